@@ -1,0 +1,97 @@
+/**
+ * The admin CLI (`deno task hub …`, `deno task migrate`): works on the same
+ * data dir and database as the hub, with or without the hub running.
+ */
+import { parseArgs } from "node:util";
+import { loadHubConfig } from "./config.ts";
+import { openStore } from "./store/open.ts";
+import type { Store } from "./store/store.ts";
+import { hashSecret, newApiKey, newRegistrationToken, TOKEN_TTL_MS } from "./auth/secrets.ts";
+
+const USAGE = `Usage:
+  deno task hub token create [--name HOST]   make a one-time registration token (24 h)
+  deno task hub apikey create NAME           make a REST API key
+  deno task migrate                          apply database migrations`;
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadHubConfig();
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const store = openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [group, verb, arg] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (group === "migrate") {
+    const config = loadHubConfig();
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    const store = openStore(config.databaseUrl);
+    try {
+      const applied = await store.migrate();
+      console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date");
+    } finally {
+      await store.close();
+    }
+    return 0;
+  }
+  if (group === "token" && verb === "create") {
+    const name = values.name?.trim() || null;
+    if (name && name.length > 128) throw new RangeError("Invalid --name: at most 128 characters");
+    const token = newRegistrationToken();
+    const now = Date.now();
+    await withStore((s) =>
+      s.createRegistrationToken({
+        hash: hashSecret(token),
+        name,
+        createdAt: now,
+        expiresAt: now + TOKEN_TTL_MS,
+      })
+    );
+    console.log(`Registration token${name ? ` for ${name}` : ""}, valid 24 h, usable once:`);
+    console.log(token);
+    return 0;
+  }
+  if (group === "apikey" && verb === "create") {
+    const name = arg?.trim();
+    if (!name) throw new RangeError("Missing NAME: deno task hub apikey create NAME");
+    if (name.length > 128) throw new RangeError("Invalid NAME: at most 128 characters");
+    const key = newApiKey();
+    await withStore((s) =>
+      s.createApiKey({
+        id: crypto.randomUUID(),
+        name,
+        hash: hashSecret(key),
+        createdAt: Date.now(),
+      })
+    );
+    console.log(`API key "${name}" (shown once; send as Authorization: Bearer <key>):`);
+    console.log(key);
+    return 0;
+  }
+  console.error(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
+  return 2;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await run(Deno.args));
+  } catch (err) {
+    console.error(`Error: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The hub's configuration, read once from the environment at start-up and
+ * checked there, so a bad setting stops the hub with a clear message instead
+ * of surfacing later.
+ */
+import { join, resolve } from "node:path";
+
+/** Everything the hub process is told by its environment. */
+export interface HubConfig {
+  dataDir: string;
+  http: { hostname: string; port: number };
+  grpc: { hostname: string; port: number };
+  /** `sqlite:<path>` for the embedded store, or a postgres:// URL. */
+  databaseUrl: string;
+  /** Extra DNS names or IPs put into the gRPC server certificate. */
+  tlsNames: string[];
+  /** Seconds without a heartbeat before a host is offline. */
+  offlineAfterS: number;
+  /** Seconds between flushes of host status to the database. */
+  statusSyncS: number;
+}
+
+/** Parses `host:port` (IPv6 in brackets); throws a RangeError naming `name`. */
+export function parseAddr(name: string, value: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new RangeError(`Invalid ${name}: expected HOST:PORT, got "${value}"`);
+  }
+  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new RangeError(`Invalid ${name}: expected a positive number, got "${value}"`);
+  }
+  return n;
+}
+
+/** Reads the hub configuration from `env`; throws on a value it cannot use. */
+export function loadHubConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): HubConfig {
+  const dataDir = resolve(env.SIGHTLINE_DATA_DIR || "./data");
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDir, "sightline.db")}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new RangeError(`Invalid DATABASE_URL: expected postgres://… (or unset for SQLite)`);
+  }
+  return {
+    dataDir,
+    http: parseAddr("SIGHTLINE_HTTP_ADDR", env.SIGHTLINE_HTTP_ADDR || "0.0.0.0:8080"),
+    grpc: parseAddr("SIGHTLINE_GRPC_ADDR", env.SIGHTLINE_GRPC_ADDR || "0.0.0.0:50051"),
+    databaseUrl,
+    tlsNames: (env.SIGHTLINE_TLS_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
+    statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),
+  };
+}

@@ -1,0 +1,61 @@
+/** Binds the IngestService to a TLS 1.3 grpc-js server. */
+import { Buffer } from "node:buffer";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type AgentMessage,
+  AgentService,
+  type HubMessage,
+  type RegisterRequest,
+  type RegisterResponse,
+} from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { grpcDefinition } from "../../lib/grpc_adapter.ts";
+import type { HubTls } from "../auth/ca.ts";
+import { GrpcError, type IngestService } from "./service.ts";
+
+/** Largest message an agent may send (a batch is a few KB). */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** Starts the gRPC server on `hostname:port`; resolves with the bound port. */
+export async function startGrpcServer(
+  service: IngestService,
+  tls: HubTls,
+  addr: { hostname: string; port: number },
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.keepalive_time_ms": 60_000,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+  server.addService(grpcDefinition(AgentService), {
+    register: (
+      call: grpc.ServerUnaryCall<RegisterRequest, RegisterResponse>,
+      cb: grpc.sendUnaryData<RegisterResponse>,
+    ) => {
+      service.register(call.request, call.getPeer()).then(
+        (res) => cb(null, res),
+        (err) =>
+          cb({
+            code: err instanceof GrpcError ? err.code : grpc.status.INTERNAL,
+            details: err instanceof GrpcError ? err.message : "Internal error",
+          }),
+      );
+    },
+    connect: (call: grpc.ServerDuplexStream<AgentMessage, HubMessage>) =>
+      void service.connect(call),
+  });
+  // Deno's TLS server lists every system root in its CertificateRequest unless
+  // rootCerts is given, and the handshake then fails: always pass our own CA.
+  const creds = grpc.ServerCredentials.createSsl(
+    Buffer.from(tls.caPem),
+    [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }],
+    false,
+  );
+  const tls13 = creds as unknown as { _getConstructorOptions(): object };
+  const base = tls13._getConstructorOptions.bind(creds);
+  tls13._getConstructorOptions = () => ({ ...base(), minVersion: "TLSv1.3" });
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${addr.port}`, creds, (err, p) => (err ? reject(err) : resolve(p)))
+  );
+  return { server, port };
+}
