@@ -95,7 +95,7 @@ export function parseNetstat(text: string): Array<Omit<NetStats, "rxBytesPerS" |
   const seen = new Set<string>();
   for (const line of lines.slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < head.length || !f[2]?.startsWith("<Link#")) continue;
+    if (f.length < head.length - 1 || !f[2]?.startsWith("<Link#")) continue;
     const iface = f[0].replace(/\*$/, "");
     if (iface.startsWith("lo") || seen.has(iface)) continue;
     seen.add(iface);
