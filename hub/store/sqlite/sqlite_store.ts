@@ -253,11 +253,11 @@ export class SqliteStore implements Store {
     toMs: number,
     stepMs: number,
   ): Promise<Array<[number, number]>> {
-    const rows = this.#q(`SELECT (s.ts / ?) * ? AS bucket, AVG(s.value) AS value
+    const rows = this.#q(`SELECT s.ts - s.ts % ? AS bucket, AVG(s.value) AS value
       FROM samples s JOIN series r ON r.id = s.series_id
       WHERE r.host_id = ? AND r.metric = ? AND r.label = ? AND s.ts >= ? AND s.ts < ?
       GROUP BY bucket ORDER BY bucket`)
-      .all(stepMs, stepMs, hostId, metric, label, fromMs, toMs);
+      .all(stepMs, hostId, metric, label, fromMs, toMs);
     return Promise.resolve(rows.map((r) => [Number(r.bucket), Number(r.value)]));
   }
 

@@ -1,0 +1,161 @@
+import { assert, assertEquals } from "../../lib/assert.ts";
+import { createApp } from "./app.ts";
+import { Broker } from "../live/broker.ts";
+import { StatusMirror } from "./status_mirror.ts";
+import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
+import { hashSecret } from "../auth/secrets.ts";
+
+const KEY = "sl_key_" + "a".repeat(32);
+const AUTH = { authorization: `Bearer ${KEY}` };
+
+async function setup() {
+  const dir = await Deno.makeTempDir();
+  const store = new SqliteStore(`${dir}/t.db`);
+  await store.migrate();
+  await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
+  await store.createRegistrationToken({
+    hash: "t",
+    name: "web-1",
+    createdAt: 0,
+    expiresAt: Date.now() + 1e6,
+  });
+  await store.registerHost("t", { id: "h1", fallbackName: "x", now: Date.now() });
+  const broker = new Broker();
+  const status = new StatusMirror();
+  const app = createApp({ store, broker, status, keepAliveMs: 50 });
+  return {
+    app,
+    store,
+    broker,
+    status,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("GET /api/v1/hosts needs an API key", async () => {
+  await using t = await setup();
+  const none = await t.app.request("/api/v1/hosts");
+  assertEquals(none.status, 401);
+  assertEquals((await none.json()).error.code, "unauthenticated");
+  const wrong = await t.app.request("/api/v1/hosts", {
+    headers: { authorization: `Bearer sl_key_${"b".repeat(32)}` },
+  });
+  assertEquals(wrong.status, 401);
+});
+
+Deno.test("GET /api/v1/hosts lists hosts with their live status", async () => {
+  await using t = await setup();
+  let res = await t.app.request("/api/v1/hosts", { headers: AUTH });
+  assertEquals(res.status, 200);
+  let hosts = await res.json();
+  assertEquals([hosts[0].id, hosts[0].name, hosts[0].status], ["h1", "web-1", "offline"]);
+  t.status.set("h1", { status: "online", lastSeen: Date.now(), pendingBatches: 0 });
+  res = await t.app.request("/api/v1/hosts", { headers: AUTH });
+  hosts = await res.json();
+  assertEquals(hosts[0].status, "online");
+});
+
+Deno.test("GET /api/v1/hosts/:id answers 404 as JSON for an unknown host", async () => {
+  await using t = await setup();
+  const res = await t.app.request("/api/v1/hosts/nope", { headers: AUTH });
+  assertEquals(res.status, 404);
+  assertEquals((await res.json()).error, { code: "not_found", message: "No such host: nope" });
+});
+
+Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
+  await using t = await setup();
+  await t.store.writeBatch("h1", {
+    seq: 1,
+    ts: Date.now(),
+    points: [],
+    latest: { mem_total_bytes: 42 },
+  });
+  const body = await (await t.app.request("/api/v1/hosts/h1", { headers: AUTH })).json();
+  assertEquals(body.latest.mem_total_bytes, 42);
+});
+
+Deno.test("GET /api/v1/hosts/:id/metrics fills gaps with null and says its step", async () => {
+  await using t = await setup();
+  const base = Date.UTC(2026, 0, 1);
+  for (const [seq, off, v] of [[1, 0, 5], [2, 30_000, 7], [3, 120_000, 9]]) {
+    await t.store.writeBatch("h1", {
+      seq,
+      ts: base + off,
+      points: [{ metric: "cpu_percent", label: "", value: v }],
+      latest: {},
+    });
+  }
+  const q = `metric=cpu_percent&from=${new Date(base).toISOString()}&to=${
+    new Date(base + 150_000).toISOString()
+  }`;
+  const res = await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH });
+  assertEquals(res.status, 200);
+  const body = await res.json();
+  assertEquals(body.step_s, 30);
+  assertEquals(body.points, [[base, 5], [base + 30_000, 7], [base + 60_000, null], [
+    base + 90_000,
+    null,
+  ], [
+    base + 120_000,
+    9,
+  ]]);
+});
+
+Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and changes nothing", async () => {
+  await using t = await setup();
+  for (
+    const q of [
+      "metric=DROP%20TABLE",
+      "metric=cpu_percent&from=yesterday",
+      "metric=cpu_percent&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
+      "metric=cpu_percent&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+    ]
+  ) {
+    const res = await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH });
+    assertEquals(res.status, 400, q);
+    const body = await res.json();
+    assertEquals(body.error.code, "invalid_query");
+    assert(!/file:\/\/|\.ts:\d/.test(JSON.stringify(body)), "no stack trace");
+  }
+});
+
+Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the client leaves", async () => {
+  await using t = await setup();
+  const ac = new AbortController();
+  const res = await t.app.request("/api/v1/events", { headers: AUTH, signal: ac.signal });
+  assertEquals(res.headers.get("content-type"), "text/event-stream");
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  assertEquals((await reader.read()).value, ": connected\n\n");
+  assertEquals(t.broker.size, 1);
+  t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "online" } });
+  let text = "";
+  while (!text.includes("\n\n")) text += (await reader.read()).value;
+  assertEquals(text, 'event: host.status\ndata: {"id":"h1","status":"online"}\nid: 1\n\n');
+  await reader.cancel();
+  ac.abort();
+  for (let i = 0; i < 100 && t.broker.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assertEquals(t.broker.size, 0);
+});
+
+Deno.test("GET /api/v1/events?host= only carries that host's events", async () => {
+  await using t = await setup();
+  const res = await t.app.request("/api/v1/events?host=h1", { headers: AUTH });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  await reader.read();
+  t.broker.publish({ event: "host.metrics", hostId: "other", data: { id: "other" } });
+  t.broker.publish({ event: "host.metrics", hostId: "h1", data: { id: "h1" } });
+  let text = "";
+  while (!text.includes("\n\n")) text += (await reader.read()).value;
+  assert(text.includes('"id":"h1"') && !text.includes("other"), text);
+  await reader.cancel();
+});
+
+Deno.test("unknown routes answer JSON 404", async () => {
+  await using t = await setup();
+  const res = await t.app.request("/api/v2/nothing");
+  assertEquals(res.status, 404);
+  assertEquals((await res.json()).error.code, "not_found");
+});
