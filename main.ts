@@ -23,6 +23,12 @@ async function main() {
   const broker = new Broker();
   const status = new StatusMirror();
   const workers = await startWorkers(config, {
+    // A worker that died leaves the hub half-alive; exit so a supervisor restarts
+    // it. Agents hold their batches in their WALs meanwhile.
+    fatal: (worker, message) => {
+      log.error("Worker crashed", { worker, error: message });
+      Deno.exit(1);
+    },
     ingest: (m) =>
       match(m)
         .with({ type: "host.metrics" }, (e) =>
@@ -69,7 +75,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("Shutting down", { signal });
-    await server.shutdown();
+    // Open SSE responses would hold the HTTP server's shutdown forever.
+    broker.closeAll();
+    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
     await workers.shutdown();
     await store.close();
     Deno.exit(0);

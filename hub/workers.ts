@@ -11,7 +11,12 @@ export interface Workers {
   shutdown(): Promise<void>;
 }
 
-function spawn<T extends { type: string }>(path: string, name: string, onMessage: (m: T) => void) {
+function spawn<T extends { type: string }>(
+  path: string,
+  name: string,
+  onMessage: (m: T) => void,
+  onFatal: (worker: string, message: string) => void,
+) {
   const worker = new Worker(new URL(path, import.meta.url), { type: "module", name });
   const waiters = new Map<string, (m: T) => void>();
   worker.onmessage = (e: MessageEvent<T>) => {
@@ -21,6 +26,10 @@ function spawn<T extends { type: string }>(path: string, name: string, onMessage
       waiter(e.data);
     }
     onMessage(e.data);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    onFatal(name, e.message);
   };
   const until = (...types: string[]) =>
     new Promise<T>((resolve) => types.forEach((t) => waiters.set(t, resolve)));
@@ -34,11 +43,21 @@ function spawn<T extends { type: string }>(path: string, name: string, onMessage
 /** Starts heartbeat then ingest; rejects with the worker's reason if either fails. */
 export async function startWorkers(
   config: HubConfig,
-  handlers: { ingest: (m: FromIngest) => void; heartbeat: (m: FromHeartbeat) => void },
+  handlers: {
+    ingest: (m: FromIngest) => void;
+    heartbeat: (m: FromHeartbeat) => void;
+    /** A worker died of an uncaught error. */
+    fatal: (worker: string, message: string) => void;
+  },
 ): Promise<Workers> {
   const channel = new MessageChannel();
-  const heartbeat = spawn<FromHeartbeat>("./heartbeat/worker.ts", "heartbeat", handlers.heartbeat);
-  const ingest = spawn<FromIngest>("./ingest/worker.ts", "ingest", handlers.ingest);
+  const heartbeat = spawn<FromHeartbeat>(
+    "./heartbeat/worker.ts",
+    "heartbeat",
+    handlers.heartbeat,
+    handlers.fatal,
+  );
+  const ingest = spawn<FromIngest>("./ingest/worker.ts", "ingest", handlers.ingest, handlers.fatal);
 
   const hbReady = heartbeat.until("ready", "failed");
   heartbeat.send({ type: "init", config, port: channel.port2 }, [channel.port2]);

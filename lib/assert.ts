@@ -6,12 +6,13 @@ import assertNode from "node:assert/strict";
 
 /** Asserts deep equality. */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  assertNode.deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) assertNode.deepStrictEqual(actual, expected);
+  else assertNode.deepStrictEqual(actual, expected, msg);
 }
 
 /** Asserts a truthy value. */
 export function assert(cond: unknown, msg?: string): asserts cond {
-  assertNode.ok(cond, msg);
+  if (!cond) throw new assertNode.AssertionError({ message: msg ?? "Assertion failed" });
 }
 
 /** Asserts that `fn` throws an instance of `cls` (and, if given, a message containing `includes`). */

@@ -17,8 +17,8 @@ export interface StatusChange {
 interface Entry {
   status: "online" | "offline";
   lastSeen: number | null;
-  /** The stream that last spoke for this host; an older stream ending changes nothing. */
-  streamId: number | null;
+  /** Open streams speaking for this host; it is offline only when none is left. */
+  streams: Set<number>;
   droppedBatches: number;
   pendingBatches: number;
   dirty: boolean;
@@ -36,7 +36,7 @@ export class HeartbeatCache {
       this.#hosts.set(h.id, {
         status: "offline",
         lastSeen: h.lastSeenMs,
-        streamId: null,
+        streams: new Set(),
         droppedBatches: h.droppedBatches,
         pendingBatches: 0,
         // The store may still say online from before a crash.
@@ -51,7 +51,7 @@ export class HeartbeatCache {
       e = {
         status: "offline",
         lastSeen: null,
-        streamId: null,
+        streams: new Set(),
         droppedBatches: 0,
         pendingBatches: 0,
         dirty: true,
@@ -63,7 +63,7 @@ export class HeartbeatCache {
 
   #seen(hostId: string, streamId: number, at: number): StatusChange | null {
     const e = this.#entry(hostId);
-    e.streamId = streamId;
+    e.streams.add(streamId);
     e.lastSeen = Math.max(e.lastSeen ?? 0, at);
     e.dirty = true;
     if (e.status === "online") return null;
@@ -96,16 +96,18 @@ export class HeartbeatCache {
     return this.#seen(hostId, streamId, at);
   }
 
-  /** A stream ended; the host is offline unless a newer stream took over. */
+  /** A stream ended; the host is offline unless another stream of it is still open. */
   disconnected(hostId: string, streamId: number): StatusChange | null {
     const e = this.#hosts.get(hostId);
-    if (!e || e.streamId !== streamId || e.status === "offline") return null;
+    if (!e || !e.streams.delete(streamId) || e.streams.size > 0 || e.status === "offline") {
+      return null;
+    }
     return this.#offline(hostId, e);
   }
 
   #offline(hostId: string, e: Entry): StatusChange {
     e.status = "offline";
-    e.streamId = null;
+    e.streams.clear();
     e.dirty = true;
     return { hostId, status: "offline", lastSeen: e.lastSeen, pendingBatches: e.pendingBatches };
   }

@@ -26,12 +26,13 @@ Deno.test("HeartbeatCache.sweep() marks a host offline after the quiet period on
   assertEquals(c.sweep(30_000, 15_000), []);
 });
 
-Deno.test("HeartbeatCache ignores the end of a stream a newer one replaced", () => {
+Deno.test("HeartbeatCache keeps a host online while any of its streams is open", () => {
   const c = new HeartbeatCache();
   c.connected("h1", 1, 1000, 0);
   c.connected("h1", 2, 2000, 0);
+  assertEquals(c.disconnected("h1", 2), null);
+  assertEquals(c.disconnected("h1", 1)?.status, "offline");
   assertEquals(c.disconnected("h1", 1), null);
-  assertEquals(c.disconnected("h1", 2)?.status, "offline");
 });
 
 Deno.test("HeartbeatCache.load() starts every host offline and flushes stale online rows", () => {

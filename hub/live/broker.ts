@@ -16,6 +16,7 @@ const MAX_BACKLOG = 1000;
 
 interface Subscriber {
   hostId: string | null;
+  close: () => void;
   push: (e: LiveEvent) => void;
   overflow: () => void;
   backlog: () => number;
@@ -48,6 +49,7 @@ export class Broker {
         wake?.();
       },
       overflow: () => close(),
+      close: () => close(),
       backlog: () => queue.length,
     };
     const close = () => {
@@ -74,6 +76,11 @@ export class Broker {
       },
     };
     return { events, close };
+  }
+
+  /** Ends every subscription, so open SSE responses finish (on shutdown). */
+  closeAll(): void {
+    for (const s of this.#subs) s.close();
   }
 
   /** Sends `e` to every subscriber it concerns. */

@@ -1,0 +1,164 @@
+/**
+ * The core promise, end to end over loopback: a real hub, a real agent.
+ * Register with a one-time token, go online over SSE, report figures that
+ * match this machine, and refuse every stream that is not properly signed.
+ */
+import { Buffer } from "node:buffer";
+import { statfsSync } from "node:fs";
+import * as grpc from "@grpc/grpc-js";
+import { create } from "@bufbuild/protobuf";
+import { AgentMessageSchema, AgentService } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { grpcDefinition } from "../lib/grpc_adapter.ts";
+import { AUTH_KEYS, signStream, type StreamCredentials } from "../lib/stream_auth.ts";
+import { HUB_TLS_NAME } from "../lib/link.ts";
+import { assert, assertEquals } from "../lib/assert.ts";
+import {
+  api,
+  EventStream,
+  hubCli,
+  lastLine,
+  registerAgent,
+  startAgent,
+  startHub,
+} from "./harness.ts";
+
+const Client = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
+
+/** Opens a Connect stream with `creds` and resolves with the status it ends with (or "welcomed"). */
+function tryConnect(
+  addr: string,
+  caPem: string,
+  creds: Partial<StreamCredentials>,
+): Promise<number | "welcomed"> {
+  // deno-lint-ignore no-explicit-any
+  const client = new Client(addr, grpc.credentials.createSsl(Buffer.from(caPem)), {
+    "grpc.ssl_target_name_override": HUB_TLS_NAME,
+    // A connection of its own per probe: grpc-js otherwise shares one between clients.
+    "grpc.use_local_subchannel_pool": 1,
+  }) as any;
+  const md = new grpc.Metadata();
+  if (creds.agentId) md.set(AUTH_KEYS.agentId, creds.agentId);
+  if (creds.timestamp) md.set(AUTH_KEYS.timestamp, creds.timestamp);
+  if (creds.nonce) md.set(AUTH_KEYS.nonce, creds.nonce);
+  if (creds.signature) md.set(AUTH_KEYS.signature, creds.signature);
+  return new Promise((resolve) => {
+    const call = client.connect(md);
+    call.on("data", () => {
+      call.cancel();
+      client.close();
+      resolve("welcomed");
+    });
+    call.on("error", (err: grpc.ServiceError) => {
+      client.close();
+      resolve(err.code);
+    });
+    call.write(
+      create(AgentMessageSchema, { kind: { case: "hello", value: { hostname: "probe" } } }),
+    );
+  });
+}
+
+function memTotalBytes(): number {
+  const m = /^MemTotal:\s+(\d+) kB/m.exec(Deno.readTextFileSync("/proc/meminfo"))!;
+  return Number(m[1]) * 1024;
+}
+
+Deno.test({
+  name: "an agent registers, goes online over SSE and reports this machine's figures",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-core-" });
+    const hub = await startHub(`${dir}/hub`);
+    const agents: Array<{ stop(): Promise<unknown> }> = [];
+    try {
+      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+      assert(key.startsWith("sl_key_"), key);
+      const token = lastLine((await hubCli(hub, "token", "create", "--name", "web-1")).stdout);
+      assert(token.startsWith("sl_reg_"), token);
+      const sse = new EventStream(`${hub.http}/api/v1/events`, key);
+
+      const reg = await registerAgent(hub, token, `${dir}/agent`);
+      assertEquals(reg.code, 0, reg.output);
+      const again = await registerAgent(hub, token, `${dir}/agent-2`);
+      assertEquals(again.code, 1);
+      assert(again.output.includes("token was already used"), again.output);
+
+      const identity = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`));
+      const started = Date.now();
+      const agent = startAgent(`${dir}/agent`);
+      agents.push(agent);
+      const online = await sse.waitFor(
+        "host.status online",
+        (e) =>
+          e.event === "host.status" && e.data.id === identity.agentId && e.data.status === "online",
+        10_000,
+      );
+      assert(Date.now() - started < 10_000);
+      assertEquals(online.data.id, identity.agentId);
+      await sse.waitFor(
+        "host.metrics",
+        (e) => e.event === "host.metrics" && e.data.id === identity.agentId,
+      );
+
+      const hosts = await api<Array<Record<string, unknown>>>(hub, key, "/api/v1/hosts");
+      assertEquals(hosts.map((h) => [h.name, h.status]), [["web-1", "online"]]);
+      const host = await api<
+        { latest: Record<string, unknown>; environment: string; agent_version: string }
+      >(
+        hub,
+        key,
+        `/api/v1/hosts/${identity.agentId}`,
+      );
+      assertEquals(host.latest.mem_total_bytes, memTotalBytes());
+      const root = (host.latest.filesystems as Array<{ mount: string; size_bytes: number }>)
+        .find((f) => f.mount === "/");
+      const fs = statfsSync("/") as unknown as { blocks: number; frsize?: number; bsize: number };
+      assertEquals(root?.size_bytes, fs.blocks * (fs.frsize || fs.bsize));
+      assert(typeof host.latest.cpu_percent === "number");
+      assert(["container", "vm", "physical", "unknown"].includes(host.environment));
+
+      const series = await api<{ points: Array<[number, number | null]>; step_s: number }>(
+        hub,
+        key,
+        `/api/v1/hosts/${identity.agentId}/metrics?metric=mem_used_bytes&from=${
+          new Date(started - 60_000).toISOString()
+        }`,
+      );
+      assert(series.points.some(([, v]) => v !== null && v > 0), "a memory point was stored");
+      assertEquals(series.step_s, 1);
+
+      // Every stream that is not signed properly is refused, and logged.
+      const key32 = Buffer.from(identity.agentKey, "base64");
+      const good = signStream(identity.agentId, key32);
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, good), "welcomed");
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, good), grpc.status.UNAUTHENTICATED);
+      const forged = signStream(identity.agentId, new Uint8Array(32));
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, forged), grpc.status.UNAUTHENTICATED);
+      const stale = signStream(identity.agentId, key32, Date.now() - 6 * 60_000);
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, stale), grpc.status.UNAUTHENTICATED);
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, {}), grpc.status.UNAUTHENTICATED);
+      for (const reason of ["replay", "bad_signature", "skew", "missing"]) {
+        await hub.proc.waitForLine(new RegExp(`Refused agent stream reason=${reason}`), 5000);
+      }
+      // The real agent is untouched by the refused probes.
+      const hostAfter = await api<{ status: string }>(
+        hub,
+        key,
+        `/api/v1/hosts/${identity.agentId}`,
+      );
+      assertEquals(hostAfter.status, "online");
+
+      await agent.stop();
+      await sse.waitFor(
+        "host.status offline",
+        (e) => e.event === "host.status" && e.data.status === "offline",
+        10_000,
+      );
+      await sse.close();
+    } finally {
+      for (const a of agents) await a.stop();
+      await hub.proc.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

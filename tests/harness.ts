@@ -1,0 +1,292 @@
+/**
+ * Runs real Sightline processes for cross-process tests: a hub on loopback
+ * with its own temp data dir and free ports, agents, the admin CLI, and an
+ * SSE client to wait on. Every process is ended by pid when the test ends.
+ */
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DENO = Deno.execPath();
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Resolves when `pred` holds, polling every 50 ms; rejects with `what` after `ms`. */
+export async function until(
+  what: string,
+  pred: () => boolean | Promise<boolean>,
+  ms = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A child process whose stderr/stdout lines are kept for assertions. */
+export class Proc {
+  readonly lines: string[] = [];
+  #child: Deno.ChildProcess;
+  #listeners = new Set<(line: string) => void>();
+  readonly status: Promise<Deno.CommandStatus>;
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.#child = new Deno.Command(DENO, {
+      args,
+      cwd: ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.status = this.#child.status;
+    void this.#pump(this.#child.stdout);
+    void this.#pump(this.#child.stderr);
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>) {
+    let buf = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        this.lines.push(line);
+        if (Deno.env.get("SIGHTLINE_TEST_VERBOSE")) console.error(`[${this.pid}] ${line}`);
+        for (const l of this.#listeners) l(line);
+      }
+    }
+  }
+
+  /** Resolves with the first line (already seen or to come) matching `re`. */
+  waitForLine(re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
+    for (const line of this.lines) {
+      const m = re.exec(line);
+      if (m) return Promise.resolve(m);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#listeners.delete(listener);
+        reject(
+          new Error(
+            `Timed out waiting for ${re}; last lines:\n${this.lines.slice(-15).join("\n")}`,
+          ),
+        );
+      }, ms);
+      const listener = (line: string) => {
+        const m = re.exec(line);
+        if (!m) return;
+        clearTimeout(timer);
+        this.#listeners.delete(listener);
+        resolve(m);
+      };
+      this.#listeners.add(listener);
+      this.status.then(() => {
+        clearTimeout(timer);
+        if (this.#listeners.delete(listener)) {
+          reject(
+            new Error(
+              `Process exited before ${re}; last lines:\n${this.lines.slice(-15).join("\n")}`,
+            ),
+          );
+        }
+      });
+    });
+  }
+
+  /** Sends `signal` and waits for the exit. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    try {
+      this.#child.kill(signal);
+    } catch { /* already gone */ }
+    return await this.status;
+  }
+}
+
+/** A running hub with its addresses. */
+export interface Hub {
+  proc: Proc;
+  dataDir: string;
+  http: string;
+  grpc: string;
+  env: Record<string, string>;
+}
+
+/** Starts a hub on free loopback ports (or the given ones) and waits until it is ready. */
+export async function startHub(
+  dataDir: string,
+  ports: { http?: number; grpc?: number } = {},
+  extraEnv: Record<string, string> = {},
+): Promise<Hub> {
+  const http = ports.http ?? freePort();
+  const grpc = ports.grpc ?? freePort();
+  const env = {
+    SIGHTLINE_DATA_DIR: dataDir,
+    SIGHTLINE_HTTP_ADDR: `127.0.0.1:${http}`,
+    SIGHTLINE_GRPC_ADDR: `127.0.0.1:${grpc}`,
+    ...extraEnv,
+  };
+  const proc = new Proc(["run", "-A", "main.ts"], env);
+  await proc.waitForLine(/Hub ready/);
+  return { proc, dataDir, http: `http://127.0.0.1:${http}`, grpc: `127.0.0.1:${grpc}`, env };
+}
+
+/** Runs `deno task hub …` against the hub's data dir; returns exit code and output. */
+export async function hubCli(
+  hub: Hub,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(DENO, {
+    args: ["run", "-A", "hub/cli.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...hub.env },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The last line a CLI printed: tokens and keys are printed alone there. */
+export function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1)!.trim();
+}
+
+/** Runs `agent register`; returns exit code and output. */
+export async function registerAgent(
+  hub: Hub,
+  token: string,
+  dataDir: string,
+): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "agent/main.ts",
+      "register",
+      "--hub",
+      hub.grpc,
+      "--token",
+      token,
+      "--data",
+      dataDir,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+/** Starts `agent run` with a fast interval and quick reconnects. */
+export function startAgent(dataDir: string, intervalS = 1, env: Record<string, string> = {}): Proc {
+  return new Proc(
+    [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "agent/main.ts",
+      "run",
+      "--data",
+      dataDir,
+      "--interval",
+      String(intervalS),
+    ],
+    { SIGHTLINE_AGENT_RECONNECT_MAX: "2", SIGHTLINE_LOG_LEVEL: "debug", ...env },
+  );
+}
+
+/** One parsed Server-Sent Event. */
+export interface SseEvent {
+  event: string;
+  id: string;
+  data: Record<string, unknown>;
+}
+
+/** Subscribes to /api/v1/events and keeps every event for waiting on. */
+export class EventStream {
+  readonly events: SseEvent[] = [];
+  #ac = new AbortController();
+  #listeners = new Set<() => void>();
+  readonly done: Promise<void>;
+
+  constructor(url: string, apiKey: string) {
+    this.done = this.#run(url, apiKey).catch(() => {});
+  }
+
+  async #run(url: string, apiKey: string) {
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal: this.#ac.signal,
+    });
+    if (!res.ok) throw new Error(`SSE refused: ${res.status}`);
+    let buf = "";
+    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const e: Partial<SseEvent> = {};
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event: ")) e.event = line.slice(7);
+          else if (line.startsWith("id: ")) e.id = line.slice(4);
+          else if (line.startsWith("data: ")) e.data = JSON.parse(line.slice(6));
+        }
+        if (e.event) {
+          this.events.push(e as SseEvent);
+          for (const l of this.#listeners) l();
+        }
+      }
+    }
+  }
+
+  /** Resolves with the first event (seen or to come) matching `pred`. */
+  waitFor(what: string, pred: (e: SseEvent) => boolean, ms = 15_000): Promise<SseEvent> {
+    const found = this.events.find(pred);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#listeners.delete(check);
+        reject(new Error(`Timed out after ${ms} ms waiting for SSE ${what}`));
+      }, ms);
+      const check = () => {
+        const e = this.events.find(pred);
+        if (!e) return;
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+        resolve(e);
+      };
+      this.#listeners.add(check);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#ac.abort();
+    await this.done;
+  }
+}
+
+/** GETs `path` from the hub's REST API with `apiKey`. */
+export async function api<T = Record<string, unknown>>(
+  hub: Hub,
+  apiKey: string,
+  path: string,
+): Promise<T> {
+  const res = await fetch(`${hub.http}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body as T;
+}
