@@ -30,12 +30,13 @@ function tryConnect(
   caPem: string,
   creds: Partial<StreamCredentials>,
 ): Promise<number | "welcomed"> {
-  // deno-lint-ignore no-explicit-any
   const client = new Client(addr, grpc.credentials.createSsl(Buffer.from(caPem)), {
     "grpc.ssl_target_name_override": HUB_TLS_NAME,
     // A connection of its own per probe: grpc-js otherwise shares one between clients.
     "grpc.use_local_subchannel_pool": 1,
-  }) as any;
+  }) as unknown as grpc.Client & {
+    connect(md: grpc.Metadata): grpc.ClientDuplexStream<unknown, unknown>;
+  };
   const md = new grpc.Metadata();
   if (creds.agentId) md.set(AUTH_KEYS.agentId, creds.agentId);
   if (creds.timestamp) md.set(AUTH_KEYS.timestamp, creds.timestamp);
