@@ -94,7 +94,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     stopping = true;
     log.info("Stopping", { signal });
     clearTimeout(timer);
-    link.stop();
+    await link.stop();
     await linkDone.catch(() => {});
     wal.close();
     Deno.exit(0);

@@ -164,6 +164,10 @@ export class HubLink {
   /** Resolves the current reconnect wait early when stopping. */
   #sleepCancel: (() => void) | null = null;
   connected = false;
+  #sent = 0;
+  #acked = 0;
+  /** WAL deletes for acknowledged batches, in ack order. */
+  #ackChain: Promise<void> = Promise.resolve();
 
   constructor(
     private id: Identity,
@@ -210,7 +214,14 @@ export class HubLink {
   }
 
   /** Ends the stream and the loop. */
-  stop(): void {
+  async stop(graceMs = 2000): Promise<void> {
+    // Give batches already sent a moment to be acknowledged, so a restart
+    // does not send them again (harmless, the hub deduplicates, but wasteful).
+    const deadline = Date.now() + graceMs;
+    while (this.connected && this.#acked < this.#sent && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.#ackChain;
     this.#stopped = true;
     this.#call?.cancel();
     this.#sleepCancel?.();
@@ -232,8 +243,7 @@ export class HubLink {
     >;
     this.#call = call;
 
-    let acked = 0;
-    let sent = 0;
+    this.#acked = this.#sent = 0;
     let closed: Error | null = null;
     let welcome: (seq: number) => void;
     const welcomed = new Promise<number>((r) => (welcome = r));
@@ -249,7 +259,6 @@ export class HubLink {
     });
     done.catch(() => this.#wake?.());
 
-    let ackChain = Promise.resolve();
     call.on("data", (msg: HubMessage) => {
       const k = msg.kind;
       if (k.case === "welcome") welcome(Number(k.value.lastSeq));
@@ -258,8 +267,8 @@ export class HubLink {
         if (k.value.rejected) {
           opts.log.warn("Hub rejected a batch", { seq, reason: k.value.rejected });
         }
-        acked = Math.max(acked, seq);
-        ackChain = ackChain.then(() => wal.ack(seq)).catch((err) =>
+        this.#acked = Math.max(this.#acked, seq);
+        this.#ackChain = this.#ackChain.then(() => wal.ack(seq)).catch((err) =>
           opts.log.error("Cannot delete acknowledged batch", { seq, error: err })
         );
         this.notify();
@@ -295,9 +304,18 @@ export class HubLink {
         );
       }),
     ]).finally(() => clearTimeout(welcomeTimer));
+    if (lastSeq >= await wal.nextSeq()) {
+      opts.log.warn(
+        "Hub holds batches newer than this WAL (was it deleted?); numbering on from there",
+        {
+          hub_seq: lastSeq,
+        },
+      );
+      await wal.advanceTo(lastSeq + 1);
+    }
     // The hub has everything up to lastSeq: those acks were lost with the last stream.
     await wal.ack(lastSeq);
-    acked = sent = lastSeq;
+    this.#acked = this.#sent = lastSeq;
     this.connected = true;
     opts.log.info("Connected to hub", {
       hub: this.id.hub,
@@ -322,11 +340,11 @@ export class HubLink {
       while (!closed && !this.#stopped) {
         this.#signal = false;
         let progressed = false;
-        for await (const e of wal.entries(sent)) {
+        for await (const e of wal.entries(this.#sent)) {
           if (closed || this.#stopped) break;
-          if (sent - acked >= WINDOW) break;
+          if (this.#sent - this.#acked >= WINDOW) break;
           if (!call.write(e.data)) await new Promise((r) => call.once("drain", r));
-          sent = e.seq;
+          this.#sent = e.seq;
           progressed = true;
         }
         if (!progressed && !closed && !this.#signal) {

@@ -120,6 +120,19 @@ export class Wal {
     await op.commit();
   }
 
+  /**
+   * Makes the next seq at least `seq`. Used when the hub already holds higher
+   * seqs than this log ever issued (the log was deleted while the identity
+   * was kept): without it, every new batch would look like a replay.
+   */
+  advanceTo(seq: number): Promise<void> {
+    return this.#serial(async () => {
+      const next = await this.#meta(META.nextSeq);
+      if (Number(next.value?.value ?? 1n) >= seq) return;
+      await this.#kv.atomic().check(next).set(META.nextSeq, new Deno.KvU64(BigInt(seq))).commit();
+    });
+  }
+
   /** Every held batch with `after` < seq ≤ `upTo`, oldest first. */
   async *entries(after = 0, upTo = Number.MAX_SAFE_INTEGER - 1): AsyncGenerator<WalEntry> {
     let seq = -1;

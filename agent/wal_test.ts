@@ -88,3 +88,13 @@ Deno.test("Wal serialises concurrent appends and acks without losing count", asy
     assertEquals(await wal.bytes(), 110);
   });
 });
+
+Deno.test("Wal.advanceTo() moves the sequence forward, never back", async () => {
+  await withWal(1 << 20, async (wal) => {
+    await wal.append(() => bytes(1));
+    await wal.advanceTo(100);
+    assertEquals(await wal.append(() => bytes(1)), 100);
+    await wal.advanceTo(50);
+    assertEquals(await wal.nextSeq(), 101);
+  });
+});
