@@ -105,6 +105,11 @@ export class Proc {
     });
   }
 
+  /** Sends `signal` without waiting (SIGSTOP, SIGCONT, …). */
+  signal(signal: Deno.Signal): void {
+    this.#child.kill(signal);
+  }
+
   /** Sends `signal` and waits for the exit. */
   async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
     try {

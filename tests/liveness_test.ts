@@ -1,0 +1,60 @@
+/**
+ * Liveness as a user sees it: a host whose agent stops sending heartbeats
+ * (frozen, network gone, but the connection still open) turns offline after
+ * the quiet period, and online again the moment it speaks.
+ */
+import { assert, assertEquals } from "../lib/assert.ts";
+import {
+  api,
+  EventStream,
+  hubCli,
+  lastLine,
+  registerAgent,
+  startAgent,
+  startHub,
+} from "./harness.ts";
+
+Deno.test({
+  name: "a host that stops sending heartbeats goes offline, and online when it resumes",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-liveness-" });
+    const hub = await startHub(`${dir}/hub`, {}, { SIGHTLINE_OFFLINE_AFTER: "2" });
+    let agent: ReturnType<typeof startAgent> | null = null;
+    try {
+      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
+      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      const sse = new EventStream(`${hub.http}/api/v1/events`, key);
+      agent = startAgent(`${dir}/agent`, 30, { SIGHTLINE_AGENT_HEARTBEAT: "1" });
+      const status = (s: string) => (e: { event: string; data: Record<string, unknown> }) =>
+        e.event === "host.status" && e.data.status === s;
+      await sse.waitFor("online", status("online"));
+
+      agent.signal("SIGSTOP");
+      const stoppedAt = Date.now();
+      const offline = await sse.waitFor("offline", status("offline"), 10_000);
+      assert(Date.now() - stoppedAt >= 1000, "not offline before the quiet period");
+      const hosts = await api<Array<{ status: string; last_seen: string }>>(
+        hub,
+        key,
+        "/api/v1/hosts",
+      );
+      assertEquals(hosts[0].status, "offline");
+      assertEquals(hosts[0].last_seen, offline.data.last_seen);
+
+      const seen = sse.events.length;
+      agent.signal("SIGCONT");
+      await sse.waitFor(
+        "online again",
+        (e) => sse.events.indexOf(e) >= seen && status("online")(e),
+      );
+      await sse.close();
+    } finally {
+      agent?.signal("SIGCONT");
+      await agent?.stop();
+      await hub.proc.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
