@@ -1,0 +1,75 @@
+/** The admin and agent CLIs answer bad input with a clear message and change nothing. */
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals } from "../lib/assert.ts";
+import { freePort, type Hub, hubCli, registerAgent, startAgent, startHub } from "./harness.ts";
+
+Deno.test("hub CLI refuses a missing or oversized name and an unknown command", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  const hub = { env: { SIGHTLINE_DATA_DIR: dir } } as unknown as Hub;
+  try {
+    assertEquals((await hubCli(hub, "migrate")).code, 0);
+    const noName = await hubCli(hub, "apikey", "create");
+    assertEquals(noName.code, 1);
+    assert(noName.stderr.includes("Missing NAME"), noName.stderr);
+    const long = await hubCli(hub, "token", "create", "--name", "x".repeat(200));
+    assertEquals(long.code, 1);
+    assert(long.stderr.includes("Invalid --name"), long.stderr);
+    const unknown = await hubCli(hub, "frobnicate");
+    assertEquals(unknown.code, 2);
+    assert(unknown.stderr.includes("Unknown command"), unknown.stderr);
+    const db = new DatabaseSync(`${dir}/sightline.db`, { readOnly: true });
+    const rows = db.prepare(
+      "SELECT (SELECT COUNT(*) FROM api_keys) + (SELECT COUNT(*) FROM registration_tokens) AS n",
+    )
+      .get()!;
+    db.close();
+    assertEquals(Number(rows.n), 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("agent register explains a bad token and an unreachable hub", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  const hub = await startHub(`${dir}/hub`);
+  try {
+    const bad = await registerAgent(hub, "sl_reg_nope", `${dir}/agent`);
+    assertEquals(bad.code, 1);
+    assert(bad.output.includes("Cannot register agent: invalid token"), bad.output);
+    const unknown = await registerAgent(hub, "sl_reg_" + "A".repeat(32), `${dir}/agent`);
+    assert(unknown.output.includes("unknown token"), unknown.output);
+    const nowhere = await registerAgent(
+      { ...hub, grpc: `127.0.0.1:${freePort()}` },
+      "sl_reg_x",
+      `${dir}/agent`,
+    );
+    assertEquals(nowhere.code, 1);
+    assert(nowhere.output.includes("Cannot register with 127.0.0.1:"), nowhere.output);
+    await assertNotExists(`${dir}/agent/identity.json`);
+  } finally {
+    await hub.proc.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("agent run says how to register when it has no identity", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  try {
+    const agent = startAgent(`${dir}/agent`);
+    const status = await agent.status;
+    assertEquals(status.code, 1);
+    assert(agent.lines.some((l) => l.includes("Not registered")), agent.lines.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function assertNotExists(path: string) {
+  try {
+    await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  throw new Error(`${path} exists`);
+}
