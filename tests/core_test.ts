@@ -5,6 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { statfsSync } from "node:fs";
+import * as tls from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { AgentMessageSchema, AgentService } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
@@ -162,4 +163,37 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+/** Completes a TLS handshake pinned to one protocol version; resolves with the outcome. */
+function handshake(addr: string, version: tls.SecureVersion): Promise<string> {
+  const [host, port] = addr.split(":");
+  return new Promise((resolve) => {
+    const s = tls.connect({
+      host,
+      port: Number(port),
+      rejectUnauthorized: false,
+      servername: HUB_TLS_NAME,
+      ALPNProtocols: ["h2"],
+      minVersion: version,
+      maxVersion: version,
+    });
+    s.on("secureConnect", () => {
+      resolve(s.getProtocol() ?? "unknown");
+      s.destroy();
+    });
+    s.on("error", () => resolve("refused"));
+  });
+}
+
+Deno.test("the hub's agent port speaks TLS 1.3 only", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-tls-" });
+  const hub = await startHub(`${dir}/hub`);
+  try {
+    assertEquals(await handshake(hub.grpc, "TLSv1.3"), "TLSv1.3");
+    assertEquals(await handshake(hub.grpc, "TLSv1.2"), "refused");
+  } finally {
+    await hub.proc.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

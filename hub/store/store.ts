@@ -4,14 +4,8 @@
  * never see SQL.
  */
 
-/** A monitored host as the API shows it. */
-export interface Host {
-  id: string;
-  name: string;
-  status: "online" | "offline";
-  /** ISO time of the last heartbeat or batch, null before the first. */
-  last_seen: string | null;
-  created_at: string;
+/** What an agent says about its host when it connects. */
+export interface HostInfo {
   hostname: string;
   os: string;
   arch: string;
@@ -24,17 +18,14 @@ export interface Host {
   dropped_batches: number;
 }
 
-/** What an agent says about itself when it connects. */
-export interface HostInfo {
-  hostname: string;
-  os: string;
-  arch: string;
-  kernel: string;
-  agent_version: string;
-  environment: string;
-  ips: string[];
-  interval_s: number;
-  dropped_batches: number;
+/** A monitored host as the API shows it. */
+export interface Host extends HostInfo {
+  id: string;
+  name: string;
+  status: "online" | "offline";
+  /** ISO time of the last heartbeat or batch, null before the first. */
+  last_seen: string | null;
+  created_at: string;
 }
 
 /** One value of one series at the batch's time. */
