@@ -8,7 +8,6 @@ import { assert, assertEquals } from "../lib/assert.ts";
 import { Wal } from "../agent/wal.ts";
 import {
   EventStream,
-  freePort,
   hubCli,
   lastLine,
   type Proc,
@@ -24,8 +23,8 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "sightline-durability-" });
-    const ports = { http: freePort(), grpc: freePort() };
-    let hub = await startHub(`${dir}/hub`, ports);
+    let hub = await startHub(`${dir}/hub`);
+    const ports = hub.ports;
     let agent: Proc | null = null;
     try {
       const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);

@@ -125,26 +125,39 @@ export interface Hub {
   dataDir: string;
   http: string;
   grpc: string;
+  /** The ports it bound, to start it again on the same ones. */
+  ports: { http: number; grpc: number };
   env: Record<string, string>;
 }
 
-/** Starts a hub on free loopback ports (or the given ones) and waits until it is ready. */
+/**
+ * Starts a hub on loopback and waits until it is ready. Without `ports` the
+ * hub binds port 0 and the harness reads the ports it got from its log, so
+ * two tests never race for a port.
+ */
 export async function startHub(
   dataDir: string,
-  ports: { http?: number; grpc?: number } = {},
+  ports: { http: number; grpc: number } = { http: 0, grpc: 0 },
   extraEnv: Record<string, string> = {},
 ): Promise<Hub> {
-  const http = ports.http ?? freePort();
-  const grpc = ports.grpc ?? freePort();
   const env = {
     SIGHTLINE_DATA_DIR: dataDir,
-    SIGHTLINE_HTTP_ADDR: `127.0.0.1:${http}`,
-    SIGHTLINE_GRPC_ADDR: `127.0.0.1:${grpc}`,
+    SIGHTLINE_HTTP_ADDR: `127.0.0.1:${ports.http}`,
+    SIGHTLINE_GRPC_ADDR: `127.0.0.1:${ports.grpc}`,
     ...extraEnv,
   };
   const proc = new Proc(["run", "-A", "main.ts"], env);
-  await proc.waitForLine(/Hub ready/);
-  return { proc, dataDir, http: `http://127.0.0.1:${http}`, grpc: `127.0.0.1:${grpc}`, env };
+  const [, http, grpc] = await proc.waitForLine(
+    /Hub ready http=127\.0\.0\.1:(\d+) grpc=127\.0\.0\.1:(\d+)/,
+  );
+  return {
+    proc,
+    dataDir,
+    http: `http://127.0.0.1:${http}`,
+    grpc: `127.0.0.1:${grpc}`,
+    ports: { http: Number(http), grpc: Number(grpc) },
+    env,
+  };
 }
 
 /** Runs `deno task hub …` against the hub's data dir; returns exit code and output. */

@@ -19,7 +19,7 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "sightline-liveness-" });
-    const hub = await startHub(`${dir}/hub`, {}, { SIGHTLINE_OFFLINE_AFTER: "2" });
+    const hub = await startHub(`${dir}/hub`, undefined, { SIGHTLINE_OFFLINE_AFTER: "2" });
     let agent: ReturnType<typeof startAgent> | null = null;
     try {
       const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
