@@ -1,6 +1,7 @@
 /**
- * The hub: reads its configuration, migrates the store, starts the ingest
- * and heartbeat workers, then serves the dashboard and the REST/SSE API.
+ * The hub: reads its configuration, migrates the store, starts the heartbeat
+ * worker and the ingest process, then serves the dashboard and the REST/SSE
+ * API.
  */
 import { match } from "ts-pattern";
 import { logger } from "./lib/log.ts";
@@ -9,7 +10,8 @@ import { openStore } from "./hub/store/open.ts";
 import { Broker } from "./hub/live/broker.ts";
 import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createApp } from "./hub/http/app.ts";
-import { startWorkers } from "./hub/workers.ts";
+import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
+import { startIngest } from "./hub/ingest/supervisor.ts";
 
 const log = logger("hub");
 
@@ -22,24 +24,9 @@ async function main() {
 
   const broker = new Broker();
   const status = new StatusMirror();
-  const workers = await startWorkers(config, {
-    // A worker that died leaves the hub half-alive; exit so a supervisor restarts
-    // it. Agents hold their batches in their WALs meanwhile.
-    fatal: (worker, message) => {
-      log.error("Worker crashed", { worker, error: message });
-      Deno.exit(1);
-    },
-    ingest: (m) =>
-      match(m)
-        .with({ type: "host.metrics" }, (e) =>
-          broker.publish({
-            event: "host.metrics",
-            hostId: e.hostId,
-            data: { id: e.hostId, ts: new Date(e.ts).toISOString(), seq: e.seq, ...e.summary },
-          }))
-        .with({ type: "ready" }, { type: "failed" }, { type: "stopped" }, () => {})
-        .exhaustive(),
-    heartbeat: (m) =>
+  const heartbeat = await startHeartbeat(
+    config,
+    (m) =>
       match(m)
         .with({ type: "host.status" }, (e) => {
           status.set(e.hostId, e);
@@ -55,7 +42,36 @@ async function main() {
         })
         .with({ type: "ready" }, { type: "failed" }, { type: "stopped" }, () => {})
         .exhaustive(),
-  });
+    // A dead heartbeat worker leaves the hub half-alive; exit so a supervisor
+    // restarts it. Agents hold their batches in their WALs meanwhile.
+    (message) => {
+      log.error("Heartbeat worker crashed", { error: message });
+      Deno.exit(1);
+    },
+  );
+
+  const ingest = await startIngest(
+    Deno.env.toObject(),
+    config.grpc.hostname,
+    (m) =>
+      match(m)
+        .with({ type: "host.metrics" }, (e) =>
+          broker.publish({
+            event: "host.metrics",
+            hostId: e.hostId,
+            data: { id: e.hostId, ts: new Date(e.ts).toISOString(), seq: e.seq, ...e.summary },
+          }))
+        .with(
+          { type: "agent.connected" },
+          { type: "agent.heartbeat" },
+          { type: "agent.disconnected" },
+          (e) => heartbeat.send(e),
+        )
+        .with({ type: "stopped" }, () => heartbeat.send({ type: "ingest.restarted" }))
+        .with({ type: "ready" }, { type: "failed" }, { type: "pong" }, () => {})
+        .exhaustive(),
+    log,
+  );
 
   const app = createApp({ store, broker, status });
   const server = Deno.serve({
@@ -64,7 +80,7 @@ async function main() {
     onListen: ({ hostname, port }) => {
       log.info("Hub ready", {
         http: `${hostname}:${port}`,
-        grpc: `${config.grpc.hostname}:${workers.grpcPort}`,
+        grpc: `${config.grpc.hostname}:${ingest.grpcPort}`,
         data: config.dataDir,
       });
     },
@@ -78,7 +94,10 @@ async function main() {
     // Open SSE responses would hold the HTTP server's shutdown forever.
     broker.closeAll();
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
-    await workers.shutdown();
+    // Ingest first: its last batches are committed and its streams' ends
+    // reach the heartbeat worker before that flushes status.
+    await ingest.shutdown();
+    await heartbeat.shutdown();
     await store.close();
     Deno.exit(0);
   };

@@ -223,7 +223,15 @@ export class HubLink {
     }
     await this.#ackChain;
     this.#stopped = true;
-    this.#call?.cancel();
+    const call = this.#call;
+    if (call) {
+      // Half-close and let the hub end the call, rather than resetting the
+      // stream: resets are what Deno's HTTP/2 server handles worst.
+      const ended = new Promise((r) => call.once("status", r));
+      call.end();
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+      call.cancel();
+    }
     this.#sleepCancel?.();
     this.#wake?.();
     this.#client.close();

@@ -55,9 +55,10 @@ export async function run(args: string[]): Promise<number> {
     const token = newRegistrationToken();
     const now = Date.now();
     await withStore((s) =>
-      s.createRegistrationToken({
-        hash: hashSecret(token),
+      s.createHostWithToken({
+        hostId: crypto.randomUUID(),
         name,
+        tokenHash: hashSecret(token),
         createdAt: now,
         expiresAt: now + TOKEN_TTL_MS,
       })

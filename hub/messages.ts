@@ -1,7 +1,8 @@
 /**
- * The typed messages the hub's main thread and its workers exchange. Every
- * receiver matches on `type` exhaustively (ts-pattern), so adding a message
- * here makes the compiler point at every place that must handle it.
+ * The typed messages between the hub's parts: the main thread, the heartbeat
+ * worker and the ingest process. Every receiver matches on `type`
+ * exhaustively (ts-pattern), so adding a message here makes the compiler
+ * point at every place that must handle it.
  */
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/store.ts";
@@ -19,7 +20,7 @@ export interface MetricsSummary {
   disk_used_percent: number | null;
 }
 
-/** Ingest worker → heartbeat worker, over a MessagePort of their own. */
+/** What the ingest process learns about agents' liveness; the heartbeat worker keeps it. */
 export type LivenessEvent =
   | { type: "agent.connected"; hostId: string; streamId: number; at: number; info: HostInfo }
   | {
@@ -32,17 +33,12 @@ export type LivenessEvent =
   }
   | { type: "agent.disconnected"; hostId: string; streamId: number; at: number };
 
-/** Main thread → a worker. `port` links ingest to heartbeat. */
-export type ToWorker =
-  | { type: "init"; config: HubConfig; port: MessagePort }
-  | { type: "shutdown" };
-
-/** Ingest worker → main thread. */
-export type FromIngest =
-  | { type: "ready"; grpcPort: number }
-  | { type: "failed"; message: string }
-  | { type: "host.metrics"; hostId: string; ts: number; seq: number; summary: MetricsSummary }
-  | { type: "stopped" };
+/** Main thread → heartbeat worker. */
+export type ToHeartbeat =
+  | { type: "init"; config: HubConfig }
+  | { type: "ingest.restarted" }
+  | { type: "shutdown" }
+  | LivenessEvent;
 
 /** Heartbeat worker → main thread. */
 export type FromHeartbeat =
@@ -56,3 +52,18 @@ export type FromHeartbeat =
     pendingBatches: number;
   }
   | { type: "stopped" };
+
+/** Main process → ingest process, one JSON object per line on its stdin. */
+export type ToIngest =
+  | { type: "host.removed"; hostId: string }
+  | { type: "ping"; n: number }
+  | { type: "shutdown" };
+
+/** Ingest process → main process, one JSON object per line on its stdout. */
+export type FromIngest =
+  | { type: "ready"; grpcPort: number }
+  | { type: "failed"; message: string }
+  | { type: "pong"; n: number }
+  | { type: "host.metrics"; hostId: string; ts: number; seq: number; summary: MetricsSummary }
+  | { type: "stopped" }
+  | LivenessEvent;

@@ -38,3 +38,11 @@ export async function assertRejects(
     (err: unknown) => err instanceof cls && (!includes || err.message.includes(includes)),
   );
 }
+
+/**
+ * A TextDecoderStream typed for byte streams: with the DOM lib loaded (for
+ * islands) its writable side is typed for any BufferSource.
+ */
+export function textDecoder(): TransformStream<Uint8Array, string> {
+  return new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+}

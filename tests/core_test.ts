@@ -52,6 +52,7 @@ function tryConnect(
     });
     call.on("error", (err: grpc.ServiceError) => {
       client.close();
+      console.error("probe:", err.code, err.details);
       resolve(err.code);
     });
     call.write(

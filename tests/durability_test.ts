@@ -100,3 +100,54 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a crashed ingest process is restarted while the dashboard stays up, and no batch is lost",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-ingest-crash-" });
+    const hub = await startHub(`${dir}/hub`);
+    let agent: Proc | null = null;
+    try {
+      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
+      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      agent = startAgent(`${dir}/agent`, 1);
+      // One SSE connection for the whole test: the HTTP side never goes down.
+      const sse = new EventStream(`${hub.http}/api/v1/events`, key);
+      const before = await sse.waitFor(
+        "batches",
+        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 3,
+      );
+
+      const [, pid] = await hub.proc.waitForLine(/Ingest process started pid=(\d+)/);
+      Deno.kill(Number(pid), "SIGKILL");
+      await hub.proc.waitForLine(/Ingest process died; restarting/);
+      await hub.proc.waitForLine(new RegExp(`Ingest process started pid=(?!${pid}\\b)\\d+`));
+      const target = Number(before.data.seq) + 5;
+      await sse.waitFor(
+        "batches after the restart",
+        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target,
+      );
+      await sse.close();
+      await agent.stop();
+      await hub.proc.stop();
+
+      const db = new DatabaseSync(`${dir}/hub/sightline.db`, { readOnly: true });
+      const arrived = db.prepare("SELECT seq FROM batches ORDER BY id").all().map((r) =>
+        Number(r.seq)
+      );
+      db.close();
+      assertEquals(
+        arrived,
+        arrived.map((_, i) => i + 1),
+        "batches arrived in order, each once, with no gap",
+      );
+      assert(arrived.length >= target);
+    } finally {
+      await agent?.stop();
+      await hub.proc.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -4,6 +4,7 @@
  * SSE client to wait on. Every process is ended by pid when the test ends.
  */
 import { fileURLToPath } from "node:url";
+import { textDecoder } from "../lib/assert.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = Deno.execPath();
@@ -56,7 +57,7 @@ export class Proc {
 
   async #pump(stream: ReadableStream<Uint8Array>) {
     let buf = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    for await (const chunk of stream.pipeThrough(textDecoder())) {
       buf += chunk;
       let i;
       while ((i = buf.indexOf("\n")) >= 0) {
@@ -251,7 +252,7 @@ export class EventStream {
     });
     if (!res.ok) throw new Error(`SSE refused: ${res.status}`);
     let buf = "";
-    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+    for await (const chunk of res.body!.pipeThrough(textDecoder())) {
       buf += chunk;
       let i;
       while ((i = buf.indexOf("\n\n")) >= 0) {

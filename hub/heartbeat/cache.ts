@@ -112,6 +112,11 @@ export class HeartbeatCache {
     return { hostId, status: "offline", lastSeen: e.lastSeen, pendingBatches: e.pendingBatches };
   }
 
+  /** Forgets every open stream (their process is gone); status stays until the sweep. */
+  dropStreams(): void {
+    for (const e of this.#hosts.values()) e.streams.clear();
+  }
+
   /** Marks offline every host silent for longer than `afterMs`. */
   sweep(now: number, afterMs: number): StatusChange[] {
     const changes: StatusChange[] = [];

@@ -8,7 +8,7 @@ import { match } from "ts-pattern";
 import { logger } from "../../lib/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
-import type { FromHeartbeat, LivenessEvent, ToWorker } from "../messages.ts";
+import type { FromHeartbeat, ToHeartbeat } from "../messages.ts";
 import { HeartbeatCache, type StatusChange } from "./cache.ts";
 
 const log = logger("heartbeat");
@@ -32,8 +32,8 @@ async function sync() {
   }
 }
 
-function onLiveness(ev: LivenessEvent) {
-  match(ev)
+self.onmessage = (e: MessageEvent<ToHeartbeat>) => {
+  match(e.data)
     .with(
       { type: "agent.connected" },
       (e) => publish(cache.connected(e.hostId, e.streamId, e.at, e.info.dropped_batches)),
@@ -44,12 +44,9 @@ function onLiveness(ev: LivenessEvent) {
         publish(cache.heartbeat(e.hostId, e.streamId, e.at, e.droppedBatches, e.pendingBatches)),
     )
     .with({ type: "agent.disconnected" }, (e) => publish(cache.disconnected(e.hostId, e.streamId)))
-    .exhaustive();
-}
-
-self.onmessage = (e: MessageEvent<ToWorker>) => {
-  match(e.data)
-    .with({ type: "init" }, async ({ config, port }) => {
+    // The streams died with the old process; agents reconnect, or the sweep notices.
+    .with({ type: "ingest.restarted" }, () => cache.dropStreams())
+    .with({ type: "init" }, async ({ config }) => {
       try {
         store = openStore(config.databaseUrl);
         cache.load((await store.listHosts()).map((h) => ({
@@ -60,7 +57,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         })));
         await sync();
         for (const s of cache.snapshot()) publish(s);
-        port.onmessage = (m: MessageEvent<LivenessEvent>) => onLiveness(m.data);
         timers = [
           setInterval(() => {
             for (const c of cache.sweep(Date.now(), config.offlineAfterS * 1000)) publish(c);

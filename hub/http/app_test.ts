@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../lib/assert.ts";
+import { assert, assertEquals, textDecoder } from "../../lib/assert.ts";
 import { createApp } from "./app.ts";
 import { Broker } from "../live/broker.ts";
 import { StatusMirror } from "./status_mirror.ts";
@@ -13,13 +13,14 @@ async function setup() {
   const store = new SqliteStore(`${dir}/t.db`);
   await store.migrate();
   await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
-  await store.createRegistrationToken({
-    hash: "t",
+  await store.createHostWithToken({
+    hostId: "h1",
     name: "web-1",
+    tokenHash: "t",
     createdAt: 0,
     expiresAt: Date.now() + 1e6,
   });
-  await store.registerHost("t", { id: "h1", fallbackName: "x", now: Date.now() });
+  await store.registerHost("t", { fallbackName: "x", now: Date.now() });
   const broker = new Broker();
   const status = new StatusMirror();
   const app = createApp({ store, broker, status, keepAliveMs: 50 });
@@ -127,7 +128,7 @@ Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the cl
   const ac = new AbortController();
   const res = await t.app.request("/api/v1/events", { headers: AUTH, signal: ac.signal });
   assertEquals(res.headers.get("content-type"), "text/event-stream");
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = res.body!.pipeThrough(textDecoder()).getReader();
   assertEquals((await reader.read()).value, ": connected\n\n");
   assertEquals(t.broker.size, 1);
   t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "online" } });
@@ -143,7 +144,7 @@ Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the cl
 Deno.test("GET /api/v1/events?host= only carries that host's events", async () => {
   await using t = await setup();
   const res = await t.app.request("/api/v1/events?host=h1", { headers: AUTH });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = res.body!.pipeThrough(textDecoder()).getReader();
   await reader.read();
   t.broker.publish({ event: "host.metrics", hostId: "other", data: { id: "other" } });
   t.broker.publish({ event: "host.metrics", hostId: "h1", data: { id: "h1" } });

@@ -47,7 +47,8 @@ type Duplex = grpc.ServerDuplexStream<AgentMessage, HubMessage>;
 export class IngestService {
   #nonces = new NonceCache();
   #nextStream = 1;
-  #streams = new Set<Duplex>();
+  /** Open streams and the host each speaks for. */
+  #streams = new Map<Duplex, string>();
   #now: () => number;
 
   constructor(private deps: IngestDeps) {
@@ -63,7 +64,6 @@ export class IngestService {
     }
     const fallbackName = (req.hostname || "host").slice(0, 128);
     const outcome = await store.registerHost(hashSecret(req.token), {
-      id: crypto.randomUUID(),
       fallbackName,
       now: this.#now(),
     });
@@ -131,7 +131,7 @@ export class IngestService {
       return fail(call, err);
     }
     const streamId = this.#nextStream++;
-    this.#streams.add(call);
+    this.#streams.set(call, hostId);
     let hello = false;
     const helloTimer = setTimeout(() => {
       if (!hello) fail(call, new GrpcError(grpc.status.INVALID_ARGUMENT, "Expected Hello first"));
@@ -176,7 +176,7 @@ export class IngestService {
             break; // a kind this hub does not know yet: newer agent, ignore
         }
       }
-      call.end();
+      if (!call.cancelled && !call.destroyed) call.end();
     } catch (err) {
       const failure = err instanceof InvalidMessage
         ? new GrpcError(grpc.status.INVALID_ARGUMENT, err.message)
@@ -219,9 +219,16 @@ export class IngestService {
     call.write(create(HubMessageSchema, { kind: { case: "ack", value: { seq, rejected } } }));
   }
 
+  /** Ends the streams of a host that was removed. */
+  closeHost(hostId: string): void {
+    for (const [call, id] of this.#streams) {
+      if (id === hostId) fail(call, new GrpcError(grpc.status.UNAUTHENTICATED, "Host was removed"));
+    }
+  }
+
   /** Ends every open stream (the agents will reconnect elsewhere or later). */
   closeAll(): void {
-    for (const call of this.#streams) {
+    for (const call of this.#streams.keys()) {
       fail(call, new GrpcError(grpc.status.UNAVAILABLE, "Hub is shutting down"));
     }
   }

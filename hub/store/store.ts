@@ -26,6 +26,8 @@ export interface Host extends HostInfo {
   /** ISO time of the last heartbeat or batch, null before the first. */
   last_seen: string | null;
   created_at: string;
+  /** False until the host's agent has registered with its token. */
+  registered: boolean;
 }
 
 /** One value of one series at the batch's time. */
@@ -63,14 +65,26 @@ export interface Store {
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 
-  createRegistrationToken(
-    t: { hash: string; name: string | null; createdAt: number; expiresAt: number },
-  ): Promise<void>;
-  /** Uses the token (once) and creates the host it registers. */
+  /**
+   * Adds a host that waits for its agent, with the one-time token the agent
+   * registers with. A null name means "use the agent's hostname".
+   */
+  createHostWithToken(t: {
+    hostId: string;
+    name: string | null;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+  }): Promise<Host>;
+  /** Uses the token (once) and marks its host registered under a new key generation. */
   registerHost(
     tokenHash: string,
-    host: { id: string; fallbackName: string; now: number },
+    agent: { fallbackName: string; now: number },
   ): Promise<RegisterOutcome>;
+  /** Removes a host and all its data; false when there was none. */
+  deleteHost(id: string): Promise<boolean>;
+  /** Drops what this connection cached about a host another connection removed. */
+  forgetHost(id: string): void;
 
   listHosts(): Promise<Host[]>;
   getHost(id: string): Promise<Host | null>;
@@ -99,4 +113,69 @@ export interface Store {
   createApiKey(k: { id: string; name: string; hash: string; createdAt: number }): Promise<void>;
   /** The live (not revoked) key with this hash, marking it used. */
   useApiKey(hash: string, now: number): Promise<{ id: string; name: string } | null>;
+  listApiKeys(): Promise<ApiKey[]>;
+  revokeApiKey(id: string, now: number): Promise<boolean>;
+
+  countUsers(): Promise<number>;
+  /** Adds a user; false when the name is taken. */
+  createUser(
+    u: { id: string; name: string; passwordHash: string; role: Role; createdAt: number },
+  ): Promise<boolean>;
+  findUserByName(name: string): Promise<UserWithHash | null>;
+  getUser(id: string): Promise<UserWithHash | null>;
+  listUsers(): Promise<User[]>;
+  updateUser(id: string, change: { role?: Role; passwordHash?: string }): Promise<boolean>;
+  deleteUser(id: string): Promise<boolean>;
+
+  createSession(
+    s: { hash: string; userId: string; createdAt: number; expiresAt: number },
+  ): Promise<void>;
+  /** The user a live session belongs to. */
+  sessionUser(hash: string, now: number): Promise<User | null>;
+  deleteSession(hash: string): Promise<void>;
+  /** Ends a user's sessions, but for `exceptHash` (the one changing the password). */
+  deleteUserSessions(userId: string, exceptHash?: string): Promise<void>;
+
+  audit(
+    e: { at: number; actor: string; action: string; target?: string; detail?: string },
+  ): Promise<void>;
+  listAudit(limit: number): Promise<AuditEntry[]>;
+
+  getSetting(key: string): Promise<string | null>;
+  /** Sets a setting; null removes it. */
+  setSetting(key: string, value: string | null): Promise<void>;
+}
+
+/** A dashboard role: admins change things, viewers look. */
+export type Role = "admin" | "viewer";
+
+/** A dashboard user. */
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  created_at: string;
+}
+
+/** A user with the scrypt hash, for sign-in only. */
+export interface UserWithHash extends User {
+  password_hash: string;
+}
+
+/** An API key as listed (never the key itself). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** One audited mutation. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
 }

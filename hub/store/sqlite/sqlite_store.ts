@@ -1,11 +1,10 @@
 /**
  * The embedded store: one SQLite file in WAL mode through `node:sqlite`.
- * Several processes' workers may open it at once (ingest writes, the main
- * thread reads, the heartbeat worker syncs status); busy_timeout serialises
- * their writes.
+ * Several workers may open it at once (ingest writes, the main thread reads,
+ * the heartbeat worker syncs status); busy_timeout serialises their writes.
+ * This file holds hosts and metrics; users and keys are in auth_store.ts.
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { readMigrations } from "../migrations.ts";
+import type { SQLInputValue } from "node:sqlite";
 import type {
   Host,
   HostInfo,
@@ -15,15 +14,11 @@ import type {
   Store,
   StoredBatch,
 } from "../store.ts";
-
-type Row = Record<string, SQLInputValue>;
+import { SqliteAuthStore } from "./auth_store.ts";
+import { iso, type Row } from "./base.ts";
 
 /** Rows per multi-row INSERT: 3 parameters each, well under SQLite's limit. */
 const SAMPLE_CHUNK = 300;
-
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
-}
 
 function toHost(r: Row): Host {
   return {
@@ -32,6 +27,7 @@ function toHost(r: Row): Host {
     status: r.status === "online" ? "online" : "offline",
     last_seen: iso(r.last_seen as number | null),
     created_at: iso(r.created_at as number)!,
+    registered: r.registered_at !== null,
     hostname: String(r.hostname),
     os: String(r.os),
     arch: String(r.arch),
@@ -45,119 +41,78 @@ function toHost(r: Row): Host {
 }
 
 /** The SQLite implementation of {@link Store}. */
-export class SqliteStore implements Store {
-  readonly db: DatabaseSync;
-  #stmts = new Map<string, StatementSync>();
+export class SqliteStore extends SqliteAuthStore implements Store {
   #seriesIds = new Map<string, number>();
 
-  constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 10000;
-      PRAGMA foreign_keys = ON;
-    `);
-  }
-
-  #q(sql: string): StatementSync {
-    let s = this.#stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.#stmts.set(sql, s);
-    }
-    return s;
-  }
-
-  #tx<T>(fn: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      this.db.exec("COMMIT");
-      return out;
-    } catch (err) {
-      this.db.exec("ROLLBACK");
-      throw err;
-    }
-  }
-
-  migrate(): Promise<string[]> {
-    return readMigrations("sqlite").then((migrations) => {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-      const done = new Set(
-        this.db.prepare("SELECT version FROM schema_migrations").all().map((r) =>
-          Number(r.version)
-        ),
-      );
-      const applied: string[] = [];
-      for (const m of migrations) {
-        if (done.has(m.version)) continue;
-        try {
-          this.#tx(() => {
-            this.db.exec(m.sql);
-            this.#q("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-              .run(m.version, m.name, Date.now());
-          });
-        } catch (err) {
-          throw new Error(`Cannot apply migration ${m.name}: ${(err as Error).message}`);
-        }
-        applied.push(m.name);
-      }
-      return applied;
-    });
-  }
-
-  close(): Promise<void> {
-    this.db.close();
-    return Promise.resolve();
-  }
-
-  createRegistrationToken(
-    t: { hash: string; name: string | null; createdAt: number; expiresAt: number },
-  ): Promise<void> {
-    this.#q(
-      "INSERT INTO registration_tokens (hash, name, created_at, expires_at) VALUES (?, ?, ?, ?)",
-    ).run(t.hash, t.name, t.createdAt, t.expiresAt);
-    return Promise.resolve();
+  createHostWithToken(t: {
+    hostId: string;
+    name: string | null;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+  }): Promise<Host> {
+    return Promise.resolve(this.tx(() => {
+      this.q("INSERT INTO hosts (id, name, created_at) VALUES (?, ?, ?)")
+        .run(t.hostId, t.name ?? "new host", t.createdAt);
+      this.q(`INSERT INTO registration_tokens (hash, name, created_at, expires_at, host_id,
+        name_from_agent) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(t.tokenHash, t.name, t.createdAt, t.expiresAt, t.hostId, t.name === null ? 1 : 0);
+      return toHost(this.q("SELECT * FROM hosts WHERE id = ?").get(t.hostId)!);
+    }));
   }
 
   registerHost(
     tokenHash: string,
-    host: { id: string; fallbackName: string; now: number },
+    agent: { fallbackName: string; now: number },
   ): Promise<RegisterOutcome> {
-    return Promise.resolve(this.#tx((): RegisterOutcome => {
-      const t = this.#q("SELECT name, expires_at, used_at FROM registration_tokens WHERE hash = ?")
-        .get(tokenHash);
+    return Promise.resolve(this.tx((): RegisterOutcome => {
+      const t = this.q(`SELECT host_id, name_from_agent, expires_at, used_at
+        FROM registration_tokens WHERE hash = ?`).get(tokenHash);
       if (!t) return { ok: false, reason: "unknown" };
       if (t.used_at !== null) return { ok: false, reason: "used" };
-      if (Number(t.expires_at) <= host.now) return { ok: false, reason: "expired" };
-      const name = (t.name as string | null) || host.fallbackName;
-      this.#q("INSERT INTO hosts (id, name, created_at) VALUES (?, ?, ?)")
-        .run(host.id, name, host.now);
-      this.#q("UPDATE registration_tokens SET used_at = ?, host_id = ? WHERE hash = ?")
-        .run(host.now, host.id, tokenHash);
-      const row = this.#q("SELECT * FROM hosts WHERE id = ?").get(host.id)!;
+      if (Number(t.expires_at) <= agent.now) return { ok: false, reason: "expired" };
+      if (t.host_id === null) return { ok: false, reason: "unknown" }; // its host was removed
+      this.q("UPDATE registration_tokens SET used_at = ? WHERE hash = ?").run(agent.now, tokenHash);
+      // A new generation: an agent registered before under this host stops working.
+      this.q(`UPDATE hosts SET registered_at = ?, key_generation = key_generation + 1,
+        name = CASE WHEN ? THEN ? ELSE name END WHERE id = ?`)
+        .run(agent.now, Number(t.name_from_agent), agent.fallbackName, t.host_id);
+      const row = this.q("SELECT * FROM hosts WHERE id = ?").get(t.host_id)!;
       return { ok: true, host: toHost(row), keyGeneration: Number(row.key_generation) };
     }));
   }
 
+  deleteHost(id: string): Promise<boolean> {
+    const res = this.tx(() => this.q("DELETE FROM hosts WHERE id = ?").run(id));
+    this.forgetHost(id);
+    return Promise.resolve(Number(res.changes) > 0);
+  }
+
+  /** Forgets cached series of a host another connection removed. */
+  forgetHost(id: string): void {
+    for (const key of this.#seriesIds.keys()) {
+      if (key.startsWith(`${id}\0`)) this.#seriesIds.delete(key);
+    }
+  }
+
   listHosts(): Promise<Host[]> {
-    return Promise.resolve(this.#q("SELECT * FROM hosts ORDER BY name, id").all().map(toHost));
+    return Promise.resolve(this.q("SELECT * FROM hosts ORDER BY name, id").all().map(toHost));
   }
 
   getHost(id: string): Promise<Host | null> {
-    const row = this.#q("SELECT * FROM hosts WHERE id = ?").get(id);
+    const row = this.q("SELECT * FROM hosts WHERE id = ?").get(id);
     return Promise.resolve(row ? toHost(row) : null);
   }
 
   keyGeneration(id: string): Promise<number | null> {
-    const row = this.#q("SELECT key_generation FROM hosts WHERE id = ?").get(id);
+    const row = this.q(
+      "SELECT key_generation FROM hosts WHERE id = ? AND registered_at IS NOT NULL",
+    ).get(id);
     return Promise.resolve(row ? Number(row.key_generation) : null);
   }
 
   updateHostInfo(id: string, info: HostInfo, now: number): Promise<void> {
-    this.#q(`UPDATE hosts SET hostname = ?, os = ?, arch = ?, kernel = ?, agent_version = ?,
+    this.q(`UPDATE hosts SET hostname = ?, os = ?, arch = ?, kernel = ?, agent_version = ?,
       environment = ?, ips = ?, interval_s = ?, dropped_batches = ?, last_seen = ? WHERE id = ?`)
       .run(
         info.hostname,
@@ -177,16 +132,16 @@ export class SqliteStore implements Store {
 
   syncStatus(updates: StatusUpdate[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
-    const stmt = this.#q(`UPDATE hosts SET status = ?, dropped_batches = ?,
+    const stmt = this.q(`UPDATE hosts SET status = ?, dropped_batches = ?,
       last_seen = MAX(COALESCE(last_seen, 0), COALESCE(?, 0)) WHERE id = ?`);
-    this.#tx(() => {
+    this.tx(() => {
       for (const u of updates) stmt.run(u.status, u.droppedBatches, u.lastSeenMs, u.id);
     });
     return Promise.resolve();
   }
 
   lastSeq(hostId: string): Promise<number> {
-    const row = this.#q("SELECT MAX(seq) AS seq FROM batches WHERE host_id = ?").get(hostId);
+    const row = this.q("SELECT MAX(seq) AS seq FROM batches WHERE host_id = ?").get(hostId);
     return Promise.resolve(Number(row?.seq ?? 0));
   }
 
@@ -194,7 +149,7 @@ export class SqliteStore implements Store {
     const key = `${hostId}\0${p.metric}\0${p.label}`;
     let id = this.#seriesIds.get(key);
     if (id === undefined) {
-      const row = this.#q(`INSERT INTO series (host_id, metric, label) VALUES (?, ?, ?)
+      const row = this.q(`INSERT INTO series (host_id, metric, label) VALUES (?, ?, ?)
         ON CONFLICT (host_id, metric, label) DO UPDATE SET label = excluded.label RETURNING id`)
         .get(hostId, p.metric, p.label)!;
       id = Number(row.id);
@@ -214,8 +169,8 @@ export class SqliteStore implements Store {
   }
 
   #writeBatch(hostId: string, batch: StoredBatch): { inserted: boolean } {
-    return this.#tx(() => {
-      const res = this.#q(`INSERT INTO batches (host_id, seq, ts, received_at) VALUES (?, ?, ?, ?)
+    return this.tx(() => {
+      const res = this.q(`INSERT INTO batches (host_id, seq, ts, received_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (host_id, seq) DO NOTHING`).run(hostId, batch.seq, batch.ts, Date.now());
       if (Number(res.changes) === 0) return { inserted: false };
       const rows = batch.points.filter((p) => Number.isFinite(p.value));
@@ -223,23 +178,23 @@ export class SqliteStore implements Store {
         const chunk = rows.slice(i, i + SAMPLE_CHUNK);
         const args: SQLInputValue[] = [];
         for (const p of chunk) args.push(this.#seriesId(hostId, p), batch.ts, p.value);
-        this.#q(
+        this.q(
           `INSERT INTO samples (series_id, ts, value) VALUES ${
             Array(chunk.length).fill("(?, ?, ?)").join(", ")
           } ON CONFLICT (series_id, ts) DO NOTHING`,
         ).run(...args);
       }
-      this.#q(`INSERT INTO host_latest (host_id, ts, data) VALUES (?, ?, ?)
+      this.q(`INSERT INTO host_latest (host_id, ts, data) VALUES (?, ?, ?)
         ON CONFLICT (host_id) DO UPDATE SET ts = excluded.ts, data = excluded.data
         WHERE excluded.ts >= host_latest.ts`).run(hostId, batch.ts, JSON.stringify(batch.latest));
-      this.#q("UPDATE hosts SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?")
+      this.q("UPDATE hosts SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?")
         .run(batch.ts, hostId);
       return { inserted: true };
     });
   }
 
   latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null> {
-    const row = this.#q("SELECT ts, data FROM host_latest WHERE host_id = ?").get(hostId);
+    const row = this.q("SELECT ts, data FROM host_latest WHERE host_id = ?").get(hostId);
     return Promise.resolve(
       row ? { ts: Number(row.ts), data: JSON.parse(String(row.data)) } : null,
     );
@@ -253,7 +208,7 @@ export class SqliteStore implements Store {
     toMs: number,
     stepMs: number,
   ): Promise<Array<[number, number]>> {
-    const rows = this.#q(`SELECT s.ts - s.ts % ? AS bucket, AVG(s.value) AS value
+    const rows = this.q(`SELECT s.ts - s.ts % ? AS bucket, AVG(s.value) AS value
       FROM samples s JOIN series r ON r.id = s.series_id
       WHERE r.host_id = ? AND r.metric = ? AND r.label = ? AND s.ts >= ? AND s.ts < ?
       GROUP BY bucket ORDER BY bucket`)
@@ -263,26 +218,8 @@ export class SqliteStore implements Store {
 
   seriesLabels(hostId: string, metric: string): Promise<string[]> {
     return Promise.resolve(
-      this.#q("SELECT label FROM series WHERE host_id = ? AND metric = ? ORDER BY label")
+      this.q("SELECT label FROM series WHERE host_id = ? AND metric = ? ORDER BY label")
         .all(hostId, metric).map((r) => String(r.label)),
     );
-  }
-
-  createApiKey(k: { id: string; name: string; hash: string; createdAt: number }): Promise<void> {
-    this.#q("INSERT INTO api_keys (id, name, hash, created_at) VALUES (?, ?, ?, ?)")
-      .run(k.id, k.name, k.hash, k.createdAt);
-    return Promise.resolve();
-  }
-
-  useApiKey(hash: string, now: number): Promise<{ id: string; name: string } | null> {
-    const row = this.#q(
-      "SELECT id, name, last_used_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
-    ).get(hash);
-    if (!row) return Promise.resolve(null);
-    // A write per request would contend with ingest; a minute's precision is plenty.
-    if (now - Number(row.last_used_at ?? 0) > 60_000) {
-      this.#q("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(now, row.id);
-    }
-    return Promise.resolve({ id: String(row.id), name: String(row.name) });
   }
 }

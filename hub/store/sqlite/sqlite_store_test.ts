@@ -15,13 +15,14 @@ async function withStore(fn: (s: SqliteStore) => Promise<void>) {
 }
 
 async function host(s: SqliteStore, id = "h1") {
-  await s.createRegistrationToken({
-    hash: `t-${id}`,
+  await s.createHostWithToken({
+    hostId: id,
     name: `name-${id}`,
+    tokenHash: `t-${id}`,
     createdAt: 0,
     expiresAt: 10_000,
   });
-  const out = await s.registerHost(`t-${id}`, { id, fallbackName: "x", now: 1 });
+  const out = await s.registerHost(`t-${id}`, { fallbackName: "x", now: 1 });
   if (!out.ok) throw new Error(out.reason);
 }
 
@@ -44,20 +45,49 @@ Deno.test("SqliteStore.migrate() is idempotent", async () => {
 
 Deno.test("SqliteStore.registerHost() uses a token once and refuses expired ones", async () => {
   await withStore(async (s) => {
-    await s.createRegistrationToken({ hash: "a", name: null, createdAt: 0, expiresAt: 100 });
-    await s.createRegistrationToken({ hash: "b", name: "web", createdAt: 0, expiresAt: 100 });
-    assertEquals((await s.registerHost("zzz", { id: "1", fallbackName: "h", now: 50 })).ok, false);
-    const first = await s.registerHost("a", { id: "1", fallbackName: "from-agent", now: 50 });
-    assertEquals(first.ok && first.host.name, "from-agent");
-    assertEquals(await s.registerHost("a", { id: "2", fallbackName: "h", now: 60 }), {
+    const token = (hash: string, hostId: string, name: string | null) =>
+      s.createHostWithToken({ hostId, name, tokenHash: hash, createdAt: 0, expiresAt: 100 });
+    const pending = await token("a", "1", null);
+    assertEquals([pending.registered, await s.keyGeneration("1")], [false, null]);
+    await token("b", "2", "web");
+    assertEquals((await s.registerHost("zzz", { fallbackName: "h", now: 50 })).ok, false);
+    const first = await s.registerHost("a", { fallbackName: "from-agent", now: 50 });
+    assertEquals(first.ok && [first.host.id, first.host.name, first.host.registered], [
+      "1",
+      "from-agent",
+      true,
+    ]);
+    assertEquals(await s.keyGeneration("1"), 2);
+    assertEquals(await s.registerHost("a", { fallbackName: "h", now: 60 }), {
       ok: false,
       reason: "used",
     });
-    assertEquals(await s.registerHost("b", { id: "3", fallbackName: "h", now: 100 }), {
+    assertEquals(await s.registerHost("b", { fallbackName: "h", now: 100 }), {
       ok: false,
       reason: "expired",
     });
-    assertEquals((await s.listHosts()).map((h) => h.id), ["1"]);
+    assertEquals((await s.getHost("2"))?.name, "web");
+  });
+});
+
+Deno.test("SqliteStore.deleteHost() removes the host with its data and its token", async () => {
+  await withStore(async (s) => {
+    await host(s);
+    await s.writeBatch("h1", batch(1, 30_000, 10));
+    assertEquals(await s.deleteHost("h1"), true);
+    assertEquals(await s.getHost("h1"), null);
+    assertEquals(Number(s.db.prepare("SELECT COUNT(*) AS n FROM samples").get()!.n), 0);
+    assertEquals(await s.deleteHost("h1"), false);
+    // A token whose host is gone registers nothing.
+    await s.createHostWithToken({
+      hostId: "h2",
+      name: "x",
+      tokenHash: "t2",
+      createdAt: 0,
+      expiresAt: 1e15,
+    });
+    await s.deleteHost("h2");
+    assertEquals((await s.registerHost("t2", { fallbackName: "h", now: 1 })).ok, false);
   });
 });
 

@@ -1,0 +1,102 @@
+/**
+ * The ingest process: owns the gRPC server and the write path. It runs apart
+ * from the hub's main process because Deno's node:http2 can abort the whole
+ * process on some client resets (an nghttp2 assertion); the main process
+ * restarts it, and agents hold their batches in their WALs meanwhile.
+ * It speaks NDJSON: events out on stdout, commands in on stdin; logs go to
+ * stderr.
+ */
+import { match } from "ts-pattern";
+import { logger } from "../../lib/log.ts";
+import { loadHubConfig } from "../config.ts";
+import { loadOrCreateHubTls } from "../auth/ca.ts";
+import { loadOrCreateSecret } from "../auth/secrets.ts";
+import { openStore } from "../store/open.ts";
+import type { FromIngest, ToIngest } from "../messages.ts";
+import { IngestService } from "./service.ts";
+import { startGrpcServer } from "./server.ts";
+import { readLines } from "../../lib/ndjson.ts";
+
+const log = logger("ingest");
+const out = Deno.stdout.writable.getWriter();
+const encoder = new TextEncoder();
+let pending = "";
+let flushing: Promise<void> | null = null;
+
+/** Queues an event; lines written within one tick go out in one write. */
+function post(m: FromIngest): void {
+  pending += JSON.stringify(m) + "\n";
+  flushing ??= Promise.resolve().then(async () => {
+    while (pending) {
+      const chunk = pending;
+      pending = "";
+      await out.write(encoder.encode(chunk));
+    }
+    flushing = null;
+  });
+}
+
+async function main() {
+  // The hub decides when this process ends (a shutdown command, or stdin
+  // closing when the hub dies); Ctrl-C reaches the whole process group.
+  Deno.addSignalListener("SIGINT", () => {});
+  Deno.addSignalListener("SIGTERM", () => {});
+  const config = loadHubConfig();
+  const store = openStore(config.databaseUrl);
+  const [secret, tls] = await Promise.all([
+    loadOrCreateSecret(config.dataDir),
+    loadOrCreateHubTls(config.dataDir, config.tlsNames),
+  ]);
+  const service = new IngestService({
+    store,
+    secret,
+    caPem: tls.caPem,
+    log,
+    liveness: post,
+    stored: (ev) => post({ type: "host.metrics", ...ev }),
+  });
+  const { server, port } = await startGrpcServer(service, tls, config.grpc);
+  post({ type: "ready", grpcPort: port });
+
+  for await (const line of readLines(Deno.stdin.readable)) {
+    let cmd: ToIngest;
+    try {
+      cmd = JSON.parse(line);
+    } catch {
+      log.warn("Ignoring a command that is not JSON");
+      continue;
+    }
+    const done = await match(cmd)
+      .with({ type: "ping" }, ({ n }) => {
+        post({ type: "pong", n });
+        return false;
+      })
+      .with({ type: "host.removed" }, ({ hostId }) => {
+        service.closeHost(hostId);
+        store.forgetHost(hostId);
+        return false;
+      })
+      .with({ type: "shutdown" }, async () => {
+        service.closeAll();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => (server.forceShutdown(), resolve()), 3000);
+          server.tryShutdown(() => (clearTimeout(timer), resolve()));
+        });
+        return true;
+      })
+      .exhaustive();
+    if (done) break;
+  }
+  // stdin closed or shutdown asked: the parent is going away either way.
+  await store.close();
+  post({ type: "stopped" });
+  await flushing;
+  Deno.exit(0);
+}
+
+main().catch(async (err) => {
+  log.error("Ingest failed", { error: err });
+  post({ type: "failed", message: (err as Error).message });
+  await flushing;
+  Deno.exit(1);
+});
