@@ -9,11 +9,24 @@ import { loadHubConfig } from "./hub/config.ts";
 import { openStore } from "./hub/store/open.ts";
 import { Broker } from "./hub/live/broker.ts";
 import { StatusMirror } from "./hub/http/status_mirror.ts";
-import { createApp } from "./hub/http/app.ts";
+import { createApp } from "./hub/http/app.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
+import { FailureLimiter } from "./hub/auth/rate_limit.ts";
+import { hashSecret } from "./hub/auth/secrets.ts";
+import { SETUP_KEY } from "./routes/setup.tsx";
+import { randomBytes } from "node:crypto";
+import type { Store } from "./hub/store/store.ts";
 
 const log = logger("hub");
+
+/** While no user exists, a fresh one-time token for the setup link. */
+async function setupToken(store: Store): Promise<string | null> {
+  if ((await store.countUsers()) > 0) return null;
+  const token = randomBytes(24).toString("base64url");
+  await store.setSetting(SETUP_KEY, hashSecret(token));
+  return token;
+}
 
 async function main() {
   const config = loadHubConfig();
@@ -73,7 +86,19 @@ async function main() {
     log,
   );
 
-  const app = createApp({ store, broker, status });
+  const setup = await setupToken(store);
+  const app = createApp({
+    store,
+    broker,
+    status,
+    loginLimiter: new FailureLimiter(10, 15 * 60_000),
+    hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
+    // Agents dial the host name the browser used, on the gRPC port.
+    agentAddress: (requestHost) => {
+      const host = requestHost.replace(/:\d+$/, "");
+      return `${host}:${ingest.grpcPort}`;
+    },
+  });
   const server = Deno.serve({
     hostname: config.http.hostname,
     port: config.http.port,
@@ -83,6 +108,13 @@ async function main() {
         grpc: `${config.grpc.hostname}:${ingest.grpcPort}`,
         data: config.dataDir,
       });
+      if (setup) {
+        const shown = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+        // Printed, not logged: the link is a one-time secret for whoever started the hub.
+        console.log(
+          `\nNo users yet. Create the admin account at:\n  http://${shown}:${port}/setup?token=${setup}\n`,
+        );
+      }
     },
   }, app.fetch);
 

@@ -46,9 +46,12 @@ export class Proc {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.status = this.#child.status;
-    void this.#pump(this.#child.stdout);
-    void this.#pump(this.#child.stderr);
+    // Settles once the process exited and every line it wrote was read.
+    this.status = Promise.all([
+      this.#child.status,
+      this.#pump(this.#child.stdout),
+      this.#pump(this.#child.stderr),
+    ]).then(([status]) => status);
   }
 
   get pid(): number {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, textDecoder } from "../../lib/assert.ts";
-import { createApp } from "./app.ts";
+import { createApp } from "./app.tsx";
 import { Broker } from "../live/broker.ts";
 import { StatusMirror } from "./status_mirror.ts";
 import { SqliteStore } from "../store/sqlite/sqlite_store.ts";

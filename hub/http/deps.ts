@@ -1,7 +1,8 @@
 /** What route handlers get from the hub: the store, the broker, live status. */
-import type { Store } from "../store/store.ts";
+import type { Store, User } from "../store/store.ts";
 import type { Broker } from "../live/broker.ts";
 import type { StatusMirror } from "./status_mirror.ts";
+import type { FailureLimiter } from "../auth/rate_limit.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
 export interface AppDeps {
@@ -10,4 +11,20 @@ export interface AppDeps {
   status: StatusMirror;
   /** Milliseconds between SSE keep-alive comments. */
   keepAliveMs?: number;
+  /** Sign-in failures allowed per IP and per user name. */
+  loginLimiter?: FailureLimiter;
+  /** Tells the ingest process a host was removed (closes its streams). */
+  hostRemoved?: (hostId: string) => void;
+  /** The gRPC address agents should be told to dial, `host:port`. */
+  agentAddress?: (requestHost: string) => string;
 }
+
+/** Per-request values set by middleware. */
+export type AppEnv = {
+  Variables: {
+    /** The signed-in dashboard user, or null. */
+    user: User | null;
+    /** The API key used, when the request came with one. */
+    apiKey: { id: string; name: string } | null;
+  };
+};

@@ -98,6 +98,8 @@ export interface Store {
   /** Stores the batch unless (host, seq) is already stored; says which. */
   writeBatch(hostId: string, batch: StoredBatch): Promise<{ inserted: boolean }>;
   latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null>;
+  /** The newest snapshot of every host that has one, by host id. */
+  latestAll(): Promise<Map<string, Record<string, unknown>>>;
   /** Averages per `stepMs` bucket in [fromMs, toMs); buckets with no sample are absent. */
   queryRange(
     hostId: string,

@@ -200,6 +200,15 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     );
   }
 
+  latestAll(): Promise<Map<string, Record<string, unknown>>> {
+    return Promise.resolve(
+      new Map(
+        this.q("SELECT host_id, data FROM host_latest").all()
+          .map((r) => [String(r.host_id), JSON.parse(String(r.data))]),
+      ),
+    );
+  }
+
   queryRange(
     hostId: string,
     metric: string,

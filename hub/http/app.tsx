@@ -1,0 +1,129 @@
+/**
+ * The hub's HTTP app: the route table (one handler per file under routes/,
+ * named as in Fresh), the middleware every request passes (security headers,
+ * the signed-in user, same-origin checks on mutations) and error rendering.
+ */
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+import { fileURLToPath } from "node:url";
+import { logger } from "../../lib/log.ts";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { HttpError } from "./errors.ts";
+import { apiAuth } from "./api_auth.ts";
+import { loadUser, requirePageUser, sameOrigin } from "./session.ts";
+import { securityHeaders } from "./security_headers.ts";
+import { page } from "./render.tsx";
+import { listHosts } from "../../routes/api/v1/hosts/index.ts";
+import { getHost } from "../../routes/api/v1/hosts/[id]/index.ts";
+import { getMetrics } from "../../routes/api/v1/hosts/[id]/metrics.ts";
+import { events } from "../../routes/api/v1/events.ts";
+import { login, loginPage } from "../../routes/login.tsx";
+import { logout } from "../../routes/logout.ts";
+import { setup, setupPage } from "../../routes/setup.tsx";
+import { fleetPage } from "../../routes/index.tsx";
+import { createHost, newHostPage } from "../../routes/hosts/new.tsx";
+import { hostPage } from "../../routes/hosts/[id].tsx";
+import { deleteHost, deleteHostPage } from "../../routes/hosts/[id]/delete.tsx";
+import {
+  addUser,
+  changePassword,
+  changeRole,
+  createKey,
+  removeUser,
+  revokeKey,
+  settingsPage,
+} from "../../routes/settings/index.tsx";
+
+const log = logger("http");
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Builds the Hono app over `deps`; no port is opened here. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError((err, c) => {
+    const known = err instanceof HttpError;
+    if (!known) log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
+    const status = known ? err.status : 500;
+    const code = known ? err.code : "internal";
+    const message = known ? err.message : "Internal server error";
+    if (c.req.path.startsWith("/api/")) return c.json({ error: { code, message } }, status);
+    return page(
+      c,
+      "Error",
+      <section class="card narrow">
+        <h1>{message}</h1>
+        <p>
+          <a href="/">Back to the fleet</a>
+        </p>
+      </section>,
+      {
+        status,
+      },
+    );
+  });
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return c.json({
+        error: { code: "not_found", message: `No route: ${c.req.method} ${c.req.path}` },
+      }, 404);
+    }
+    return page(
+      c,
+      "Not found",
+      <section class="card narrow">
+        <h1>Page not found</h1>
+        <p>
+          <a href="/">Back to the fleet</a>
+        </p>
+      </section>,
+      {
+        status: 404,
+      },
+    );
+  });
+
+  app.use("*", securityHeaders());
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.use(
+    "/static/*",
+    serveStatic({ root: ROOT, onFound: (_path, c) => void c.header("Cache-Control", "no-cache") }),
+  );
+  app.use("*", loadUser({ store: deps.store }));
+
+  const api = new Hono<AppEnv>();
+  api.use("*", apiAuth({ store: deps.store }));
+  api.use("*", sameOrigin());
+  api.get("/hosts", listHosts(deps));
+  api.get("/hosts/:id", getHost(deps));
+  api.get("/hosts/:id/metrics", getMetrics(deps));
+  api.get("/events", events(deps));
+  app.route("/api/v1", api);
+  app.all("/api/*", () => {
+    throw new HttpError(404, "not_found", "No such API route");
+  });
+
+  app.use("*", sameOrigin());
+  app.get("/login", loginPage());
+  app.post("/login", login(deps));
+  app.get("/setup", setupPage(deps));
+  app.post("/setup", setup(deps));
+  app.post("/logout", logout(deps));
+
+  const pages = new Hono<AppEnv>();
+  pages.use("*", requirePageUser());
+  pages.get("/", fleetPage(deps));
+  pages.get("/hosts/new", newHostPage());
+  pages.post("/hosts/new", createHost(deps));
+  pages.get("/hosts/:id", hostPage(deps));
+  pages.get("/hosts/:id/delete", deleteHostPage(deps));
+  pages.post("/hosts/:id/delete", deleteHost(deps));
+  pages.get("/settings", settingsPage(deps));
+  pages.post("/settings/users", addUser(deps));
+  pages.post("/settings/users/:id/role", changeRole(deps));
+  pages.post("/settings/users/:id/delete", removeUser(deps));
+  pages.post("/settings/password", changePassword(deps));
+  pages.post("/settings/apikeys", createKey(deps));
+  pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
+  app.route("/", pages);
+  return app;
+}

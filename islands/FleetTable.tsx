@@ -1,0 +1,233 @@
+/**
+ * The fleet overview: every host with its live figures, updated over SSE;
+ * sortable, filterable by status and searchable by name, OS or environment.
+ * Updates are applied once per animation frame, so a thousand hosts reporting
+ * at once cost one render.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  formatAgo,
+  formatBytes,
+  formatDuration,
+  formatPercent,
+  formatRate,
+} from "../lib/format.ts";
+import { onLive } from "./live.ts";
+
+/** One row as the server renders it and SSE updates it. */
+export interface FleetRow {
+  id: string;
+  name: string;
+  status: "online" | "offline";
+  registered: boolean;
+  last_seen: string | null;
+  os: string;
+  environment: string;
+  agent_version: string;
+  cpu_percent: number | null;
+  mem_used_bytes: number | null;
+  mem_total_bytes: number | null;
+  disk_used_percent: number | null;
+  net_rx_bytes_per_s: number | null;
+  net_tx_bytes_per_s: number | null;
+  uptime_s: number | null;
+}
+
+type SortKey = "name" | "status" | "cpu_percent" | "mem" | "disk_used_percent" | "net" | "uptime_s";
+
+const COLUMNS: Array<[SortKey, string]> = [
+  ["name", "Host"],
+  ["status", "Status"],
+  ["cpu_percent", "CPU"],
+  ["mem", "Memory"],
+  ["disk_used_percent", "Disk"],
+  ["net", "Network"],
+  ["uptime_s", "Uptime"],
+];
+
+function sortValue(r: FleetRow, key: SortKey): number | string {
+  switch (key) {
+    case "name":
+      return r.name.toLowerCase();
+    case "status":
+      return r.status === "online" ? 0 : r.registered ? 1 : 2;
+    case "mem":
+      return r.mem_total_bytes ? (r.mem_used_bytes ?? 0) / r.mem_total_bytes : -1;
+    case "net":
+      return (r.net_rx_bytes_per_s ?? 0) + (r.net_tx_bytes_per_s ?? 0);
+    default:
+      return r[key] ?? -1;
+  }
+}
+
+function StatusBadge({ row }: { row: FleetRow }) {
+  if (!row.registered) return <span class="badge pending">waiting for agent</span>;
+  return <span class={`badge ${row.status}`}>{row.status}</span>;
+}
+
+/** The live fleet table. */
+export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
+  const [rows, setRows] = useState(() => new Map(hosts.map((h) => [h.id, h])));
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
+  const [query, setQuery] = useState("");
+  const [status, setStatus] = useState<"all" | "online" | "offline">("all");
+  const queued = useRef(new Map<string, Partial<FleetRow>>());
+  const frame = useRef(0);
+
+  useEffect(() => {
+    const flush = () => {
+      frame.current = 0;
+      const updates = queued.current;
+      queued.current = new Map();
+      setRows((prev) => {
+        const next = new Map(prev);
+        for (const [id, patch] of updates) {
+          const row = next.get(id);
+          // A host added elsewhere appears on the next page load.
+          if (row) next.set(id, { ...row, ...patch });
+        }
+        return next;
+      });
+    };
+    const queue = (id: string, patch: Partial<FleetRow>) => {
+      queued.current.set(id, { ...queued.current.get(id), ...patch });
+      frame.current ||= requestAnimationFrame(flush);
+    };
+    const offStatus = onLive("host.status", (d) =>
+      queue(String(d.id), {
+        status: d.status as FleetRow["status"],
+        last_seen: d.last_seen as string | null,
+        registered: true,
+      }));
+    const offMetrics = onLive("host.metrics", (d) =>
+      queue(String(d.id), {
+        cpu_percent: d.cpu_percent as number,
+        mem_used_bytes: d.mem_used_bytes as number,
+        mem_total_bytes: d.mem_total_bytes as number,
+        disk_used_percent: d.disk_used_percent as number,
+        net_rx_bytes_per_s: d.net_rx_bytes_per_s as number,
+        net_tx_bytes_per_s: d.net_tx_bytes_per_s as number,
+        uptime_s: d.uptime_s as number,
+        last_seen: d.ts as string,
+      }));
+    return () => {
+      offStatus();
+      offMetrics();
+    };
+  }, []);
+
+  const visible = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const list = [...rows.values()].filter((r) =>
+      (status === "all" || r.status === status) &&
+      (!q || `${r.name} ${r.os} ${r.environment}`.toLowerCase().includes(q))
+    );
+    list.sort((a, b) => {
+      const x = sortValue(a, sort.key);
+      const y = sortValue(b, sort.key);
+      const c = x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name);
+      return sort.desc ? -c : c;
+    });
+    return list;
+  }, [rows, sort, query, status]);
+
+  const online = [...rows.values()].filter((r) => r.status === "online").length;
+
+  return (
+    <div class="fleet">
+      <div class="toolbar">
+        <label>
+          <span class="visually-hidden">Search hosts</span>
+          <input
+            type="search"
+            placeholder="Search name, OS, environment"
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          <span class="visually-hidden">Status</span>
+          <select
+            value={status}
+            onChange={(e) => setStatus((e.target as HTMLSelectElement).value as typeof status)}
+          >
+            <option value="all">All statuses</option>
+            <option value="online">Online</option>
+            <option value="offline">Offline</option>
+          </select>
+        </label>
+        <span class="summary" aria-live="polite">
+          {online} of {rows.size} online
+        </span>
+      </div>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              {COLUMNS.map(([key, label]) => (
+                <th
+                  scope="col"
+                  aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
+                >
+                  <button
+                    type="button"
+                    class="sort"
+                    onClick={() =>
+                      setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== "name" }))}
+                  >
+                    {label}
+                  </button>
+                </th>
+              ))}
+              <th scope="col">Agent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((r) => (
+              <tr key={r.id} class={r.status === "online" ? "" : "stale"} data-host={r.id}>
+                <th scope="row">
+                  <a href={`/hosts/${r.id}`}>{r.name}</a>
+                  <small>{r.os ? `${r.os} · ${r.environment}` : "\u00a0"}</small>
+                </th>
+                <td>
+                  <StatusBadge row={r} />
+                  <small>
+                    {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen)}`}
+                  </small>
+                </td>
+                <td class="num">
+                  {formatPercent(r.cpu_percent)}
+                  <meter min={0} max={100} value={r.cpu_percent ?? 0} aria-hidden="true" />
+                </td>
+                <td class="num">
+                  {formatBytes(r.mem_used_bytes)} / {formatBytes(r.mem_total_bytes)}
+                  <meter
+                    min={0}
+                    max={r.mem_total_bytes || 1}
+                    value={r.mem_used_bytes ?? 0}
+                    aria-hidden="true"
+                  />
+                </td>
+                <td class="num">
+                  {formatPercent(r.disk_used_percent)}
+                  <meter min={0} max={100} value={r.disk_used_percent ?? 0} aria-hidden="true" />
+                </td>
+                <td class="num">
+                  ↓ {formatRate(r.net_rx_bytes_per_s)}
+                  <small>↑ {formatRate(r.net_tx_bytes_per_s)}</small>
+                </td>
+                <td class="num">{formatDuration(r.uptime_s)}</td>
+                <td>{r.agent_version || "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {visible.length === 0 && (
+          <p class="empty">
+            {rows.size === 0 ? "No hosts yet. Add one to start monitoring." : "No host matches."}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

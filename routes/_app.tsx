@@ -1,0 +1,45 @@
+/** The HTML shell every page shares: head, header with navigation, main. */
+import type { ComponentChildren } from "preact";
+import type { User } from "../hub/store/store.ts";
+
+/** Wraps a page. `user` is null on sign-in and setup pages. */
+export function App(
+  { title, user, children, active }: {
+    title: string;
+    user: User | null;
+    children: ComponentChildren;
+    active?: "fleet" | "settings";
+  },
+) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${title} · Sightline`}</title>
+        <link rel="stylesheet" href="/static/vendor/uplot.css" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <script type="module" src="/static/islands/mod.js" defer />
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/">Sightline</a>
+          {user && (
+            <nav aria-label="Main">
+              <a href="/" aria-current={active === "fleet" ? "page" : undefined}>Fleet</a>
+              <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
+                Settings
+              </a>
+              <form method="post" action="/logout" class="inline">
+                <button type="submit" class="link">Sign out {user.name}</button>
+              </form>
+            </nav>
+          )}
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,51 @@
+/** GET/POST /hosts/:id/delete: removes a host and all its data, after a confirmation. */
+import type { Context } from "hono";
+import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
+import { page } from "../../../hub/http/render.tsx";
+import { requireAdmin } from "../../../hub/http/session.ts";
+import { HttpError } from "../../../hub/http/errors.ts";
+
+/** Asks for confirmation. */
+export function deleteHostPage({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const host = await store.getHost(c.req.param("id")!);
+    if (!host) throw new HttpError(404, "not_found", "No such host");
+    return page(
+      c,
+      `Remove ${host.name}`,
+      <section class="card narrow">
+        <h1>Remove {host.name}?</h1>
+        <p>
+          This deletes the host and all its metrics. Its agent can no longer connect; to monitor it
+          again, add it anew.
+        </p>
+        <form method="post" action={`/hosts/${host.id}/delete`}>
+          <button type="submit" class="danger">Remove host and its data</button>
+          <a class="button" href={`/hosts/${host.id}`}>Cancel</a>
+        </form>
+      </section>,
+    );
+  };
+}
+
+/** Deletes and goes back to the fleet. */
+export function deleteHost({ store, hostRemoved }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const id = c.req.param("id")!;
+    const host = await store.getHost(id);
+    if (!host || !(await store.deleteHost(id))) {
+      throw new HttpError(404, "not_found", "No such host");
+    }
+    hostRemoved?.(id);
+    await store.audit({
+      at: Date.now(),
+      actor: c.var.user!.name,
+      action: "host.delete",
+      target: id,
+      detail: host.name,
+    });
+    return c.redirect("/", 303);
+  };
+}

@@ -1,0 +1,102 @@
+/** GET/POST /login: sign in with name and password; rate-limited per IP and per name. */
+import type { Context } from "hono";
+import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
+import { form, page } from "../hub/http/render.tsx";
+import { startSession } from "../hub/http/session.ts";
+import { verifyPassword } from "../hub/auth/passwords.ts";
+import { FailureLimiter } from "../hub/auth/rate_limit.ts";
+
+/** Where to go after signing in: only a local path. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
+function LoginForm({ next, error, name }: { next: string; error?: string; name?: string }) {
+  return (
+    <section class="card narrow">
+      <h1>Sign in</h1>
+      {error && <p class="error" role="alert">{error}</p>}
+      <form method="post" action="/login">
+        <input type="hidden" name="next" value={next} />
+        <label>
+          Name
+          <input
+            name="name"
+            autocomplete="username"
+            required
+            maxLength={64}
+            value={name ?? ""}
+            autofocus
+          />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxLength={1024}
+          />
+        </label>
+        <button type="submit" class="primary">Sign in</button>
+      </form>
+    </section>
+  );
+}
+
+/** Shows the sign-in form (or goes home when already signed in). */
+export function loginPage() {
+  return (c: Context<AppEnv>) => {
+    if (c.var.user) return c.redirect("/");
+    return page(c, "Sign in", <LoginForm next={safeNext(c.req.query("next"))} />);
+  };
+}
+
+/** Checks the password, starts a session, and goes where the user was headed. */
+export function login({ store, loginLimiter = new FailureLimiter(10, 15 * 60_000) }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const f = await form(c);
+    const name = (f.name ?? "").trim().slice(0, 64);
+    const next = safeNext(f.next);
+    // The peer address, not X-Forwarded-For: a client could write anything there.
+    const ip = (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname ??
+      "unknown";
+    const wait = Math.max(
+      loginLimiter.retryAfter(`ip:${ip}`),
+      loginLimiter.retryAfter(`name:${name.toLowerCase()}`),
+    );
+    if (wait > 0) {
+      c.header("Retry-After", String(Math.ceil(wait / 1000)));
+      return page(
+        c,
+        "Sign in",
+        <LoginForm
+          next={next}
+          name={name}
+          error="Too many attempts. Try again in a few minutes."
+        />,
+        {
+          status: 429,
+        },
+      );
+    }
+    const user = name ? await store.findUserByName(name) : null;
+    if (!user || !(await verifyPassword(f.password ?? "", user.password_hash))) {
+      loginLimiter.fail(`ip:${ip}`);
+      loginLimiter.fail(`name:${name.toLowerCase()}`);
+      return page(
+        c,
+        "Sign in",
+        <LoginForm next={next} name={name} error="Wrong name or password." />,
+        {
+          status: 401,
+        },
+      );
+    }
+    loginLimiter.reset(`name:${name.toLowerCase()}`);
+    await startSession(c, store, user);
+    await store.audit({ at: Date.now(), actor: user.name, action: "user.login" });
+    return c.redirect(next, 303);
+  };
+}

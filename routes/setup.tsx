@@ -1,0 +1,119 @@
+/**
+ * GET/POST /setup?token=…: creates the first admin. The hub prints this link
+ * (with a fresh one-time token) at every start while no user exists.
+ */
+import type { Context } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { Buffer } from "node:buffer";
+import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
+import { form, page } from "../hub/http/render.tsx";
+import { startSession } from "../hub/http/session.ts";
+import { hashPassword, passwordProblem } from "../hub/auth/passwords.ts";
+import { hashSecret } from "../hub/auth/secrets.ts";
+import { HttpError } from "../hub/http/errors.ts";
+import type { Store } from "../hub/store/store.ts";
+
+/** The settings key under which the setup token's hash is kept. */
+export const SETUP_KEY = "setup_token_hash";
+const NAME_RE = /^[\p{L}\p{N}._@-]{1,64}$/u;
+
+async function checkToken(store: Store, token: string | undefined): Promise<void> {
+  if ((await store.countUsers()) > 0) {
+    throw new HttpError(404, "not_found", "Setup is done: sign in instead");
+  }
+  const expected = await store.getSetting(SETUP_KEY);
+  const given = Buffer.from(hashSecret(token ?? ""));
+  if (!expected || !token || !timingSafeEqual(given, Buffer.from(expected))) {
+    throw new HttpError(
+      403,
+      "bad_setup_token",
+      "This setup link is not valid: use the one the hub printed at start",
+    );
+  }
+}
+
+function SetupForm({ token, error, name }: { token: string; error?: string; name?: string }) {
+  return (
+    <section class="card narrow">
+      <h1>Create the admin account</h1>
+      <p>This account manages hosts, users and API keys. You can add more users later.</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <form method="post" action={`/setup?token=${encodeURIComponent(token)}`}>
+        <label>
+          Name
+          <input
+            name="name"
+            autocomplete="username"
+            required
+            maxLength={64}
+            value={name ?? ""}
+            autofocus
+          />
+        </label>
+        <label>
+          Password <small>(at least 10 characters)</small>
+          <input
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={10}
+            maxLength={1024}
+          />
+        </label>
+        <button type="submit" class="primary">Create admin</button>
+      </form>
+    </section>
+  );
+}
+
+/** Shows the form when the token is right. */
+export function setupPage({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const token = c.req.query("token");
+    await checkToken(store, token);
+    return page(c, "Set up", <SetupForm token={token!} />);
+  };
+}
+
+/** Creates the admin, signs them in, and retires the setup token. */
+export function setup({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const token = c.req.query("token");
+    await checkToken(store, token);
+    const f = await form(c);
+    const name = (f.name ?? "").trim();
+    const problem = !NAME_RE.test(name)
+      ? "Name: 1 to 64 letters, digits, dots, dashes, underscores or @"
+      : passwordProblem(f.password ?? "");
+    if (problem) {
+      return page(c, "Set up", <SetupForm token={token!} name={name} error={problem} />, {
+        status: 400,
+      });
+    }
+    const user = {
+      id: crypto.randomUUID(),
+      name,
+      role: "admin" as const,
+      created_at: new Date().toISOString(),
+    };
+    const created = await store.createUser({
+      id: user.id,
+      name,
+      passwordHash: await hashPassword(f.password),
+      role: "admin",
+      createdAt: Date.now(),
+    });
+    if (!created) throw new HttpError(409, "conflict", "That name is taken");
+    await store.setSetting(SETUP_KEY, null);
+    await store.audit({
+      at: Date.now(),
+      actor: name,
+      action: "user.create",
+      target: name,
+      detail: "admin (setup)",
+    });
+    await startSession(c, store, user);
+    return c.redirect("/", 303);
+  };
+}
