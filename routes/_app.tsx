@@ -18,6 +18,7 @@ export function App(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{`${title} · Sightline`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/vendor/uplot.css" />
         <link rel="stylesheet" href="/static/app.css" />
         <script type="module" src="/static/islands/mod.js" defer />
