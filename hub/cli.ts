@@ -7,8 +7,10 @@ import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
 import { hashSecret, newApiKey, newRegistrationToken, TOKEN_TTL_MS } from "./auth/secrets.ts";
+import { hashPassword, passwordProblem } from "./auth/passwords.ts";
 
 const USAGE = `Usage:
+  deno task hub user add NAME [--role admin|viewer]   add a dashboard user (password on stdin)
   deno task hub token create [--name HOST]   make a one-time registration token (24 h)
   deno task hub apikey create NAME           make a REST API key
   deno task migrate                          apply database migrations`;
@@ -30,7 +32,11 @@ export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { name: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      role: { type: "string", default: "admin" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [group, verb, arg] = positionals;
   if (values.help || !group) {
@@ -65,6 +71,45 @@ export async function run(args: string[]): Promise<number> {
     );
     console.log(`Registration token${name ? ` for ${name}` : ""}, valid 24 h, usable once:`);
     console.log(token);
+    return 0;
+  }
+  if (group === "user" && verb === "add") {
+    const name = arg?.trim() ?? "";
+    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
+      throw new RangeError("Invalid NAME: 1 to 64 letters, digits, dots, dashes, underscores or @");
+    }
+    const role = values.role;
+    if (role !== "admin" && role !== "viewer") {
+      throw new RangeError("Invalid --role: admin or viewer");
+    }
+    const password = (await new Response(Deno.stdin.readable).text()).split("\n")[0].replace(
+      /\r$/,
+      "",
+    );
+    const problem = passwordProblem(password);
+    if (problem) throw new RangeError(`${problem} (give it on stdin)`);
+    const passwordHash = await hashPassword(password);
+    const created = await withStore(async (s) => {
+      const ok = await s.createUser({
+        id: crypto.randomUUID(),
+        name,
+        passwordHash,
+        role,
+        createdAt: Date.now(),
+      });
+      if (ok) {
+        await s.audit({
+          at: Date.now(),
+          actor: "cli",
+          action: "user.create",
+          target: name,
+          detail: role,
+        });
+      }
+      return ok;
+    });
+    if (!created) throw new RangeError(`A user named ${name} exists`);
+    console.log(`Added ${role} ${name}`);
     return 0;
   }
   if (group === "apikey" && verb === "create") {

@@ -22,6 +22,7 @@ export interface FleetRow {
   registered: boolean;
   last_seen: string | null;
   os: string;
+  tags: string[];
   environment: string;
   agent_version: string;
   cpu_percent: number | null;
@@ -71,6 +72,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
   const [query, setQuery] = useState("");
   const [status, setStatus] = useState<"all" | "online" | "offline">("all");
+  const [tag, setTag] = useState("");
   const queued = useRef(new Map<string, Partial<FleetRow>>());
   const frame = useRef(0);
 
@@ -120,7 +122,8 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
     const q = query.trim().toLowerCase();
     const list = [...rows.values()].filter((r) =>
       (status === "all" || r.status === status) &&
-      (!q || `${r.name} ${r.os} ${r.environment}`.toLowerCase().includes(q))
+      (!tag || r.tags.includes(tag)) &&
+      (!q || `${r.name} ${r.os} ${r.environment} ${r.tags.join(" ")}`.toLowerCase().includes(q))
     );
     list.sort((a, b) => {
       const x = sortValue(a, sort.key);
@@ -129,7 +132,10 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
       return sort.desc ? -c : c;
     });
     return list;
-  }, [rows, sort, query, status]);
+  }, [rows, sort, query, status, tag]);
+  const allTags = useMemo(() => [...new Set([...rows.values()].flatMap((r) => r.tags))].sort(), [
+    rows,
+  ]);
 
   const online = [...rows.values()].filter((r) => r.status === "online").length;
 
@@ -140,7 +146,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
           <span class="visually-hidden">Search hosts</span>
           <input
             type="search"
-            placeholder="Search name, OS, environment"
+            placeholder="Search name, tag, OS"
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
           />
@@ -156,6 +162,15 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
             <option value="offline">Offline</option>
           </select>
         </label>
+        {allTags.length > 0 && (
+          <label>
+            <span class="visually-hidden">Tag</span>
+            <select value={tag} onChange={(e) => setTag((e.target as HTMLSelectElement).value)}>
+              <option value="">All tags</option>
+              {allTags.map((t) => <option value={t}>{t}</option>)}
+            </select>
+          </label>
+        )}
         <span class="summary" aria-live="polite">
           {online} of {rows.size} online
         </span>
@@ -187,7 +202,10 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
               <tr key={r.id} class={r.status === "online" ? "" : "stale"} data-host={r.id}>
                 <th scope="row">
                   <a href={`/hosts/${r.id}`}>{r.name}</a>
-                  <small>{r.os ? `${r.os} · ${r.environment}` : "\u00a0"}</small>
+                  <small>
+                    {r.os ? `${r.os} · ${r.environment}` : "\u00a0"}
+                    {r.tags.map((t) => <span class="tag">{t}</span>)}
+                  </small>
                 </th>
                 <td>
                   <StatusBadge row={r} />

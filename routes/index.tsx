@@ -25,6 +25,7 @@ export function fleetPage({ store, status }: AppDeps) {
         registered: h.registered,
         last_seen: live.last_seen,
         os: h.os,
+        tags: h.tags,
         environment: h.environment,
         agent_version: h.agent_version,
         cpu_percent: num("cpu_percent"),

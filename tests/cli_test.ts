@@ -1,11 +1,11 @@
 /** The admin and agent CLIs answer bad input with a clear message and change nothing. */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../lib/assert.ts";
-import { freePort, type Hub, hubCli, registerAgent, startAgent, startHub } from "./harness.ts";
+import { freePort, hubCli, registerAgent, startAgent, startHub } from "./harness.ts";
 
 Deno.test("hub CLI refuses a missing or oversized name and an unknown command", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
-  const hub = { env: { SIGHTLINE_DATA_DIR: dir } } as unknown as Hub;
+  const hub = { env: { SIGHTLINE_DATA_DIR: dir } };
   try {
     assertEquals((await hubCli(hub, "migrate")).code, 0);
     const noName = await hubCli(hub, "apikey", "create");
@@ -24,6 +24,29 @@ Deno.test("hub CLI refuses a missing or oversized name and an unknown command", 
       .get()!;
     db.close();
     assertEquals(Number(rows.n), 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("hub user add takes the password on stdin and refuses a short one or a taken name", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  const hub = { env: { SIGHTLINE_DATA_DIR: dir } };
+  try {
+    const short = await hubCli(hub, "user", "add", "ann", { stdin: "short\n" });
+    assertEquals(short.code, 1);
+    assert(short.stderr.includes("at least 10 characters"), short.stderr);
+    const ok = await hubCli(hub, "user", "add", "ann", "--role", "viewer", {
+      stdin: "a long passphrase\n",
+    });
+    assertEquals([ok.code, ok.stdout.trim()], [0, "Added viewer ann"]);
+    const again = await hubCli(hub, "user", "add", "ANN", { stdin: "a long passphrase\n" });
+    assertEquals(again.code, 1);
+    assert(again.stderr.includes("exists"), again.stderr);
+    const badRole = await hubCli(hub, "user", "add", "bob", "--role", "root", {
+      stdin: "a long passphrase\n",
+    });
+    assert(badRole.stderr.includes("Invalid --role"), badRole.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -164,17 +164,29 @@ export async function startHub(
   };
 }
 
-/** Runs `deno task hub …` against the hub's data dir; returns exit code and output. */
+/**
+ * Runs `deno task hub …` against the hub's data dir, with `input` on stdin
+ * if given; returns exit code and output.
+ */
 export async function hubCli(
-  hub: Hub,
-  ...args: string[]
+  hub: Pick<Hub, "env">,
+  ...args: Array<string | { stdin: string }>
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(DENO, {
-    args: ["run", "-A", "hub/cli.ts", ...args],
+  const input = args.find((a): a is { stdin: string } => typeof a !== "string");
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "hub/cli.ts", ...args.filter((a): a is string => typeof a === "string")],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...hub.env },
-    stdin: "null",
-  }).output();
+    stdin: input ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(input.stdin));
+    await w.close();
+  }
+  const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }

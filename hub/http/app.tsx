@@ -24,6 +24,7 @@ import { fleetPage } from "../../routes/index.tsx";
 import { createHost, newHostPage } from "../../routes/hosts/new.tsx";
 import { hostPage } from "../../routes/hosts/[id].tsx";
 import { deleteHost, deleteHostPage } from "../../routes/hosts/[id]/delete.tsx";
+import { setTags } from "../../routes/hosts/[id]/tags.ts";
 import {
   addUser,
   changePassword,
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   pages.get("/hosts/:id", hostPage(deps));
   pages.get("/hosts/:id/delete", deleteHostPage(deps));
   pages.post("/hosts/:id/delete", deleteHost(deps));
+  pages.post("/hosts/:id/tags", setTags(deps));
   pages.get("/settings", settingsPage(deps));
   pages.post("/settings/users", addUser(deps));
   pages.post("/settings/users/:id/role", changeRole(deps));

@@ -28,6 +28,7 @@ export interface Host extends HostInfo {
   created_at: string;
   /** False until the host's agent has registered with its token. */
   registered: boolean;
+  tags: string[];
 }
 
 /** One value of one series at the batch's time. */
@@ -81,6 +82,8 @@ export interface Store {
     tokenHash: string,
     agent: { fallbackName: string; now: number },
   ): Promise<RegisterOutcome>;
+  /** Replaces a host's tags; false when there is no such host. */
+  setHostTags(id: string, tags: string[]): Promise<boolean>;
   /** Removes a host and all its data; false when there was none. */
   deleteHost(id: string): Promise<boolean>;
   /** Drops what this connection cached about a host another connection removed. */

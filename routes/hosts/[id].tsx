@@ -164,6 +164,10 @@ export function hostPage({ store, status }: AppDeps) {
               <dd>{formatBytes(f.used_bytes)} of {formatBytes(f.size_bytes)}</dd>
             </div>
           ))}
+          <div>
+            <dt>Tags</dt>
+            <dd>{host.tags.length ? host.tags.map((t) => <span class="tag">{t}</span>) : "–"}</dd>
+          </div>
           {host.dropped_batches > 0 && (
             <div>
               <dt>Dropped batches</dt>
@@ -171,6 +175,15 @@ export function hostPage({ store, status }: AppDeps) {
             </div>
           )}
         </dl>
+        {c.var.user?.role === "admin" && (
+          <form method="post" action={`/hosts/${id}/tags`} class="row tags-form">
+            <label>
+              Tags <small>(comma-separated)</small>
+              <input name="tags" value={host.tags.join(", ")} maxLength={600} />
+            </label>
+            <button type="submit">Save tags</button>
+          </form>
+        )}
         {charts.length > 0
           ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts }} />
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}

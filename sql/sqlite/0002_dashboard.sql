@@ -33,6 +33,8 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 
+-- Free-form labels to group and find hosts by (a JSON array of strings).
+ALTER TABLE hosts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 -- NULL until the host's agent has registered.
 ALTER TABLE hosts ADD COLUMN registered_at INTEGER;
 UPDATE hosts SET registered_at = created_at;

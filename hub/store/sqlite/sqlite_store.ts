@@ -28,6 +28,7 @@ function toHost(r: Row): Host {
     last_seen: iso(r.last_seen as number | null),
     created_at: iso(r.created_at as number)!,
     registered: r.registered_at !== null,
+    tags: JSON.parse(String(r.tags)),
     hostname: String(r.hostname),
     os: String(r.os),
     arch: String(r.arch),
@@ -80,6 +81,11 @@ export class SqliteStore extends SqliteAuthStore implements Store {
       const row = this.q("SELECT * FROM hosts WHERE id = ?").get(t.host_id)!;
       return { ok: true, host: toHost(row), keyGeneration: Number(row.key_generation) };
     }));
+  }
+
+  setHostTags(id: string, tags: string[]): Promise<boolean> {
+    const res = this.q("UPDATE hosts SET tags = ? WHERE id = ?").run(JSON.stringify(tags), id);
+    return Promise.resolve(Number(res.changes) > 0);
   }
 
   deleteHost(id: string): Promise<boolean> {
