@@ -167,7 +167,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
             <span class="visually-hidden">Tag</span>
             <select value={tag} onChange={(e) => setTag((e.target as HTMLSelectElement).value)}>
               <option value="">All tags</option>
-              {allTags.map((t) => <option value={t}>{t}</option>)}
+              {allTags.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
           </label>
         )}
@@ -204,7 +204,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
                   <a href={`/hosts/${r.id}`}>{r.name}</a>
                   <small>
                     {r.os ? `${r.os} · ${r.environment}` : "\u00a0"}
-                    {r.tags.map((t) => <span class="tag">{t}</span>)}
+                    {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
                   </small>
                 </th>
                 <td>
