@@ -4,6 +4,7 @@
  * Updates are applied once per animation frame, so a thousand hosts reporting
  * at once cost one render.
  */
+import { memo } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   formatAgo,
@@ -61,6 +62,53 @@ function sortValue(r: FleetRow, key: SortKey): number | string {
   }
 }
 
+/** Rows rendered at first; more on request, so a large fleet stays quick to sort and update. */
+const PAGE = 100;
+
+/** One host's row; re-renders only when its data changed. */
+const Row = memo(function Row({ row: r }: { row: FleetRow }) {
+  return (
+    <tr class={r.status === "online" ? "" : "stale"} data-host={r.id}>
+      <th scope="row">
+        <a href={`/hosts/${r.id}`}>{r.name}</a>
+        <small>
+          {r.os ? `${r.os} · ${r.environment}` : "\u00a0"}
+          {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
+        </small>
+      </th>
+      <td>
+        <StatusBadge row={r} />
+        <small>
+          {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen)}`}
+        </small>
+      </td>
+      <td class="num">
+        {formatPercent(r.cpu_percent)}
+        <meter min={0} max={100} value={r.cpu_percent ?? 0} aria-hidden="true" />
+      </td>
+      <td class="num">
+        {formatBytes(r.mem_used_bytes)} / {formatBytes(r.mem_total_bytes)}
+        <meter
+          min={0}
+          max={r.mem_total_bytes || 1}
+          value={r.mem_used_bytes ?? 0}
+          aria-hidden="true"
+        />
+      </td>
+      <td class="num">
+        {formatPercent(r.disk_used_percent)}
+        <meter min={0} max={100} value={r.disk_used_percent ?? 0} aria-hidden="true" />
+      </td>
+      <td class="num">
+        ↓ {formatRate(r.net_rx_bytes_per_s)}
+        <small>↑ {formatRate(r.net_tx_bytes_per_s)}</small>
+      </td>
+      <td class="num">{formatDuration(r.uptime_s)}</td>
+      <td>{r.agent_version || "–"}</td>
+    </tr>
+  );
+});
+
 function StatusBadge({ row }: { row: FleetRow }) {
   if (!row.registered) return <span class="badge pending">waiting for agent</span>;
   return <span class={`badge ${row.status}`}>{row.status}</span>;
@@ -73,6 +121,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
   const [query, setQuery] = useState("");
   const [status, setStatus] = useState<"all" | "online" | "offline">("all");
   const [tag, setTag] = useState("");
+  const [limit, setLimit] = useState(PAGE);
   const queued = useRef(new Map<string, Partial<FleetRow>>());
   const frame = useRef(0);
 
@@ -198,48 +247,16 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
             </tr>
           </thead>
           <tbody>
-            {visible.map((r) => (
-              <tr key={r.id} class={r.status === "online" ? "" : "stale"} data-host={r.id}>
-                <th scope="row">
-                  <a href={`/hosts/${r.id}`}>{r.name}</a>
-                  <small>
-                    {r.os ? `${r.os} · ${r.environment}` : "\u00a0"}
-                    {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
-                  </small>
-                </th>
-                <td>
-                  <StatusBadge row={r} />
-                  <small>
-                    {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen)}`}
-                  </small>
-                </td>
-                <td class="num">
-                  {formatPercent(r.cpu_percent)}
-                  <meter min={0} max={100} value={r.cpu_percent ?? 0} aria-hidden="true" />
-                </td>
-                <td class="num">
-                  {formatBytes(r.mem_used_bytes)} / {formatBytes(r.mem_total_bytes)}
-                  <meter
-                    min={0}
-                    max={r.mem_total_bytes || 1}
-                    value={r.mem_used_bytes ?? 0}
-                    aria-hidden="true"
-                  />
-                </td>
-                <td class="num">
-                  {formatPercent(r.disk_used_percent)}
-                  <meter min={0} max={100} value={r.disk_used_percent ?? 0} aria-hidden="true" />
-                </td>
-                <td class="num">
-                  ↓ {formatRate(r.net_rx_bytes_per_s)}
-                  <small>↑ {formatRate(r.net_tx_bytes_per_s)}</small>
-                </td>
-                <td class="num">{formatDuration(r.uptime_s)}</td>
-                <td>{r.agent_version || "–"}</td>
-              </tr>
-            ))}
+            {visible.slice(0, limit).map((r) => <Row key={r.id} row={r} />)}
           </tbody>
         </table>
+        {visible.length > limit && (
+          <p class="more">
+            <button type="button" onClick={() => setLimit((l) => l + PAGE * 5)}>
+              Show more ({visible.length - limit} not shown)
+            </button>
+          </p>
+        )}
         {visible.length === 0 && (
           <p class="empty">
             {rows.size === 0 ? "No hosts yet. Add one to start monitoring." : "No host matches."}

@@ -166,7 +166,9 @@ export function hostPage({ store, status }: AppDeps) {
           ))}
           <div>
             <dt>Tags</dt>
-            <dd>{host.tags.length ? host.tags.map((t) => <span key={t} class="tag">{t}</span>) : "–"}</dd>
+            <dd>
+              {host.tags.length ? host.tags.map((t) => <span key={t} class="tag">{t}</span>) : "–"}
+            </dd>
           </div>
           {host.dropped_batches > 0 && (
             <div>
