@@ -1,11 +1,15 @@
 /** Opens the store a DATABASE_URL names. */
 import type { Store } from "./store.ts";
 import { SqliteStore } from "./sqlite/sqlite_store.ts";
+import { PostgresStore } from "./postgres/postgres_store.ts";
 
-/** Opens (without migrating) the backend for `databaseUrl`. */
-export function openStore(databaseUrl: string): Store {
+/** Opens (without migrating) the backend for `databaseUrl`: `sqlite:PATH` or `postgres://…`. */
+export function openStore(databaseUrl: string, options: { pool?: number } = {}): Store {
   if (databaseUrl.startsWith("sqlite:")) {
     return new SqliteStore(databaseUrl.slice("sqlite:".length));
   }
-  throw new RangeError("Cannot open store: PostgreSQL is not supported by this build yet");
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return new PostgresStore(databaseUrl, options);
+  throw new RangeError(
+    "Cannot open store: DATABASE_URL must be postgres://… (or unset for SQLite)",
+  );
 }

@@ -1,0 +1,259 @@
+/**
+ * The conformance suite every Store implementation passes with the same
+ * inputs and outputs. conformance_test.ts runs it against SQLite, and against
+ * PostgreSQL when a test database server is configured.
+ */
+import { assertEquals } from "../../lib/assert.ts";
+import type { Store, StoredBatch } from "./store.ts";
+
+/** Opens an empty, migrated store and says how to dispose of it. */
+export type OpenStore = () => Promise<{ store: Store; dispose: () => Promise<void> }>;
+
+const batch = (seq: number, ts: number, cpu: number): StoredBatch => ({
+  seq,
+  ts,
+  points: [{ metric: "cpu_percent", label: "", value: cpu }, {
+    metric: "fs_used_bytes",
+    label: "/",
+    value: 10,
+  }],
+  latest: { cpu_percent: cpu },
+});
+
+async function host(s: Store, id = "h1", name: string | null = `name-${id}`) {
+  const tokenHash = `t-${id}-${crypto.randomUUID()}`;
+  await s.createHostWithToken({ hostId: id, name, tokenHash, createdAt: 0, expiresAt: 10_000 });
+  const out = await s.registerHost(tokenHash, { fallbackName: "x", now: 1 });
+  if (!out.ok) throw new Error(out.reason);
+}
+
+/** Registers the suite's tests for one backend. */
+export function storeConformance(
+  backend: string,
+  open: OpenStore,
+  options: { ignore?: boolean } = {},
+): void {
+  const test = (name: string, fn: (s: Store) => Promise<void>) =>
+    Deno.test({
+      name: `${backend}: ${name}`,
+      ignore: options.ignore,
+      sanitizeResources: false,
+      sanitizeOps: false,
+      async fn() {
+        const { store, dispose } = await open();
+        try {
+          await fn(store);
+        } finally {
+          await dispose();
+        }
+      },
+    });
+
+  test("migrate() is idempotent", async (s) => {
+    assertEquals(await s.migrate(), []);
+  });
+
+  test("registerHost() uses a token once and refuses unknown and expired ones", async (s) => {
+    const pending = await s.createHostWithToken({
+      hostId: "1",
+      name: null,
+      tokenHash: "a",
+      createdAt: 0,
+      expiresAt: 100,
+    });
+    assertEquals([pending.registered, await s.keyGeneration("1")], [false, null]);
+    await s.createHostWithToken({
+      hostId: "2",
+      name: "web",
+      tokenHash: "b",
+      createdAt: 0,
+      expiresAt: 100,
+    });
+    assertEquals(await s.registerHost("zzz", { fallbackName: "h", now: 50 }), {
+      ok: false,
+      reason: "unknown",
+    });
+    const first = await s.registerHost("a", { fallbackName: "from-agent", now: 50 });
+    assertEquals(first.ok && [first.host.id, first.host.name, first.host.registered], [
+      "1",
+      "from-agent",
+      true,
+    ]);
+    assertEquals(await s.keyGeneration("1"), 2);
+    assertEquals(await s.registerHost("a", { fallbackName: "h", now: 60 }), {
+      ok: false,
+      reason: "used",
+    });
+    assertEquals(await s.registerHost("b", { fallbackName: "h", now: 100 }), {
+      ok: false,
+      reason: "expired",
+    });
+    assertEquals((await s.getHost("2"))?.name, "web");
+  });
+
+  test("hosts keep unicode names, tags and agent facts", async (s) => {
+    await host(s, "h1", "ñandú-東京-🚀");
+    await s.setHostTags("h1", ["eu-west", "web"]);
+    await s.updateHostInfo("h1", {
+      hostname: "box",
+      os: "linux",
+      arch: "x86_64",
+      kernel: "6.1",
+      agent_version: "0.1.0",
+      environment: "vm",
+      ips: ["10.0.0.1", "fd00::1"],
+      interval_s: 10,
+      dropped_batches: 3,
+    }, 5000);
+    const h = (await s.getHost("h1"))!;
+    assertEquals(
+      [h.name, h.tags, h.ips, h.interval_s, h.dropped_batches, h.last_seen],
+      [
+        "ñandú-東京-🚀",
+        ["eu-west", "web"],
+        ["10.0.0.1", "fd00::1"],
+        10,
+        3,
+        new Date(5000).toISOString(),
+      ],
+    );
+    assertEquals((await s.listHosts()).map((x) => x.id), ["h1"]);
+    assertEquals(await s.setHostTags("nope", []), false);
+  });
+
+  test("writeBatch() is idempotent on (host, seq)", async (s) => {
+    await host(s);
+    assertEquals(await s.writeBatch("h1", batch(1, 30_000, 10)), { inserted: true });
+    assertEquals(await s.writeBatch("h1", batch(1, 30_000, 99)), { inserted: false });
+    assertEquals(await s.writeBatch("h1", batch(2, 60_000, 20)), { inserted: true });
+    assertEquals(await s.lastSeq("h1"), 2);
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 120_000, 30_000), [[30_000, 10], [
+      60_000,
+      20,
+    ]]);
+    assertEquals((await s.latest("h1"))?.data, { cpu_percent: 20 });
+  });
+
+  test("out-of-order batches keep the newest snapshot and last_seen", async (s) => {
+    await host(s);
+    await s.writeBatch("h1", batch(2, 60_000, 20));
+    await s.writeBatch("h1", batch(1, 30_000, 10));
+    assertEquals((await s.latest("h1"))?.data, { cpu_percent: 20 });
+    assertEquals((await s.latestAll()).get("h1"), { cpu_percent: 20 });
+    assertEquals((await s.getHost("h1"))?.last_seen, new Date(60_000).toISOString());
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 90_000, 30_000), [[30_000, 10], [
+      60_000,
+      20,
+    ]]);
+  });
+
+  test("queryRange() averages per bucket and leaves empty buckets and ranges out", async (s) => {
+    await host(s);
+    await s.writeBatch("h1", batch(1, 0, 10));
+    await s.writeBatch("h1", batch(2, 30_000, 20));
+    await s.writeBatch("h1", batch(3, 180_000, 40));
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 240_000, 60_000), [[0, 15], [
+      180_000,
+      40,
+    ]]);
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 200_000, 240_000, 60_000), []);
+    assertEquals(await s.queryRange("h1", "no_such_metric", "", 0, 240_000, 60_000), []);
+    assertEquals(await s.seriesLabels("h1", "fs_used_bytes"), ["/"]);
+  });
+
+  test("a 10,000-point batch is stored whole", async (s) => {
+    await host(s);
+    const points = Array.from(
+      { length: 10_000 },
+      (_, i) => ({ metric: "temp_celsius", label: `s${i}`, value: i }),
+    );
+    const now = Date.UTC(2026, 10, 24, 12);
+    assertEquals(await s.writeBatch("h1", { seq: 1, ts: now, points, latest: {} }), {
+      inserted: true,
+    });
+    assertEquals((await s.seriesLabels("h1", "temp_celsius")).length, 10_000);
+    assertEquals(await s.queryRange("h1", "temp_celsius", "s9999", now, now + 1000, 1000), [[
+      now,
+      9999,
+    ]]);
+  });
+
+  test("deleteHost() removes the host with its data and its token", async (s) => {
+    await host(s);
+    await s.writeBatch("h1", batch(1, 30_000, 10));
+    assertEquals(await s.deleteHost("h1"), true);
+    assertEquals(await s.getHost("h1"), null);
+    assertEquals(await s.latest("h1"), null);
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 60_000, 30_000), []);
+    assertEquals(await s.deleteHost("h1"), false);
+    await s.createHostWithToken({
+      hostId: "h2",
+      name: "x",
+      tokenHash: "t2",
+      createdAt: 0,
+      expiresAt: 1e15,
+    });
+    await s.deleteHost("h2");
+    assertEquals((await s.registerHost("t2", { fallbackName: "h", now: 1 })).ok, false);
+    // A host re-added with the same id starts clean.
+    await host(s, "h1");
+    assertEquals(await s.writeBatch("h1", batch(1, 30_000, 10)), { inserted: true });
+  });
+
+  test("syncStatus() never moves last_seen backwards", async (s) => {
+    await host(s);
+    await s.syncStatus([{ id: "h1", status: "online", lastSeenMs: 5000, droppedBatches: 3 }]);
+    await s.syncStatus([{ id: "h1", status: "offline", lastSeenMs: 1000, droppedBatches: 3 }]);
+    const h = await s.getHost("h1");
+    assertEquals([h?.status, h?.last_seen, h?.dropped_batches], [
+      "offline",
+      new Date(5000).toISOString(),
+      3,
+    ]);
+  });
+
+  test("API keys: live ones are found, revoked ones are not", async (s) => {
+    await s.createApiKey({ id: "k1", name: "ci", hash: "hash1", createdAt: 0 });
+    assertEquals(await s.useApiKey("hash1", 5), { id: "k1", name: "ci" });
+    assertEquals(await s.useApiKey("nope", 5), null);
+    assertEquals((await s.listApiKeys()).map((k) => k.name), ["ci"]);
+    assertEquals(await s.revokeApiKey("k1", 6), true);
+    assertEquals(await s.revokeApiKey("k1", 7), false);
+    assertEquals(await s.useApiKey("hash1", 8), null);
+    assertEquals(await s.listApiKeys(), []);
+  });
+
+  test("users: names are unique ignoring case; sessions expire and end", async (s) => {
+    const u = { id: "u1", name: "Ann", passwordHash: "x", role: "admin" as const, createdAt: 0 };
+    assertEquals(await s.createUser(u), true);
+    assertEquals(await s.createUser({ ...u, id: "u2", name: "ANN" }), false);
+    assertEquals((await s.findUserByName("aNN"))?.id, "u1");
+    assertEquals(await s.countUsers(), 1);
+    await s.createSession({ hash: "s1", userId: "u1", createdAt: 0, expiresAt: 100 });
+    await s.createSession({ hash: "s2", userId: "u1", createdAt: 0, expiresAt: 100 });
+    assertEquals((await s.sessionUser("s1", 50))?.name, "Ann");
+    assertEquals(await s.sessionUser("s1", 100), null);
+    await s.deleteUserSessions("u1", "s2");
+    assertEquals([await s.sessionUser("s1", 1), (await s.sessionUser("s2", 1))?.id], [null, "u1"]);
+    assertEquals(await s.updateUser("u1", { role: "viewer" }), true);
+    assertEquals((await s.getUser("u1"))?.role, "viewer");
+    assertEquals(await s.deleteUser("u1"), true);
+    assertEquals(await s.sessionUser("s2", 1), null);
+  });
+
+  test("audit log lists newest first; settings set and clear", async (s) => {
+    await s.audit({ at: 1, actor: "a", action: "one" });
+    await s.audit({ at: 2, actor: "b", action: "two", target: "t", detail: "d" });
+    assertEquals((await s.listAudit(10)).map((e) => [e.action, e.target, e.detail]), [[
+      "two",
+      "t",
+      "d",
+    ], ["one", "", ""]]);
+    assertEquals(await s.getSetting("k"), null);
+    await s.setSetting("k", "v1");
+    await s.setSetting("k", "v2");
+    assertEquals(await s.getSetting("k"), "v2");
+    await s.setSetting("k", null);
+    assertEquals(await s.getSetting("k"), null);
+  });
+}

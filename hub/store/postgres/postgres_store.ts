@@ -1,0 +1,444 @@
+/**
+ * The PostgreSQL store, through postgres.js: for fleets that outgrow the
+ * embedded SQLite file. Metric samples are range-partitioned by day; ingest
+ * writes a whole batch with a handful of statements (unnest), never one round
+ * trip per sample.
+ */
+import postgres from "postgres";
+import { readMigrations } from "../migrations.ts";
+import type {
+  ApiKey,
+  AuditEntry,
+  Host,
+  HostInfo,
+  RegisterOutcome,
+  Role,
+  StatusUpdate,
+  Store,
+  StoredBatch,
+  User,
+  UserWithHash,
+} from "../store.ts";
+
+type Row = Record<string, unknown>;
+type Sql = postgres.Sql;
+
+const DAY_MS = 86_400_000;
+/** Day partitions kept ready ahead of now. */
+const DAYS_AHEAD = 3;
+/** Key of the advisory lock that serialises migrations across hubs. */
+const MIGRATE_LOCK = 0x5167_6874;
+
+const iso = (
+  v: unknown,
+) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+
+function toHost(r: Row): Host {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    status: r.status === "online" ? "online" : "offline",
+    last_seen: iso(r.last_seen),
+    created_at: iso(r.created_at)!,
+    registered: r.registered_at !== null,
+    tags: r.tags as string[],
+    hostname: String(r.hostname),
+    os: String(r.os),
+    arch: String(r.arch),
+    kernel: String(r.kernel),
+    agent_version: String(r.agent_version),
+    environment: String(r.environment),
+    ips: r.ips as string[],
+    interval_s: Number(r.interval_s),
+    dropped_batches: Number(r.dropped_batches),
+  };
+}
+
+function toUser(r: Row): User {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    role: r.role === "admin" ? "admin" : "viewer",
+    created_at: iso(r.created_at)!,
+  };
+}
+
+/** 1-based line of a character offset in `text`, for migration errors. */
+function lineOf(text: string, position: number): number {
+  return text.slice(0, position).split("\n").length;
+}
+
+/** The PostgreSQL implementation of {@link Store}. */
+export class PostgresStore implements Store {
+  readonly sql: Sql;
+  #seriesIds = new Map<string, number>();
+  #partitionedUntil = 0;
+
+  constructor(url: string, options: { pool?: number } = {}) {
+    this.sql = postgres(url, {
+      max: options.pool ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "sightline" },
+    });
+  }
+
+  async migrate(): Promise<string[]> {
+    const migrations = await readMigrations("postgres");
+    return await this.sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`;
+      await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+      const done = new Set(
+        (await tx`SELECT version FROM schema_migrations`).map((r) => Number(r.version)),
+      );
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        try {
+          // A savepoint per file: a failure leaves the schema as it was.
+          await tx.savepoint(async (sp) => {
+            await sp.unsafe(m.sql);
+            await sp`INSERT INTO schema_migrations (version, name, applied_at)
+              VALUES (${m.version}, ${m.name}, ${Date.now()})`;
+          });
+        } catch (err) {
+          const e = err as { message: string; position?: string };
+          const where = e.position ? ` (line ${lineOf(m.sql, Number(e.position))})` : "";
+          throw new Error(`Cannot apply migration ${m.name}${where}: ${e.message}`);
+        }
+        applied.push(m.name);
+      }
+      return applied;
+    }).then(async (applied) => {
+      await this.ensurePartitions(Date.now());
+      return applied as string[];
+    });
+  }
+
+  /** Creates the day partitions of samples from yesterday to a few days ahead. */
+  async ensurePartitions(now: number): Promise<void> {
+    const first = Math.floor(now / DAY_MS) - 1;
+    const last = first + 1 + DAYS_AHEAD;
+    if (this.#partitionedUntil >= last) return;
+    for (let day = first; day <= last; day++) {
+      const name = `samples_${
+        new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
+      }`;
+      try {
+        await this.sql.unsafe(
+          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF samples FOR VALUES FROM (${
+            day * DAY_MS
+          }) TO (${(day + 1) * DAY_MS})`,
+        );
+      } catch (err) {
+        // Rows for that day already sit in the default partition (late data):
+        // they stay there and are still queried; the day goes unpartitioned.
+        if ((err as { code?: string }).code !== "23514") throw err;
+      }
+    }
+    this.#partitionedUntil = last;
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+
+  async createHostWithToken(t: {
+    hostId: string;
+    name: string | null;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+  }): Promise<Host> {
+    return await this.sql.begin(async (tx) => {
+      const [h] = await tx`INSERT INTO hosts (id, name, created_at)
+        VALUES (${t.hostId}, ${t.name ?? "new host"}, ${t.createdAt}) RETURNING *`;
+      await tx`INSERT INTO registration_tokens (hash, name, created_at, expires_at, host_id, name_from_agent)
+        VALUES (${t.tokenHash}, ${t.name}, ${t.createdAt}, ${t.expiresAt}, ${t.hostId}, ${
+        t.name === null
+      })`;
+      return toHost(h);
+    }) as Host;
+  }
+
+  async registerHost(
+    tokenHash: string,
+    agent: { fallbackName: string; now: number },
+  ): Promise<RegisterOutcome> {
+    return await this.sql.begin(async (tx): Promise<RegisterOutcome> => {
+      const [t] = await tx`SELECT host_id, name_from_agent, expires_at, used_at
+        FROM registration_tokens WHERE hash = ${tokenHash} FOR UPDATE`;
+      if (!t) return { ok: false, reason: "unknown" };
+      if (t.used_at !== null) return { ok: false, reason: "used" };
+      if (Number(t.expires_at) <= agent.now) return { ok: false, reason: "expired" };
+      if (t.host_id === null) return { ok: false, reason: "unknown" };
+      await tx`UPDATE registration_tokens SET used_at = ${agent.now} WHERE hash = ${tokenHash}`;
+      const [h] =
+        await tx`UPDATE hosts SET registered_at = ${agent.now}, key_generation = key_generation + 1,
+        name = CASE WHEN ${t.name_from_agent} THEN ${agent.fallbackName} ELSE name END
+        WHERE id = ${t.host_id} RETURNING *`;
+      return { ok: true, host: toHost(h), keyGeneration: Number(h.key_generation) };
+    }) as RegisterOutcome;
+  }
+
+  async setHostTags(id: string, tags: string[]): Promise<boolean> {
+    return (await this.sql`UPDATE hosts SET tags = ${this.sql.json(tags)} WHERE id = ${id}`).count >
+      0;
+  }
+
+  async deleteHost(id: string): Promise<boolean> {
+    const res = await this.sql`DELETE FROM hosts WHERE id = ${id}`;
+    this.forgetHost(id);
+    return res.count > 0;
+  }
+
+  forgetHost(id: string): void {
+    for (const key of this.#seriesIds.keys()) {
+      if (key.startsWith(`${id}\0`)) this.#seriesIds.delete(key);
+    }
+  }
+
+  async listHosts(): Promise<Host[]> {
+    return (await this.sql`SELECT * FROM hosts ORDER BY name, id`).map(toHost);
+  }
+
+  async getHost(id: string): Promise<Host | null> {
+    const [r] = await this.sql`SELECT * FROM hosts WHERE id = ${id}`;
+    return r ? toHost(r) : null;
+  }
+
+  async keyGeneration(id: string): Promise<number | null> {
+    const [r] = await this
+      .sql`SELECT key_generation FROM hosts WHERE id = ${id} AND registered_at IS NOT NULL`;
+    return r ? Number(r.key_generation) : null;
+  }
+
+  async updateHostInfo(id: string, info: HostInfo, now: number): Promise<void> {
+    await this
+      .sql`UPDATE hosts SET hostname = ${info.hostname}, os = ${info.os}, arch = ${info.arch},
+      kernel = ${info.kernel}, agent_version = ${info.agent_version}, environment = ${info.environment},
+      ips = ${this.sql.json(info.ips)}, interval_s = ${info.interval_s},
+      dropped_batches = ${info.dropped_batches}, last_seen = ${now} WHERE id = ${id}`;
+  }
+
+  async syncStatus(updates: StatusUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.sql`UPDATE hosts SET status = u.status, dropped_batches = u.dropped,
+        last_seen = GREATEST(COALESCE(hosts.last_seen, 0), COALESCE(u.seen, 0))
+      FROM unnest(${updates.map((u) => u.id)}::text[], ${updates.map((u) => u.status)}::text[],
+        ${updates.map((u) => u.lastSeenMs)}::bigint[], ${
+      updates.map((u) => u.droppedBatches)
+    }::bigint[])
+        AS u(id, status, seen, dropped)
+      WHERE hosts.id = u.id`;
+  }
+
+  async lastSeq(hostId: string): Promise<number> {
+    const [r] = await this.sql`SELECT MAX(seq) AS seq FROM batches WHERE host_id = ${hostId}`;
+    return Number(r?.seq ?? 0);
+  }
+
+  async writeBatch(hostId: string, batch: StoredBatch): Promise<{ inserted: boolean }> {
+    if (batch.ts > this.#partitionedUntil * DAY_MS - DAY_MS) await this.ensurePartitions(batch.ts);
+    try {
+      return await this.sql.begin(async (tx) => {
+        const ins = await tx`INSERT INTO batches (host_id, seq, ts, received_at)
+          VALUES (${hostId}, ${batch.seq}, ${batch.ts}, ${Date.now()})
+          ON CONFLICT (host_id, seq) DO NOTHING RETURNING id`;
+        if (ins.length === 0) return { inserted: false };
+        const points = batch.points.filter((p) => Number.isFinite(p.value));
+        const missing = points.filter((p) =>
+          !this.#seriesIds.has(`${hostId}\0${p.metric}\0${p.label}`)
+        );
+        if (missing.length) {
+          const rows = await tx`INSERT INTO series (host_id, metric, label)
+            SELECT ${hostId}, m, l FROM unnest(${missing.map((p) => p.metric)}::text[],
+              ${missing.map((p) => p.label)}::text[]) AS x(m, l)
+            ON CONFLICT (host_id, metric, label) DO UPDATE SET label = EXCLUDED.label
+            RETURNING id, metric, label`;
+          for (const r of rows) {
+            this.#seriesIds.set(`${hostId}\0${r.metric}\0${r.label}`, Number(r.id));
+          }
+        }
+        if (points.length) {
+          await tx`INSERT INTO samples (series_id, ts, value)
+            SELECT s, ${batch.ts}, v FROM unnest(
+              ${
+            points.map((p) => this.#seriesIds.get(`${hostId}\0${p.metric}\0${p.label}`)!)
+          }::bigint[],
+              ${points.map((p) => p.value)}::float8[]) AS x(s, v)
+            ON CONFLICT (series_id, ts) DO NOTHING`;
+        }
+        await tx`INSERT INTO host_latest (host_id, ts, data) VALUES (${hostId}, ${batch.ts}, ${
+          tx.json(batch.latest as postgres.JSONValue)
+        })
+          ON CONFLICT (host_id) DO UPDATE SET ts = EXCLUDED.ts, data = EXCLUDED.data
+          WHERE EXCLUDED.ts >= host_latest.ts`;
+        await tx`UPDATE hosts SET last_seen = GREATEST(COALESCE(last_seen, 0), ${batch.ts}) WHERE id = ${hostId}`;
+        return { inserted: true };
+      }) as { inserted: boolean };
+    } catch (err) {
+      // The transaction may have rolled back series rows we cached.
+      this.#seriesIds.clear();
+      throw err;
+    }
+  }
+
+  async latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null> {
+    const [r] = await this.sql`SELECT ts, data FROM host_latest WHERE host_id = ${hostId}`;
+    return r ? { ts: Number(r.ts), data: r.data as Record<string, unknown> } : null;
+  }
+
+  async latestAll(): Promise<Map<string, Record<string, unknown>>> {
+    const rows = await this.sql`SELECT host_id, data FROM host_latest`;
+    return new Map(rows.map((r) => [String(r.host_id), r.data as Record<string, unknown>]));
+  }
+
+  async queryRange(
+    hostId: string,
+    metric: string,
+    label: string,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+  ): Promise<Array<[number, number]>> {
+    const rows = await this
+      .sql`SELECT s.ts - s.ts % ${stepMs}::bigint AS bucket, AVG(s.value) AS value
+      FROM samples s JOIN series r ON r.id = s.series_id
+      WHERE r.host_id = ${hostId} AND r.metric = ${metric} AND r.label = ${label}
+        AND s.ts >= ${fromMs} AND s.ts < ${toMs}
+      GROUP BY bucket ORDER BY bucket`;
+    return rows.map((r) => [Number(r.bucket), Number(r.value)]);
+  }
+
+  async seriesLabels(hostId: string, metric: string): Promise<string[]> {
+    const rows = await this
+      .sql`SELECT label FROM series WHERE host_id = ${hostId} AND metric = ${metric}
+      ORDER BY label COLLATE "C"`;
+    return rows.map((r) => String(r.label));
+  }
+
+  async createApiKey(
+    k: { id: string; name: string; hash: string; createdAt: number },
+  ): Promise<void> {
+    await this
+      .sql`INSERT INTO api_keys (id, name, hash, created_at) VALUES (${k.id}, ${k.name}, ${k.hash}, ${k.createdAt})`;
+  }
+
+  async useApiKey(hash: string, now: number): Promise<{ id: string; name: string } | null> {
+    const [r] = await this
+      .sql`SELECT id, name, last_used_at FROM api_keys WHERE hash = ${hash} AND revoked_at IS NULL`;
+    if (!r) return null;
+    if (now - Number(r.last_used_at ?? 0) > 60_000) {
+      await this.sql`UPDATE api_keys SET last_used_at = ${now} WHERE id = ${r.id}`;
+    }
+    return { id: String(r.id), name: String(r.name) };
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    const rows = await this
+      .sql`SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at`;
+    return rows.map((r) => ({
+      id: String(r.id),
+      name: String(r.name),
+      created_at: iso(r.created_at)!,
+      last_used_at: iso(r.last_used_at),
+    }));
+  }
+
+  async revokeApiKey(id: string, now: number): Promise<boolean> {
+    return (await this
+      .sql`UPDATE api_keys SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`).count >
+      0;
+  }
+
+  async countUsers(): Promise<number> {
+    const [r] = await this.sql`SELECT COUNT(*) AS n FROM users`;
+    return Number(r.n);
+  }
+
+  async createUser(
+    u: { id: string; name: string; passwordHash: string; role: Role; createdAt: number },
+  ): Promise<boolean> {
+    const res = await this.sql`INSERT INTO users (id, name, password_hash, role, created_at)
+      VALUES (${u.id}, ${u.name}, ${u.passwordHash}, ${u.role}, ${u.createdAt}) ON CONFLICT DO NOTHING`;
+    return res.count > 0;
+  }
+
+  async findUserByName(name: string): Promise<UserWithHash | null> {
+    const [r] = await this.sql`SELECT * FROM users WHERE lower(name) = lower(${name})`;
+    return r ? { ...toUser(r), password_hash: String(r.password_hash) } : null;
+  }
+
+  async getUser(id: string): Promise<UserWithHash | null> {
+    const [r] = await this.sql`SELECT * FROM users WHERE id = ${id}`;
+    return r ? { ...toUser(r), password_hash: String(r.password_hash) } : null;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.sql`SELECT * FROM users ORDER BY lower(name)`).map(toUser);
+  }
+
+  async updateUser(id: string, change: { role?: Role; passwordHash?: string }): Promise<boolean> {
+    const res = await this.sql`UPDATE users SET role = COALESCE(${change.role ?? null}, role),
+      password_hash = COALESCE(${change.passwordHash ?? null}, password_hash) WHERE id = ${id}`;
+    return res.count > 0;
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    return (await this.sql`DELETE FROM users WHERE id = ${id}`).count > 0;
+  }
+
+  async createSession(
+    s: { hash: string; userId: string; createdAt: number; expiresAt: number },
+  ): Promise<void> {
+    await this.sql`INSERT INTO sessions (hash, user_id, created_at, expires_at)
+      VALUES (${s.hash}, ${s.userId}, ${s.createdAt}, ${s.expiresAt})`;
+  }
+
+  async sessionUser(hash: string, now: number): Promise<User | null> {
+    const [r] = await this.sql`SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.hash = ${hash} AND s.expires_at > ${now}`;
+    return r ? toUser(r) : null;
+  }
+
+  async deleteSession(hash: string): Promise<void> {
+    await this.sql`DELETE FROM sessions WHERE hash = ${hash}`;
+  }
+
+  async deleteUserSessions(userId: string, exceptHash?: string): Promise<void> {
+    await this.sql`DELETE FROM sessions WHERE user_id = ${userId} AND hash != ${exceptHash ?? ""}`;
+  }
+
+  async audit(
+    e: { at: number; actor: string; action: string; target?: string; detail?: string },
+  ): Promise<void> {
+    await this.sql`INSERT INTO audit_log (at, actor, action, target, detail)
+      VALUES (${e.at}, ${e.actor}, ${e.action}, ${e.target ?? ""}, ${e.detail ?? ""})`;
+  }
+
+  async listAudit(limit: number): Promise<AuditEntry[]> {
+    const rows = await this.sql`SELECT * FROM audit_log ORDER BY id DESC LIMIT ${limit}`;
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: iso(r.at)!,
+      actor: String(r.actor),
+      action: String(r.action),
+      target: String(r.target),
+      detail: String(r.detail),
+    }));
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const [r] = await this.sql`SELECT value FROM settings WHERE key = ${key}`;
+    return r ? String(r.value) : null;
+  }
+
+  async setSetting(key: string, value: string | null): Promise<void> {
+    if (value === null) await this.sql`DELETE FROM settings WHERE key = ${key}`;
+    else {
+      await this.sql`INSERT INTO settings (key, value) VALUES (${key}, ${value})
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`;
+    }
+  }
+}
