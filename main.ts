@@ -31,7 +31,7 @@ async function setupToken(store: Store): Promise<string | null> {
 async function main() {
   const config = loadHubConfig();
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { pool: config.dbPool });
   const applied = await store.migrate();
   if (applied.length) log.info("Applied migrations", { files: applied.join(",") });
 

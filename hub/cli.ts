@@ -18,7 +18,7 @@ const USAGE = `Usage:
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const config = loadHubConfig();
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { pool: config.dbPool });
   try {
     await store.migrate();
     return await fn(store);
@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
   if (group === "migrate") {
     const config = loadHubConfig();
     await Deno.mkdir(config.dataDir, { recursive: true });
-    const store = openStore(config.databaseUrl);
+    const store = openStore(config.databaseUrl, { pool: config.dbPool });
     try {
       const applied = await store.migrate();
       console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date");

@@ -153,7 +153,7 @@ Deno.test({
     } finally {
       await browser.close();
       await agent?.stop();
-      await hub.proc.stop();
+      await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },

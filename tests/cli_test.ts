@@ -1,11 +1,19 @@
 /** The admin and agent CLIs answer bad input with a clear message and change nothing. */
-import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../lib/assert.ts";
-import { freePort, hubCli, registerAgent, startAgent, startHub } from "./harness.ts";
+import {
+  dropTestDatabase,
+  freePort,
+  hubCli,
+  hubEnv,
+  openHubStore,
+  registerAgent,
+  startAgent,
+  startHub,
+} from "./harness.ts";
 
 Deno.test("hub CLI refuses a missing or oversized name and an unknown command", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
-  const hub = { env: { SIGHTLINE_DATA_DIR: dir } };
+  const hub = { env: await hubEnv(dir) };
   try {
     assertEquals((await hubCli(hub, "migrate")).code, 0);
     const noName = await hubCli(hub, "apikey", "create");
@@ -17,21 +25,18 @@ Deno.test("hub CLI refuses a missing or oversized name and an unknown command", 
     const unknown = await hubCli(hub, "frobnicate");
     assertEquals(unknown.code, 2);
     assert(unknown.stderr.includes("Unknown command"), unknown.stderr);
-    const db = new DatabaseSync(`${dir}/sightline.db`, { readOnly: true });
-    const rows = db.prepare(
-      "SELECT (SELECT COUNT(*) FROM api_keys) + (SELECT COUNT(*) FROM registration_tokens) AS n",
-    )
-      .get()!;
-    db.close();
-    assertEquals(Number(rows.n), 0);
+    const store = openHubStore(hub);
+    assertEquals([await store.listApiKeys(), await store.listHosts()], [[], []]);
+    await store.close();
   } finally {
+    await dropTestDatabase(dir);
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("hub user add takes the password on stdin and refuses a short one or a taken name", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
-  const hub = { env: { SIGHTLINE_DATA_DIR: dir } };
+  const hub = { env: await hubEnv(dir) };
   try {
     const short = await hubCli(hub, "user", "add", "ann", { stdin: "short\n" });
     assertEquals(short.code, 1);
@@ -48,6 +53,7 @@ Deno.test("hub user add takes the password on stdin and refuses a short one or a
     });
     assert(badRole.stderr.includes("Invalid --role"), badRole.stderr);
   } finally {
+    await dropTestDatabase(dir);
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -70,7 +76,7 @@ Deno.test("agent register explains a bad token and an unreachable hub", async ()
     assert(nowhere.output.includes("Cannot register with 127.0.0.1:"), nowhere.output);
     await assertNotExists(`${dir}/agent/identity.json`);
   } finally {
-    await hub.proc.stop();
+    await hub.dispose();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -160,7 +160,7 @@ Deno.test({
       await sse.close();
     } finally {
       for (const a of agents) await a.stop();
-      await hub.proc.stop();
+      await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -194,7 +194,7 @@ Deno.test("the hub's agent port speaks TLS 1.3 only", async () => {
     assertEquals(await handshake(hub.grpc, "TLSv1.3"), "TLSv1.3");
     assertEquals(await handshake(hub.grpc, "TLSv1.2"), "refused");
   } finally {
-    await hub.proc.stop();
+    await hub.dispose();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -3,13 +3,13 @@
  * 20 s while the agent keeps collecting every second; after the restart every
  * batch reaches the store exactly once and in order.
  */
-import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Wal } from "../agent/wal.ts";
 import {
   EventStream,
   hubCli,
   lastLine,
+  openHubStore,
   type Proc,
   registerAgent,
   startAgent,
@@ -58,16 +58,13 @@ Deno.test({
       await agent.stop();
       await hub.proc.stop();
 
-      const db = new DatabaseSync(`${dir}/hub/sightline.db`, { readOnly: true });
-      const arrived = db.prepare("SELECT seq FROM batches ORDER BY id").all().map((r) =>
-        Number(r.seq)
-      );
-      const cpuSamples = Number(
-        db.prepare(
-          "SELECT COUNT(*) AS n FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = 'cpu_percent'",
-        ).get()!.n,
-      );
-      db.close();
+      const hostId = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`)).agentId;
+      const store = openHubStore(hub);
+      const arrived = await store.batchSeqs(hostId);
+      // One bucket per millisecond: every stored sample counts once.
+      const cpuSamples =
+        (await store.queryRange(hostId, "cpu_percent", "", 0, Date.now() + 60_000, 1)).length;
+      await store.close();
       assert(arrived.length >= target + 2, `only ${arrived.length} batches arrived`);
       assertEquals(
         arrived,
@@ -95,7 +92,7 @@ Deno.test({
       assert(left.length <= 2, `${left.length} batches still waiting`);
     } finally {
       await agent?.stop();
-      await hub.proc.stop();
+      await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -133,11 +130,10 @@ Deno.test({
       await agent.stop();
       await hub.proc.stop();
 
-      const db = new DatabaseSync(`${dir}/hub/sightline.db`, { readOnly: true });
-      const arrived = db.prepare("SELECT seq FROM batches ORDER BY id").all().map((r) =>
-        Number(r.seq)
-      );
-      db.close();
+      const hostId = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`)).agentId;
+      const store = openHubStore(hub);
+      const arrived = await store.batchSeqs(hostId);
+      await store.close();
       assertEquals(
         arrived,
         arrived.map((_, i) => i + 1),
@@ -146,7 +142,7 @@ Deno.test({
       assert(arrived.length >= target);
     } finally {
       await agent?.stop();
-      await hub.proc.stop();
+      await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },

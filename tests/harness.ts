@@ -5,6 +5,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { textDecoder } from "../lib/assert.ts";
+import { openStore } from "../hub/store/open.ts";
+import type { Store } from "../hub/store/store.ts";
+import { freshDatabase, testDatabaseServer } from "./pg.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = Deno.execPath();
@@ -132,6 +135,43 @@ export interface Hub {
   /** The ports it bound, to start it again on the same ones. */
   ports: { http: number; grpc: number };
   env: Record<string, string>;
+  /** Stops the hub and drops the test database made for it, if any. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * With a test database server configured (DATABASE_URL), every data dir gets
+ * a PostgreSQL database of its own, kept across restarts of its hub.
+ */
+const databases = new Map<string, { url: string; drop(): Promise<void> }>();
+
+async function databaseFor(dataDir: string): Promise<Record<string, string>> {
+  const server = testDatabaseServer();
+  if (!server) return {};
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = await freshDatabase(server);
+    databases.set(dataDir, db);
+  }
+  return { DATABASE_URL: db.url };
+}
+
+/** The environment a hub or the CLI needs for `dataDir` (with its test database). */
+export async function hubEnv(dataDir: string): Promise<Record<string, string>> {
+  return { SIGHTLINE_DATA_DIR: dataDir, ...await databaseFor(dataDir) };
+}
+
+/** Drops the test database made for `dataDir`, if any. */
+export async function dropTestDatabase(dataDir: string): Promise<void> {
+  const db = databases.get(dataDir);
+  databases.delete(dataDir);
+  await db?.drop();
+}
+
+/** Opens the store a hub (running or not) uses, for assertions. */
+export function openHubStore(hub: { env: Record<string, string> }): Store {
+  const url = hub.env.DATABASE_URL || `sqlite:${hub.env.SIGHTLINE_DATA_DIR}/sightline.db`;
+  return openStore(url, { pool: 1 });
 }
 
 /**
@@ -144,10 +184,11 @@ export async function startHub(
   ports: { http: number; grpc: number } = { http: 0, grpc: 0 },
   extraEnv: Record<string, string> = {},
 ): Promise<Hub> {
-  const env = {
+  const env: Record<string, string> = {
     SIGHTLINE_DATA_DIR: dataDir,
     SIGHTLINE_HTTP_ADDR: `127.0.0.1:${ports.http}`,
     SIGHTLINE_GRPC_ADDR: `127.0.0.1:${ports.grpc}`,
+    ...await databaseFor(dataDir),
     ...extraEnv,
   };
   const proc = new Proc(["run", "-A", "main.ts"], env);
@@ -161,6 +202,10 @@ export async function startHub(
     grpc: `127.0.0.1:${grpc}`,
     ports: { http: Number(http), grpc: Number(grpc) },
     env,
+    async dispose() {
+      await proc.stop();
+      await dropTestDatabase(dataDir);
+    },
   };
 }
 

@@ -53,7 +53,7 @@ Deno.test({
     } finally {
       agent?.signal("SIGCONT");
       await agent?.stop();
-      await hub.proc.stop();
+      await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },

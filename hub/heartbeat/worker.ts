@@ -48,7 +48,7 @@ self.onmessage = (e: MessageEvent<ToHeartbeat>) => {
     .with({ type: "ingest.restarted" }, () => cache.dropStreams())
     .with({ type: "init" }, async ({ config }) => {
       try {
-        store = openStore(config.databaseUrl);
+        store = openStore(config.databaseUrl, { pool: config.dbPool });
         cache.load((await store.listHosts()).map((h) => ({
           id: h.id,
           status: h.status,

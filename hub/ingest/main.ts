@@ -42,7 +42,7 @@ async function main() {
   Deno.addSignalListener("SIGINT", () => {});
   Deno.addSignalListener("SIGTERM", () => {});
   const config = loadHubConfig();
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { pool: config.dbPool });
   const [secret, tls] = await Promise.all([
     loadOrCreateSecret(config.dataDir),
     loadOrCreateHubTls(config.dataDir, config.tlsNames),

@@ -138,6 +138,7 @@ export function storeConformance(
     await host(s);
     await s.writeBatch("h1", batch(2, 60_000, 20));
     await s.writeBatch("h1", batch(1, 30_000, 10));
+    assertEquals(await s.batchSeqs("h1"), [2, 1]);
     assertEquals((await s.latest("h1"))?.data, { cpu_percent: 20 });
     assertEquals((await s.latestAll()).get("h1"), { cpu_percent: 20 });
     assertEquals((await s.getHost("h1"))?.last_seen, new Date(60_000).toISOString());

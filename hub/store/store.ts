@@ -96,6 +96,8 @@ export interface Store {
   updateHostInfo(id: string, info: HostInfo, now: number): Promise<void>;
   syncStatus(updates: StatusUpdate[]): Promise<void>;
 
+  /** The seqs of a host's stored batches in the order they arrived (diagnostics, tests). */
+  batchSeqs(hostId: string): Promise<number[]>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */

@@ -233,6 +233,12 @@ export class PostgresStore implements Store {
       WHERE hosts.id = u.id`;
   }
 
+  async batchSeqs(hostId: string): Promise<number[]> {
+    return (await this.sql`SELECT seq FROM batches WHERE host_id = ${hostId} ORDER BY id`).map((
+      r,
+    ) => Number(r.seq));
+  }
+
   async lastSeq(hostId: string): Promise<number> {
     const [r] = await this.sql`SELECT MAX(seq) AS seq FROM batches WHERE host_id = ${hostId}`;
     return Number(r?.seq ?? 0);

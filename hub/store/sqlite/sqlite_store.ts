@@ -146,6 +146,14 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     return Promise.resolve();
   }
 
+  batchSeqs(hostId: string): Promise<number[]> {
+    return Promise.resolve(
+      this.q("SELECT seq FROM batches WHERE host_id = ? ORDER BY id").all(hostId).map((r) =>
+        Number(r.seq)
+      ),
+    );
+  }
+
   lastSeq(hostId: string): Promise<number> {
     const row = this.q("SELECT MAX(seq) AS seq FROM batches WHERE host_id = ?").get(hostId);
     return Promise.resolve(Number(row?.seq ?? 0));
