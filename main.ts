@@ -107,6 +107,7 @@ async function main() {
         http: `${hostname}:${port}`,
         grpc: `${config.grpc.hostname}:${ingest.grpcPort}`,
         data: config.dataDir,
+        store: config.databaseUrl.startsWith("sqlite:") ? "sqlite" : "postgres",
       });
       if (setup) {
         const shown = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
