@@ -26,17 +26,26 @@ import {
 const Client = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
 
 /** Opens a Connect stream with `creds` and resolves with the status it ends with (or "welcomed"). */
+/**
+ * Opens a Connect stream with `creds`; resolves with the status it ends with,
+ * or "welcomed". With `heartbeatFirst` it breaks the protocol (no Hello) and
+ * waits for the hub to end the stream.
+ */
 function tryConnect(
   addr: string,
   caPem: string,
   creds: Partial<StreamCredentials>,
+  heartbeatFirst = false,
 ): Promise<number | "welcomed"> {
   const client = new Client(addr, grpc.credentials.createSsl(Buffer.from(caPem)), {
     "grpc.ssl_target_name_override": HUB_TLS_NAME,
     // A connection of its own per probe: grpc-js otherwise shares one between clients.
     "grpc.use_local_subchannel_pool": 1,
   }) as unknown as grpc.Client & {
-    connect(md: grpc.Metadata): grpc.ClientDuplexStream<unknown, unknown>;
+    connect(
+      md: grpc.Metadata,
+      options: grpc.CallOptions,
+    ): grpc.ClientDuplexStream<unknown, unknown>;
   };
   const md = new grpc.Metadata();
   if (creds.agentId) md.set(AUTH_KEYS.agentId, creds.agentId);
@@ -44,19 +53,22 @@ function tryConnect(
   if (creds.nonce) md.set(AUTH_KEYS.nonce, creds.nonce);
   if (creds.signature) md.set(AUTH_KEYS.signature, creds.signature);
   return new Promise((resolve) => {
-    const call = client.connect(md);
+    // A deadline, so a hub that never answers fails the test instead of hanging it.
+    const call = client.connect(md, { deadline: Date.now() + 10_000 });
     call.on("data", () => {
+      if (heartbeatFirst) return; // the Welcome; the refusal follows
       call.cancel();
       client.close();
       resolve("welcomed");
     });
     call.on("error", (err: grpc.ServiceError) => {
       client.close();
-      console.error("probe:", err.code, err.details);
       resolve(err.code);
     });
     call.write(
-      create(AgentMessageSchema, { kind: { case: "hello", value: { hostname: "probe" } } }),
+      heartbeatFirst
+        ? create(AgentMessageSchema, { kind: { case: "heartbeat", value: {} } })
+        : create(AgentMessageSchema, { kind: { case: "hello", value: { hostname: "probe" } } }),
     );
   });
 }
@@ -140,6 +152,11 @@ Deno.test({
       const stale = signStream(identity.agentId, key32, Date.now() - 6 * 60_000);
       assertEquals(await tryConnect(hub.grpc, identity.caPem, stale), grpc.status.UNAUTHENTICATED);
       assertEquals(await tryConnect(hub.grpc, identity.caPem, {}), grpc.status.UNAUTHENTICATED);
+      // A stream that breaks the protocol is ended with a status, not left hanging.
+      assertEquals(
+        await tryConnect(hub.grpc, identity.caPem, signStream(identity.agentId, key32), true),
+        grpc.status.INVALID_ARGUMENT,
+      );
       for (const reason of ["replay", "bad_signature", "skew", "missing"]) {
         await hub.proc.waitForLine(new RegExp(`Refused agent stream reason=${reason}`), 5000);
       }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { logger } from "../../lib/log.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { HttpError } from "./errors.ts";
+import { isDatabaseUnavailable } from "../store/errors.ts";
 import { apiAuth } from "./api_auth.ts";
 import { loadUser, requirePageUser, sameOrigin } from "./session.ts";
 import { securityHeaders } from "./security_headers.ts";
@@ -42,11 +43,20 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError((err, c) => {
-    const known = err instanceof HttpError;
-    if (!known) log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
-    const status = known ? err.status : 500;
-    const code = known ? err.code : "internal";
-    const message = known ? err.message : "Internal server error";
+    const down = !(err instanceof HttpError) && isDatabaseUnavailable(err);
+    const e = err instanceof HttpError ? err : down
+      ? new HttpError(
+        503,
+        "database_unavailable",
+        "The database is unreachable right now; Sightline keeps retrying",
+      )
+      : new HttpError(500, "internal", "Internal server error");
+    if (down) {
+      log.warn("Database unreachable", { method: c.req.method, path: c.req.path, error: err });
+    } else if (!(err instanceof HttpError)) {
+      log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
+    }
+    const { status, code, message } = e;
     if (c.req.path.startsWith("/api/")) return c.json({ error: { code, message } }, status);
     return page(
       c,

@@ -19,6 +19,7 @@ import { agentKey, hashSecret } from "../auth/secrets.ts";
 import type { Store } from "../store/store.ts";
 import type { LivenessEvent, MetricsSummary } from "../messages.ts";
 import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
+import { isDatabaseUnavailable } from "../store/errors.ts";
 
 /** A gRPC failure with the status the client sees; details never carry internals. */
 export class GrpcError extends Error {
@@ -143,7 +144,7 @@ export class IngestService {
           kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } },
         }),
       );
-      for await (const msg of call as AsyncIterable<AgentMessage>) {
+      for await (const msg of messages(call)) {
         const kind = msg.kind;
         if (!hello && kind.case !== "hello") {
           throw new GrpcError(grpc.status.INVALID_ARGUMENT, "Expected Hello first");
@@ -180,8 +181,13 @@ export class IngestService {
     } catch (err) {
       const failure = err instanceof InvalidMessage
         ? new GrpcError(grpc.status.INVALID_ARGUMENT, err.message)
+        : isDatabaseUnavailable(err)
+        // The agent keeps the batch and retries: nothing is lost.
+        ? new GrpcError(grpc.status.UNAVAILABLE, "Hub database unavailable; retry later")
         : err;
-      if (!(failure instanceof GrpcError) && !call.cancelled) {
+      if (isDatabaseUnavailable(err)) {
+        log.warn("Database unreachable", { host: hostId, error: err });
+      } else if (!(failure instanceof GrpcError) && !call.cancelled) {
         log.error("Agent stream failed", { host: hostId, error: failure });
       }
       fail(call, failure);
@@ -234,8 +240,60 @@ export class IngestService {
   }
 }
 
+/**
+ * The messages of a call, in order, with backpressure. Unlike iterating the
+ * stream itself, leaving the loop early does not destroy the call, so the
+ * hub can still send the agent a status saying why.
+ */
+async function* messages(call: Duplex): AsyncGenerator<AgentMessage> {
+  const queue: AgentMessage[] = [];
+  let done = false;
+  let error: unknown = null;
+  let wake: (() => void) | null = null;
+  const onData = (m: AgentMessage) => {
+    queue.push(m);
+    if (queue.length >= 16) call.pause();
+    wake?.();
+  };
+  const onEnd = () => {
+    done = true;
+    wake?.();
+  };
+  const onError = (e: unknown) => {
+    error = e;
+    onEnd();
+  };
+  call.on("data", onData);
+  call.on("end", onEnd);
+  call.on("cancelled", onEnd);
+  call.on("error", onError);
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        if (queue.length < 4) call.resume();
+        yield next;
+        continue;
+      }
+      if (error) throw error;
+      if (done) return;
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
+    }
+  } finally {
+    call.off("data", onData);
+    call.off("end", onEnd);
+    call.off("cancelled", onEnd);
+    call.off("error", onError);
+  }
+}
+
 function fail(call: Duplex, err: unknown): void {
-  const e = err instanceof GrpcError ? err : new GrpcError(grpc.status.INTERNAL, "Internal error");
+  const e = err instanceof GrpcError
+    ? err
+    : isDatabaseUnavailable(err)
+    ? new GrpcError(grpc.status.UNAVAILABLE, "Hub database unavailable; retry later")
+    : new GrpcError(grpc.status.INTERNAL, "Internal error");
   if (call.destroyed || call.cancelled) return;
   call.emit("error", { code: e.code, details: e.message });
 }
