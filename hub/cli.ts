@@ -5,6 +5,8 @@
 import { parseArgs } from "node:util";
 import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
+import type { PostgresStore } from "./store/postgres/postgres_store.ts";
+import { copySqliteToPostgres } from "./store/copy.ts";
 import type { Store } from "./store/store.ts";
 import { hashSecret, newApiKey, newRegistrationToken, TOKEN_TTL_MS } from "./auth/secrets.ts";
 import { hashPassword, passwordProblem } from "./auth/passwords.ts";
@@ -13,7 +15,8 @@ const USAGE = `Usage:
   deno task hub user add NAME [--role admin|viewer]   add a dashboard user (password on stdin)
   deno task hub token create [--name HOST]   make a one-time registration token (24 h)
   deno task hub apikey create NAME           make a REST API key
-  deno task migrate                          apply database migrations`;
+  deno task migrate                          apply database migrations
+  deno task migrate --from-sqlite PATH       copy an embedded install into PostgreSQL (DATABASE_URL)`;
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const config = loadHubConfig();
@@ -27,6 +30,33 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
+/** `migrate --from-sqlite PATH`: copies an embedded install into PostgreSQL with a progress bar. */
+async function fromSqlite(path: string): Promise<number> {
+  const config = loadHubConfig();
+  if (config.databaseUrl.startsWith("sqlite:")) {
+    throw new RangeError("Set DATABASE_URL=postgres://… to the database to copy into");
+  }
+  const store = openStore(config.databaseUrl, { pool: 2 }) as PostgresStore;
+  const enc = new TextEncoder();
+  try {
+    await store.migrate();
+    const counts = await copySqliteToPostgres(path, store, ({ table, done, total }) => {
+      const width = 30;
+      const filled = total ? Math.round((done / total) * width) : width;
+      const bar = "#".repeat(filled) + "-".repeat(width - filled);
+      Deno.stderr.writeSync(enc.encode(`\r${table.padEnd(20)} [${bar}] ${done}/${total}   `));
+      if (done === total) Deno.stderr.writeSync(enc.encode("\n"));
+    });
+    console.log(
+      `Copied ${counts.hosts} hosts, ${counts.users} users, ${counts.batches} batches and ${counts.samples} samples into PostgreSQL.`,
+    );
+    console.log("Start the hub with this DATABASE_URL and the same data dir; agents keep working.");
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs one CLI command; returns the process exit code. */
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -35,6 +65,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       name: { type: "string" },
       role: { type: "string", default: "admin" },
+      "from-sqlite": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -42,6 +73,9 @@ export async function run(args: string[]): Promise<number> {
   if (values.help || !group) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (group === "migrate" && values["from-sqlite"]) {
+    return await fromSqlite(values["from-sqlite"]);
   }
   if (group === "migrate") {
     const config = loadHubConfig();

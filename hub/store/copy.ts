@@ -1,0 +1,120 @@
+/**
+ * Moves an embedded install to PostgreSQL: copies every table of a Sightline
+ * SQLite file (hosts, tokens, keys, users, sessions, audit log, settings and
+ * all metrics) into an empty PostgreSQL database, in one transaction, so a
+ * failure leaves the target as it was. Keep the hub's data dir: agents' keys
+ * derive from its secret and they pin its CA.
+ */
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type { PostgresStore } from "./postgres/postgres_store.ts";
+
+type Row = Record<string, SQLInputValue>;
+
+/** Tables in the order foreign keys need, with the conversions PostgreSQL wants. */
+const TABLES: Array<
+  { name: string; order: string; convert?: (r: Row) => Record<string, unknown> }
+> = [
+  {
+    name: "hosts",
+    order: "id",
+    convert: (r) => ({ ...r, ips: JSON.parse(String(r.ips)), tags: JSON.parse(String(r.tags)) }),
+  },
+  {
+    name: "registration_tokens",
+    order: "hash",
+    convert: (r) => ({ ...r, name_from_agent: r.name_from_agent === 1 }),
+  },
+  { name: "api_keys", order: "id" },
+  { name: "users", order: "id" },
+  { name: "sessions", order: "hash" },
+  { name: "audit_log", order: "id" },
+  { name: "settings", order: "key" },
+  { name: "series", order: "id" },
+  { name: "batches", order: "id" },
+  {
+    name: "host_latest",
+    order: "host_id",
+    convert: (r) => ({ ...r, data: JSON.parse(String(r.data)) }),
+  },
+  { name: "samples", order: "series_id, ts" },
+];
+/** Rows per INSERT (PostgreSQL takes at most 65,535 parameters). */
+const CHUNK = 4000;
+/** Tables whose ids come from a sequence that must continue after the copied rows. */
+const SEQUENCES = ["audit_log", "series", "batches"];
+
+/** Progress of the copy, for a progress bar. */
+export interface CopyProgress {
+  table: string;
+  done: number;
+  total: number;
+}
+
+/** Copies `sqlitePath` into `target` (migrated, empty); throws and copies nothing on any problem. */
+export async function copySqliteToPostgres(
+  sqlitePath: string,
+  target: PostgresStore,
+  onProgress: (p: CopyProgress) => void = () => {},
+): Promise<Record<string, number>> {
+  try {
+    Deno.statSync(sqlitePath);
+  } catch {
+    throw new Error(`Cannot copy: ${sqlitePath} does not exist`);
+  }
+  const src = new DatabaseSync(sqlitePath, { readOnly: true });
+  try {
+    const version = src.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()?.v;
+    const [{ v: targetVersion }] = await target
+      .sql`SELECT MAX(version) AS v FROM schema_migrations`;
+    if (Number(version) !== Number(targetVersion)) {
+      throw new Error(
+        `Cannot copy: the SQLite file is at schema ${version} and PostgreSQL at ${targetVersion}; start the old hub once (or run deno task migrate on it) so both are current`,
+      );
+    }
+    const [{ n }] = await target
+      .sql`SELECT (SELECT COUNT(*) FROM hosts) + (SELECT COUNT(*) FROM users) AS n`;
+    if (Number(n) > 0) {
+      throw new Error("Cannot copy: the PostgreSQL database already has hosts or users");
+    }
+
+    const range = src.prepare("SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM samples").get();
+    if (range?.lo !== null && range?.lo !== undefined) {
+      for (let t = Number(range.lo); t <= Number(range.hi) + 86_400_000; t += 86_400_000) {
+        await target.ensurePartitions(t);
+      }
+    }
+
+    const counts: Record<string, number> = {};
+    await target.sql.begin(async (tx) => {
+      for (const table of TABLES) {
+        const total = Number(src.prepare(`SELECT COUNT(*) AS n FROM ${table.name}`).get()!.n);
+        counts[table.name] = total;
+        onProgress({ table: table.name, done: 0, total });
+        const rows = src.prepare(`SELECT * FROM ${table.name} ORDER BY ${table.order}`)
+          .iterate() as Iterable<Row>;
+        let chunk: Record<string, unknown>[] = [];
+        let done = 0;
+        const flush = async () => {
+          if (!chunk.length) return;
+          await tx`INSERT INTO ${tx(table.name)} ${tx(chunk as Record<string, never>[])}`;
+          done += chunk.length;
+          chunk = [];
+          onProgress({ table: table.name, done, total });
+        };
+        for (const r of rows) {
+          chunk.push(table.convert ? table.convert(r) : { ...r });
+          if (chunk.length >= CHUNK) await flush();
+        }
+        await flush();
+      }
+      for (const t of SEQUENCES) {
+        await tx.unsafe(
+          `SELECT setval(pg_get_serial_sequence('${t}', 'id'), COALESCE((SELECT MAX(id) FROM ${t}), 0) + 1, false)`,
+        );
+      }
+    });
+    return counts;
+  } finally {
+    src.close();
+  }
+}

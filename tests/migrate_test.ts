@@ -1,0 +1,91 @@
+/**
+ * Moving up: an embedded (SQLite) install is copied into PostgreSQL with
+ * `migrate --from-sqlite`, the hub restarts on PostgreSQL with the same data
+ * dir, and the agent, its history, the users and the API keys carry on.
+ * Runs when the suite runs against PostgreSQL.
+ */
+import { assert, assertEquals } from "../lib/assert.ts";
+import {
+  api,
+  EventStream,
+  hubCli,
+  hubEnv,
+  lastLine,
+  openHubStore,
+  type Proc,
+  registerAgent,
+  startAgent,
+  startHub,
+} from "./harness.ts";
+import { testDatabaseServer } from "./pg.ts";
+
+Deno.test({
+  name:
+    "migrate --from-sqlite moves hosts, users, keys and history to PostgreSQL, and agents keep working",
+  ignore: testDatabaseServer() === null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-migrate-" });
+    const dataDir = `${dir}/hub`;
+    let hub = await startHub(dataDir, undefined, { DATABASE_URL: "" });
+    let agent: Proc | null = null;
+    try {
+      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+      const token = lastLine((await hubCli(hub, "token", "create", "--name", "old-box")).stdout);
+      assertEquals(
+        (await hubCli(hub, "user", "add", "ann", { stdin: "a long passphrase\n" })).code,
+        0,
+      );
+      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      agent = startAgent(`${dir}/agent`, 1);
+      let sse = new EventStream(`${hub.http}/api/v1/events`, key);
+      const before = await sse.waitFor(
+        "batches on SQLite",
+        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 4,
+      );
+      await sse.close();
+      await hub.proc.stop();
+
+      // The copy refuses a missing file and changes nothing.
+      const pgEnv = { env: await hubEnv(dataDir) };
+      const missing = await hubCli(pgEnv, "migrate", "--from-sqlite", `${dir}/nope.db`);
+      assertEquals(missing.code, 1);
+      assert(missing.stderr.includes("does not exist"), missing.stderr);
+      const copy = await hubCli(pgEnv, "migrate", "--from-sqlite", `${dataDir}/sightline.db`);
+      assertEquals(copy.code, 0, copy.stderr);
+      assert(copy.stdout.includes("Copied 1 hosts, 1 users"), copy.stdout);
+      assert(copy.stderr.includes("samples") && copy.stderr.includes("#"), "a progress bar");
+      const again = await hubCli(pgEnv, "migrate", "--from-sqlite", `${dataDir}/sightline.db`);
+      assertEquals(again.code, 1);
+      assert(again.stderr.includes("already has hosts"), again.stderr);
+
+      hub = await startHub(dataDir, hub.ports);
+      assertEquals(hub.env.DATABASE_URL, pgEnv.env.DATABASE_URL);
+      sse = new EventStream(`${hub.http}/api/v1/events`, key);
+      const target = Number(before.data.seq) + 4;
+      await sse.waitFor(
+        "batches on PostgreSQL",
+        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target,
+        30_000,
+      );
+      await sse.close();
+      const hosts = await api<Array<{ id: string; name: string; status: string }>>(
+        hub,
+        key,
+        "/api/v1/hosts",
+      );
+      assertEquals(hosts.map((h) => [h.name, h.status]), [["old-box", "online"]]);
+      await agent.stop();
+
+      const store = openHubStore(hub);
+      const seqs = await store.batchSeqs(hosts[0].id);
+      assertEquals(seqs, seqs.map((_, i) => i + 1), "history and new batches, each once");
+      assert(seqs.length >= target);
+      assertEquals((await store.findUserByName("ann"))?.role, "admin");
+      await store.close();
+    } finally {
+      await agent?.stop();
+      await hub.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
