@@ -8,6 +8,9 @@ import { logger } from "./lib/log.ts";
 import { loadHubConfig } from "./hub/config.ts";
 import { openStore } from "./hub/store/open.ts";
 import { Broker } from "./hub/live/broker.ts";
+import { LiveEvents } from "./hub/live/events.ts";
+import { Cluster } from "./hub/live/cluster.ts";
+import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
 import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createApp } from "./hub/http/app.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
@@ -37,22 +40,25 @@ async function main() {
 
   const broker = new Broker();
   const status = new StatusMirror();
+  const live = new LiveEvents(broker, status);
+  // Hubs sharing a PostgreSQL database share their live events.
+  if (store instanceof PostgresStore) {
+    live.cluster = new Cluster(store.sql, logger("cluster"), {
+      message: (m) => live.fromCluster(m),
+      peerGone: (hub) => live.peerGone(hub),
+    });
+    await live.cluster.start();
+  }
   const heartbeat = await startHeartbeat(
     config,
     (m) =>
       match(m)
-        .with({ type: "host.status" }, (e) => {
-          status.set(e.hostId, e);
-          broker.publish({
-            event: "host.status",
-            hostId: e.hostId,
-            data: {
-              id: e.hostId,
-              status: e.status,
-              last_seen: e.lastSeen ? new Date(e.lastSeen).toISOString() : null,
-            },
-          });
-        })
+        .with({ type: "host.status" }, (e) =>
+          live.localStatus(e.hostId, {
+            status: e.status,
+            lastSeen: e.lastSeen,
+            pendingBatches: e.pendingBatches,
+          }))
         .with({ type: "ready" }, { type: "failed" }, { type: "stopped" }, () => {})
         .exhaustive(),
     // A dead heartbeat worker leaves the hub half-alive; exit so a supervisor
@@ -69,10 +75,11 @@ async function main() {
     (m) =>
       match(m)
         .with({ type: "host.metrics" }, (e) =>
-          broker.publish({
-            event: "host.metrics",
-            hostId: e.hostId,
-            data: { id: e.hostId, ts: new Date(e.ts).toISOString(), seq: e.seq, ...e.summary },
+          live.localMetrics(e.hostId, {
+            id: e.hostId,
+            ts: new Date(e.ts).toISOString(),
+            seq: e.seq,
+            ...e.summary,
           }))
         .with(
           { type: "agent.connected" },
@@ -126,6 +133,7 @@ async function main() {
     log.info("Shutting down", { signal });
     // Open SSE responses would hold the HTTP server's shutdown forever.
     broker.closeAll();
+    await live.cluster?.stop();
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
     // Ingest first: its last batches are committed and its streams' ends
     // reach the heartbeat worker before that flushes status.

@@ -1,0 +1,99 @@
+/**
+ * Hubs that share one PostgreSQL database form a cluster: each publishes its
+ * live events (status changes, stored batches) with NOTIFY and listens for
+ * the others', so a browser on any hub sees agents connected to every hub.
+ * Presence: every hub says it is alive every few seconds; one silent for
+ * longer than PRESENCE_TTL_MS is taken for dead and its hosts' status dropped.
+ */
+import type postgres from "postgres";
+import type { Logger } from "../../lib/log.ts";
+
+const CHANNEL = "sightline_events";
+const ALIVE_EVERY_MS = 5000;
+const PRESENCE_TTL_MS = 15_000;
+
+/** What hubs tell each other. */
+export type ClusterMessage =
+  | { type: "hub.hello"; hub: string }
+  | { type: "hub.alive"; hub: string }
+  | { type: "hub.bye"; hub: string }
+  | {
+    type: "host.status";
+    hub: string;
+    hostId: string;
+    status: "online" | "offline";
+    lastSeen: number | null;
+    pendingBatches: number;
+  }
+  | { type: "host.metrics"; hub: string; hostId: string; data: Record<string, unknown> };
+
+/** Distributive Omit, so each message keeps its own fields. */
+type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;
+
+/** This hub's membership in the cluster. */
+export class Cluster {
+  readonly hubId = crypto.randomUUID();
+  #peers = new Map<string, number>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #unlisten: (() => Promise<void>) | null = null;
+
+  constructor(
+    private sql: postgres.Sql,
+    private log: Logger,
+    private handlers: {
+      message: (m: ClusterMessage) => void;
+      /** A peer stopped or went silent. */
+      peerGone: (hubId: string) => void;
+    },
+  ) {}
+
+  /** Starts listening and announces this hub. */
+  async start(): Promise<void> {
+    const { unlisten } = await this.sql.listen(CHANNEL, (payload) => this.#receive(payload));
+    this.#unlisten = unlisten;
+    this.publish({ type: "hub.hello" });
+    this.#timer = setInterval(() => {
+      this.publish({ type: "hub.alive" });
+      const now = Date.now();
+      for (const [hub, seen] of this.#peers) {
+        if (now - seen > PRESENCE_TTL_MS) this.#gone(hub, "silent");
+      }
+    }, ALIVE_EVERY_MS);
+  }
+
+  #gone(hub: string, why: string) {
+    if (!this.#peers.delete(hub)) return;
+    this.log.info("Hub left the cluster", { hub, why });
+    this.handlers.peerGone(hub);
+  }
+
+  #receive(payload: string) {
+    let m: ClusterMessage;
+    try {
+      m = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (!m || typeof m.hub !== "string" || m.hub === this.hubId) return;
+    if (m.type === "hub.bye") return this.#gone(m.hub, "stopped");
+    if (!this.#peers.has(m.hub)) this.log.info("Hub joined the cluster", { hub: m.hub });
+    this.#peers.set(m.hub, Date.now());
+    this.handlers.message(m);
+  }
+
+  /** Tells the other hubs; a database outage only costs them this event. */
+  publish(m: WithoutHub<ClusterMessage>): void {
+    this.sql.notify(CHANNEL, JSON.stringify({ ...m, hub: this.hubId })).catch((err) =>
+      this.log.debug("Cannot notify the cluster", { error: err })
+    );
+  }
+
+  /** Says goodbye so peers drop this hub's hosts at once. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.sql.notify(CHANNEL, JSON.stringify({ type: "hub.bye", hub: this.hubId })).catch(
+      () => {},
+    );
+    await this.#unlisten?.().catch(() => {});
+  }
+}
