@@ -30,3 +30,28 @@ storeConformance("PostgresStore", async () => {
     },
   };
 }, { ignore: server === null });
+
+Deno.test({
+  name: "PostgresStore keeps day partitions of samples ready around now",
+  ignore: server === null,
+  async fn() {
+    const db = await freshDatabase(server!);
+    const store = new PostgresStore(db.url, { pool: 2 });
+    try {
+      await store.migrate();
+      const day = (offset: number) =>
+        `samples_${
+          new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
+        }`;
+      const parts =
+        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
+      for (const name of [day(-1), day(0), day(1), day(3), "samples_default"]) {
+        if (!parts.includes(name)) throw new Error(`missing partition ${name}: ${parts}`);
+      }
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  },
+});

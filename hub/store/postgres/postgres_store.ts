@@ -115,11 +115,19 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Creates the day partitions of samples from yesterday to a few days ahead. */
+  /**
+   * Creates the day partitions of samples from yesterday to a few days ahead.
+   * Nothing to do when samples is a TimescaleDB hypertable (it makes chunks itself).
+   */
   async ensurePartitions(now: number): Promise<void> {
     const first = Math.floor(now / DAY_MS) - 1;
     const last = first + 1 + DAYS_AHEAD;
     if (this.#partitionedUntil >= last) return;
+    const [kind] = await this.sql`SELECT relkind FROM pg_class WHERE oid = 'samples'::regclass`;
+    if (kind?.relkind !== "p") {
+      this.#partitionedUntil = Number.MAX_SAFE_INTEGER;
+      return;
+    }
     for (let day = first; day <= last; day++) {
       const name = `samples_${
         new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
