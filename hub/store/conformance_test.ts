@@ -55,3 +55,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "PostgresStore.migrate() names the file and line that failed and leaves the schema as it was",
+  ignore: server === null,
+  async fn() {
+    const db = await freshDatabase(server!);
+    const store = new PostgresStore(db.url, { pool: 2 });
+    try {
+      const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INT);" };
+      const bad = {
+        version: 2,
+        name: "0002_bad.sql",
+        sql: "CREATE TABLE b (x INT);\n\nCREATE TABLE c (x NOPE);",
+      };
+      const err = await store.migrate([good, bad]).then(() => null, (e: Error) => e);
+      if (!err || !err.message.includes("0002_bad.sql (line 3)")) {
+        throw new Error(`unexpected: ${err?.message}`);
+      }
+      const tables = (await store.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+        .map((r) => String(r.tablename));
+      if (tables.length !== 0) throw new Error(`schema changed: ${tables}`);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  },
+});

@@ -5,7 +5,7 @@
  * trip per sample.
  */
 import postgres from "postgres";
-import { readMigrations } from "../migrations.ts";
+import { type Migration, readMigrations } from "../migrations.ts";
 import type {
   ApiKey,
   AuditEntry,
@@ -82,8 +82,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async migrate(): Promise<string[]> {
-    const migrations = await readMigrations("postgres");
+  /** Applies pending migrations (those of sql/postgres, or `source` in tests). */
+  async migrate(source?: Migration[]): Promise<string[]> {
+    const migrations = source ?? await readMigrations("postgres");
     return await this.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`;
       await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
