@@ -77,7 +77,7 @@ export class NonceCache {
 export async function verifyStream(
   creds: Partial<StreamCredentials>,
   keyFor: (agentId: string) => Promise<Uint8Array | undefined> | Uint8Array | undefined,
-  nonces: NonceCache,
+  nonces: { remember(nonce: string, timestampMs: number, now: number): boolean | Promise<boolean> },
   now = Date.now(),
 ): Promise<{ ok: true; agentId: string } | { ok: false; reason: AuthFailure }> {
   const { agentId, timestamp, nonce, signature } = creds;
@@ -94,6 +94,6 @@ export async function verifyStream(
   if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) {
     return { ok: false, reason: "bad_signature" };
   }
-  if (!nonces.remember(nonce, ts, now)) return { ok: false, reason: "replay" };
+  if (!(await nonces.remember(nonce, ts, now))) return { ok: false, reason: "replay" };
   return { ok: true, agentId };
 }

@@ -3,7 +3,11 @@
  * 20 s while the agent keeps collecting every second; after the restart every
  * batch reaches the store exactly once and in order.
  */
+import { Buffer } from "node:buffer";
+import * as grpc from "@grpc/grpc-js";
 import { assert, assertEquals } from "../lib/assert.ts";
+import { signStream } from "../lib/stream_auth.ts";
+import { tryConnect } from "./probe.ts";
 import { Wal } from "../agent/wal.ts";
 import {
   EventStream,
@@ -117,10 +121,17 @@ Deno.test({
         (e) => e.event === "host.metrics" && Number(e.data.seq) >= 3,
       );
 
+      // A handshake used before the crash...
+      const identity = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`));
+      const creds = signStream(identity.agentId, Buffer.from(identity.agentKey, "base64"));
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, creds), "welcomed");
+
       const [, pid] = await hub.proc.waitForLine(/Ingest process started pid=(\d+)/);
       Deno.kill(Number(pid), "SIGKILL");
       await hub.proc.waitForLine(/Ingest process died; restarting/);
-      await hub.proc.waitForLine(new RegExp(`Ingest process started pid=(?!${pid}\\b)\\d+`));
+      await hub.proc.waitForLine(new RegExp(`Ingest process ready pid=(?!${pid}\\b)\\d+`));
+      // ...cannot be replayed against the restarted process.
+      assertEquals(await tryConnect(hub.grpc, identity.caPem, creds), grpc.status.UNAUTHENTICATED);
       const target = Number(before.data.seq) + 5;
       await sse.waitFor(
         "batches after the restart",

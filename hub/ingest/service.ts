@@ -13,7 +13,7 @@ import {
   type RegisterResponse,
   RegisterResponseSchema,
 } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
-import { AUTH_KEYS, NonceCache, verifyStream } from "../../lib/stream_auth.ts";
+import { AUTH_KEYS, MAX_SKEW_MS, NonceCache, verifyStream } from "../../lib/stream_auth.ts";
 import type { Logger } from "../../lib/log.ts";
 import { agentKey, hashSecret } from "../auth/secrets.ts";
 import type { Store } from "../store/store.ts";
@@ -107,7 +107,13 @@ export class IngestService {
         const gen = await this.deps.store.keyGeneration(id);
         return gen === null ? undefined : agentKey(this.deps.secret, id, gen);
       },
-      this.#nonces,
+      {
+        // Memory answers the common case; the store makes a replay fail across
+        // ingest restarts and across the hubs of a cluster too.
+        remember: async (nonce, ts, now) =>
+          this.#nonces.remember(nonce, ts, now) &&
+          await this.deps.store.rememberNonce(nonce, ts + MAX_SKEW_MS, now),
+      },
       this.#now(),
     );
     if (!result.ok) {

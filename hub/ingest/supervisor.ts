@@ -84,6 +84,7 @@ export function startIngest(
           if (e.type === "pong") lastPong = Date.now();
           else if (e.type === "ready" && !ready) {
             ready = true;
+            log.info("Ingest process ready", { pid: proc.pid, grpc_port: e.grpcPort });
             resolve(e.grpcPort);
           } else if (e.type === "failed" && !ready) reject(new Error(e.message));
           onEvent(e);

@@ -201,6 +201,14 @@ export function storeConformance(
     assertEquals(await s.writeBatch("h1", batch(1, 30_000, 10)), { inserted: true });
   });
 
+  test("rememberNonce() refuses a nonce until it expires", async (s) => {
+    assertEquals(await s.rememberNonce("n1", 1000, 0), true);
+    assertEquals(await s.rememberNonce("n1", 1000, 500), false);
+    assertEquals(await s.rememberNonce("n2", 1000, 500), true);
+    // Expired entries are forgotten: the clock window refuses such a timestamp anyway.
+    assertEquals(await s.rememberNonce("n1", 3000, 2000), true);
+  });
+
   test("syncStatus() never moves last_seen backwards", async (s) => {
     await host(s);
     await s.syncStatus([{ id: "h1", status: "online", lastSeenMs: 5000, droppedBatches: 3 }]);

@@ -98,6 +98,11 @@ export interface Store {
 
   /** The seqs of a host's stored batches in the order they arrived (diagnostics, tests). */
   batchSeqs(hostId: string): Promise<number[]>;
+  /**
+   * Records a stream nonce until `expiresAt`; false when it was already used
+   * (a replayed handshake). Forgets expired nonces as it goes.
+   */
+  rememberNonce(nonce: string, expiresAt: number, now: number): Promise<boolean>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */

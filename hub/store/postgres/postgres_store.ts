@@ -248,6 +248,14 @@ export class PostgresStore implements Store {
     ) => Number(r.seq));
   }
 
+  async rememberNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.sql`DELETE FROM stream_nonces WHERE expires_at < ${now}`;
+    const res = await this
+      .sql`INSERT INTO stream_nonces (nonce, expires_at) VALUES (${nonce}, ${expiresAt})
+      ON CONFLICT DO NOTHING`;
+    return res.count > 0;
+  }
+
   async lastSeq(hostId: string): Promise<number> {
     const [r] = await this.sql`SELECT MAX(seq) AS seq FROM batches WHERE host_id = ${hostId}`;
     return Number(r?.seq ?? 0);

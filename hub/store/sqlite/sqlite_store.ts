@@ -154,6 +154,17 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     );
   }
 
+  rememberNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    return Promise.resolve(this.tx(() => {
+      this.q("DELETE FROM stream_nonces WHERE expires_at < ?").run(now);
+      const res = this.q(
+        "INSERT INTO stream_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      )
+        .run(nonce, expiresAt);
+      return Number(res.changes) > 0;
+    }));
+  }
+
   lastSeq(hostId: string): Promise<number> {
     const row = this.q("SELECT MAX(seq) AS seq FROM batches WHERE host_id = ?").get(hostId);
     return Promise.resolve(Number(row?.seq ?? 0));
