@@ -15,6 +15,7 @@ import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createApp } from "./hub/http/app.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
+import { startRetention } from "./hub/store/retention.ts";
 import { FailureLimiter } from "./hub/auth/rate_limit.ts";
 import { hashSecret } from "./hub/auth/secrets.ts";
 import { SETUP_KEY } from "./routes/setup.tsx";
@@ -93,6 +94,7 @@ async function main() {
     log,
   );
 
+  const stopRetention = startRetention(store, config.rawRetentionDays, logger("retention"));
   const setup = await setupToken(store);
   const app = createApp({
     store,
@@ -133,6 +135,7 @@ async function main() {
     log.info("Shutting down", { signal });
     // Open SSE responses would hold the HTTP server's shutdown forever.
     broker.closeAll();
+    stopRetention();
     await live.cluster?.stop();
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
     // Ingest first: its last batches are committed and its streams' ends

@@ -14,6 +14,8 @@ export interface HubConfig {
   databaseUrl: string;
   /** Extra DNS names or IPs put into the gRPC server certificate. */
   tlsNames: string[];
+  /** Days raw samples are kept. */
+  rawRetentionDays: number;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
   /** Seconds without a heartbeat before a host is offline. */
@@ -56,6 +58,7 @@ export function loadHubConfig(
     grpc: parseAddr("SIGHTLINE_GRPC_ADDR", env.SIGHTLINE_GRPC_ADDR || "0.0.0.0:50051"),
     databaseUrl,
     tlsNames: (env.SIGHTLINE_TLS_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    rawRetentionDays: positive("SIGHTLINE_RETENTION_RAW_DAYS", env.SIGHTLINE_RETENTION_RAW_DAYS, 7),
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),

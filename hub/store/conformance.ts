@@ -201,6 +201,22 @@ export function storeConformance(
     assertEquals(await s.writeBatch("h1", batch(1, 30_000, 10)), { inserted: true });
   });
 
+  test("pruneRaw() drops old samples and batch records but keeps each host's last seq", async (s) => {
+    await host(s);
+    await s.writeBatch("h1", batch(1, 1_000, 10));
+    await s.writeBatch("h1", batch(2, 2_000, 20));
+    const recent = Date.now();
+    await s.writeBatch("h1", batch(3, recent, 30));
+    const out = await s.pruneRaw(recent - 60_000);
+    assertEquals([out.samples >= 4, out.batches], [true, 2]);
+    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, recent + 1, 1), [[recent, 30]]);
+    assertEquals([await s.lastSeq("h1"), await s.batchSeqs("h1")], [3, [3]]);
+    // A host silent past retention keeps its last seq, so replays stay idempotent.
+    const later = await s.pruneRaw(recent + 60_000);
+    assertEquals(later.batches, 0);
+    assertEquals(await s.lastSeq("h1"), 3);
+  });
+
   test("rememberNonce() refuses a nonce until it expires", async (s) => {
     assertEquals(await s.rememberNonce("n1", 1000, 0), true);
     assertEquals(await s.rememberNonce("n1", 1000, 500), false);

@@ -103,6 +103,16 @@ export interface Store {
    * (a replayed handshake). Forgets expired nonces as it goes.
    */
   rememberNonce(nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  /**
+   * Drops raw samples older than `before` (whole day partitions where the
+   * backend has them) and batch records older than that but each host's last,
+   * at most `limit` rows a call, so a big backlog is worked off in steps.
+   * Returns the rows (or partitions) it removed.
+   */
+  pruneRaw(
+    before: number,
+    limit?: number,
+  ): Promise<{ samples: number; partitions: number; batches: number }>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */

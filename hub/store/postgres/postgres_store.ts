@@ -256,6 +256,35 @@ export class PostgresStore implements Store {
     return res.count > 0;
   }
 
+  async pruneRaw(
+    before: number,
+    limit = 50_000,
+  ): Promise<{ samples: number; partitions: number; batches: number }> {
+    // Whole days go by dropping their partition: no slow DELETE on the hot table.
+    const parts = await this
+      .sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'samples'::regclass AND c.relname ~ '^samples_[0-9]{8}$'`;
+    let partitions = 0;
+    for (const { relname } of parts) {
+      const m = /^samples_(\d{4})(\d{2})(\d{2})$/.exec(String(relname))!;
+      const dayEnd = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + DAY_MS;
+      if (dayEnd <= before) {
+        await this.sql.unsafe(`DROP TABLE IF EXISTS ${relname}`);
+        partitions++;
+      }
+    }
+    // Late data in the default partition (or a hypertable) goes in slices.
+    const [kind] = await this.sql`SELECT relkind FROM pg_class WHERE oid = 'samples'::regclass`;
+    const table = kind?.relkind === "p" ? "samples_default" : "samples";
+    const samples = (await this.sql`DELETE FROM ${this.sql(table)} WHERE ctid = ANY(ARRAY(
+      SELECT ctid FROM ${this.sql(table)} WHERE ts < ${before} LIMIT ${limit}))`).count;
+    const batches = (await this
+      .sql`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ${before}
+      AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ${limit})`)
+      .count;
+    return { samples, partitions, batches };
+  }
+
   async lastSeq(hostId: string): Promise<number> {
     const [r] = await this.sql`SELECT MAX(seq) AS seq FROM batches WHERE host_id = ${hostId}`;
     return Number(r?.seq ?? 0);
