@@ -7,6 +7,7 @@
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { PostgresStore } from "./postgres/postgres_store.ts";
+import { readMigrations } from "./migrations.ts";
 
 type Row = Record<string, SQLInputValue>;
 
@@ -37,6 +38,7 @@ const TABLES: Array<
     convert: (r) => ({ ...r, data: JSON.parse(String(r.data)) }),
   },
   { name: "samples", order: "series_id, ts" },
+  { name: "stream_nonces", order: "nonce" },
 ];
 /** Rows per INSERT (PostgreSQL takes at most 65,535 parameters). */
 const CHUNK = 4000;
@@ -63,12 +65,14 @@ export async function copySqliteToPostgres(
   }
   const src = new DatabaseSync(sqlitePath, { readOnly: true });
   try {
-    const version = src.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()?.v;
-    const [{ v: targetVersion }] = await target
-      .sql`SELECT MAX(version) AS v FROM schema_migrations`;
-    if (Number(version) !== Number(targetVersion)) {
+    // Both schemas must be current: the tables' columns then match.
+    const version = Number(
+      src.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()?.v ?? 0,
+    );
+    const current = Math.max(...(await readMigrations("sqlite")).map((m) => m.version));
+    if (version !== current) {
       throw new Error(
-        `Cannot copy: the SQLite file is at schema ${version} and PostgreSQL at ${targetVersion}; start the old hub once (or run deno task migrate on it) so both are current`,
+        `Cannot copy: the SQLite file is at schema ${version}, not ${current}; run deno task migrate on it (without DATABASE_URL) first`,
       );
     }
     const [{ n }] = await target
