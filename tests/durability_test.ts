@@ -10,12 +10,11 @@ import { signStream } from "../lib/stream_auth.ts";
 import { tryConnect } from "./probe.ts";
 import { Wal } from "../agent/wal.ts";
 import {
+  batchAtLeast,
+  enroll,
   EventStream,
-  hubCli,
-  lastLine,
   openHubStore,
   type Proc,
-  registerAgent,
   startAgent,
   startHub,
 } from "./harness.ts";
@@ -31,15 +30,10 @@ Deno.test({
     const ports = hub.ports;
     let agent: Proc | null = null;
     try {
-      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
-      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
-      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      const { key, identity } = await enroll(hub, `${dir}/agent`);
       agent = startAgent(`${dir}/agent`, 1);
       let sse = new EventStream(`${hub.http}/api/v1/events`, key);
-      const before = await sse.waitFor(
-        "a few batches",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 3,
-      );
+      const before = await sse.waitFor("a few batches", batchAtLeast(3));
 
       await hub.proc.stop("SIGKILL");
       await sse.close();
@@ -55,14 +49,14 @@ Deno.test({
       sse = new EventStream(`${hub.http}/api/v1/events`, key);
       await sse.waitFor(
         "the outage replayed and live batches after it",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target + 2,
+        batchAtLeast(target + 2),
         30_000,
       );
       await sse.close();
       await agent.stop();
       await hub.proc.stop();
 
-      const hostId = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`)).agentId;
+      const hostId = identity.agentId;
       const store = openHubStore(hub);
       const arrived = await store.batchSeqs(hostId);
       // One bucket per millisecond: every stored sample counts once.
@@ -110,19 +104,13 @@ Deno.test({
     const hub = await startHub(`${dir}/hub`);
     let agent: Proc | null = null;
     try {
-      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
-      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
-      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      const { key, identity } = await enroll(hub, `${dir}/agent`);
       agent = startAgent(`${dir}/agent`, 1);
       // One SSE connection for the whole test: the HTTP side never goes down.
       const sse = new EventStream(`${hub.http}/api/v1/events`, key);
-      const before = await sse.waitFor(
-        "batches",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 3,
-      );
+      const before = await sse.waitFor("batches", batchAtLeast(3));
 
       // A handshake used before the crash...
-      const identity = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`));
       const creds = signStream(identity.agentId, Buffer.from(identity.agentKey, "base64"));
       assertEquals(await tryConnect(hub.grpc, identity.caPem, creds), "welcomed");
 
@@ -135,13 +123,13 @@ Deno.test({
       const target = Number(before.data.seq) + 5;
       await sse.waitFor(
         "batches after the restart",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target,
+        batchAtLeast(target),
       );
       await sse.close();
       await agent.stop();
       await hub.proc.stop();
 
-      const hostId = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`)).agentId;
+      const hostId = identity.agentId;
       const store = openHubStore(hub);
       const arrived = await store.batchSeqs(hostId);
       await store.close();

@@ -369,3 +369,25 @@ export async function api<T = Record<string, unknown>>(
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(body)}`);
   return body as T;
 }
+
+/** What `enroll` made: an API key for REST and events, and the registered agent's identity. */
+export interface Enrolled {
+  key: string;
+  identity: { agentId: string; agentKey: string; caPem: string; hub: string };
+}
+
+/** Makes an API key and a registration token on `hub`, and registers an agent in `agentDir`. */
+export async function enroll(hub: Hub, agentDir: string, name?: string): Promise<Enrolled> {
+  const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+  const token = lastLine(
+    (await hubCli(hub, "token", "create", ...(name ? ["--name", name] : []))).stdout,
+  );
+  const reg = await registerAgent(hub, token, agentDir);
+  if (reg.code !== 0) throw new Error(`Cannot register the test agent: ${reg.output}`);
+  return { key, identity: JSON.parse(await Deno.readTextFile(`${agentDir}/identity.json`)) };
+}
+
+/** An SSE predicate: a stored batch with seq ≥ `seq`. */
+export function batchAtLeast(seq: number): (e: SseEvent) => boolean {
+  return (e) => e.event === "host.metrics" && Number(e.data.seq) >= seq;
+}

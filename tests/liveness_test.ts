@@ -4,15 +4,7 @@
  * the quiet period, and online again the moment it speaks.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
-import {
-  api,
-  EventStream,
-  hubCli,
-  lastLine,
-  registerAgent,
-  startAgent,
-  startHub,
-} from "./harness.ts";
+import { api, enroll, EventStream, startAgent, startHub } from "./harness.ts";
 
 Deno.test({
   name: "a host that stops sending heartbeats goes offline, and online when it resumes",
@@ -22,9 +14,7 @@ Deno.test({
     const hub = await startHub(`${dir}/hub`, undefined, { SIGHTLINE_OFFLINE_AFTER: "2" });
     let agent: ReturnType<typeof startAgent> | null = null;
     try {
-      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
-      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
-      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      const { key } = await enroll(hub, `${dir}/agent`);
       const sse = new EventStream(`${hub.http}/api/v1/events`, key);
       agent = startAgent(`${dir}/agent`, 30, { SIGHTLINE_AGENT_HEARTBEAT: "1" });
       const status = (s: string) => (e: { event: string; data: Record<string, unknown> }) =>

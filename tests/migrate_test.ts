@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "../lib/assert.ts";
 import {
   api,
+  batchAtLeast,
   EventStream,
   hubCli,
   hubEnv,
@@ -40,7 +41,7 @@ Deno.test({
       let sse = new EventStream(`${hub.http}/api/v1/events`, key);
       const before = await sse.waitFor(
         "batches on SQLite",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 4,
+        batchAtLeast(4),
       );
       await sse.close();
       await hub.proc.stop();
@@ -64,7 +65,7 @@ Deno.test({
       const target = Number(before.data.seq) + 4;
       await sse.waitFor(
         "batches on PostgreSQL",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target,
+        batchAtLeast(target),
         30_000,
       );
       await sse.close();

@@ -6,12 +6,11 @@
  */
 import { assert, assertEquals } from "../lib/assert.ts";
 import {
+  batchAtLeast,
+  enroll,
   EventStream,
-  hubCli,
-  lastLine,
   openHubStore,
   type Proc,
-  registerAgent,
   startAgent,
   startHub,
 } from "./harness.ts";
@@ -53,14 +52,12 @@ Deno.test({
     let agent: Proc | null = null;
     let stopped = false;
     try {
-      const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
-      const token = lastLine((await hubCli(hub, "token", "create")).stdout);
-      assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
+      const { key, identity } = await enroll(hub, `${dir}/agent`);
       agent = startAgent(`${dir}/agent`, 1);
       const sse = new EventStream(`${hub.http}/api/v1/events`, key);
       const before = await sse.waitFor(
         "batches",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= 3,
+        batchAtLeast(3),
       );
 
       await pgctl("stop", local!);
@@ -85,12 +82,12 @@ Deno.test({
       const target = Number(before.data.seq) + 30;
       await sse.waitFor(
         "the outage's batches",
-        (e) => e.event === "host.metrics" && Number(e.data.seq) >= target,
+        batchAtLeast(target),
         60_000,
       );
       await sse.close();
       await agent.stop();
-      const hostId = JSON.parse(await Deno.readTextFile(`${dir}/agent/identity.json`)).agentId;
+      const hostId = identity.agentId;
       const store = openHubStore(hub);
       const arrived = await store.batchSeqs(hostId);
       await store.close();
