@@ -75,8 +75,13 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
       for (const e of snapshot.errors) {
         log.warn("Collector failed", { collector: e.collector, error: e.message });
       }
-      const seq = await wal.append((s) => encodeBatch(s, snapshot));
-      log.debug("Batch queued", { seq });
+      let bytes = 0;
+      const seq = await wal.append((s) => {
+        const data = encodeBatch(s, snapshot);
+        bytes = data.length;
+        return data;
+      });
+      log.debug("Batch queued", { seq, bytes });
       link.notify();
     } catch (err) {
       log.error("Collection cycle failed", { error: err });

@@ -38,7 +38,12 @@ function toHost(r: Row): Host {
     id: String(r.id),
     name: String(r.name),
     status: r.status === "online" ? "online" : "offline",
-    last_seen: iso(r.last_seen),
+    // A batch's time counts as seen too: host_latest has the newest.
+    last_seen: iso(
+      r.latest_ts !== null && r.latest_ts !== undefined
+        ? Math.max(Number(r.last_seen ?? 0), Number(r.latest_ts))
+        : r.last_seen,
+    ),
     created_at: iso(r.created_at)!,
     registered: r.registered_at !== null,
     tags: r.tags as string[],
@@ -208,11 +213,13 @@ export class PostgresStore implements Store {
   }
 
   async listHosts(): Promise<Host[]> {
-    return (await this.sql`SELECT * FROM hosts ORDER BY name, id`).map(toHost);
+    return (await this.sql`SELECT h.*, l.ts AS latest_ts FROM hosts h
+      LEFT JOIN host_latest l ON l.host_id = h.id ORDER BY h.name, h.id`).map(toHost);
   }
 
   async getHost(id: string): Promise<Host | null> {
-    const [r] = await this.sql`SELECT * FROM hosts WHERE id = ${id}`;
+    const [r] = await this.sql`SELECT h.*, l.ts AS latest_ts FROM hosts h
+      LEFT JOIN host_latest l ON l.host_id = h.id WHERE h.id = ${id}`;
     return r ? toHost(r) : null;
   }
 
@@ -292,48 +299,45 @@ export class PostgresStore implements Store {
 
   async writeBatch(hostId: string, batch: StoredBatch): Promise<{ inserted: boolean }> {
     if (batch.ts > this.#partitionedUntil * DAY_MS - DAY_MS) await this.ensurePartitions(batch.ts);
-    try {
-      return await this.sql.begin(async (tx) => {
-        const ins = await tx`INSERT INTO batches (host_id, seq, ts, received_at)
-          VALUES (${hostId}, ${batch.seq}, ${batch.ts}, ${Date.now()})
-          ON CONFLICT (host_id, seq) DO NOTHING RETURNING id`;
-        if (ins.length === 0) return { inserted: false };
-        const points = batch.points.filter((p) => Number.isFinite(p.value));
-        const missing = points.filter((p) =>
-          !this.#seriesIds.has(`${hostId}\0${p.metric}\0${p.label}`)
-        );
-        if (missing.length) {
-          const rows = await tx`INSERT INTO series (host_id, metric, label)
-            SELECT ${hostId}, m, l FROM unnest(${missing.map((p) => p.metric)}::text[],
-              ${missing.map((p) => p.label)}::text[]) AS x(m, l)
-            ON CONFLICT (host_id, metric, label) DO UPDATE SET label = EXCLUDED.label
-            RETURNING id, metric, label`;
-          for (const r of rows) {
-            this.#seriesIds.set(`${hostId}\0${r.metric}\0${r.label}`, Number(r.id));
-          }
-        }
-        if (points.length) {
-          await tx`INSERT INTO samples (series_id, ts, value)
-            SELECT s, ${batch.ts}, v FROM unnest(
-              ${
-            points.map((p) => this.#seriesIds.get(`${hostId}\0${p.metric}\0${p.label}`)!)
-          }::bigint[],
-              ${points.map((p) => p.value)}::float8[]) AS x(s, v)
-            ON CONFLICT (series_id, ts) DO NOTHING`;
-        }
-        await tx`INSERT INTO host_latest (host_id, ts, data) VALUES (${hostId}, ${batch.ts}, ${
-          tx.json(batch.latest as postgres.JSONValue)
-        })
-          ON CONFLICT (host_id) DO UPDATE SET ts = EXCLUDED.ts, data = EXCLUDED.data
-          WHERE EXCLUDED.ts >= host_latest.ts`;
-        await tx`UPDATE hosts SET last_seen = GREATEST(COALESCE(last_seen, 0), ${batch.ts}) WHERE id = ${hostId}`;
-        return { inserted: true };
-      }) as { inserted: boolean };
-    } catch (err) {
-      // The transaction may have rolled back series rows we cached.
-      this.#seriesIds.clear();
-      throw err;
+    const points = batch.points.filter((p) => Number.isFinite(p.value));
+    const key = (p: { metric: string; label: string }) => `${hostId}\0${p.metric}\0${p.label}`;
+    const missing = points.filter((p) => !this.#seriesIds.has(key(p)));
+    if (missing.length) {
+      // Only the first batch of a series gets here; a batch later refused as a
+      // duplicate leaves series rows it would have needed anyway.
+      const rows = await this.sql`INSERT INTO series (host_id, metric, label)
+        SELECT ${hostId}, m, l FROM unnest(${missing.map((p) => p.metric)}::text[],
+          ${missing.map((p) => p.label)}::text[]) AS x(m, l)
+        ON CONFLICT (host_id, metric, label) DO UPDATE SET label = EXCLUDED.label
+        RETURNING id, metric, label`;
+      for (const r of rows) {
+        this.#seriesIds.set(key({ metric: r.metric, label: r.label }), Number(r.id));
+      }
     }
+    // One statement, so one round trip and atomic without BEGIN/COMMIT: the
+    // samples and the snapshot are written only if the batch is new.
+    const [r] = await this.sql`
+      WITH b AS (
+        INSERT INTO batches (host_id, seq, ts, received_at)
+        VALUES (${hostId}, ${batch.seq}, ${batch.ts}, ${Date.now()})
+        ON CONFLICT (host_id, seq) DO NOTHING RETURNING id
+      ), s AS (
+        INSERT INTO samples (series_id, ts, value)
+        SELECT x.s, ${batch.ts}, x.v FROM unnest(${
+      points.map((p) => this.#seriesIds.get(key(p))!)
+    }::bigint[],
+          ${points.map((p) => p.value)}::float8[]) AS x(s, v)
+        WHERE EXISTS (SELECT 1 FROM b)
+        ON CONFLICT (series_id, ts) DO NOTHING
+      ), l AS (
+        INSERT INTO host_latest (host_id, ts, data)
+        SELECT ${hostId}, ${batch.ts}, ${this.sql.json(batch.latest as postgres.JSONValue)}
+        WHERE EXISTS (SELECT 1 FROM b)
+        ON CONFLICT (host_id) DO UPDATE SET ts = EXCLUDED.ts, data = EXCLUDED.data
+        WHERE EXCLUDED.ts >= host_latest.ts
+      )
+      SELECT COUNT(*) AS n FROM b`;
+    return { inserted: Number(r.n) > 0 };
   }
 
   async latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null> {

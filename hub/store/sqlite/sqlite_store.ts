@@ -4,7 +4,7 @@
  * the heartbeat worker syncs status); busy_timeout serialises their writes.
  * This file holds hosts and metrics; users and keys are in auth_store.ts.
  */
-import type { SQLInputValue } from "node:sqlite";
+import type { SQLInputValue, StatementSync } from "node:sqlite";
 import type {
   Host,
   HostInfo,
@@ -17,6 +17,10 @@ import type {
 import { SqliteAuthStore } from "./auth_store.ts";
 import { iso, type Row } from "./base.ts";
 
+/** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
+const HOST_SELECT =
+  "SELECT h.*, l.ts AS latest_ts FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id";
+
 /** Rows per multi-row INSERT: 3 parameters each, well under SQLite's limit. */
 const SAMPLE_CHUNK = 300;
 
@@ -25,7 +29,12 @@ function toHost(r: Row): Host {
     id: String(r.id),
     name: String(r.name),
     status: r.status === "online" ? "online" : "offline",
-    last_seen: iso(r.last_seen as number | null),
+    // A batch's time counts as seen too: host_latest has the newest.
+    last_seen: iso(
+      r.latest_ts !== null && r.latest_ts !== undefined
+        ? Math.max(Number(r.last_seen ?? 0), Number(r.latest_ts))
+        : r.last_seen as number | null,
+    ),
     created_at: iso(r.created_at as number)!,
     registered: r.registered_at !== null,
     tags: JSON.parse(String(r.tags)),
@@ -44,6 +53,7 @@ function toHost(r: Row): Host {
 /** The SQLite implementation of {@link Store}. */
 export class SqliteStore extends SqliteAuthStore implements Store {
   #seriesIds = new Map<string, number>();
+  #sampleStmts = new Map<number, StatementSync>();
 
   createHostWithToken(t: {
     hostId: string;
@@ -102,11 +112,11 @@ export class SqliteStore extends SqliteAuthStore implements Store {
   }
 
   listHosts(): Promise<Host[]> {
-    return Promise.resolve(this.q("SELECT * FROM hosts ORDER BY name, id").all().map(toHost));
+    return Promise.resolve(this.q(`${HOST_SELECT} ORDER BY h.name, h.id`).all().map(toHost));
   }
 
   getHost(id: string): Promise<Host | null> {
-    const row = this.q("SELECT * FROM hosts WHERE id = ?").get(id);
+    const row = this.q(`${HOST_SELECT} WHERE h.id = ?`).get(id);
     return Promise.resolve(row ? toHost(row) : null);
   }
 
@@ -214,6 +224,20 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     }
   }
 
+  /** The multi-row samples INSERT for `n` rows, prepared once per size. */
+  #insertSamples(n: number): StatementSync {
+    let stmt = this.#sampleStmts.get(n);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `INSERT INTO samples (series_id, ts, value) VALUES ${
+          Array(n).fill("(?, ?, ?)").join(", ")
+        } ON CONFLICT (series_id, ts) DO NOTHING`,
+      );
+      this.#sampleStmts.set(n, stmt);
+    }
+    return stmt;
+  }
+
   #writeBatch(hostId: string, batch: StoredBatch): { inserted: boolean } {
     return this.tx(() => {
       const res = this.q(`INSERT INTO batches (host_id, seq, ts, received_at) VALUES (?, ?, ?, ?)
@@ -224,17 +248,11 @@ export class SqliteStore extends SqliteAuthStore implements Store {
         const chunk = rows.slice(i, i + SAMPLE_CHUNK);
         const args: SQLInputValue[] = [];
         for (const p of chunk) args.push(this.#seriesId(hostId, p), batch.ts, p.value);
-        this.q(
-          `INSERT INTO samples (series_id, ts, value) VALUES ${
-            Array(chunk.length).fill("(?, ?, ?)").join(", ")
-          } ON CONFLICT (series_id, ts) DO NOTHING`,
-        ).run(...args);
+        this.#insertSamples(chunk.length).run(...args);
       }
       this.q(`INSERT INTO host_latest (host_id, ts, data) VALUES (?, ?, ?)
         ON CONFLICT (host_id) DO UPDATE SET ts = excluded.ts, data = excluded.data
         WHERE excluded.ts >= host_latest.ts`).run(hostId, batch.ts, JSON.stringify(batch.latest));
-      this.q("UPDATE hosts SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?")
-        .run(batch.ts, hostId);
       return { inserted: true };
     });
   }
