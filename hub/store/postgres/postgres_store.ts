@@ -1,27 +1,23 @@
 /**
  * The PostgreSQL store, through postgres.js: for fleets that outgrow the
- * embedded SQLite file. Metric samples are range-partitioned by day; ingest
+ * embedded SQLite file. This file holds hosts and metrics; users and keys are
+ * in auth_store.ts. Metric samples are range-partitioned by day; ingest
  * writes a whole batch with a handful of statements (unnest), never one round
  * trip per sample.
  */
 import postgres from "postgres";
 import { type Migration, readMigrations } from "../migrations.ts";
 import type {
-  ApiKey,
-  AuditEntry,
   Host,
   HostInfo,
   RegisterOutcome,
-  Role,
   StatusUpdate,
   Store,
   StoredBatch,
-  User,
-  UserWithHash,
 } from "../store.ts";
+import { PostgresAuthStore } from "./auth_store.ts";
 
 type Row = Record<string, unknown>;
-type Sql = postgres.Sql;
 
 const DAY_MS = 86_400_000;
 /** Day partitions kept ready ahead of now. */
@@ -59,32 +55,22 @@ function toHost(r: Row): Host {
   };
 }
 
-function toUser(r: Row): User {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: r.role === "admin" ? "admin" : "viewer",
-    created_at: iso(r.created_at)!,
-  };
-}
-
 /** 1-based line of a character offset in `text`, for migration errors. */
 function lineOf(text: string, position: number): number {
   return text.slice(0, position).split("\n").length;
 }
 
 /** The PostgreSQL implementation of {@link Store}. */
-export class PostgresStore implements Store {
-  readonly sql: Sql;
+export class PostgresStore extends PostgresAuthStore implements Store {
   #seriesIds = new Map<string, number>();
   #partitionedUntil = 0;
 
   constructor(url: string, options: { pool?: number } = {}) {
-    this.sql = postgres(url, {
+    super(postgres(url, {
       max: options.pool ?? 10,
       onnotice: () => {},
       connection: { application_name: "sightline" },
-    });
+    }));
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests). */
@@ -372,129 +358,5 @@ export class PostgresStore implements Store {
       .sql`SELECT label FROM series WHERE host_id = ${hostId} AND metric = ${metric}
       ORDER BY label COLLATE "C"`;
     return rows.map((r) => String(r.label));
-  }
-
-  async createApiKey(
-    k: { id: string; name: string; hash: string; createdAt: number },
-  ): Promise<void> {
-    await this
-      .sql`INSERT INTO api_keys (id, name, hash, created_at) VALUES (${k.id}, ${k.name}, ${k.hash}, ${k.createdAt})`;
-  }
-
-  async useApiKey(hash: string, now: number): Promise<{ id: string; name: string } | null> {
-    const [r] = await this
-      .sql`SELECT id, name, last_used_at FROM api_keys WHERE hash = ${hash} AND revoked_at IS NULL`;
-    if (!r) return null;
-    if (now - Number(r.last_used_at ?? 0) > 60_000) {
-      await this.sql`UPDATE api_keys SET last_used_at = ${now} WHERE id = ${r.id}`;
-    }
-    return { id: String(r.id), name: String(r.name) };
-  }
-
-  async listApiKeys(): Promise<ApiKey[]> {
-    const rows = await this
-      .sql`SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at`;
-    return rows.map((r) => ({
-      id: String(r.id),
-      name: String(r.name),
-      created_at: iso(r.created_at)!,
-      last_used_at: iso(r.last_used_at),
-    }));
-  }
-
-  async revokeApiKey(id: string, now: number): Promise<boolean> {
-    return (await this
-      .sql`UPDATE api_keys SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`).count >
-      0;
-  }
-
-  async countUsers(): Promise<number> {
-    const [r] = await this.sql`SELECT COUNT(*) AS n FROM users`;
-    return Number(r.n);
-  }
-
-  async createUser(
-    u: { id: string; name: string; passwordHash: string; role: Role; createdAt: number },
-  ): Promise<boolean> {
-    const res = await this.sql`INSERT INTO users (id, name, password_hash, role, created_at)
-      VALUES (${u.id}, ${u.name}, ${u.passwordHash}, ${u.role}, ${u.createdAt}) ON CONFLICT DO NOTHING`;
-    return res.count > 0;
-  }
-
-  async findUserByName(name: string): Promise<UserWithHash | null> {
-    const [r] = await this.sql`SELECT * FROM users WHERE lower(name) = lower(${name})`;
-    return r ? { ...toUser(r), password_hash: String(r.password_hash) } : null;
-  }
-
-  async getUser(id: string): Promise<UserWithHash | null> {
-    const [r] = await this.sql`SELECT * FROM users WHERE id = ${id}`;
-    return r ? { ...toUser(r), password_hash: String(r.password_hash) } : null;
-  }
-
-  async listUsers(): Promise<User[]> {
-    return (await this.sql`SELECT * FROM users ORDER BY lower(name)`).map(toUser);
-  }
-
-  async updateUser(id: string, change: { role?: Role; passwordHash?: string }): Promise<boolean> {
-    const res = await this.sql`UPDATE users SET role = COALESCE(${change.role ?? null}, role),
-      password_hash = COALESCE(${change.passwordHash ?? null}, password_hash) WHERE id = ${id}`;
-    return res.count > 0;
-  }
-
-  async deleteUser(id: string): Promise<boolean> {
-    return (await this.sql`DELETE FROM users WHERE id = ${id}`).count > 0;
-  }
-
-  async createSession(
-    s: { hash: string; userId: string; createdAt: number; expiresAt: number },
-  ): Promise<void> {
-    await this.sql`INSERT INTO sessions (hash, user_id, created_at, expires_at)
-      VALUES (${s.hash}, ${s.userId}, ${s.createdAt}, ${s.expiresAt})`;
-  }
-
-  async sessionUser(hash: string, now: number): Promise<User | null> {
-    const [r] = await this.sql`SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.hash = ${hash} AND s.expires_at > ${now}`;
-    return r ? toUser(r) : null;
-  }
-
-  async deleteSession(hash: string): Promise<void> {
-    await this.sql`DELETE FROM sessions WHERE hash = ${hash}`;
-  }
-
-  async deleteUserSessions(userId: string, exceptHash?: string): Promise<void> {
-    await this.sql`DELETE FROM sessions WHERE user_id = ${userId} AND hash != ${exceptHash ?? ""}`;
-  }
-
-  async audit(
-    e: { at: number; actor: string; action: string; target?: string; detail?: string },
-  ): Promise<void> {
-    await this.sql`INSERT INTO audit_log (at, actor, action, target, detail)
-      VALUES (${e.at}, ${e.actor}, ${e.action}, ${e.target ?? ""}, ${e.detail ?? ""})`;
-  }
-
-  async listAudit(limit: number): Promise<AuditEntry[]> {
-    const rows = await this.sql`SELECT * FROM audit_log ORDER BY id DESC LIMIT ${limit}`;
-    return rows.map((r) => ({
-      id: Number(r.id),
-      at: iso(r.at)!,
-      actor: String(r.actor),
-      action: String(r.action),
-      target: String(r.target),
-      detail: String(r.detail),
-    }));
-  }
-
-  async getSetting(key: string): Promise<string | null> {
-    const [r] = await this.sql`SELECT value FROM settings WHERE key = ${key}`;
-    return r ? String(r.value) : null;
-  }
-
-  async setSetting(key: string, value: string | null): Promise<void> {
-    if (value === null) await this.sql`DELETE FROM settings WHERE key = ${key}`;
-    else {
-      await this.sql`INSERT INTO settings (key, value) VALUES (${key}, ${value})
-        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`;
-    }
   }
 }
