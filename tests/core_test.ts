@@ -116,11 +116,13 @@ Deno.test({
       );
       assertEquals(hostAfter.status, "online");
 
+      const beforeStop = sse.events.length;
       await agent.stop();
       await sse.waitFor(
         "host.status offline",
         (e) => e.event === "host.status" && e.data.status === "offline",
         10_000,
+        beforeStop,
       );
       await sse.close();
     } finally {

@@ -332,9 +332,14 @@ export class EventStream {
     }
   }
 
-  /** Resolves with the first event (seen or to come) matching `pred`. */
-  waitFor(what: string, pred: (e: SseEvent) => boolean, ms = 15_000): Promise<SseEvent> {
-    const found = this.events.find(pred);
+  /**
+   * Resolves with the first event (seen or to come) matching `pred`, among
+   * those from index `since` on: pass `events.length` to wait for a new one
+   * (every connection starts with a snapshot of the hosts' status).
+   */
+  waitFor(what: string, pred: (e: SseEvent) => boolean, ms = 15_000, since = 0): Promise<SseEvent> {
+    const find = () => this.events.slice(since).find(pred);
+    const found = find();
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -342,7 +347,7 @@ export class EventStream {
         reject(new Error(`Timed out after ${ms} ms waiting for SSE ${what}`));
       }, ms);
       const check = () => {
-        const e = this.events.find(pred);
+        const e = find();
         if (!e) return;
         clearTimeout(timer);
         this.#listeners.delete(check);

@@ -21,9 +21,10 @@ Deno.test({
         e.event === "host.status" && e.data.status === s;
       await sse.waitFor("online", status("online"));
 
+      const mark = sse.events.length;
       agent.signal("SIGSTOP");
       const stoppedAt = Date.now();
-      const offline = await sse.waitFor("offline", status("offline"), 10_000);
+      const offline = await sse.waitFor("offline", status("offline"), 10_000, mark);
       assert(Date.now() - stoppedAt >= 1000, "not offline before the quiet period");
       const hosts = await api<Array<{ status: string; last_seen: string }>>(
         hub,
@@ -35,10 +36,7 @@ Deno.test({
 
       const seen = sse.events.length;
       agent.signal("SIGCONT");
-      await sse.waitFor(
-        "online again",
-        (e) => sse.events.indexOf(e) >= seen && status("online")(e),
-      );
+      await sse.waitFor("online again", status("online"), 15_000, seen);
       await sse.close();
     } finally {
       agent?.signal("SIGCONT");

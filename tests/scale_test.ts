@@ -48,28 +48,29 @@ Deno.test({
       assertEquals(onBRest.map((h) => [h.name, h.status]), [["web-1", "online"]]);
 
       // The agent moves to hub B (as a load balancer might send it).
+      const beforeStop = onB.events.length;
       await agent.stop();
-      await onB.waitFor("offline after the agent stopped", status("offline"));
+      await onB.waitFor("offline after the agent stopped", status("offline"), 15_000, beforeStop);
       await Deno.writeTextFile(identityPath, JSON.stringify({ ...identity, hub: b.grpc }));
       const seenOnA = onA.events.length;
       agent = startAgent(`${dir}/agent`, 1);
       await onA.waitFor(
         "online again, seen on A",
-        (e) => onA.events.indexOf(e) >= seenOnA && status("online")(e),
+        status("online"),
+        15_000,
+        seenOnA,
       );
       await onA.waitFor(
         "metrics from B, seen on A",
-        (e) => onA.events.indexOf(e) >= seenOnA && e.event === "host.metrics",
+        (e) => e.event === "host.metrics",
+        15_000,
+        seenOnA,
       );
 
       // Hub B dies with the agent on it: hub A marks the host offline when B's presence runs out.
       const seen = onA.events.length;
       await b.proc.stop("SIGKILL");
-      await onA.waitFor(
-        "offline on A after B died",
-        (e) => onA.events.indexOf(e) >= seen && status("offline")(e),
-        30_000,
-      );
+      await onA.waitFor("offline on A after B died", status("offline"), 30_000, seen);
       const onARest = await api<Array<{ status: string }>>(a, key, "/api/v1/hosts");
       assertEquals(onARest.map((h) => h.status), ["offline"]);
       await onA.close();

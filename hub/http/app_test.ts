@@ -125,16 +125,32 @@ Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and change
 
 Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the client leaves", async () => {
   await using t = await setup();
+  const seen = new Date(Date.now() - 5000);
+  t.status.set("h1", { status: "online", lastSeen: seen.getTime(), pendingBatches: 0 });
   const ac = new AbortController();
   const res = await t.app.request("/api/v1/events", { headers: AUTH, signal: ac.signal });
   assertEquals(res.headers.get("content-type"), "text/event-stream");
   const reader = res.body!.pipeThrough(textDecoder()).getReader();
-  assertEquals((await reader.read()).value, ": connected\n\n");
-  assertEquals(t.broker.size, 1);
-  t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "online" } });
   let text = "";
-  while (!text.includes("\n\n")) text += (await reader.read()).value;
-  assertEquals(text, 'event: host.status\ndata: {"id":"h1","status":"online"}\nid: 1\n\n');
+  const block = async () => {
+    while (!text.includes("\n\n")) text += (await reader.read()).value;
+    const i = text.indexOf("\n\n");
+    const out = text.slice(0, i + 2);
+    text = text.slice(i + 2);
+    return out;
+  };
+  assertEquals(await block(), ": connected\n\n");
+  // First the current status of every host, so a reconnecting browser is right at once.
+  assertEquals(
+    await block(),
+    `event: host.status\ndata: {"id":"h1","status":"online","last_seen":"${seen.toISOString()}"}\n\n`,
+  );
+  assertEquals(t.broker.size, 1);
+  t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "offline" } });
+  assertEquals(
+    await block(),
+    'event: host.status\ndata: {"id":"h1","status":"offline"}\nid: 1\n\n',
+  );
   await reader.cancel();
   ac.abort();
   for (let i = 0; i < 100 && t.broker.size > 0; i++) await new Promise((r) => setTimeout(r, 10));

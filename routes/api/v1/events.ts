@@ -1,6 +1,8 @@
 /**
  * GET /api/v1/events[?host=ID]: Server-Sent Events for the fleet or one
- * host (`host.status`, `host.metrics`). Keep-alive comments keep proxies from
+ * host (`host.status`, `host.metrics`). Each connection starts with the
+ * current status of its hosts, so a browser that reconnects (after a hub
+ * restart, say) is right again at once. Keep-alive comments keep proxies from
  * closing an idle stream; the subscription ends when the client goes away.
  */
 import type { Context } from "hono";
@@ -8,7 +10,7 @@ import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../../hub/http/deps.ts";
 
 /** Streams live events until the client disconnects. */
-export function events({ broker, keepAliveMs = 15_000 }: AppDeps) {
+export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps) {
   return (c: Context) => {
     const hostId = c.req.query("host")?.slice(0, 64) || null;
     return streamSSE(c, async (stream) => {
@@ -17,6 +19,17 @@ export function events({ broker, keepAliveMs = 15_000 }: AppDeps) {
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n"), keepAliveMs);
       try {
         await stream.write(": connected\n\n");
+        // Subscribed first, snapshot second: a change in between is sent twice, never lost.
+        const hosts = hostId
+          ? [await store.getHost(hostId)].filter((h) => h !== null)
+          : await store.listHosts();
+        for (const h of hosts) {
+          const live = status.apply(h);
+          await stream.writeSSE({
+            event: "host.status",
+            data: JSON.stringify({ id: h.id, status: live.status, last_seen: live.last_seen }),
+          });
+        }
         for await (const e of sub.events) {
           if (stream.aborted || stream.closed) break;
           await stream.writeSSE({ event: e.event, id: String(e.id), data: JSON.stringify(e.data) });
