@@ -197,7 +197,19 @@ export class HubLink {
       } catch (err) {
         if (this.#stopped) break;
         const e = err as grpc.ServiceError;
-        log.warn("Hub link down", { hub: this.id.hub, error: e.details || e.message });
+        if (e.code === grpc.status.UNAUTHENTICATED) {
+          // Retrying fast cannot help: the host was removed or registered anew.
+          log.error(
+            "The hub refused this agent's credentials; if the host was removed or re-added, register again",
+            {
+              hub: this.id.hub,
+              error: e.details,
+            },
+          );
+          attempt = 16;
+        } else {
+          log.warn("Hub link down", { hub: this.id.hub, error: e.details || e.message });
+        }
       }
       this.connected = false;
       if (this.#stopped) break;

@@ -4,7 +4,7 @@
  * the quiet period, and online again the moment it speaks.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
-import { api, enroll, EventStream, startAgent, startHub } from "./harness.ts";
+import { api, enroll, EventStream, hubCli, startAgent, startHub } from "./harness.ts";
 
 Deno.test({
   name: "a host that stops sending heartbeats goes offline, and online when it resumes",
@@ -40,6 +40,53 @@ Deno.test({
       await sse.close();
     } finally {
       agent?.signal("SIGCONT");
+      await agent?.stop();
+      await hub.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "removing a host locks its agent out and tells the agent why",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-remove-" });
+    const hub = await startHub(`${dir}/hub`);
+    let agent: ReturnType<typeof startAgent> | null = null;
+    try {
+      const { key, identity } = await enroll(hub, `${dir}/agent`);
+      assertEquals(
+        (await hubCli(hub, "user", "add", "ann", { stdin: "a long passphrase\n" })).code,
+        0,
+      );
+      const sse = new EventStream(`${hub.http}/api/v1/events`, key);
+      agent = startAgent(`${dir}/agent`, 30);
+      const isOnline = (e: { event: string; data: Record<string, unknown> }) =>
+        e.event === "host.status" && e.data.status === "online";
+      await sse.waitFor("online", isOnline);
+
+      const login = await fetch(`${hub.http}/login`, {
+        method: "POST",
+        headers: { origin: hub.http },
+        body: new URLSearchParams({ name: "ann", password: "a long passphrase" }),
+        redirect: "manual",
+      });
+      const cookie = login.headers.get("set-cookie")!.split(";")[0];
+      await login.body?.cancel();
+      const removed = await fetch(`${hub.http}/hosts/${identity.agentId}/delete`, {
+        method: "POST",
+        headers: { origin: hub.http, cookie },
+        redirect: "manual",
+      });
+      assertEquals(removed.status, 303);
+      await removed.body?.cancel();
+
+      await agent.waitForLine(/refused this agent's credentials/, 15_000);
+      const hosts = await api<unknown[]>(hub, key, "/api/v1/hosts");
+      assertEquals(hosts, []);
+      await sse.close();
+    } finally {
       await agent?.stop();
       await hub.dispose();
       await Deno.remove(dir, { recursive: true });
