@@ -1,21 +1,7 @@
 /** Users, sessions, API keys, the audit log and settings in PostgreSQL. */
 import type postgres from "postgres";
 import type { ApiKey, AuditEntry, Role, User, UserWithHash } from "../store.ts";
-
-type Row = Record<string, unknown>;
-
-const iso = (
-  v: unknown,
-) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
-
-function toUser(r: Row): User {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: r.role === "admin" ? "admin" : "viewer",
-    created_at: iso(r.created_at)!,
-  };
-}
+import { iso, toUser } from "../rows.ts";
 
 /** The dashboard's half of the PostgreSQL store. */
 export class PostgresAuthStore {

@@ -16,44 +16,13 @@ import type {
   StoredBatch,
 } from "../store.ts";
 import { PostgresAuthStore } from "./auth_store.ts";
-
-type Row = Record<string, unknown>;
+import { toHost } from "../rows.ts";
 
 const DAY_MS = 86_400_000;
 /** Day partitions kept ready ahead of now. */
 const DAYS_AHEAD = 3;
 /** Key of the advisory lock that serialises migrations across hubs. */
 const MIGRATE_LOCK = 0x5167_6874;
-
-const iso = (
-  v: unknown,
-) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
-
-function toHost(r: Row): Host {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    status: r.status === "online" ? "online" : "offline",
-    // A batch's time counts as seen too: host_latest has the newest.
-    last_seen: iso(
-      r.latest_ts !== null && r.latest_ts !== undefined
-        ? Math.max(Number(r.last_seen ?? 0), Number(r.latest_ts))
-        : r.last_seen,
-    ),
-    created_at: iso(r.created_at)!,
-    registered: r.registered_at !== null,
-    tags: r.tags as string[],
-    hostname: String(r.hostname),
-    os: String(r.os),
-    arch: String(r.arch),
-    kernel: String(r.kernel),
-    agent_version: String(r.agent_version),
-    environment: String(r.environment),
-    ips: r.ips as string[],
-    interval_s: Number(r.interval_s),
-    dropped_batches: Number(r.dropped_batches),
-  };
-}
 
 /** 1-based line of a character offset in `text`, for migration errors. */
 function lineOf(text: string, position: number): number {

@@ -1,15 +1,7 @@
 /** Users, sessions, API keys, the audit log and settings in SQLite. */
 import type { ApiKey, AuditEntry, Role, User, UserWithHash } from "../store.ts";
-import { iso, type Row, SqliteBase } from "./base.ts";
-
-function toUser(r: Row): User {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: r.role === "admin" ? "admin" : "viewer",
-    created_at: iso(r.created_at as number)!,
-  };
-}
+import { iso, toUser } from "../rows.ts";
+import { SqliteBase } from "./base.ts";
 
 /** The dashboard's half of the SQLite store. */
 export class SqliteAuthStore extends SqliteBase {

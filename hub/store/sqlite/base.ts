@@ -1,14 +1,6 @@
 /** The SQLite connection every SQLite store class builds on: pragmas, statement cache, transactions, migrations. */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { readMigrations } from "../migrations.ts";
-
-/** A result row. */
-export type Row = Record<string, SQLInputValue>;
-
-/** Epoch milliseconds (or null) as an ISO string (or null). */
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
-}
 
 /** One connection to the SQLite file. */
 export class SqliteBase {

@@ -15,7 +15,7 @@ import type {
   StoredBatch,
 } from "../store.ts";
 import { SqliteAuthStore } from "./auth_store.ts";
-import { iso, type Row } from "./base.ts";
+import { toHost } from "../rows.ts";
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
@@ -23,32 +23,6 @@ const HOST_SELECT =
 
 /** Rows per multi-row INSERT: 3 parameters each, well under SQLite's limit. */
 const SAMPLE_CHUNK = 300;
-
-function toHost(r: Row): Host {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    status: r.status === "online" ? "online" : "offline",
-    // A batch's time counts as seen too: host_latest has the newest.
-    last_seen: iso(
-      r.latest_ts !== null && r.latest_ts !== undefined
-        ? Math.max(Number(r.last_seen ?? 0), Number(r.latest_ts))
-        : r.last_seen as number | null,
-    ),
-    created_at: iso(r.created_at as number)!,
-    registered: r.registered_at !== null,
-    tags: JSON.parse(String(r.tags)),
-    hostname: String(r.hostname),
-    os: String(r.os),
-    arch: String(r.arch),
-    kernel: String(r.kernel),
-    agent_version: String(r.agent_version),
-    environment: String(r.environment),
-    ips: JSON.parse(String(r.ips)),
-    interval_s: Number(r.interval_s),
-    dropped_batches: Number(r.dropped_batches),
-  };
-}
 
 /** The SQLite implementation of {@link Store}. */
 export class SqliteStore extends SqliteAuthStore implements Store {
