@@ -148,7 +148,7 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
       queue(String(d.id), {
         status: d.status as FleetRow["status"],
         last_seen: d.last_seen as string | null,
-        registered: true,
+        registered: d.registered !== false,
       }));
     const offMetrics = onLive("host.metrics", (d) =>
       queue(String(d.id), {

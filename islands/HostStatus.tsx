@@ -21,7 +21,8 @@ export default function HostStatus(props: HostStatusProps) {
         ...s,
         status: d.status as "online" | "offline",
         lastSeen: d.last_seen as string,
-        registered: true,
+        // Live changes come from a connected agent; a snapshot says outright.
+        registered: d.registered !== false,
       }));
     }, props.hostId), [props.hostId]);
   useEffect(() => {

@@ -143,7 +143,7 @@ Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the cl
   // First the current status of every host, so a reconnecting browser is right at once.
   assertEquals(
     await block(),
-    `event: host.status\ndata: {"id":"h1","status":"online","last_seen":"${seen.toISOString()}"}\n\n`,
+    `event: host.status\ndata: {"id":"h1","status":"online","last_seen":"${seen.toISOString()}","registered":true}\n\n`,
   );
   assertEquals(t.broker.size, 1);
   t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "offline" } });
@@ -175,4 +175,21 @@ Deno.test("unknown routes answer JSON 404", async () => {
   const res = await t.app.request("/api/v2/nothing");
   assertEquals(res.status, 404);
   assertEquals((await res.json()).error.code, "not_found");
+});
+
+Deno.test("GET /api/v1/events says a host that waits for its agent is not registered yet", async () => {
+  await using t = await setup();
+  await t.store.createHostWithToken({
+    hostId: "h2",
+    name: "new",
+    tokenHash: "t2",
+    createdAt: 0,
+    expiresAt: 1e15,
+  });
+  const res = await t.app.request("/api/v1/events?host=h2", { headers: AUTH });
+  const reader = res.body!.pipeThrough(textDecoder()).getReader();
+  let text = "";
+  while (!text.includes("registered")) text += (await reader.read()).value;
+  assert(text.includes('"id":"h2","status":"offline","last_seen":null,"registered":false'), text);
+  await reader.cancel();
 });

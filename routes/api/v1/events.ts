@@ -27,7 +27,12 @@ export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps)
           const live = status.apply(h);
           await stream.writeSSE({
             event: "host.status",
-            data: JSON.stringify({ id: h.id, status: live.status, last_seen: live.last_seen }),
+            data: JSON.stringify({
+              id: h.id,
+              status: live.status,
+              last_seen: live.last_seen,
+              registered: h.registered,
+            }),
           });
         }
         for await (const e of sub.events) {
