@@ -396,3 +396,31 @@ export async function enroll(hub: Hub, agentDir: string, name?: string): Promise
 export function batchAtLeast(seq: number): (e: SseEvent) => boolean {
   return (e) => e.event === "host.metrics" && Number(e.data.seq) >= seq;
 }
+
+/**
+ * Asserts that the hub stored the host's batches exactly once, in the order
+ * the agent numbered them, with no gap, and at least `atLeast` of them;
+ * returns their seqs.
+ */
+export async function assertBatchesOnceInOrder(
+  hub: { env: Record<string, string> },
+  hostId: string,
+  atLeast: number,
+): Promise<number[]> {
+  const store = openHubStore(hub);
+  try {
+    const arrived = await store.batchSeqs(hostId);
+    if (arrived.length < atLeast) {
+      throw new Error(`only ${arrived.length} batches arrived, expected ${atLeast}`);
+    }
+    const gap = arrived.findIndex((seq, i) => seq !== i + 1);
+    if (gap >= 0) {
+      throw new Error(
+        `batches not once and in order: position ${gap} holds seq ${arrived[gap]}: ${arrived}`,
+      );
+    }
+    return arrived;
+  } finally {
+    await store.close();
+  }
+}

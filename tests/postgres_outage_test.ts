@@ -4,12 +4,12 @@
  * once it is back every batch is stored exactly once and in order.
  * Runs when the suite runs against PostgreSQL on this machine (as in CI).
  */
-import { assert, assertEquals } from "../lib/assert.ts";
+import { assertEquals } from "../lib/assert.ts";
 import {
+  assertBatchesOnceInOrder,
   batchAtLeast,
   enroll,
   EventStream,
-  openHubStore,
   type Proc,
   startAgent,
   startHub,
@@ -87,16 +87,7 @@ Deno.test({
       );
       await sse.close();
       await agent.stop();
-      const hostId = identity.agentId;
-      const store = openHubStore(hub);
-      const arrived = await store.batchSeqs(hostId);
-      await store.close();
-      assert(arrived.length >= target);
-      assertEquals(
-        arrived,
-        arrived.map((_, i) => i + 1),
-        "batches arrived in order, each once, with no gap",
-      );
+      await assertBatchesOnceInOrder(hub, identity.agentId, target);
     } finally {
       if (stopped) await pgctl("start", local!);
       await agent?.stop();
