@@ -49,6 +49,21 @@ Deno.test({
       for (const name of [day(-1), day(0), day(1), day(3), "samples_default"]) {
         if (!parts.includes(name)) throw new Error(`missing partition ${name}: ${parts}`);
       }
+      // Older days too, when history is copied in (after today's already exist).
+      await store.ensurePartitions(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 3));
+      const older =
+        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
+      for (
+        const name of [
+          "samples_20241231",
+          "samples_20250101",
+          "samples_20250103",
+          "samples_20250106",
+        ]
+      ) {
+        if (!older.includes(name)) throw new Error(`missing partition ${name}: ${older}`);
+      }
     } finally {
       await store.close();
       await db.drop();

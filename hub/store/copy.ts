@@ -83,9 +83,7 @@ export async function copySqliteToPostgres(
 
     const range = src.prepare("SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM samples").get();
     if (range?.lo !== null && range?.lo !== undefined) {
-      for (let t = Number(range.lo); t <= Number(range.hi) + 86_400_000; t += 86_400_000) {
-        await target.ensurePartitions(t);
-      }
+      await target.ensurePartitions(Number(range.lo), Number(range.hi));
     }
 
     const counts: Record<string, number> = {};

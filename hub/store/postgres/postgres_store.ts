@@ -32,6 +32,8 @@ function lineOf(text: string, position: number): number {
 /** The PostgreSQL implementation of {@link Store}. */
 export class PostgresStore extends PostgresAuthStore implements Store {
   #seriesIds = new Map<string, number>();
+  /** Day numbers known to have partitions, from and until. */
+  #partitionedFrom = 0;
   #partitionedUntil = 0;
 
   constructor(url: string, options: { pool?: number } = {}) {
@@ -77,15 +79,18 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   }
 
   /**
-   * Creates the day partitions of samples from yesterday to a few days ahead.
-   * Nothing to do when samples is a TimescaleDB hypertable (it makes chunks itself).
+   * Creates the day partitions of samples from the day before `fromMs` to a
+   * few days after `toMs` (default: around one moment). Nothing to do when
+   * samples is a TimescaleDB hypertable (it makes chunks itself).
    */
-  async ensurePartitions(now: number): Promise<void> {
-    const first = Math.floor(now / DAY_MS) - 1;
-    const last = first + 1 + DAYS_AHEAD;
-    if (this.#partitionedUntil >= last) return;
+  async ensurePartitions(fromMs: number, toMs = fromMs): Promise<void> {
+    const first = Math.floor(fromMs / DAY_MS) - 1;
+    const last = Math.floor(toMs / DAY_MS) + DAYS_AHEAD;
+    // Only the newest days are remembered: writes move forward in time.
+    if (first >= this.#partitionedFrom && last <= this.#partitionedUntil) return;
     const [kind] = await this.sql`SELECT relkind FROM pg_class WHERE oid = 'samples'::regclass`;
     if (kind?.relkind !== "p") {
+      this.#partitionedFrom = Number.MIN_SAFE_INTEGER;
       this.#partitionedUntil = Number.MAX_SAFE_INTEGER;
       return;
     }
@@ -105,7 +110,10 @@ export class PostgresStore extends PostgresAuthStore implements Store {
         if ((err as { code?: string }).code !== "23514") throw err;
       }
     }
-    this.#partitionedUntil = last;
+    if (last > this.#partitionedUntil) {
+      this.#partitionedFrom = first;
+      this.#partitionedUntil = last;
+    }
   }
 
   async close(): Promise<void> {
