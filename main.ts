@@ -94,12 +94,13 @@ async function main() {
     log,
   );
 
-  const stopRetention = startRetention(store, config.rawRetentionDays, logger("retention"));
+  const stopRetention = startRetention(store, config.retention, logger("retention"));
   const setup = await setupToken(store);
   const app = createApp({
     store,
     broker,
     status,
+    retention: config.retention,
     loginLimiter: new FailureLimiter(10, 15 * 60_000),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     // Agents dial the host name the browser used, on the gRPC port.

@@ -4,6 +4,7 @@
  * of surfacing later.
  */
 import { join, resolve } from "node:path";
+import { DEFAULT_RETENTION, type Retention, type RollupTier } from "./store/tiers.ts";
 
 /** Everything the hub process is told by its environment. */
 export interface HubConfig {
@@ -14,8 +15,8 @@ export interface HubConfig {
   databaseUrl: string;
   /** Extra DNS names or IPs put into the gRPC server certificate. */
   tlsNames: string[];
-  /** Days raw samples are kept. */
-  rawRetentionDays: number;
+  /** Days each tier of metric history is kept (null: forever). */
+  retention: Retention;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
   /** Seconds without a heartbeat before a host is offline. */
@@ -43,6 +44,17 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
+/** Days a rollup tier is kept: a positive number, or `forever`. */
+function days(name: string, value: string | undefined, tier: RollupTier["name"]): number | null {
+  if (value?.trim().toLowerCase() === "forever") return null;
+  if (value === undefined || value === "") return DEFAULT_RETENTION[tier];
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new RangeError(`Invalid ${name}: expected a number of days or "forever", got "${value}"`);
+  }
+  return n;
+}
+
 /** Reads the hub configuration from `env`; throws on a value it cannot use. */
 export function loadHubConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
@@ -58,7 +70,13 @@ export function loadHubConfig(
     grpc: parseAddr("SIGHTLINE_GRPC_ADDR", env.SIGHTLINE_GRPC_ADDR || "0.0.0.0:50051"),
     databaseUrl,
     tlsNames: (env.SIGHTLINE_TLS_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-    rawRetentionDays: positive("SIGHTLINE_RETENTION_RAW_DAYS", env.SIGHTLINE_RETENTION_RAW_DAYS, 7),
+    retention: {
+      raw: positive("SIGHTLINE_RETENTION_RAW_DAYS", env.SIGHTLINE_RETENTION_RAW_DAYS, 7),
+      "1m": days("SIGHTLINE_RETENTION_1M_DAYS", env.SIGHTLINE_RETENTION_1M_DAYS, "1m"),
+      "10m": days("SIGHTLINE_RETENTION_10M_DAYS", env.SIGHTLINE_RETENTION_10M_DAYS, "10m"),
+      "1h": days("SIGHTLINE_RETENTION_1H_DAYS", env.SIGHTLINE_RETENTION_1H_DAYS, "1h"),
+      "1d": days("SIGHTLINE_RETENTION_1D_DAYS", env.SIGHTLINE_RETENTION_1D_DAYS, "1d"),
+    },
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),

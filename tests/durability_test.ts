@@ -9,6 +9,7 @@ import { assert, assertEquals } from "../lib/assert.ts";
 import { signStream } from "../lib/stream_auth.ts";
 import { tryConnect } from "./probe.ts";
 import { Wal } from "../agent/wal.ts";
+import type { TierName } from "../hub/store/tiers.ts";
 import {
   assertBatchesOnceInOrder,
   batchAtLeast,
@@ -60,11 +61,15 @@ Deno.test({
       const hostId = identity.agentId;
       const arrived = await assertBatchesOnceInOrder(hub, hostId, target + 2);
       const store = openHubStore(hub);
-      // One bucket per millisecond: every stored sample counts once.
-      const cpuSamples =
-        (await store.queryRange(hostId, "cpu_percent", "", 0, Date.now() + 60_000, 1)).length;
+      // Every stored sample counts once, in raw data and in every rollup.
+      const q = { hostIds: [hostId], metric: "cpu_percent", label: "", from: 0 };
+      const count = async (tier: TierName) =>
+        (await store.queryRange({ ...q, tier, to: Date.now() + 60_000, stepMs: 86_400_000 }))
+          .reduce((sum, r) => sum + r.n, 0);
+      const counts = [await count("raw"), await count("1m"), await count("1h"), await count("1d")];
       await store.close();
-      assertEquals(cpuSamples, arrived.length, "one CPU sample per batch");
+      const n = arrived.length;
+      assertEquals(counts, [n, n, n, n], "one CPU sample per batch, counted once in each tier");
 
       const wal = await Wal.open(`${dir}/agent/wal.kv`);
       const left: number[] = [];

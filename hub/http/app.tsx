@@ -18,6 +18,7 @@ import { listHosts } from "../../routes/api/v1/hosts/index.ts";
 import { getHost } from "../../routes/api/v1/hosts/[id]/index.ts";
 import { getMetrics } from "../../routes/api/v1/hosts/[id]/metrics.ts";
 import { events } from "../../routes/api/v1/events.ts";
+import { getFleetMetrics } from "../../routes/api/v1/metrics.ts";
 import { login, loginPage } from "../../routes/login.tsx";
 import { logout } from "../../routes/logout.ts";
 import { setup, setupPage } from "../../routes/setup.tsx";
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.get("/hosts", listHosts(deps));
   api.get("/hosts/:id", getHost(deps));
   api.get("/hosts/:id/metrics", getMetrics(deps));
+  api.get("/metrics", getFleetMetrics(deps));
   api.get("/events", events(deps));
   app.route("/api/v1", api);
   app.all("/api/*", () => {

@@ -4,6 +4,7 @@ import { Broker } from "../live/broker.ts";
 import { StatusMirror } from "./status_mirror.ts";
 import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
 import { hashSecret } from "../auth/secrets.ts";
+import type { Store } from "../store/store.ts";
 
 const KEY = "sl_key_" + "a".repeat(32);
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -78,31 +79,105 @@ Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
   assertEquals(body.latest.mem_total_bytes, 42);
 });
 
-Deno.test("GET /api/v1/hosts/:id/metrics fills gaps with null and says its step", async () => {
-  await using t = await setup();
-  const base = Date.UTC(2026, 0, 1);
-  for (const [seq, off, v] of [[1, 0, 5], [2, 30_000, 7], [3, 120_000, 9]]) {
-    await t.store.writeBatch("h1", {
+/** Stores one cpu_percent sample per [seq, time, value]. */
+async function cpu(store: Store, hostId: string, samples: Array<[number, number, number]>) {
+  for (const [seq, ts, value] of samples) {
+    await store.writeBatch(hostId, {
       seq,
-      ts: base + off,
-      points: [{ metric: "cpu_percent", label: "", value: v }],
+      ts,
+      points: [{ metric: "cpu_percent", label: "", value }],
       latest: {},
     });
   }
-  const q = `metric=cpu_percent&from=${new Date(base).toISOString()}&to=${
-    new Date(base + 150_000).toISOString()
-  }`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+Deno.test("GET /api/v1/hosts/:id/metrics reads raw samples for short ranges and fills gaps with null", async () => {
+  await using t = await setup();
+  const base = Math.floor((Date.now() - 600_000) / 60_000) * 60_000;
+  await cpu(t.store, "h1", [[1, base, 5], [2, base + 30_000, 7], [3, base + 120_000, 9]]);
+  const q = `metric=cpu_percent&from=${iso(base)}&to=${iso(base + 150_000)}`;
   const res = await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH });
   assertEquals(res.status, 200);
   const body = await res.json();
-  assertEquals(body.step_s, 30);
-  assertEquals(body.points, [[base, 5], [base + 30_000, 7], [base + 60_000, null], [
-    base + 90_000,
-    null,
-  ], [
-    base + 120_000,
-    9,
-  ]]);
+  assertEquals([body.tier, body.step_s], ["raw", 30]);
+  assertEquals(body.points, [
+    [base, 5],
+    [base + 30_000, 7],
+    [base + 60_000, null],
+    [base + 90_000, null],
+    [base + 120_000, 9],
+  ]);
+  assertEquals(body.complete, [true, true, false, false, true]);
+});
+
+Deno.test("GET /api/v1/hosts/:id/metrics reads a year from daily rollups, with min and max", async () => {
+  await using t = await setup();
+  const day = 86_400_000;
+  const today = Math.floor(Date.now() / day) * day;
+  // Two readings 200 days ago and a whole day of them 100 days ago.
+  await cpu(t.store, "h1", [[1, today - 200 * day + 1000, 10], [2, today - 200 * day + 2000, 30]]);
+  await cpu(
+    t.store,
+    "h1",
+    Array.from(
+      { length: 2880 },
+      (_, i) => [3 + i, today - 100 * day + i * 30_000, i % 2 ? 60 : 40],
+    ),
+  );
+  const q = `metric=cpu_percent&from=${iso(today - 365 * day)}&to=${iso(today + day)}`;
+  const body = await (await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH }))
+    .json();
+  assertEquals([body.tier, body.step_s, body.points.length], ["1d", 86400, 366]);
+  const at = (ms: number) => body.points.findIndex(([t]: [number]) => t === ms);
+  const sparse = at(today - 200 * day);
+  const full = at(today - 100 * day);
+  assertEquals(
+    [body.points[sparse][1], body.min[sparse], body.max[sparse], body.complete[sparse]],
+    [20, 10, 30, false],
+  );
+  assertEquals(
+    [body.points[full][1], body.min[full], body.max[full], body.complete[full]],
+    [50, 40, 60, true],
+  );
+  // Every other day is a gap, not a guess.
+  assertEquals(body.points.filter(([, v]: [number, number | null]) => v !== null).length, 2);
+});
+
+Deno.test("GET /api/v1/metrics gives one series of many hosts in one call", async () => {
+  await using t = await setup();
+  await t.store.createHostWithToken({
+    hostId: "h2",
+    name: "db-1",
+    tokenHash: "t2",
+    createdAt: 0,
+    expiresAt: Date.now() + 1e6,
+  });
+  await t.store.setHostTags("h2", ["db"]);
+  const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
+  await cpu(t.store, "h1", [[1, base, 10]]);
+  await cpu(t.store, "h2", [[1, base, 70], [2, base + 60_000, 90]]);
+  const range = `metric=cpu_percent&from=${iso(base)}&to=${iso(base + 6 * 3_600_000)}`;
+  const get = async (extra: string) => {
+    const res = await t.app.request(`/api/v1/metrics?${range}${extra}`, { headers: AUTH });
+    assertEquals(res.status, 200);
+    return await res.json();
+  };
+  const all = await get("");
+  assertEquals([all.tier, all.step_s], ["1m", 60]);
+  assertEquals(all.hosts.map((h: { id: string }) => h.id).sort(), ["h1", "h2"]);
+  const db = all.hosts.find((h: { id: string }) => h.id === "h2");
+  assertEquals([db.name, db.points[0], db.points[1], db.points[2]], [
+    "db-1",
+    [base, 70],
+    [base + 60_000, 90],
+    [base + 120_000, null],
+  ]);
+  assertEquals((await get("&tag=db")).hosts.map((h: { id: string }) => h.id), ["h2"]);
+  assertEquals((await get("&host=h1&host=nope")).hosts.map((h: { id: string }) => h.id), ["h1"]);
+  const bad = await t.app.request(`/api/v1/metrics?metric=Nope`, { headers: AUTH });
+  assertEquals([bad.status, (await bad.json()).error.code], [400, "invalid_query"]);
 });
 
 Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and changes nothing", async () => {
@@ -112,7 +187,7 @@ Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and change
       "metric=DROP%20TABLE",
       "metric=cpu_percent&from=yesterday",
       "metric=cpu_percent&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
-      "metric=cpu_percent&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+      "metric=cpu_percent&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
     ]
   ) {
     const res = await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH });

@@ -3,12 +3,15 @@ import type { Store, User } from "../store/store.ts";
 import type { Broker } from "../live/broker.ts";
 import type { StatusMirror } from "./status_mirror.ts";
 import type { FailureLimiter } from "../auth/rate_limit.ts";
+import type { Retention } from "../store/tiers.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
 export interface AppDeps {
   store: Store;
   broker: Broker;
   status: StatusMirror;
+  /** How long each tier of metric history is kept; range queries pick tiers by it. */
+  retention?: Retention;
   /** Milliseconds between SSE keep-alive comments. */
   keepAliveMs?: number;
   /** Sign-in failures allowed per IP and per user name. */

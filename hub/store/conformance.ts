@@ -4,7 +4,8 @@
  * PostgreSQL when a test database server is configured.
  */
 import { assertEquals } from "../../lib/assert.ts";
-import type { Store, StoredBatch } from "./store.ts";
+import type { RangeQuery, Store, StoredBatch } from "./store.ts";
+import { ROLLUPS, type TierName } from "./tiers.ts";
 
 /** Opens an empty, migrated store and says how to dispose of it. */
 export type OpenStore = () => Promise<{ store: Store; dispose: () => Promise<void> }>;
@@ -25,6 +26,41 @@ async function host(s: Store, id = "h1", name: string | null = `name-${id}`) {
   await s.createHostWithToken({ hostId: id, name, tokenHash, createdAt: 0, expiresAt: 10_000 });
   const out = await s.registerHost(tokenHash, { fallbackName: "x", now: 1 });
   if (!out.ok) throw new Error(out.reason);
+}
+
+/** [bucket, avg] pairs of one host's series, as older tests read them. */
+async function avgs(
+  s: Store,
+  hostId: string,
+  metric: string,
+  label: string,
+  from: number,
+  to: number,
+  stepMs: number,
+  tier: TierName = "raw",
+): Promise<Array<[number, number]>> {
+  const rows = await s.queryRange({ hostIds: [hostId], metric, label, tier, from, to, stepMs });
+  return rows.map((r) => [r.t, r.avg]);
+}
+
+/** Buckets without the host id, values rounded off floating-point noise. */
+async function buckets(s: Store, q: Omit<RangeQuery, "hostIds">, hostId = "h1") {
+  const round = (v: number) => Math.round(v * 1e9) / 1e9;
+  return (await s.queryRange({ ...q, hostIds: [hostId] })).map((r) => ({
+    t: r.t,
+    n: r.n,
+    avg: round(r.avg),
+    min: r.min,
+    max: r.max,
+  }));
+}
+
+/** A day of 30 s batches with a wandering value, seqs from `firstSeq`. */
+function dayOfBatches(firstSeq: number, from: number, count = 2880): StoredBatch[] {
+  return Array.from({ length: count }, (_, i) => {
+    const v = Math.round(50 + 40 * Math.sin(i / 37) + (i % 7));
+    return batch(firstSeq + i, from + i * 30_000, v);
+  });
 }
 
 /** Registers the suite's tests for one backend. */
@@ -127,7 +163,7 @@ export function storeConformance(
     assertEquals(await s.writeBatch("h1", batch(1, 30_000, 99)), { inserted: false });
     assertEquals(await s.writeBatch("h1", batch(2, 60_000, 20)), { inserted: true });
     assertEquals(await s.lastSeq("h1"), 2);
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 120_000, 30_000), [[30_000, 10], [
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, 120_000, 30_000), [[30_000, 10], [
       60_000,
       20,
     ]]);
@@ -142,7 +178,7 @@ export function storeConformance(
     assertEquals((await s.latest("h1"))?.data, { cpu_percent: 20 });
     assertEquals((await s.latestAll()).get("h1"), { cpu_percent: 20 });
     assertEquals((await s.getHost("h1"))?.last_seen, new Date(60_000).toISOString());
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 90_000, 30_000), [[30_000, 10], [
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, 90_000, 30_000), [[30_000, 10], [
       60_000,
       20,
     ]]);
@@ -153,12 +189,12 @@ export function storeConformance(
     await s.writeBatch("h1", batch(1, 0, 10));
     await s.writeBatch("h1", batch(2, 30_000, 20));
     await s.writeBatch("h1", batch(3, 180_000, 40));
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 240_000, 60_000), [[0, 15], [
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, 240_000, 60_000), [[0, 15], [
       180_000,
       40,
     ]]);
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 200_000, 240_000, 60_000), []);
-    assertEquals(await s.queryRange("h1", "no_such_metric", "", 0, 240_000, 60_000), []);
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 200_000, 240_000, 60_000), []);
+    assertEquals(await avgs(s, "h1", "no_such_metric", "", 0, 240_000, 60_000), []);
     assertEquals(await s.seriesLabels("h1", "fs_used_bytes"), ["/"]);
   });
 
@@ -173,7 +209,7 @@ export function storeConformance(
       inserted: true,
     });
     assertEquals((await s.seriesLabels("h1", "temp_celsius")).length, 10_000);
-    assertEquals(await s.queryRange("h1", "temp_celsius", "s9999", now, now + 1000, 1000), [[
+    assertEquals(await avgs(s, "h1", "temp_celsius", "s9999", now, now + 1000, 1000), [[
       now,
       9999,
     ]]);
@@ -185,7 +221,7 @@ export function storeConformance(
     assertEquals(await s.deleteHost("h1"), true);
     assertEquals(await s.getHost("h1"), null);
     assertEquals(await s.latest("h1"), null);
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, 60_000, 30_000), []);
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, 60_000, 30_000), []);
     assertEquals(await s.deleteHost("h1"), false);
     await s.createHostWithToken({
       hostId: "h2",
@@ -209,12 +245,102 @@ export function storeConformance(
     await s.writeBatch("h1", batch(3, recent, 30));
     const out = await s.pruneRaw(recent - 60_000);
     assertEquals([out.samples >= 4, out.batches], [true, 2]);
-    assertEquals(await s.queryRange("h1", "cpu_percent", "", 0, recent + 1, 1), [[recent, 30]]);
+    assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, recent + 1, 1), [[recent, 30]]);
     assertEquals([await s.lastSeq("h1"), await s.batchSeqs("h1")], [3, [3]]);
     // A host silent past retention keeps its last seq, so replays stay idempotent.
     const later = await s.pruneRaw(recent + 60_000);
     assertEquals(later.batches, 0);
     assertEquals(await s.lastSeq("h1"), 3);
+  });
+
+  test("every rollup tier agrees with the raw samples it summarises", async (s) => {
+    await host(s);
+    const day = Date.UTC(2026, 10, 20);
+    for (const b of dayOfBatches(1, day - 3_600_000)) await s.writeBatch("h1", b);
+    const q = { metric: "cpu_percent", label: "", from: day - 86_400_000, to: day + 86_400_000 };
+    for (const tier of ROLLUPS) {
+      for (const k of [1, 3]) {
+        const stepMs = tier.ms * k;
+        assertEquals(
+          await buckets(s, { ...q, tier: tier.name, stepMs }),
+          await buckets(s, { ...q, tier: "raw", stepMs }),
+          `${tier.name} at ${k}×`,
+        );
+      }
+    }
+    const daily = await buckets(s, { ...q, tier: "1d", stepMs: 86_400_000 });
+    assertEquals(daily.map((b) => [b.t, b.n]), [[day - 86_400_000, 120], [day, 2760]]);
+  });
+
+  test("late and replayed batches correct exactly the buckets they fall in", async (s) => {
+    await host(s);
+    const t0 = Date.UTC(2026, 10, 20);
+    const all = dayOfBatches(1, t0, 240); // two hours
+    const late = new Set([17, 18, 150]);
+    for (const b of all) if (!late.has(b.seq)) await s.writeBatch("h1", b);
+    const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 7_200_000 };
+    const before = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
+    // The WAL replays what the hub already has, then delivers the late ones.
+    for (const b of all.slice(0, 40)) await s.writeBatch("h1", b);
+    for (const b of all) if (late.has(b.seq)) await s.writeBatch("h1", b);
+    // Another batch carrying a sample the hub already has for that instant.
+    await s.writeBatch("h1", { ...batch(9999, all[5].ts, 1e6), latest: {} });
+    const after = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
+    const changed = after.filter((b, i) => JSON.stringify(b) !== JSON.stringify(before[i]));
+    // Seq 17 and 18 (8 min in) fall in the first 10 min bucket, seq 150 (74.5 min) in the eighth.
+    assertEquals(changed.map((b) => b.t), [t0, t0 + 4_200_000]);
+    assertEquals(after[0].n, before[0].n + 2);
+    for (const tier of ROLLUPS) {
+      assertEquals(
+        await buckets(s, { ...q, tier: tier.name, stepMs: tier.ms }),
+        await buckets(s, { ...q, tier: "raw", stepMs: tier.ms }),
+        tier.name,
+      );
+    }
+  });
+
+  test("queryRange() reads many hosts at once and keeps them apart", async (s) => {
+    await host(s, "h1");
+    await host(s, "h2");
+    await host(s, "h3");
+    const t0 = Date.UTC(2026, 10, 20);
+    await s.writeBatch("h1", batch(1, t0, 10));
+    await s.writeBatch("h2", batch(1, t0 + 30_000, 20));
+    await s.writeBatch("h2", batch(2, t0 + 90_000, 40));
+    const rows = await s.queryRange({
+      hostIds: ["h1", "h2", "h3", "nope"],
+      metric: "cpu_percent",
+      label: "",
+      tier: "1m",
+      from: t0,
+      to: t0 + 120_000,
+      stepMs: 60_000,
+    });
+    assertEquals(rows.map((r) => [r.hostId, r.t, r.n, r.avg, r.min, r.max]), [
+      ["h1", t0, 1, 10, 10, 10],
+      ["h2", t0, 1, 20, 20, 20],
+      ["h2", t0 + 60_000, 1, 40, 40, 40],
+    ]);
+  });
+
+  test("pruneRollup() drops a tier's old buckets and leaves the other tiers", async (s) => {
+    await host(s);
+    const now = Date.now();
+    const old = now - 40 * 86_400_000;
+    await s.writeBatch("h1", batch(1, old, 10));
+    await s.writeBatch("h1", batch(2, now, 20));
+    const out = await s.pruneRollup("1m", now - 30 * 86_400_000);
+    assertEquals(out.rows + out.partitions > 0, true);
+    const q = { metric: "cpu_percent", label: "", from: 0, to: now + 1 };
+    assertEquals(
+      (await buckets(s, { ...q, tier: "1m", stepMs: 60_000 })).map((b) => b.avg),
+      [20],
+    );
+    assertEquals(
+      (await buckets(s, { ...q, tier: "1h", stepMs: 3_600_000 })).map((b) => b.avg),
+      [10, 20],
+    );
+    assertEquals((await s.pruneRollup("1m", now - 30 * 86_400_000)).rows, 0);
   });
 
   test("rememberNonce() refuses a nonce until it expires", async (s) => {

@@ -1,33 +1,70 @@
 /**
- * The retention job: every few minutes, drops raw samples older than the
- * configured days, in slices so it never holds the database for long.
+ * The retention job: every few minutes, drops what each tier of metric
+ * history keeps no longer (raw samples after days, 1 min rollups after a
+ * month…), in slices so it never holds the database for long, then gives the
+ * freed space back where the store needs telling (SQLite).
  */
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
+import { retainedSince, type Retention, ROLLUPS } from "./tiers.ts";
 
 const EVERY_MS = 10 * 60_000;
 const SLICE = 50_000;
-/** Slices per run at most; the next run carries on. */
+/** Slices per tier and run at most; the next run carries on. */
 const MAX_SLICES = 20;
+/** Pages (4 KiB) reclaimed per run at most: 400 MiB. */
+const RECLAIM_PAGES = 100_000;
+
+/** One pass over every tier; returns what it removed, by tier. */
+export async function runRetention(
+  store: Store,
+  retention: Retention,
+  now = Date.now(),
+): Promise<Record<string, { rows: number; partitions: number }>> {
+  const out: Record<string, { rows: number; partitions: number }> = {};
+  if (retention.raw !== null) {
+    const before = retainedSince(retention, "raw", now);
+    const total = { rows: 0, partitions: 0 };
+    for (let i = 0; i < MAX_SLICES; i++) {
+      const r = await store.pruneRaw(before, SLICE);
+      total.rows += r.samples + r.batches;
+      total.partitions += r.partitions;
+      if (r.samples < SLICE && r.batches < SLICE) break;
+    }
+    out.raw = total;
+  }
+  for (const tier of ROLLUPS) {
+    if (retention[tier.name] === null) continue;
+    const before = retainedSince(retention, tier.name, now);
+    const total = { rows: 0, partitions: 0 };
+    for (let i = 0; i < MAX_SLICES; i++) {
+      const r = await store.pruneRollup(tier.name, before, SLICE);
+      total.rows += r.rows;
+      total.partitions += r.partitions;
+      if (r.rows < SLICE) break;
+    }
+    out[tier.name] = total;
+  }
+  await store.reclaimSpace(RECLAIM_PAGES);
+  return out;
+}
 
 /** Starts the job; returns a function that stops it. */
-export function startRetention(store: Store, rawDays: number, log: Logger): () => void {
+export function startRetention(store: Store, retention: Retention, log: Logger): () => void {
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const before = Date.now() - rawDays * 86_400_000;
-      const total = { samples: 0, partitions: 0, batches: 0 };
-      for (let i = 0; i < MAX_SLICES; i++) {
-        const out = await store.pruneRaw(before, SLICE);
-        total.samples += out.samples;
-        total.partitions += out.partitions;
-        total.batches += out.batches;
-        if (out.samples < SLICE && out.batches < SLICE) break;
-      }
-      if (total.samples || total.partitions || total.batches) {
-        log.info("Dropped raw data past retention", { days: rawDays, ...total });
+      const removed = await runRetention(store, retention);
+      for (const [tier, r] of Object.entries(removed)) {
+        if (r.rows || r.partitions) {
+          log.info("Dropped metric history past retention", {
+            tier,
+            days: retention[tier as keyof Retention],
+            ...r,
+          });
+        }
       }
     } catch (err) {
       log.warn("Retention run failed; trying again later", { error: err });

@@ -2,7 +2,7 @@
  * Row → application type conversions both stores share. SQLite hands back
  * JSON columns as text and PostgreSQL as values; times are Unix ms in both.
  */
-import type { Host, User } from "./store.ts";
+import type { Host, RangeRow, User } from "./store.ts";
 
 type Row = Record<string, unknown>;
 
@@ -49,5 +49,17 @@ export function toUser(r: Row): User {
     name: String(r.name),
     role: r.role === "admin" ? "admin" : "viewer",
     created_at: iso(r.created_at)!,
+  };
+}
+
+/** A bucket row of a range query (host_id, t, n, avg, min, max). */
+export function toRangeRow(r: Row): RangeRow {
+  return {
+    hostId: String(r.host_id),
+    t: Number(r.t),
+    n: Number(r.n),
+    avg: Number(r.avg),
+    min: Number(r.min),
+    max: Number(r.max),
   };
 }

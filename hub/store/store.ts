@@ -3,6 +3,7 @@
  * later). Rows cross this boundary as the application types below; callers
  * never see SQL.
  */
+import type { RollupTier, TierName } from "./tiers.ts";
 
 /** What an agent says about its host when it connects. */
 export interface HostInfo {
@@ -60,6 +61,29 @@ export interface StatusUpdate {
   droppedBatches: number;
 }
 
+/** A range read; see {@link Store.queryRange}. */
+export interface RangeQuery {
+  hostIds: string[];
+  metric: string;
+  label: string;
+  tier: TierName;
+  from: number;
+  to: number;
+  stepMs: number;
+}
+
+/** One bucket of one host's series. */
+export interface RangeRow {
+  hostId: string;
+  /** Bucket start, Unix ms. */
+  t: number;
+  /** Raw samples the bucket summarises. */
+  n: number;
+  avg: number;
+  min: number;
+  max: number;
+}
+
 /** The storage backend. Every write is atomic. */
 export interface Store {
   /** Applies pending migrations; returns the names of those applied. */
@@ -113,6 +137,17 @@ export interface Store {
     before: number,
     limit?: number,
   ): Promise<{ samples: number; partitions: number; batches: number }>;
+  /** Drops a rollup tier's buckets older than `before`, as pruneRaw does samples. */
+  pruneRollup(
+    tier: RollupTier["name"],
+    before: number,
+    limit?: number,
+  ): Promise<{ rows: number; partitions: number }>;
+  /**
+   * Gives space freed by pruning back to the file system, at most `maxPages`
+   * pages a call (SQLite's incremental vacuum); 0 where the server does it.
+   */
+  reclaimSpace(maxPages: number): Promise<number>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */
@@ -120,15 +155,12 @@ export interface Store {
   latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null>;
   /** The newest snapshot of every host that has one, by host id. */
   latestAll(): Promise<Map<string, Record<string, unknown>>>;
-  /** Averages per `stepMs` bucket in [fromMs, toMs); buckets with no sample are absent. */
-  queryRange(
-    hostId: string,
-    metric: string,
-    label: string,
-    fromMs: number,
-    toMs: number,
-    stepMs: number,
-  ): Promise<Array<[number, number]>>;
+  /**
+   * One series (metric + label) of each of `hostIds` over [from, to), read
+   * from `tier` and merged into buckets of `stepMs` (a multiple of the tier's
+   * width) aligned to the epoch. Buckets with no data are absent.
+   */
+  queryRange(q: RangeQuery): Promise<RangeRow[]>;
   /** Labels stored for a metric of a host (mounts, interfaces, cores…). */
   seriesLabels(hostId: string, metric: string): Promise<string[]>;
 

@@ -10,19 +10,46 @@ import { type Migration, readMigrations } from "../migrations.ts";
 import type {
   Host,
   HostInfo,
+  RangeQuery,
+  RangeRow,
   RegisterOutcome,
   StatusUpdate,
   Store,
   StoredBatch,
 } from "../store.ts";
 import { PostgresAuthStore } from "./auth_store.ts";
-import { toHost } from "../rows.ts";
+import { toHost, toRangeRow } from "../rows.ts";
+import { ROLLUPS, rollupTable, type RollupTier } from "../tiers.ts";
 
 const DAY_MS = 86_400_000;
 /** Day partitions kept ready ahead of now. */
 const DAYS_AHEAD = 3;
 /** Key of the advisory lock that serialises migrations across hubs. */
 const MIGRATE_LOCK = 0x5167_6874;
+
+/**
+ * Partition width of each range-partitioned time table: a partition is
+ * dropped whole once retention has passed its end.
+ */
+const PARTITION_WIDTH: Record<string, number> = {
+  samples: DAY_MS,
+  rollup_1m: DAY_MS,
+  rollup_10m: 10 * DAY_MS,
+  rollup_1h: 30 * DAY_MS,
+};
+
+/** `table_YYYYMMDD`, named after the partition's first day. */
+function partitionName(table: string, startMs: number): string {
+  return `${table}_${new Date(startMs).toISOString().slice(0, 10).replaceAll("-", "")}`;
+}
+
+/** The first instant of a partition named by {@link partitionName}; null for others. */
+function partitionStart(table: string, name: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(name.slice(table.length + 1));
+  return name.startsWith(`${table}_`) && m
+    ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+    : null;
+}
 
 /** 1-based line of a character offset in `text`, for migration errors. */
 function lineOf(text: string, position: number): number {
@@ -79,41 +106,83 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   }
 
   /**
-   * Creates the day partitions of samples from the day before `fromMs` to a
-   * few days after `toMs` (default: around one moment). Nothing to do when
-   * samples is a TimescaleDB hypertable (it makes chunks itself).
+   * Creates the partitions of samples and the rollup tables from the day
+   * before `fromMs` to a few days after `toMs` (default: around one moment).
+   * A table that is not partitioned (samples as a TimescaleDB hypertable,
+   * which makes chunks itself) is left alone.
    */
   async ensurePartitions(fromMs: number, toMs = fromMs): Promise<void> {
     const first = Math.floor(fromMs / DAY_MS) - 1;
     const last = Math.floor(toMs / DAY_MS) + DAYS_AHEAD;
-    // Only the newest days are remembered: writes move forward in time.
     if (first >= this.#partitionedFrom && last <= this.#partitionedUntil) return;
-    const [kind] = await this.sql`SELECT relkind FROM pg_class WHERE oid = 'samples'::regclass`;
-    if (kind?.relkind !== "p") {
-      this.#partitionedFrom = Number.MIN_SAFE_INTEGER;
-      this.#partitionedUntil = Number.MAX_SAFE_INTEGER;
-      return;
-    }
-    for (let day = first; day <= last; day++) {
-      const name = `samples_${
-        new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
-      }`;
-      try {
-        await this.sql.unsafe(
-          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF samples FOR VALUES FROM (${
-            day * DAY_MS
-          }) TO (${(day + 1) * DAY_MS})`,
-        );
-      } catch (err) {
-        // Rows for that day already sit in the default partition (late data):
-        // they stay there and are still queried; the day goes unpartitioned.
-        if ((err as { code?: string }).code !== "23514") throw err;
+    for (const { table, widthMs } of await this.#partitionedTables()) {
+      const lo = Math.floor((first * DAY_MS) / widthMs);
+      const hi = Math.floor((last * DAY_MS) / widthMs);
+      for (let k = lo; k <= hi; k++) {
+        try {
+          await this.sql.unsafe(
+            `CREATE TABLE IF NOT EXISTS ${partitionName(table, k * widthMs)} PARTITION OF ${table}
+            FOR VALUES FROM (${k * widthMs}) TO (${(k + 1) * widthMs})`,
+          );
+        } catch (err) {
+          // Rows for that range already sit in the default partition (late
+          // data): they stay there and are still queried and pruned.
+          if ((err as { code?: string }).code !== "23514") throw err;
+        }
       }
     }
+    // Only the newest span is remembered: writes move forward in time.
     if (last > this.#partitionedUntil) {
       this.#partitionedFrom = first;
       this.#partitionedUntil = last;
     }
+  }
+
+  /** The range-partitioned time tables and their partition widths. */
+  async #partitionedTables(): Promise<Array<{ table: string; widthMs: number }>> {
+    const kinds = await this.sql`SELECT relname, relkind FROM pg_class
+      WHERE relname = ANY(${
+      Object.keys(PARTITION_WIDTH)
+    }) AND relnamespace = current_schema()::regnamespace`;
+    return kinds.filter((k) => k.relkind === "p").map((k) => ({
+      table: String(k.relname),
+      widthMs: PARTITION_WIDTH[String(k.relname)],
+    }));
+  }
+
+  /**
+   * Drops `table`'s partitions that end before `before`, then deletes up to
+   * `limit` older rows from its default partition (late data), or from the
+   * table itself when it is not partitioned.
+   */
+  async #prune(
+    table: string,
+    column: string,
+    before: number,
+    limit: number,
+  ): Promise<{ rows: number; partitions: number }> {
+    const parts = await this
+      .sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = ${table}::regclass`;
+    const width = PARTITION_WIDTH[table];
+    let partitions = 0;
+    let hasDefault = false;
+    for (const { relname } of parts) {
+      const start = partitionStart(table, String(relname));
+      if (start === null) {
+        hasDefault ||= relname === `${table}_default`;
+        continue;
+      }
+      if (start + width <= before) {
+        await this.sql.unsafe(`DROP TABLE IF EXISTS ${relname}`);
+        partitions++;
+      }
+    }
+    const target = hasDefault ? `${table}_default` : table;
+    const rows = (await this.sql`DELETE FROM ${this.sql(target)} WHERE ctid = ANY(ARRAY(
+      SELECT ctid FROM ${this.sql(target)} WHERE ${this.sql(column)} < ${before} LIMIT ${limit}))`)
+      .count;
+    return { rows, partitions };
   }
 
   async close(): Promise<void> {
@@ -231,28 +300,25 @@ export class PostgresStore extends PostgresAuthStore implements Store {
     limit = 50_000,
   ): Promise<{ samples: number; partitions: number; batches: number }> {
     // Whole days go by dropping their partition: no slow DELETE on the hot table.
-    const parts = await this
-      .sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'samples'::regclass AND c.relname ~ '^samples_[0-9]{8}$'`;
-    let partitions = 0;
-    for (const { relname } of parts) {
-      const m = /^samples_(\d{4})(\d{2})(\d{2})$/.exec(String(relname))!;
-      const dayEnd = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + DAY_MS;
-      if (dayEnd <= before) {
-        await this.sql.unsafe(`DROP TABLE IF EXISTS ${relname}`);
-        partitions++;
-      }
-    }
-    // Late data in the default partition (or a hypertable) goes in slices.
-    const [kind] = await this.sql`SELECT relkind FROM pg_class WHERE oid = 'samples'::regclass`;
-    const table = kind?.relkind === "p" ? "samples_default" : "samples";
-    const samples = (await this.sql`DELETE FROM ${this.sql(table)} WHERE ctid = ANY(ARRAY(
-      SELECT ctid FROM ${this.sql(table)} WHERE ts < ${before} LIMIT ${limit}))`).count;
+    const { rows: samples, partitions } = await this.#prune("samples", "ts", before, limit);
     const batches = (await this
       .sql`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ${before}
       AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ${limit})`)
       .count;
     return { samples, partitions, batches };
+  }
+
+  async pruneRollup(
+    tier: RollupTier["name"],
+    before: number,
+    limit = 50_000,
+  ): Promise<{ rows: number; partitions: number }> {
+    return await this.#prune(rollupTable(tier), "bucket", before, limit);
+  }
+
+  /** Autovacuum gives freed space back; nothing to do here. */
+  reclaimSpace(_maxPages: number): Promise<number> {
+    return Promise.resolve(0);
   }
 
   async lastSeq(hostId: string): Promise<number> {
@@ -292,7 +358,9 @@ export class PostgresStore extends PostgresAuthStore implements Store {
           ${points.map((p) => p.value)}::float8[]) AS x(s, v)
         WHERE EXISTS (SELECT 1 FROM b)
         ON CONFLICT (series_id, ts) DO NOTHING
-      ), l AS (
+        RETURNING series_id, value
+      ), ${this.#rollupUpsert(0, batch.ts)}, ${this.#rollupUpsert(1, batch.ts)},
+        ${this.#rollupUpsert(2, batch.ts)}, ${this.#rollupUpsert(3, batch.ts)}, l AS (
         INSERT INTO host_latest (host_id, ts, data)
         SELECT ${hostId}, ${batch.ts}, ${this.sql.json(batch.latest as postgres.JSONValue)}
         WHERE EXISTS (SELECT 1 FROM b)
@@ -301,6 +369,23 @@ export class PostgresStore extends PostgresAuthStore implements Store {
       )
       SELECT COUNT(*) AS n FROM b`;
     return { inserted: Number(r.n) > 0 };
+  }
+
+  /**
+   * A CTE of writeBatch that adds the samples it inserted (`s`) to their
+   * buckets of rollup tier `i`. A batch has one time, so one bucket a series.
+   */
+  #rollupUpsert(i: number, ts: number) {
+    const t = ROLLUPS[i];
+    const x = this.sql(t.table);
+    return this.sql`${this.sql(`r${t.name}`)} AS (
+      INSERT INTO ${x} (series_id, bucket, n, sum, min, max, last, last_ts)
+      SELECT series_id, ${ts - (ts % t.ms)}, 1, value, value, value, value, ${ts} FROM s
+      ON CONFLICT (series_id, bucket) DO UPDATE SET n = ${x}.n + 1, sum = ${x}.sum + EXCLUDED.sum,
+        min = LEAST(${x}.min, EXCLUDED.min), max = GREATEST(${x}.max, EXCLUDED.max),
+        last = CASE WHEN EXCLUDED.last_ts >= ${x}.last_ts THEN EXCLUDED.last ELSE ${x}.last END,
+        last_ts = GREATEST(${x}.last_ts, EXCLUDED.last_ts)
+    )`;
   }
 
   async latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null> {
@@ -313,21 +398,22 @@ export class PostgresStore extends PostgresAuthStore implements Store {
     return new Map(rows.map((r) => [String(r.host_id), r.data as Record<string, unknown>]));
   }
 
-  async queryRange(
-    hostId: string,
-    metric: string,
-    label: string,
-    fromMs: number,
-    toMs: number,
-    stepMs: number,
-  ): Promise<Array<[number, number]>> {
-    const rows = await this
-      .sql`SELECT s.ts - s.ts % ${stepMs}::bigint AS bucket, AVG(s.value) AS value
-      FROM samples s JOIN series r ON r.id = s.series_id
-      WHERE r.host_id = ${hostId} AND r.metric = ${metric} AND r.label = ${label}
-        AND s.ts >= ${fromMs} AND s.ts < ${toMs}
-      GROUP BY bucket ORDER BY bucket`;
-    return rows.map((r) => [Number(r.bucket), Number(r.value)]);
+  async queryRange(q: RangeQuery): Promise<RangeRow[]> {
+    const step = q.stepMs;
+    const rows = q.tier === "raw"
+      ? await this.sql`SELECT r.host_id, s.ts - s.ts % ${step}::bigint AS t, COUNT(*) AS n,
+          AVG(s.value) AS avg, MIN(s.value) AS min, MAX(s.value) AS max
+        FROM series r JOIN samples s ON s.series_id = r.id
+        WHERE r.host_id = ANY(${q.hostIds}::text[]) AND r.metric = ${q.metric}
+          AND r.label = ${q.label} AND s.ts >= ${q.from} AND s.ts < ${q.to}
+        GROUP BY r.host_id, t ORDER BY r.host_id, t`
+      : await this.sql`SELECT r.host_id, x.bucket - x.bucket % ${step}::bigint AS t,
+          SUM(x.n) AS n, SUM(x.sum) / SUM(x.n) AS avg, MIN(x.min) AS min, MAX(x.max) AS max
+        FROM series r JOIN ${this.sql(rollupTable(q.tier))} x ON x.series_id = r.id
+        WHERE r.host_id = ANY(${q.hostIds}::text[]) AND r.metric = ${q.metric}
+          AND r.label = ${q.label} AND x.bucket >= ${q.from} AND x.bucket < ${q.to}
+        GROUP BY r.host_id, t ORDER BY r.host_id, t`;
+    return rows.map(toRangeRow);
   }
 
   async seriesLabels(hostId: string, metric: string): Promise<string[]> {

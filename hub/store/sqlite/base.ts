@@ -9,12 +9,25 @@ export class SqliteBase {
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
+    // Space freed by retention goes back to the file system a slice at a
+    // time (reclaimSpace); settable only before the first table exists.
+    if (this.#autoVacuum() === 0 && this.#isEmpty()) {
+      this.db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    }
     this.db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       PRAGMA busy_timeout = 10000;
       PRAGMA foreign_keys = ON;
     `);
+  }
+
+  #autoVacuum(): number {
+    return Number(this.db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0);
+  }
+
+  #isEmpty(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master LIMIT 1").get() === undefined;
   }
 
   /** A prepared statement, cached by its SQL. */
@@ -61,6 +74,11 @@ export class SqliteBase {
         throw new Error(`Cannot apply migration ${m.name}: ${(err as Error).message}`);
       }
       applied.push(m.name);
+    }
+    if (this.#autoVacuum() !== 2) {
+      // A file made before incremental vacuum was on: one full VACUUM switches it.
+      this.db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+      this.db.exec("VACUUM");
     }
     return applied;
   }

@@ -9,13 +9,16 @@ import type {
   Host,
   HostInfo,
   Point,
+  RangeQuery,
+  RangeRow,
   RegisterOutcome,
   StatusUpdate,
   Store,
   StoredBatch,
 } from "../store.ts";
 import { SqliteAuthStore } from "./auth_store.ts";
-import { toHost } from "../rows.ts";
+import { toHost, toRangeRow } from "../rows.ts";
+import { rollupTable, type RollupTier } from "../tiers.ts";
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
@@ -153,13 +156,7 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     before: number,
     limit = 50_000,
   ): Promise<{ samples: number; partitions: number; batches: number }> {
-    // In slices, so ingest never waits long for the write lock.
-    const samples = this.tx(() =>
-      Number(
-        this.q(`DELETE FROM samples WHERE (series_id, ts) IN
-          (SELECT series_id, ts FROM samples WHERE ts < ? LIMIT ?)`).run(before, limit).changes,
-      )
-    );
+    const samples = this.#prune("samples", "ts", before, limit);
     const batches = this.tx(() =>
       Number(
         this.q(`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ?
@@ -168,6 +165,41 @@ export class SqliteStore extends SqliteAuthStore implements Store {
       )
     );
     return Promise.resolve({ samples, partitions: 0, batches });
+  }
+
+  pruneRollup(
+    tier: RollupTier["name"],
+    before: number,
+    limit = 50_000,
+  ): Promise<{ rows: number; partitions: number }> {
+    return Promise.resolve({
+      rows: this.#prune(rollupTable(tier), "bucket", before, limit),
+      partitions: 0,
+    });
+  }
+
+  /**
+   * Deletes up to `limit` rows of a (series_id, time) keyed table older than
+   * `before`, in one short transaction so ingest never waits long for the
+   * lock. Walks the primary key series by series instead of scanning.
+   */
+  #prune(table: string, column: string, before: number, limit: number): number {
+    return this.tx(() =>
+      Number(
+        this.q(`DELETE FROM ${table} WHERE (series_id, ${column}) IN
+          (SELECT x.series_id, x.${column} FROM series r
+            JOIN ${table} x ON x.series_id = r.id AND x.${column} < ? LIMIT ?)`)
+          .run(before, limit).changes,
+      )
+    );
+  }
+
+  reclaimSpace(maxPages: number): Promise<number> {
+    const free = Number(this.q("PRAGMA freelist_count").get()?.freelist_count ?? 0);
+    if (free === 0) return Promise.resolve(0);
+    const pages = Math.min(free, maxPages);
+    this.db.exec(`PRAGMA incremental_vacuum(${pages})`);
+    return Promise.resolve(pages);
   }
 
   lastSeq(hostId: string): Promise<number> {
@@ -247,20 +279,22 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     );
   }
 
-  queryRange(
-    hostId: string,
-    metric: string,
-    label: string,
-    fromMs: number,
-    toMs: number,
-    stepMs: number,
-  ): Promise<Array<[number, number]>> {
-    const rows = this.q(`SELECT s.ts - s.ts % ? AS bucket, AVG(s.value) AS value
-      FROM samples s JOIN series r ON r.id = s.series_id
-      WHERE r.host_id = ? AND r.metric = ? AND r.label = ? AND s.ts >= ? AND s.ts < ?
-      GROUP BY bucket ORDER BY bucket`)
-      .all(stepMs, hostId, metric, label, fromMs, toMs);
-    return Promise.resolve(rows.map((r) => [Number(r.bucket), Number(r.value)]));
+  queryRange(q: RangeQuery): Promise<RangeRow[]> {
+    const args = [q.stepMs, JSON.stringify(q.hostIds), q.metric, q.label, q.from, q.to];
+    const rows = q.tier === "raw"
+      ? this.q(`SELECT r.host_id, s.ts - s.ts % ? AS t, COUNT(*) AS n, AVG(s.value) AS avg,
+          MIN(s.value) AS min, MAX(s.value) AS max
+        FROM series r JOIN samples s ON s.series_id = r.id
+        WHERE r.host_id IN (SELECT value FROM json_each(?)) AND r.metric = ? AND r.label = ?
+          AND s.ts >= ? AND s.ts < ?
+        GROUP BY r.host_id, t ORDER BY r.host_id, t`).all(...args)
+      : this.q(`SELECT r.host_id, x.bucket - x.bucket % ? AS t, SUM(x.n) AS n,
+          SUM(x.sum) / SUM(x.n) AS avg, MIN(x.min) AS min, MAX(x.max) AS max
+        FROM series r JOIN ${rollupTable(q.tier)} x ON x.series_id = r.id
+        WHERE r.host_id IN (SELECT value FROM json_each(?)) AND r.metric = ? AND r.label = ?
+          AND x.bucket >= ? AND x.bucket < ?
+        GROUP BY r.host_id, t ORDER BY r.host_id, t`).all(...args);
+    return Promise.resolve(rows.map(toRangeRow));
   }
 
   seriesLabels(hostId: string, metric: string): Promise<string[]> {
