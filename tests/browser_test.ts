@@ -5,13 +5,58 @@
  * chart fill, and find that a viewer cannot change anything.
  * With SIGHTLINE_SCREENSHOTS=1 it saves the README's screenshots in docs/.
  */
-import { chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { assert, assertEquals } from "../lib/assert.ts";
-import { type Proc, registerAgent, startAgent, startHub } from "./harness.ts";
+import {
+  enroll,
+  type Hub,
+  openHubStore,
+  type Proc,
+  registerAgent,
+  startAgent,
+  startHub,
+} from "./harness.ts";
 
 const CHROMIUM = Deno.env.get("SIGHTLINE_CHROMIUM") ?? "/usr/bin/chromium";
 const SHOTS = Deno.env.get("SIGHTLINE_SCREENSHOTS") === "1";
 const PASSWORD = "correct horse battery";
+
+/** Debian's Chromium, headless, quiet on the network. */
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A new page whose console errors and uncaught exceptions are collected. */
+async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(e.message));
+  return { page, problems };
+}
+
+/** Follows the setup link the hub printed to create the admin, who is then signed in. */
+async function setUpAdmin(page: Page, hub: Hub) {
+  const [, setupPath] = await hub.proc.waitForLine(/http:\/\/[^/]+(\/setup\?token=\S+)/);
+  const res = await page.goto(`${hub.http}${setupPath}`);
+  await page.getByLabel("Name").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create admin" }).click();
+  await page.getByRole("heading", { name: "Fleet" }).waitFor();
+  return res;
+}
 
 Deno.test({
   name: "dashboard: set up, add a host, watch it go online and chart, and refuse a viewer",
@@ -21,37 +66,17 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "sightline-browser-" });
     const hub = await startHub(`${dir}/hub`);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launch();
     let agent: Proc | null = null;
     try {
-      const [, setupPath] = await hub.proc.waitForLine(/http:\/\/[^/]+(\/setup\?token=\S+)/);
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(e.message));
+      const { page, problems } = await watchedPage(context);
 
       // Setup creates the admin and signs them in.
-      const setupRes = await page.goto(`${hub.http}${setupPath}`);
+      const setupRes = await setUpAdmin(page, hub);
       const csp = setupRes!.headers()["content-security-policy"];
       assert(csp.includes("script-src 'self'") && !csp.includes("unsafe-inline"), csp);
       assert(csp.includes("frame-ancestors 'none'"), csp);
-      await page.getByLabel("Name").fill("admin");
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Create admin" }).click();
-      await page.getByRole("heading", { name: "Fleet" }).waitFor();
 
       // Add a host: the page shows the command with a one-time token.
       await page.getByRole("link", { name: "Add host" }).click();
@@ -153,6 +178,105 @@ Deno.test({
     } finally {
       await browser.close();
       await agent?.stop();
+      await hub.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "host charts: a year from rollups with bands, drag to zoom in, double-click out, custom range",
+  ignore: Deno.build.os !== "linux",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-history-" });
+    const hub = await startHub(`${dir}/hub`);
+    const browser = await launch();
+    try {
+      // 400 days of hourly load figures, as a year of ingest would have left them.
+      const { identity } = await enroll(hub, `${dir}/agent`, "old-timer");
+      const hostId = identity.agentId;
+      const store = openHubStore(hub);
+      const hour = 3_600_000;
+      const end = Math.floor(Date.now() / hour) * hour;
+      for (let i = 0; i < 400 * 24; i++) {
+        const ts = end - i * hour;
+        // A daily swing around a level that drifts over the year.
+        const level = 1.5 + Math.sin((ts / (365 * 24 * hour)) * 4 * Math.PI);
+        const load = level + 0.6 * Math.sin((ts / (24 * hour)) * 2 * Math.PI) + (i % 7) / 14;
+        await store.writeBatch(hostId, {
+          seq: 400 * 24 - i,
+          ts,
+          points: [
+            { metric: "load1", label: "", value: load },
+            { metric: "load5", label: "", value: load * 0.8 },
+            { metric: "load15", label: "", value: load * 0.6 },
+          ],
+          latest: {},
+        });
+      }
+      await store.close();
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const { page, problems } = await watchedPage(context);
+      await setUpAdmin(page, hub);
+      await page.goto(`${hub.http}/hosts/${hostId}`);
+      const load = page.locator('[data-chart="load"]');
+      const showing = (tier: string) =>
+        page.waitForFunction(
+          (t) => document.querySelector('[data-chart="load"]')?.getAttribute("data-tier") === t,
+          tier,
+        );
+
+      // One year: daily buckets with min–max bands, one point a day.
+      await page.getByRole("button", { name: "1 y" }).click();
+      await showing("1d");
+      assertEquals(await load.getAttribute("data-bands"), "true");
+      assert(Number(await load.getAttribute("data-points")) >= 364, "a point a day");
+      assert((await load.locator(".tier").textContent())?.includes("1 d averages"));
+      await load.scrollIntoViewIfNeeded();
+      if (SHOTS) await load.screenshot({ path: "docs/history.png" });
+
+      // Drag across the last quarter of the chart: about 90 days, read from hourly buckets.
+      const box = (await load.locator(".u-over").boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.99, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await showing("1h");
+      await page.locator("[data-view-span]").waitFor();
+      assertEquals(
+        await page.getByRole("button", { name: "1 y" }).getAttribute("aria-pressed"),
+        "false",
+      );
+
+      // Double-click goes back to the year.
+      await load.locator(".u-over").dblclick();
+      await showing("1d");
+      assertEquals(
+        await page.getByRole("button", { name: "1 y" }).getAttribute("aria-pressed"),
+        "true",
+      );
+
+      // A custom range of two days, 100 days ago: 1 min buckets are gone by then, so 10 min.
+      await page.getByRole("button", { name: "Custom" }).click();
+      const local = (ms: number) =>
+        new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      const from = end - 100 * 24 * hour;
+      await page.getByLabel("From").fill(local(from));
+      await page.getByLabel("To").fill(local(from - 2 * 24 * hour));
+      await page.getByRole("button", { name: "Show" }).click();
+      await page.getByText("From must be at least a minute before to.").waitFor();
+      await page.getByLabel("To").fill(local(from + 2 * 24 * hour));
+      await page.getByRole("button", { name: "Show" }).click();
+      await showing("10m");
+      assertEquals(Number(await load.getAttribute("data-points")), 48, "the hourly samples");
+
+      assertEquals(problems, [], "no console errors or CSP violations");
+    } finally {
+      await browser.close();
       await hub.dispose();
       await Deno.remove(dir, { recursive: true });
     }

@@ -79,9 +79,22 @@ Deno.test({
       await agent.stop();
 
       // History and new batches, each once and in order.
-      await assertBatchesOnceInOrder(hub, hosts[0].id, target);
+      const arrived = await assertBatchesOnceInOrder(hub, hosts[0].id, target);
       const store = openHubStore(hub);
       assertEquals((await store.findUserByName("ann"))?.role, "admin");
+      // The rollups came along too, and new batches added to them: one CPU sample per batch.
+      for (const tier of ["1m", "1d"] as const) {
+        const rows = await store.queryRange({
+          hostIds: [hosts[0].id],
+          metric: "cpu_percent",
+          label: "",
+          tier,
+          from: 0,
+          to: Date.now() + 60_000,
+          stepMs: 86_400_000,
+        });
+        assertEquals(rows.reduce((n, r) => n + r.n, 0), arrived.length, tier);
+      }
       await store.close();
     } finally {
       await agent?.stop();

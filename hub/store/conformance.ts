@@ -5,7 +5,8 @@
  */
 import { assertEquals } from "../../lib/assert.ts";
 import type { RangeQuery, Store, StoredBatch } from "./store.ts";
-import { ROLLUPS, type TierName } from "./tiers.ts";
+import { DEFAULT_RETENTION, ROLLUPS, type TierName } from "./tiers.ts";
+import { runRetention } from "./retention.ts";
 
 /** Opens an empty, migrated store and says how to dispose of it. */
 export type OpenStore = () => Promise<{ store: Store; dispose: () => Promise<void> }>;
@@ -341,6 +342,28 @@ export function storeConformance(
       [10, 20],
     );
     assertEquals((await s.pruneRollup("1m", now - 30 * 86_400_000)).rows, 0);
+  });
+
+  test("runRetention() keeps each tier for its own number of days", async (s) => {
+    await host(s);
+    const now = Date.now();
+    const daysAgo = (d: number) => now - d * 86_400_000;
+    let seq = 1;
+    for (const d of [800, 400, 100, 20, 3, 0]) {
+      await s.writeBatch("h1", batch(seq++, daysAgo(d), d));
+    }
+    await runRetention(s, DEFAULT_RETENTION, now);
+    const q = { metric: "cpu_percent", label: "", from: daysAgo(1000), to: now + 1 };
+    const kept = async (tier: TierName) =>
+      (await buckets(s, { ...q, tier, stepMs: 86_400_000 })).map((b) => b.avg);
+    assertEquals(await kept("raw"), [3, 0]);
+    assertEquals(await kept("1m"), [20, 3, 0]);
+    assertEquals(await kept("10m"), [100, 20, 3, 0]);
+    assertEquals(await kept("1h"), [400, 100, 20, 3, 0]);
+    assertEquals(await kept("1d"), [800, 400, 100, 20, 3, 0]);
+    // Kept forever means never pruned, and a second run finds nothing to do.
+    const again = await runRetention(s, { ...DEFAULT_RETENTION, raw: 1, "1h": null }, now);
+    assertEquals([again["1m"].rows, again["1h"], again.raw.rows > 0], [0, undefined, true]);
   });
 
   test("rememberNonce() refuses a nonce until it expires", async (s) => {

@@ -3,6 +3,10 @@ import { storeConformance } from "./conformance.ts";
 import { SqliteStore } from "./sqlite/sqlite_store.ts";
 import { PostgresStore } from "./postgres/postgres_store.ts";
 import { freshDatabase, testDatabaseServer } from "../../tests/pg.ts";
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals } from "../../lib/assert.ts";
+import { runRetention } from "./retention.ts";
+import { DEFAULT_RETENTION } from "./tiers.ts";
 
 storeConformance("SqliteStore", async () => {
   const dir = await Deno.makeTempDir();
@@ -97,4 +101,89 @@ Deno.test({
       await db.drop();
     }
   },
+});
+
+Deno.test({
+  name: "PostgresStore retention drops whole partitions of samples and rollups",
+  ignore: server === null,
+  async fn() {
+    const db = await freshDatabase(server!);
+    const store = new PostgresStore(db.url, { pool: 2 });
+    try {
+      await store.migrate();
+      const now = Date.now();
+      const old = now - 60 * 86_400_000;
+      await store.ensurePartitions(old, now);
+      const tables = async () =>
+        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE c.relname ~ '^(samples|rollup_1m|rollup_10m|rollup_1h)_[0-9]{8}$'`)
+          .map((r) => String(r.relname));
+      const before = await tables();
+      const removed = await runRetention(store, DEFAULT_RETENTION, now);
+      const after = await tables();
+      const gone = before.filter((t) => !after.includes(t));
+      const count = (prefix: string) => gone.filter((t) => t.startsWith(`${prefix}_2`)).length;
+      // About 53 days of raw and 30 of 1 min partitions go; 10 min and 1 h ones are still kept.
+      assertEquals([count("samples") >= 52, count("rollup_1m") >= 29], [true, true]);
+      assertEquals([count("rollup_10m"), count("rollup_1h")], [0, 0]);
+      assertEquals(removed.raw.partitions, count("samples"));
+      assertEquals(removed["1m"].partitions, count("rollup_1m"));
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  },
+});
+
+Deno.test("SqliteStore gives pruned space back to the file system", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/t.db`;
+  const store = new SqliteStore(path);
+  try {
+    await store.migrate();
+    assertEquals(store.db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
+    await store.createHostWithToken({
+      hostId: "h1",
+      name: "x",
+      tokenHash: "t",
+      createdAt: 0,
+      expiresAt: 1e15,
+    });
+    await store.registerHost("t", { fallbackName: "x", now: 1 });
+    const points = Array.from(
+      { length: 200 },
+      (_, i) => ({ metric: "m", label: `${i}`, value: i }),
+    );
+    const old = Date.now() - 100 * 86_400_000;
+    for (let i = 0; i < 200; i++) {
+      await store.writeBatch("h1", { seq: i + 1, ts: old + i * 30_000, points, latest: {} });
+    }
+    store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const full = (await Deno.stat(path)).size;
+    await runRetention(store, DEFAULT_RETENTION);
+    store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const after = (await Deno.stat(path)).size;
+    assertEquals(after < full / 2, true, `${full} → ${after} bytes`);
+    assertEquals(store.db.prepare("PRAGMA freelist_count").get()?.freelist_count, 0);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SqliteStore switches a file made without incremental vacuum, keeping its data", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/t.db`;
+  try {
+    const legacy = new DatabaseSync(path);
+    legacy.exec("CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (42);");
+    legacy.close();
+    const store = new SqliteStore(path);
+    await store.migrate();
+    assertEquals(store.db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
+    assertEquals(store.db.prepare("SELECT x FROM keep").get()?.x, 42);
+    await store.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

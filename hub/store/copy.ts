@@ -1,13 +1,14 @@
 /**
  * Moves an embedded install to PostgreSQL: copies every table of a Sightline
  * SQLite file (hosts, tokens, keys, users, sessions, audit log, settings and
- * all metrics) into an empty PostgreSQL database, in one transaction, so a
+ * all metrics, raw and rolled up) into an empty PostgreSQL database, in one transaction, so a
  * failure leaves the target as it was. Keep the hub's data dir: agents' keys
  * derive from its secret and they pin its CA.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { PostgresStore } from "./postgres/postgres_store.ts";
 import { readMigrations } from "./migrations.ts";
+import { ROLLUPS } from "./tiers.ts";
 
 type Row = Record<string, SQLInputValue>;
 
@@ -38,7 +39,13 @@ const TABLES: Array<
     convert: (r) => ({ ...r, data: JSON.parse(String(r.data)) }),
   },
   { name: "samples", order: "series_id, ts" },
+  ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
   { name: "stream_nonces", order: "nonce" },
+];
+/** Tables partitioned by time in PostgreSQL, and their time column. */
+const PARTITIONED: Array<[string, string]> = [
+  ["samples", "ts"],
+  ...ROLLUPS.filter((t) => t.name !== "1d").map((t): [string, string] => [t.table, "bucket"]),
 ];
 /** Rows per INSERT (PostgreSQL takes at most 65,535 parameters). */
 const CHUNK = 4000;
@@ -81,9 +88,12 @@ export async function copySqliteToPostgres(
       throw new Error("Cannot copy: the PostgreSQL database already has hosts or users");
     }
 
-    const range = src.prepare("SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM samples").get();
-    if (range?.lo !== null && range?.lo !== undefined) {
-      await target.ensurePartitions(Number(range.lo), Number(range.hi));
+    for (const [table, column] of PARTITIONED) {
+      const range = src.prepare(`SELECT MIN(${column}) AS lo, MAX(${column}) AS hi FROM ${table}`)
+        .get();
+      if (range?.lo !== null && range?.lo !== undefined) {
+        await target.ensurePartitions(Number(range.lo), Number(range.hi), table);
+      }
     }
 
     const counts: Record<string, number> = {};

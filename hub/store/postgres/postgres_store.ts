@@ -109,13 +109,15 @@ export class PostgresStore extends PostgresAuthStore implements Store {
    * Creates the partitions of samples and the rollup tables from the day
    * before `fromMs` to a few days after `toMs` (default: around one moment).
    * A table that is not partitioned (samples as a TimescaleDB hypertable,
-   * which makes chunks itself) is left alone.
+   * which makes chunks itself) is left alone. `only` limits it to one table
+   * (copying history in, where each table reaches back its own way).
    */
-  async ensurePartitions(fromMs: number, toMs = fromMs): Promise<void> {
+  async ensurePartitions(fromMs: number, toMs = fromMs, only?: string): Promise<void> {
     const first = Math.floor(fromMs / DAY_MS) - 1;
     const last = Math.floor(toMs / DAY_MS) + DAYS_AHEAD;
     if (first >= this.#partitionedFrom && last <= this.#partitionedUntil) return;
-    for (const { table, widthMs } of await this.#partitionedTables()) {
+    const tables = (await this.#partitionedTables()).filter((t) => !only || t.table === only);
+    for (const { table, widthMs } of tables) {
       const lo = Math.floor((first * DAY_MS) / widthMs);
       const hi = Math.floor((last * DAY_MS) / widthMs);
       for (let k = lo; k <= hi; k++) {
@@ -132,7 +134,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
       }
     }
     // Only the newest span is remembered: writes move forward in time.
-    if (last > this.#partitionedUntil) {
+    if (!only && last > this.#partitionedUntil) {
       this.#partitionedFrom = first;
       this.#partitionedUntil = last;
     }

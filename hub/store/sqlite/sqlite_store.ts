@@ -198,7 +198,8 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     const free = Number(this.q("PRAGMA freelist_count").get()?.freelist_count ?? 0);
     if (free === 0) return Promise.resolve(0);
     const pages = Math.min(free, maxPages);
-    this.db.exec(`PRAGMA incremental_vacuum(${pages})`);
+    // Each step of the pragma frees one page: it must be stepped to the end.
+    this.db.prepare(`PRAGMA incremental_vacuum(${pages})`).all();
     return Promise.resolve(pages);
   }
 
