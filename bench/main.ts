@@ -11,6 +11,7 @@ const BENCHES: Record<
 > = {
   ingest: () => import("./ingest.ts"),
   agent: () => import("./agent.ts"),
+  history: () => import("./history.ts"),
 };
 
 const { positionals, values } = parseArgs({
