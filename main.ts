@@ -1,7 +1,7 @@
 /**
  * The hub: reads its configuration, migrates the store, starts the heartbeat
- * worker and the ingest process, then serves the dashboard and the REST/SSE
- * API.
+ * and history (rollups, retention) workers and the ingest process, then
+ * serves the dashboard and the REST/SSE API.
  */
 import { match } from "ts-pattern";
 import { logger } from "./lib/log.ts";
@@ -15,7 +15,8 @@ import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createApp } from "./hub/http/app.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
-import { startRetention } from "./hub/store/retention.ts";
+import { startWorker } from "./hub/worker.ts";
+import type { FromHistory, ToHistory } from "./hub/messages.ts";
 import { FailureLimiter } from "./hub/auth/rate_limit.ts";
 import { hashSecret } from "./hub/auth/secrets.ts";
 import { SETUP_KEY } from "./routes/setup.tsx";
@@ -94,7 +95,17 @@ async function main() {
     log,
   );
 
-  const stopRetention = startRetention(store, config.retention, logger("retention"));
+  // Rollups and retention, off the main thread.
+  const history = await startWorker<ToHistory, FromHistory>(
+    new URL("./hub/history/worker.ts", import.meta.url),
+    "history",
+    config,
+    () => {},
+    (message) => {
+      log.error("History worker crashed", { error: message });
+      Deno.exit(1);
+    },
+  );
   const setup = await setupToken(store);
   const app = createApp({
     store,
@@ -136,13 +147,13 @@ async function main() {
     log.info("Shutting down", { signal });
     // Open SSE responses would hold the HTTP server's shutdown forever.
     broker.closeAll();
-    stopRetention();
     await live.cluster?.stop();
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
     // Ingest first: its last batches are committed and its streams' ends
     // reach the heartbeat worker before that flushes status.
     await ingest.shutdown();
     await heartbeat.shutdown();
+    await history.shutdown();
     await store.close();
     Deno.exit(0);
   };

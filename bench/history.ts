@@ -78,8 +78,6 @@ async function fillSqlite(store: SqliteStore, hosts: number, now: number): Promi
   db.exec("BEGIN");
   for (let h = 0; h < hosts; h++) for (const [m, l] of SERIES) ins.run(`h${h}`, m, l);
   db.exec("COMMIT");
-  // Written straight in: rollups are laid out below, not added up by the trigger.
-  db.exec("DROP TRIGGER samples_rollup");
   const series = db.prepare("SELECT id FROM series ORDER BY id").all().map((r) => Number(r.id));
   for (const tier of ["raw", ...ROLLUPS.map((t) => t.name)] as TierName[]) {
     const { from, to, width } = window(tier, now);
@@ -231,8 +229,12 @@ async function timeRanges(
       f.raw_ratio = Number((f.raw_query_ms / f.tier_query_ms).toFixed(1));
     }
     console.log(
-      `${name} ${range.padStart(3)}: ${f.tier.padEnd(3)} ${String(f.points).padStart(4)} points, p50 ${f.p50_ms} ms, p95 ${f.p95_ms} ms` +
-        (f.raw_ratio ? `; raw scan ${f.raw_query_ms} ms vs ${f.tier_query_ms} ms (${f.raw_ratio}×)` : ""),
+      `${name} ${range.padStart(3)}: ${f.tier.padEnd(3)} ${
+        String(f.points).padStart(4)
+      } points, p50 ${f.p50_ms} ms, p95 ${f.p95_ms} ms` +
+        (f.raw_ratio
+          ? `; raw scan ${f.raw_query_ms} ms vs ${f.tier_query_ms} ms (${f.raw_ratio}×)`
+          : ""),
     );
     out.push(f);
   }
@@ -281,7 +283,9 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
         t = performance.now();
         const bytes = await fillPostgres(pg, hosts, now);
         const fill = (performance.now() - t) / 1000;
-        console.log(`postgres: filled in ${fill.toFixed(0)} s, ${(bytes / 2 ** 20).toFixed(0)} MiB`);
+        console.log(
+          `postgres: filled in ${fill.toFixed(0)} s, ${(bytes / 2 ** 20).toFixed(0)} MiB`,
+        );
         results.push({
           store: "postgres",
           fill_s: Math.round(fill),

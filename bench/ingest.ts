@@ -2,7 +2,9 @@
  * bench/ingest: the hub's store write path (writeBatch: batch record, series
  * lookup, samples, latest snapshot, in one transaction) in rows per second,
  * against a raw batched insert of the same rows into the same database in the
- * same run, one transaction per batch for both.
+ * same run, one transaction per batch for both. Also reports how fast the
+ * history worker then folds those rows into the rollup tiers (off the write
+ * path, but work the database does all the same).
  */
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
 import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
@@ -87,6 +89,8 @@ interface Result {
   store_rows_per_s: number;
   raw_rows_per_s: number;
   ratio: number;
+  /** Rows the rollup job folds into the tiers per second, after the writes. */
+  rollup_rows_per_s: number;
 }
 
 async function measure(
@@ -108,6 +112,11 @@ async function measure(
   for (const { host, batch } of work) await store.writeBatch(host, batch);
   const storeS = (performance.now() - t) / 1000;
 
+  // The history worker's share, off the write path: folding those rows into every tier.
+  t = performance.now();
+  while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
+  const rollupS = (performance.now() - t) / 1000;
+
   // The same rows the store writes: each host's batch touches that host's ~60 series.
   const rawRows = work.map(({ host, batch }) => {
     const base = Number(host.slice(1)) * 100;
@@ -122,9 +131,10 @@ async function measure(
     store_rows_per_s: Math.round(rows / storeS),
     raw_rows_per_s: Math.round(rows / rawS),
     ratio: Number(((rows / storeS) / (rows / rawS)).toFixed(2)),
+    rollup_rows_per_s: Math.round(rows / rollupS),
   };
   console.log(
-    `${name}: store ${result.store_rows_per_s} rows/s, raw insert ${result.raw_rows_per_s} rows/s, ratio ${result.ratio}`,
+    `${name}: store ${result.store_rows_per_s} rows/s, raw insert ${result.raw_rows_per_s} rows/s, ratio ${result.ratio}; rollups folded in at ${result.rollup_rows_per_s} rows/s`,
   );
   return result;
 }

@@ -53,6 +53,15 @@ export type FromHeartbeat =
   }
   | { type: "stopped" };
 
+/** Main thread → history worker. */
+export type ToHistory = { type: "init"; config: HubConfig } | { type: "shutdown" };
+
+/** History worker → main thread. */
+export type FromHistory =
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "stopped" };
+
 /** Main process → ingest process, one JSON object per line on its stdin. */
 export type ToIngest =
   | { type: "host.removed"; hostId: string }

@@ -8,6 +8,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { assert, assertEquals } from "../lib/assert.ts";
 import {
+  api,
   enroll,
   type Hub,
   openHubStore,
@@ -15,6 +16,7 @@ import {
   registerAgent,
   startAgent,
   startHub,
+  until,
 } from "./harness.ts";
 
 const CHROMIUM = Deno.env.get("SIGHTLINE_CHROMIUM") ?? "/usr/bin/chromium";
@@ -196,7 +198,7 @@ Deno.test({
     const browser = await launch();
     try {
       // 400 days of hourly load figures, as a year of ingest would have left them.
-      const { identity } = await enroll(hub, `${dir}/agent`, "old-timer");
+      const { identity, key } = await enroll(hub, `${dir}/agent`, "old-timer");
       const hostId = identity.agentId;
       const store = openHubStore(hub);
       const hour = 3_600_000;
@@ -218,6 +220,20 @@ Deno.test({
         });
       }
       await store.close();
+      // The hub's history worker rolls them up by itself, a slice at a time.
+      const year = new URLSearchParams({
+        metric: "load1",
+        from: new Date(end - 365 * 24 * hour).toISOString(),
+        to: new Date(end + 1).toISOString(),
+      });
+      await until("a year rolled up", async () => {
+        const body = await api<{ points: Array<[number, number | null]> }>(
+          hub,
+          key,
+          `/api/v1/hosts/${hostId}/metrics?${year}`,
+        );
+        return body.points.filter(([, v]) => v !== null).length >= 365;
+      }, 60_000);
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       const { page, problems } = await watchedPage(context);

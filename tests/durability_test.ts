@@ -62,6 +62,7 @@ Deno.test({
       const arrived = await assertBatchesOnceInOrder(hub, hostId, target + 2);
       const store = openHubStore(hub);
       // Every stored sample counts once, in raw data and in every rollup.
+      while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
       const q = { hostIds: [hostId], metric: "cpu_percent", label: "", from: 0 };
       const count = async (tier: TierName) =>
         (await store.queryRange({ ...q, tier, to: Date.now() + 60_000, stepMs: 86_400_000 }))

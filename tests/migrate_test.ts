@@ -77,12 +77,14 @@ Deno.test({
       );
       assertEquals(hosts.map((h) => [h.name, h.status]), [["old-box", "online"]]);
       await agent.stop();
+      await hub.proc.stop();
 
       // History and new batches, each once and in order.
       const arrived = await assertBatchesOnceInOrder(hub, hosts[0].id, target);
       const store = openHubStore(hub);
       assertEquals((await store.findUserByName("ann"))?.role, "admin");
       // The rollups came along too, and new batches added to them: one CPU sample per batch.
+      while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
       for (const tier of ["1m", "1d"] as const) {
         const rows = await store.queryRange({
           hostIds: [hosts[0].id],

@@ -44,6 +44,18 @@ async function avgs(
   return rows.map((r) => [r.t, r.avg]);
 }
 
+/**
+ * Runs the rollup job until it has nothing left, every dirty bucket due.
+ * Batches older than `horizon` are added to the tiers, newer ones recomputed
+ * (0: all recomputed; MAX_SAFE_INTEGER: all added).
+ */
+async function settle(s: Store, horizon = 0, now = Date.now()) {
+  for (;;) {
+    const r = await s.rollUp({ now, horizon, force: true, limit: 500 });
+    if (r.batches < 500 && r.buckets < 500) return;
+  }
+}
+
 /** Buckets without the host id, values rounded off floating-point noise. */
 async function buckets(s: Store, q: Omit<RangeQuery, "hostIds">, hostId = "h1") {
   const round = (v: number) => Math.round(v * 1e9) / 1e9;
@@ -244,8 +256,12 @@ export function storeConformance(
     await s.writeBatch("h1", batch(2, 2_000, 20));
     const recent = Date.now();
     await s.writeBatch("h1", batch(3, recent, 30));
+    // Batches stay until the rollup job has taken them.
+    const first = await s.pruneRaw(recent - 60_000);
+    assertEquals([first.samples >= 4, first.batches], [true, 0]);
+    await settle(s);
     const out = await s.pruneRaw(recent - 60_000);
-    assertEquals([out.samples >= 4, out.batches], [true, 2]);
+    assertEquals([out.samples, out.batches], [0, 2]);
     assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, recent + 1, 1), [[recent, 30]]);
     assertEquals([await s.lastSeq("h1"), await s.batchSeqs("h1")], [3, [3]]);
     // A host silent past retention keeps its last seq, so replays stay idempotent.
@@ -254,23 +270,27 @@ export function storeConformance(
     assertEquals(await s.lastSeq("h1"), 3);
   });
 
-  test("every rollup tier agrees with the raw samples it summarises", async (s) => {
-    await host(s);
+  test("every rollup tier agrees with the raw samples it summarises, recomputed or added", async (s) => {
     const day = Date.UTC(2026, 10, 20);
-    for (const b of dayOfBatches(1, day - 3_600_000)) await s.writeBatch("h1", b);
-    const q = { metric: "cpu_percent", label: "", from: day - 86_400_000, to: day + 86_400_000 };
-    for (const tier of ROLLUPS) {
-      for (const k of [1, 3]) {
-        const stepMs = tier.ms * k;
-        assertEquals(
-          await buckets(s, { ...q, tier: tier.name, stepMs }),
-          await buckets(s, { ...q, tier: "raw", stepMs }),
-          `${tier.name} at ${k}×`,
-        );
+    // h1's batches are recomputed from the tier below, h2's (older than the horizon) added.
+    for (const [id, horizon] of [["h1", 0], ["h2", Number.MAX_SAFE_INTEGER]] as const) {
+      await host(s, id);
+      for (const b of dayOfBatches(1, day - 3_600_000)) await s.writeBatch(id, b);
+      await settle(s, horizon);
+      const q = { metric: "cpu_percent", label: "", from: day - 86_400_000, to: day + 86_400_000 };
+      for (const tier of ROLLUPS) {
+        for (const k of [1, 3]) {
+          const stepMs = tier.ms * k;
+          assertEquals(
+            await buckets(s, { ...q, tier: tier.name, stepMs }, id),
+            await buckets(s, { ...q, tier: "raw", stepMs }, id),
+            `${id}: ${tier.name} at ${k}×`,
+          );
+        }
       }
+      const daily = await buckets(s, { ...q, tier: "1d", stepMs: 86_400_000 }, id);
+      assertEquals(daily.map((b) => [b.t, b.n]), [[day - 86_400_000, 120], [day, 2760]]);
     }
-    const daily = await buckets(s, { ...q, tier: "1d", stepMs: 86_400_000 });
-    assertEquals(daily.map((b) => [b.t, b.n]), [[day - 86_400_000, 120], [day, 2760]]);
   });
 
   test("late and replayed batches correct exactly the buckets they fall in", async (s) => {
@@ -279,6 +299,7 @@ export function storeConformance(
     const all = dayOfBatches(1, t0, 240); // two hours
     const late = new Set([17, 18, 150]);
     for (const b of all) if (!late.has(b.seq)) await s.writeBatch("h1", b);
+    await settle(s);
     const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 7_200_000 };
     const before = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
     // The WAL replays what the hub already has, then delivers the late ones.
@@ -286,6 +307,8 @@ export function storeConformance(
     for (const b of all) if (late.has(b.seq)) await s.writeBatch("h1", b);
     // Another batch carrying a sample the hub already has for that instant.
     await s.writeBatch("h1", { ...batch(9999, all[5].ts, 1e6), latest: {} });
+    // The first hour is past the horizon (added to), the second recomputed.
+    await settle(s, t0 + 3_600_000);
     const after = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
     const changed = after.filter((b, i) => JSON.stringify(b) !== JSON.stringify(before[i]));
     // Seq 17 and 18 (8 min in) fall in the first 10 min bucket, seq 150 (74.5 min) in the eighth.
@@ -298,6 +321,29 @@ export function storeConformance(
         tier.name,
       );
     }
+  });
+
+  test("rollUp() waits for an open bucket until it closes or has waited its tier's refresh", async (s) => {
+    await host(s);
+    const t0 = Date.UTC(2026, 10, 20);
+    await s.writeBatch("h1", batch(1, t0 + 5_000, 10));
+    const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 60_000, stepMs: 60_000 };
+    const minute = () => buckets(s, { ...q, tier: "1m" });
+    // 20 s into the minute: open, and dirty for less than 30 s.
+    assertEquals(await s.rollUp({ now: t0 + 20_000, horizon: 0 }), { batches: 1, buckets: 0 });
+    assertEquals(await minute(), []);
+    await s.writeBatch("h1", batch(2, t0 + 35_000, 30));
+    assertEquals((await s.rollUp({ now: t0 + 40_000, horizon: 0 })).buckets, 0);
+    // Dirty for 30 s: recomputed though still open, with both samples.
+    assertEquals((await s.rollUp({ now: t0 + 50_000, horizon: 0 })).buckets, 1);
+    assertEquals((await minute()).map((b) => [b.n, b.avg]), [[2, 20]]);
+    assertEquals(await s.rollUp({ now: t0 + 51_000, horizon: 0 }), { batches: 0, buckets: 0 });
+    // The 10 min bucket waits 2 min from when the data came (20 s in), not from the cascade.
+    const tenMinutes = () => buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
+    await s.rollUp({ now: t0 + 139_000, horizon: 0 });
+    assertEquals(await tenMinutes(), []);
+    await s.rollUp({ now: t0 + 141_000, horizon: 0 });
+    assertEquals((await tenMinutes()).map((b) => [b.n, b.avg]), [[2, 20]]);
   });
 
   test("queryRange() reads many hosts at once and keeps them apart", async (s) => {
@@ -317,7 +363,18 @@ export function storeConformance(
       to: t0 + 120_000,
       stepMs: 60_000,
     });
-    assertEquals(rows.map((r) => [r.hostId, r.t, r.n, r.avg, r.min, r.max]), [
+    assertEquals(rows, []);
+    await settle(s);
+    const rolled = await s.queryRange({
+      hostIds: ["h1", "h2", "h3", "nope"],
+      metric: "cpu_percent",
+      label: "",
+      tier: "1m",
+      from: t0,
+      to: t0 + 120_000,
+      stepMs: 60_000,
+    });
+    assertEquals(rolled.map((r) => [r.hostId, r.t, r.n, r.avg, r.min, r.max]), [
       ["h1", t0, 1, 10, 10, 10],
       ["h2", t0, 1, 20, 20, 20],
       ["h2", t0 + 60_000, 1, 40, 40, 40],
@@ -330,6 +387,7 @@ export function storeConformance(
     const old = now - 40 * 86_400_000;
     await s.writeBatch("h1", batch(1, old, 10));
     await s.writeBatch("h1", batch(2, now, 20));
+    await settle(s);
     const out = await s.pruneRollup("1m", now - 30 * 86_400_000);
     assertEquals(out.rows + out.partitions > 0, true);
     const q = { metric: "cpu_percent", label: "", from: 0, to: now + 1 };
@@ -356,11 +414,13 @@ export function storeConformance(
     const q = { metric: "cpu_percent", label: "", from: daysAgo(1000), to: now + 1 };
     const kept = async (tier: TierName) =>
       (await buckets(s, { ...q, tier, stepMs: 86_400_000 })).map((b) => b.avg);
+    // Old batches reach the tiers before their raw samples go; the newest
+    // bucket is still open, so it is not rolled up yet.
     assertEquals(await kept("raw"), [3, 0]);
-    assertEquals(await kept("1m"), [20, 3, 0]);
-    assertEquals(await kept("10m"), [100, 20, 3, 0]);
-    assertEquals(await kept("1h"), [400, 100, 20, 3, 0]);
-    assertEquals(await kept("1d"), [800, 400, 100, 20, 3, 0]);
+    assertEquals(await kept("1m"), [20, 3]);
+    assertEquals(await kept("10m"), [100, 20, 3]);
+    assertEquals(await kept("1h"), [400, 100, 20, 3]);
+    assertEquals(await kept("1d"), [800, 400, 100, 20, 3]);
     // Kept forever means never pruned, and a second run finds nothing to do.
     const again = await runRetention(s, { ...DEFAULT_RETENTION, raw: 1, "1h": null }, now);
     assertEquals([again["1m"].rows, again["1h"], again.raw.rows > 0], [0, undefined, true]);

@@ -32,7 +32,8 @@ const TABLES: Array<
   { name: "audit_log", order: "id" },
   { name: "settings", order: "key" },
   { name: "series", order: "id" },
-  { name: "batches", order: "id" },
+  { name: "batches", order: "id", convert: (r) => ({ ...r, rolled_up: r.rolled_up === 1 }) },
+  { name: "rollup_dirty", order: "tier, host_id, bucket" },
   {
     name: "host_latest",
     order: "host_id",

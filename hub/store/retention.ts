@@ -6,7 +6,8 @@
  */
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
-import { retainedSince, type Retention, ROLLUPS } from "./tiers.ts";
+import { retainedSince, type Retention, rollupHorizon, ROLLUPS } from "./tiers.ts";
+import { ROLLUP_LIMIT } from "./rollup_sql.ts";
 
 const EVERY_MS = 10 * 60_000;
 const SLICE = 50_000;
@@ -15,6 +16,24 @@ const MAX_SLICES = 20;
 /** Pages (4 KiB) reclaimed per run at most: 400 MiB. */
 const RECLAIM_PAGES = 100_000;
 
+/** Runs the rollup job until it has no batch left to take; returns the batches taken. */
+export async function rollUpPending(
+  store: Store,
+  retention: Retention,
+  now = Date.now(),
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await store.rollUp({
+      now,
+      horizon: rollupHorizon(retention, now),
+      limit: ROLLUP_LIMIT,
+    });
+    total += r.batches;
+    if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return total;
+  }
+}
+
 /** One pass over every tier; returns what it removed, by tier. */
 export async function runRetention(
   store: Store,
@@ -22,6 +41,8 @@ export async function runRetention(
   now = Date.now(),
 ): Promise<Record<string, { rows: number; partitions: number }>> {
   const out: Record<string, { rows: number; partitions: number }> = {};
+  // Batches not rolled up yet go into the tiers before their samples can go.
+  await rollUpPending(store, retention, now);
   if (retention.raw !== null) {
     const before = retainedSince(retention, "raw", now);
     const total = { rows: 0, partitions: 0 };

@@ -148,6 +148,20 @@ export interface Store {
    * pages a call (SQLite's incremental vacuum); 0 where the server does it.
    */
   reclaimSpace(maxPages: number): Promise<number>;
+  /**
+   * Folds stored batches into the rollup tiers (see sql/sqlite/0004_rollups.sql):
+   * takes up to `limit` batches not yet rolled up, adds those older than
+   * `horizon` to every tier, marks the 1 min buckets of the others dirty, and
+   * recomputes up to `limit` dirty buckets per tier that are due (closed, or
+   * waiting longer than the tier's refresh; every one with `force`). Says how
+   * many batches and buckets it did; call again while either reaches `limit`.
+   */
+  rollUp(o: {
+    now: number;
+    horizon: number;
+    force?: boolean;
+    limit?: number;
+  }): Promise<{ batches: number; buckets: number }>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */

@@ -12,6 +12,8 @@ export interface RollupTier {
   name: "1m" | "10m" | "1h" | "1d";
   ms: number;
   table: string;
+  /** How long a changed bucket that is still open may wait to be recomputed. */
+  refreshMs: number;
 }
 
 /** The table of a rollup tier. */
@@ -26,11 +28,14 @@ export type TierName = "raw" | RollupTier["name"];
 
 /** The rollup tiers, finest first. */
 export const ROLLUPS: readonly RollupTier[] = [
-  { name: "1m", ms: 60_000, table: "rollup_1m" },
-  { name: "10m", ms: 600_000, table: "rollup_10m" },
-  { name: "1h", ms: 3_600_000, table: "rollup_1h" },
-  { name: "1d", ms: 86_400_000, table: "rollup_1d" },
+  { name: "1m", ms: 60_000, table: "rollup_1m", refreshMs: 30_000 },
+  { name: "10m", ms: 600_000, table: "rollup_10m", refreshMs: 120_000 },
+  { name: "1h", ms: 3_600_000, table: "rollup_1h", refreshMs: 300_000 },
+  { name: "1d", ms: 86_400_000, table: "rollup_1d", refreshMs: 600_000 },
 ];
+
+/** A closed bucket waits this long for stragglers before it is recomputed. */
+export const CLOSE_GRACE_MS = 10_000;
 
 /** Days each tier is kept; null keeps it forever. */
 export type Retention = Record<TierName, number | null>;
@@ -49,6 +54,19 @@ const DAY_MS = 86_400_000;
 export function retainedSince(retention: Retention, tier: TierName, now: number): number {
   const days = retention[tier];
   return days === null ? -Infinity : now - days * DAY_MS;
+}
+
+/**
+ * Batches older than this are added to every tier directly instead of
+ * marking buckets to recompute: some tier below (raw samples for 1 min
+ * buckets, 1 min for 10 min …) may no longer hold all of their bucket. A day
+ * of margin keeps a recompute away from the edge retention prunes at.
+ */
+export function rollupHorizon(retention: Retention, now: number): number {
+  const days = Math.min(
+    ...(["raw", "1m", "10m", "1h"] as const).map((t) => retention[t] ?? Infinity),
+  );
+  return days === Infinity ? -Infinity : now - days * DAY_MS + DAY_MS;
 }
 
 /** A range answer has at most this many points… */

@@ -20,10 +20,15 @@ import type {
 import { PostgresAuthStore } from "./auth_store.ts";
 import { toHost, toRangeRow } from "../rows.ts";
 import { ROLLUPS, rollupTable, type RollupTier } from "../tiers.ts";
+import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
 const DAY_MS = 86_400_000;
 /** Day partitions kept ready ahead of now. */
 const DAYS_AHEAD = 3;
+/** Tables keyed by series and time, without a foreign key to series. */
+const TIME_TABLES = ["samples", ...ROLLUPS.map((t) => t.table)];
+/** Key of the advisory lock that lets one hub at a time roll up. */
+const ROLLUP_LOCK = 0x5167_6875;
 /** Key of the advisory lock that serialises migrations across hubs. */
 const MIGRATE_LOCK = 0x5167_6874;
 
@@ -235,7 +240,14 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   }
 
   async deleteHost(id: string): Promise<boolean> {
-    const res = await this.sql`DELETE FROM hosts WHERE id = ${id}`;
+    const res = await this.sql.begin(async (tx) => {
+      // The time tables have no foreign key (it would slow every write).
+      for (const table of TIME_TABLES) {
+        await tx`DELETE FROM ${tx(table)}
+          WHERE series_id IN (SELECT id FROM series WHERE host_id = ${id})`;
+      }
+      return await tx`DELETE FROM hosts WHERE id = ${id}`;
+    });
     this.forgetHost(id);
     return res.count > 0;
   }
@@ -305,7 +317,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
     const { rows: samples, partitions } = await this.#prune("samples", "ts", before, limit);
     const batches = (await this
       .sql`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ${before}
-      AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ${limit})`)
+      AND b.rolled_up AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ${limit})`)
       .count;
     return { samples, partitions, batches };
   }
@@ -321,6 +333,26 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   /** Autovacuum gives freed space back; nothing to do here. */
   reclaimSpace(_maxPages: number): Promise<number> {
     return Promise.resolve(0);
+  }
+
+  async rollUp(o: RollupRun): Promise<{ batches: number; buckets: number }> {
+    return await this.sql.begin(async (tx) => {
+      // One hub at a time does it; the others find the lock taken and skip the run.
+      const [{ locked }] = await tx`SELECT pg_try_advisory_xact_lock(${ROLLUP_LOCK}) AS locked`;
+      if (!locked) return { batches: 0, buckets: 0 };
+      await tx`CREATE TEMP TABLE rollup_take
+        (id BIGINT PRIMARY KEY, host_id TEXT NOT NULL, ts BIGINT NOT NULL) ON COMMIT DROP`;
+      await tx`CREATE TEMP TABLE rollup_due
+        (host_id TEXT NOT NULL, bucket BIGINT NOT NULL, since BIGINT NOT NULL,
+          PRIMARY KEY (host_id, bucket)) ON COMMIT DROP`;
+      const run = rollupRun("postgres", o);
+      let step = run.next(0);
+      while (!step.done) {
+        const [text, values] = step.value;
+        step = run.next((await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[])).count);
+      }
+      return step.value;
+    }) as { batches: number; buckets: number };
   }
 
   async lastSeq(hostId: string): Promise<number> {
@@ -360,9 +392,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
           ${points.map((p) => p.value)}::float8[]) AS x(s, v)
         WHERE EXISTS (SELECT 1 FROM b)
         ON CONFLICT (series_id, ts) DO NOTHING
-        RETURNING series_id, value
-      ), ${this.#rollupUpsert(0, batch.ts)}, ${this.#rollupUpsert(1, batch.ts)},
-        ${this.#rollupUpsert(2, batch.ts)}, ${this.#rollupUpsert(3, batch.ts)}, l AS (
+      ), l AS (
         INSERT INTO host_latest (host_id, ts, data)
         SELECT ${hostId}, ${batch.ts}, ${this.sql.json(batch.latest as postgres.JSONValue)}
         WHERE EXISTS (SELECT 1 FROM b)
@@ -371,23 +401,6 @@ export class PostgresStore extends PostgresAuthStore implements Store {
       )
       SELECT COUNT(*) AS n FROM b`;
     return { inserted: Number(r.n) > 0 };
-  }
-
-  /**
-   * A CTE of writeBatch that adds the samples it inserted (`s`) to their
-   * buckets of rollup tier `i`. A batch has one time, so one bucket a series.
-   */
-  #rollupUpsert(i: number, ts: number) {
-    const t = ROLLUPS[i];
-    const x = this.sql(t.table);
-    return this.sql`${this.sql(`r${t.name}`)} AS (
-      INSERT INTO ${x} (series_id, bucket, n, sum, min, max, last, last_ts)
-      SELECT series_id, ${ts - (ts % t.ms)}, 1, value, value, value, value, ${ts} FROM s
-      ON CONFLICT (series_id, bucket) DO UPDATE SET n = ${x}.n + 1, sum = ${x}.sum + EXCLUDED.sum,
-        min = LEAST(${x}.min, EXCLUDED.min), max = GREATEST(${x}.max, EXCLUDED.max),
-        last = CASE WHEN EXCLUDED.last_ts >= ${x}.last_ts THEN EXCLUDED.last ELSE ${x}.last END,
-        last_ts = GREATEST(${x}.last_ts, EXCLUDED.last_ts)
-    )`;
   }
 
   async latest(hostId: string): Promise<{ ts: number; data: Record<string, unknown> } | null> {

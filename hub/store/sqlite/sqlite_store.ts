@@ -18,11 +18,15 @@ import type {
 } from "../store.ts";
 import { SqliteAuthStore } from "./auth_store.ts";
 import { toHost, toRangeRow } from "../rows.ts";
-import { rollupTable, type RollupTier } from "../tiers.ts";
+import { ROLLUPS, rollupTable, type RollupTier } from "../tiers.ts";
+import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
   "SELECT h.*, l.ts AS latest_ts FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id";
+
+/** Tables keyed by series and time, without a foreign key to series. */
+const TIME_TABLES = ["samples", ...ROLLUPS.map((t) => t.table)];
 
 /** Rows per multi-row INSERT: 3 parameters each, well under SQLite's limit. */
 const SAMPLE_CHUNK = 300;
@@ -76,7 +80,14 @@ export class SqliteStore extends SqliteAuthStore implements Store {
   }
 
   deleteHost(id: string): Promise<boolean> {
-    const res = this.tx(() => this.q("DELETE FROM hosts WHERE id = ?").run(id));
+    const res = this.tx(() => {
+      // The time tables have no foreign key (it would slow every write).
+      for (const table of TIME_TABLES) {
+        this.q(`DELETE FROM ${table} WHERE series_id IN (SELECT id FROM series WHERE host_id = ?)`)
+          .run(id);
+      }
+      return this.q("DELETE FROM hosts WHERE id = ?").run(id);
+    });
     this.forgetHost(id);
     return Promise.resolve(Number(res.changes) > 0);
   }
@@ -160,7 +171,7 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     const batches = this.tx(() =>
       Number(
         this.q(`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ?
-          AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ?)`)
+          AND b.rolled_up = 1 AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ?)`)
           .run(before, limit).changes,
       )
     );
@@ -201,6 +212,25 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     // Each step of the pragma frees one page: it must be stepped to the end.
     this.db.prepare(`PRAGMA incremental_vacuum(${pages})`).all();
     return Promise.resolve(pages);
+  }
+
+  rollUp(o: RollupRun): Promise<{ batches: number; buckets: number }> {
+    return Promise.resolve(this.tx(() => {
+      this.db.exec(`
+        CREATE TEMP TABLE IF NOT EXISTS rollup_take
+          (id INTEGER PRIMARY KEY, host_id TEXT NOT NULL, ts INTEGER NOT NULL);
+        CREATE TEMP TABLE IF NOT EXISTS rollup_due
+          (host_id TEXT NOT NULL, bucket INTEGER NOT NULL, since INTEGER NOT NULL,
+            PRIMARY KEY (host_id, bucket));
+        DELETE FROM rollup_take;`);
+      const run = rollupRun("sqlite", o);
+      let step = run.next(0);
+      while (!step.done) {
+        const [text, values] = step.value;
+        step = run.next(Number(this.q(text).run(...(values as SQLInputValue[])).changes));
+      }
+      return step.value;
+    }));
   }
 
   lastSeq(hostId: string): Promise<number> {

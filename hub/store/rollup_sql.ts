@@ -1,0 +1,202 @@
+/**
+ * The rollup job's SQL, one text for both dialects: it only differs in how
+ * booleans and two-argument min/max are spelled, and in placeholders, which
+ * {@link compile} turns `:name` into. Each statement works on two scratch
+ * tables the caller creates for the transaction: `rollup_take (id, host_id,
+ * ts)`, the batches taken this run, and `rollup_due (host_id, bucket, since)`,
+ * the buckets of one tier recomputed this run.
+ */
+import { CLOSE_GRACE_MS, ROLLUPS, type RollupTier } from "./tiers.ts";
+
+/** The SQL dialects the stores speak. */
+export type Dialect = "sqlite" | "postgres";
+
+/** Spellings that differ between the dialects. */
+function words(d: Dialect) {
+  return d === "sqlite"
+    ? { least: "MIN", greatest: "MAX", no: "0", yes: "1" }
+    : { least: "LEAST", greatest: "GREATEST", no: "false", yes: "true" };
+}
+
+/** `sql` with `:name` placeholders numbered for the dialect, and the values in order. */
+export function compile(
+  d: Dialect,
+  sql: string,
+  params: Record<string, number | string | boolean>,
+): [string, Array<number | string | boolean>] {
+  const values: Array<number | string | boolean> = [];
+  const text = sql.replace(/(?<![:\w]):([a-z_]+)/g, (_m, name: string) => {
+    if (!(name in params)) throw new Error(`rollup SQL: no value for :${name}`);
+    const v = params[name];
+    values.push(d === "sqlite" && typeof v === "boolean" ? Number(v) : v);
+    return d === "sqlite" ? "?" : `$${values.length}`;
+  });
+  return [text, values];
+}
+
+/** The tier below `tier` and its width; raw samples below the 1 min tier. */
+function below(tier: RollupTier): RollupTier | null {
+  const i = ROLLUPS.indexOf(tier);
+  return i > 0 ? ROLLUPS[i - 1] : null;
+}
+
+/**
+ * The upsert tail for a tier: `replace` overwrites a bucket with its
+ * recomputed figures, otherwise the new figures are added to it.
+ */
+function upsert(d: Dialect, tier: RollupTier, replace: boolean): string {
+  const w = words(d);
+  const t = tier.table;
+  const set = replace
+    ? "n = excluded.n, sum = excluded.sum, min = excluded.min, max = excluded.max, " +
+      "last = excluded.last, last_ts = excluded.last_ts"
+    : `n = ${t}.n + excluded.n, sum = ${t}.sum + excluded.sum,
+      min = ${w.least}(${t}.min, excluded.min), max = ${w.greatest}(${t}.max, excluded.max),
+      last = CASE WHEN excluded.last_ts >= ${t}.last_ts THEN excluded.last ELSE ${t}.last END,
+      last_ts = ${w.greatest}(${t}.last_ts, excluded.last_ts)`;
+  return `ON CONFLICT (series_id, bucket) DO UPDATE SET ${set}`;
+}
+
+/** The statements of one run, in the order they run. */
+export function rollupSql(d: Dialect) {
+  const w = words(d);
+  return {
+    /** Takes up to :limit batches not rolled up yet, oldest first. */
+    take: `INSERT INTO rollup_take (id, host_id, ts)
+      SELECT id, host_id, ts FROM batches WHERE rolled_up = ${w.no} ORDER BY id LIMIT :limit`,
+    /** Marks the 1 min buckets of the recent ones dirty. */
+    markDirty: `INSERT INTO rollup_dirty (tier, host_id, bucket, since)
+      SELECT DISTINCT '1m', host_id, ts - ts % 60000, CAST(:now AS BIGINT) FROM rollup_take
+      WHERE ts >= :horizon
+      ON CONFLICT (tier, host_id, bucket) DO NOTHING`,
+    /**
+     * Adds the samples of the old ones to a tier as they are. A batch at the
+     * same instant as an earlier one of its host adds nothing: its samples
+     * were not stored (the earlier one's were), so counting them again would
+     * be wrong.
+     */
+    addLate: (tier: RollupTier) =>
+      `INSERT INTO ${tier.table} (series_id, bucket, n, sum, min, max, last, last_ts)
+      SELECT a.series_id, a.bucket, a.n, a.sum, a.min, a.max, x.value, a.last_ts
+      FROM (SELECT s.series_id, s.ts - s.ts % ${tier.ms} AS bucket, COUNT(*) AS n,
+          SUM(s.value) AS sum, MIN(s.value) AS min, MAX(s.value) AS max, MAX(s.ts) AS last_ts
+        FROM (SELECT DISTINCT host_id, ts FROM rollup_take t WHERE ts < :horizon
+          AND NOT EXISTS (SELECT 1 FROM batches o
+            WHERE o.host_id = t.host_id AND o.ts = t.ts AND o.id < t.id)) b
+        JOIN series r ON r.host_id = b.host_id
+        JOIN samples s ON s.series_id = r.id AND s.ts = b.ts
+        GROUP BY s.series_id, s.ts - s.ts % ${tier.ms}) a
+      JOIN samples x ON x.series_id = a.series_id AND x.ts = a.last_ts
+      WHERE true ${upsert(d, tier, false)}`,
+    /** Marks the taken batches done. */
+    markTaken: `UPDATE batches SET rolled_up = ${w.yes} WHERE id IN (SELECT id FROM rollup_take)`,
+    /**
+     * Picks up to :limit dirty buckets of a tier that are due: closed before
+     * :closed, or dirty since before :stale (now less the tier's refresh).
+     */
+    due: (tier: RollupTier) =>
+      `INSERT INTO rollup_due (host_id, bucket, since)
+      SELECT host_id, bucket, since FROM rollup_dirty WHERE tier = '${tier.name}'
+        AND (:force OR bucket + ${tier.ms} <= :closed OR since <= :stale)
+      LIMIT :limit`,
+    /** Recomputes the due buckets of a tier from the tier below (raw samples for 1 min). */
+    recompute: (tier: RollupTier) => {
+      const from = below(tier);
+      const inner = from
+        ? `SELECT x.series_id, d.bucket, SUM(x.n) AS n, SUM(x.sum) AS sum, MIN(x.min) AS min,
+            MAX(x.max) AS max, MAX(x.last_ts) AS last_ts
+          FROM rollup_due d JOIN series r ON r.host_id = d.host_id
+          JOIN ${from.table} x ON x.series_id = r.id
+            AND x.bucket >= d.bucket AND x.bucket < d.bucket + ${tier.ms}
+          GROUP BY x.series_id, d.bucket`
+        : `SELECT s.series_id, d.bucket, COUNT(*) AS n, SUM(s.value) AS sum, MIN(s.value) AS min,
+            MAX(s.value) AS max, MAX(s.ts) AS last_ts
+          FROM rollup_due d JOIN series r ON r.host_id = d.host_id
+          JOIN samples s ON s.series_id = r.id AND s.ts >= d.bucket AND s.ts < d.bucket + 60000
+          GROUP BY s.series_id, d.bucket`;
+      // The last value is the one at last_ts: found by key in the source.
+      const last = from
+        ? `JOIN ${from.table} y ON y.series_id = a.series_id
+            AND y.bucket = a.last_ts - a.last_ts % ${from.ms}`
+        : `JOIN samples y ON y.series_id = a.series_id AND y.ts = a.last_ts`;
+      return `INSERT INTO ${tier.table} (series_id, bucket, n, sum, min, max, last, last_ts)
+        SELECT a.series_id, a.bucket, a.n, a.sum, a.min, a.max, y.${
+        from ? "last" : "value"
+      }, a.last_ts
+        FROM (${inner}) a ${last}
+        WHERE true ${upsert(d, tier, true)}`;
+    },
+    /** Forgets the recomputed buckets… */
+    clean: (tier: RollupTier) =>
+      `DELETE FROM rollup_dirty WHERE tier = '${tier.name}'
+        AND EXISTS (SELECT 1 FROM rollup_due d
+          WHERE d.host_id = rollup_dirty.host_id AND d.bucket = rollup_dirty.bucket)`,
+    /**
+     * …and marks the buckets of the tier above that hold them, dirty since
+     * the change first came in: each tier lags by its own refresh at most,
+     * not by the sum of the refreshes below it.
+     */
+    cascade: (tier: RollupTier) => {
+      const up = ROLLUPS[ROLLUPS.indexOf(tier) + 1];
+      return up
+        ? `INSERT INTO rollup_dirty (tier, host_id, bucket, since)
+          SELECT '${up.name}', host_id, bucket - bucket % ${up.ms}, MIN(since) FROM rollup_due
+          GROUP BY host_id, bucket - bucket % ${up.ms}
+          ON CONFLICT (tier, host_id, bucket)
+          DO UPDATE SET since = ${w.least}(rollup_dirty.since, excluded.since)`
+        : null;
+    },
+  };
+}
+
+/** One run's options; see Store.rollUp. */
+export interface RollupRun {
+  now: number;
+  horizon: number;
+  force?: boolean;
+  limit?: number;
+}
+
+/** Batches (and buckets per tier) one run takes at most by default. */
+export const ROLLUP_LIMIT = 2000;
+
+/**
+ * One run as a sequence of statements: yields each one's text and values and
+ * is sent back how many rows it changed, so a synchronous (SQLite) and an
+ * asynchronous (PostgreSQL) driver share it. Returns the run's counts.
+ */
+export function* rollupRun(
+  d: Dialect,
+  o: RollupRun,
+): Generator<
+  [string, Array<number | string | boolean>],
+  { batches: number; buckets: number },
+  number
+> {
+  const sql = rollupSql(d);
+  const limit = o.limit ?? ROLLUP_LIMIT;
+  const p = { now: o.now, horizon: o.horizon, limit };
+  const batches = yield compile(d, sql.take, p);
+  if (batches > 0) {
+    yield compile(d, sql.markDirty, p);
+    for (const tier of ROLLUPS) yield compile(d, sql.addLate(tier), p);
+    yield compile(d, sql.markTaken, p);
+  }
+  let buckets = 0;
+  for (const tier of ROLLUPS) {
+    yield ["DELETE FROM rollup_due", []];
+    const due = yield compile(d, sql.due(tier), {
+      force: o.force ?? false,
+      closed: o.now - CLOSE_GRACE_MS,
+      stale: o.now - tier.refreshMs,
+      limit,
+    });
+    if (due === 0) continue;
+    buckets = Math.max(buckets, due);
+    yield compile(d, sql.recompute(tier), {});
+    yield compile(d, sql.clean(tier), {});
+    const up = sql.cascade(tier);
+    if (up) yield compile(d, up, {});
+  }
+  return { batches, buckets };
+}
