@@ -301,7 +301,7 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
         const bytes = await fillPostgres(pg, hosts, now);
         const fill = (performance.now() - t) / 1000;
         console.log(
-          `postgres: filled in ${fill.toFixed(0)} s, ${(bytes / 2 ** 20).toFixed(0)} MiB`,
+          `postgres: filled in ${fill.toFixed(0)} s, ${sizes(bytes, hosts)}`,
         );
         results.push({
           store: "postgres",
