@@ -12,6 +12,7 @@ const BENCHES: Record<
   ingest: () => import("./ingest.ts"),
   agent: () => import("./agent.ts"),
   history: () => import("./history.ts"),
+  fleet: () => import("./fleet.ts"),
 };
 
 const { positionals, values } = parseArgs({

@@ -1,0 +1,274 @@
+/**
+ * bench/fleet: how many agents one hub process holds. Starts a real hub on
+ * loopback (SQLite, then PostgreSQL when DATABASE_URL is set) and the load
+ * generator (bench/fleet_agents.ts) in a process of its own, then ramps the
+ * number of simulated agents. At each step, once every new agent is online,
+ * it holds for a while and watches the hub's live event stream as a browser
+ * would: for every batch an agent sends, the time until its `host.metrics`
+ * event arrives (the agent stamps the batch when it sends it; both run on
+ * this machine's clock), and whether every batch was acknowledged. A step
+ * holds when p99 ≤ 250 ms and no batch is lost; the ramp stops at the first
+ * that does not. The baseline is the first (smallest) step of the same run.
+ */
+import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
+import { type Hub, hubCli, lastLine, openHubStore, startHub } from "../tests/harness.ts";
+import { testDatabaseServer } from "../tests/pg.ts";
+import { readLines } from "../lib/ndjson.ts";
+
+const TARGET_P99_MS = 250;
+const DENO = Deno.execPath();
+const ROOT = new URL("../", import.meta.url).pathname;
+
+interface GeneratorStats {
+  sent: number;
+  acked: number;
+  rejected: number;
+  streamErrors: number;
+  connected: number;
+  registered: number;
+  unacked: number;
+  agents: number;
+}
+
+/** The load generator process and what it last reported. */
+class Generator {
+  #child: Deno.ChildProcess;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  stats: GeneratorStats | null = null;
+  #waiters: Array<(n: number) => void> = [];
+  done: Promise<void>;
+
+  constructor(grpcAddr: string) {
+    const child = this.#child = new Deno.Command(DENO, {
+      args: ["run", "-A", "bench/fleet_agents.ts", grpcAddr],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.done = (async () => {
+      for await (const line of readLines(child.stdout)) {
+        const m = JSON.parse(line);
+        if (m.stats) this.stats = m.stats;
+        if (m.ready !== undefined) this.#waiters.shift()?.(m.ready);
+      }
+    })();
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Registers and connects agents with these tokens; resolves with the total once done. */
+  add(tokens: string[]): Promise<number> {
+    const ready = new Promise<number>((r) => this.#waiters.push(r));
+    void this.#send({ add: tokens });
+    return ready;
+  }
+
+  async stop(): Promise<void> {
+    await this.#send({ stop: true }).catch(() => {});
+    await this.#writer.close().catch(() => {});
+    await Promise.race([this.#child.status, new Promise((r) => setTimeout(r, 10_000))]);
+    try {
+      this.#child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await this.done.catch(() => {});
+  }
+
+  #send(cmd: unknown) {
+    return this.#writer.write(new TextEncoder().encode(JSON.stringify(cmd) + "\n"));
+  }
+}
+
+/** The hub's live events, read as a browser reads them: latencies and online hosts. */
+class Watcher {
+  latencies: number[] = [];
+  online = new Set<string>();
+  #abort = new AbortController();
+  done: Promise<void>;
+
+  constructor(http: string, key: string) {
+    this.done = (async () => {
+      const res = await fetch(`${http}/api/v1/events`, {
+        headers: { authorization: `Bearer ${key}` },
+        signal: this.#abort.signal,
+      });
+      let event = "";
+      for await (const line of readLines(res.body!)) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) {
+          const data = JSON.parse(line.slice(6));
+          if (event === "host.metrics") this.latencies.push(Date.now() - Date.parse(data.ts));
+          else if (event === "host.status" && data.status === "online") this.online.add(data.id);
+        }
+      }
+    })().catch(() => {});
+  }
+
+  stop() {
+    this.#abort.abort();
+  }
+}
+
+/** Resident memory (bytes) and CPU time (s) of a process, from /proc. */
+function usage(pid: number): { rss: number; cpuS: number } {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { rss, cpuS: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return { rss: 0, cpuS: 0 };
+  }
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function until(what: string, pred: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) {
+      console.log(`  gave up waiting for ${what} after ${ms / 1000} s`);
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
+}
+
+/** One step of the ramp, as measured. */
+interface Step {
+  agents: number;
+  batches: number;
+  p50_ms: number;
+  p99_ms: number;
+  lost: number;
+  hub_rss_mb: number;
+  hub_cpu_percent: number;
+  held: boolean;
+}
+
+/** Makes `n` hosts with one-time tokens straight in the hub's store; returns the tokens. */
+async function tokens(hub: Hub, n: number): Promise<string[]> {
+  const store = openHubStore(hub);
+  const out: string[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const token = newRegistrationToken();
+      await store.createHostWithToken({
+        hostId: crypto.randomUUID(),
+        name: null,
+        tokenHash: hashSecret(token),
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+      });
+      out.push(token);
+    }
+  } finally {
+    await store.close();
+  }
+  return out;
+}
+
+/** Ramps agents on one hub; returns every step measured. */
+async function ramp(
+  name: string,
+  env: Record<string, string>,
+  steps: number[],
+  holdS: number,
+): Promise<Step[]> {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-fleet-" });
+  const hub = await startHub(`${dir}/hub`, undefined, env);
+  const gen = new Generator(hub.grpc);
+  const out: Step[] = [];
+  try {
+    const key = lastLine((await hubCli(hub, "apikey", "create", "bench")).stdout);
+    const [, ingestPid] = await hub.proc.waitForLine(/Ingest process ready pid=(\d+)/);
+    const watcher = new Watcher(hub.http, key);
+    let have = 0;
+    for (const n of steps) {
+      const add = await tokens(hub, n - have);
+      await gen.add(add);
+      have = n;
+      const allOnline = await until(
+        `${n} agents online`,
+        () => watcher.online.size >= n,
+        Math.max(30_000, n * 20),
+      );
+      // Hold: every agent sends about holdS / 30 batches, spread out.
+      const before = { ...gen.stats! };
+      const cpu0 = usage(hub.proc.pid).cpuS + usage(Number(ingestPid)).cpuS;
+      watcher.latencies = [];
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, holdS * 1000));
+      const held = (performance.now() - t0) / 1000;
+      const latencies = watcher.latencies;
+      const cpu1 = usage(hub.proc.pid).cpuS + usage(Number(ingestPid)).cpuS;
+      const rss = usage(hub.proc.pid).rss + usage(Number(ingestPid)).rss;
+      // Give the last batches of the hold a moment to be acked.
+      await until("acks", () => (gen.stats?.unacked ?? 0) === 0, 10_000);
+      const after = gen.stats!;
+      const sent = after.sent - before.sent;
+      const lost = after.unacked + (after.rejected - before.rejected) +
+        (after.streamErrors - before.streamErrors);
+      const step: Step = {
+        agents: n,
+        batches: sent,
+        p50_ms: Math.round(pct(latencies, 50)),
+        p99_ms: Math.round(pct(latencies, 99)),
+        lost,
+        hub_rss_mb: Math.round(rss / 2 ** 20),
+        hub_cpu_percent: Math.round(((cpu1 - cpu0) / held) * 100),
+        held: false,
+      };
+      step.held = allOnline && lost === 0 && latencies.length > 0 &&
+        step.p99_ms <= TARGET_P99_MS;
+      out.push(step);
+      console.log(
+        `${name}: ${n} agents, ${sent} batches: p50 ${step.p50_ms} ms, p99 ${step.p99_ms} ms, lost ${lost}, hub ${step.hub_rss_mb} MB, ${step.hub_cpu_percent}% CPU${
+          step.held ? "" : "  ← target missed"
+        }`,
+      );
+      if (!step.held) break;
+    }
+    watcher.stop();
+  } finally {
+    await gen.stop();
+    await hub.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return out;
+}
+
+/** Runs the bench; returns the headline and the figures. */
+export async function run(opts: { full: boolean }): Promise<{ headline: string; data: unknown }> {
+  const steps = opts.full ? [500, 1000, 2000, 4000, 7000, 10_000, 14_000] : [200, 1000];
+  const holdS = opts.full ? 120 : 35;
+  const stores: Array<[string, Record<string, string>]> = [["sqlite", { DATABASE_URL: "" }]];
+  if (testDatabaseServer()) stores.push(["postgres", {}]);
+  const results: Record<string, Step[]> = {};
+  for (const [name, env] of stores) results[name] = await ramp(name, env, steps, holdS);
+
+  const best = (s: Step[]) => s.filter((x) => x.held).at(-1);
+  const figures = (name: string, prefix: string) => {
+    const b = best(results[name]);
+    const base = results[name][0];
+    return `${prefix}max_agents=${b?.agents ?? 0} ${prefix}p99_ms=${b?.p99_ms ?? base.p99_ms} ` +
+      `${prefix}lost=${b?.lost ?? base.lost} ${prefix}hub_rss_mb=${b?.hub_rss_mb ?? 0} ` +
+      `${prefix}hub_cpu_percent=${b?.hub_cpu_percent ?? 0} ${prefix}p99_vs_first_step=${
+        b ? (b.p99_ms / Math.max(1, base.p99_ms)).toFixed(1) : "n/a"
+      }`;
+  };
+  let headline = `fleet: ${figures("sqlite", "")}`;
+  if (results.postgres) headline += ` ${figures("postgres", "pg_")}`;
+  // Where the ramp stopped looking: a quick run proves less than it may hold.
+  headline += ` ramp_max=${steps.at(-1)}`;
+  return { headline, data: { steps, hold_s: holdS, results } };
+}

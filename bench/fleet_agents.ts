@@ -1,0 +1,212 @@
+/**
+ * The fleet bench's load generator, in a process of its own: simulated
+ * agents that do what the real one does on the wire. Each registers with a
+ * one-time token (Register RPC), opens its own TLS connection with a signed
+ * Connect stream (HMAC, pinned CA), says Hello, then sends a heartbeat every
+ * 5 s and a metrics batch every 30 s (a snapshot of this machine, collected
+ * once, with the time and a few values changed), and counts the hub's acks.
+ * What it does not have is the write-ahead log: a batch the hub never acks
+ * is lost here, which is what the bench wants to see.
+ *
+ * `deno run -A bench/fleet_agents.ts HUB_ADDR`; reads NDJSON commands on
+ * stdin (`{"add": [token, …]}`, `{"stop": true}`) and writes NDJSON reports
+ * on stdout (`{"ready": n}` after each add, `{"stats": …}` every second).
+ */
+import { Buffer } from "node:buffer";
+import * as grpc from "@grpc/grpc-js";
+import { create } from "@bufbuild/protobuf";
+import {
+  type AgentMessage,
+  AgentMessageSchema,
+  AgentService,
+  type HubMessage,
+} from "../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { grpcDefinition } from "../lib/grpc_adapter.ts";
+import { AUTH_KEYS, signStream } from "../lib/stream_auth.ts";
+import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
+import { encodeBatch, register } from "../agent/transport.ts";
+import { collect, collectorsFor } from "../agent/collectors/mod.ts";
+import type { Snapshot } from "../agent/collectors/types.ts";
+import { readLines } from "../lib/ndjson.ts";
+
+const HEARTBEAT_MS = 5_000;
+const METRICS_MS = 30_000;
+/** Registrations in flight at once. */
+const REGISTER_CONCURRENCY = 32;
+
+const Client = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
+// deno-lint-ignore no-explicit-any
+type AgentClient = grpc.Client & Record<string, any>;
+
+const hub = Deno.args[0];
+if (!hub) {
+  console.error("usage: fleet_agents.ts HOST:PORT");
+  Deno.exit(2);
+}
+
+const stats = { sent: 0, acked: 0, rejected: 0, streamErrors: 0, connected: 0, registered: 0 };
+const agents: SimAgent[] = [];
+const base: Snapshot = await collect(collectorsFor("linux", "vm"), {
+  procRoot: "/proc",
+  sysRoot: "/sys",
+}, 30);
+
+/** One simulated agent: its identity, its stream and its timers. */
+class SimAgent {
+  #client: AgentClient | null = null;
+  #call: grpc.ClientDuplexStream<AgentMessage | Uint8Array, HubMessage> | null = null;
+  #timers: ReturnType<typeof setTimeout>[] = [];
+  #seq = 0;
+  #pending = new Set<number>();
+
+  constructor(
+    readonly id: string,
+    readonly key: Uint8Array,
+    readonly caPem: string,
+  ) {}
+
+  /** Batches sent that the hub has not acked. */
+  get unacked(): number {
+    return this.#pending.size;
+  }
+
+  /** Connects, says Hello, and starts the heartbeat and metrics timers at a random phase. */
+  start(): Promise<void> {
+    this.#client = new Client(hub, grpc.credentials.createSsl(Buffer.from(this.caPem)), {
+      "grpc.ssl_target_name_override": HUB_TLS_NAME,
+      "grpc.default_authority": HUB_TLS_NAME,
+      // A connection per agent, as on a real fleet (grpc-js would share one).
+      "grpc.use_local_subchannel_pool": 1,
+    }) as AgentClient;
+    const creds = signStream(this.id, this.key);
+    const md = new grpc.Metadata();
+    md.set(AUTH_KEYS.agentId, creds.agentId);
+    md.set(AUTH_KEYS.timestamp, creds.timestamp);
+    md.set(AUTH_KEYS.nonce, creds.nonce);
+    md.set(AUTH_KEYS.signature, creds.signature);
+    const call = this.#call = this.#client.connect(md);
+    return new Promise((resolve, reject) => {
+      call.on("data", (m: HubMessage) => {
+        if (m.kind.case === "welcome") {
+          stats.connected++;
+          this.#schedule();
+          resolve();
+        } else if (m.kind.case === "ack") {
+          const seq = Number(m.kind.value.seq);
+          if (this.#pending.delete(seq)) {
+            if (m.kind.value.rejected) stats.rejected++;
+            else stats.acked++;
+          }
+        }
+      });
+      call.on("error", (err: Error) => {
+        stats.streamErrors++;
+        this.#stopTimers();
+        reject(err);
+      });
+      call.write(
+        create(AgentMessageSchema, {
+          kind: {
+            case: "hello",
+            value: {
+              hostname: `sim-${this.id.slice(0, 8)}`,
+              agentVersion: AGENT_VERSION,
+              os: "linux",
+              arch: "x86_64",
+              kernel: "6.1.0-sim",
+              environment: "vm",
+              ips: ["192.0.2.1"],
+              metricsIntervalS: METRICS_MS / 1000,
+            },
+          },
+        }),
+      );
+    });
+  }
+
+  #schedule() {
+    const heartbeat = () =>
+      this.#call?.write(create(AgentMessageSchema, {
+        kind: {
+          case: "heartbeat",
+          value: { pendingBatches: BigInt(this.#pending.size), droppedBatches: 0n },
+        },
+      }));
+    const metrics = () => {
+      const seq = ++this.#seq;
+      const cpu = base.cpu && { ...base.cpu, percent: (seq * 7 + this.id.charCodeAt(0)) % 100 };
+      this.#pending.add(seq);
+      stats.sent++;
+      this.#call?.write(encodeBatch(seq, { ...base, cpu, unixMs: Date.now() }));
+    };
+    // Spread over the intervals, as agents started at different times are.
+    const h = setTimeout(() => {
+      heartbeat();
+      this.#timers.push(setInterval(heartbeat, HEARTBEAT_MS));
+    }, Math.random() * HEARTBEAT_MS);
+    const m = setTimeout(() => {
+      metrics();
+      this.#timers.push(setInterval(metrics, METRICS_MS));
+    }, Math.random() * METRICS_MS);
+    this.#timers.push(h, m);
+  }
+
+  #stopTimers() {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+  }
+
+  /** Stops sending, half-closes the stream and closes the connection. */
+  stop() {
+    this.#stopTimers();
+    this.#call?.end();
+    this.#client?.close();
+  }
+}
+
+/** Registers and connects one agent per token, a few at a time. */
+async function add(tokens: string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const token = tokens[next++];
+      try {
+        const id = await register(hub, token, { hostname: "sim", os: "linux", arch: "x86_64" });
+        stats.registered++;
+        const a = new SimAgent(id.agentId, Buffer.from(id.agentKey, "base64"), id.caPem);
+        agents.push(a);
+        await a.start();
+      } catch (err) {
+        stats.streamErrors++;
+        console.error(`agent failed to start: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: REGISTER_CONCURRENCY }, worker));
+}
+
+const report = (m: unknown) => console.log(JSON.stringify(m));
+const ticker = setInterval(
+  () =>
+    report({
+      stats: {
+        ...stats,
+        unacked: agents.reduce((n, a) => n + a.unacked, 0),
+        agents: agents.length,
+      },
+    }),
+  1000,
+);
+
+for await (const line of readLines(Deno.stdin.readable)) {
+  const cmd = JSON.parse(line) as { add?: string[]; stop?: boolean };
+  if (cmd.add) {
+    await add(cmd.add);
+    report({ ready: agents.length });
+  }
+  if (cmd.stop) break;
+}
+clearInterval(ticker);
+for (const a of agents) a.stop();
+report({ stopped: true });
+Deno.exit(0);
