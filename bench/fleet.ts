@@ -26,6 +26,7 @@ interface GeneratorStats {
   streamErrors: number;
   connected: number;
   registered: number;
+  failed: number;
   unacked: number;
   agents: number;
 }
@@ -150,8 +151,11 @@ interface Step {
   p50_ms: number;
   p99_ms: number;
   lost: number;
+  reconnects: number;
   hub_rss_mb: number;
   hub_cpu_percent: number;
+  /** The load generator shares the machine: when it is busy, batches leave late. */
+  generator_cpu_percent: number;
   held: boolean;
 }
 
@@ -190,7 +194,17 @@ async function ramp(
   const out: Step[] = [];
   try {
     const key = lastLine((await hubCli(hub, "apikey", "create", "bench")).stdout);
-    const [, ingestPid] = await hub.proc.waitForLine(/Ingest process ready pid=(\d+)/);
+    await hub.proc.waitForLine(/Ingest process ready pid=(\d+)/);
+    // The ingest process may be restarted (and get a new pid) under load.
+    const ingestPid = () => {
+      const line = hub.proc.lines.findLast((l) => /Ingest process ready pid=\d+/.test(l))!;
+      return Number(/pid=(\d+)/.exec(line)![1]);
+    };
+    const hubUsage = () => {
+      const main = usage(hub.proc.pid);
+      const ingest = usage(ingestPid());
+      return { rss: main.rss + ingest.rss, cpuS: main.cpuS + ingest.cpuS };
+    };
     const watcher = new Watcher(hub.http, key);
     let have = 0;
     for (const n of steps) {
@@ -204,39 +218,52 @@ async function ramp(
       );
       // Hold: every agent sends about holdS / 30 batches, spread out.
       const before = { ...gen.stats! };
-      const cpu0 = usage(hub.proc.pid).cpuS + usage(Number(ingestPid)).cpuS;
+      const cpu0 = hubUsage().cpuS;
+      const gen0 = usage(gen.pid).cpuS;
       watcher.latencies = [];
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, holdS * 1000));
       const held = (performance.now() - t0) / 1000;
       const latencies = watcher.latencies;
-      const cpu1 = usage(hub.proc.pid).cpuS + usage(Number(ingestPid)).cpuS;
-      const rss = usage(hub.proc.pid).rss + usage(Number(ingestPid)).rss;
+      const { cpuS: cpu1, rss } = hubUsage();
+      const genCpu = Math.round(((usage(gen.pid).cpuS - gen0) / holdS) * 100);
       // Give the last batches of the hold a moment to be acked.
       await until("acks", () => (gen.stats?.unacked ?? 0) === 0, 10_000);
       const after = gen.stats!;
       const sent = after.sent - before.sent;
-      const lost = after.unacked + (after.rejected - before.rejected) +
-        (after.streamErrors - before.streamErrors);
+      // Unacked after the drain, refused, or never connected: lost. Streams
+      // that broke and reconnected are reported, not lost.
+      const lost = after.unacked + (after.rejected - before.rejected) + after.failed;
+      const reconnects = after.streamErrors - before.streamErrors;
       const step: Step = {
         agents: n,
         batches: sent,
         p50_ms: Math.round(pct(latencies, 50)),
         p99_ms: Math.round(pct(latencies, 99)),
         lost,
+        reconnects,
         hub_rss_mb: Math.round(rss / 2 ** 20),
         hub_cpu_percent: Math.round(((cpu1 - cpu0) / held) * 100),
+        generator_cpu_percent: genCpu,
         held: false,
       };
       step.held = allOnline && lost === 0 && latencies.length > 0 &&
         step.p99_ms <= TARGET_P99_MS;
       out.push(step);
       console.log(
-        `${name}: ${n} agents, ${sent} batches: p50 ${step.p50_ms} ms, p99 ${step.p99_ms} ms, lost ${lost}, hub ${step.hub_rss_mb} MB, ${step.hub_cpu_percent}% CPU${
+        `${name}: ${n} agents, ${sent} batches: p50 ${step.p50_ms} ms, p99 ${step.p99_ms} ms, lost ${lost}, ${reconnects} reconnects, hub ${step.hub_rss_mb} MB, ${step.hub_cpu_percent}% CPU, generator ${genCpu}% CPU${
           step.held ? "" : "  ← target missed"
         }`,
       );
-      if (!step.held) break;
+      if (!step.held) {
+        // What the hub said went wrong, if anything.
+        for (
+          const l of hub.proc.lines.filter((l) => / (WARN|ERROR) /.test(l)).slice(-5)
+        ) {
+          console.log(`  hub: ${l.slice(0, 300)}`);
+        }
+        break;
+      }
     }
     watcher.stop();
   } finally {
@@ -249,7 +276,14 @@ async function ramp(
 
 /** Runs the bench; returns the headline and the figures. */
 export async function run(opts: { full: boolean }): Promise<{ headline: string; data: unknown }> {
-  const steps = opts.full ? [500, 1000, 2000, 4000, 7000, 10_000, 14_000] : [200, 1000];
+  // SIGHTLINE_BENCH_FLEET_STEPS=2000,5000 ramps through other counts.
+  const custom = Deno.env.get("SIGHTLINE_BENCH_FLEET_STEPS")?.split(",").map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  const steps = custom?.length
+    ? custom
+    : opts.full
+    ? [500, 1000, 2000, 4000, 7000, 10_000, 14_000]
+    : [200, 1000];
   const holdS = opts.full ? 120 : 35;
   const stores: Array<[string, Record<string, string>]> = [["sqlite", { DATABASE_URL: "" }]];
   if (testDatabaseServer()) stores.push(["postgres", {}]);

@@ -5,8 +5,8 @@
  * Connect stream (HMAC, pinned CA), says Hello, then sends a heartbeat every
  * 5 s and a metrics batch every 30 s (a snapshot of this machine, collected
  * once, with the time and a few values changed), and counts the hub's acks.
- * What it does not have is the write-ahead log: a batch the hub never acks
- * is lost here, which is what the bench wants to see.
+ * It keeps unacked batches in memory, not in a write-ahead log, and sends
+ * them again after a reconnect; a batch still unacked at the end is lost.
  *
  * `deno run -A bench/fleet_agents.ts HUB_ADDR`; reads NDJSON commands on
  * stdin (`{"add": [token, …]}`, `{"stop": true}`) and writes NDJSON reports
@@ -44,40 +44,65 @@ if (!hub) {
   Deno.exit(2);
 }
 
-const stats = { sent: 0, acked: 0, rejected: 0, streamErrors: 0, connected: 0, registered: 0 };
+const stats = {
+  sent: 0,
+  acked: 0,
+  rejected: 0,
+  streamErrors: 0,
+  connected: 0,
+  registered: 0,
+  failed: 0,
+};
 const agents: SimAgent[] = [];
 const base: Snapshot = await collect(collectorsFor("linux", "vm"), {
   procRoot: "/proc",
   sysRoot: "/sys",
 }, 30);
 
-/** One simulated agent: its identity, its stream and its timers. */
+/** Waits `ms`. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One simulated agent: its identity, its stream and its timers. Like the
+ * real agent it keeps unacknowledged batches (in memory here) and sends them
+ * again after reconnecting with backoff; the hub's (host, seq) idempotency
+ * makes that safe.
+ */
 class SimAgent {
-  #client: AgentClient | null = null;
+  #client: AgentClient;
   #call: grpc.ClientDuplexStream<AgentMessage | Uint8Array, HubMessage> | null = null;
   #timers: ReturnType<typeof setTimeout>[] = [];
   #seq = 0;
-  #pending = new Set<number>();
+  #pending = new Map<number, Uint8Array>();
+  #stopped = false;
+  #attempt = 0;
 
   constructor(
     readonly id: string,
     readonly key: Uint8Array,
-    readonly caPem: string,
-  ) {}
+    caPem: string,
+  ) {
+    this.#client = new Client(hub, grpc.credentials.createSsl(Buffer.from(caPem)), {
+      "grpc.ssl_target_name_override": HUB_TLS_NAME,
+      "grpc.default_authority": HUB_TLS_NAME,
+      // A connection per agent, as on a real fleet (grpc-js would share one).
+      "grpc.use_local_subchannel_pool": 1,
+    }) as AgentClient;
+  }
 
   /** Batches sent that the hub has not acked. */
   get unacked(): number {
     return this.#pending.size;
   }
 
-  /** Connects, says Hello, and starts the heartbeat and metrics timers at a random phase. */
-  start(): Promise<void> {
-    this.#client = new Client(hub, grpc.credentials.createSsl(Buffer.from(this.caPem)), {
-      "grpc.ssl_target_name_override": HUB_TLS_NAME,
-      "grpc.default_authority": HUB_TLS_NAME,
-      // A connection per agent, as on a real fleet (grpc-js would share one).
-      "grpc.use_local_subchannel_pool": 1,
-    }) as AgentClient;
+  /** Connects until welcomed, then starts the heartbeat and metrics timers at a random phase. */
+  async start(): Promise<void> {
+    await this.#connect();
+    this.#schedule();
+  }
+
+  /** One stream: resolves once welcomed; on its end, reconnects after a backoff. */
+  #connect(): Promise<void> {
     const creds = signStream(this.id, this.key);
     const md = new grpc.Metadata();
     md.set(AUTH_KEYS.agentId, creds.agentId);
@@ -85,24 +110,30 @@ class SimAgent {
     md.set(AUTH_KEYS.nonce, creds.nonce);
     md.set(AUTH_KEYS.signature, creds.signature);
     const call = this.#call = this.#client.connect(md);
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
+      let welcomed = false;
       call.on("data", (m: HubMessage) => {
         if (m.kind.case === "welcome") {
+          welcomed = true;
+          this.#attempt = 0;
           stats.connected++;
-          this.#schedule();
+          // What the hub already has is acked by its Welcome; the rest goes again.
+          const last = Number(m.kind.value.lastSeq);
+          for (const [seq, bytes] of this.#pending) {
+            if (seq <= last) this.#ack(seq, false);
+            else call.write(bytes);
+          }
           resolve();
         } else if (m.kind.case === "ack") {
-          const seq = Number(m.kind.value.seq);
-          if (this.#pending.delete(seq)) {
-            if (m.kind.value.rejected) stats.rejected++;
-            else stats.acked++;
-          }
+          this.#ack(Number(m.kind.value.seq), m.kind.value.rejected !== "");
         }
       });
-      call.on("error", (err: Error) => {
+      call.on("error", async () => {
         stats.streamErrors++;
-        this.#stopTimers();
-        reject(err);
+        if (welcomed) stats.connected--;
+        if (this.#stopped) return;
+        await sleep(Math.min(30_000, 500 * 2 ** this.#attempt++) * (0.5 + Math.random() / 2));
+        if (!this.#stopped) this.#connect().then(resolve);
       });
       call.write(
         create(AgentMessageSchema, {
@@ -124,6 +155,12 @@ class SimAgent {
     });
   }
 
+  #ack(seq: number, rejected: boolean) {
+    if (!this.#pending.delete(seq)) return;
+    if (rejected) stats.rejected++;
+    else stats.acked++;
+  }
+
   #schedule() {
     const heartbeat = () =>
       this.#call?.write(create(AgentMessageSchema, {
@@ -135,9 +172,10 @@ class SimAgent {
     const metrics = () => {
       const seq = ++this.#seq;
       const cpu = base.cpu && { ...base.cpu, percent: (seq * 7 + this.id.charCodeAt(0)) % 100 };
-      this.#pending.add(seq);
+      const bytes = encodeBatch(seq, { ...base, cpu, unixMs: Date.now() });
+      this.#pending.set(seq, bytes);
       stats.sent++;
-      this.#call?.write(encodeBatch(seq, { ...base, cpu, unixMs: Date.now() }));
+      this.#call?.write(bytes);
     };
     // Spread over the intervals, as agents started at different times are.
     const h = setTimeout(() => {
@@ -151,16 +189,24 @@ class SimAgent {
     this.#timers.push(h, m);
   }
 
-  #stopTimers() {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers = [];
-  }
-
   /** Stops sending, half-closes the stream and closes the connection. */
   stop() {
-    this.#stopTimers();
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
     this.#call?.end();
-    this.#client?.close();
+    this.#client.close();
+  }
+}
+
+/** Registers with `token`, trying again a few times while the hub is unreachable. */
+async function registerWithRetry(token: string) {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await register(hub, token, { hostname: "sim", os: "linux", arch: "x86_64" });
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(500 * 2 ** attempt);
+    }
   }
 }
 
@@ -171,13 +217,13 @@ async function add(tokens: string[]): Promise<void> {
     while (next < tokens.length) {
       const token = tokens[next++];
       try {
-        const id = await register(hub, token, { hostname: "sim", os: "linux", arch: "x86_64" });
+        const id = await registerWithRetry(token);
         stats.registered++;
         const a = new SimAgent(id.agentId, Buffer.from(id.agentKey, "base64"), id.caPem);
         agents.push(a);
         await a.start();
       } catch (err) {
-        stats.streamErrors++;
+        stats.failed++;
         console.error(`agent failed to start: ${(err as Error).message}`);
       }
     }

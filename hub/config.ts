@@ -23,6 +23,8 @@ export interface HubConfig {
   offlineAfterS: number;
   /** Seconds between flushes of host status to the database. */
   statusSyncS: number;
+  /** Seconds between runs of the rollup job. */
+  rollupEveryS: number;
 }
 
 /** Parses `host:port` (IPv6 in brackets); throws a RangeError naming `name`. */
@@ -80,5 +82,6 @@ export function loadHubConfig(
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),
+    rollupEveryS: positive("SIGHTLINE_ROLLUP_EVERY", env.SIGHTLINE_ROLLUP_EVERY, 5),
   };
 }

@@ -13,8 +13,8 @@ import { rollUpPending, startRetention } from "../store/retention.ts";
 
 const log = logger("history");
 const post = (m: FromHistory) => self.postMessage(m);
-/** How often the rollup job looks for new batches. */
-const ROLLUP_EVERY_MS = 5_000;
+/** A run longer than this is worth a line in the log: ingest may be waiting on it. */
+const SLOW_RUN_MS = 1_000;
 
 let store: Store | null = null;
 let timer: ReturnType<typeof setInterval> | undefined;
@@ -28,16 +28,21 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
       try {
         const s = store = openStore(config.databaseUrl, { pool: 2 });
         const tick = () => {
-          running ??= rollUpPending(s, config.retention).then(() => {
+          const started = performance.now();
+          running ??= rollUpPending(s, config.retention).then((batches) => {
+            const ms = Math.round(performance.now() - started);
             if (failing) log.info("Rolling up again");
             failing = false;
+            const fields = { batches, ms };
+            if (ms > SLOW_RUN_MS) log.warn("Rollup run was slow", fields);
+            else if (batches) log.debug("Rolled up", fields);
           }, (err) => {
             // Once per outage, not every few seconds.
             if (!failing) log.warn("Cannot roll up; trying again", { error: err });
             failing = true;
           }).finally(() => running = null);
         };
-        timer = setInterval(tick, ROLLUP_EVERY_MS);
+        timer = setInterval(tick, config.rollupEveryS * 1000);
         stopRetention = startRetention(s, config.retention, log);
         post({ type: "ready" });
       } catch (err) {

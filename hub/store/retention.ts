@@ -16,7 +16,13 @@ const MAX_SLICES = 20;
 /** Pages (4 KiB) reclaimed per run at most: 400 MiB. */
 const RECLAIM_PAGES = 100_000;
 
-/** Runs the rollup job until it has no batch left to take; returns the batches taken. */
+/** Between two rollup runs, time for a writer that waited on SQLite's lock to get it. */
+const PAUSE_MS = 30;
+
+/**
+ * Runs the rollup job until it has no batch left to take, in short runs with
+ * a pause between them; returns the batches taken.
+ */
 export async function rollUpPending(
   store: Store,
   retention: Retention,
@@ -31,6 +37,7 @@ export async function rollUpPending(
     });
     total += r.batches;
     if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return total;
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
 }
 

@@ -13,9 +13,11 @@ export type Dialect = "sqlite" | "postgres";
 
 /** Spellings that differ between the dialects. */
 function words(d: Dialect) {
+  // SQLite knows nothing of the scratch tables' sizes and may scan samples
+  // whole; CROSS JOIN makes it loop from the small scratch table outwards.
   return d === "sqlite"
-    ? { least: "MIN", greatest: "MAX", no: "0", yes: "1" }
-    : { least: "LEAST", greatest: "GREATEST", no: "false", yes: "true" };
+    ? { least: "MIN", greatest: "MAX", no: "0", yes: "1", join: "CROSS JOIN" }
+    : { least: "LEAST", greatest: "GREATEST", no: "false", yes: "true", join: "JOIN" };
 }
 
 /** `sql` with `:name` placeholders numbered for the dialect, and the values in order. */
@@ -33,6 +35,13 @@ export function compile(
   });
   return [text, values];
 }
+
+/**
+ * One group per series and bucket, named in the order the joins walk them
+ * (due bucket, then the host's series by their unique key), so no sort is
+ * needed to group.
+ */
+const GROUP_IN_LOOP_ORDER = "d.host_id, d.bucket, r.metric, r.label, r.id";
 
 /** The tier below `tier` and its width; raw samples below the 1 min tier. */
 function below(tier: RollupTier): RollupTier | null {
@@ -83,10 +92,10 @@ export function rollupSql(d: Dialect) {
         FROM (SELECT DISTINCT host_id, ts FROM rollup_take t WHERE ts < :horizon
           AND NOT EXISTS (SELECT 1 FROM batches o
             WHERE o.host_id = t.host_id AND o.ts = t.ts AND o.id < t.id)) b
-        JOIN series r ON r.host_id = b.host_id
-        JOIN samples s ON s.series_id = r.id AND s.ts = b.ts
+        ${w.join} series r ON r.host_id = b.host_id
+        ${w.join} samples s ON s.series_id = r.id AND s.ts = b.ts
         GROUP BY s.series_id, s.ts - s.ts % ${tier.ms}) a
-      JOIN samples x ON x.series_id = a.series_id AND x.ts = a.last_ts
+      ${w.join} samples x ON x.series_id = a.series_id AND x.ts = a.last_ts
       WHERE true ${upsert(d, tier, false)}`,
     /** Marks the taken batches done. */
     markTaken: `UPDATE batches SET rolled_up = ${w.yes} WHERE id IN (SELECT id FROM rollup_take)`,
@@ -103,22 +112,22 @@ export function rollupSql(d: Dialect) {
     recompute: (tier: RollupTier) => {
       const from = below(tier);
       const inner = from
-        ? `SELECT x.series_id, d.bucket, SUM(x.n) AS n, SUM(x.sum) AS sum, MIN(x.min) AS min,
-            MAX(x.max) AS max, MAX(x.last_ts) AS last_ts
-          FROM rollup_due d JOIN series r ON r.host_id = d.host_id
-          JOIN ${from.table} x ON x.series_id = r.id
+        ? `SELECT r.id AS series_id, d.bucket, SUM(x.n) AS n, SUM(x.sum) AS sum,
+            MIN(x.min) AS min, MAX(x.max) AS max, MAX(x.last_ts) AS last_ts
+          FROM rollup_due d ${w.join} series r ON r.host_id = d.host_id
+          ${w.join} ${from.table} x ON x.series_id = r.id
             AND x.bucket >= d.bucket AND x.bucket < d.bucket + ${tier.ms}
-          GROUP BY x.series_id, d.bucket`
-        : `SELECT s.series_id, d.bucket, COUNT(*) AS n, SUM(s.value) AS sum, MIN(s.value) AS min,
-            MAX(s.value) AS max, MAX(s.ts) AS last_ts
-          FROM rollup_due d JOIN series r ON r.host_id = d.host_id
-          JOIN samples s ON s.series_id = r.id AND s.ts >= d.bucket AND s.ts < d.bucket + 60000
-          GROUP BY s.series_id, d.bucket`;
+          GROUP BY ${GROUP_IN_LOOP_ORDER}`
+        : `SELECT r.id AS series_id, d.bucket, COUNT(*) AS n, SUM(s.value) AS sum,
+            MIN(s.value) AS min, MAX(s.value) AS max, MAX(s.ts) AS last_ts
+          FROM rollup_due d ${w.join} series r ON r.host_id = d.host_id
+          ${w.join} samples s ON s.series_id = r.id AND s.ts >= d.bucket AND s.ts < d.bucket + 60000
+          GROUP BY ${GROUP_IN_LOOP_ORDER}`;
       // The last value is the one at last_ts: found by key in the source.
       const last = from
-        ? `JOIN ${from.table} y ON y.series_id = a.series_id
+        ? `${w.join} ${from.table} y ON y.series_id = a.series_id
             AND y.bucket = a.last_ts - a.last_ts % ${from.ms}`
-        : `JOIN samples y ON y.series_id = a.series_id AND y.ts = a.last_ts`;
+        : `${w.join} samples y ON y.series_id = a.series_id AND y.ts = a.last_ts`;
       return `INSERT INTO ${tier.table} (series_id, bucket, n, sum, min, max, last, last_ts)
         SELECT a.series_id, a.bucket, a.n, a.sum, a.min, a.max, y.${
         from ? "last" : "value"
@@ -157,8 +166,12 @@ export interface RollupRun {
   limit?: number;
 }
 
-/** Batches (and buckets per tier) one run takes at most by default. */
-export const ROLLUP_LIMIT = 2000;
+/**
+ * Batches (and buckets per tier) one run takes at most by default: small
+ * enough that the write lock SQLite takes for it is held for tens of
+ * milliseconds, so ingest hardly waits (2,000 made batch acks wait 300 ms).
+ */
+export const ROLLUP_LIMIT = 250;
 
 /**
  * One run as a sequence of statements: yields each one's text and values and
@@ -177,7 +190,11 @@ export function* rollupRun(
   const limit = o.limit ?? ROLLUP_LIMIT;
   const p = { now: o.now, horizon: o.horizon, limit };
   const batches = yield compile(d, sql.take, p);
+  // PostgreSQL plans the joins from the scratch tables better knowing their size.
+  const analyze = (table: string): [string, []] =>
+    d === "postgres" ? [`ANALYZE ${table}`, []] : ["SELECT 1", []];
   if (batches > 0) {
+    yield analyze("rollup_take");
     yield compile(d, sql.markDirty, p);
     for (const tier of ROLLUPS) yield compile(d, sql.addLate(tier), p);
     yield compile(d, sql.markTaken, p);
@@ -192,6 +209,7 @@ export function* rollupRun(
       limit,
     });
     if (due === 0) continue;
+    yield analyze("rollup_due");
     buckets = Math.max(buckets, due);
     yield compile(d, sql.recompute(tier), {});
     yield compile(d, sql.clean(tier), {});
