@@ -283,7 +283,7 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     ? custom
     : opts.full
     ? [500, 1000, 2000, 4000, 7000, 10_000, 14_000]
-    : [200, 1000];
+    : [1000];
   const holdS = opts.full ? 120 : 35;
   const stores: Array<[string, Record<string, string>]> = [["sqlite", { DATABASE_URL: "" }]];
   if (testDatabaseServer()) stores.push(["postgres", {}]);
