@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { HttpError } from "./errors.ts";
-import type { RangeRow } from "../store/store.ts";
+import type { RangeRow, Store } from "../store/store.ts";
 import { isComplete, planRange, type RangePlan, type Retention } from "../store/tiers.ts";
 
 /** The longest range one call may ask for: ten years. */
@@ -93,4 +93,34 @@ export function toColumns(
     out.complete.push(r ? isComplete(t, plan.stepMs, r.n, intervalMs, now) : false);
   }
   return out;
+}
+
+/** Reads the plan's buckets of the query's series for `hostIds`. */
+export function readRange(
+  store: Store,
+  hostIds: string[],
+  q: RangeParams,
+  plan: AlignedPlan,
+): Promise<RangeRow[]> {
+  return store.queryRange({
+    hostIds,
+    metric: q.metric,
+    label: q.label,
+    tier: plan.tier,
+    from: plan.start,
+    to: q.to,
+    stepMs: plan.stepMs,
+  });
+}
+
+/** What every range answer starts with: the series, the range, the tier and the step. */
+export function describeRange(q: RangeParams, plan: AlignedPlan) {
+  return {
+    metric: q.metric,
+    label: q.label,
+    from: new Date(q.from).toISOString(),
+    to: new Date(q.to).toISOString(),
+    tier: plan.tier,
+    step_s: plan.stepMs / 1000,
+  };
 }

@@ -7,7 +7,13 @@
 import type { Context } from "hono";
 import type { AppDeps } from "../../../hub/http/deps.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
-import { alignedPlan, parseRangeQuery, toColumns } from "../../../hub/http/range.ts";
+import {
+  alignedPlan,
+  describeRange,
+  parseRangeQuery,
+  readRange,
+  toColumns,
+} from "../../../hub/http/range.ts";
 import type { RangeRow } from "../../../hub/store/store.ts";
 import { DEFAULT_RETENTION, MAX_POINTS } from "../../../hub/store/tiers.ts";
 
@@ -43,15 +49,7 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
       Math.min(MAX_POINTS, Math.floor(POINT_BUDGET / Math.max(hosts.length, 1))),
     );
     const plan = alignedPlan(q, intervalMs, retention, now, maxPoints);
-    const rows = hosts.length === 0 ? [] : await store.queryRange({
-      hostIds: hosts.map((h) => h.id),
-      metric: q.metric,
-      label: q.label,
-      tier: plan.tier,
-      from: plan.start,
-      to: q.to,
-      stepMs: plan.stepMs,
-    });
+    const rows = hosts.length === 0 ? [] : await readRange(store, hosts.map((h) => h.id), q, plan);
     const byHost = new Map<string, RangeRow[]>();
     for (const r of rows) {
       let list = byHost.get(r.hostId);
@@ -59,12 +57,7 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
       list.push(r);
     }
     return c.json({
-      metric: q.metric,
-      label: q.label,
-      from: new Date(q.from).toISOString(),
-      to: new Date(q.to).toISOString(),
-      tier: plan.tier,
-      step_s: plan.stepMs / 1000,
+      ...describeRange(q, plan),
       hosts: hosts.map((h) => ({
         id: h.id,
         name: h.name,

@@ -7,7 +7,13 @@
 import type { Context } from "hono";
 import type { AppDeps } from "../../../../../hub/http/deps.ts";
 import { HttpError } from "../../../../../hub/http/errors.ts";
-import { alignedPlan, parseRangeQuery, toColumns } from "../../../../../hub/http/range.ts";
+import {
+  alignedPlan,
+  describeRange,
+  parseRangeQuery,
+  readRange,
+  toColumns,
+} from "../../../../../hub/http/range.ts";
 import { DEFAULT_RETENTION } from "../../../../../hub/store/tiers.ts";
 
 /** Answers one series over a range. */
@@ -20,23 +26,10 @@ export function getMetrics({ store, retention = DEFAULT_RETENTION }: AppDeps) {
     if (!host) throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
     const intervalMs = host.interval_s * 1000;
     const plan = alignedPlan(q, intervalMs, retention, now);
-    const rows = await store.queryRange({
-      hostIds: [id],
-      metric: q.metric,
-      label: q.label,
-      tier: plan.tier,
-      from: plan.start,
-      to: q.to,
-      stepMs: plan.stepMs,
-    });
+    const rows = await readRange(store, [id], q, plan);
     return c.json({
       host_id: id,
-      metric: q.metric,
-      label: q.label,
-      from: new Date(q.from).toISOString(),
-      to: new Date(q.to).toISOString(),
-      tier: plan.tier,
-      step_s: plan.stepMs / 1000,
+      ...describeRange(q, plan),
       labels: await store.seriesLabels(id, q.metric),
       ...toColumns(rows, plan, q.to, intervalMs, now),
     });
