@@ -18,7 +18,7 @@ const SLOW_RUN_MS = 1_000;
 
 let store: Store | null = null;
 let timer: ReturnType<typeof setInterval> | undefined;
-let stopRetention = () => {};
+let stopRetention = () => Promise.resolve();
 let running: Promise<void> | null = null;
 let failing = false;
 
@@ -51,7 +51,7 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
     })
     .with({ type: "shutdown" }, async () => {
       clearInterval(timer);
-      stopRetention();
+      await stopRetention();
       await running;
       await store?.close();
       post({ type: "stopped" });

@@ -77,33 +77,39 @@ export async function runRetention(
   return out;
 }
 
-/** Starts the job; returns a function that stops it. */
-export function startRetention(store: Store, retention: Retention, log: Logger): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const removed = await runRetention(store, retention);
-      for (const [tier, r] of Object.entries(removed)) {
-        if (r.rows || r.partitions) {
-          log.info("Dropped metric history past retention", {
-            tier,
-            days: retention[tier as keyof Retention],
-            ...r,
-          });
+/** Starts the job; returns a function that stops it (once a run under way has ended). */
+export function startRetention(
+  store: Store,
+  retention: Retention,
+  log: Logger,
+): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const run = () => {
+    running ??= (async () => {
+      try {
+        const removed = await runRetention(store, retention);
+        for (const [tier, r] of Object.entries(removed)) {
+          if (r.rows || r.partitions) {
+            log.info("Dropped metric history past retention", {
+              tier,
+              days: retention[tier as keyof Retention],
+              ...r,
+            });
+          }
         }
+      } catch (err) {
+        log.warn("Retention run failed; trying again later", { error: err });
+      } finally {
+        running = null;
       }
-    } catch (err) {
-      log.warn("Retention run failed; trying again later", { error: err });
-    } finally {
-      running = false;
-    }
+    })();
   };
   const first = setTimeout(run, 60_000);
   const timer = setInterval(run, EVERY_MS);
-  return () => {
+  // Stopping lets a run under way finish, so the store is not closed under it.
+  return async () => {
     clearTimeout(first);
     clearInterval(timer);
+    await running;
   };
 }

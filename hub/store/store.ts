@@ -129,7 +129,8 @@ export interface Store {
   rememberNonce(nonce: string, expiresAt: number, now: number): Promise<boolean>;
   /**
    * Drops raw samples older than `before` (whole day partitions where the
-   * backend has them) and batch records older than that but each host's last,
+   * backend has them) and batch records older than that, once rolled up, but
+   * each host's last,
    * at most `limit` rows a call, so a big backlog is worked off in steps.
    * Returns the rows (or partitions) it removed.
    */

@@ -2,9 +2,9 @@
  * The storage tiers of metric history and how a range query picks one.
  *
  * Raw samples are kept for days; rollups (count, sum, min, max and last per
- * bucket) at 1 min, 10 min, 1 h and 1 d keep months to forever. The store
- * maintains every rollup in the same transaction as the raw write, so a late
- * or replayed batch corrects exactly the buckets it falls in.
+ * bucket) at 1 min, 10 min, 1 h and 1 d keep months to forever. The history
+ * worker's rollup job (rollup_sql.ts) keeps them up with what ingest stores,
+ * recomputing exactly the buckets a new, late or replayed batch falls in.
  */
 
 /** A rollup tier: bucket width and the table that holds it. */
@@ -66,7 +66,8 @@ export function rollupHorizon(retention: Retention, now: number): number {
   const days = Math.min(
     ...(["raw", "1m", "10m", "1h"] as const).map((t) => retention[t] ?? Infinity),
   );
-  return days === Infinity ? -Infinity : now - days * DAY_MS + DAY_MS;
+  // A bound both databases take as an integer, even when everything is kept forever.
+  return days === Infinity ? Number.MIN_SAFE_INTEGER : now - days * DAY_MS + DAY_MS;
 }
 
 /** A range answer has at most this many points… */
