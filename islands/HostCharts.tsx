@@ -94,8 +94,8 @@ async function fetchSeries(
   return await res.json();
 }
 
-/** "1 h buckets", "30 s samples": what one point stands for. */
-function describeStep(tier: string, stepS: number): string {
+/** "1 h averages", "30 s samples": what one point stands for. */
+function describeStep(tier: string, stepS: number, bands: boolean): string {
   const size = stepS % 86400 === 0
     ? `${stepS / 86400} d`
     : stepS % 3600 === 0
@@ -103,7 +103,8 @@ function describeStep(tier: string, stepS: number): string {
     : stepS % 60 === 0
     ? `${stepS / 60} min`
     : `${stepS} s`;
-  return tier === "raw" ? `${size} samples` : `${size} averages, min–max band`;
+  if (tier === "raw") return `${size} samples`;
+  return bands ? `${size} averages, min–max band` : `${size} averages`;
 }
 
 /** Bands only where a chart has few lines: a band per core would hide the lines. */
@@ -185,7 +186,7 @@ function Chart(
     >
       <header>
         <h3 id={`chart-${def.id}`}>{def.title}</h3>
-        {shown && <small class="tier">{describeStep(shown.tier, shown.step)}</small>}
+        {shown && <small class="tier">{describeStep(shown.tier, shown.step, shown.bands)}</small>}
       </header>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="plot" ref={el} title="Drag to zoom in, double-click to zoom out" />
