@@ -36,6 +36,8 @@ class Generator {
   #child: Deno.ChildProcess;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   stats: GeneratorStats | null = null;
+  /** When the last stats line came (they come every second). */
+  statsAt = 0;
   #waiters: Array<(n: number) => void> = [];
   done: Promise<void>;
 
@@ -51,7 +53,10 @@ class Generator {
     this.done = (async () => {
       for await (const line of readLines(child.stdout)) {
         const m = JSON.parse(line);
-        if (m.stats) this.stats = m.stats;
+        if (m.stats) {
+          this.stats = m.stats;
+          this.statsAt = Date.now();
+        }
         if (m.ready !== undefined) this.#waiters.shift()?.(m.ready);
       }
     })();
@@ -66,6 +71,11 @@ class Generator {
     const ready = new Promise<number>((r) => this.#waiters.push(r));
     void this.#send({ add: tokens });
     return ready;
+  }
+
+  /** Stops (or restarts) the agents' metrics batches; heartbeats go on. */
+  pause(on: boolean): Promise<void> {
+    return this.#send({ pause: on });
   }
 
   async stop(): Promise<void> {
@@ -227,9 +237,17 @@ async function ramp(
       const latencies = watcher.latencies;
       const { cpuS: cpu1, rss } = hubUsage();
       const genCpu = Math.round(((usage(gen.pid).cpuS - gen0) / holdS) * 100);
-      // Give the last batches of the hold a moment to be acked.
-      await until("acks", () => (gen.stats?.unacked ?? 0) === 0, 10_000);
+      // No new batches for a moment: what is still unacked once the ones in
+      // flight are through is lost.
+      await gen.pause(true);
+      const pausedAt = Date.now();
+      await until(
+        "acks",
+        () => gen.statsAt > pausedAt + 100 && (gen.stats?.unacked ?? 0) === 0,
+        15_000,
+      );
       const after = gen.stats!;
+      await gen.pause(false);
       const sent = after.sent - before.sent;
       // Unacked after the drain, refused, or never connected: lost. Streams
       // that broke and reconnected are reported, not lost.

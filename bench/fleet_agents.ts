@@ -9,7 +9,7 @@
  * them again after a reconnect; a batch still unacked at the end is lost.
  *
  * `deno run -A bench/fleet_agents.ts HUB_ADDR`; reads NDJSON commands on
- * stdin (`{"add": [token, …]}`, `{"stop": true}`) and writes NDJSON reports
+ * stdin (`{"add": [token, …]}`, `{"pause": true|false}`, `{"stop": true}`) and writes NDJSON reports
  * on stdout (`{"ready": n}` after each add, `{"stats": …}` every second).
  */
 import { Buffer } from "node:buffer";
@@ -54,6 +54,8 @@ const stats = {
   failed: 0,
 };
 const agents: SimAgent[] = [];
+/** While set, agents skip their metrics batches (heartbeats go on): lets acks drain. */
+let paused = false;
 const base: Snapshot = await collect(collectorsFor("linux", "vm"), {
   procRoot: "/proc",
   sysRoot: "/sys",
@@ -170,6 +172,7 @@ class SimAgent {
         },
       }));
     const metrics = () => {
+      if (paused) return;
       const seq = ++this.#seq;
       const cpu = base.cpu && { ...base.cpu, percent: (seq * 7 + this.id.charCodeAt(0)) % 100 };
       const bytes = encodeBatch(seq, { ...base, cpu, unixMs: Date.now() });
@@ -245,7 +248,8 @@ const ticker = setInterval(
 );
 
 for await (const line of readLines(Deno.stdin.readable)) {
-  const cmd = JSON.parse(line) as { add?: string[]; stop?: boolean };
+  const cmd = JSON.parse(line) as { add?: string[]; pause?: boolean; stop?: boolean };
+  if (cmd.pause !== undefined) paused = cmd.pause;
   if (cmd.add) {
     await add(cmd.add);
     report({ ready: agents.length });
