@@ -5,20 +5,9 @@
  * collects) and bytes sent per minute.
  */
 import { hubCli, lastLine, registerAgent, startAgent, startHub } from "../tests/harness.ts";
+import { procUsage } from "./common.ts";
 
-const CLK_TCK = 100;
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
-
-function cpuMs(pid: number): number {
-  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-  // utime and stime are fields 14 and 15 of stat; after "pid (comm) " they sit at 11 and 12.
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
-
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync(`/proc/${pid}/status`))![1]);
-  return kb / 1024;
-}
 
 /** Runs the bench; returns the headline and the figures. */
 export async function run(opts: { full: boolean }): Promise<{ headline: string; data: unknown }> {
@@ -49,8 +38,8 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     await scrape();
     await scrape();
 
-    const agentCpu0 = cpuMs(agent.pid);
-    const exporterCpu0 = cpuMs(exporter.pid);
+    const agentCpu0 = procUsage(agent.pid).cpuMs;
+    const exporterCpu0 = procUsage(exporter.pid).cpuMs;
     const firstLine = agent.lines.length;
     let scrapes = 0;
     let scrapeBytes = 0;
@@ -67,19 +56,19 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     ).filter((m) => m);
     const cycles = queued.length;
     const agentBytes = queued.reduce((n, m) => n + Number(m![1]), 0);
-    const agentCpu = cpuMs(agent.pid) - agentCpu0;
-    const exporterCpu = cpuMs(exporter.pid) - exporterCpu0;
+    const agentCpu = procUsage(agent.pid).cpuMs - agentCpu0;
+    const exporterCpu = procUsage(exporter.pid).cpuMs - exporterCpu0;
     const data = {
       period_s: Math.round(elapsedMin * 60),
       interval_s: intervalS,
       agent: {
-        rss_mb: Number(rssMb(agent.pid).toFixed(1)),
+        rss_mb: Number((procUsage(agent.pid).rss / 2 ** 20).toFixed(1)),
         cycles,
         cpu_ms_per_cycle: Number((agentCpu / Math.max(1, cycles)).toFixed(2)),
         bytes_per_min: Math.round(agentBytes / elapsedMin),
       },
       node_exporter: {
-        rss_mb: Number(rssMb(exporter.pid).toFixed(1)),
+        rss_mb: Number((procUsage(exporter.pid).rss / 2 ** 20).toFixed(1)),
         scrapes,
         cpu_ms_per_scrape: Number((exporterCpu / Math.max(1, scrapes)).toFixed(2)),
         bytes_per_min: Math.round(scrapeBytes / elapsedMin),

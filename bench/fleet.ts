@@ -11,7 +11,8 @@
  * that does not. The baseline is the first (smallest) step of the same run.
  */
 import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
-import { type Hub, hubCli, lastLine, openHubStore, startHub } from "../tests/harness.ts";
+import { type Hub, hubCli, lastLine, openHubStore, startHub, until } from "../tests/harness.ts";
+import { percentile, procUsage } from "./common.ts";
 import { testDatabaseServer } from "../tests/pg.ts";
 import { readLines } from "../lib/ndjson.ts";
 
@@ -123,35 +124,12 @@ class Watcher {
   }
 }
 
-/** Resident memory (bytes) and CPU time (s) of a process, from /proc. */
-function usage(pid: number): { rss: number; cpuS: number } {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { rss, cpuS: (Number(fields[11]) + Number(fields[12])) / 100 };
-  } catch {
-    return { rss: 0, cpuS: 0 };
-  }
-}
-
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function until(what: string, pred: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) {
-      console.log(`  gave up waiting for ${what} after ${ms / 1000} s`);
-      return false;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return true;
+/** Waits for `pred` (see the harness's until); says so and answers false when it never holds. */
+function waitFor(what: string, pred: () => boolean, ms: number): Promise<boolean> {
+  return until(what, pred, ms).then(() => true, (err: Error) => {
+    console.log(`  ${err.message}`);
+    return false;
+  });
 }
 
 /** One step of the ramp, as measured. */
@@ -211,9 +189,9 @@ async function ramp(
       return Number(/pid=(\d+)/.exec(line)![1]);
     };
     const hubUsage = () => {
-      const main = usage(hub.proc.pid);
-      const ingest = usage(ingestPid());
-      return { rss: main.rss + ingest.rss, cpuS: main.cpuS + ingest.cpuS };
+      const main = procUsage(hub.proc.pid);
+      const ingest = procUsage(ingestPid());
+      return { rss: main.rss + ingest.rss, cpuS: (main.cpuMs + ingest.cpuMs) / 1000 };
     };
     const watcher = new Watcher(hub.http, key);
     let have = 0;
@@ -221,7 +199,7 @@ async function ramp(
       const add = await tokens(hub, n - have);
       await gen.add(add);
       have = n;
-      const allOnline = await until(
+      const allOnline = await waitFor(
         `${n} agents online`,
         () => watcher.online.size >= n,
         Math.max(30_000, n * 20),
@@ -229,19 +207,19 @@ async function ramp(
       // Hold: every agent sends about holdS / 30 batches, spread out.
       const before = { ...gen.stats! };
       const cpu0 = hubUsage().cpuS;
-      const gen0 = usage(gen.pid).cpuS;
+      const gen0 = procUsage(gen.pid).cpuMs / 1000;
       watcher.latencies = [];
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, holdS * 1000));
       const held = (performance.now() - t0) / 1000;
       const latencies = watcher.latencies;
       const { cpuS: cpu1, rss } = hubUsage();
-      const genCpu = Math.round(((usage(gen.pid).cpuS - gen0) / holdS) * 100);
+      const genCpu = Math.round(((procUsage(gen.pid).cpuMs / 1000 - gen0) / holdS) * 100);
       // No new batches for a moment: what is still unacked once the ones in
       // flight are through is lost.
       await gen.pause(true);
       const pausedAt = Date.now();
-      await until(
+      await waitFor(
         "acks",
         () => gen.statsAt > pausedAt + 100 && (gen.stats?.unacked ?? 0) === 0,
         15_000,
@@ -256,8 +234,8 @@ async function ramp(
       const step: Step = {
         agents: n,
         batches: sent,
-        p50_ms: Math.round(pct(latencies, 50)),
-        p99_ms: Math.round(pct(latencies, 99)),
+        p50_ms: Math.round(percentile(latencies, 50)),
+        p99_ms: Math.round(percentile(latencies, 99)),
         lost,
         reconnects,
         hub_rss_mb: Math.round(rss / 2 ** 20),

@@ -18,6 +18,7 @@ import { Broker } from "../hub/live/broker.ts";
 import { StatusMirror } from "../hub/http/status_mirror.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import { freshDatabase } from "../tests/pg.ts";
+import { addHosts, percentile } from "./common.ts";
 
 const DAY = 86_400_000;
 const STEP = 30_000;
@@ -62,24 +63,16 @@ function window(tier: TierName, now: number): { from: number; to: number; width:
 const VALUE = (t: string, id: string) =>
   `(50 + 30 * ((((${t} / 3600000) + ${id} * 7) % 24) - 12) / 12.0 + ((${t} / 30000 + ${id}) % 17))`;
 
-async function addHosts(store: Store, hosts: number) {
-  for (let h = 0; h < hosts; h++) {
-    await store.createHostWithToken({
-      hostId: `h${h}`,
-      name: `host-${h}`,
-      tokenHash: `t${h}`,
-      createdAt: 0,
-      expiresAt: 1e15,
-    });
-    await store.registerHost(`t${h}`, { fallbackName: "x", now: 1 });
-  }
+/** Registered hosts h0…, and the API key the timed requests use. */
+async function addHostsAndKey(store: Store, hosts: number) {
+  await addHosts(store, hosts, true);
   await store.createApiKey({ id: "k", name: "bench", hash: hashSecret(KEY), createdAt: 0 });
 }
 
 /** Fills the SQLite store; returns its size on disk in bytes. */
 async function fillSqlite(store: SqliteStore, hosts: number, now: number): Promise<number> {
   const db = store.db;
-  await addHosts(store, hosts);
+  await addHostsAndKey(store, hosts);
   const ins = db.prepare("INSERT INTO series (host_id, metric, label) VALUES (?, ?, ?)");
   db.exec("BEGIN");
   for (let h = 0; h < hosts; h++) for (const [m, l] of SERIES) ins.run(`h${h}`, m, l);
@@ -112,7 +105,7 @@ async function fillSqlite(store: SqliteStore, hosts: number, now: number): Promi
 /** Fills the PostgreSQL store; returns the database's size in bytes. */
 async function fillPostgres(store: PostgresStore, hosts: number, now: number): Promise<number> {
   const sql = store.sql;
-  await addHosts(store, hosts);
+  await addHostsAndKey(store, hosts);
   await sql`INSERT INTO series (host_id, metric, label)
     SELECT 'h' || h, m, l FROM generate_series(0, ${hosts - 1}) h,
       unnest(${SERIES.map((s) => s[0])}::text[], ${SERIES.map((s) => s[1])}::text[]) AS x(m, l)`;
@@ -155,12 +148,6 @@ function sizes(bytes: number, hosts: number): string {
   return `${mib(bytes)} on disk: ${mib(bytes / hosts)} a host-year, ${
     mib(bytes / hosts / SERIES.length)
   } a series-year`;
-}
-
-/** The p-th percentile of `xs` (sorted in place). */
-function pct(xs: number[], p: number): number {
-  xs.sort((a, b) => a - b);
-  return xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 }
 
 const ms = (x: number) => Number(x.toFixed(2));
@@ -214,8 +201,8 @@ async function timeRanges(
       range,
       tier,
       points,
-      p50_ms: ms(pct(times, 50)),
-      p95_ms: ms(pct([...times], 95)),
+      p50_ms: ms(percentile(times, 50)),
+      p95_ms: ms(percentile(times, 95)),
     };
     if (span <= DEFAULT_RETENTION.raw! * DAY && tier !== "raw") {
       // The same buckets from raw samples: what a store without rollups reads.
@@ -236,7 +223,7 @@ async function timeRanges(
           });
           xs.push(performance.now() - start);
         }
-        return pct(xs, 50);
+        return percentile(xs, 50);
       };
       f.tier_query_ms = ms(await timed(plan.tier));
       f.raw_query_ms = ms(await timed("raw"));

@@ -7,9 +7,11 @@
  * path, but work the database does all the same).
  */
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { rollUpAll } from "../hub/store/retention.ts";
 import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
 import type { Point, Store, StoredBatch } from "../hub/store/store.ts";
 import { freshDatabase } from "../tests/pg.ts";
+import { addHosts } from "./common.ts";
 
 const HOSTS = 50;
 
@@ -71,18 +73,6 @@ function batches(count: number, start: number): Array<{ host: string; batch: Sto
   return out;
 }
 
-async function addHosts(store: Store) {
-  for (let h = 0; h < HOSTS; h++) {
-    await store.createHostWithToken({
-      hostId: `h${h}`,
-      name: `host-${h}`,
-      tokenHash: `t${h}`,
-      createdAt: 0,
-      expiresAt: 1e15,
-    });
-  }
-}
-
 interface Result {
   store: string;
   rows: number;
@@ -99,7 +89,7 @@ async function measure(
   raw: (rows: Array<[number, number, number]>) => Promise<void>,
   count: number,
 ): Promise<Result> {
-  await addHosts(store);
+  await addHosts(store, HOSTS);
   const start = Date.UTC(2026, 10, 1);
   // Warm up caches and statements on both paths.
   for (const { host, batch } of batches(HOSTS, start - 86_400_000)) {
@@ -114,7 +104,7 @@ async function measure(
 
   // The history worker's share, off the write path: folding those rows into every tier.
   t = performance.now();
-  while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
+  await rollUpAll(store);
   const rollupS = (performance.now() - t) / 1000;
 
   // The same rows the store writes: each host's batch touches that host's ~60 series.

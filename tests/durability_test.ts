@@ -4,6 +4,7 @@
  * batch reaches the store exactly once and in order.
  */
 import { Buffer } from "node:buffer";
+import { rollUpAll } from "../hub/store/retention.ts";
 import * as grpc from "@grpc/grpc-js";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { signStream } from "../lib/stream_auth.ts";
@@ -62,7 +63,7 @@ Deno.test({
       const arrived = await assertBatchesOnceInOrder(hub, hostId, target + 2);
       const store = openHubStore(hub);
       // Every stored sample counts once, in raw data and in every rollup.
-      while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
+      await rollUpAll(store);
       const q = { hostIds: [hostId], metric: "cpu_percent", label: "", from: 0 };
       const count = async (tier: TierName) =>
         (await store.queryRange({ ...q, tier, to: Date.now() + 60_000, stepMs: 86_400_000 }))

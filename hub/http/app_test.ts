@@ -1,5 +1,6 @@
 import { assert, assertEquals, textDecoder } from "../../lib/assert.ts";
 import { createApp } from "./app.tsx";
+import { rollUpAll } from "../store/retention.ts";
 import { Broker } from "../live/broker.ts";
 import { StatusMirror } from "./status_mirror.ts";
 import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
@@ -93,11 +94,6 @@ async function cpu(store: Store, hostId: string, samples: Array<[number, number,
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Rolls every stored batch up, as the hub's history worker does over time. */
-async function settle(store: Store) {
-  while ((await store.rollUp({ now: Date.now(), horizon: 0, force: true })).batches > 0);
-}
-
 Deno.test("GET /api/v1/hosts/:id/metrics reads raw samples for short ranges and fills gaps with null", async () => {
   await using t = await setup();
   const base = Math.floor((Date.now() - 600_000) / 60_000) * 60_000;
@@ -131,7 +127,7 @@ Deno.test("GET /api/v1/hosts/:id/metrics reads a year from daily rollups, with m
       (_, i) => [3 + i, today - 100 * day + i * 30_000, i % 2 ? 60 : 40],
     ),
   );
-  await settle(t.store);
+  await rollUpAll(t.store);
   const q = `metric=cpu_percent&from=${iso(today - 365 * day)}&to=${iso(today + day)}`;
   const body = await (await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH }))
     .json();
@@ -164,7 +160,7 @@ Deno.test("GET /api/v1/metrics gives one series of many hosts in one call", asyn
   const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
   await cpu(t.store, "h1", [[1, base, 10]]);
   await cpu(t.store, "h2", [[1, base, 70], [2, base + 60_000, 90]]);
-  await settle(t.store);
+  await rollUpAll(t.store);
   const range = `metric=cpu_percent&from=${iso(base)}&to=${iso(base + 6 * 3_600_000)}`;
   const get = async (extra: string) => {
     const res = await t.app.request(`/api/v1/metrics?${range}${extra}`, { headers: AUTH });

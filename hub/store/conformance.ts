@@ -6,7 +6,7 @@
 import { assertEquals } from "../../lib/assert.ts";
 import type { RangeQuery, Store, StoredBatch } from "./store.ts";
 import { DEFAULT_RETENTION, ROLLUPS, type TierName } from "./tiers.ts";
-import { runRetention } from "./retention.ts";
+import { rollUpAll, runRetention } from "./retention.ts";
 
 /** Opens an empty, migrated store and says how to dispose of it. */
 export type OpenStore = () => Promise<{ store: Store; dispose: () => Promise<void> }>;
@@ -42,18 +42,6 @@ async function avgs(
 ): Promise<Array<[number, number]>> {
   const rows = await s.queryRange({ hostIds: [hostId], metric, label, tier, from, to, stepMs });
   return rows.map((r) => [r.t, r.avg]);
-}
-
-/**
- * Runs the rollup job until it has nothing left, every dirty bucket due.
- * Batches older than `horizon` are added to the tiers, newer ones recomputed
- * (0: all recomputed; MAX_SAFE_INTEGER: all added).
- */
-async function settle(s: Store, horizon = 0, now = Date.now()) {
-  for (;;) {
-    const r = await s.rollUp({ now, horizon, force: true, limit: 500 });
-    if (r.batches < 500 && r.buckets < 500) return;
-  }
 }
 
 /** Buckets without the host id, values rounded off floating-point noise. */
@@ -259,7 +247,7 @@ export function storeConformance(
     // Batches stay until the rollup job has taken them.
     const first = await s.pruneRaw(recent - 60_000);
     assertEquals([first.samples >= 4, first.batches], [true, 0]);
-    await settle(s);
+    await rollUpAll(s);
     const out = await s.pruneRaw(recent - 60_000);
     assertEquals([out.samples, out.batches], [0, 2]);
     assertEquals(await avgs(s, "h1", "cpu_percent", "", 0, recent + 1, 1), [[recent, 30]]);
@@ -276,7 +264,7 @@ export function storeConformance(
     for (const [id, horizon] of [["h1", 0], ["h2", Number.MAX_SAFE_INTEGER]] as const) {
       await host(s, id);
       for (const b of dayOfBatches(1, day - 3_600_000)) await s.writeBatch(id, b);
-      await settle(s, horizon);
+      await rollUpAll(s, horizon);
       const q = { metric: "cpu_percent", label: "", from: day - 86_400_000, to: day + 86_400_000 };
       for (const tier of ROLLUPS) {
         for (const k of [1, 3]) {
@@ -299,7 +287,7 @@ export function storeConformance(
     const all = dayOfBatches(1, t0, 240); // two hours
     const late = new Set([17, 18, 150]);
     for (const b of all) if (!late.has(b.seq)) await s.writeBatch("h1", b);
-    await settle(s);
+    await rollUpAll(s);
     const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 7_200_000 };
     const before = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
     // The WAL replays what the hub already has, then delivers the late ones.
@@ -308,7 +296,7 @@ export function storeConformance(
     // Another batch carrying a sample the hub already has for that instant.
     await s.writeBatch("h1", { ...batch(9999, all[5].ts, 1e6), latest: {} });
     // The first hour is past the horizon (added to), the second recomputed.
-    await settle(s, t0 + 3_600_000);
+    await rollUpAll(s, t0 + 3_600_000);
     const after = await buckets(s, { ...q, tier: "10m", stepMs: 600_000 });
     const changed = after.filter((b, i) => JSON.stringify(b) !== JSON.stringify(before[i]));
     // Seq 17 and 18 (8 min in) fall in the first 10 min bucket, seq 150 (74.5 min) in the eighth.
@@ -366,7 +354,7 @@ export function storeConformance(
       });
     // Nothing in the 1 min tier until the rollup job has run.
     assertEquals(await read(), []);
-    await settle(s);
+    await rollUpAll(s);
     assertEquals((await read()).map((r) => [r.hostId, r.t, r.n, r.avg, r.min, r.max]), [
       ["h1", t0, 1, 10, 10, 10],
       ["h2", t0, 1, 20, 20, 20],
@@ -380,7 +368,7 @@ export function storeConformance(
     const old = now - 40 * 86_400_000;
     await s.writeBatch("h1", batch(1, old, 10));
     await s.writeBatch("h1", batch(2, now, 20));
-    await settle(s);
+    await rollUpAll(s);
     const out = await s.pruneRollup("1m", now - 30 * 86_400_000);
     assertEquals(out.rows + out.partitions > 0, true);
     const q = { metric: "cpu_percent", label: "", from: 0, to: now + 1 };

@@ -41,6 +41,18 @@ export async function rollUpPending(
   }
 }
 
+/**
+ * Rolls up every stored batch and every dirty bucket now, due or not: what
+ * the worker gets to over time, at once (tests, benches). Batches older than
+ * `horizon` are added to the tiers, newer ones recomputed (0: all recomputed).
+ */
+export async function rollUpAll(store: Store, horizon = 0, now = Date.now()): Promise<void> {
+  for (;;) {
+    const r = await store.rollUp({ now, horizon, force: true, limit: ROLLUP_LIMIT });
+    if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return;
+  }
+}
+
 /** One pass over every tier; returns what it removed, by tier. */
 export async function runRetention(
   store: Store,

@@ -190,11 +190,11 @@ export function* rollupRun(
   const limit = o.limit ?? ROLLUP_LIMIT;
   const p = { now: o.now, horizon: o.horizon, limit };
   const batches = yield compile(d, sql.take, p);
-  // PostgreSQL plans the joins from the scratch tables better knowing their size.
-  const analyze = (table: string): [string, []] =>
-    d === "postgres" ? [`ANALYZE ${table}`, []] : ["SELECT 1", []];
+  // PostgreSQL plans the joins from the scratch tables better knowing their
+  // size (SQLite is told the order by CROSS JOIN instead).
+  const analyze = d === "postgres";
   if (batches > 0) {
-    yield analyze("rollup_take");
+    if (analyze) yield ["ANALYZE rollup_take", []];
     yield compile(d, sql.markDirty, p);
     for (const tier of ROLLUPS) yield compile(d, sql.addLate(tier), p);
     yield compile(d, sql.markTaken, p);
@@ -209,7 +209,7 @@ export function* rollupRun(
       limit,
     });
     if (due === 0) continue;
-    yield analyze("rollup_due");
+    if (analyze) yield ["ANALYZE rollup_due", []];
     buckets = Math.max(buckets, due);
     yield compile(d, sql.recompute(tier), {});
     yield compile(d, sql.clean(tier), {});

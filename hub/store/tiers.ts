@@ -34,6 +34,13 @@ export const ROLLUPS: readonly RollupTier[] = [
   { name: "1d", ms: 86_400_000, table: "rollup_1d", refreshMs: 600_000 },
 ];
 
+/**
+ * Tables keyed by series and time. They have no foreign key to series (a
+ * check per row would slow every write), so deleting a host deletes from
+ * each of them.
+ */
+export const TIME_TABLES = ["samples", ...ROLLUPS.map((t) => t.table)];
+
 /** A closed bucket waits this long for stragglers before it is recomputed. */
 export const CLOSE_GRACE_MS = 10_000;
 

@@ -19,14 +19,12 @@ import type {
 } from "../store.ts";
 import { PostgresAuthStore } from "./auth_store.ts";
 import { toHost, toRangeRow } from "../rows.ts";
-import { ROLLUPS, rollupTable, type RollupTier } from "../tiers.ts";
+import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
 import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
 const DAY_MS = 86_400_000;
 /** Day partitions kept ready ahead of now. */
 const DAYS_AHEAD = 3;
-/** Tables keyed by series and time, without a foreign key to series. */
-const TIME_TABLES = ["samples", ...ROLLUPS.map((t) => t.table)];
 /** Key of the advisory lock that lets one hub at a time roll up. */
 const ROLLUP_LOCK = 0x5167_6875;
 /** Key of the advisory lock that serialises migrations across hubs. */

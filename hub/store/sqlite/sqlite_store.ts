@@ -18,15 +18,12 @@ import type {
 } from "../store.ts";
 import { SqliteAuthStore } from "./auth_store.ts";
 import { toHost, toRangeRow } from "../rows.ts";
-import { ROLLUPS, rollupTable, type RollupTier } from "../tiers.ts";
+import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
 import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
   "SELECT h.*, l.ts AS latest_ts FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id";
-
-/** Tables keyed by series and time, without a foreign key to series. */
-const TIME_TABLES = ["samples", ...ROLLUPS.map((t) => t.table)];
 
 /** Rows per multi-row INSERT: 3 parameters each, well under SQLite's limit. */
 const SAMPLE_CHUNK = 300;

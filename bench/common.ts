@@ -1,0 +1,40 @@
+/** What several benches share: percentiles, a process's footprint, hosts to write to. */
+import type { Store } from "../hub/store/store.ts";
+
+/** The p-th percentile of `xs` (NaN when empty); `xs` is left as it was. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Clock ticks per second of /proc/PID/stat times. */
+const CLK_TCK = 100;
+
+/** Resident memory (bytes) and CPU time so far (ms) of a process, from /proc; zeros once it is gone. */
+export function procUsage(pid: number): { rss: number; cpuMs: number } {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // utime and stime are fields 14 and 15; after "pid (comm) " they sit at 11 and 12.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { rss, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK };
+  } catch {
+    return { rss: 0, cpuMs: 0 };
+  }
+}
+
+/** Adds hosts `h0`…`h{n-1}` with tokens `t0`…, registered when `register` is set. */
+export async function addHosts(store: Store, n: number, register = false): Promise<void> {
+  for (let h = 0; h < n; h++) {
+    await store.createHostWithToken({
+      hostId: `h${h}`,
+      name: `host-${h}`,
+      tokenHash: `t${h}`,
+      createdAt: 0,
+      expiresAt: 1e15,
+    });
+    if (register) await store.registerHost(`t${h}`, { fallbackName: "x", now: 1 });
+  }
+}
