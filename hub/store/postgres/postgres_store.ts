@@ -18,41 +18,15 @@ import type {
   StoredBatch,
 } from "../store.ts";
 import { PostgresAuthStore } from "./auth_store.ts";
+import { Partitions } from "./partitions.ts";
 import { toHost, toRangeRow } from "../rows.ts";
 import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
 import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
-const DAY_MS = 86_400_000;
-/** Day partitions kept ready ahead of now. */
-const DAYS_AHEAD = 3;
 /** Key of the advisory lock that lets one hub at a time roll up. */
 const ROLLUP_LOCK = 0x5167_6875;
 /** Key of the advisory lock that serialises migrations across hubs. */
 const MIGRATE_LOCK = 0x5167_6874;
-
-/**
- * Partition width of each range-partitioned time table: a partition is
- * dropped whole once retention has passed its end.
- */
-const PARTITION_WIDTH: Record<string, number> = {
-  samples: DAY_MS,
-  rollup_1m: DAY_MS,
-  rollup_10m: 10 * DAY_MS,
-  rollup_1h: 30 * DAY_MS,
-};
-
-/** `table_YYYYMMDD`, named after the partition's first day. */
-function partitionName(table: string, startMs: number): string {
-  return `${table}_${new Date(startMs).toISOString().slice(0, 10).replaceAll("-", "")}`;
-}
-
-/** The first instant of a partition named by {@link partitionName}; null for others. */
-function partitionStart(table: string, name: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(name.slice(table.length + 1));
-  return name.startsWith(`${table}_`) && m
-    ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
-    : null;
-}
 
 /** 1-based line of a character offset in `text`, for migration errors. */
 function lineOf(text: string, position: number): number {
@@ -62,9 +36,7 @@ function lineOf(text: string, position: number): number {
 /** The PostgreSQL implementation of {@link Store}. */
 export class PostgresStore extends PostgresAuthStore implements Store {
   #seriesIds = new Map<string, number>();
-  /** Day numbers known to have partitions, from and until. */
-  #partitionedFrom = 0;
-  #partitionedUntil = 0;
+  #partitions: Partitions;
 
   constructor(url: string, options: { pool?: number } = {}) {
     super(postgres(url, {
@@ -72,6 +44,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
       onnotice: () => {},
       connection: { application_name: "sightline" },
     }));
+    this.#partitions = new Partitions(this.sql);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests). */
@@ -109,85 +82,11 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   }
 
   /**
-   * Creates the partitions of samples and the rollup tables from the day
-   * before `fromMs` to a few days after `toMs` (default: around one moment).
-   * A table that is not partitioned (samples as a TimescaleDB hypertable,
-   * which makes chunks itself) is left alone. `only` limits it to one table
-   * (copying history in, where each table reaches back its own way).
+   * Creates the partitions of samples and the rollup tables around
+   * [fromMs, toMs]; see {@link Partitions.ensure}.
    */
-  async ensurePartitions(fromMs: number, toMs = fromMs, only?: string): Promise<void> {
-    const first = Math.floor(fromMs / DAY_MS) - 1;
-    const last = Math.floor(toMs / DAY_MS) + DAYS_AHEAD;
-    if (first >= this.#partitionedFrom && last <= this.#partitionedUntil) return;
-    const tables = (await this.#partitionedTables()).filter((t) => !only || t.table === only);
-    for (const { table, widthMs } of tables) {
-      const lo = Math.floor((first * DAY_MS) / widthMs);
-      const hi = Math.floor((last * DAY_MS) / widthMs);
-      for (let k = lo; k <= hi; k++) {
-        try {
-          await this.sql.unsafe(
-            `CREATE TABLE IF NOT EXISTS ${partitionName(table, k * widthMs)} PARTITION OF ${table}
-            FOR VALUES FROM (${k * widthMs}) TO (${(k + 1) * widthMs})`,
-          );
-        } catch (err) {
-          // Rows for that range already sit in the default partition (late
-          // data): they stay there and are still queried and pruned.
-          if ((err as { code?: string }).code !== "23514") throw err;
-        }
-      }
-    }
-    // Only the newest span is remembered: writes move forward in time.
-    if (!only && last > this.#partitionedUntil) {
-      this.#partitionedFrom = first;
-      this.#partitionedUntil = last;
-    }
-  }
-
-  /** The range-partitioned time tables and their partition widths. */
-  async #partitionedTables(): Promise<Array<{ table: string; widthMs: number }>> {
-    const kinds = await this.sql`SELECT relname, relkind FROM pg_class
-      WHERE relname = ANY(${
-      Object.keys(PARTITION_WIDTH)
-    }) AND relnamespace = current_schema()::regnamespace`;
-    return kinds.filter((k) => k.relkind === "p").map((k) => ({
-      table: String(k.relname),
-      widthMs: PARTITION_WIDTH[String(k.relname)],
-    }));
-  }
-
-  /**
-   * Drops `table`'s partitions that end before `before`, then deletes up to
-   * `limit` older rows from its default partition (late data), or from the
-   * table itself when it is not partitioned.
-   */
-  async #prune(
-    table: string,
-    column: string,
-    before: number,
-    limit: number,
-  ): Promise<{ rows: number; partitions: number }> {
-    const parts = await this
-      .sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = ${table}::regclass`;
-    const width = PARTITION_WIDTH[table];
-    let partitions = 0;
-    let hasDefault = false;
-    for (const { relname } of parts) {
-      const start = partitionStart(table, String(relname));
-      if (start === null) {
-        hasDefault ||= relname === `${table}_default`;
-        continue;
-      }
-      if (start + width <= before) {
-        await this.sql.unsafe(`DROP TABLE IF EXISTS ${relname}`);
-        partitions++;
-      }
-    }
-    const target = hasDefault ? `${table}_default` : table;
-    const rows = (await this.sql`DELETE FROM ${this.sql(target)} WHERE ctid = ANY(ARRAY(
-      SELECT ctid FROM ${this.sql(target)} WHERE ${this.sql(column)} < ${before} LIMIT ${limit}))`)
-      .count;
-    return { rows, partitions };
+  ensurePartitions(fromMs: number, toMs = fromMs, only?: string): Promise<void> {
+    return this.#partitions.ensure(fromMs, toMs, only);
   }
 
   async close(): Promise<void> {
@@ -312,7 +211,12 @@ export class PostgresStore extends PostgresAuthStore implements Store {
     limit = 50_000,
   ): Promise<{ samples: number; partitions: number; batches: number }> {
     // Whole days go by dropping their partition: no slow DELETE on the hot table.
-    const { rows: samples, partitions } = await this.#prune("samples", "ts", before, limit);
+    const { rows: samples, partitions } = await this.#partitions.prune(
+      "samples",
+      "ts",
+      before,
+      limit,
+    );
     const batches = (await this
       .sql`DELETE FROM batches WHERE id IN (SELECT b.id FROM batches b WHERE b.ts < ${before}
       AND b.rolled_up AND b.seq < (SELECT MAX(seq) FROM batches m WHERE m.host_id = b.host_id) LIMIT ${limit})`)
@@ -325,7 +229,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
     before: number,
     limit = 50_000,
   ): Promise<{ rows: number; partitions: number }> {
-    return await this.#prune(rollupTable(tier), "bucket", before, limit);
+    return await this.#partitions.prune(rollupTable(tier), "bucket", before, limit);
   }
 
   /** Autovacuum gives freed space back; nothing to do here. */
@@ -359,7 +263,7 @@ export class PostgresStore extends PostgresAuthStore implements Store {
   }
 
   async writeBatch(hostId: string, batch: StoredBatch): Promise<{ inserted: boolean }> {
-    if (batch.ts > this.#partitionedUntil * DAY_MS - DAY_MS) await this.ensurePartitions(batch.ts);
+    if (this.#partitions.mayLack(batch.ts)) await this.ensurePartitions(batch.ts);
     const points = batch.points.filter((p) => Number.isFinite(p.value));
     const key = (p: { metric: string; label: string }) => `${hostId}\0${p.metric}\0${p.label}`;
     const missing = points.filter((p) => !this.#seriesIds.has(key(p)));
