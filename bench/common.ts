@@ -38,3 +38,8 @@ export async function addHosts(store: Store, n: number, register = false): Promi
     if (register) await store.registerHost(`t${h}`, { fallbackName: "x", now: 1 });
   }
 }
+
+/** The PostgreSQL server benches make their databases on, or null to measure SQLite only. */
+export function benchDatabaseServer(): string | null {
+  return Deno.env.get("SIGHTLINE_BENCH_DATABASE_URL") || Deno.env.get("DATABASE_URL") || null;
+}

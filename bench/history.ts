@@ -18,7 +18,7 @@ import { Broker } from "../hub/live/broker.ts";
 import { StatusMirror } from "../hub/http/status_mirror.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import { freshDatabase } from "../tests/pg.ts";
-import { addHosts, percentile } from "./common.ts";
+import { addHosts, benchDatabaseServer, percentile } from "./common.ts";
 
 const DAY = 86_400_000;
 const STEP = 30_000;
@@ -278,7 +278,7 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     });
     await sqlite.close();
 
-    const server = Deno.env.get("SIGHTLINE_BENCH_DATABASE_URL") || Deno.env.get("DATABASE_URL");
+    const server = benchDatabaseServer();
     if (server) {
       const db = await freshDatabase(server);
       const pg = new PostgresStore(db.url, { pool: 4 });

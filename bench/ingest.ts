@@ -11,7 +11,7 @@ import { rollUpAll } from "../hub/store/retention.ts";
 import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
 import type { Point, Store, StoredBatch } from "../hub/store/store.ts";
 import { freshDatabase } from "../tests/pg.ts";
-import { addHosts } from "./common.ts";
+import { addHosts, benchDatabaseServer } from "./common.ts";
 
 const HOSTS = 50;
 
@@ -161,7 +161,7 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
   await sqlite.close();
   await Deno.remove(dir, { recursive: true });
 
-  const server = Deno.env.get("SIGHTLINE_BENCH_DATABASE_URL") || Deno.env.get("DATABASE_URL");
+  const server = benchDatabaseServer();
   if (server) {
     const db = await freshDatabase(server);
     const pg = new PostgresStore(db.url, { pool: 4 });

@@ -22,6 +22,29 @@ storeConformance("SqliteStore", async () => {
 });
 
 const server = testDatabaseServer();
+
+/** A PostgreSQL-only test on a fresh database, migrated unless told not to. */
+function pgTest(
+  name: string,
+  fn: (store: PostgresStore) => Promise<void>,
+  { migrate = true } = {},
+) {
+  Deno.test({
+    name,
+    ignore: server === null,
+    async fn() {
+      const db = await freshDatabase(server!);
+      const store = new PostgresStore(db.url, { pool: 2 });
+      try {
+        if (migrate) await store.migrate();
+        await fn(store);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    },
+  });
+}
 storeConformance("PostgresStore", async () => {
   const db = await freshDatabase(server!);
   const store = new PostgresStore(db.url, { pool: 2 });
@@ -35,104 +58,72 @@ storeConformance("PostgresStore", async () => {
   };
 }, { ignore: server === null });
 
-Deno.test({
-  name: "PostgresStore keeps day partitions of samples ready around now",
-  ignore: server === null,
-  async fn() {
-    const db = await freshDatabase(server!);
-    const store = new PostgresStore(db.url, { pool: 2 });
-    try {
-      await store.migrate();
-      const day = (offset: number) =>
-        `samples_${
-          new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
-        }`;
-      const parts =
-        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
-      for (const name of [day(-1), day(0), day(1), day(3), "samples_default"]) {
-        if (!parts.includes(name)) throw new Error(`missing partition ${name}: ${parts}`);
-      }
-      // Older days too, when history is copied in (after today's already exist).
-      await store.ensurePartitions(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 3));
-      const older =
-        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
-      for (
-        const name of [
-          "samples_20241231",
-          "samples_20250101",
-          "samples_20250103",
-          "samples_20250106",
-        ]
-      ) {
-        if (!older.includes(name)) throw new Error(`missing partition ${name}: ${older}`);
-      }
-    } finally {
-      await store.close();
-      await db.drop();
-    }
-  },
+pgTest("PostgresStore keeps day partitions of samples ready around now", async (store) => {
+  const day = (offset: number) =>
+    `samples_${
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
+    }`;
+  const parts =
+    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
+  for (const name of [day(-1), day(0), day(1), day(3), "samples_default"]) {
+    if (!parts.includes(name)) throw new Error(`missing partition ${name}: ${parts}`);
+  }
+  // Older days too, when history is copied in (after today's already exist).
+  await store.ensurePartitions(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 3));
+  const older =
+    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
+  for (
+    const name of [
+      "samples_20241231",
+      "samples_20250101",
+      "samples_20250103",
+      "samples_20250106",
+    ]
+  ) {
+    if (!older.includes(name)) throw new Error(`missing partition ${name}: ${older}`);
+  }
 });
 
-Deno.test({
-  name:
-    "PostgresStore.migrate() names the file and line that failed and leaves the schema as it was",
-  ignore: server === null,
-  async fn() {
-    const db = await freshDatabase(server!);
-    const store = new PostgresStore(db.url, { pool: 2 });
-    try {
-      const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INT);" };
-      const bad = {
-        version: 2,
-        name: "0002_bad.sql",
-        sql: "CREATE TABLE b (x INT);\n\nCREATE TABLE c (x NOPE);",
-      };
-      const err = await store.migrate([good, bad]).then(() => null, (e: Error) => e);
-      if (!err || !err.message.includes("0002_bad.sql (line 3)")) {
-        throw new Error(`unexpected: ${err?.message}`);
-      }
-      const tables = (await store.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
-        .map((r) => String(r.tablename));
-      if (tables.length !== 0) throw new Error(`schema changed: ${tables}`);
-    } finally {
-      await store.close();
-      await db.drop();
+pgTest(
+  "PostgresStore.migrate() names the file and line that failed and leaves the schema as it was",
+  async (store) => {
+    const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INT);" };
+    const bad = {
+      version: 2,
+      name: "0002_bad.sql",
+      sql: "CREATE TABLE b (x INT);\n\nCREATE TABLE c (x NOPE);",
+    };
+    const err = await store.migrate([good, bad]).then(() => null, (e: Error) => e);
+    if (!err || !err.message.includes("0002_bad.sql (line 3)")) {
+      throw new Error(`unexpected: ${err?.message}`);
     }
+    const tables = (await store.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+      .map((r) => String(r.tablename));
+    if (tables.length !== 0) throw new Error(`schema changed: ${tables}`);
   },
-});
+  { migrate: false },
+);
 
-Deno.test({
-  name: "PostgresStore retention drops whole partitions of samples and rollups",
-  ignore: server === null,
-  async fn() {
-    const db = await freshDatabase(server!);
-    const store = new PostgresStore(db.url, { pool: 2 });
-    try {
-      await store.migrate();
-      const now = Date.now();
-      const old = now - 60 * 86_400_000;
-      await store.ensurePartitions(old, now);
-      const tables = async () =>
-        (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          WHERE c.relname ~ '^(samples|rollup_1m|rollup_10m|rollup_1h)_[0-9]{8}$'`)
-          .map((r) => String(r.relname));
-      const before = await tables();
-      const removed = await runRetention(store, DEFAULT_RETENTION, now);
-      const after = await tables();
-      const gone = before.filter((t) => !after.includes(t));
-      const count = (prefix: string) => gone.filter((t) => t.startsWith(`${prefix}_2`)).length;
-      // About 53 days of raw and 30 of 1 min partitions go; 10 min and 1 h ones are still kept.
-      assertEquals([count("samples") >= 52, count("rollup_1m") >= 29], [true, true]);
-      assertEquals([count("rollup_10m"), count("rollup_1h")], [0, 0]);
-      assertEquals(removed.raw.partitions, count("samples"));
-      assertEquals(removed["1m"].partitions, count("rollup_1m"));
-    } finally {
-      await store.close();
-      await db.drop();
-    }
-  },
+pgTest("PostgresStore retention drops whole partitions of samples and rollups", async (store) => {
+  const now = Date.now();
+  const old = now - 60 * 86_400_000;
+  await store.ensurePartitions(old, now);
+  const tables = async () =>
+    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE c.relname ~ '^(samples|rollup_1m|rollup_10m|rollup_1h)_[0-9]{8}$'`)
+      .map((r) => String(r.relname));
+  const before = await tables();
+  const removed = await runRetention(store, DEFAULT_RETENTION, now);
+  const after = await tables();
+  const gone = before.filter((t) => !after.includes(t));
+  const count = (prefix: string) => gone.filter((t) => t.startsWith(`${prefix}_2`)).length;
+  // About 53 days of raw and 30 of 1 min partitions go; 10 min and 1 h ones are still kept.
+  assertEquals([count("samples") >= 52, count("rollup_1m") >= 29], [true, true]);
+  assertEquals([count("rollup_10m"), count("rollup_1h")], [0, 0]);
+  assertEquals(removed.raw.partitions, count("samples"));
+  assertEquals(removed["1m"].partitions, count("rollup_1m"));
 });
 
 Deno.test("SqliteStore gives pruned space back to the file system", async () => {
