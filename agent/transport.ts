@@ -1,32 +1,26 @@
 /**
- * The agent's side of the link, and its one protobuf boundary: registers
- * with a token, then keeps one authenticated Connect stream to the hub,
+ * The agent's side of the link: registers with a token, then keeps one
+ * authenticated Connect stream to the hub,
  * replays the WAL in order, sends new batches and heartbeats, and deletes a
  * batch from the WAL only when the hub acknowledges it. Reconnects with
  * exponential backoff and jitter.
  */
 import { Buffer } from "node:buffer";
-import * as grpc from "@grpc/grpc-js";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { type Call, Channel, GrpcError, Status } from "./grpc.ts";
 import {
-  type AgentMessage,
-  AgentMessageSchema,
-  AgentService,
-  type HubMessage,
-  RegisterRequestSchema,
-  type RegisterResponse,
-} from "../proto/gen/sightline/agent/v1/agent_pb.ts";
-import { grpcDefinition } from "../lib/grpc_adapter.ts";
+  decodeHubMessage,
+  decodeRegisterResponse,
+  encodeHeartbeat,
+  encodeHello,
+  encodeRegisterRequest,
+} from "./wire.ts";
 import { AUTH_KEYS, signStream } from "../lib/stream_auth.ts";
 import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
 import type { Logger } from "../lib/log.ts";
 import type { Identity } from "./identity.ts";
 import type { Wal } from "./wal.ts";
-import type { Snapshot } from "./collectors/types.ts";
 
-// deno-lint-ignore no-explicit-any
-type Client = grpc.Client & Record<string, any>;
-const AgentClient = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
+const SERVICE = "/sightline.agent.v1.AgentService";
 
 /** What the agent says about its host in Hello. */
 export interface HostFacts {
@@ -39,15 +33,18 @@ export interface HostFacts {
   intervalS: number;
 }
 
-const CHANNEL_OPTIONS = {
-  // The hub's certificate names HUB_TLS_NAME whatever address the agent dials;
-  // the pinned CA is what proves it is our hub.
-  "grpc.ssl_target_name_override": HUB_TLS_NAME,
-  "grpc.default_authority": HUB_TLS_NAME,
-  "grpc.keepalive_time_ms": 30_000,
-  "grpc.keepalive_timeout_ms": 10_000,
-  "grpc.max_receive_message_length": 4 * 1024 * 1024,
-};
+function channel(hub: string, caPem?: string): Channel {
+  return new Channel(hub, {
+    // The hub's certificate names HUB_TLS_NAME whatever address the agent
+    // dials; the pinned CA is what proves it is our hub.
+    serverName: HUB_TLS_NAME,
+    caPem,
+    keepaliveMs: 30_000,
+    keepaliveTimeoutMs: 10_000,
+    maxMessageBytes: 4 * 1024 * 1024,
+    userAgent: `sightline-agent/${AGENT_VERSION}`,
+  });
+}
 
 /**
  * Exchanges a registration token for an identity. The agent has no CA yet,
@@ -59,22 +56,24 @@ export async function register(
   token: string,
   facts: Omit<HostFacts, "environment" | "ips" | "intervalS" | "kernel">,
 ): Promise<Identity> {
-  const creds = grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false });
-  const client = new AgentClient(hub, creds, CHANNEL_OPTIONS) as Client;
+  const ch = channel(hub);
   try {
-    const res = await new Promise<RegisterResponse>((resolve, reject) =>
-      client.register(
-        create(RegisterRequestSchema, {
+    const res = decodeRegisterResponse(
+      await ch.unary(
+        `${SERVICE}/Register`,
+        encodeRegisterRequest({
           token,
           hostname: facts.hostname,
           agentVersion: AGENT_VERSION,
           os: facts.os,
           arch: facts.arch,
         }),
-        { deadline: Date.now() + 15_000 },
-        (err: grpc.ServiceError | null, r: RegisterResponse) => (err ? reject(err) : resolve(r)),
-      )
+        15_000,
+      ),
     );
+    if (!res.agentId || res.agentKey.length === 0 || !res.caPem) {
+      throw new Error("the hub's answer lacks an agent id, key or CA");
+    }
     return {
       hub,
       agentId: res.agentId,
@@ -83,63 +82,10 @@ export async function register(
       hostName: res.hostName,
     };
   } catch (err) {
-    const e = err as grpc.ServiceError;
-    throw new Error(`Cannot register with ${hub}: ${e.details || e.message}`);
+    throw new Error(`Cannot register with ${hub}: ${(err as Error).message}`);
   } finally {
-    client.close();
+    ch.close();
   }
-}
-
-/** Encodes a snapshot as the wire bytes of AgentMessage{metrics} with `seq`. */
-export function encodeBatch(seq: number, s: Snapshot): Uint8Array {
-  const msg = create(AgentMessageSchema, {
-    kind: {
-      case: "metrics",
-      value: {
-        seq: BigInt(seq),
-        unixMs: BigInt(s.unixMs),
-        intervalS: s.intervalS,
-        cpu: s.cpu,
-        memory: s.memory && {
-          totalBytes: BigInt(s.memory.totalBytes),
-          usedBytes: BigInt(s.memory.usedBytes),
-          availableBytes: BigInt(s.memory.availableBytes),
-          cachedBytes: BigInt(s.memory.cachedBytes),
-          swapTotalBytes: BigInt(s.memory.swapTotalBytes),
-          swapUsedBytes: BigInt(s.memory.swapUsedBytes),
-        },
-        load: s.load,
-        uptimeS: s.uptimeS ?? 0,
-        filesystems: s.filesystems.map((f) => ({
-          ...f,
-          sizeBytes: BigInt(f.sizeBytes),
-          usedBytes: BigInt(f.usedBytes),
-          availBytes: BigInt(f.availBytes),
-        })),
-        disks: s.disks.map((d) => ({
-          ...d,
-          readBytes: BigInt(d.readBytes),
-          writeBytes: BigInt(d.writeBytes),
-          reads: BigInt(d.reads),
-          writes: BigInt(d.writes),
-        })),
-        net: s.net.map((n) => ({
-          ...n,
-          rxBytes: BigInt(n.rxBytes),
-          txBytes: BigInt(n.txBytes),
-          rxPackets: BigInt(n.rxPackets),
-          txPackets: BigInt(n.txPackets),
-          rxErrors: BigInt(n.rxErrors),
-          txErrors: BigInt(n.txErrors),
-          rxDrops: BigInt(n.rxDrops),
-          txDrops: BigInt(n.txDrops),
-        })),
-        temperatures: s.temperatures,
-        errors: s.errors,
-      },
-    },
-  });
-  return toBinary(AgentMessageSchema, msg);
 }
 
 /** Batches sent but not yet acknowledged, at most. */
@@ -154,13 +100,13 @@ export function backoffMs(attempt: number, maxS: number, random = Math.random): 
 
 /** Keeps the agent connected to its hub for as long as it runs. */
 export class HubLink {
-  #client: Client;
+  #channel: Channel;
   #key: Uint8Array;
   #stopped = false;
   #wake: (() => void) | null = null;
   /** Set by notify() so a wake-up that comes while the sender is busy is not lost. */
   #signal = false;
-  #call: grpc.ClientDuplexStream<AgentMessage | Uint8Array, HubMessage> | null = null;
+  #call: Call | null = null;
   /** Resolves the current reconnect wait early when stopping. */
   #sleepCancel: (() => void) | null = null;
   connected = false;
@@ -175,8 +121,7 @@ export class HubLink {
     private facts: () => HostFacts,
     private opts: { heartbeatMs: number; reconnectMaxS: number; log: Logger },
   ) {
-    const creds = grpc.credentials.createSsl(Buffer.from(id.caPem));
-    this.#client = new AgentClient(id.hub, creds, CHANNEL_OPTIONS) as Client;
+    this.#channel = channel(id.hub, id.caPem);
     this.#key = Buffer.from(id.agentKey, "base64");
   }
 
@@ -196,19 +141,19 @@ export class HubLink {
         await this.#session();
       } catch (err) {
         if (this.#stopped) break;
-        const e = err as grpc.ServiceError;
-        if (e.code === grpc.status.UNAUTHENTICATED) {
+        const e = err as Error;
+        if (e instanceof GrpcError && e.code === Status.UNAUTHENTICATED) {
           // Retrying fast cannot help: the host was removed or registered anew.
           log.error(
             "The hub refused this agent's credentials; if the host was removed or re-added, register again",
             {
               hub: this.id.hub,
-              error: e.details,
+              error: e.message,
             },
           );
           attempt = 16;
         } else {
-          log.warn("Hub link down", { hub: this.id.hub, error: e.details || e.message });
+          log.warn("Hub link down", { hub: this.id.hub, error: e.message });
         }
       }
       this.connected = false;
@@ -239,54 +184,39 @@ export class HubLink {
     if (call) {
       // Half-close and let the hub end the call, rather than resetting the
       // stream: resets are what Deno's HTTP/2 server handles worst.
-      const ended = new Promise((r) => call.once("status", r));
+      const ended = call.status.catch(() => {});
       call.end();
       await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
       call.cancel();
     }
     this.#sleepCancel?.();
     this.#wake?.();
-    this.#client.close();
+    this.#channel.close();
   }
 
   async #session(): Promise<void> {
     const { wal, opts } = this;
     const creds = signStream(this.id.agentId, this.#key);
-    const md = new grpc.Metadata();
-    md.set(AUTH_KEYS.agentId, creds.agentId);
-    md.set(AUTH_KEYS.timestamp, creds.timestamp);
-    md.set(AUTH_KEYS.nonce, creds.nonce);
-    md.set(AUTH_KEYS.signature, creds.signature);
-    const call = this.#client.connect(md) as grpc.ClientDuplexStream<
-      AgentMessage | Uint8Array,
-      HubMessage
-    >;
-    this.#call = call;
-
-    this.#acked = this.#sent = 0;
-    let closed: Error | null = null;
+    const dropped = await wal.dropped();
     let welcome: (seq: number) => void;
     const welcomed = new Promise<number>((r) => (welcome = r));
-    const done = new Promise<void>((_resolve, reject) => {
-      call.on("error", (err) => {
-        closed = err;
-        reject(err);
-      });
-      call.on("end", () => {
-        closed ??= new Error("Hub closed the stream");
-        reject(closed);
-      });
-    });
-    done.catch(() => this.#wake?.());
-
-    call.on("data", (msg: HubMessage) => {
-      const k = msg.kind;
-      if (k.case === "welcome") welcome(Number(k.value.lastSeq));
-      else if (k.case === "ack") {
-        const seq = Number(k.value.seq);
-        if (k.value.rejected) {
-          opts.log.warn("Hub rejected a batch", { seq, reason: k.value.rejected });
-        }
+    const call = this.#channel.stream(`${SERVICE}/Connect`, {
+      [AUTH_KEYS.agentId]: creds.agentId,
+      [AUTH_KEYS.timestamp]: creds.timestamp,
+      [AUTH_KEYS.nonce]: creds.nonce,
+      [AUTH_KEYS.signature]: creds.signature,
+    }, (bytes) => {
+      let msg;
+      try {
+        msg = decodeHubMessage(bytes);
+      } catch (err) {
+        opts.log.warn("Cannot read a message from the hub", { error: err });
+        return;
+      }
+      if (msg.case === "welcome") welcome(msg.lastSeq);
+      else if (msg.case === "ack") {
+        const seq = msg.seq;
+        if (msg.rejected) opts.log.warn("Hub rejected a batch", { seq, reason: msg.rejected });
         this.#acked = Math.max(this.#acked, seq);
         this.#ackChain = this.#ackChain.then(() => wal.ack(seq)).catch((err) =>
           opts.log.error("Cannot delete acknowledged batch", { seq, error: err })
@@ -294,23 +224,32 @@ export class HubLink {
         this.notify();
       }
     });
+    this.#call = call;
+
+    this.#acked = this.#sent = 0;
+    let closed: Error | null = null;
+    // The hub ends a stream only to drop the agent: even an OK status is a close.
+    const done = call.status.then(
+      () => {
+        throw (closed = new Error("Hub closed the stream"));
+      },
+      (err: Error) => {
+        throw (closed = err);
+      },
+    );
+    done.catch(() => this.#wake?.());
 
     const facts = this.facts();
-    call.write(create(AgentMessageSchema, {
-      kind: {
-        case: "hello",
-        value: {
-          agentVersion: AGENT_VERSION,
-          hostname: facts.hostname,
-          os: facts.os,
-          arch: facts.arch,
-          kernel: facts.kernel,
-          environment: facts.environment,
-          ips: facts.ips,
-          metricsIntervalS: facts.intervalS,
-          droppedBatches: BigInt(await wal.dropped()),
-        },
-      },
+    call.write(encodeHello({
+      agentVersion: AGENT_VERSION,
+      hostname: facts.hostname,
+      os: facts.os,
+      arch: facts.arch,
+      kernel: facts.kernel,
+      environment: facts.environment,
+      ips: facts.ips,
+      metricsIntervalS: facts.intervalS,
+      droppedBatches: dropped,
     }));
 
     let welcomeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -345,15 +284,10 @@ export class HubLink {
 
     const heartbeat = setInterval(async () => {
       if (closed) return;
-      call.write(create(AgentMessageSchema, {
-        kind: {
-          case: "heartbeat",
-          value: {
-            unixMs: BigInt(Date.now()),
-            droppedBatches: BigInt(await wal.dropped()),
-            pendingBatches: BigInt(await wal.pending()),
-          },
-        },
+      call.write(encodeHeartbeat({
+        unixMs: Date.now(),
+        droppedBatches: await wal.dropped(),
+        pendingBatches: await wal.pending(),
       }));
     }, opts.heartbeatMs);
     try {
@@ -363,7 +297,7 @@ export class HubLink {
         for await (const e of wal.entries(this.#sent)) {
           if (closed || this.#stopped) break;
           if (this.#sent - this.#acked >= WINDOW) break;
-          if (!call.write(e.data)) await new Promise((r) => call.once("drain", r));
+          if (!call.write(e.data)) await call.drained();
           this.#sent = e.seq;
           progressed = true;
         }

@@ -2,7 +2,9 @@
  * bench/agent: the agent's footprint against Debian's prometheus-node-exporter
  * on this machine, side by side for the same period: steady RSS, CPU time per
  * collection cycle (node_exporter: per scrape, scraped as often as the agent
- * collects) and bytes sent per minute.
+ * collects) and bytes sent per minute. A second baseline is the runtime
+ * itself: an idle `deno run` script, whose RSS is the floor any agent run
+ * this way starts from.
  */
 import { hubCli, lastLine, registerAgent, startAgent, startHub } from "../tests/harness.ts";
 import { procUsage } from "./common.ts";
@@ -23,6 +25,12 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
   const port = hub.ports.http + 1;
   const exporter = new Deno.Command(NODE_EXPORTER, {
     args: [`--web.listen-address=127.0.0.1:${port}`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // The same runtime with nothing to do: what the agent costs above the floor.
+  const idle = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "setInterval(() => {}, 60_000)"],
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -58,17 +66,22 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     const agentBytes = queued.reduce((n, m) => n + Number(m![1]), 0);
     const agentCpu = procUsage(agent.pid).cpuMs - agentCpu0;
     const exporterCpu = procUsage(exporter.pid).cpuMs - exporterCpu0;
+    const mb = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1));
+    const agentMem = procUsage(agent.pid);
     const data = {
       period_s: Math.round(elapsedMin * 60),
       interval_s: intervalS,
       agent: {
-        rss_mb: Number((procUsage(agent.pid).rss / 2 ** 20).toFixed(1)),
+        rss_mb: mb(agentMem.rss),
+        /** Private memory: the heaps, not the pages of the executable. */
+        anon_mb: mb(agentMem.anon),
         cycles,
         cpu_ms_per_cycle: Number((agentCpu / Math.max(1, cycles)).toFixed(2)),
         bytes_per_min: Math.round(agentBytes / elapsedMin),
       },
+      idle_runtime: { rss_mb: mb(procUsage(idle.pid).rss), anon_mb: mb(procUsage(idle.pid).anon) },
       node_exporter: {
-        rss_mb: Number((procUsage(exporter.pid).rss / 2 ** 20).toFixed(1)),
+        rss_mb: mb(procUsage(exporter.pid).rss),
         scrapes,
         cpu_ms_per_scrape: Number((exporterCpu / Math.max(1, scrapes)).toFixed(2)),
         bytes_per_min: Math.round(scrapeBytes / elapsedMin),
@@ -83,14 +96,17 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
       );
     const bytesRatio = (data.agent.bytes_per_min / Math.max(1, data.node_exporter.bytes_per_min))
       .toFixed(3);
+    const aboveRuntime = (data.agent.rss_mb - data.idle_runtime.rss_mb).toFixed(1);
     return {
       headline:
-        `agent: rss_mb=${data.agent.rss_mb} rss_ratio=${rssRatio} cpu_ms_per_cycle=${data.agent.cpu_ms_per_cycle} cpu_ratio=${cpuRatio} bytes_per_min=${data.agent.bytes_per_min} bytes_ratio=${bytesRatio}`,
+        `agent: rss_mb=${data.agent.rss_mb} rss_ratio=${rssRatio} cpu_ms_per_cycle=${data.agent.cpu_ms_per_cycle} cpu_ratio=${cpuRatio} bytes_per_min=${data.agent.bytes_per_min} bytes_ratio=${bytesRatio} idle_runtime_rss_mb=${data.idle_runtime.rss_mb} rss_above_runtime_mb=${aboveRuntime}`,
       data,
     };
   } finally {
     exporter.kill("SIGTERM");
     await exporter.status;
+    idle.kill("SIGTERM");
+    await idle.status;
     await hub.dispose();
     await Deno.remove(dir, { recursive: true });
   }

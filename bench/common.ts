@@ -11,17 +11,23 @@ export function percentile(xs: number[], p: number): number {
 /** Clock ticks per second of /proc/PID/stat times. */
 const CLK_TCK = 100;
 
-/** Resident memory (bytes) and CPU time so far (ms) of a process, from /proc; zeros once it is gone. */
-export function procUsage(pid: number): { rss: number; cpuMs: number } {
+/**
+ * Resident memory (bytes: all of it, and the private part, not mapped from a
+ * file such as the executable) and CPU time so far (ms) of a process, from
+ * /proc; zeros once it is gone.
+ */
+export function procUsage(pid: number): { rss: number; anon: number; cpuMs: number } {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    const kb = (field: string) =>
+      Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+    const [rss, anon] = [kb("VmRSS"), kb("RssAnon")];
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     // utime and stime are fields 14 and 15; after "pid (comm) " they sit at 11 and 12.
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { rss, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK };
+    return { rss, anon, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK };
   } catch {
-    return { rss: 0, cpuMs: 0 };
+    return { rss: 0, anon: 0, cpuMs: 0 };
   }
 }
 

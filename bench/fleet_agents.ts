@@ -13,18 +13,11 @@
  * on stdout (`{"ready": n}` after each add, `{"stats": …}` every second).
  */
 import { Buffer } from "node:buffer";
-import * as grpc from "@grpc/grpc-js";
-import { create } from "@bufbuild/protobuf";
-import {
-  type AgentMessage,
-  AgentMessageSchema,
-  AgentService,
-  type HubMessage,
-} from "../proto/gen/sightline/agent/v1/agent_pb.ts";
-import { grpcDefinition } from "../lib/grpc_adapter.ts";
+import { type Call, Channel } from "../agent/grpc.ts";
 import { AUTH_KEYS, signStream } from "../lib/stream_auth.ts";
 import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
-import { encodeBatch, register } from "../agent/transport.ts";
+import { register } from "../agent/transport.ts";
+import { decodeHubMessage, encodeBatch, encodeHeartbeat, encodeHello } from "../agent/wire.ts";
 import { collect, collectorsFor } from "../agent/collectors/mod.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { readLines } from "../lib/ndjson.ts";
@@ -33,10 +26,6 @@ const HEARTBEAT_MS = 5_000;
 const METRICS_MS = 30_000;
 /** Registrations in flight at once. */
 const REGISTER_CONCURRENCY = 32;
-
-const Client = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
-// deno-lint-ignore no-explicit-any
-type AgentClient = grpc.Client & Record<string, any>;
 
 const hub = Deno.args[0];
 if (!hub) {
@@ -71,8 +60,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * makes that safe.
  */
 class SimAgent {
-  #client: AgentClient;
-  #call: grpc.ClientDuplexStream<AgentMessage | Uint8Array, HubMessage> | null = null;
+  #channel: Channel;
+  #call: Call | null = null;
   #timers: ReturnType<typeof setTimeout>[] = [];
   #seq = 0;
   #pending = new Map<number, Uint8Array>();
@@ -84,12 +73,8 @@ class SimAgent {
     readonly key: Uint8Array,
     caPem: string,
   ) {
-    this.#client = new Client(hub, grpc.credentials.createSsl(Buffer.from(caPem)), {
-      "grpc.ssl_target_name_override": HUB_TLS_NAME,
-      "grpc.default_authority": HUB_TLS_NAME,
-      // A connection per agent, as on a real fleet (grpc-js would share one).
-      "grpc.use_local_subchannel_pool": 1,
-    }) as AgentClient;
+    // A connection per agent, as on a real fleet: the real agent's client.
+    this.#channel = new Channel(hub, { serverName: HUB_TLS_NAME, caPem });
   }
 
   /** Batches sent that the hub has not acked. */
@@ -106,54 +91,48 @@ class SimAgent {
   /** One stream: resolves once welcomed; on its end, reconnects after a backoff. */
   #connect(): Promise<void> {
     const creds = signStream(this.id, this.key);
-    const md = new grpc.Metadata();
-    md.set(AUTH_KEYS.agentId, creds.agentId);
-    md.set(AUTH_KEYS.timestamp, creds.timestamp);
-    md.set(AUTH_KEYS.nonce, creds.nonce);
-    md.set(AUTH_KEYS.signature, creds.signature);
-    const call = this.#call = this.#client.connect(md);
     return new Promise((resolve) => {
       let welcomed = false;
-      call.on("data", (m: HubMessage) => {
-        if (m.kind.case === "welcome") {
+      const call = this.#call = this.#channel.stream("/sightline.agent.v1.AgentService/Connect", {
+        [AUTH_KEYS.agentId]: creds.agentId,
+        [AUTH_KEYS.timestamp]: creds.timestamp,
+        [AUTH_KEYS.nonce]: creds.nonce,
+        [AUTH_KEYS.signature]: creds.signature,
+      }, (bytes) => {
+        const m = decodeHubMessage(bytes);
+        if (m.case === "welcome") {
           welcomed = true;
           this.#attempt = 0;
           stats.connected++;
           // What the hub already has is acked by its Welcome; the rest goes again.
-          const last = Number(m.kind.value.lastSeq);
-          for (const [seq, bytes] of this.#pending) {
-            if (seq <= last) this.#ack(seq, false);
-            else call.write(bytes);
+          for (const [seq, batch] of this.#pending) {
+            if (seq <= m.lastSeq) this.#ack(seq, false);
+            else call.write(batch);
           }
           resolve();
-        } else if (m.kind.case === "ack") {
-          this.#ack(Number(m.kind.value.seq), m.kind.value.rejected !== "");
+        } else if (m.case === "ack") {
+          this.#ack(m.seq, m.rejected !== "");
         }
       });
-      call.on("error", async () => {
+      // The hub ends a stream only to drop the agent: any end is a reconnect.
+      call.status.catch(() => {}).then(async () => {
         stats.streamErrors++;
         if (welcomed) stats.connected--;
         if (this.#stopped) return;
         await sleep(Math.min(30_000, 500 * 2 ** this.#attempt++) * (0.5 + Math.random() / 2));
         if (!this.#stopped) this.#connect().then(resolve);
       });
-      call.write(
-        create(AgentMessageSchema, {
-          kind: {
-            case: "hello",
-            value: {
-              hostname: `sim-${this.id.slice(0, 8)}`,
-              agentVersion: AGENT_VERSION,
-              os: "linux",
-              arch: "x86_64",
-              kernel: "6.1.0-sim",
-              environment: "vm",
-              ips: ["192.0.2.1"],
-              metricsIntervalS: METRICS_MS / 1000,
-            },
-          },
-        }),
-      );
+      call.write(encodeHello({
+        hostname: `sim-${this.id.slice(0, 8)}`,
+        agentVersion: AGENT_VERSION,
+        os: "linux",
+        arch: "x86_64",
+        kernel: "6.1.0-sim",
+        environment: "vm",
+        ips: ["192.0.2.1"],
+        metricsIntervalS: METRICS_MS / 1000,
+        droppedBatches: 0,
+      }));
     });
   }
 
@@ -165,11 +144,10 @@ class SimAgent {
 
   #schedule() {
     const heartbeat = () =>
-      this.#call?.write(create(AgentMessageSchema, {
-        kind: {
-          case: "heartbeat",
-          value: { pendingBatches: BigInt(this.#pending.size), droppedBatches: 0n },
-        },
+      this.#call?.write(encodeHeartbeat({
+        unixMs: Date.now(),
+        pendingBatches: this.#pending.size,
+        droppedBatches: 0,
       }));
     const metrics = () => {
       if (paused) return;
@@ -197,7 +175,7 @@ class SimAgent {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#call?.end();
-    this.#client.close();
+    this.#channel.close();
   }
 }
 
