@@ -67,6 +67,7 @@ export class Call {
   #settle!: (err: GrpcError | null) => void;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  #settled = false;
 
   constructor(
     stream: http2.ClientHttp2Stream,
@@ -77,10 +78,9 @@ export class Call {
   ) {
     this.#stream = stream;
     this.status = new Promise<void>((resolve, reject) => {
-      let done = false;
       this.#settle = (err) => {
-        if (done) return;
-        done = true;
+        if (this.#settled) return;
+        this.#settled = true;
         if (err) reject(err);
         else resolve();
       };
@@ -92,6 +92,7 @@ export class Call {
     stream.on("response", (h) => (headers = h));
     stream.on("trailers", (t) => (trailers = t));
     stream.on("data", (chunk: Buffer) => {
+      if (this.#settled) return; // What comes after a bad message is not read.
       try {
         for (const msg of this.#deframe(chunk, maxMessageBytes)) onMessage(msg);
       } catch (err) {
@@ -197,8 +198,8 @@ export class Call {
 /** A connection to one hub, made on first use and again after it breaks. */
 export class Channel {
   #session: http2.ClientHttp2Session | null = null;
-  #sessionError: Error | null = null;
-  #keepalive: ReturnType<typeof setInterval> | undefined;
+  /** Why each session failed, for the calls it ends. */
+  #errors = new WeakMap<http2.ClientHttp2Session, Error>();
 
   constructor(readonly target: string, private opts: ChannelOptions) {}
 
@@ -211,25 +212,26 @@ export class Channel {
       ...(caPem ? { ca: caPem } : { rejectUnauthorized: false }),
     });
     // Streams open on the session end too; their status says why.
-    this.#sessionError = null;
-    session.on("error", (err: Error) => (this.#sessionError = err));
-    const forget = () => {
+    session.on("error", (err: Error) => this.#errors.set(session, err));
+    const keepalive = this.#keepalive(session);
+    // After GOAWAY the calls still open may finish, but new ones need a new session.
+    const detach = () => {
       if (this.#session === session) this.#session = null;
-      clearInterval(this.#keepalive);
     };
-    session.on("close", forget);
-    session.on("goaway", forget);
+    session.on("goaway", detach);
+    session.on("close", () => {
+      clearInterval(keepalive);
+      detach();
+    });
     this.#session = session;
-    this.#startKeepalive(session);
     return session;
   }
 
   /** Pings the hub; a ping not answered in time means the link is dead. */
-  #startKeepalive(session: http2.ClientHttp2Session): void {
+  #keepalive(session: http2.ClientHttp2Session): ReturnType<typeof setInterval> {
     const every = this.opts.keepaliveMs ?? 30_000;
     const timeout = this.opts.keepaliveTimeoutMs ?? 10_000;
-    clearInterval(this.#keepalive);
-    this.#keepalive = setInterval(() => {
+    return setInterval(() => {
       if (session.destroyed || session.connecting) return;
       const timer = setTimeout(
         () => session.destroy(new Error(`hub did not answer a ping in ${timeout} ms`)),
@@ -243,8 +245,14 @@ export class Channel {
     }, every);
   }
 
-  #request(method: string, metadata: Record<string, string>, timeoutMs?: number) {
-    return this.#connect().request({
+  #call(
+    method: string,
+    metadata: Record<string, string>,
+    onMessage: (msg: Uint8Array) => void,
+    timeoutMs?: number,
+  ): Call {
+    const session = this.#connect();
+    const stream = session.request({
       ":method": "POST",
       ":path": method,
       ":authority": this.opts.serverName,
@@ -255,6 +263,12 @@ export class Channel {
       ...(timeoutMs ? { "grpc-timeout": `${Math.ceil(timeoutMs)}m` } : {}),
       ...metadata,
     });
+    return new Call(
+      stream,
+      onMessage,
+      this.opts.maxMessageBytes ?? 4 * 1024 * 1024,
+      () => this.#errors.get(session) ?? null,
+    );
   }
 
   /** Opens a bidirectional stream; messages from the hub go to `onMessage`. */
@@ -263,23 +277,13 @@ export class Channel {
     metadata: Record<string, string>,
     onMessage: (msg: Uint8Array) => void,
   ): Call {
-    return new Call(
-      this.#request(method, metadata),
-      onMessage,
-      this.opts.maxMessageBytes ?? 4 * 1024 * 1024,
-      () => this.#sessionError,
-    );
+    return this.#call(method, metadata, onMessage);
   }
 
   /** One request, one response, within `timeoutMs`. */
   async unary(method: string, request: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     let response: Uint8Array | null = null;
-    const call = new Call(
-      this.#request(method, {}, timeoutMs),
-      (msg) => (response ??= msg),
-      this.opts.maxMessageBytes ?? 4 * 1024 * 1024,
-      () => this.#sessionError,
-    );
+    const call = this.#call(method, {}, (msg) => (response ??= msg), timeoutMs);
     call.write(request);
     call.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -299,9 +303,15 @@ export class Channel {
   }
 
   /** Closes the connection; calls still open are cut. */
-  close(): void {
-    clearInterval(this.#keepalive);
-    this.#session?.destroy();
+  async close(): Promise<void> {
+    const session = this.#session;
     this.#session = null;
+    if (!session || session.destroyed) return;
+    const closed = new Promise((r) => session.once("close", r));
+    session.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+    if (!session.destroyed) session.destroy();
   }
 }

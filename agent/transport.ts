@@ -84,7 +84,7 @@ export async function register(
   } catch (err) {
     throw new Error(`Cannot register with ${hub}: ${(err as Error).message}`);
   } finally {
-    ch.close();
+    await ch.close();
   }
 }
 
@@ -191,7 +191,7 @@ export class HubLink {
     }
     this.#sleepCancel?.();
     this.#wake?.();
-    this.#channel.close();
+    await this.#channel.close();
   }
 
   async #session(): Promise<void> {

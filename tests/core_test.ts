@@ -115,6 +115,10 @@ Deno.test({
         `/api/v1/hosts/${identity.agentId}`,
       );
       assertEquals(hostAfter.status, "online");
+      // Nor is the ingest process: refused registrations and streams, and
+      // probes hanging up, once crashed Deno's HTTP/2 server under it.
+      const died = hub.proc.lines.filter((l) => /Ingest process died/.test(l));
+      assertEquals(died, []);
 
       const beforeStop = sse.events.length;
       await agent.stop();

@@ -1,58 +1,67 @@
-/** A raw Connect probe for tests: opens a stream with given credentials and reports how it ends. */
-import { Buffer } from "node:buffer";
-import * as grpc from "@grpc/grpc-js";
-import { create } from "@bufbuild/protobuf";
-import { AgentMessageSchema, AgentService } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
-import { grpcDefinition } from "../lib/grpc_adapter.ts";
+/**
+ * A raw Connect probe for tests: opens a stream with given credentials,
+ * through the agent's own gRPC client, and reports how it ends.
+ *
+ * Not grpc-js: its way of hanging up (GOAWAY right after a finished stream)
+ * trips an nghttp2 assertion in Deno 2.9.6's HTTP/2 server
+ * (find_stream_on_goaway_func) often enough to crash the ingest process the
+ * probe is testing. The supervisor restarts it, but the probe after would see
+ * UNAVAILABLE instead of the answer under test.
+ */
+import { Channel, GrpcError } from "../agent/grpc.ts";
+import { encodeHeartbeat, encodeHello } from "../agent/wire.ts";
 import { AUTH_KEYS, type StreamCredentials } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 
-const Client = grpc.makeGenericClientConstructor(grpcDefinition(AgentService), "AgentService");
-
-/** Opens a Connect stream with `creds` and resolves with the status it ends with (or "welcomed"). */
 /**
- * Opens a Connect stream with `creds`; resolves with the status it ends with,
- * or "welcomed". With `heartbeatFirst` it breaks the protocol (no Hello) and
- * waits for the hub to end the stream.
+ * Opens a Connect stream with `creds`; resolves with the status code it ends
+ * with, or "welcomed". With `heartbeatFirst` it breaks the protocol (no
+ * Hello) and waits for the hub to end the stream.
  */
-export function tryConnect(
+export async function tryConnect(
   addr: string,
   caPem: string,
   creds: Partial<StreamCredentials>,
   heartbeatFirst = false,
 ): Promise<number | "welcomed"> {
-  const client = new Client(addr, grpc.credentials.createSsl(Buffer.from(caPem)), {
-    "grpc.ssl_target_name_override": HUB_TLS_NAME,
-    // A connection of its own per probe: grpc-js otherwise shares one between clients.
-    "grpc.use_local_subchannel_pool": 1,
-  }) as unknown as grpc.Client & {
-    connect(
-      md: grpc.Metadata,
-      options: grpc.CallOptions,
-    ): grpc.ClientDuplexStream<unknown, unknown>;
-  };
-  const md = new grpc.Metadata();
-  if (creds.agentId) md.set(AUTH_KEYS.agentId, creds.agentId);
-  if (creds.timestamp) md.set(AUTH_KEYS.timestamp, creds.timestamp);
-  if (creds.nonce) md.set(AUTH_KEYS.nonce, creds.nonce);
-  if (creds.signature) md.set(AUTH_KEYS.signature, creds.signature);
-  return new Promise((resolve) => {
-    // A deadline, so a hub that never answers fails the test instead of hanging it.
-    const call = client.connect(md, { deadline: Date.now() + 10_000 });
-    call.on("data", () => {
-      if (heartbeatFirst) return; // the Welcome; the refusal follows
-      call.cancel();
-      client.close();
-      resolve("welcomed");
-    });
-    call.on("error", (err: grpc.ServiceError) => {
-      client.close();
-      resolve(err.code);
-    });
-    call.write(
-      heartbeatFirst
-        ? create(AgentMessageSchema, { kind: { case: "heartbeat", value: {} } })
-        : create(AgentMessageSchema, { kind: { case: "hello", value: { hostname: "probe" } } }),
-    );
+  const channel = new Channel(addr, { serverName: HUB_TLS_NAME, caPem });
+  const metadata: Record<string, string> = {};
+  if (creds.agentId) metadata[AUTH_KEYS.agentId] = creds.agentId;
+  if (creds.timestamp) metadata[AUTH_KEYS.timestamp] = creds.timestamp;
+  if (creds.nonce) metadata[AUTH_KEYS.nonce] = creds.nonce;
+  if (creds.signature) metadata[AUTH_KEYS.signature] = creds.signature;
+  let welcomed = false;
+  const call = channel.stream("/sightline.agent.v1.AgentService/Connect", metadata, () => {
+    if (heartbeatFirst || welcomed) return; // the Welcome; the refusal follows
+    welcomed = true;
+    call.end(); // half-close, as the agent does, and let the hub end the call
   });
+  call.write(
+    heartbeatFirst
+      ? encodeHeartbeat({ unixMs: 0, droppedBatches: 0, pendingBatches: 0 })
+      : encodeHello({
+        agentVersion: "",
+        hostname: "probe",
+        os: "",
+        arch: "",
+        kernel: "",
+        environment: "",
+        droppedBatches: 0,
+        ips: [],
+        metricsIntervalS: 0,
+      }),
+  );
+  // A deadline, so a hub that never answers fails the test instead of hanging it.
+  const timer = setTimeout(() => call.cancel(), 10_000);
+  try {
+    await call.status;
+    return welcomed ? "welcomed" : 0;
+  } catch (err) {
+    if (welcomed) return "welcomed";
+    if (err instanceof GrpcError) return err.code;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    await channel.close();
+  }
 }
