@@ -13,14 +13,13 @@ import {
   encodeHeartbeat,
   encodeHello,
   encodeRegisterRequest,
+  METHODS,
 } from "./wire.ts";
-import { AUTH_KEYS, signStream } from "../lib/stream_auth.ts";
+import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
 import type { Logger } from "../lib/log.ts";
 import type { Identity } from "./identity.ts";
 import type { Wal } from "./wal.ts";
-
-const SERVICE = "/sightline.agent.v1.AgentService";
 
 /** What the agent says about its host in Hello. */
 export interface HostFacts {
@@ -60,7 +59,7 @@ export async function register(
   try {
     const res = decodeRegisterResponse(
       await ch.unary(
-        `${SERVICE}/Register`,
+        METHODS.register,
         encodeRegisterRequest({
           token,
           hostname: facts.hostname,
@@ -200,12 +199,7 @@ export class HubLink {
     const dropped = await wal.dropped();
     let welcome: (seq: number) => void;
     const welcomed = new Promise<number>((r) => (welcome = r));
-    const call = this.#channel.stream(`${SERVICE}/Connect`, {
-      [AUTH_KEYS.agentId]: creds.agentId,
-      [AUTH_KEYS.timestamp]: creds.timestamp,
-      [AUTH_KEYS.nonce]: creds.nonce,
-      [AUTH_KEYS.signature]: creds.signature,
-    }, (bytes) => {
+    const call = this.#channel.stream(METHODS.connect, authMetadata(creds), (bytes) => {
       let msg;
       try {
         msg = decodeHubMessage(bytes);

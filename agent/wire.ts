@@ -12,6 +12,12 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { Snapshot } from "./collectors/types.ts";
 
+/** The paths of AgentService's two RPCs. */
+export const METHODS = {
+  register: "/sightline.agent.v1.AgentService/Register",
+  connect: "/sightline.agent.v1.AgentService/Connect",
+} as const;
+
 /** What the agent says about its host in Hello. */
 export interface HelloFields {
   agentVersion: string;

@@ -1,6 +1,7 @@
 import { create, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
+  AgentService,
   HeartbeatSchema,
   HelloSchema,
   HubMessageSchema,
@@ -17,6 +18,7 @@ import {
   encodeHeartbeat,
   encodeHello,
   encodeRegisterRequest,
+  METHODS,
 } from "./wire.ts";
 
 /** A snapshot with every field set to something other than its default. */
@@ -198,4 +200,11 @@ Deno.test("decodeHubMessage() reads Welcome and Ack, and skips what it does not 
   );
   assertEquals(decodeHubMessage(new Uint8Array()), { case: "unknown" });
   assertThrows(() => decodeHubMessage(new Uint8Array([0x0a, 0x09, 0x08])), Error);
+});
+
+Deno.test("METHODS are the paths of the generated service's RPCs", () => {
+  assertEquals(
+    Object.values(METHODS).sort(),
+    AgentService.methods.map((m) => `/${AgentService.typeName}/${m.name}`).sort(),
+  );
 });

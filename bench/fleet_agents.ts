@@ -14,10 +14,16 @@
  */
 import { Buffer } from "node:buffer";
 import { type Call, Channel } from "../agent/grpc.ts";
-import { AUTH_KEYS, signStream } from "../lib/stream_auth.ts";
+import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
 import { register } from "../agent/transport.ts";
-import { decodeHubMessage, encodeBatch, encodeHeartbeat, encodeHello } from "../agent/wire.ts";
+import {
+  decodeHubMessage,
+  encodeBatch,
+  encodeHeartbeat,
+  encodeHello,
+  METHODS,
+} from "../agent/wire.ts";
 import { collect, collectorsFor } from "../agent/collectors/mod.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { readLines } from "../lib/ndjson.ts";
@@ -93,27 +99,26 @@ class SimAgent {
     const creds = signStream(this.id, this.key);
     return new Promise((resolve) => {
       let welcomed = false;
-      const call = this.#call = this.#channel.stream("/sightline.agent.v1.AgentService/Connect", {
-        [AUTH_KEYS.agentId]: creds.agentId,
-        [AUTH_KEYS.timestamp]: creds.timestamp,
-        [AUTH_KEYS.nonce]: creds.nonce,
-        [AUTH_KEYS.signature]: creds.signature,
-      }, (bytes) => {
-        const m = decodeHubMessage(bytes);
-        if (m.case === "welcome") {
-          welcomed = true;
-          this.#attempt = 0;
-          stats.connected++;
-          // What the hub already has is acked by its Welcome; the rest goes again.
-          for (const [seq, batch] of this.#pending) {
-            if (seq <= m.lastSeq) this.#ack(seq, false);
-            else call.write(batch);
+      const call = this.#call = this.#channel.stream(
+        METHODS.connect,
+        authMetadata(creds),
+        (bytes) => {
+          const m = decodeHubMessage(bytes);
+          if (m.case === "welcome") {
+            welcomed = true;
+            this.#attempt = 0;
+            stats.connected++;
+            // What the hub already has is acked by its Welcome; the rest goes again.
+            for (const [seq, batch] of this.#pending) {
+              if (seq <= m.lastSeq) this.#ack(seq, false);
+              else call.write(batch);
+            }
+            resolve();
+          } else if (m.case === "ack") {
+            this.#ack(m.seq, m.rejected !== "");
           }
-          resolve();
-        } else if (m.case === "ack") {
-          this.#ack(m.seq, m.rejected !== "");
-        }
-      });
+        },
+      );
       // The hub ends a stream only to drop the agent: any end is a reconnect.
       call.status.catch(() => {}).then(async () => {
         stats.streamErrors++;

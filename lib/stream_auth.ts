@@ -37,6 +37,16 @@ export function signStream(agentId: string, key: Uint8Array, now = Date.now()): 
   return { agentId, timestamp, nonce, signature };
 }
 
+/** The call metadata that carries `creds`; a field left out is not sent. */
+export function authMetadata(creds: Partial<StreamCredentials>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const field of Object.keys(AUTH_KEYS) as Array<keyof StreamCredentials>) {
+    const value = creds[field];
+    if (value) metadata[AUTH_KEYS[field]] = value;
+  }
+  return metadata;
+}
+
 /** Why a stream was refused; never sent to the agent in detail. */
 export type AuthFailure =
   | "missing"

@@ -9,8 +9,8 @@
  * UNAVAILABLE instead of the answer under test.
  */
 import { Channel, GrpcError } from "../agent/grpc.ts";
-import { encodeHeartbeat, encodeHello } from "../agent/wire.ts";
-import { AUTH_KEYS, type StreamCredentials } from "../lib/stream_auth.ts";
+import { encodeHeartbeat, encodeHello, METHODS } from "../agent/wire.ts";
+import { authMetadata, type StreamCredentials } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 
 /**
@@ -25,17 +25,16 @@ export async function tryConnect(
   heartbeatFirst = false,
 ): Promise<number | "welcomed"> {
   const channel = new Channel(addr, { serverName: HUB_TLS_NAME, caPem });
-  const metadata: Record<string, string> = {};
-  if (creds.agentId) metadata[AUTH_KEYS.agentId] = creds.agentId;
-  if (creds.timestamp) metadata[AUTH_KEYS.timestamp] = creds.timestamp;
-  if (creds.nonce) metadata[AUTH_KEYS.nonce] = creds.nonce;
-  if (creds.signature) metadata[AUTH_KEYS.signature] = creds.signature;
   let welcomed = false;
-  const call = channel.stream("/sightline.agent.v1.AgentService/Connect", metadata, () => {
-    if (heartbeatFirst || welcomed) return; // the Welcome; the refusal follows
-    welcomed = true;
-    call.end(); // half-close, as the agent does, and let the hub end the call
-  });
+  const call = channel.stream(
+    METHODS.connect,
+    authMetadata(creds),
+    () => {
+      if (heartbeatFirst || welcomed) return; // the Welcome; the refusal follows
+      welcomed = true;
+      call.end(); // half-close, as the agent does, and let the hub end the call
+    },
+  );
   call.write(
     heartbeatFirst
       ? encodeHeartbeat({ unixMs: 0, droppedBatches: 0, pendingBatches: 0 })
