@@ -259,14 +259,19 @@ export class SqliteStore extends SqliteAuthStore implements Store {
     }
   }
 
-  /** The multi-row samples INSERT for `n` rows, prepared once per size. */
+  /**
+   * The multi-row samples INSERT for `n` rows, prepared once per size. OR
+   * IGNORE, not ON CONFLICT DO NOTHING: the same outcome here (every value is
+   * finite, no column is null), and a 60-row insert measured 36 % slower with
+   * the upsert clause (bench ingest --full: 0.64 of the raw insert, now 0.83).
+   */
   #insertSamples(n: number): StatementSync {
     let stmt = this.#sampleStmts.get(n);
     if (!stmt) {
       stmt = this.db.prepare(
-        `INSERT INTO samples (series_id, ts, value) VALUES ${
+        `INSERT OR IGNORE INTO samples (series_id, ts, value) VALUES ${
           Array(n).fill("(?, ?, ?)").join(", ")
-        } ON CONFLICT (series_id, ts) DO NOTHING`,
+        }`,
       );
       this.#sampleStmts.set(n, stmt);
     }
