@@ -1,7 +1,8 @@
 /**
  * The SSE broker: fans each live event out to every browser subscribed to
- * the fleet or to that host. A subscriber that falls too far behind is cut
- * off rather than allowed to hold memory; its browser reconnects.
+ * the fleet or to that host. A fleet-wide subscriber that falls behind gets
+ * each host's newest event; a one-host subscriber that falls too far behind
+ * is cut off rather than allowed to hold memory, and its browser reconnects.
  */
 
 /** An event as browsers receive it. */
@@ -11,8 +12,41 @@ export interface LiveEvent {
   data: Record<string, unknown>;
 }
 
-/** Events a subscriber may have waiting before it is dropped. */
+/** Events a one-host subscriber may have waiting before it is dropped. */
 const MAX_BACKLOG = 1000;
+
+/**
+ * What a subscriber has waiting. A one-host subscriber (a host page, whose
+ * charts take every point) gets every event in order. A fleet-wide one (the
+ * fleet table, which shows each host's newest state) keeps only the newest
+ * event of each kind per host, in the order hosts first had one waiting: on
+ * a big fleet a browser that reads slower than events come still sees every
+ * host's latest figures, with memory bounded by the fleet, not by the rate.
+ */
+class Pending {
+  #queue: LiveEvent[] = [];
+  #latest = new Map<string, LiveEvent>();
+
+  constructor(readonly coalesce: boolean) {}
+
+  get size(): number {
+    return this.coalesce ? this.#latest.size : this.#queue.length;
+  }
+
+  add(e: LiveEvent): void {
+    if (this.coalesce) this.#latest.set(`${e.event}\0${e.hostId}`, e);
+    else this.#queue.push(e);
+  }
+
+  take(): LiveEvent | undefined {
+    if (!this.coalesce) return this.#queue.shift();
+    for (const [key, e] of this.#latest) {
+      this.#latest.delete(key);
+      return e;
+    }
+    return undefined;
+  }
+}
 
 interface Subscriber {
   hostId: string | null;
@@ -39,18 +73,18 @@ export class Broker {
   subscribe(
     hostId: string | null,
   ): { events: AsyncIterableIterator<LiveEvent & { id: number }>; close: () => void } {
-    const queue: Array<LiveEvent & { id: number }> = [];
+    const pending = new Pending(hostId === null);
     let wake: (() => void) | null = null;
     let closed = false;
     const sub: Subscriber = {
       hostId,
       push: (e) => {
-        queue.push({ ...e, id: this.#nextId++ });
+        pending.add(e);
         wake?.();
       },
       overflow: () => close(),
       close: () => close(),
-      backlog: () => queue.length,
+      backlog: () => pending.coalesce ? 0 : pending.size,
     };
     const close = () => {
       closed = true;
@@ -58,16 +92,19 @@ export class Broker {
       wake?.();
     };
     this.#subs.add(sub);
+    const nextId = () => this.#nextId++;
     const events: AsyncIterableIterator<LiveEvent & { id: number }> = {
       [Symbol.asyncIterator]() {
         return this;
       },
       async next() {
-        while (queue.length === 0 && !closed) {
+        while (pending.size === 0 && !closed) {
           await new Promise<void>((r) => (wake = r));
           wake = null;
         }
-        if (queue.length > 0) return { value: queue.shift()!, done: false };
+        const e = pending.take();
+        // Numbered as delivered, so ids rise on the wire whatever was merged.
+        if (e) return { value: { ...e, id: nextId() }, done: false };
         return { value: undefined, done: true };
       },
       return() {

@@ -1,0 +1,76 @@
+import { assertEquals } from "../../lib/assert.ts";
+import { Broker, type LiveEvent } from "./broker.ts";
+
+const metrics = (hostId: string, n: number): LiveEvent => ({
+  event: "host.metrics",
+  hostId,
+  data: { id: hostId, n },
+});
+
+/** Everything the subscriber has waiting, as [event, host, n] (n for metrics). */
+async function drain(
+  events: AsyncIterableIterator<LiveEvent & { id: number }>,
+  count: number,
+): Promise<Array<[string, string, unknown]>> {
+  const out: Array<[string, string, unknown]> = [];
+  for (let i = 0; i < count; i++) {
+    const { value } = await events.next();
+    out.push([value.event, value.hostId, value.data.n ?? value.data.status]);
+  }
+  return out;
+}
+
+Deno.test("a fleet-wide subscriber that falls behind gets each host's newest events, and stays", async () => {
+  const broker = new Broker();
+  const fleet = broker.subscribe(null);
+  // 50 rounds of a batch from each of 200 hosts while the browser reads nothing.
+  for (let round = 1; round <= 50; round++) {
+    for (let h = 0; h < 200; h++) broker.publish(metrics(`h${h}`, round));
+  }
+  broker.publish({ event: "host.status", hostId: "h7", data: { id: "h7", status: "offline" } });
+  assertEquals(broker.size, 1); // not cut off, though 10,001 events came
+  const got = await drain(fleet.events, 201);
+  assertEquals(got.slice(0, 3), [
+    ["host.metrics", "h0", 50],
+    ["host.metrics", "h1", 50],
+    ["host.metrics", "h2", 50],
+  ]);
+  assertEquals(got.filter(([, , n]) => n !== 50).map(([e, h, s]) => [e, h, s]), [
+    ["host.status", "h7", "offline"],
+  ]);
+  // Nothing else was waiting, and what comes next flows straight through.
+  broker.publish(metrics("h3", 51));
+  assertEquals(await drain(fleet.events, 1), [["host.metrics", "h3", 51]]);
+  fleet.close();
+});
+
+Deno.test("a one-host subscriber gets every event in order, and is cut off past its backlog", async () => {
+  const broker = new Broker();
+  const host = broker.subscribe("h1");
+  for (let n = 1; n <= 5; n++) {
+    broker.publish(metrics("h1", n));
+    broker.publish(metrics("h2", n));
+  }
+  assertEquals((await drain(host.events, 5)).map(([, , n]) => n), [1, 2, 3, 4, 5]);
+
+  for (let n = 0; n <= 1000; n++) broker.publish(metrics("h1", n));
+  assertEquals(broker.size, 0);
+  const rest = [];
+  for await (const e of host.events) rest.push(e);
+  assertEquals(rest.length, 1000); // what was queued is still delivered, then the stream ends
+});
+
+Deno.test("event ids rise in the order events are delivered", async () => {
+  const broker = new Broker();
+  const fleet = broker.subscribe(null);
+  broker.publish(metrics("a", 1));
+  broker.publish(metrics("b", 1));
+  broker.publish(metrics("a", 2)); // merged into a's waiting event, which keeps its place
+  const ids = [];
+  for (let i = 0; i < 2; i++) {
+    const { value } = await fleet.events.next();
+    ids.push([value.hostId, value.data.n, value.id]);
+  }
+  assertEquals(ids, [["a", 2, 1], ["b", 1, 2]]);
+  fleet.close();
+});
