@@ -256,7 +256,10 @@ export class HubLink {
           WELCOME_TIMEOUT_MS,
         );
       }),
-    ]).finally(() => clearTimeout(welcomeTimer));
+    ]).catch((err) => {
+      call.cancel(); // not left open on the connection the next attempt reuses
+      throw err;
+    }).finally(() => clearTimeout(welcomeTimer));
     if (lastSeq >= await wal.nextSeq()) {
       opts.log.warn(
         "Hub holds batches newer than this WAL (was it deleted?); numbering on from there",
