@@ -101,10 +101,12 @@ export class Call {
         stream.close(http2.constants.NGHTTP2_CANCEL);
       }
     });
-    stream.on(
-      "error",
-      (err: Error) => this.#settle(new GrpcError(Status.UNAVAILABLE, err.message)),
-    );
+    // "The pending stream has been canceled (caused by: connect ECONNREFUSED …)":
+    // the cause is what a user can act on.
+    stream.on("error", (err: Error) => {
+      const why = connectionError() ?? (err.cause instanceof Error ? err.cause : err);
+      this.#settle(new GrpcError(Status.UNAVAILABLE, why.message));
+    });
     // The call is over once the hub has sent its status, even though this
     // side may still be open: settle then, and half-close so the stream ends.
     const finish = () => {
@@ -302,7 +304,10 @@ export class Channel {
     return response;
   }
 
-  /** Closes the connection; calls still open are cut. */
+  /**
+   * Closes the connection politely (GOAWAY), gives calls still open a second
+   * to end, then drops the socket.
+   */
   async close(): Promise<void> {
     const session = this.#session;
     this.#session = null;
