@@ -81,7 +81,12 @@ export async function register(
       hostName: res.hostName,
     };
   } catch (err) {
-    throw new Error(`Cannot register with ${hub}: ${(err as Error).message}`);
+    const why = (err as Error).message;
+    // OpenSSL's words for a peer that does not speak TLS at all.
+    const hint = /wrong version number|InvalidContentType/.test(why)
+      ? " (that port does not speak TLS: give the hub's agent port, not the dashboard's)"
+      : "";
+    throw new Error(`Cannot register with ${hub}: ${why}${hint}`);
   } finally {
     await ch.close();
   }

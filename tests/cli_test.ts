@@ -58,7 +58,7 @@ Deno.test("hub user add takes the password on stdin and refuses a short one or a
   }
 });
 
-Deno.test("agent register explains a bad token and an unreachable hub", async () => {
+Deno.test("agent register explains a bad token, an unreachable hub and the wrong port", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
   const hub = await startHub(`${dir}/hub`);
   try {
@@ -74,6 +74,15 @@ Deno.test("agent register explains a bad token and an unreachable hub", async ()
     );
     assertEquals(nowhere.code, 1);
     assert(nowhere.output.includes("Cannot register with 127.0.0.1:"), nowhere.output);
+    assert(nowhere.output.includes("ECONNREFUSED"), nowhere.output);
+    // The dashboard's port by mistake: plain HTTP, not the agent port's TLS.
+    const dashboard = await registerAgent(
+      { ...hub, grpc: `127.0.0.1:${hub.ports.http}` },
+      "sl_reg_x",
+      `${dir}/agent`,
+    );
+    assertEquals(dashboard.code, 1);
+    assert(dashboard.output.includes("give the hub's agent port"), dashboard.output);
     await assertNotExists(`${dir}/agent/identity.json`);
   } finally {
     await hub.dispose();
