@@ -1,17 +1,14 @@
 /**
- * Serves and calls a protobuf-es service through @grpc/grpc-js: turns the
- * generated service descriptor into grpc-js method definitions whose
- * (de)serialisers are protobuf-es `toBinary`/`fromBinary`.
+ * Serves a protobuf-es service with @grpc/grpc-js: turns the generated
+ * service descriptor into grpc-js method definitions whose (de)serialisers
+ * are protobuf-es `toBinary`/`fromBinary`. (The agent does not use grpc-js:
+ * see agent/grpc.ts.)
  */
 import { Buffer } from "node:buffer";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
 
-/**
- * The grpc-js definition of `service`, keyed by the methods' local names. A
- * message already encoded (a Uint8Array) is sent as it is: the agent's WAL
- * holds wire bytes.
- */
+/** The grpc-js definition of `service`, keyed by the methods' local names. */
 export function grpcDefinition(service: DescService): ServiceDefinition {
   // deno-lint-ignore no-explicit-any
   const def: Record<string, MethodDefinition<any, any>> = {};
@@ -22,12 +19,10 @@ export function grpcDefinition(service: DescService): ServiceDefinition {
       requestStream: kind === "client_streaming" || kind === "bidi_streaming",
       responseStream: kind === "server_streaming" || kind === "bidi_streaming",
       // deno-lint-ignore no-explicit-any
-      requestSerialize: (m: any) =>
-        Buffer.from(m instanceof Uint8Array ? m : toBinary(method.input, m)),
+      requestSerialize: (m: any) => Buffer.from(toBinary(method.input, m)),
       requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
       // deno-lint-ignore no-explicit-any
-      responseSerialize: (m: any) =>
-        Buffer.from(m instanceof Uint8Array ? m : toBinary(method.output, m)),
+      responseSerialize: (m: any) => Buffer.from(toBinary(method.output, m)),
       responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
       originalName: method.name,
     };
