@@ -4,6 +4,7 @@
  * SSE client to wait on. Every process is ended by pid when the test ends.
  */
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { textDecoder } from "../lib/assert.ts";
 import { openStore } from "../hub/store/open.ts";
 import type { Store } from "../hub/store/store.ts";
@@ -269,13 +270,19 @@ export async function registerAgent(
   return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
+/**
+ * The runtime flags `deno task agent` runs the agent with (deno.json), so
+ * tests and benches run it, and measure it, the same way.
+ */
+const AGENT_FLAGS: string[] = (JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks
+  .agent as string).split(/\s+/).filter((a) => a.startsWith("--"));
+
 /** Starts `agent run` with a fast interval and quick reconnects. */
 export function startAgent(dataDir: string, intervalS = 1, env: Record<string, string> = {}): Proc {
   return new Proc(
     [
       "run",
-      "-A",
-      "--unstable-kv",
+      ...AGENT_FLAGS,
       "agent/main.ts",
       "run",
       "--data",
