@@ -3,8 +3,8 @@
  * on this machine, side by side for the same period: steady RSS, CPU time per
  * collection cycle (node_exporter: per scrape, scraped as often as the agent
  * collects) and bytes sent per minute. A second baseline is the runtime
- * itself: an idle `deno run` script, whose RSS is the floor any agent run
- * this way starts from.
+ * itself: an idle script (`deno eval`), whose RSS is the floor any agent run
+ * with `deno run` starts from.
  */
 import { hubCli, lastLine, registerAgent, startAgent, startHub } from "../tests/harness.ts";
 import { procUsage } from "./common.ts";
