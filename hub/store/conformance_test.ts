@@ -1,7 +1,9 @@
 /** Runs the store conformance suite against every backend available here. */
 import { storeConformance } from "./conformance.ts";
 import { SqliteStore } from "./sqlite/sqlite_store.ts";
-import { PostgresStore } from "./postgres/postgres_store.ts";
+import { PostgresStore, ROLLUP_LOCK } from "./postgres/postgres_store.ts";
+import postgres from "postgres";
+import { until } from "../../tests/harness.ts";
 import { freshDatabase, testDatabaseServer } from "../../tests/pg.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../lib/assert.ts";
@@ -26,7 +28,7 @@ const server = testDatabaseServer();
 /** A PostgreSQL-only test on a fresh database, migrated unless told not to. */
 function pgTest(
   name: string,
-  fn: (store: PostgresStore) => Promise<void>,
+  fn: (store: PostgresStore, url: string) => Promise<void>,
   { migrate = true } = {},
 ) {
   Deno.test({
@@ -37,7 +39,7 @@ function pgTest(
       const store = new PostgresStore(db.url, { pool: 2 });
       try {
         if (migrate) await store.migrate();
-        await fn(store);
+        await fn(store, db.url);
       } finally {
         await store.close();
         await db.drop();
@@ -176,5 +178,35 @@ Deno.test("SqliteStore switches a file made without incremental vacuum, keeping 
     await store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+pgTest("PostgresStore.deleteHost() waits for a rollup run in flight", async (store, url) => {
+  await store.createHostWithToken({
+    hostId: "h0",
+    name: "web-1",
+    tokenHash: "t0",
+    createdAt: 0,
+    expiresAt: 1e15,
+  });
+  const other = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    let deleted: Promise<boolean> | null = null;
+    await other.begin(async (tx) => {
+      // Another hub's rollup run holds the lock, as it does while it writes buckets.
+      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      deleted = store.deleteHost("h0");
+      await until(
+        "deleteHost waiting on the rollup lock",
+        async () =>
+          (await tx`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0,
+      );
+      const [{ n }] = await tx`SELECT count(*)::int AS n FROM hosts WHERE id = 'h0'`;
+      assertEquals(n, 1);
+    });
+    assertEquals(await deleted, true);
+    assertEquals(await store.getHost("h0"), null);
+  } finally {
+    await other.end();
   }
 });

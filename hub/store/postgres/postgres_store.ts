@@ -23,8 +23,8 @@ import { toHost, toRangeRow } from "../rows.ts";
 import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
 import { type RollupRun, rollupRun } from "../rollup_sql.ts";
 
-/** Key of the advisory lock that lets one hub at a time roll up. */
-const ROLLUP_LOCK = 0x5167_6875;
+/** Key of the advisory lock that lets one hub at a time roll up (and deletes wait for). */
+export const ROLLUP_LOCK = 0x5167_6875;
 /** Key of the advisory lock that serialises migrations across hubs. */
 const MIGRATE_LOCK = 0x5167_6874;
 
@@ -138,6 +138,9 @@ export class PostgresStore extends PostgresAuthStore implements Store {
 
   async deleteHost(id: string): Promise<boolean> {
     const res = await this.sql.begin(async (tx) => {
+      // A rollup run in flight may be writing this host's buckets, and with no
+      // foreign key nothing would remove them after: wait for it to commit.
+      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
       // The time tables have no foreign key (it would slow every write).
       for (const table of TIME_TABLES) {
         await tx`DELETE FROM ${tx(table)}
