@@ -35,9 +35,10 @@ export interface ChannelOptions {
   serverName: string;
   /** PEM of the one CA the hub's certificate must chain to; absent only for Register. */
   caPem?: string;
+  /** How often to ping the hub (30 s), and how long to wait for its answer (10 s). */
   keepaliveMs?: number;
   keepaliveTimeoutMs?: number;
-  /** Largest message accepted from the hub. */
+  /** Largest message accepted from the hub (4 MiB). */
   maxMessageBytes?: number;
   userAgent?: string;
 }

@@ -38,9 +38,6 @@ function channel(hub: string, caPem?: string): Channel {
     // dials; the pinned CA is what proves it is our hub.
     serverName: HUB_TLS_NAME,
     caPem,
-    keepaliveMs: 30_000,
-    keepaliveTimeoutMs: 10_000,
-    maxMessageBytes: 4 * 1024 * 1024,
     userAgent: `sightline-agent/${AGENT_VERSION}`,
   });
 }

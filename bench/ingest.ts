@@ -2,9 +2,9 @@
  * bench/ingest: the hub's store write path (writeBatch: batch record, series
  * lookup, samples, latest snapshot, in one transaction) in rows per second,
  * against a raw batched insert of the same rows into the same database in the
- * same run, one transaction per batch for both, the two taking turns. Also reports how fast the
- * history worker then folds those rows into the rollup tiers (off the write
- * path, but work the database does all the same).
+ * same run, one transaction per batch for both, the two taking turns. Also
+ * reports how fast the history worker then folds those rows into the rollup
+ * tiers (off the write path, but work the database does all the same).
  */
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
 import { rollUpAll } from "../hub/store/retention.ts";
@@ -107,28 +107,31 @@ async function measure(
   });
   // Both paths take turns, a slice each, starting with either in turn, so the
   // database's size, cache and WAL state weigh on them alike.
+  /** Seconds `fn` takes. */
+  const seconds = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return (performance.now() - t) / 1000;
+  };
   let storeS = 0, rawS = 0;
   const slice = Math.ceil(work.length / ROUNDS);
   for (let r = 0; r < ROUNDS; r++) {
     const [from, to] = [r * slice, Math.min(work.length, (r + 1) * slice)];
     const storePart = async () => {
-      const t = performance.now();
       for (let i = from; i < to; i++) await store.writeBatch(work[i].host, work[i].batch);
-      storeS += (performance.now() - t) / 1000;
     };
     const rawPart = async () => {
-      const t = performance.now();
       for (let i = from; i < to; i++) await raw(rawRows[i]);
-      rawS += (performance.now() - t) / 1000;
     };
-    if (r % 2 === 0) await storePart().then(rawPart);
-    else await rawPart().then(storePart);
+    for (const part of r % 2 === 0 ? [storePart, rawPart] : [rawPart, storePart]) {
+      const s = await seconds(part);
+      if (part === storePart) storeS += s;
+      else rawS += s;
+    }
   }
 
   // The history worker's share, off the write path: folding those rows into every tier.
-  const t = performance.now();
-  await rollUpAll(store);
-  const rollupS = (performance.now() - t) / 1000;
+  const rollupS = await seconds(() => rollUpAll(store));
   const result = {
     store: name,
     rows,

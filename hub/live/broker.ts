@@ -33,6 +33,11 @@ class Pending {
     return this.coalesce ? this.#latest.size : this.#queue.length;
   }
 
+  /** Whether the subscriber is too far behind to keep: only an ordered queue can be. */
+  get full(): boolean {
+    return !this.coalesce && this.#queue.length >= MAX_BACKLOG;
+  }
+
   add(e: LiveEvent): void {
     if (this.coalesce) this.#latest.set(`${e.event}\0${e.hostId}`, e);
     else this.#queue.push(e);
@@ -52,8 +57,7 @@ interface Subscriber {
   hostId: string | null;
   close: () => void;
   push: (e: LiveEvent) => void;
-  overflow: () => void;
-  backlog: () => number;
+  full: () => boolean;
 }
 
 /** Delivers live events to subscribers; one per hub process. */
@@ -82,9 +86,8 @@ export class Broker {
         pending.add(e);
         wake?.();
       },
-      overflow: () => close(),
       close: () => close(),
-      backlog: () => pending.coalesce ? 0 : pending.size,
+      full: () => pending.full,
     };
     const close = () => {
       closed = true;
@@ -124,7 +127,7 @@ export class Broker {
   publish(e: LiveEvent): void {
     for (const s of this.#subs) {
       if (s.hostId !== null && s.hostId !== e.hostId) continue;
-      if (s.backlog() >= MAX_BACKLOG) s.overflow();
+      if (s.full()) s.close();
       else s.push(e);
     }
   }
