@@ -4,8 +4,8 @@
  * pings, and the gRPC message framing and status rules
  * (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
  *
- * The hub serves with @grpc/grpc-js; the agent does not use it, because it
- * costs the agent about 10 MB of resident memory for the two calls it makes.
+ * The agent does not use @grpc/grpc-js: it costs about 10 MB of resident
+ * memory for the two calls the agent makes.
  */
 import http2 from "node:http2";
 import { Buffer } from "node:buffer";
@@ -25,7 +25,12 @@ export const Status = {
 
 /** A call that ended with a status other than OK. */
 export class GrpcError extends Error {
-  constructor(readonly code: number, readonly details: string) {
+  constructor(
+    readonly code: number,
+    readonly details: string,
+    /** The hub's `grpc-retry-pushback-ms`: come back no sooner than this. */
+    readonly retryAfterMs?: number,
+  ) {
     super(details);
   }
 }
@@ -116,7 +121,14 @@ export class Call {
       if (end["grpc-status"] !== undefined) {
         const code = Number(end["grpc-status"]);
         const details = decodeMessage(end["grpc-message"]);
-        this.#settle(code === Status.OK ? null : new GrpcError(code, details || `status ${code}`));
+        const pushback = Number(end["grpc-retry-pushback-ms"] ?? NaN);
+        this.#settle(
+          code === Status.OK ? null : new GrpcError(
+            code,
+            details || `status ${code}`,
+            Number.isFinite(pushback) && pushback >= 0 ? pushback : undefined,
+          ),
+        );
       } else if (http && http !== 200) {
         this.#settle(new GrpcError(fromHttpStatus(http), `hub answered HTTP ${http}`));
       } else if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {

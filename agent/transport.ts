@@ -93,10 +93,27 @@ export async function register(
 const WINDOW = 64;
 const WELCOME_TIMEOUT_MS = 10_000;
 
-/** Full-jitter-free "equal jitter": half the backoff fixed, half random. */
+/** The first reconnect after a healthy session waits up to this long. */
+export const FIRST_RETRY_SPREAD_MS = 5000;
+
+/**
+ * The wait before reconnect attempt `attempt` (0: the first after a healthy
+ * session): "full jitter", uniform between 100 ms and a ceiling that starts
+ * at 5 s and doubles up to `maxS`. A hub restart drops every agent at once;
+ * spread like this they come back over seconds instead of in one storm.
+ */
 export function backoffMs(attempt: number, maxS: number, random = Math.random): number {
-  const ceiling = Math.min(maxS * 1000, 1000 * 2 ** Math.min(attempt, 16));
-  return ceiling / 2 + random() * (ceiling / 2);
+  const ceiling = Math.min(maxS * 1000, FIRST_RETRY_SPREAD_MS * 2 ** Math.min(attempt, 16));
+  return 100 + random() * Math.max(0, ceiling - 100);
+}
+
+/**
+ * The wait the hub asked for when it shed load (`grpc-retry-pushback-ms`),
+ * stretched by up to half again at random so the agents it turned away do
+ * not all return together.
+ */
+export function pushbackMs(askedMs: number, maxS: number, random = Math.random): number {
+  return Math.min(maxS * 1000, askedMs) * (1 + random() / 2);
 }
 
 /** Keeps the agent connected to its hub for as long as it runs. */
@@ -136,6 +153,9 @@ export class HubLink {
   async run(): Promise<void> {
     const { log } = this.opts;
     let attempt = 0;
+    /** How long the hub asked us to stay away, when it shed load. */
+    let asked: number | undefined;
+    let refused = false;
     while (!this.#stopped) {
       const started = Date.now();
       try {
@@ -153,15 +173,24 @@ export class HubLink {
             },
           );
           attempt = 16;
+          refused = true;
         } else {
           log.warn("Hub link down", { hub: this.id.hub, error: e.message });
         }
+        if (e instanceof GrpcError && e.retryAfterMs !== undefined) asked = e.retryAfterMs;
       }
       this.connected = false;
       if (this.#stopped) break;
       // A session that lasted a while was healthy: start the backoff over.
       if (Date.now() - started > 60_000) attempt = 0;
-      const wait = backoffMs(attempt++, this.opts.reconnectMaxS);
+      let wait = asked !== undefined
+        ? pushbackMs(asked, this.opts.reconnectMaxS)
+        : backoffMs(attempt, this.opts.reconnectMaxS);
+      attempt++;
+      asked = undefined;
+      // Refused credentials: never sooner than half the longest wait.
+      if (refused) wait = Math.max(wait, this.opts.reconnectMaxS * 500);
+      refused = false;
       log.info("Reconnecting", { in_ms: Math.round(wait) });
       await new Promise<void>((r) => {
         const t = setTimeout(r, wait);

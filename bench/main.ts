@@ -13,6 +13,7 @@ const BENCHES: Record<
   agent: () => import("./agent.ts"),
   history: () => import("./history.ts"),
   fleet: () => import("./fleet.ts"),
+  churn: () => import("./churn.ts"),
 };
 
 const { positionals, values } = parseArgs({

@@ -1,8 +1,8 @@
 /**
- * The ingest process: owns the gRPC server and the write path. It runs apart
- * from the hub's main process because Deno's node:http2 can abort the whole
- * process on some client resets (an nghttp2 assertion); the main process
- * restarts it, and agents hold their batches in their WALs meanwhile.
+ * The ingest process: owns the agent port (gRPC) and the write path. It runs
+ * apart from the hub's main process so that the write path's CPU and a fault
+ * in it cannot stall the dashboard; the main process restarts it if it ever
+ * dies, and agents hold their batches in their WALs meanwhile.
  * It speaks NDJSON: events out on stdout, commands in on stdin; logs go to
  * stderr.
  */
@@ -55,8 +55,8 @@ async function main() {
     liveness: post,
     stored: (ev) => post({ type: "host.metrics", ...ev }),
   });
-  const { server, port } = await startGrpcServer(service, tls, config.grpc);
-  post({ type: "ready", grpcPort: port });
+  const server = await startGrpcServer(service, tls, config.grpc, log);
+  post({ type: "ready", grpcPort: server.port });
 
   for await (const line of readLines(Deno.stdin.readable)) {
     let cmd: ToIngest;
@@ -78,10 +78,7 @@ async function main() {
       })
       .with({ type: "shutdown" }, async () => {
         service.closeAll();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => (server.forceShutdown(), resolve()), 3000);
-          server.tryShutdown(() => (clearTimeout(timer), resolve()));
-        });
+        await server.close(3000);
         return true;
       })
       .exhaustive();

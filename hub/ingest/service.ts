@@ -3,16 +3,16 @@
  * token for an identity, Connect authenticates the stream, then stores each
  * batch before acknowledging it and reports liveness to the heartbeat worker.
  */
-import * as grpc from "@grpc/grpc-js";
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
-  type AgentMessage,
+  AgentMessageSchema,
   type HubMessage,
   HubMessageSchema,
-  type RegisterRequest,
-  type RegisterResponse,
+  type MetricsBatch,
+  RegisterRequestSchema,
   RegisterResponseSchema,
 } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { GrpcError, type ServerCall, Status } from "../../lib/grpc/server.ts";
 import { AUTH_KEYS, MAX_SKEW_MS, NonceCache, verifyStream } from "../../lib/stream_auth.ts";
 import type { Logger } from "../../lib/log.ts";
 import { agentKey, hashSecret } from "../auth/secrets.ts";
@@ -20,13 +20,7 @@ import type { Store } from "../store/store.ts";
 import type { LivenessEvent, MetricsSummary } from "../messages.ts";
 import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
-
-/** A gRPC failure with the status the client sees; details never carry internals. */
-export class GrpcError extends Error {
-  constructor(readonly code: grpc.status, message: string) {
-    super(message);
-  }
-}
+import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -37,31 +31,43 @@ export interface IngestDeps {
   liveness: (e: LivenessEvent) => void;
   stored: (e: { hostId: string; ts: number; seq: number; summary: MetricsSummary }) => void;
   now?: () => number;
+  /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
+  admission?: Admission;
 }
 
 const TOKEN_RE = /^sl_reg_[A-Za-z0-9_-]{32}$/;
 const HELLO_TIMEOUT_MS = 10_000;
-
-type Duplex = grpc.ServerDuplexStream<AgentMessage, HubMessage>;
 
 /** The hub's side of the agent protocol. */
 export class IngestService {
   #nonces = new NonceCache();
   #nextStream = 1;
   /** Open streams and the host each speaks for. */
-  #streams = new Map<Duplex, string>();
+  #streams = new Map<ServerCall, string>();
   #now: () => number;
+  #admission: Admission;
 
   constructor(private deps: IngestDeps) {
     this.#now = deps.now ?? Date.now;
+    this.#admission = deps.admission ?? new Admission({ ...DEFAULT_ADMISSION, log: deps.log });
   }
 
   /** Exchanges a registration token for agent_id, agent_key and the CA. */
-  async register(req: RegisterRequest, peer: string): Promise<RegisterResponse> {
+  async register(bytes: Uint8Array, peer: string): Promise<Uint8Array> {
+    const release = this.#admission.enter();
+    try {
+      return await this.#register(bytes, peer);
+    } finally {
+      release();
+    }
+  }
+
+  async #register(bytes: Uint8Array, peer: string): Promise<Uint8Array> {
     const { store, secret, log } = this.deps;
+    const req = decode(() => fromBinary(RegisterRequestSchema, bytes));
     if (!TOKEN_RE.test(req.token)) {
       log.warn("Refused registration", { reason: "malformed token", peer });
-      throw new GrpcError(grpc.status.UNAUTHENTICATED, "Cannot register agent: invalid token");
+      throw new GrpcError(Status.UNAUTHENTICATED, "Cannot register agent: invalid token");
     }
     const fallbackName = (req.hostname || "host").slice(0, 128);
     const outcome = await store.registerHost(hashSecret(req.token), {
@@ -76,26 +82,25 @@ export class IngestService {
         expired: "token has expired",
       };
       throw new GrpcError(
-        grpc.status.UNAUTHENTICATED,
+        Status.UNAUTHENTICATED,
         `Cannot register agent: ${why[outcome.reason]}`,
       );
     }
     const { host, keyGeneration } = outcome;
     log.info("Registered agent", { host: host.id, name: host.name, peer });
-    return create(RegisterResponseSchema, {
-      agentId: host.id,
-      agentKey: agentKey(secret, host.id, keyGeneration),
-      caPem: this.deps.caPem,
-      hostName: host.name,
-    });
+    return toBinary(
+      RegisterResponseSchema,
+      create(RegisterResponseSchema, {
+        agentId: host.id,
+        agentKey: agentKey(secret, host.id, keyGeneration),
+        caPem: this.deps.caPem,
+        hostName: host.name,
+      }),
+    );
   }
 
   /** Authenticates the stream's metadata; returns the host id. */
-  async authenticate(metadata: grpc.Metadata, peer: string): Promise<string> {
-    const get = (k: string) => {
-      const v = metadata.get(k)[0];
-      return typeof v === "string" ? v : undefined;
-    };
+  async authenticate(get: (key: string) => string | undefined, peer: string): Promise<string> {
     const result = await verifyStream(
       {
         agentId: get(AUTH_KEYS.agentId),
@@ -122,44 +127,46 @@ export class IngestService {
         agent: get(AUTH_KEYS.agentId)?.slice(0, 64),
         peer,
       });
-      throw new GrpcError(grpc.status.UNAUTHENTICATED, "Stream refused: authentication failed");
+      throw new GrpcError(Status.UNAUTHENTICATED, "Stream refused: authentication failed");
     }
     return result.agentId;
   }
 
   /** Serves one authenticated Connect stream until it ends. */
-  async connect(call: Duplex): Promise<void> {
+  async connect(call: ServerCall): Promise<void> {
     const { store, log, liveness } = this.deps;
-    const peer = call.getPeer();
+    const peer = call.peer;
+    let release: (() => void) | undefined;
     let hostId: string;
     try {
-      hostId = await this.authenticate(call.metadata, peer);
+      // The start (signature, nonce, lastSeq, Hello) is admitted; streaming after it is not limited.
+      release = this.#admission.enter();
+      hostId = await this.authenticate((k) => call.metadata(k), peer);
     } catch (err) {
+      release?.();
       return fail(call, err);
     }
     const streamId = this.#nextStream++;
     this.#streams.set(call, hostId);
     let hello = false;
     const helloTimer = setTimeout(() => {
-      if (!hello) fail(call, new GrpcError(grpc.status.INVALID_ARGUMENT, "Expected Hello first"));
+      if (!hello) fail(call, new GrpcError(Status.INVALID_ARGUMENT, "Expected Hello first"));
     }, HELLO_TIMEOUT_MS);
     try {
       const lastSeq = await store.lastSeq(hostId);
-      call.write(
-        create(HubMessageSchema, {
-          kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } },
-        }),
-      );
-      for await (const msg of messages(call)) {
+      send(call, { kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } } });
+      for await (const bytes of call.messages()) {
+        const msg = decode(() => fromBinary(AgentMessageSchema, bytes));
         const kind = msg.kind;
         if (!hello && kind.case !== "hello") {
-          throw new GrpcError(grpc.status.INVALID_ARGUMENT, "Expected Hello first");
+          throw new GrpcError(Status.INVALID_ARGUMENT, "Expected Hello first");
         }
         switch (kind.case) {
           case "hello": {
             const info = helloToInfo(kind.value);
             hello = true;
             clearTimeout(helloTimer);
+            release?.();
             const at = this.#now();
             await store.updateHostInfo(hostId, info, at);
             liveness({ type: "agent.connected", hostId, streamId, at, info });
@@ -183,21 +190,22 @@ export class IngestService {
             break; // a kind this hub does not know yet: newer agent, ignore
         }
       }
-      if (!call.cancelled && !call.destroyed) call.end();
+      call.end();
     } catch (err) {
       const failure = err instanceof InvalidMessage
-        ? new GrpcError(grpc.status.INVALID_ARGUMENT, err.message)
+        ? new GrpcError(Status.INVALID_ARGUMENT, err.message)
         : isDatabaseUnavailable(err)
         // The agent keeps the batch and retries: nothing is lost.
-        ? new GrpcError(grpc.status.UNAVAILABLE, "Hub database unavailable; retry later")
+        ? new GrpcError(Status.UNAVAILABLE, "Hub database unavailable; retry later")
         : err;
       if (isDatabaseUnavailable(err)) {
         log.warn("Database unreachable", { host: hostId, error: err });
-      } else if (!(failure instanceof GrpcError) && !call.cancelled) {
+      } else if (!(failure instanceof GrpcError) && !call.signal.aborted) {
         log.error("Agent stream failed", { host: hostId, error: failure });
       }
       fail(call, failure);
     } finally {
+      release?.();
       clearTimeout(helloTimer);
       this.#streams.delete(call);
       liveness({ type: "agent.disconnected", hostId, streamId, at: this.#now() });
@@ -205,11 +213,7 @@ export class IngestService {
     }
   }
 
-  async #storeBatch(
-    call: Duplex,
-    hostId: string,
-    batch: import("../../proto/gen/sightline/agent/v1/agent_pb.ts").MetricsBatch,
-  ) {
+  async #storeBatch(call: ServerCall, hostId: string, batch: MetricsBatch) {
     const seq = batch.seq;
     let rejected = "";
     try {
@@ -228,78 +232,50 @@ export class IngestService {
       rejected = err.message;
       this.deps.log.warn("Rejected metrics batch", { host: hostId, seq, reason: rejected });
     }
-    call.write(create(HubMessageSchema, { kind: { case: "ack", value: { seq, rejected } } }));
+    // An agent that does not read its acks is not read either: flow control
+    // then slows it down, instead of acks piling up here.
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }
 
   /** Ends the streams of a host that was removed. */
   closeHost(hostId: string): void {
     for (const [call, id] of this.#streams) {
-      if (id === hostId) fail(call, new GrpcError(grpc.status.UNAUTHENTICATED, "Host was removed"));
+      if (id === hostId) fail(call, new GrpcError(Status.UNAUTHENTICATED, "Host was removed"));
     }
   }
 
   /** Ends every open stream (the agents will reconnect elsewhere or later). */
   closeAll(): void {
     for (const call of this.#streams.keys()) {
-      fail(call, new GrpcError(grpc.status.UNAVAILABLE, "Hub is shutting down"));
+      fail(call, new GrpcError(Status.UNAVAILABLE, "Hub is shutting down"));
     }
   }
 }
 
-/**
- * The messages of a call, in order, with backpressure. Unlike iterating the
- * stream itself, leaving the loop early does not destroy the call, so the
- * hub can still send the agent a status saying why.
- */
-async function* messages(call: Duplex): AsyncGenerator<AgentMessage> {
-  const queue: AgentMessage[] = [];
-  let done = false;
-  let error: unknown = null;
-  let wake: (() => void) | null = null;
-  const onData = (m: AgentMessage) => {
-    queue.push(m);
-    if (queue.length >= 16) call.pause();
-    wake?.();
-  };
-  const onEnd = () => {
-    done = true;
-    wake?.();
-  };
-  const onError = (e: unknown) => {
-    error = e;
-    onEnd();
-  };
-  call.on("data", onData);
-  call.on("end", onEnd);
-  call.on("cancelled", onEnd);
-  call.on("error", onError);
+/** Encodes and sends one HubMessage; false when the agent is behind reading. */
+function send(
+  call: ServerCall,
+  init: Parameters<typeof create<typeof HubMessageSchema>>[1],
+): boolean {
+  return call.write(toBinary(HubMessageSchema, create(HubMessageSchema, init) as HubMessage));
+}
+
+/** Decodes a message; bytes that are not one are the client's error. */
+function decode<T>(f: () => T): T {
   try {
-    for (;;) {
-      const next = queue.shift();
-      if (next) {
-        if (queue.length < 4) call.resume();
-        yield next;
-        continue;
-      }
-      if (error) throw error;
-      if (done) return;
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
-    }
-  } finally {
-    call.off("data", onData);
-    call.off("end", onEnd);
-    call.off("cancelled", onEnd);
-    call.off("error", onError);
+    return f();
+  } catch {
+    throw new InvalidMessage("malformed message");
   }
 }
 
-function fail(call: Duplex, err: unknown): void {
+function fail(call: ServerCall, err: unknown): void {
   const e = err instanceof GrpcError
     ? err
+    : err instanceof InvalidMessage
+    ? new GrpcError(Status.INVALID_ARGUMENT, err.message)
     : isDatabaseUnavailable(err)
-    ? new GrpcError(grpc.status.UNAVAILABLE, "Hub database unavailable; retry later")
-    : new GrpcError(grpc.status.INTERNAL, "Internal error");
-  if (call.destroyed || call.cancelled) return;
-  call.emit("error", { code: e.code, details: e.message });
+    ? new GrpcError(Status.UNAVAILABLE, "Hub database unavailable; retry later")
+    : new GrpcError(Status.INTERNAL, "Internal error");
+  call.end(e);
 }
