@@ -19,6 +19,7 @@ Deno.test({
       holdMs: 1000,
       longIdle: 4,
       baselineMs: 500,
+      quiet: true,
     });
     assertEquals(r.ingestRestarts, 0, "ingest restarts");
     assertEquals(r.unreachable, 0, "sequences that found the port down");

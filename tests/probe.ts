@@ -1,12 +1,6 @@
 /**
  * A raw Connect probe for tests: opens a stream with given credentials,
  * through the agent's own gRPC client, and reports how it ends.
- *
- * Not grpc-js: its way of hanging up (GOAWAY right after a finished stream)
- * trips an nghttp2 assertion in Deno 2.9.6's HTTP/2 server
- * (find_stream_on_goaway_func) often enough to crash the ingest process the
- * probe is testing. The supervisor restarts it, but the probe after would see
- * UNAVAILABLE instead of the answer under test.
  */
 import { Channel, GrpcError } from "../agent/grpc.ts";
 import { encodeHeartbeat, encodeHello, METHODS } from "../agent/wire.ts";

@@ -188,6 +188,7 @@ Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and change
   for (
     const q of [
       "metric=DROP%20TABLE",
+      "metric=cpu", // a name like a metric's, but no metric has it
       "metric=cpu_percent&from=yesterday",
       "metric=cpu_percent&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
       "metric=cpu_percent&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
@@ -199,6 +200,13 @@ Deno.test("GET /api/v1/hosts/:id/metrics refuses a bad query with 400 and change
     assertEquals(body.error.code, "invalid_query");
     assert(!/file:\/\/|\.ts:\d/.test(JSON.stringify(body)), "no stack trace");
   }
+  // An unknown metric's error names the ones there are.
+  const res = await t.app.request(`/api/v1/hosts/h1/metrics?metric=cpu`, { headers: AUTH });
+  const { error } = await res.json();
+  assert(
+    error.message.includes("cpu_percent") && error.message.includes("temp_celsius"),
+    error.message,
+  );
 });
 
 Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the client leaves", async () => {

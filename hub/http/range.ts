@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { HttpError } from "./errors.ts";
+import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
 import type { RangeRow, Store } from "../store/store.ts";
 import { isComplete, planRange, type RangePlan, type Retention } from "../store/tiers.ts";
 
@@ -13,9 +14,9 @@ const MAX_RANGE_MS = 3660 * 86_400_000;
 const DEFAULT_RANGE_MS = 3_600_000;
 
 const Query = z.object({
-  metric: z.string().regex(
-    /^[a-z][a-z0-9_]{0,63}$/,
-    "metric must be a metric name like cpu_percent",
+  metric: z.string().refine(
+    (m) => metric(m) !== undefined,
+    `metric must be one of ${METRIC_NAMES.join(", ")}`,
   ),
   label: z.string().max(256).default(""),
   from: z.iso.datetime({ offset: true }).optional(),

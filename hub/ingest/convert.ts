@@ -6,6 +6,7 @@
 import type { Hello, MetricsBatch } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import type { HostInfo, Point, StoredBatch } from "../store/store.ts";
 import type { MetricsSummary } from "../messages.ts";
+import { inRange, metric } from "../../lib/metrics.ts";
 
 const LIMITS = { items: 512, cores: 1024, text: 256 };
 const EARLIEST_MS = Date.UTC(2020, 0, 1);
@@ -43,8 +44,23 @@ export function helloToInfo(h: Hello): HostInfo {
   };
 }
 
-/** Validates a batch and flattens it for the store. Throws {@link InvalidMessage}. */
-export function batchToStored(b: MetricsBatch, now = Date.now()): StoredBatch {
+/** A value an agent sent that its metric cannot have: dropped, never stored. */
+export interface DroppedValue {
+  metric: string;
+  label: string;
+  value: number;
+}
+
+/**
+ * Validates a batch and flattens it for the store. Throws
+ * {@link InvalidMessage} for a batch that breaks a limit; a value outside its
+ * metric's range (lib/metrics.ts) is dropped from both the series and the
+ * snapshot and listed in `dropped`, and the rest of the batch is kept.
+ */
+export function batchToStored(
+  b: MetricsBatch,
+  now = Date.now(),
+): StoredBatch & { dropped: DroppedValue[] } {
   const seq = Number(b.seq);
   const ts = Number(b.unixMs);
   if (seq < 1 || !Number.isSafeInteger(seq)) throw new InvalidMessage("seq must be at least 1");
@@ -52,115 +68,155 @@ export function batchToStored(b: MetricsBatch, now = Date.now()): StoredBatch {
     throw new InvalidMessage(`unix_ms ${ts} is not a plausible time`);
   }
   const points: Point[] = [];
-  const add = (metric: string, value: number | undefined, label = "") => {
-    if (value !== undefined && Number.isFinite(value)) points.push({ metric, label, value });
+  const dropped: DroppedValue[] = [];
+  /** `value` when `name` can have it, else null (listed as dropped once). */
+  const checked = (name: string, value: number, label = ""): number | null => {
+    const def = metric(name);
+    if (!def) throw new Error(`${name} is not in the metric catalogue`);
+    if (inRange(def, value)) return value;
+    dropped.push({ metric: name, label, value });
+    return null;
+  };
+  const add = (name: string, value: number | null, label = "") => {
+    if (value !== null) points.push({ metric: name, label, value });
   };
   const latest: Record<string, unknown> = { ts: new Date(ts).toISOString(), seq };
 
   if (b.cpu) {
     const c = b.cpu;
     items("cpu.per_core", c.perCore, LIMITS.cores);
-    add("cpu_percent", c.percent);
-    add("cpu_user", c.user);
-    add("cpu_system", c.system);
-    add("cpu_iowait", c.iowait);
-    add("cpu_steal", c.steal);
-    c.perCore.forEach((v, i) => add("cpu_core_percent", v, String(i)));
-    Object.assign(latest, {
-      cpu_percent: c.percent,
-      cpu: {
-        percent: c.percent,
-        user: c.user,
-        system: c.system,
-        iowait: c.iowait,
-        steal: c.steal,
-        cores: c.cores,
-        per_core: c.perCore,
-      },
-    });
+    const cpu = {
+      percent: checked("cpu_percent", c.percent),
+      user: checked("cpu_user", c.user),
+      system: checked("cpu_system", c.system),
+      iowait: checked("cpu_iowait", c.iowait),
+      steal: checked("cpu_steal", c.steal),
+      cores: Number.isSafeInteger(c.cores) && c.cores >= 0 && c.cores <= LIMITS.cores
+        ? c.cores
+        : null,
+      per_core: c.perCore.map((v, i) => checked("cpu_core_percent", v, String(i))),
+    };
+    add("cpu_percent", cpu.percent);
+    add("cpu_user", cpu.user);
+    add("cpu_system", cpu.system);
+    add("cpu_iowait", cpu.iowait);
+    add("cpu_steal", cpu.steal);
+    cpu.per_core.forEach((v, i) => add("cpu_core_percent", v, String(i)));
+    Object.assign(latest, { cpu_percent: cpu.percent, cpu });
   }
   if (b.memory) {
     const m = b.memory;
+    const total = checked("mem_total_bytes", Number(m.totalBytes));
+    const swapTotal = checked("swap_total_bytes", Number(m.swapTotalBytes));
+    // A part cannot be larger than its whole.
+    const part = (name: string, v: bigint, whole: number | null) => {
+      const value = checked(name, Number(v));
+      if (value === null || whole === null || value <= whole) return value;
+      dropped.push({ metric: name, label: "", value });
+      return null;
+    };
     const mem = {
-      mem_total_bytes: Number(m.totalBytes),
-      mem_used_bytes: Number(m.usedBytes),
-      mem_available_bytes: Number(m.availableBytes),
-      mem_cached_bytes: Number(m.cachedBytes),
-      swap_total_bytes: Number(m.swapTotalBytes),
-      swap_used_bytes: Number(m.swapUsedBytes),
+      mem_total_bytes: total,
+      mem_used_bytes: part("mem_used_bytes", m.usedBytes, total),
+      mem_available_bytes: part("mem_available_bytes", m.availableBytes, total),
+      mem_cached_bytes: part("mem_cached_bytes", m.cachedBytes, total),
+      swap_total_bytes: swapTotal,
+      swap_used_bytes: part("swap_used_bytes", m.swapUsedBytes, swapTotal),
     };
     for (const [k, v] of Object.entries(mem)) add(k, v);
     Object.assign(latest, mem);
   }
   if (b.load) {
-    add("load1", b.load.load1);
-    add("load5", b.load.load5);
-    add("load15", b.load.load15);
-    Object.assign(latest, { load1: b.load.load1, load5: b.load.load5, load15: b.load.load15 });
+    const load = {
+      load1: checked("load1", b.load.load1),
+      load5: checked("load5", b.load.load5),
+      load15: checked("load15", b.load.load15),
+    };
+    for (const [k, v] of Object.entries(load)) add(k, v);
+    Object.assign(latest, load);
   }
   if (b.uptimeS > 0) {
-    add("uptime_s", b.uptimeS);
-    latest.uptime_s = b.uptimeS;
+    latest.uptime_s = checked("uptime_s", b.uptimeS);
+    add("uptime_s", latest.uptime_s as number | null);
   }
   latest.filesystems = items("filesystems", b.filesystems).map((f) => {
+    const mount = text("mount", f.mount);
+    const size = checked("fs_size_bytes", Number(f.sizeBytes), mount);
+    let used = checked("fs_used_bytes", Number(f.usedBytes), mount);
+    if (used !== null && size !== null && used > size) {
+      dropped.push({ metric: "fs_used_bytes", label: mount, value: used });
+      used = null;
+    }
+    const avail = Number(f.availBytes);
     const fs = {
-      mount: text("mount", f.mount),
+      mount,
       device: text("device", f.device),
       fstype: text("fstype", f.fstype),
-      size_bytes: Number(f.sizeBytes),
-      used_bytes: Number(f.usedBytes),
-      avail_bytes: Number(f.availBytes),
+      size_bytes: size,
+      used_bytes: used,
+      avail_bytes: size !== null && avail >= 0 && avail <= size ? avail : null,
     };
-    add("fs_used_bytes", fs.used_bytes, fs.mount);
-    add("fs_size_bytes", fs.size_bytes, fs.mount);
-    if (fs.size_bytes > 0) add("fs_used_percent", (fs.used_bytes / fs.size_bytes) * 100, fs.mount);
+    add("fs_used_bytes", used, mount);
+    add("fs_size_bytes", size, mount);
+    if (used !== null && size) add("fs_used_percent", (used / size) * 100, mount);
     return fs;
   });
+  // Counters are only shown; rates are series, and only once there is an interval.
+  const counter = (v: bigint) => {
+    const n = Number(v);
+    return n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : null;
+  };
+  const withRates = b.intervalS > 0;
   latest.disks = items("disks", b.disks).map((d) => {
+    const device = text("device", d.device);
     const disk = {
-      device: text("device", d.device),
-      read_bytes: Number(d.readBytes),
-      write_bytes: Number(d.writeBytes),
-      reads: Number(d.reads),
-      writes: Number(d.writes),
-      read_bytes_per_s: d.readBytesPerS,
-      write_bytes_per_s: d.writeBytesPerS,
+      device,
+      read_bytes: counter(d.readBytes),
+      write_bytes: counter(d.writeBytes),
+      reads: counter(d.reads),
+      writes: counter(d.writes),
+      read_bytes_per_s: withRates
+        ? checked("disk_read_bytes_per_s", d.readBytesPerS, device)
+        : null,
+      write_bytes_per_s: withRates
+        ? checked("disk_write_bytes_per_s", d.writeBytesPerS, device)
+        : null,
     };
-    if (b.intervalS > 0) {
-      add("disk_read_bytes_per_s", disk.read_bytes_per_s, disk.device);
-      add("disk_write_bytes_per_s", disk.write_bytes_per_s, disk.device);
-    }
+    add("disk_read_bytes_per_s", disk.read_bytes_per_s, device);
+    add("disk_write_bytes_per_s", disk.write_bytes_per_s, device);
     return disk;
   });
   latest.net = items("net", b.net).map((n) => {
+    const iface = text("iface", n.iface);
     const net = {
-      iface: text("iface", n.iface),
-      rx_bytes: Number(n.rxBytes),
-      tx_bytes: Number(n.txBytes),
-      rx_packets: Number(n.rxPackets),
-      tx_packets: Number(n.txPackets),
-      rx_errors: Number(n.rxErrors),
-      tx_errors: Number(n.txErrors),
-      rx_drops: Number(n.rxDrops),
-      tx_drops: Number(n.txDrops),
-      rx_bytes_per_s: n.rxBytesPerS,
-      tx_bytes_per_s: n.txBytesPerS,
+      iface,
+      rx_bytes: counter(n.rxBytes),
+      tx_bytes: counter(n.txBytes),
+      rx_packets: counter(n.rxPackets),
+      tx_packets: counter(n.txPackets),
+      rx_errors: counter(n.rxErrors),
+      tx_errors: counter(n.txErrors),
+      rx_drops: counter(n.rxDrops),
+      tx_drops: counter(n.txDrops),
+      rx_bytes_per_s: withRates ? checked("net_rx_bytes_per_s", n.rxBytesPerS, iface) : null,
+      tx_bytes_per_s: withRates ? checked("net_tx_bytes_per_s", n.txBytesPerS, iface) : null,
     };
-    if (b.intervalS > 0) {
-      add("net_rx_bytes_per_s", net.rx_bytes_per_s, net.iface);
-      add("net_tx_bytes_per_s", net.tx_bytes_per_s, net.iface);
-    }
+    add("net_rx_bytes_per_s", net.rx_bytes_per_s, iface);
+    add("net_tx_bytes_per_s", net.tx_bytes_per_s, iface);
     return net;
   });
   latest.temperatures = items("temperatures", b.temperatures).map((t) => {
-    add("temp_celsius", t.celsius, text("sensor", t.sensor));
-    return { sensor: t.sensor, celsius: t.celsius };
+    const sensor = text("sensor", t.sensor);
+    const celsius = checked("temp_celsius", t.celsius, sensor);
+    add("temp_celsius", celsius, sensor);
+    return { sensor, celsius };
   });
   latest.errors = items("errors", b.errors).map((e) => ({
     collector: text("collector", e.collector),
     message: e.message.slice(0, 1024),
   }));
-  return { seq, ts, points, latest };
+  if (dropped.length) latest.invalid_values = dropped.length;
+  return { seq, ts, points, latest, dropped };
 }
 
 /** The few figures a fleet view needs, from a stored batch's snapshot. */

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { HelloSchema, MetricsBatchSchema } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { assertEquals, assertThrows } from "../../lib/assert.ts";
 import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
+import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
 
 const NOW = Date.UTC(2026, 10, 24);
 
@@ -74,4 +75,91 @@ Deno.test("helloToInfo() keeps known environments and a sane interval only", () 
   assertEquals([info.environment, info.interval_s], ["unknown", 30]);
   const ok = helloToInfo(create(HelloSchema, { environment: "vm", metricsIntervalS: 10 }));
   assertEquals([ok.environment, ok.interval_s], ["vm", 10]);
+});
+
+Deno.test("batchToStored() drops values a metric cannot have, from the series and the snapshot, and lists them", () => {
+  const b = create(MetricsBatchSchema, {
+    seq: 3n,
+    unixMs: BigInt(NOW),
+    intervalS: 30,
+    cpu: { percent: -50, user: 1e308, system: 5, perCore: [10, 101], cores: 2 },
+    memory: { totalBytes: 100n, usedBytes: 2n ** 64n - 1n, availableBytes: 40n },
+    load: { load1: 0.5, load5: Number.NaN, load15: 1 },
+    uptimeS: 1e308,
+    filesystems: [{ mount: "/", sizeBytes: 100n, usedBytes: 500n }],
+    net: [{ iface: "eth0", rxBytesPerS: -1, txBytesPerS: 10 }],
+    temperatures: [{ sensor: "cpu", celsius: -1e308 }, { sensor: "gpu", celsius: 55 }],
+  });
+  const s = batchToStored(b, NOW);
+  const series = (m: string, l = "") =>
+    s.points.find((p) => p.metric === m && p.label === l)?.value;
+  // Impossible: gone from the series…
+  for (
+    const [m, l] of [
+      ["cpu_percent", ""],
+      ["cpu_user", ""],
+      ["cpu_core_percent", "1"],
+      ["mem_used_bytes", ""],
+      ["load5", ""],
+      ["uptime_s", ""],
+      ["fs_used_bytes", "/"],
+      ["fs_used_percent", "/"],
+      ["net_rx_bytes_per_s", "eth0"],
+      ["temp_celsius", "cpu"],
+    ]
+  ) assertEquals(series(m, l), undefined, `${m}{${l}} is not stored`);
+  // …and from what the dashboard shows, while the possible values stay.
+  assertEquals([s.latest.cpu_percent, s.latest.mem_used_bytes, s.latest.uptime_s], [
+    null,
+    null,
+    null,
+  ]);
+  assertEquals([series("cpu_system"), series("cpu_core_percent", "0"), series("mem_total_bytes")], [
+    5,
+    10,
+    100,
+  ]);
+  assertEquals([
+    series("load1"),
+    series("net_tx_bytes_per_s", "eth0"),
+    series("temp_celsius", "gpu"),
+  ], [
+    0.5,
+    10,
+    55,
+  ]);
+  assertEquals(s.dropped.length, 9); // fs_used_percent follows from fs_used_bytes, not counted twice
+  assertEquals(s.latest.invalid_values, 9);
+  assertEquals(s.dropped.find((d) => d.metric === "temp_celsius")?.label, "cpu");
+});
+
+Deno.test("batchToStored() names only metrics of the catalogue, and every one of them appears", () => {
+  const b = create(MetricsBatchSchema, {
+    seq: 1n,
+    unixMs: BigInt(NOW),
+    intervalS: 10,
+    cpu: { percent: 1, user: 1, system: 1, iowait: 1, steal: 1, perCore: [1], cores: 1 },
+    memory: {
+      totalBytes: 10n,
+      usedBytes: 1n,
+      availableBytes: 1n,
+      cachedBytes: 1n,
+      swapTotalBytes: 10n,
+      swapUsedBytes: 1n,
+    },
+    load: { load1: 1, load5: 1, load15: 1 },
+    uptimeS: 10,
+    filesystems: [{ mount: "/", sizeBytes: 10n, usedBytes: 1n }],
+    disks: [{ device: "sda", readBytesPerS: 1, writeBytesPerS: 1 }],
+    net: [{ iface: "eth0", rxBytesPerS: 1, txBytesPerS: 1 }],
+    temperatures: [{ sensor: "cpu", celsius: 40 }],
+  });
+  const names = new Set(batchToStored(b, NOW).points.map((p) => p.metric));
+  assertEquals([...names].sort(), [...METRIC_NAMES].sort());
+  for (const p of batchToStored(b, NOW).points) {
+    assertEquals(
+      metric(p.metric)?.label === "" ? "" : "labelled",
+      p.label === "" ? "" : "labelled",
+    );
+  }
 });

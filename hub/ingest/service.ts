@@ -46,6 +46,8 @@ export class IngestService {
   #streams = new Map<ServerCall, string>();
   #now: () => number;
   #admission: Admission;
+  /** Values dropped as impossible, per host (seeded from the stored snapshot). */
+  #invalid = new Map<string, number>();
 
   constructor(private deps: IngestDeps) {
     this.#now = deps.now ?? Date.now;
@@ -218,7 +220,10 @@ export class IngestService {
     let rejected = "";
     try {
       const stored = batchToStored(batch, this.#now());
+      const invalid = await this.#countInvalid(hostId, stored);
       const { inserted } = await this.deps.store.writeBatch(hostId, stored);
+      // A replayed batch was counted when it was first stored.
+      if (inserted) this.#invalid.set(hostId, invalid);
       if (inserted) {
         this.deps.stored({
           hostId,
@@ -237,8 +242,38 @@ export class IngestService {
     if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }
 
+  /**
+   * Keeps the host's count of values dropped as impossible in its snapshot
+   * (`invalid_values_total`, shown on the host page), and says what was dropped.
+   */
+  async #countInvalid(
+    hostId: string,
+    stored: ReturnType<typeof batchToStored>,
+  ): Promise<number> {
+    let total = this.#invalid.get(hostId);
+    if (total === undefined) {
+      // Once per host and process: carry on from the count the snapshot holds.
+      const prior = (await this.deps.store.latest(hostId))?.data.invalid_values_total;
+      total = typeof prior === "number" && Number.isSafeInteger(prior) ? prior : 0;
+      this.#invalid.set(hostId, total);
+    }
+    if (stored.dropped.length) {
+      total += stored.dropped.length;
+      const first = stored.dropped[0];
+      this.deps.log.warn("Dropped values no metric can have", {
+        host: hostId,
+        seq: stored.seq,
+        count: stored.dropped.length,
+        first: `${first.metric}${first.label ? `{${first.label}}` : ""}=${first.value}`,
+      });
+    }
+    if (total) stored.latest.invalid_values_total = total;
+    return total;
+  }
+
   /** Ends the streams of a host that was removed. */
   closeHost(hostId: string): void {
+    this.#invalid.delete(hostId);
     for (const [call, id] of this.#streams) {
       if (id === hostId) fail(call, new GrpcError(Status.UNAUTHENTICATED, "Host was removed"));
     }

@@ -198,3 +198,56 @@ Deno.test("a refusal with a retry hint reaches the agent's client as retryAfterM
     await srv.close();
   }
 });
+
+/** Sends `body` as the raw request body of a call (framing included) and returns its grpc-status. */
+async function rawCall(addr: string, path: string, body: Uint8Array): Promise<number | null> {
+  const { default: http2 } = await import("node:http2");
+  const session = http2.connect(`https://${addr}`, { ca: pki.caPem, servername: HUB_TLS_NAME });
+  try {
+    return await new Promise<number | null>((resolve, reject) => {
+      const req = session.request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/grpc+proto",
+        "te": "trailers",
+      });
+      let status: number | null = null;
+      req.on(
+        "response",
+        (h) => h["grpc-status"] !== undefined && (status = Number(h["grpc-status"])),
+      );
+      req.on("trailers", (t) => (status = Number(t["grpc-status"])));
+      req.on("data", () => {});
+      req.on("close", () => resolve(status));
+      req.on("error", reject);
+      req.end(body);
+    });
+  } finally {
+    await new Promise<void>((r) => session.close(() => r()));
+  }
+}
+
+Deno.test("a compressed frame without grpc-encoding, and a message cut off at the end, are errors, never OK", async () => {
+  let handled = 0;
+  const srv = await serve((g) =>
+    g.unary("/t.S/Echo", (req) => {
+      handled++;
+      return Promise.resolve(req);
+    })
+  );
+  try {
+    const compressed = new Uint8Array([1, 0, 0, 0, 2, 0x08, 0x01]);
+    assertEquals(await rawCall(srv.addr, "/t.S/Echo", compressed), Status.UNIMPLEMENTED);
+    // The prefix says 10 bytes; only 3 come before the end of the stream.
+    const truncated = new Uint8Array([0, 0, 0, 0, 10, 1, 2, 3]);
+    assertEquals(await rawCall(srv.addr, "/t.S/Echo", truncated), Status.INTERNAL);
+    // A well-framed call on the same server still works, and only it reached the handler.
+    assertEquals(
+      await rawCall(srv.addr, "/t.S/Echo", new Uint8Array([0, 0, 0, 0, 1, 7])),
+      Status.OK,
+    );
+    assertEquals(handled, 1);
+  } finally {
+    await srv.close();
+  }
+});
