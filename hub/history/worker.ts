@@ -9,7 +9,7 @@ import { logger } from "../../lib/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { FromHistory, ToHistory } from "../messages.ts";
-import { rollUpPending, startRetention } from "../store/retention.ts";
+import { logSkips, rollUpPending, startRetention } from "../store/retention.ts";
 
 const log = logger("history");
 const post = (m: FromHistory) => self.postMessage(m);
@@ -29,18 +29,21 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
         const s = store = openStore(config.databaseUrl, { pool: 2 });
         const tick = () => {
           const started = performance.now();
-          running ??= rollUpPending(s, config.retention).then((batches) => {
-            const ms = Math.round(performance.now() - started);
-            if (failing) log.info("Rolling up again");
-            failing = false;
-            const fields = { batches, ms };
-            if (ms > SLOW_RUN_MS) log.warn("Rollup run was slow", fields);
-            else if (batches) log.debug("Rolled up", fields);
-          }, (err) => {
-            // Once per outage, not every few seconds.
-            if (!failing) log.warn("Cannot roll up; trying again", { error: err });
-            failing = true;
-          }).finally(() => running = null);
+          running ??= rollUpPending(s, config.retention, Date.now(), logSkips(log)).then(
+            (batches) => {
+              const ms = Math.round(performance.now() - started);
+              if (failing) log.info("Rolling up again");
+              failing = false;
+              const fields = { batches, ms };
+              if (ms > SLOW_RUN_MS) log.warn("Rollup run was slow", fields);
+              else if (batches) log.debug("Rolled up", fields);
+            },
+            (err) => {
+              // Once per outage, not every few seconds.
+              if (!failing) log.warn("Cannot roll up; trying again", { error: err });
+              failing = true;
+            },
+          ).finally(() => running = null);
         };
         timer = setInterval(tick, config.rollupEveryS * 1000);
         stopRetention = startRetention(s, config.retention, log);

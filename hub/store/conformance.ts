@@ -281,6 +281,47 @@ export function storeConformance(
     }
   });
 
+  test("values no metric can have in one host's data leave every other host's rollups moving", async (s) => {
+    // What the store may hold from before ingest checked ranges: sums of
+    // these overflow to ±Infinity, and their 10 min sum is NaN.
+    await host(s, "bad");
+    await host(s, "good");
+    const t0 = Date.UTC(2026, 10, 20);
+    const poison = [1e308, 1e308, -1e308, -1e308];
+    for (const [i, v] of poison.entries()) {
+      await s.writeBatch(
+        "bad",
+        batch(i + 1, t0 + Math.floor(i / 2) * 60_000 + (i % 2) * 30_000, v),
+      );
+    }
+    await s.writeBatch("bad", batch(5, t0 + 120_000, 42)); // a possible value beside them
+    for (let i = 0; i < 20; i++) await s.writeBatch("good", batch(i + 1, t0 + i * 30_000, 10 + i));
+    const skipped: Array<{ hostId: string; series: string[] }> = [];
+    await rollUpAll(s, 0, Date.now(), (r) => skipped.push({ hostId: r.hostId, series: r.series }));
+    const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 3_600_000 };
+    for (const tier of ROLLUPS) {
+      assertEquals(
+        await buckets(s, { ...q, tier: tier.name, stepMs: 3_600_000 }, "good"),
+        await buckets(s, { ...q, tier: "raw", stepMs: 3_600_000 }, "good"),
+        `good host, ${tier.name}`,
+      );
+    }
+    // The failing host is reported with the series that held impossible values…
+    assertEquals(skipped.map((r) => r.hostId), ["bad"]);
+    assertEquals(skipped[0].series, ["cpu_percent"]);
+    // …and what it has that a metric can have is rolled up too.
+    const bad = await buckets(s, { ...q, tier: "1h", stepMs: 3_600_000 }, "bad");
+    assertEquals(bad.map((b) => [b.n, b.avg]), [[1, 42]]);
+    // Later runs go on for everyone.
+    await s.writeBatch("good", batch(21, t0 + 21 * 30_000, 99));
+    await rollUpAll(s, 0, Date.now(), (r) => skipped.push({ hostId: r.hostId, series: r.series }));
+    assertEquals(skipped.length, 1);
+    assertEquals(
+      (await buckets(s, { ...q, tier: "1d", stepMs: 86_400_000 }, "good")).map((b) => b.n),
+      [21],
+    );
+  });
+
   test("late and replayed batches correct exactly the buckets they fall in", async (s) => {
     await host(s);
     const t0 = Date.UTC(2026, 10, 20);

@@ -8,6 +8,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
 import { retainedSince, type Retention, rollupHorizon, ROLLUPS } from "./tiers.ts";
 import { ROLLUP_LIMIT } from "./rollup_sql.ts";
+import { isDatabaseUnavailable } from "./errors.ts";
 
 const EVERY_MS = 10 * 60_000;
 const SLICE = 50_000;
@@ -25,6 +26,94 @@ const RECLAIM_PAGES = 100_000;
  */
 const PAUSE_MS = 100;
 
+/** What a rollup run set aside so that the others could go on. */
+export interface RollupSkip {
+  hostId: string;
+  /** Series whose impossible values were dropped (`metric` or `metric{label}`). */
+  series: string[];
+  /** Batches left out of the rollups when dropping those was not enough. */
+  setAside: number;
+  error: string;
+}
+export type RollupReport = (skip: RollupSkip) => void;
+
+/** Reports each host the rollups had to leave data out for, in the hub's log. */
+export function logSkips(log: Logger): RollupReport {
+  return (r) =>
+    log.error(
+      r.setAside
+        ? "Cannot roll up a host's data; left it out of the rollups so the others go on"
+        : "Dropped a host's stored values no metric can have, so its rollups go on",
+      {
+        host: r.hostId,
+        series: r.series.join(",") || undefined,
+        set_aside_batches: r.setAside || undefined,
+        error: r.error,
+      },
+    );
+}
+
+/**
+ * A data error: the run's SQL met a value it cannot fold (a sum past what a
+ * double holds is NULL, and NOT NULL refuses it). Not a lock or a lost
+ * connection: those are retried as they are.
+ */
+function isDataError(err: unknown): boolean {
+  if (isDatabaseUnavailable(err)) return false;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  // PostgreSQL: data exceptions (22…) and integrity violations (23…).
+  if (typeof e?.code === "string" && /^2[23][0-9A-Z]{3}$/.test(e.code)) return true;
+  return typeof e?.message === "string" &&
+    /constraint failed|out of range|overflow/i.test(e.message);
+}
+
+/**
+ * One rollup run that one host's bad data cannot stop for the others: when
+ * the run fails on data, each waiting host runs alone; a host that fails
+ * loses its impossible values (stored before ingest checked ranges) and runs
+ * again, and if it still fails its waiting work is set aside. Each is
+ * reported with its series.
+ */
+async function isolatedRun(
+  store: Store,
+  o: Parameters<Store["rollUp"]>[0],
+  report: RollupReport,
+): Promise<{ batches: number; buckets: number }> {
+  try {
+    return await store.rollUp(o);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+  }
+  let batches = 0;
+  let buckets = 0;
+  for (const hostId of await store.rollupPendingHosts()) {
+    let series: string[] = [];
+    for (let attempt = 0;; attempt++) {
+      try {
+        // One host's backlog may be long: it runs until it is done.
+        for (;;) {
+          const r = await store.rollUp({ ...o, hostId });
+          batches += r.batches;
+          buckets = Math.max(buckets, r.buckets);
+          if (r.batches < (o.limit ?? ROLLUP_LIMIT) && r.buckets < (o.limit ?? ROLLUP_LIMIT)) break;
+        }
+        if (attempt > 0) report({ hostId, series, setAside: 0, error: "impossible values" });
+        break;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        if (attempt === 0) {
+          series = await store.dropImpossible(hostId, o.now);
+          continue;
+        }
+        const setAside = await store.setAsideRollup(hostId);
+        report({ hostId, series, setAside, error: (err as Error).message.slice(0, 200) });
+        break;
+      }
+    }
+  }
+  return { batches, buckets };
+}
+
 /**
  * Runs the rollup job until it has no batch left to take, in short runs with
  * a pause between them; returns the batches taken.
@@ -33,14 +122,15 @@ export async function rollUpPending(
   store: Store,
   retention: Retention,
   now = Date.now(),
+  report: RollupReport = () => {},
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const r = await store.rollUp({
+    const r = await isolatedRun(store, {
       now,
       horizon: rollupHorizon(retention, now),
       limit: ROLLUP_LIMIT,
-    });
+    }, report);
     total += r.batches;
     if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return total;
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
@@ -52,9 +142,14 @@ export async function rollUpPending(
  * the worker gets to over time, at once (tests, benches). Batches older than
  * `horizon` are added to the tiers, newer ones recomputed (0: all recomputed).
  */
-export async function rollUpAll(store: Store, horizon = 0, now = Date.now()): Promise<void> {
+export async function rollUpAll(
+  store: Store,
+  horizon = 0,
+  now = Date.now(),
+  report: RollupReport = () => {},
+): Promise<void> {
   for (;;) {
-    const r = await store.rollUp({ now, horizon, force: true, limit: ROLLUP_LIMIT });
+    const r = await isolatedRun(store, { now, horizon, force: true, limit: ROLLUP_LIMIT }, report);
     if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return;
   }
 }
@@ -64,10 +159,11 @@ export async function runRetention(
   store: Store,
   retention: Retention,
   now = Date.now(),
+  report: RollupReport = () => {},
 ): Promise<Record<string, { rows: number; partitions: number }>> {
   const out: Record<string, { rows: number; partitions: number }> = {};
   // Batches not rolled up yet go into the tiers before their samples can go.
-  await rollUpPending(store, retention, now);
+  await rollUpPending(store, retention, now, report);
   if (retention.raw !== null) {
     const before = retainedSince(retention, "raw", now);
     const total = { rows: 0, partitions: 0 };
@@ -105,7 +201,7 @@ export function startRetention(
   const run = () => {
     running ??= (async () => {
       try {
-        const removed = await runRetention(store, retention);
+        const removed = await runRetention(store, retention, Date.now(), logSkips(log));
         for (const [tier, r] of Object.entries(removed)) {
           if (r.rows || r.partitions) {
             log.info("Dropped metric history past retention", {

@@ -70,9 +70,11 @@ function upsert(d: Dialect, tier: RollupTier, replace: boolean): string {
 export function rollupSql(d: Dialect) {
   const w = words(d);
   return {
-    /** Takes up to :limit batches not rolled up yet, oldest first. */
-    take: `INSERT INTO rollup_take (id, host_id, ts)
-      SELECT id, host_id, ts FROM batches WHERE rolled_up = ${w.no} ORDER BY id LIMIT :limit`,
+    /** Takes up to :limit batches not rolled up yet, oldest first (of one host, with `host`). */
+    take: (host: boolean) =>
+      `INSERT INTO rollup_take (id, host_id, ts)
+      SELECT id, host_id, ts FROM batches WHERE rolled_up = ${w.no}
+        ${host ? "AND host_id = :host" : ""} ORDER BY id LIMIT :limit`,
     /** Marks the 1 min buckets of the recent ones dirty. */
     markDirty: `INSERT INTO rollup_dirty (tier, host_id, bucket, since)
       SELECT DISTINCT '1m', host_id, ts - ts % 60000, CAST(:now AS BIGINT) FROM rollup_take
@@ -103,10 +105,11 @@ export function rollupSql(d: Dialect) {
      * Picks up to :limit dirty buckets of a tier that are due: closed before
      * :closed, or dirty since before :stale (now less the tier's refresh).
      */
-    due: (tier: RollupTier) =>
+    due: (tier: RollupTier, host: boolean) =>
       `INSERT INTO rollup_due (host_id, bucket, since)
       SELECT host_id, bucket, since FROM rollup_dirty WHERE tier = '${tier.name}'
         AND (:force OR bucket + ${tier.ms} <= :closed OR since <= :stale)
+        ${host ? "AND host_id = :host" : ""}
       LIMIT :limit`,
     /** Recomputes the due buckets of a tier from the tier below (raw samples for 1 min). */
     recompute: (tier: RollupTier) => {
@@ -164,6 +167,66 @@ export interface RollupRun {
   horizon: number;
   force?: boolean;
   limit?: number;
+  /** Only this host's batches and buckets. */
+  hostId?: string;
+}
+
+/**
+ * Past this magnitude a stored value is one no metric can have (the largest
+ * any allows is 2^64 bytes, lib/metrics.ts); past {@link IMPOSSIBLE_SUM} a
+ * rollup's sum is one no such values add up to.
+ */
+export const IMPOSSIBLE_VALUE = 2 ** 65;
+/** How a series is named in reports: `metric`, or `metric{label}`. */
+export const seriesName = (metric: string, label: string) => label ? `${metric}{${label}}` : metric;
+export const IMPOSSIBLE_SUM = 1e300;
+
+/**
+ * What sets a host's impossible data aside when a run cannot fold it (data
+ * stored before ingest checked ranges): the series that hold it, then per
+ * tier marking the buckets it spoiled dirty and dropping them, then dropping
+ * the raw samples themselves, so the buckets are recomputed from what is left.
+ */
+export function impossibleSql(d: Dialect) {
+  const bad = (a: string) =>
+    `(${a}.sum > ${IMPOSSIBLE_SUM} OR ${a}.sum < -${IMPOSSIBLE_SUM} OR ${a}.max > ${IMPOSSIBLE_VALUE}
+      OR ${a}.min < -${IMPOSSIBLE_VALUE} OR ${a}.sum IS NULL)`;
+  const badSample = `(s.value > ${IMPOSSIBLE_VALUE} OR s.value < -${IMPOSSIBLE_VALUE})`;
+  return {
+    /** Hosts with batches or buckets waiting. */
+    pendingHosts: `SELECT host_id FROM batches WHERE rolled_up = ${words(d).no}
+      UNION SELECT host_id FROM rollup_dirty`,
+    series: `SELECT DISTINCT r.metric, r.label FROM series r
+      ${words(d).join} samples s ON s.series_id = r.id
+      WHERE r.host_id = :host AND ${badSample}
+      UNION SELECT DISTINCT r.metric, r.label FROM series r
+      ${words(d).join} rollup_1m x ON x.series_id = r.id WHERE r.host_id = :host AND ${bad("x")}`,
+    markSpoiled: (tier: RollupTier) =>
+      `INSERT INTO rollup_dirty (tier, host_id, bucket, since)
+      SELECT DISTINCT '${tier.name}', r.host_id, x.bucket, CAST(:now AS BIGINT)
+      FROM series r ${words(d).join} ${tier.table} x ON x.series_id = r.id
+      WHERE r.host_id = :host AND ${bad("x")}
+      ON CONFLICT (tier, host_id, bucket) DO NOTHING`,
+    dropSpoiled: (tier: RollupTier) =>
+      `DELETE FROM ${tier.table} WHERE series_id IN (SELECT id FROM series WHERE host_id = :host)
+        AND ${bad(tier.table)}`,
+    /** The 1 min buckets of the impossible samples, recomputed without them. */
+    markSamples: `INSERT INTO rollup_dirty (tier, host_id, bucket, since)
+      SELECT DISTINCT '1m', r.host_id, s.ts - s.ts % 60000, CAST(:now AS BIGINT)
+      FROM series r ${words(d).join} samples s ON s.series_id = r.id
+      WHERE r.host_id = :host AND ${badSample}
+      ON CONFLICT (tier, host_id, bucket) DO NOTHING`,
+    dropSamples:
+      `DELETE FROM samples AS s WHERE s.series_id IN (SELECT id FROM series WHERE host_id = :host)
+      AND ${badSample}`,
+    /** Last resort: the host's waiting batches and buckets are left out of the rollups. */
+    setAside: [
+      `UPDATE batches SET rolled_up = ${words(d).yes} WHERE host_id = :host AND rolled_up = ${
+        words(d).no
+      }`,
+      `DELETE FROM rollup_dirty WHERE host_id = :host`,
+    ],
+  };
 }
 
 /**
@@ -188,8 +251,9 @@ export function* rollupRun(
 > {
   const sql = rollupSql(d);
   const limit = o.limit ?? ROLLUP_LIMIT;
-  const p = { now: o.now, horizon: o.horizon, limit };
-  const batches = yield compile(d, sql.take, p);
+  const host = o.hostId !== undefined;
+  const p = { now: o.now, horizon: o.horizon, limit, ...(host ? { host: o.hostId! } : {}) };
+  const batches = yield compile(d, sql.take(host), p);
   // PostgreSQL plans the joins from the scratch tables better knowing their
   // size (SQLite is told the order by CROSS JOIN instead).
   const analyze = d === "postgres";
@@ -202,11 +266,12 @@ export function* rollupRun(
   let buckets = 0;
   for (const tier of ROLLUPS) {
     yield ["DELETE FROM rollup_due", []];
-    const due = yield compile(d, sql.due(tier), {
+    const due = yield compile(d, sql.due(tier, host), {
       force: o.force ?? false,
       closed: o.now - CLOSE_GRACE_MS,
       stale: o.now - tier.refreshMs,
       limit,
+      ...(host ? { host: o.hostId! } : {}),
     });
     if (due === 0) continue;
     if (analyze) yield ["ANALYZE rollup_due", []];

@@ -162,7 +162,19 @@ export interface Store {
     horizon: number;
     force?: boolean;
     limit?: number;
+    /** Only this host's batches and buckets. */
+    hostId?: string;
   }): Promise<{ batches: number; buckets: number }>;
+  /** Hosts with batches or buckets waiting for the rollup job. */
+  rollupPendingHosts(): Promise<string[]>;
+  /**
+   * Removes a host's stored values that no metric can have, and the rollup
+   * buckets they spoiled (marked to be recomputed from what is left); returns
+   * the series that held them, as `metric` or `metric{label}`.
+   */
+  dropImpossible(hostId: string, now: number): Promise<string[]>;
+  /** Leaves a host's waiting batches and buckets out of the rollups; returns the batches. */
+  setAsideRollup(hostId: string): Promise<number>;
   /** The highest seq stored for the host, 0 when none. */
   lastSeq(hostId: string): Promise<number>;
   /** Stores the batch unless (host, seq) is already stored; says which. */

@@ -20,8 +20,8 @@ import type {
 import { PostgresAuthStore } from "./auth_store.ts";
 import { Partitions } from "./partitions.ts";
 import { toHost, toRangeRow } from "../rows.ts";
-import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
-import { type RollupRun, rollupRun } from "../rollup_sql.ts";
+import { ROLLUPS, rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
+import { compile, impossibleSql, type RollupRun, rollupRun, seriesName } from "../rollup_sql.ts";
 
 /** Key of the advisory lock that lets one hub at a time roll up (and deletes wait for). */
 export const ROLLUP_LOCK = 0x5167_6875;
@@ -258,6 +258,43 @@ export class PostgresStore extends PostgresAuthStore implements Store {
       }
       return step.value;
     }) as { batches: number; buckets: number };
+  }
+
+  async rollupPendingHosts(): Promise<string[]> {
+    const rows = await this.sql.unsafe(impossibleSql("postgres").pendingHosts);
+    return rows.map((r) => String(r.host_id));
+  }
+
+  async dropImpossible(hostId: string, now: number): Promise<string[]> {
+    const sql = impossibleSql("postgres");
+    return await this.sql.begin(async (tx) => {
+      // Waits for another hub's rollup run rather than racing it.
+      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      const run = (text: string) => {
+        const [t, v] = compile("postgres", text, { host: hostId, now });
+        return tx.unsafe(t, v as postgres.ParameterOrJSON<never>[]);
+      };
+      const series = (await run(sql.series)).map((r) =>
+        seriesName(String(r.metric), String(r.label))
+      );
+      for (const tier of ROLLUPS) {
+        await run(sql.markSpoiled(tier));
+        await run(sql.dropSpoiled(tier));
+      }
+      await run(sql.markSamples);
+      await run(sql.dropSamples);
+      return series.sort();
+    }) as string[];
+  }
+
+  async setAsideRollup(hostId: string): Promise<number> {
+    const [mark, forget] = impossibleSql("postgres").setAside;
+    return await this.sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      const r = await tx.unsafe(compile("postgres", mark, { host: hostId })[0], [hostId]);
+      await tx.unsafe(compile("postgres", forget, { host: hostId })[0], [hostId]);
+      return r.count;
+    }) as number;
   }
 
   async lastSeq(hostId: string): Promise<number> {

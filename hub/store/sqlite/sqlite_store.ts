@@ -18,8 +18,8 @@ import type {
 } from "../store.ts";
 import { SqliteAuthStore } from "./auth_store.ts";
 import { toHost, toRangeRow } from "../rows.ts";
-import { rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
-import { type RollupRun, rollupRun } from "../rollup_sql.ts";
+import { ROLLUPS, rollupTable, type RollupTier, TIME_TABLES } from "../tiers.ts";
+import { compile, impossibleSql, type RollupRun, rollupRun, seriesName } from "../rollup_sql.ts";
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
@@ -228,6 +228,38 @@ export class SqliteStore extends SqliteAuthStore implements Store {
         step = run.next(Number(this.q(text).run(...(values as SQLInputValue[])).changes));
       }
       return step.value;
+    }));
+  }
+
+  rollupPendingHosts(): Promise<string[]> {
+    const rows = this.q(impossibleSql("sqlite").pendingHosts).all();
+    return Promise.resolve(rows.map((r) => String(r.host_id)));
+  }
+
+  dropImpossible(hostId: string, now: number): Promise<string[]> {
+    const sql = impossibleSql("sqlite");
+    return Promise.resolve(this.tx(() => {
+      const run = (text: string) => {
+        const [t, v] = compile("sqlite", text, { host: hostId, now });
+        return this.q(t).all(...(v as SQLInputValue[]));
+      };
+      const series = run(sql.series).map((r) => seriesName(String(r.metric), String(r.label)));
+      for (const tier of ROLLUPS) {
+        run(sql.markSpoiled(tier));
+        run(sql.dropSpoiled(tier));
+      }
+      run(sql.markSamples);
+      run(sql.dropSamples);
+      return series.sort();
+    }));
+  }
+
+  setAsideRollup(hostId: string): Promise<number> {
+    const [mark, forget] = impossibleSql("sqlite").setAside;
+    return Promise.resolve(this.tx(() => {
+      const n = Number(this.q(compile("sqlite", mark, { host: hostId })[0]).run(hostId).changes);
+      this.q(compile("sqlite", forget, { host: hostId })[0]).run(hostId);
+      return n;
     }));
   }
 

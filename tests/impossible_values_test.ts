@@ -1,0 +1,146 @@
+/**
+ * One agent sends values no metric can have (CPU ±1e308 inside one 10 min
+ * window, as an attacker did to stop every host's history); another streams
+ * as usual beside it. Nothing impossible is stored, the first host's count of
+ * dropped values says what happened, and the second host's rollups go on.
+ */
+import { Buffer } from "node:buffer";
+import { assert, assertEquals } from "../lib/assert.ts";
+import { Channel } from "../agent/grpc.ts";
+import { decodeHubMessage, encodeBatch, encodeHello, METHODS } from "../agent/wire.ts";
+import { authMetadata, signStream } from "../lib/stream_auth.ts";
+import { HUB_TLS_NAME } from "../lib/link.ts";
+import type { Snapshot } from "../agent/collectors/types.ts";
+import { enroll, openHubStore, type Proc, startAgent, startHub, until } from "./harness.ts";
+
+/** Sends `snapshots` as batches 1…n on one stream and resolves once each is acked. */
+async function sendBatches(
+  addr: string,
+  id: { agentId: string; agentKey: string; caPem: string },
+  snapshots: Snapshot[],
+): Promise<string[]> {
+  const channel = new Channel(addr, { serverName: HUB_TLS_NAME, caPem: id.caPem });
+  const acks: string[] = [];
+  let done: () => void;
+  const allAcked = new Promise<void>((r) => (done = r));
+  const call = channel.stream(
+    METHODS.connect,
+    authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
+    (bytes) => {
+      const m = decodeHubMessage(bytes);
+      if (m.case !== "ack") return;
+      acks.push(m.rejected);
+      if (acks.length === snapshots.length) done();
+    },
+  );
+  call.write(encodeHello({
+    agentVersion: "test",
+    hostname: "hostile",
+    os: "linux",
+    arch: "x64",
+    kernel: "",
+    environment: "vm",
+    droppedBatches: 0,
+    ips: [],
+    metricsIntervalS: 1,
+  }));
+  snapshots.forEach((s, i) => call.write(encodeBatch(i + 1, s)));
+  const timer = setTimeout(() => call.cancel(), 15_000);
+  try {
+    await allAcked;
+  } finally {
+    clearTimeout(timer);
+    call.end();
+    await call.status.catch(() => {});
+    await channel.close();
+  }
+  return acks;
+}
+
+function snapshot(unixMs: number, cpu: number): Snapshot {
+  return {
+    unixMs,
+    intervalS: 30,
+    cpu: { percent: cpu, user: cpu, system: 1, iowait: 0, steal: 0, perCore: [cpu], cores: 1 },
+    memory: {
+      totalBytes: 100,
+      usedBytes: 2 ** 63, // of 100 bytes
+      availableBytes: 50,
+      cachedBytes: 1,
+      swapTotalBytes: 0,
+      swapUsedBytes: 0,
+    },
+    load: { load1: 1, load5: 1, load15: 1 },
+    uptimeS: 1e308,
+    filesystems: [],
+    disks: [],
+    net: [],
+    temperatures: [{ sensor: "cpu", celsius: -1e308 }],
+    errors: [],
+  };
+}
+
+Deno.test({
+  name: "impossible values from one agent are dropped and counted; another host's rollups go on",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-impossible-" });
+    const hub = await startHub(`${dir}/hub`, undefined, { SIGHTLINE_ROLLUP_EVERY: "1" });
+    let agent: Proc | null = null;
+    const store = openHubStore(hub);
+    try {
+      const good = (await enroll(hub, `${dir}/good`, "good")).identity;
+      const bad = (await enroll(hub, `${dir}/bad`, "bad")).identity;
+      agent = startAgent(`${dir}/good`, 1);
+      const t0 = Date.now() - 5 * 60_000;
+      const acks = await sendBatches(hub.grpc, bad, [
+        snapshot(t0, 1e308),
+        snapshot(t0 + 30_000, 1e308),
+        snapshot(t0 + 60_000, -1e308),
+        snapshot(t0 + 90_000, -1e308),
+      ]);
+      // The batches are acknowledged (the agent would resend them forever otherwise)…
+      assertEquals(acks, ["", "", "", ""]);
+      // …but nothing impossible is stored, and the host says how much was dropped.
+      const latest = (await store.latest(bad.agentId))!.data;
+      assertEquals(
+        [latest.cpu_percent, latest.mem_used_bytes, latest.uptime_s],
+        [null, null, null],
+      );
+      // Per batch: cpu percent, user, core 0; memory used; uptime; temperature.
+      assertEquals(latest.invalid_values_total, 4 * 6);
+      const stored = await store.queryRange({
+        hostIds: [bad.agentId],
+        metric: "cpu_percent",
+        label: "",
+        tier: "raw",
+        from: t0 - 60_000,
+        to: Date.now(),
+        stepMs: 60_000,
+      });
+      assertEquals(stored, []);
+      // The other host's history keeps being rolled up.
+      await until("the good host's 1 min rollups", async () => {
+        const rows = await store.queryRange({
+          hostIds: [good.agentId],
+          metric: "cpu_percent",
+          label: "",
+          tier: "1m",
+          from: Date.now() - 10 * 60_000,
+          to: Date.now(),
+          stepMs: 60_000,
+        });
+        return rows.length > 0;
+      }, 90_000);
+      assert(
+        !hub.proc.lines.some((l) => /Cannot roll up|NOT NULL/.test(l)),
+        "no rollup run failed",
+      );
+    } finally {
+      await store.close();
+      await agent?.stop();
+      await hub.dispose();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
