@@ -17,7 +17,7 @@ import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
 import { startWorker } from "./hub/worker.ts";
 import type { FromHistory, ToHistory } from "./hub/messages.ts";
-import { FailureLimiter } from "./hub/auth/rate_limit.ts";
+import { LoginGuard } from "./hub/auth/rate_limit.ts";
 import { hashSecret } from "./hub/auth/secrets.ts";
 import { SETUP_KEY } from "./routes/setup.tsx";
 import { randomBytes } from "node:crypto";
@@ -112,7 +112,7 @@ async function main() {
     broker,
     status,
     retention: config.retention,
-    loginLimiter: new FailureLimiter(10, 15 * 60_000),
+    loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     // Agents dial the host name the browser used, on the gRPC port.
     agentAddress: (requestHost) => {

@@ -4,11 +4,24 @@ import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
 import { form, page } from "../hub/http/render.tsx";
 import { startSession } from "../hub/http/session.ts";
 import { verifyPassword } from "../hub/auth/passwords.ts";
-import { FailureLimiter } from "../hub/auth/rate_limit.ts";
+import { LoginGuard } from "../hub/auth/rate_limit.ts";
 
-/** Where to go after signing in: only a local path. */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+const SELF = "http://sightline.invalid";
+
+/**
+ * Where to go after signing in: a path of this hub, as a browser would read
+ * it (a URL parser drops tabs and newlines, so "/\t/evil.example/" is
+ * "//evil.example/", another origin); anything else goes home.
+ */
+export function safeNext(next: string | undefined): string {
+  if (!next || !next.startsWith("/")) return "/";
+  let url: URL;
+  try {
+    url = new URL(next, SELF);
+  } catch {
+    return "/";
+  }
+  return url.origin === SELF ? url.pathname + url.search + url.hash : "/";
 }
 
 function LoginForm({ next, error, name }: { next: string; error?: string; name?: string }) {
@@ -54,7 +67,7 @@ export function loginPage() {
 }
 
 /** Checks the password, starts a session, and goes where the user was headed. */
-export function login({ store, loginLimiter = new FailureLimiter(10, 15 * 60_000) }: AppDeps) {
+export function login({ store, loginGuard = new LoginGuard() }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const f = await form(c);
     const name = (f.name ?? "").trim().slice(0, 64);
@@ -62,10 +75,9 @@ export function login({ store, loginLimiter = new FailureLimiter(10, 15 * 60_000
     // The peer address, not X-Forwarded-For: a client could write anything there.
     const ip = (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname ??
       "unknown";
-    const wait = Math.max(
-      loginLimiter.retryAfter(`ip:${ip}`),
-      loginLimiter.retryAfter(`name:${name.toLowerCase()}`),
-    );
+    // Counted now, before the password check, so parallel attempts count too.
+    const startedAt = Date.now();
+    const wait = loginGuard.begin(ip, name, startedAt);
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       return page(
@@ -83,8 +95,6 @@ export function login({ store, loginLimiter = new FailureLimiter(10, 15 * 60_000
     }
     const user = name ? await store.findUserByName(name) : null;
     if (!user || !(await verifyPassword(f.password ?? "", user.password_hash))) {
-      loginLimiter.fail(`ip:${ip}`);
-      loginLimiter.fail(`name:${name.toLowerCase()}`);
       return page(
         c,
         "Sign in",
@@ -94,7 +104,7 @@ export function login({ store, loginLimiter = new FailureLimiter(10, 15 * 60_000
         },
       );
     }
-    loginLimiter.reset(`name:${name.toLowerCase()}`);
+    loginGuard.succeeded(ip, name, startedAt);
     await startSession(c, store, user);
     await store.audit({ at: Date.now(), actor: user.name, action: "user.login" });
     return c.redirect(next, 303);

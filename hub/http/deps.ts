@@ -2,7 +2,7 @@
 import type { Store, User } from "../store/store.ts";
 import type { Broker } from "../live/broker.ts";
 import type { StatusMirror } from "./status_mirror.ts";
-import type { FailureLimiter } from "../auth/rate_limit.ts";
+import type { LoginGuard } from "../auth/rate_limit.ts";
 import type { Retention } from "../store/tiers.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
@@ -15,7 +15,7 @@ export interface AppDeps {
   /** Milliseconds between SSE keep-alive comments. */
   keepAliveMs?: number;
   /** Sign-in failures allowed per IP and per user name. */
-  loginLimiter?: FailureLimiter;
+  loginGuard?: LoginGuard;
   /** Tells the ingest process a host was removed (closes its streams). */
   hostRemoved?: (hostId: string) => void;
   /** The gRPC address agents should be told to dial, `host:port`. */

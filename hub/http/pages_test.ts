@@ -3,7 +3,7 @@ import { createApp } from "./app.tsx";
 import { Broker } from "../live/broker.ts";
 import { StatusMirror } from "./status_mirror.ts";
 import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
-import { FailureLimiter } from "../auth/rate_limit.ts";
+import { LoginGuard } from "../auth/rate_limit.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { hashSecret } from "../auth/secrets.ts";
 import { SETUP_KEY } from "../../routes/setup.tsx";
@@ -11,7 +11,12 @@ import { SETUP_KEY } from "../../routes/setup.tsx";
 const ORIGIN = "http://hub.test";
 const PASSWORD = "a long passphrase";
 
-async function setup() {
+async function setup(
+  loginGuard = new LoginGuard({
+    perAddress: { max: 3, windowMs: 60_000 },
+    perName: { max: 3, windowMs: 60_000 },
+  }),
+) {
   const dir = await Deno.makeTempDir();
   const store = new SqliteStore(`${dir}/t.db`);
   await store.migrate();
@@ -20,23 +25,29 @@ async function setup() {
     store,
     broker: new Broker(),
     status: new StatusMirror(),
-    loginLimiter: new FailureLimiter(3, 60_000),
+    loginGuard,
     hostRemoved: (id) => removed.push(id),
     agentAddress: (h) => `${h.replace(/:\d+$/, "")}:50051`,
   });
-  const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
+  const request = (
+    path: string,
+    init: RequestInit & { cookie?: string; ip?: string } = {},
+  ) => {
     const headers = new Headers(init.headers);
     headers.set("host", "hub.test");
     if (init.cookie) headers.set("cookie", init.cookie);
     if (init.method === "POST" && !headers.has("origin")) headers.set("origin", ORIGIN);
-    return app.request(`${ORIGIN}${path}`, { ...init, headers });
+    // The peer address, as Deno.serve hands it to the app.
+    const env = { remoteAddr: { hostname: init.ip ?? "127.0.0.1" } };
+    return app.request(`${ORIGIN}${path}`, { ...init, headers }, env);
   };
   const post = (
     path: string,
     fields: Record<string, string>,
     cookie?: string,
     headers: HeadersInit = {},
-  ) => request(path, { method: "POST", body: new URLSearchParams(fields), cookie, headers });
+    ip?: string,
+  ) => request(path, { method: "POST", body: new URLSearchParams(fields), cookie, headers, ip });
   const signIn = async (name: string, role: "admin" | "viewer") => {
     await store.createUser({
       id: crypto.randomUUID(),
@@ -98,6 +109,96 @@ Deno.test("POST /login is rate-limited per name and per address", async () => {
   const limited = await t.post("/login", { name: "ann", password: PASSWORD });
   assertEquals(limited.status, 429);
   assert(Number(limited.headers.get("retry-after")) > 0);
+});
+
+Deno.test("wrong passwords sent in parallel are counted as they arrive: 29 at once, 10 get through", async () => {
+  await using t = await setup(
+    new LoginGuard({
+      perAddress: { max: 10, windowMs: 60_000 },
+      perName: { max: 100, windowMs: 60_000 },
+    }),
+  );
+  await t.signIn("ann", "admin");
+  const answers = await Promise.all(
+    Array.from(
+      { length: 29 },
+      () => t.post("/login", { name: "ann", password: "wrong guess" }, undefined, {}, "10.9.9.9"),
+    ),
+  );
+  const statuses = answers.map((r) => r.status).sort();
+  assertEquals(statuses.filter((s) => s === 401).length, 10);
+  assertEquals(statuses.filter((s) => s === 429).length, 19);
+});
+
+Deno.test("guesses at a name from many addresses do not lock its owner out where they signed in before", async () => {
+  await using t = await setup(
+    new LoginGuard({
+      perAddress: { max: 10, windowMs: 60_000 },
+      perName: { max: 5, windowMs: 60_000 },
+    }),
+  );
+  await t.store.createUser({
+    id: crypto.randomUUID(),
+    name: "ann",
+    passwordHash: await hashPassword(PASSWORD),
+    role: "admin",
+    createdAt: 0,
+  });
+  const owner = "10.0.0.1";
+  assertEquals(
+    (await t.post("/login", { name: "ann", password: PASSWORD }, undefined, {}, owner)).status,
+    303,
+  );
+  // Someone guesses from five addresses, then a sixth is refused for that name…
+  for (let i = 0; i < 5; i++) {
+    const r = await t.post(
+      "/login",
+      { name: "ann", password: "guess" },
+      undefined,
+      {},
+      `10.0.1.${i}`,
+    );
+    assertEquals(r.status, 401);
+  }
+  const sixth = await t.post(
+    "/login",
+    { name: "ann", password: PASSWORD },
+    undefined,
+    {},
+    "10.0.1.99",
+  );
+  assertEquals(sixth.status, 429);
+  // …while the owner, from where they signed in before, still gets in.
+  assertEquals(
+    (await t.post("/login", { name: "ann", password: PASSWORD }, undefined, {}, owner)).status,
+    303,
+  );
+});
+
+Deno.test("after sign-in, next= goes only to a path of this hub, however it is spelled", async () => {
+  await using t = await setup();
+  await t.store.createUser({
+    id: crypto.randomUUID(),
+    name: "ann",
+    passwordHash: await hashPassword(PASSWORD),
+    role: "admin",
+    createdAt: 0,
+  });
+  for (
+    const [next, expected] of [
+      ["/hosts/abc?x=1#cpu", "/hosts/abc?x=1#cpu"],
+      ["/\t/127.0.0.1:18099/", "/"],
+      ["/\n/x", "/"],
+      ["//evil.example/", "/"],
+      ["/\\evil.example/", "/"],
+      ["https://evil.example/", "/"],
+      ["/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"],
+    ]
+  ) {
+    const res = await t.post("/login", { name: "ann", password: PASSWORD, next });
+    assertEquals(res.status, 303, JSON.stringify(next));
+    assertEquals(res.headers.get("location"), expected, JSON.stringify(next));
+  }
 });
 
 Deno.test("a viewer may look but gets 403 on every mutation", async () => {
