@@ -6,6 +6,7 @@
 import { match } from "ts-pattern";
 import { logger } from "./lib/log.ts";
 import { loadHubConfig } from "./hub/config.ts";
+import { prepareDataDir } from "./hub/data_dir.ts";
 import { openStore } from "./hub/store/open.ts";
 import { Broker } from "./hub/live/broker.ts";
 import { LiveEvents } from "./hub/live/events.ts";
@@ -35,7 +36,7 @@ async function setupToken(store: Store): Promise<string | null> {
 
 async function main() {
   const config = loadHubConfig();
-  await Deno.mkdir(config.dataDir, { recursive: true });
+  await prepareDataDir(config.dataDir, log);
   const store = openStore(config.databaseUrl, { pool: config.dbPool });
   const applied = await store.migrate();
   if (applied.length) log.info("Applied migrations", { files: applied.join(",") });

@@ -3,6 +3,7 @@
  * data dir and database as the hub, with or without the hub running.
  */
 import { parseArgs } from "node:util";
+import { prepareDataDir } from "./data_dir.ts";
 import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
 import type { PostgresStore } from "./store/postgres/postgres_store.ts";
@@ -20,7 +21,7 @@ const USAGE = `Usage:
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const config = loadHubConfig();
-  await Deno.mkdir(config.dataDir, { recursive: true });
+  await prepareDataDir(config.dataDir);
   const store = openStore(config.databaseUrl, { pool: config.dbPool });
   try {
     await store.migrate();
@@ -79,7 +80,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (group === "migrate") {
     const config = loadHubConfig();
-    await Deno.mkdir(config.dataDir, { recursive: true });
+    await prepareDataDir(config.dataDir);
     const store = openStore(config.databaseUrl, { pool: config.dbPool });
     try {
       const applied = await store.migrate();

@@ -40,6 +40,20 @@ import {
 const log = logger("http");
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const hasControl = (s: string) => CONTROL.test(s);
+
+/** The URL's path with its percent-escapes decoded, as a file handler would read it. */
+function decodedPath(url: string): string {
+  const path = new URL(url).pathname;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path.replace(/%([0-9a-f]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
 /** Builds the Hono app over `deps`; no port is opened here. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -95,6 +109,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.use("*", securityHeaders());
+  app.use("*", async (c, next) => {
+    // No route has a control character in its path, and a library that logs
+    // a path it failed on (serveStatic does) would write it raw: refuse it here.
+    if (hasControl(c.req.path) || hasControl(decodedPath(c.req.url))) {
+      throw new HttpError(400, "invalid_path", "The path holds a control character");
+    }
+    await next();
+  });
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use(
     "/static/*",

@@ -279,3 +279,27 @@ Deno.test("GET /api/v1/events says a host that waits for its agent is not regist
   assert(text.includes('"id":"h2","status":"offline","last_seen":null,"registered":false'), text);
   await reader.cancel();
 });
+
+Deno.test("a path with control characters is a 400 and reaches no log line", async () => {
+  await using t = await setup();
+  const written: string[] = [];
+  const saved = { warn: console.warn, error: console.error, log: console.log };
+  console.warn = console.error = console.log = (...a: unknown[]) => void written.push(a.join(" "));
+  try {
+    for (
+      const p of [
+        "/static/%00%0a2026-01-01T00:00:00.000Z ERROR hub: FORGED",
+        "/static/x%0d%0aFORGED",
+        "/api/v1/hosts/%1b[31mred",
+      ]
+    ) {
+      const res = await t.app.request(`http://hub.test${p}`, { headers: AUTH });
+      assertEquals(res.status, 400, p);
+      if (p.startsWith("/api/")) assertEquals((await res.json()).error.code, "invalid_path");
+      else await res.body?.cancel();
+    }
+  } finally {
+    Object.assign(console, saved);
+  }
+  assertEquals(written.filter((l) => /FORGED|\u0000|\u001b/.test(l)), []);
+});
