@@ -4,6 +4,7 @@
  * the signed-in user, same-origin checks on mutations) and error rendering.
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { logger } from "../../lib/log.ts";
@@ -39,6 +40,9 @@ import {
 
 const log = logger("http");
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The largest request body: forms are a few hundred bytes. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -117,6 +121,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     await next();
   });
+  // Every body this app reads is a small form; nothing bigger is read at all.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpError(
+          413,
+          "body_too_large",
+          `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`,
+        );
+      },
+    }),
+  );
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use(
     "/static/*",

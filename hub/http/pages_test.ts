@@ -282,3 +282,41 @@ Deno.test("the session cookie also opens the REST API and its events", async () 
   assertEquals((await t.request("/api/v1/hosts", { cookie })).status, 200);
   assertEquals((await t.request("/api/v1/hosts")).status, 401);
 });
+
+Deno.test("bodies past 64 KiB are a 413 before sign-in, and unreadable forms a 400, never a 500", async () => {
+  await using t = await setup();
+  const big = await t.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "name=ann&password=" + "x".repeat(1024 * 1024),
+  });
+  assertEquals(big.status, 413);
+  // Chunked, with no Content-Length to refuse it by.
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (let i = 0; i < 100; i++) c.enqueue(new Uint8Array(10_000).fill(0x61));
+      c.close();
+    },
+  });
+  const chunked = await t.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: stream,
+  });
+  assertEquals(chunked.status, 413);
+  for (
+    const [type, body] of [
+      ["multipart/form-data", "--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--"],
+      ["multipart/form-data; boundary=x", "--x\r\ngarbage without headers\r\n\r\n\u0000\u0001"],
+      ["multipart/form-data; boundary=x", "not even a boundary"],
+    ]
+  ) {
+    const res = await t.request("/login", {
+      method: "POST",
+      headers: { "content-type": type },
+      body,
+    });
+    assert(res.status === 400 || res.status === 401, `${type}: ${res.status}`);
+    await res.body?.cancel();
+  }
+});

@@ -1,5 +1,6 @@
 /** Renders a page inside the shared shell and answers it as HTML. */
 import type { Context } from "hono";
+import { HttpError } from "./errors.ts";
 import type { ComponentChildren } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -21,7 +22,13 @@ export function page(
 
 /** Reads a urlencoded form body into strings (files and repeats are ignored). */
 export async function form(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody();
+  } catch (err) {
+    if (err instanceof HttpError) throw err; // the size limit's 413
+    throw new HttpError(400, "invalid_body", "The form could not be read");
+  }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
   return out;
