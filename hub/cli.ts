@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { prepareDataDir } from "./data_dir.ts";
+import { checkName, lookalikeOf } from "../lib/names.ts";
 import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
 import type { PostgresStore } from "./store/postgres/postgres_store.ts";
@@ -91,8 +92,12 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "token" && verb === "create") {
-    const name = values.name?.trim() || null;
-    if (name && name.length > 128) throw new RangeError("Invalid --name: at most 128 characters");
+    let name: string | null = null;
+    if (values.name?.trim()) {
+      const check = checkName("host", values.name);
+      if (!check.ok) throw new RangeError(`Invalid --name: ${check.problem}`);
+      name = check.name;
+    }
     const token = newRegistrationToken();
     const now = Date.now();
     await withStore((s) =>
@@ -109,10 +114,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "user" && verb === "add") {
-    const name = arg?.trim() ?? "";
-    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
-      throw new RangeError("Invalid NAME: 1 to 64 letters, digits, dots, dashes, underscores or @");
-    }
+    const check = checkName("user", arg ?? "");
+    if (!check.ok) throw new RangeError(`Invalid NAME: ${check.problem}`);
+    const name = check.name;
     const role = values.role;
     if (role !== "admin" && role !== "viewer") {
       throw new RangeError("Invalid --role: admin or viewer");
@@ -125,6 +129,8 @@ export async function run(args: string[]): Promise<number> {
     if (problem) throw new RangeError(`${problem} (give it on stdin)`);
     const passwordHash = await hashPassword(password);
     const created = await withStore(async (s) => {
+      const like = lookalikeOf(name, (await s.listUsers()).map((u) => u.name));
+      if (like) throw new RangeError(`Invalid NAME: a user that looks the same exists: ${like}`);
       const ok = await s.createUser({
         id: crypto.randomUUID(),
         name,
@@ -148,9 +154,10 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "apikey" && verb === "create") {
-    const name = arg?.trim();
-    if (!name) throw new RangeError("Missing NAME: deno task hub apikey create NAME");
-    if (name.length > 128) throw new RangeError("Invalid NAME: at most 128 characters");
+    if (!arg?.trim()) throw new RangeError("Missing NAME: deno task hub apikey create NAME");
+    const check = checkName("key", arg);
+    if (!check.ok) throw new RangeError(`Invalid NAME: ${check.problem}`);
+    const name = check.name;
     const key = newApiKey();
     await withStore((s) =>
       s.createApiKey({

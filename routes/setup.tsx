@@ -3,6 +3,7 @@
  * (with a fresh one-time token) at every start while no user exists.
  */
 import type { Context } from "hono";
+import { checkName } from "../lib/names.ts";
 import { timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
@@ -15,7 +16,6 @@ import type { Store } from "../hub/store/store.ts";
 
 /** The settings key under which the setup token's hash is kept. */
 export const SETUP_KEY = "setup_token_hash";
-const NAME_RE = /^[\p{L}\p{N}._@-]{1,64}$/u;
 
 async function checkToken(store: Store, token: string | undefined): Promise<void> {
   if ((await store.countUsers()) > 0) {
@@ -82,10 +82,9 @@ export function setup({ store }: AppDeps) {
     const token = c.req.query("token");
     await checkToken(store, token);
     const f = await form(c);
-    const name = (f.name ?? "").trim();
-    const problem = !NAME_RE.test(name)
-      ? "Name: 1 to 64 letters, digits, dots, dashes, underscores or @"
-      : passwordProblem(f.password ?? "");
+    const check = checkName("user", f.name ?? "");
+    const name = check.ok ? check.name : (f.name ?? "").trim();
+    const problem = !check.ok ? check.problem : passwordProblem(f.password ?? "");
     if (problem) {
       return page(c, "Set up", <SetupForm token={token!} name={name} error={problem} />, {
         status: 400,

@@ -22,6 +22,11 @@ Deno.test("hub CLI refuses a missing or oversized name and an unknown command", 
     const long = await hubCli(hub, "token", "create", "--name", "x".repeat(200));
     assertEquals(long.code, 1);
     assert(long.stderr.includes("Invalid --name"), long.stderr);
+    const hidden = await hubCli(hub, "apikey", "create", "ci\u001b[2J");
+    assertEquals(hidden.code, 1);
+    assert(hidden.stderr.includes("no control, invisible"), hidden.stderr);
+    const rtl = await hubCli(hub, "token", "create", "--name", "db\u202Egpj");
+    assertEquals(rtl.code, 1);
     const unknown = await hubCli(hub, "frobnicate");
     assertEquals(unknown.code, 2);
     assert(unknown.stderr.includes("Unknown command"), unknown.stderr);
@@ -48,6 +53,18 @@ Deno.test("hub user add takes the password on stdin and refuses a short one or a
     const again = await hubCli(hub, "user", "add", "ANN", { stdin: "a long passphrase\n" });
     assertEquals(again.code, 1);
     assert(again.stderr.includes("exists"), again.stderr);
+    const lookalike = await hubCli(hub, "user", "add", "\u0430nn", {
+      stdin: "a long passphrase\n",
+    });
+    assertEquals(lookalike.code, 1);
+    assert(lookalike.stderr.includes("one script"), lookalike.stderr);
+    const digit = await hubCli(hub, "user", "add", "a1n", { stdin: "a long passphrase\n" });
+    assertEquals(digit.code, 0, "a name that only shares letters is fine");
+    const like = await hubCli(hub, "user", "add", "ann.", { stdin: "a long passphrase\n" });
+    assertEquals(like.code, 0);
+    const same = await hubCli(hub, "user", "add", "ann_", { stdin: "a long passphrase\n" });
+    assertEquals(same.code, 1, "ann_ looks like ann.");
+    assert(same.stderr.includes("looks the same"), same.stderr);
     const badRole = await hubCli(hub, "user", "add", "bob", "--role", "root", {
       stdin: "a long passphrase\n",
     });

@@ -320,3 +320,31 @@ Deno.test("bodies past 64 KiB are a 413 before sign-in, and unreadable forms a 4
     await res.body?.cancel();
   }
 });
+
+Deno.test("one name rule at every dashboard entrance: look-alike users, hidden characters in keys and hosts", async () => {
+  await using t = await setup();
+  const cookie = await t.signIn("admin", "admin");
+  const lookalike = await t.post("/settings/users", {
+    name: "\u0430dmin", // a Cyrillic а
+    password: PASSWORD,
+    role: "viewer",
+  }, cookie);
+  assertEquals(lookalike.status, 400);
+  const cased = await t.post("/settings/users", {
+    name: "ADM1N",
+    password: PASSWORD,
+    role: "viewer",
+  }, cookie);
+  assertEquals(cased.status, 400);
+  assert((await cased.text()).includes("a user that looks the same exists: admin"));
+  assertEquals(
+    (await t.post("/settings/apikeys", { name: "ci\u0000\u001b[2J" }, cookie)).status,
+    400,
+  );
+  assertEquals((await t.post("/hosts/new", { name: "db\u202Egpj" }, cookie)).status, 400);
+  assertEquals((await t.post("/hosts/new", { name: "web\u200B01" }, cookie)).status, 400);
+  // Nothing of it was stored.
+  assertEquals((await t.store.listUsers()).map((u) => u.name), ["admin"]);
+  assertEquals((await t.store.listApiKeys()).length, 0);
+  assertEquals((await t.store.listHosts()).length, 0);
+});

@@ -7,6 +7,7 @@ import type { Hello, MetricsBatch } from "../../proto/gen/sightline/agent/v1/age
 import type { HostInfo, Point, StoredBatch } from "../store/store.ts";
 import type { MetricsSummary } from "../messages.ts";
 import { inRange, metric } from "../../lib/metrics.ts";
+import { cleanName } from "../../lib/names.ts";
 
 const LIMITS = { items: 512, cores: 1024, text: 256 };
 const EARLIEST_MS = Date.UTC(2020, 0, 1);
@@ -32,7 +33,7 @@ function items<T>(field: string, list: T[], max = LIMITS.items): T[] {
 export function helloToInfo(h: Hello): HostInfo {
   const interval = h.metricsIntervalS;
   return {
-    hostname: text("hostname", h.hostname),
+    hostname: cleanName("host", text("hostname", h.hostname)),
     os: text("os", h.os),
     arch: text("arch", h.arch),
     kernel: text("kernel", h.kernel),

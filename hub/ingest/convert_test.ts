@@ -163,3 +163,8 @@ Deno.test("batchToStored() names only metrics of the catalogue, and every one of
     );
   }
 });
+
+Deno.test("helloToInfo() removes from an agent's hostname what would hide or rearrange it", () => {
+  const info = helloToInfo(create(HelloSchema, { hostname: "web\u001b[31m01\u0000\u202E" }));
+  assertEquals(info.hostname, "web[31m01");
+});

@@ -21,6 +21,7 @@ import type { LivenessEvent, MetricsSummary } from "../messages.ts";
 import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
+import { cleanName } from "../../lib/names.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -71,7 +72,8 @@ export class IngestService {
       log.warn("Refused registration", { reason: "malformed token", peer });
       throw new GrpcError(Status.UNAUTHENTICATED, "Cannot register agent: invalid token");
     }
-    const fallbackName = (req.hostname || "host").slice(0, 128);
+    // The agent's hostname becomes the host's name: nothing that hides may stay in it.
+    const fallbackName = cleanName("host", req.hostname) || "host";
     const outcome = await store.registerHost(hashSecret(req.token), {
       fallbackName,
       now: this.#now(),

@@ -4,6 +4,7 @@
  * page turns green by itself when the agent connects.
  */
 import type { Context } from "hono";
+import { checkName } from "../../lib/names.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
@@ -41,12 +42,13 @@ export function createHost({ store, agentAddress }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const f = await form(c);
-    const name = (f.name ?? "").trim();
-    if (name.length > 128 || /\p{Cc}/u.test(name)) {
+    const check = (f.name ?? "").trim() ? checkName("host", f.name ?? "") : null;
+    const name = check?.ok ? check.name : (f.name ?? "").trim();
+    if (check && !check.ok) {
       return page(
         c,
         "Add host",
-        <NewHostForm name={name} error="Name: at most 128 printable characters" />,
+        <NewHostForm name={name} error={check.problem} />,
         {
           status: 400,
         },

@@ -4,6 +4,7 @@
  * change is audited; only admins change anything but their own password.
  */
 import type { Context } from "hono";
+import { checkName, lookalikeOf } from "../../lib/names.ts";
 import { z } from "zod";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
@@ -14,8 +15,6 @@ import { hashSecret, newApiKey } from "../../hub/auth/secrets.ts";
 import type { Role } from "../../hub/store/store.ts";
 import { Island } from "../../components/Island.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
-
-const NAME_RE = /^[\p{L}\p{N}._@-]{1,64}$/u;
 
 /** Renders the page, with an optional notice (success or error) on top. */
 async function render(
@@ -210,10 +209,12 @@ export function settingsPage(deps: AppDeps) {
 }
 
 const NewUser = z.object({
-  name: z.string().trim().regex(
-    NAME_RE,
-    "Name: 1 to 64 letters, digits, dots, dashes, underscores or @",
-  ),
+  name: z.string().transform((raw, ctx) => {
+    const check = checkName("user", raw);
+    if (check.ok) return check.name;
+    ctx.addIssue({ code: "custom", message: check.problem });
+    return z.NEVER;
+  }),
   password: z.string(),
   role: z.enum(["admin", "viewer"]),
 });
@@ -225,6 +226,15 @@ export function addUser(deps: AppDeps) {
     const parsed = NewUser.safeParse(await form(c));
     if (!parsed.success) return render(c, deps, { error: parsed.error.issues[0].message }, 400);
     const { name, password, role } = parsed.data;
+    const like = lookalikeOf(name, (await deps.store.listUsers()).map((u) => u.name));
+    if (like) {
+      return render(
+        c,
+        deps,
+        { error: `User name: a user that looks the same exists: ${like}` },
+        400,
+      );
+    }
     const problem = passwordProblem(password);
     if (problem) return render(c, deps, { error: problem }, 400);
     const ok = await deps.store.createUser({
@@ -319,10 +329,9 @@ export function changePassword(deps: AppDeps) {
 export function createKey(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const name = ((await form(c)).name ?? "").trim();
-    if (!name || name.length > 128) {
-      return render(c, deps, { error: "Name: 1 to 128 characters" }, 400);
-    }
+    const check = checkName("key", (await form(c)).name ?? "");
+    if (!check.ok) return render(c, deps, { error: check.problem }, 400);
+    const name = check.name;
     const key = newApiKey();
     const id = crypto.randomUUID();
     await deps.store.createApiKey({ id, name, hash: hashSecret(key), createdAt: Date.now() });
