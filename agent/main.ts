@@ -38,6 +38,10 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   const config = loadAgentConfig(flags, Deno.env.toObject(), log);
   const id = await loadIdentity(config.dataDir);
   const wal = await Wal.open(join(config.dataDir, "wal.kv"), config.walMaxBytes);
+  const discarded = await wal.claim(id.agentId);
+  if (discarded) {
+    log.warn("Discarded batches collected under a previous registration", { batches: discarded });
+  }
   const environment = await detectEnvironment(config);
   const collectors = collectorsFor(Deno.build.os, environment);
   const facts = (): HostFacts => ({
@@ -143,6 +147,12 @@ async function main(args: string[]): Promise<number> {
       arch: Deno.build.arch,
     });
     await saveIdentity(config.dataDir, id);
+    // Batches collected under an earlier identity belong to a host that is gone.
+    const wal = await Wal.open(join(config.dataDir, "wal.kv"), config.walMaxBytes);
+    const discarded = await wal.claim(id.agentId).finally(() => wal.close());
+    if (discarded) {
+      console.log(`Discarded ${discarded} batches collected under the previous registration`);
+    }
     console.log(
       `Registered as "${id.hostName}" (${id.agentId}); identity saved in ${config.dataDir}`,
     );

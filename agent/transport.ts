@@ -93,6 +93,9 @@ export async function register(
 const WINDOW = 64;
 const WELCOME_TIMEOUT_MS = 10_000;
 
+/** How often an agent the hub refused tries again (the hub may be restored from a backup). */
+export const REFUSED_RETRY_MS = 10 * 60_000;
+
 /** The first reconnect after a healthy session waits up to this long. */
 export const FIRST_RETRY_SPREAD_MS = 5000;
 
@@ -128,6 +131,8 @@ export class HubLink {
   /** Resolves the current reconnect wait early when stopping. */
   #sleepCancel: (() => void) | null = null;
   connected = false;
+  /** The hub's refusal was logged (once per run of the agent). */
+  #refusedSaid = false;
   #sent = 0;
   #acked = 0;
   /** WAL deletes for acknowledged batches, in ack order. */
@@ -164,15 +169,20 @@ export class HubLink {
         if (this.#stopped) break;
         const e = err as Error;
         if (e instanceof GrpcError && e.code === Status.UNAUTHENTICATED) {
-          // Retrying fast cannot help: the host was removed or registered anew.
-          log.error(
-            "The hub refused this agent's credentials; if the host was removed or re-added, register again",
-            {
-              hub: this.id.hub,
-              error: e.message,
-            },
-          );
-          attempt = 16;
+          // Retrying fast cannot help: the host was removed or registered
+          // anew. Said once; then a try every REFUSED_RETRY_MS, quietly.
+          if (!this.#refusedSaid) {
+            log.error(
+              "The hub refused this agent's credentials: the host was removed or registered again. " +
+                `Register this agent again to go on; until then it retries every ${
+                  REFUSED_RETRY_MS / 60_000
+                } minutes`,
+              { hub: this.id.hub, error: e.message },
+            );
+            this.#refusedSaid = true;
+          } else {
+            log.debug("Still refused by the hub", { hub: this.id.hub });
+          }
           refused = true;
         } else {
           log.warn("Hub link down", { hub: this.id.hub, error: e.message });
@@ -188,8 +198,7 @@ export class HubLink {
         : backoffMs(attempt, this.opts.reconnectMaxS);
       attempt++;
       asked = undefined;
-      // Refused credentials: never sooner than half the longest wait.
-      if (refused) wait = Math.max(wait, this.opts.reconnectMaxS * 500);
+      if (refused) wait = REFUSED_RETRY_MS * (0.9 + Math.random() * 0.2);
       refused = false;
       log.info("Reconnecting", { in_ms: Math.round(wait) });
       await new Promise<void>((r) => {
@@ -304,6 +313,7 @@ export class HubLink {
     await wal.ack(lastSeq);
     this.#acked = this.#sent = lastSeq;
     this.connected = true;
+    this.#refusedSaid = false;
     opts.log.info("Connected to hub", {
       hub: this.id.hub,
       resume_after: lastSeq,

@@ -19,6 +19,7 @@ const META = {
   bytes: ["meta", "bytes"],
   dropped: ["meta", "dropped"],
   count: ["meta", "count"],
+  owner: ["meta", "owner"],
 } as const;
 const ONE = 1n;
 /** KvU64 sums wrap at 2^64, so adding this subtracts one. */
@@ -159,6 +160,37 @@ export class Wal {
       parts.push(e.value);
     }
     if (parts.length) yield flush();
+  }
+
+  /**
+   * Binds the log to the agent identity `agentId`. A log kept under another
+   * identity (the host was removed and the agent registered again) holds
+   * batches of a host that is gone: they are discarded, never sent under the
+   * new identity, and numbering starts again. Returns how many were discarded.
+   */
+  claim(agentId: string): Promise<number> {
+    return this.#serial(async () => {
+      const owner = await this.#kv.get<string>(META.owner);
+      if (owner.value === agentId) return 0;
+      if (owner.value === null) {
+        // A log from before logs had owners: it is this identity's.
+        await this.#kv.atomic().check(owner).set(META.owner, agentId).commit();
+        return 0;
+      }
+      let discarded = 0;
+      for await (const e of this.entries()) {
+        await this.#delete(e, 0n);
+        discarded++;
+      }
+      await this.#kv.atomic()
+        .set(META.owner, agentId)
+        .delete(META.nextSeq)
+        .delete(META.dropped)
+        .delete(META.bytes)
+        .delete(META.count)
+        .commit();
+      return discarded;
+    });
   }
 
   /** How many batches are held. */

@@ -98,3 +98,18 @@ Deno.test("Wal.advanceTo() moves the sequence forward, never back", async () => 
     assertEquals(await wal.nextSeq(), 101);
   });
 });
+
+Deno.test("Wal.claim() keeps a log for its own identity and discards one kept under another", async () => {
+  await withWal(1 << 20, async (wal) => {
+    // A log from before owners: it is taken as the current identity's.
+    for (let i = 0; i < 3; i++) await wal.append(() => bytes(10));
+    assertEquals(await wal.claim("host-a"), 0);
+    assertEquals(await wal.pending(), 3);
+    assertEquals(await wal.claim("host-a"), 0);
+    // Registered again as another host: nothing collected for host-a may reach it.
+    assertEquals(await wal.claim("host-b"), 3);
+    assertEquals([await wal.pending(), await wal.bytes(), (await all(wal)).length], [0, 0, 0]);
+    assertEquals(await wal.append(() => bytes(10)), 1, "numbering starts again");
+    assertEquals(await wal.dropped(), 0);
+  });
+});

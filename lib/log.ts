@@ -15,8 +15,21 @@ export function setLogLevel(level: Level): void {
   threshold = ORDER[level];
 }
 
+function text(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (value !== null && typeof value === "object") {
+    // A plain object (a status, a record) says what it holds, not "[object Object]".
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
+}
+
 function quote(value: unknown): string {
-  const s = value instanceof Error ? value.message : String(value);
+  const s = text(value);
   return /^[\w.:/@+-]+$/.test(s) ? s : JSON.stringify(s);
 }
 

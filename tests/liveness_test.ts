@@ -83,6 +83,10 @@ Deno.test({
       await removed.body?.cancel();
 
       await agent.waitForLine(/refused this agent's credentials/, 15_000);
+      // Said once, then a long wait, not a retry (and an error) every few seconds.
+      const [, wait] = await agent.waitForLine(/Reconnecting in_ms=(\d+)/, 5_000);
+      assert(Number(wait) >= 9 * 60_000, `waits ${wait} ms`);
+      assertEquals(agent.lines.filter((l) => /refused this agent's credentials/.test(l)).length, 1);
       const hosts = await api<unknown[]>(hub, key, "/api/v1/hosts");
       assertEquals(hosts, []);
       await sse.close();
