@@ -3,6 +3,8 @@
  * data dir and database as the hub, with or without the hub running.
  */
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { isDatabaseUnavailable } from "./store/errors.ts";
 import { prepareDataDir } from "./data_dir.ts";
 import { checkName, lookalikeOf } from "../lib/names.ts";
 import { loadHubConfig } from "./config.ts";
@@ -20,15 +22,50 @@ const USAGE = `Usage:
   deno task migrate                          apply database migrations
   deno task migrate --from-sqlite PATH       copy an embedded install into PostgreSQL (DATABASE_URL)`;
 
+/**
+ * Runs `fn` on the hub's store. The CLI works on an existing hub only: run
+ * against the wrong data dir it would make a fresh database, print a key
+ * that the running hub has never heard of, and say nothing.
+ */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const config = loadHubConfig();
+  const dir = resolve(config.dataDir);
+  const sqlite = config.databaseUrl.startsWith("sqlite:");
+  if (sqlite && !(await exists(config.databaseUrl.slice("sqlite:".length)))) {
+    throw new RangeError(
+      `No hub in ${dir}: it has no sightline.db. Run this where the hub runs, or point it at the ` +
+        `hub's data dir: SIGHTLINE_DATA_DIR=/path/to/data deno task hub … ` +
+        `(a new hub: start it once, or run deno task migrate, to make one there)`,
+    );
+  }
   await prepareDataDir(config.dataDir);
   const store = openStore(config.databaseUrl, { pool: config.dbPool });
   try {
+    if (!sqlite) {
+      try {
+        await store.listHosts();
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) throw err;
+        throw new RangeError(
+          "No hub in the database DATABASE_URL names (it has no Sightline tables): give the CLI " +
+            "the hub's own DATABASE_URL and SIGHTLINE_DATA_DIR",
+        );
+      }
+    }
     await store.migrate();
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
   }
 }
 

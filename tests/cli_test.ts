@@ -39,10 +39,40 @@ Deno.test("hub CLI refuses a missing or oversized name and an unknown command", 
   }
 });
 
+Deno.test("the hub CLI refuses a data dir that holds no hub, says which it looked at, and creates nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  const hub = { env: await hubEnv(`${dir}/nothing-here`) };
+  try {
+    for (const args of [["apikey", "create", "ci"], ["token", "create"]]) {
+      const out = await hubCli(hub, ...args);
+      assertEquals(out.code, 1, out.stderr);
+      const sqlite = !hub.env.DATABASE_URL;
+      assert(
+        sqlite
+          ? out.stderr.includes(`No hub in ${dir}/nothing-here`) &&
+            out.stderr.includes("SIGHTLINE_DATA_DIR")
+          : out.stderr.includes("No hub in the database"),
+        out.stderr,
+      );
+      assertEquals(out.stdout.trim(), "", "no key or token printed");
+    }
+    if (!hub.env.DATABASE_URL) {
+      assert(
+        !(await Deno.stat(`${dir}/nothing-here/sightline.db`).catch(() => null)),
+        "no database made",
+      );
+    }
+  } finally {
+    await dropTestDatabase(`${dir}/nothing-here`);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("hub user add takes the password on stdin and refuses a short one or a taken name", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
   const hub = { env: await hubEnv(dir) };
   try {
+    assertEquals((await hubCli(hub, "migrate")).code, 0);
     const short = await hubCli(hub, "user", "add", "ann", { stdin: "short\n" });
     assertEquals(short.code, 1);
     assert(short.stderr.includes("at least 10 characters"), short.stderr);
