@@ -10,18 +10,8 @@
 import http2 from "node:http2";
 import { Buffer } from "node:buffer";
 
-/** The gRPC status codes the agent tells apart. */
-export const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  RESOURCE_EXHAUSTED: 8,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
+export { Status } from "../lib/grpc/status.ts";
+import { Status } from "../lib/grpc/status.ts";
 
 /** A call that ended with a status other than OK. */
 export class GrpcError extends Error {

@@ -15,6 +15,7 @@ import { Channel, GrpcError } from "../agent/grpc.ts";
 import { encodeHello, encodeRegisterRequest, METHODS } from "../agent/wire.ts";
 import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
+import { prng } from "../lib/prng.ts";
 
 export interface AttackConfig {
   hub: string;
@@ -476,18 +477,6 @@ export const ATTACK_KINDS = Object.keys(ATTACKS);
 
 function surprise(report: AttackReport, what: string): void {
   report.surprises[what] = (report.surprises[what] ?? 0) + 1;
-}
-
-/** A small seeded PRNG (mulberry32), so a run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Runs `cfg.sequences` sequences, `cfg.concurrency` at a time, kinds in turn. */

@@ -16,20 +16,10 @@ import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { enroll, openHubStore, startHub } from "./harness.ts";
+import { prng } from "../lib/prng.ts";
 
 const CASES = Number(Deno.env.get("SIGHTLINE_FUZZ_CASES") ?? 150);
 const SEED = Number(Deno.env.get("SIGHTLINE_FUZZ_SEED") ?? Date.now() % 1e9);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function snapshot(unixMs: number): Snapshot {
   return {

@@ -16,22 +16,12 @@ import { hashSecret } from "../auth/secrets.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { LoginGuard } from "../auth/rate_limit.ts";
 import type { Store } from "../store/store.ts";
+import { prng } from "../../lib/prng.ts";
 
 const CASES = Number(Deno.env.get("SIGHTLINE_FUZZ_CASES") ?? 400);
 const SEED = Number(Deno.env.get("SIGHTLINE_FUZZ_SEED") ?? Date.now() % 1e9);
 const ORIGIN = "http://hub.test";
 const KEY = "sl_key_" + "b".repeat(32);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = [
   "",
