@@ -137,15 +137,23 @@ export async function run(args: string[]): Promise<number> {
     }
     const token = newRegistrationToken();
     const now = Date.now();
-    await withStore((s) =>
-      s.createHostWithToken({
+    await withStore(async (s) => {
+      const host = await s.createHostWithToken({
         hostId: crypto.randomUUID(),
         name,
         tokenHash: hashSecret(token),
         createdAt: now,
         expiresAt: now + TOKEN_TTL_MS,
-      })
-    );
+      });
+      // As the dashboard's "Add host" is audited; the token itself never is.
+      await s.audit({
+        at: now,
+        actor: "cli",
+        action: "host.create",
+        target: host.id,
+        detail: host.name,
+      });
+    });
     console.log(`Registration token${name ? ` for ${name}` : ""}, valid 24 h, usable once:`);
     console.log(token);
     return 0;
@@ -196,14 +204,12 @@ export async function run(args: string[]): Promise<number> {
     if (!check.ok) throw new RangeError(`Invalid NAME: ${check.problem}`);
     const name = check.name;
     const key = newApiKey();
-    await withStore((s) =>
-      s.createApiKey({
-        id: crypto.randomUUID(),
-        name,
-        hash: hashSecret(key),
-        createdAt: Date.now(),
-      })
-    );
+    await withStore(async (s) => {
+      const id = crypto.randomUUID();
+      const at = Date.now();
+      await s.createApiKey({ id, name, hash: hashSecret(key), createdAt: at });
+      await s.audit({ at, actor: "cli", action: "apikey.create", target: id, detail: name });
+    });
     console.log(`API key "${name}" (shown once; send as Authorization: Bearer <key>):`);
     console.log(key);
     return 0;

@@ -5,6 +5,7 @@
  */
 import uPlot from "uplot";
 import { formatBytes, formatPercent, formatRate } from "../lib/format.ts";
+import type { ChartUnit } from "../lib/metrics.ts";
 
 /** A line on a chart: one series of the metrics API. */
 export interface SeriesDef {
@@ -17,7 +18,7 @@ export interface SeriesDef {
 export interface ChartDef {
   id: string;
   title: string;
-  unit: "percent" | "bytes" | "rate" | "number" | "celsius";
+  unit: ChartUnit;
   series: SeriesDef[];
 }
 

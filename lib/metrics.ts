@@ -149,3 +149,93 @@ export function metricTable(): string {
     ...rows,
   ].join("\n");
 }
+
+/** How a chart's values are formatted (see islands/plot.ts). */
+export type ChartUnit = "percent" | "bytes" | "rate" | "number" | "celsius";
+
+/**
+ * One chart of the host page: fixed series, or series for each label a host
+ * has sent of `perLabel`'s first metric (each mount, interface, sensor…).
+ * `{label}` in a name is the label.
+ */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  unit: ChartUnit;
+  series?: Array<{ metric: string; name: string }>;
+  perLabel?: Array<{ metric: string; name: string }>;
+  /** Labels that are numbers (cores) sort as numbers. */
+  numericLabels?: boolean;
+}
+
+export const CHARTS: readonly ChartSpec[] = [
+  {
+    id: "cpu",
+    title: "CPU",
+    unit: "percent",
+    series: [
+      { metric: "cpu_percent", name: "total" },
+      { metric: "cpu_user", name: "user" },
+      { metric: "cpu_system", name: "system" },
+      { metric: "cpu_iowait", name: "iowait" },
+      { metric: "cpu_steal", name: "steal" },
+    ],
+  },
+  {
+    id: "cores",
+    title: "CPU per core",
+    unit: "percent",
+    perLabel: [{ metric: "cpu_core_percent", name: "core {label}" }],
+    numericLabels: true,
+  },
+  {
+    id: "memory",
+    title: "Memory and swap",
+    unit: "bytes",
+    series: [
+      { metric: "mem_used_bytes", name: "used" },
+      { metric: "mem_cached_bytes", name: "cache" },
+      { metric: "swap_used_bytes", name: "swap used" },
+    ],
+  },
+  {
+    id: "load",
+    title: "Load",
+    unit: "number",
+    series: [
+      { metric: "load1", name: "1 min" },
+      { metric: "load5", name: "5 min" },
+      { metric: "load15", name: "15 min" },
+    ],
+  },
+  {
+    id: "disk",
+    title: "Disk usage",
+    unit: "percent",
+    perLabel: [{ metric: "fs_used_percent", name: "{label}" }],
+  },
+  {
+    id: "diskio",
+    title: "Disk I/O",
+    unit: "rate",
+    perLabel: [
+      { metric: "disk_read_bytes_per_s", name: "{label} read" },
+      { metric: "disk_write_bytes_per_s", name: "{label} write" },
+    ],
+  },
+  {
+    id: "net",
+    title: "Network",
+    unit: "rate",
+    perLabel: [
+      { metric: "net_rx_bytes_per_s", name: "{label} in" },
+      { metric: "net_tx_bytes_per_s", name: "{label} out" },
+    ],
+  },
+  {
+    id: "temp",
+    title: "Temperatures",
+    unit: "celsius",
+    perLabel: [{ metric: "temp_celsius", name: "{label}" }],
+  },
+];

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { inRange, metric, METRICS, metricTable } from "./metrics.ts";
+import { CHARTS, inRange, metric, METRICS, metricTable } from "./metrics.ts";
 import { AgentService } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
 
 Deno.test("the README's metric table is the catalogue's", async () => {
@@ -50,5 +50,24 @@ Deno.test("the proto's metric messages are the ones the catalogue's conversion r
   );
   for (const p of Object.values(prefix)) {
     assert(METRICS.some((m) => m.name.startsWith(p)), `no catalogue metric for ${p}`);
+  }
+});
+
+Deno.test("the host page's charts draw only metrics of the catalogue, each with its label", () => {
+  for (const chart of CHARTS) {
+    for (const s of chart.series ?? []) {
+      assert(
+        metric(s.metric)?.label === "",
+        `${chart.id}: ${s.metric} is a catalogue metric without a label`,
+      );
+    }
+    const labels = new Set((chart.perLabel ?? []).map((s) => metric(s.metric)?.label));
+    for (const s of chart.perLabel ?? []) {
+      assert(metric(s.metric), `${chart.id}: ${s.metric} is in the catalogue`);
+    }
+    assert(
+      !labels.has("") && labels.size <= 1,
+      `${chart.id}: per-label series share one label kind`,
+    );
   }
 });

@@ -5,6 +5,7 @@ import {
   freePort,
   hubCli,
   hubEnv,
+  lastLine,
   openHubStore,
   registerAgent,
   startAgent,
@@ -64,6 +65,35 @@ Deno.test("the hub CLI refuses a data dir that holds no hub, says which it looke
     }
   } finally {
     await dropTestDatabase(`${dir}/nothing-here`);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the CLI's host and API key creation are audited, without the secrets", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-cli-" });
+  const hub = { env: await hubEnv(dir) };
+  try {
+    assertEquals((await hubCli(hub, "migrate")).code, 0);
+    const token = await hubCli(hub, "token", "create", "--name", "web-1");
+    const key = await hubCli(hub, "apikey", "create", "deploy");
+    assertEquals([token.code, key.code], [0, 0]);
+    const store = openHubStore(hub);
+    try {
+      const audit = await store.listAudit(10);
+      assertEquals(
+        audit.map((a) => [a.actor, a.action, a.detail]).sort(),
+        [["cli", "apikey.create", "deploy"], ["cli", "host.create", "web-1"]],
+      );
+      const text = JSON.stringify(audit);
+      assert(
+        !text.includes(lastLine(token.stdout)) && !text.includes(lastLine(key.stdout)),
+        "no secret in the log",
+      );
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await dropTestDatabase(dir);
     await Deno.remove(dir, { recursive: true });
   }
 });

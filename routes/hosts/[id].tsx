@@ -7,88 +7,23 @@ import { Island } from "../../components/Island.tsx";
 import HostCharts, { type ChartDef } from "../../islands/HostCharts.tsx";
 import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
+import { CHARTS } from "../../lib/metrics.ts";
 
-/** The charts this host's data allows, from the series it has sent. */
+/** The charts this host's data allows (lib/metrics.ts's CHARTS), from the series it has sent. */
 async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[]> {
-  const labels = (metric: string) => store.seriesLabels(id, metric);
-  const [cores, mounts, disks, ifaces, sensors] = await Promise.all([
-    labels("cpu_core_percent"),
-    labels("fs_used_percent"),
-    labels("disk_read_bytes_per_s"),
-    labels("net_rx_bytes_per_s"),
-    labels("temp_celsius"),
-  ]);
-  const one = (metric: string, name: string) => ({ metric, label: "", name });
-  const charts: ChartDef[] = [
-    {
-      id: "cpu",
-      title: "CPU",
-      unit: "percent",
-      series: [
-        one("cpu_percent", "total"),
-        one("cpu_user", "user"),
-        one("cpu_system", "system"),
-        one("cpu_iowait", "iowait"),
-        one("cpu_steal", "steal"),
-      ],
-    },
-    {
-      id: "cores",
-      title: "CPU per core",
-      unit: "percent",
-      series: cores.sort((a, b) => Number(a) - Number(b)).map((c) => ({
-        metric: "cpu_core_percent",
-        label: c,
-        name: `core ${c}`,
-      })),
-    },
-    {
-      id: "memory",
-      title: "Memory and swap",
-      unit: "bytes",
-      series: [
-        one("mem_used_bytes", "used"),
-        one("mem_cached_bytes", "cache"),
-        one("swap_used_bytes", "swap used"),
-      ],
-    },
-    {
-      id: "load",
-      title: "Load",
-      unit: "number",
-      series: [one("load1", "1 min"), one("load5", "5 min"), one("load15", "15 min")],
-    },
-    {
-      id: "disk",
-      title: "Disk usage",
-      unit: "percent",
-      series: mounts.map((m) => ({ metric: "fs_used_percent", label: m, name: m })),
-    },
-    {
-      id: "diskio",
-      title: "Disk I/O",
-      unit: "rate",
-      series: disks.flatMap((d) => [
-        { metric: "disk_read_bytes_per_s", label: d, name: `${d} read` },
-        { metric: "disk_write_bytes_per_s", label: d, name: `${d} write` },
-      ]),
-    },
-    {
-      id: "net",
-      title: "Network",
-      unit: "rate",
-      series: ifaces.flatMap((i) => [
-        { metric: "net_rx_bytes_per_s", label: i, name: `${i} in` },
-        { metric: "net_tx_bytes_per_s", label: i, name: `${i} out` },
-      ]),
-    },
-    {
-      id: "temp",
-      title: "Temperatures",
-      unit: "celsius",
-      series: sensors.map((s) => ({ metric: "temp_celsius", label: s, name: s })),
-    },
-  ];
+  const charts = await Promise.all(CHARTS.map(async (spec): Promise<ChartDef> => {
+    const series = (spec.series ?? []).map((s) => ({ ...s, label: "" }));
+    if (spec.perLabel) {
+      const labels = await store.seriesLabels(id, spec.perLabel[0].metric);
+      if (spec.numericLabels) labels.sort((a, b) => Number(a) - Number(b));
+      for (const label of labels) {
+        for (const s of spec.perLabel) {
+          series.push({ metric: s.metric, label, name: s.name.replace("{label}", label) });
+        }
+      }
+    }
+    return { id: spec.id, title: spec.title, unit: spec.unit, series };
+  }));
   return charts.filter((c) => c.series.length > 0);
 }
 
