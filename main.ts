@@ -13,26 +13,16 @@ import { LiveEvents } from "./hub/live/events.ts";
 import { Cluster } from "./hub/live/cluster.ts";
 import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
 import { StatusMirror } from "./hub/http/status_mirror.ts";
-import { createApp } from "./hub/http/app.tsx";
+import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
 import { startWorker } from "./hub/worker.ts";
 import type { FromHistory, ToHistory } from "./hub/messages.ts";
 import { LoginGuard } from "./hub/auth/rate_limit.ts";
-import { hashSecret } from "./hub/auth/secrets.ts";
-import { SETUP_KEY } from "./routes/setup.tsx";
-import { randomBytes } from "node:crypto";
+import { newSetupToken } from "./hub/auth/setup_token.ts";
 import type { Store } from "./hub/store/store.ts";
 
 const log = logger("hub");
-
-/** While no user exists, a fresh one-time token for the setup link. */
-async function setupToken(store: Store): Promise<string | null> {
-  if ((await store.countUsers()) > 0) return null;
-  const token = randomBytes(24).toString("base64url");
-  await store.setSetting(SETUP_KEY, hashSecret(token));
-  return token;
-}
 
 async function main() {
   const config = loadHubConfig();
@@ -107,8 +97,8 @@ async function main() {
       Deno.exit(1);
     },
   );
-  const setup = await setupToken(store);
-  const app = createApp({
+  const setup = await newSetupToken(store);
+  const app = createHubApp({
     store,
     broker,
     status,

@@ -228,6 +228,14 @@ const ATTACKS: Record<string, Attack> = {
           if (e.code !== 16 && e.code !== 14) surprise(report, `register: status ${e.code}`);
         }
       }
+      // Bytes that are no RegisterRequest: the client's error, said as such.
+      try {
+        await ch.unary(METHODS.register, new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 1]), 5000);
+        surprise(report, "a malformed register succeeded");
+      } catch (e) {
+        if (!(e instanceof GrpcError)) throw e;
+        if (e.code !== 3 && e.code !== 14) surprise(report, `malformed register: status ${e.code}`);
+      }
     } finally {
       await ch.close();
     }

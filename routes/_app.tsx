@@ -1,16 +1,8 @@
 /** The HTML shell every page shares: head, header with navigation, main. */
-import type { ComponentChildren } from "preact";
-import type { User } from "../hub/store/store.ts";
+import type { LayoutProps } from "../hub/http/render.tsx";
 
 /** Wraps a page. `user` is null on sign-in and setup pages. */
-export function App(
-  { title, user, children, active }: {
-    title: string;
-    user: User | null;
-    children: ComponentChildren;
-    active?: "fleet" | "settings";
-  },
-) {
+export function App({ title, user, children, active }: LayoutProps) {
   return (
     <html lang="en">
       <head>

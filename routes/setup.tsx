@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import { checkName } from "../lib/names.ts";
+import { SETUP_KEY } from "../hub/auth/setup_token.ts";
 import { timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
@@ -15,7 +16,6 @@ import { HttpError } from "../hub/http/errors.ts";
 import type { Store } from "../hub/store/store.ts";
 
 /** The settings key under which the setup token's hash is kept. */
-export const SETUP_KEY = "setup_token_hash";
 
 async function checkToken(store: Store, token: string | undefined): Promise<void> {
   if ((await store.countUsers()) > 0) {

@@ -7,7 +7,8 @@
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel } from "../agent/grpc.ts";
-import { decodeHubMessage, encodeBatch, encodeHello, METHODS } from "../agent/wire.ts";
+import { decodeHubMessage, encodeBatch, METHODS } from "../agent/wire.ts";
+import { probeHello } from "./probe.ts";
 import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
@@ -33,17 +34,7 @@ async function sendBatches(
       if (acks.length === snapshots.length) done();
     },
   );
-  call.write(encodeHello({
-    agentVersion: "test",
-    hostname: "hostile",
-    os: "linux",
-    arch: "x64",
-    kernel: "",
-    environment: "vm",
-    droppedBatches: 0,
-    ips: [],
-    metricsIntervalS: 1,
-  }));
+  call.write(probeHello("hostile", 1));
   snapshots.forEach((s, i) => call.write(encodeBatch(i + 1, s)));
   const timer = setTimeout(() => call.cancel(), 15_000);
   try {

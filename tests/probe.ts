@@ -7,6 +7,21 @@ import { encodeHeartbeat, encodeHello, METHODS } from "../agent/wire.ts";
 import { authMetadata, type StreamCredentials } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 
+/** A Hello as a test agent sends it. */
+export function probeHello(hostname = "probe", metricsIntervalS = 0): Uint8Array {
+  return encodeHello({
+    agentVersion: "test",
+    hostname,
+    os: "linux",
+    arch: "x64",
+    kernel: "",
+    environment: "vm",
+    droppedBatches: 0,
+    ips: [],
+    metricsIntervalS,
+  });
+}
+
 /**
  * Opens a Connect stream with `creds`; resolves with the status code it ends
  * with, or "welcomed". With `heartbeatFirst` it breaks the protocol (no
@@ -32,17 +47,7 @@ export async function tryConnect(
   call.write(
     heartbeatFirst
       ? encodeHeartbeat({ unixMs: 0, droppedBatches: 0, pendingBatches: 0 })
-      : encodeHello({
-        agentVersion: "",
-        hostname: "probe",
-        os: "",
-        arch: "",
-        kernel: "",
-        environment: "",
-        droppedBatches: 0,
-        ips: [],
-        metricsIntervalS: 0,
-      }),
+      : probeHello(),
   );
   // A deadline, so a hub that never answers fails the test instead of hanging it.
   const timer = setTimeout(() => call.cancel(), 10_000);

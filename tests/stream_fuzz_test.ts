@@ -11,7 +11,8 @@
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel, GrpcError } from "../agent/grpc.ts";
-import { decodeHubMessage, encodeBatch, encodeHello, METHODS } from "../agent/wire.ts";
+import { decodeHubMessage, encodeBatch, METHODS } from "../agent/wire.ts";
+import { probeHello } from "./probe.ts";
 import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
@@ -101,17 +102,7 @@ async function oneStream(
       }
     },
   );
-  call.write(encodeHello({
-    agentVersion: "fuzz",
-    hostname: "fuzz",
-    os: "linux",
-    arch: "x64",
-    kernel: "",
-    environment: "vm",
-    droppedBatches: 0,
-    ips: [],
-    metricsIntervalS: 30,
-  }));
+  call.write(probeHello("fuzz", 30));
   call.write(message);
   // A message that is no batch gets no ack: half-close, and the hub must end the stream.
   const halfClose = setTimeout(() => call.end(), 300);

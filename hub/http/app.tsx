@@ -1,7 +1,8 @@
 /**
- * The hub's HTTP app: the route table (one handler per file under routes/,
- * named as in Fresh), the middleware every request passes (security headers,
- * the signed-in user, same-origin checks on mutations) and error rendering.
+ * The hub's HTTP app: the middleware every request passes (security headers,
+ * path and body checks, the signed-in user, same-origin checks on mutations)
+ * and error rendering, around a route table it is given (routes/mod.tsx:
+ * one handler per file under routes/, named as in Fresh).
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -14,29 +15,18 @@ import { isDatabaseUnavailable } from "../store/errors.ts";
 import { apiAuth } from "./api_auth.ts";
 import { loadUser, requirePageUser, sameOrigin } from "./session.ts";
 import { securityHeaders } from "./security_headers.ts";
-import { page } from "./render.tsx";
-import { listHosts } from "../../routes/api/v1/hosts/index.ts";
-import { getHost } from "../../routes/api/v1/hosts/[id]/index.ts";
-import { getMetrics } from "../../routes/api/v1/hosts/[id]/metrics.ts";
-import { events } from "../../routes/api/v1/events.ts";
-import { getFleetMetrics } from "../../routes/api/v1/metrics.ts";
-import { login, loginPage } from "../../routes/login.tsx";
-import { logout } from "../../routes/logout.ts";
-import { setup, setupPage } from "../../routes/setup.tsx";
-import { fleetPage } from "../../routes/index.tsx";
-import { createHost, newHostPage } from "../../routes/hosts/new.tsx";
-import { hostPage } from "../../routes/hosts/[id].tsx";
-import { deleteHost, deleteHostPage } from "../../routes/hosts/[id]/delete.tsx";
-import { setTags } from "../../routes/hosts/[id]/tags.ts";
-import {
-  addUser,
-  changePassword,
-  changeRole,
-  createKey,
-  removeUser,
-  revokeKey,
-  settingsPage,
-} from "../../routes/settings/index.tsx";
+import { type Layout, page } from "./render.tsx";
+
+/**
+ * Where the handlers go (routes/mod.tsx fills it): the REST API under
+ * /api/v1 (API key or session), the pages anyone may open (sign-in, setup),
+ * and the pages that need a signed-in user.
+ */
+export interface RouteTable {
+  api(api: Hono<AppEnv>): void;
+  open(app: Hono<AppEnv>): void;
+  pages(pages: Hono<AppEnv>): void;
+}
 
 const log = logger("http");
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -58,9 +48,13 @@ function decodedPath(url: string): string {
   }
 }
 
-/** Builds the Hono app over `deps`; no port is opened here. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/** Builds the Hono app over `deps` with `routes` in `layout`; no port is opened here. */
+export function createApp(deps: AppDeps, routes: RouteTable, layout: Layout): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    c.set("layout", layout);
+    await next();
+  });
   app.onError((err, c) => {
     const down = !(err instanceof HttpError) && isDatabaseUnavailable(err);
     const e = err instanceof HttpError ? err : down
@@ -145,39 +139,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use("*", apiAuth({ store: deps.store }));
   api.use("*", sameOrigin());
-  api.get("/hosts", listHosts(deps));
-  api.get("/hosts/:id", getHost(deps));
-  api.get("/hosts/:id/metrics", getMetrics(deps));
-  api.get("/metrics", getFleetMetrics(deps));
-  api.get("/events", events(deps));
+  routes.api(api);
   app.route("/api/v1", api);
   app.all("/api/*", () => {
     throw new HttpError(404, "not_found", "No such API route");
   });
 
   app.use("*", sameOrigin());
-  app.get("/login", loginPage());
-  app.post("/login", login(deps));
-  app.get("/setup", setupPage(deps));
-  app.post("/setup", setup(deps));
-  app.post("/logout", logout(deps));
+  routes.open(app);
 
   const pages = new Hono<AppEnv>();
   pages.use("*", requirePageUser());
-  pages.get("/", fleetPage(deps));
-  pages.get("/hosts/new", newHostPage());
-  pages.post("/hosts/new", createHost(deps));
-  pages.get("/hosts/:id", hostPage(deps));
-  pages.get("/hosts/:id/delete", deleteHostPage(deps));
-  pages.post("/hosts/:id/delete", deleteHost(deps));
-  pages.post("/hosts/:id/tags", setTags(deps));
-  pages.get("/settings", settingsPage(deps));
-  pages.post("/settings/users", addUser(deps));
-  pages.post("/settings/users/:id/role", changeRole(deps));
-  pages.post("/settings/users/:id/delete", removeUser(deps));
-  pages.post("/settings/password", changePassword(deps));
-  pages.post("/settings/apikeys", createKey(deps));
-  pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
+  routes.pages(pages);
   app.route("/", pages);
   return app;
 }

@@ -3,6 +3,7 @@ import type { Store, User } from "../store/store.ts";
 import type { Broker } from "../live/broker.ts";
 import type { StatusMirror } from "./status_mirror.ts";
 import type { LoginGuard } from "../auth/rate_limit.ts";
+import type { Layout } from "./render.tsx";
 import type { Retention } from "../store/tiers.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
@@ -29,5 +30,7 @@ export type AppEnv = {
     user: User | null;
     /** The API key used, when the request came with one. */
     apiKey: { id: string; name: string } | null;
+    /** The page shell (routes/_app.tsx), set by the app for every request. */
+    layout: Layout;
   };
 };

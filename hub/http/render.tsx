@@ -4,8 +4,29 @@ import { HttpError } from "./errors.ts";
 import type { ComponentChildren } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { App } from "../../routes/_app.tsx";
 import type { AppEnv } from "./deps.ts";
+import type { User } from "../store/store.ts";
+import type { VNode } from "preact";
+
+/** What the page shell (routes/_app.tsx) is given. */
+export interface LayoutProps {
+  title: string;
+  user: User | null;
+  children: ComponentChildren;
+  active?: "fleet" | "settings";
+}
+export type Layout = (props: LayoutProps) => VNode;
+
+/** The shell used before the app sets its own (errors raised before any middleware ran). */
+const BARE: Layout = ({ title, children }) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <title>{`${title} · Sightline`}</title>
+    </head>
+    <body>{children}</body>
+  </html>
+);
 
 /** Answers `body` as a full page titled `title`. */
 export function page(
@@ -14,8 +35,9 @@ export function page(
   body: ComponentChildren,
   opts: { status?: ContentfulStatusCode; active?: "fleet" | "settings" } = {},
 ): Response {
+  const Shell = c.var.layout ?? BARE;
   const html = renderToString(
-    <App title={title} user={c.var.user} active={opts.active}>{body}</App>,
+    <Shell title={title} user={c.var.user ?? null} active={opts.active}>{body}</Shell>,
   );
   return c.html(`<!doctype html>${html}`, opts.status ?? 200);
 }

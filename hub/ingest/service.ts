@@ -67,7 +67,12 @@ export class IngestService {
 
   async #register(bytes: Uint8Array, peer: string): Promise<Uint8Array> {
     const { store, secret, log } = this.deps;
-    const req = decode(() => fromBinary(RegisterRequestSchema, bytes));
+    let req;
+    try {
+      req = fromBinary(RegisterRequestSchema, bytes);
+    } catch {
+      throw new GrpcError(Status.INVALID_ARGUMENT, "Cannot register agent: malformed request");
+    }
     if (!TOKEN_RE.test(req.token)) {
       log.warn("Refused registration", { reason: "malformed token", peer });
       throw new GrpcError(Status.UNAUTHENTICATED, "Cannot register agent: invalid token");

@@ -1,11 +1,11 @@
-import { assert, assertEquals, textDecoder } from "../../lib/assert.ts";
-import { createApp } from "./app.tsx";
-import { rollUpAll } from "../store/retention.ts";
-import { Broker } from "../live/broker.ts";
-import { StatusMirror } from "./status_mirror.ts";
-import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
-import { hashSecret } from "../auth/secrets.ts";
-import type { Store } from "../store/store.ts";
+import { assert, assertEquals, textDecoder } from "../lib/assert.ts";
+import { createHubApp } from "./mod.tsx";
+import { rollUpAll } from "../hub/store/retention.ts";
+import { Broker } from "../hub/live/broker.ts";
+import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { hashSecret } from "../hub/auth/secrets.ts";
+import type { Store } from "../hub/store/store.ts";
 
 const KEY = "sl_key_" + "a".repeat(32);
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -25,7 +25,7 @@ async function setup() {
   await store.registerHost("t", { fallbackName: "x", now: Date.now() });
   const broker = new Broker();
   const status = new StatusMirror();
-  const app = createApp({ store, broker, status, keepAliveMs: 50 });
+  const app = createHubApp({ store, broker, status, keepAliveMs: 50 });
   return {
     app,
     store,

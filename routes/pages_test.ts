@@ -1,12 +1,12 @@
-import { assert, assertEquals } from "../../lib/assert.ts";
-import { createApp } from "./app.tsx";
-import { Broker } from "../live/broker.ts";
-import { StatusMirror } from "./status_mirror.ts";
-import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
-import { LoginGuard } from "../auth/rate_limit.ts";
-import { hashPassword } from "../auth/passwords.ts";
-import { hashSecret } from "../auth/secrets.ts";
-import { SETUP_KEY } from "../../routes/setup.tsx";
+import { assert, assertEquals } from "../lib/assert.ts";
+import { createHubApp } from "./mod.tsx";
+import { Broker } from "../hub/live/broker.ts";
+import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { LoginGuard } from "../hub/auth/rate_limit.ts";
+import { hashPassword } from "../hub/auth/passwords.ts";
+import { hashSecret } from "../hub/auth/secrets.ts";
+import { SETUP_KEY } from "../hub/auth/setup_token.ts";
 
 const ORIGIN = "http://hub.test";
 const PASSWORD = "a long passphrase";
@@ -21,7 +21,7 @@ async function setup(
   const store = new SqliteStore(`${dir}/t.db`);
   await store.migrate();
   const removed: string[] = [];
-  const app = createApp({
+  const app = createHubApp({
     store,
     broker: new Broker(),
     status: new StatusMirror(),
@@ -48,7 +48,7 @@ async function setup(
     headers: HeadersInit = {},
     ip?: string,
   ) => request(path, { method: "POST", body: new URLSearchParams(fields), cookie, headers, ip });
-  const signIn = async (name: string, role: "admin" | "viewer") => {
+  const addUser = async (name: string, role: "admin" | "viewer" = "admin") =>
     await store.createUser({
       id: crypto.randomUUID(),
       name,
@@ -56,6 +56,8 @@ async function setup(
       role,
       createdAt: 0,
     });
+  const signIn = async (name: string, role: "admin" | "viewer") => {
+    await addUser(name, role);
     const res = await post("/login", { name, password: PASSWORD });
     assertEquals(res.status, 303);
     return res.headers.get("set-cookie")!.split(";")[0];
@@ -65,6 +67,7 @@ async function setup(
     removed,
     request,
     post,
+    addUser,
     signIn,
     async [Symbol.asyncDispose]() {
       await store.close();
@@ -137,13 +140,7 @@ Deno.test("guesses at a name from many addresses do not lock its owner out where
       perName: { max: 5, windowMs: 60_000 },
     }),
   );
-  await t.store.createUser({
-    id: crypto.randomUUID(),
-    name: "ann",
-    passwordHash: await hashPassword(PASSWORD),
-    role: "admin",
-    createdAt: 0,
-  });
+  await t.addUser("ann");
   const owner = "10.0.0.1";
   assertEquals(
     (await t.post("/login", { name: "ann", password: PASSWORD }, undefined, {}, owner)).status,
@@ -177,13 +174,7 @@ Deno.test("guesses at a name from many addresses do not lock its owner out where
 
 Deno.test("after sign-in, next= goes only to a path of this hub, however it is spelled", async () => {
   await using t = await setup();
-  await t.store.createUser({
-    id: crypto.randomUUID(),
-    name: "ann",
-    passwordHash: await hashPassword(PASSWORD),
-    role: "admin",
-    createdAt: 0,
-  });
+  await t.addUser("ann");
   for (
     const [next, expected] of [
       ["/hosts/abc?x=1#cpu", "/hosts/abc?x=1#cpu"],

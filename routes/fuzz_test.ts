@@ -4,19 +4,19 @@
  * admin. No answer may be a 5xx or carry a stack trace, none may hang, and a
  * refused request (4xx) changes nothing in the store.
  *
- * Short here; `SIGHTLINE_FUZZ_CASES=20000 deno task test hub/http/fuzz_test.ts`
+ * Short here; `SIGHTLINE_FUZZ_CASES=20000 deno task test routes/fuzz_test.ts`
  * for a long run; `SIGHTLINE_FUZZ_SEED` repeats one.
  */
-import { assert } from "../../lib/assert.ts";
-import { createApp } from "./app.tsx";
-import { Broker } from "../live/broker.ts";
-import { StatusMirror } from "./status_mirror.ts";
-import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
-import { hashSecret } from "../auth/secrets.ts";
-import { hashPassword } from "../auth/passwords.ts";
-import { LoginGuard } from "../auth/rate_limit.ts";
-import type { Store } from "../store/store.ts";
-import { prng } from "../../lib/prng.ts";
+import { assert } from "../lib/assert.ts";
+import { createHubApp } from "./mod.tsx";
+import { Broker } from "../hub/live/broker.ts";
+import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { hashSecret } from "../hub/auth/secrets.ts";
+import { hashPassword } from "../hub/auth/passwords.ts";
+import { LoginGuard } from "../hub/auth/rate_limit.ts";
+import type { Store } from "../hub/store/store.ts";
+import { prng } from "../lib/prng.ts";
 
 const CASES = Number(Deno.env.get("SIGHTLINE_FUZZ_CASES") ?? 400);
 const SEED = Number(Deno.env.get("SIGHTLINE_FUZZ_SEED") ?? Date.now() % 1e9);
@@ -103,7 +103,7 @@ Deno.test({
       createdAt: 0,
       expiresAt: Date.now() + 1e6,
     });
-    const app = createApp({
+    const app = createHubApp({
       store,
       broker: new Broker(),
       status: new StatusMirror(),

@@ -1,0 +1,68 @@
+/**
+ * The route table: every handler under routes/ (one per file, named as in
+ * Fresh), mounted into the hub's HTTP app (hub/http/app.tsx), which brings
+ * the middleware and error pages. hub/ never imports routes/: this file is
+ * where the two meet, and main.ts builds the app from it.
+ */
+import type { Hono } from "hono";
+import { createApp } from "../hub/http/app.tsx";
+import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
+import { App } from "./_app.tsx";
+import { listHosts } from "./api/v1/hosts/index.ts";
+import { getHost } from "./api/v1/hosts/[id]/index.ts";
+import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
+import { events } from "./api/v1/events.ts";
+import { getFleetMetrics } from "./api/v1/metrics.ts";
+import { login, loginPage } from "./login.tsx";
+import { logout } from "./logout.ts";
+import { setup, setupPage } from "./setup.tsx";
+import { fleetPage } from "./index.tsx";
+import { createHost, newHostPage } from "./hosts/new.tsx";
+import { hostPage } from "./hosts/[id].tsx";
+import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
+import { setTags } from "./hosts/[id]/tags.ts";
+import {
+  addUser,
+  changePassword,
+  changeRole,
+  createKey,
+  removeUser,
+  revokeKey,
+  settingsPage,
+} from "./settings/index.tsx";
+
+/** The hub's whole HTTP app over `deps`. */
+export function createHubApp(deps: AppDeps): Hono<AppEnv> {
+  return createApp(deps, {
+    api(api) {
+      api.get("/hosts", listHosts(deps));
+      api.get("/hosts/:id", getHost(deps));
+      api.get("/hosts/:id/metrics", getMetrics(deps));
+      api.get("/metrics", getFleetMetrics(deps));
+      api.get("/events", events(deps));
+    },
+    open(app) {
+      app.get("/login", loginPage());
+      app.post("/login", login(deps));
+      app.get("/setup", setupPage(deps));
+      app.post("/setup", setup(deps));
+      app.post("/logout", logout(deps));
+    },
+    pages(pages) {
+      pages.get("/", fleetPage(deps));
+      pages.get("/hosts/new", newHostPage());
+      pages.post("/hosts/new", createHost(deps));
+      pages.get("/hosts/:id", hostPage(deps));
+      pages.get("/hosts/:id/delete", deleteHostPage(deps));
+      pages.post("/hosts/:id/delete", deleteHost(deps));
+      pages.post("/hosts/:id/tags", setTags(deps));
+      pages.get("/settings", settingsPage(deps));
+      pages.post("/settings/users", addUser(deps));
+      pages.post("/settings/users/:id/role", changeRole(deps));
+      pages.post("/settings/users/:id/delete", removeUser(deps));
+      pages.post("/settings/password", changePassword(deps));
+      pages.post("/settings/apikeys", createKey(deps));
+      pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
+    },
+  }, App);
+}
