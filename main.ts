@@ -20,7 +20,6 @@ import { startWorker } from "./hub/worker.ts";
 import type { FromHistory, ToHistory } from "./hub/messages.ts";
 import { LoginGuard } from "./hub/auth/rate_limit.ts";
 import { newSetupToken } from "./hub/auth/setup_token.ts";
-import type { Store } from "./hub/store/store.ts";
 
 const log = logger("hub");
 
