@@ -805,7 +805,8 @@ export class H2Connection {
   }
 
   #closeIfIdle(): void {
-    if ((this.#goawaySent || this.#peerGoaway) && this.#streams.size === 0 && !this.#destroyed) {
+    if (this.#destroyed || this.#socket.writableEnded) return; // already closing
+    if ((this.#goawaySent || this.#peerGoaway) && this.#streams.size === 0) {
       this.#flush();
       this.#socket.end();
       setTimeout(() => this.destroy(), 1000);
