@@ -24,8 +24,6 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface GrpcListener {
   port: number;
-  /** Open TLS connections (handshaking or serving). */
-  connections(): number;
   /** GOAWAY to every connection; those still open after `graceMs` are dropped. */
   close(graceMs: number): Promise<void>;
 }
@@ -107,7 +105,6 @@ export async function startGrpcServer(
   });
   return {
     port,
-    connections: () => sockets.size,
     async close(graceMs: number) {
       server.close();
       await h2.close(graceMs);

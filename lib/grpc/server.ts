@@ -64,7 +64,7 @@ const PAUSE_AT = 16;
 const RESUME_AT = 4;
 
 /** Percent-encodes a status message as the gRPC spec asks. */
-export function encodeMessage(text: string): string {
+function encodeMessage(text: string): string {
   let out = "";
   for (const byte of new TextEncoder().encode(text)) {
     out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25
@@ -75,7 +75,7 @@ export function encodeMessage(text: string): string {
 }
 
 /** `grpc-timeout` (e.g. "10S", "500m") in ms, or null when absent or malformed. */
-export function parseTimeout(value: string | undefined): number | null {
+function parseTimeout(value: string | undefined): number | null {
   const m = value ? /^(\d{1,8})([HMSmun])$/.exec(value) : null;
   if (!m) return null;
   const unitMs = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 }[m[2]]!;
