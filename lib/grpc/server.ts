@@ -1,6 +1,6 @@
 /**
  * gRPC over HTTP/2 (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md),
- * server side, on the HTTP/2 server in lib/h2/server.ts: routing by path,
+ * server side, on the HTTP/2 server in lib/h2/: routing by path,
  * length-prefixed messages with a size limit, flow control that follows the
  * handler's reading, deadlines from `grpc-timeout`, and the status in
  * trailers (with `grpc-retry-pushback-ms` when the server asks a client to
