@@ -1,8 +1,9 @@
 /**
  * The fleet overview: every host with its live figures, updated over SSE;
  * sortable, filterable by status and searchable by name, OS or environment.
- * Updates are applied once per animation frame, so a thousand hosts reporting
- * at once cost one render.
+ * Hosts added, changed or removed anywhere appear, change and go without a
+ * reload. Updates are applied once per animation frame, so a thousand hosts
+ * reporting at once cost one render.
  */
 import { memo } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -14,26 +15,11 @@ import {
   formatRate,
 } from "../lib/format.ts";
 import { onLive } from "./live.ts";
+import { useNow } from "./clock.ts";
+import type { FleetRow } from "../lib/live_events.ts";
+import { fleetRow } from "../lib/fleet.ts";
 
-/** One row as the server renders it and SSE updates it. */
-export interface FleetRow {
-  id: string;
-  name: string;
-  status: "online" | "offline";
-  registered: boolean;
-  last_seen: string | null;
-  os: string;
-  tags: string[];
-  environment: string;
-  agent_version: string;
-  cpu_percent: number | null;
-  mem_used_bytes: number | null;
-  mem_total_bytes: number | null;
-  disk_used_percent: number | null;
-  net_rx_bytes_per_s: number | null;
-  net_tx_bytes_per_s: number | null;
-  uptime_s: number | null;
-}
+export type { FleetRow };
 
 type SortKey = "name" | "status" | "cpu_percent" | "mem" | "disk_used_percent" | "net" | "uptime_s";
 
@@ -65,8 +51,13 @@ function sortValue(r: FleetRow, key: SortKey): number | string {
 /** Rows rendered at first; more on request, so a large fleet stays quick to sort and update. */
 const PAGE = 100;
 
+/** Whether a queued patch is a whole row (a `host.added`), not a change to one. */
+function isRow(patch: Partial<FleetRow>): patch is FleetRow {
+  return typeof patch.name === "string" && Array.isArray(patch.tags) && "os" in patch;
+}
+
 /** One host's row; re-renders only when its data changed. */
-const Row = memo(function Row({ row: r }: { row: FleetRow }) {
+const Row = memo(function Row({ row: r, now }: { row: FleetRow; now: number }) {
   return (
     <tr class={r.status === "online" ? "" : "stale"} data-host={r.id}>
       <th scope="row">
@@ -79,7 +70,7 @@ const Row = memo(function Row({ row: r }: { row: FleetRow }) {
       <td>
         <StatusBadge row={r} />
         <small>
-          {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen)}`}
+          {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen, now)}`}
         </small>
       </td>
       <td class="num">
@@ -122,49 +113,92 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
   const [status, setStatus] = useState<"all" | "online" | "offline">("all");
   const [tag, setTag] = useState("");
   const [limit, setLimit] = useState(PAGE);
-  const queued = useRef(new Map<string, Partial<FleetRow>>());
+  // A patch, or null for a host that was removed.
+  const queued = useRef(new Map<string, Partial<FleetRow> | null>());
   const frame = useRef(0);
+  const fetching = useRef(new Set<string>());
+  const shown = useRef(rows);
+  shown.current = rows;
+  const now = useNow(10_000);
 
   useEffect(() => {
     const flush = () => {
       frame.current = 0;
       const updates = queued.current;
       queued.current = new Map();
+      for (const [id, patch] of updates) {
+        const row = shown.current.get(id);
+        // News of a host this page does not list (added through the CLI, or on
+        // another hub before this page subscribed): ask for the whole host.
+        // A host whose agent just connected has an OS, a version… to show now.
+        if (patch && ((!row && !isRow(patch)) || (row && !row.registered && patch.registered))) {
+          void fetchRow(id);
+        }
+      }
       setRows((prev) => {
         const next = new Map(prev);
         for (const [id, patch] of updates) {
           const row = next.get(id);
-          // A host added elsewhere appears on the next page load.
-          if (row) next.set(id, { ...row, ...patch });
+          if (patch === null) next.delete(id);
+          else if (row) next.set(id, { ...row, ...patch });
+          else if (isRow(patch)) next.set(id, patch);
         }
         return next;
       });
     };
-    const queue = (id: string, patch: Partial<FleetRow>) => {
-      queued.current.set(id, { ...queued.current.get(id), ...patch });
+    const queue = (id: string, patch: Partial<FleetRow> | null) => {
+      const before = queued.current.get(id);
+      queued.current.set(id, patch && before !== null ? { ...before, ...patch } : patch);
       frame.current ||= requestAnimationFrame(flush);
     };
-    const offStatus = onLive("host.status", (d) =>
-      queue(String(d.id), {
-        status: d.status as FleetRow["status"],
-        last_seen: d.last_seen as string | null,
-        registered: d.registered !== false,
-      }));
-    const offMetrics = onLive("host.metrics", (d) =>
-      queue(String(d.id), {
-        cpu_percent: d.cpu_percent as number,
-        mem_used_bytes: d.mem_used_bytes as number,
-        mem_total_bytes: d.mem_total_bytes as number,
-        disk_used_percent: d.disk_used_percent as number,
-        net_rx_bytes_per_s: d.net_rx_bytes_per_s as number,
-        net_tx_bytes_per_s: d.net_tx_bytes_per_s as number,
-        uptime_s: d.uptime_s as number,
-        last_seen: d.ts as string,
-      }));
-    return () => {
-      offStatus();
-      offMetrics();
+    const fetchRow = async (id: string) => {
+      if (fetching.current.has(id)) return;
+      fetching.current.add(id);
+      try {
+        const res = await fetch(`/api/v1/hosts/${encodeURIComponent(id)}`);
+        // Gone again (removed meanwhile) or not ours to see: nothing to show.
+        if (res.ok) {
+          const host = await res.json();
+          const row = fleetRow(host, host.latest);
+          setRows((prev) => {
+            const known = prev.get(id);
+            // A listed row keeps its live figures and takes what the host is from the answer.
+            const { name, registered, os, tags, environment, agent_version } = row;
+            return new Map(prev).set(
+              id,
+              known ? { ...known, name, registered, os, tags, environment, agent_version } : row,
+            );
+          });
+        }
+      } catch {
+        // Offline browser: the row appears with the next event or reload.
+      } finally {
+        fetching.current.delete(id);
+      }
     };
+    const stops = [
+      onLive("host.status", (d) =>
+        queue(d.id, {
+          status: d.status,
+          last_seen: d.last_seen,
+          registered: d.registered !== false,
+        })),
+      onLive("host.metrics", (d) =>
+        queue(d.id, {
+          cpu_percent: d.cpu_percent,
+          mem_used_bytes: d.mem_used_bytes,
+          mem_total_bytes: d.mem_total_bytes,
+          disk_used_percent: d.disk_used_percent,
+          net_rx_bytes_per_s: d.net_rx_bytes_per_s,
+          net_tx_bytes_per_s: d.net_tx_bytes_per_s,
+          uptime_s: d.uptime_s,
+          last_seen: d.ts,
+        })),
+      onLive("host.added", (row) => queue(row.id, row)),
+      onLive("host.changed", (d) => queue(d.id, { name: d.name, tags: d.tags })),
+      onLive("host.removed", (d) => queue(d.id, null)),
+    ];
+    return () => stops.forEach((stop) => stop());
   }, []);
 
   const visible = useMemo(() => {
@@ -247,7 +281,10 @@ export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
             </tr>
           </thead>
           <tbody>
-            {visible.slice(0, limit).map((r) => <Row key={r.id} row={r} />)}
+            {visible.slice(0, limit).map((r) => (
+              // Only offline rows show a time that moves; online ones keep their memo.
+              <Row key={r.id} row={r} now={r.status === "online" ? 0 : now} />
+            ))}
           </tbody>
         </table>
         {visible.length > limit && (

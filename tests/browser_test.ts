@@ -61,7 +61,8 @@ async function setUpAdmin(page: Page, hub: Hub) {
 }
 
 Deno.test({
-  name: "dashboard: set up, add a host, watch it go online and chart, and refuse a viewer",
+  name:
+    "dashboard: set up, add a host, watch it go online and chart, refuse a viewer, and follow hosts added, retagged and removed live",
   ignore: Deno.build.os !== "linux",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -163,6 +164,27 @@ Deno.test({
         hostId,
       );
       assertEquals(del, 403);
+
+      // The viewer's open fleet follows the fleet: a host the admin adds appears,
+      // its new tags show, and it goes when removed, all without a reload.
+      await viewer.evaluate(() => ((globalThis as unknown as { same: boolean }).same = true));
+      await page.goto(`${hub.http}/hosts/new`);
+      await page.getByLabel(/Name/).fill("web-2");
+      await page.getByRole("button", { name: "Create registration token" }).click();
+      const added = viewer.locator("tbody tr", { hasText: "web-2" });
+      await added.locator(".badge.pending").waitFor({ timeout: 10_000 });
+      const addedId = await added.getAttribute("data-host");
+      await page.goto(`${hub.http}/hosts/${addedId}`);
+      await page.getByLabel(/^Tags/).fill("canary");
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await added.locator(".tag", { hasText: "canary" }).waitFor({ timeout: 10_000 });
+      await page.goto(`${hub.http}/hosts/${addedId}/delete`);
+      await page.getByRole("button", { name: "Remove host and its data" }).click();
+      await added.waitFor({ state: "detached", timeout: 10_000 });
+      assert(
+        await viewer.evaluate(() => (globalThis as unknown as { same?: boolean }).same === true),
+        "the viewer's page was not reloaded",
+      );
 
       // A forged cross-site form post is refused even for the admin.
       const forged = await fetch(`${hub.http}/settings/apikeys`, {

@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import { checkName } from "../../lib/names.ts";
+import { fleetRow } from "../../lib/fleet.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
@@ -38,7 +39,7 @@ export function newHostPage() {
 }
 
 /** Creates the host and its token; shows the commands. */
-export function createHost({ store, agentAddress }: AppDeps) {
+export function createHost({ store, status, live, agentAddress }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const f = await form(c);
@@ -70,6 +71,7 @@ export function createHost({ store, agentAddress }: AppDeps) {
       target: host.id,
       detail: host.name,
     });
+    live.hostAdded(fleetRow(status.apply(host)));
     const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
     const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
     return page(
