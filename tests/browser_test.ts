@@ -171,7 +171,8 @@ Deno.test({
       await page.goto(`${hub.http}/hosts/new`);
       await page.getByLabel(/Name/).fill("web-2");
       await page.getByRole("button", { name: "Create registration token" }).click();
-      const added = viewer.locator("tbody tr", { hasText: "web-2" });
+      // Its agent has not connected yet: it waits in its own list.
+      const added = viewer.locator(".waiting li", { hasText: "web-2" });
       await added.locator(".badge.pending").waitFor({ timeout: 10_000 });
       const addedId = await added.getAttribute("data-host");
       await page.goto(`${hub.http}/hosts/${addedId}`);
