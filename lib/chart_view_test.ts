@@ -10,7 +10,10 @@ Deno.test("every preset and a fixed span survive the trip through the URL", () =
   }
   const fixed = { from: Date.UTC(2024, 4, 1, 12, 0, 0, 123), to: Date.UTC(2024, 4, 3) };
   const written = viewToQuery(fixed, q("range=7d"));
-  assertEquals(written.toString(), "from=2024-05-01T12%3A00%3A00.123Z&to=2024-05-03T00%3A00%3A00.000Z");
+  assertEquals(
+    written.toString(),
+    "from=2024-05-01T12%3A00%3A00.123Z&to=2024-05-03T00%3A00%3A00.000Z",
+  );
   assertEquals(viewFromQuery(written), fixed);
 });
 

@@ -50,7 +50,13 @@ Deno.test("percent, load and temperature axes", () => {
   assertEquals(axisTicks("percent", 0, 100, 5).labels, ["0%", "20%", "40%", "60%", "80%", "100%"]);
   assertEquals(axisTicks("number", 0, 1.3, 4).labels, ["0.0", "0.5", "1.0", "1.5"]);
   // Temperatures do not start at zero.
-  assertEquals(axisTicks("celsius", 41, 58, 4).labels, ["40 °C", "45 °C", "50 °C", "55 °C", "60 °C"]);
+  assertEquals(axisTicks("celsius", 41, 58, 4).labels, [
+    "40 °C",
+    "45 °C",
+    "50 °C",
+    "55 °C",
+    "60 °C",
+  ]);
 });
 
 Deno.test("no data, flat data and reversed ends still give a usable axis", () => {
