@@ -210,7 +210,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "host charts: a year from rollups with bands, drag to zoom in, double-click out, custom range",
+    "host charts: a year from rollups with bands, drag to zoom in, double-click out, custom range, kept in the URL across a reload",
   ignore: Deno.build.os !== "linux",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -289,6 +289,9 @@ Deno.test({
         await page.getByRole("button", { name: "1 y" }).getAttribute("aria-pressed"),
         "false",
       );
+      // The zoom window is in the URL, as a span.
+      const zoomed = new URL(page.url()).searchParams;
+      assert(zoomed.has("from") && zoomed.has("to") && !zoomed.has("range"), page.url());
 
       // Double-click goes back to the year.
       await load.locator(".u-over").dblclick();
@@ -311,6 +314,17 @@ Deno.test({
       await page.getByRole("button", { name: "Show" }).click();
       await showing("10m");
       assertEquals(Number(await load.getAttribute("data-points")), 48, "the hourly samples");
+
+      // The custom range survives a reload and can be shared: the same span, Custom alone pressed.
+      const spanText = await page.locator("[data-view-span]").textContent();
+      await page.reload();
+      await showing("10m");
+      assertEquals(Number(await load.getAttribute("data-points")), 48, "the same span");
+      assertEquals(await page.locator("[data-view-span]").textContent(), spanText);
+      assertEquals(
+        await page.locator('.ranges button[aria-pressed="true"]').allTextContents(),
+        ["Custom"],
+      );
 
       assertEquals(problems, [], "no console errors or CSP violations");
     } finally {
