@@ -6,17 +6,7 @@
 import type { FleetRow, MetricsSummary } from "./live_events.ts";
 
 /** The host fields a fleet row shows (a `Host` from the store or the API has them all). */
-export interface FleetHost {
-  id: string;
-  name: string;
-  status: "online" | "offline";
-  registered: boolean;
-  last_seen: string | null;
-  os: string;
-  tags: string[];
-  environment: string;
-  agent_version: string;
-}
+export type FleetHost = Omit<FleetRow, keyof MetricsSummary>;
 
 /**
  * The few figures a fleet view needs, from a stored batch's snapshot. Disk is

@@ -378,3 +378,25 @@ Deno.test("one name rule at every dashboard entrance: look-alike users, hidden c
   assertEquals((await t.store.listApiKeys()).length, 0);
   assertEquals((await t.store.listHosts()).length, 0);
 });
+
+Deno.test("revoking an API key asks first, then the key stops working", async () => {
+  await using t = await setup();
+  const cookie = await t.signIn("ann", "admin");
+  const page = await (await t.post("/settings/apikeys", { name: "ci" }, cookie)).text();
+  const key = /<pre><code>([^<]+)<\/code><\/pre>/.exec(page)![1];
+  const bearer = { headers: { authorization: `Bearer ${key}` } };
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 200);
+  const [listed] = await t.store.listApiKeys();
+  const settings = await (await t.request("/settings", { cookie })).text();
+  assert(settings.includes(`href="/settings/apikeys/${listed.id}/revoke"`), "a link, not a post");
+
+  // The question names the key and changes nothing.
+  const ask = await t.request(`/settings/apikeys/${listed.id}/revoke`, { cookie });
+  assertEquals(ask.status, 200);
+  assert((await ask.text()).includes("Revoke the API key ci?"));
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 200);
+  assertEquals((await t.request("/settings/apikeys/nope/revoke", { cookie })).status, 404);
+
+  assertEquals((await t.post(`/settings/apikeys/${listed.id}/revoke`, {}, cookie)).status, 200);
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 401);
+});

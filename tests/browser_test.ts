@@ -96,8 +96,13 @@ Deno.test({
 
       assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
       agent = startAgent(`${dir}/agent`, 1);
-      // The page turns green by itself: no reload (the marker survives).
-      await page.locator(".badge.online").waitFor({ timeout: 15_000 });
+      // The page says so by itself, no reload (the marker survives): the host's
+      // name and a link, and the used token is gone from the screen.
+      const connected = page.getByRole("status").filter({ hasText: "is connected and reporting" });
+      await connected.waitFor({ timeout: 15_000 });
+      assertEquals(await connected.locator("strong").textContent(), "web-1");
+      assertEquals(await page.locator("#command").count(), 0);
+      assert((await page.content()).indexOf(token) === -1, "the token is not on the page");
       assert(
         await page.evaluate(() =>
           (globalThis as unknown as { stillHere?: boolean }).stillHere === true
@@ -171,7 +176,8 @@ Deno.test({
       await page.goto(`${hub.http}/hosts/new`);
       await page.getByLabel(/Name/).fill("web-2");
       await page.getByRole("button", { name: "Create registration token" }).click();
-      const added = viewer.locator("tbody tr", { hasText: "web-2" });
+      // Its agent has not connected yet: it waits in its own list.
+      const added = viewer.locator(".waiting li", { hasText: "web-2" });
       await added.locator(".badge.pending").waitFor({ timeout: 10_000 });
       const addedId = await added.getAttribute("data-host");
       await page.goto(`${hub.http}/hosts/${addedId}`);
