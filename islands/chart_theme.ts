@@ -1,9 +1,10 @@
 /**
  * The charts' colours, read from the theme's CSS custom properties
- * (static/app.css, `--chart-*`), and a watch for the theme changing: the
- * system's light/dark preference, or a `data-theme` set on <html>. uPlot
+ * (static/app.css, `--chart-*`), and a watch for the theme changing. uPlot
  * draws on a canvas, which does not follow CSS, so a chart is drawn again
- * with the new colours when either changes.
+ * with the new colours when it does. The theme is `data-theme` on <html>:
+ * static/theme.js sets it from the user's choice and, on "system", from the
+ * system's preference as that changes, so watching the attribute is enough.
  */
 
 /** What a chart is drawn with; series colours are #rrggbb (bands add an alpha to them). */
@@ -35,14 +36,9 @@ export function withAlpha(color: string, alpha: number): string {
   return color + Math.round(alpha * 255).toString(16).padStart(2, "0");
 }
 
-/** Calls `onChange` whenever the theme may have changed; returns a function that stops. */
+/** Calls `onChange` whenever the theme changes; returns a function that stops. */
 export function watchTheme(onChange: () => void): () => void {
-  const media = matchMedia("(prefers-color-scheme: dark)");
-  media.addEventListener("change", onChange);
   const attrs = new MutationObserver(onChange);
   attrs.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
-  return () => {
-    media.removeEventListener("change", onChange);
-    attrs.disconnect();
-  };
+  return () => attrs.disconnect();
 }

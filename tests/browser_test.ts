@@ -511,12 +511,20 @@ Deno.test({
       const dark = (await axis())!;
       assertEquals(dark, await themeAxis());
       assert(luminance(dark) > 0.5, `dark theme axis ${dark}`);
-      // A theme chosen on the page (data-theme on <html>) wins over the system's.
-      await page.evaluate(() => document.documentElement.setAttribute("data-theme", "light"));
+      // The theme switch in the header wins over the system's theme, at once.
+      await page.getByLabel("Theme").selectOption("light");
       await page.waitForFunction(
         (l) =>
           document.querySelector('[data-chart="cpu"] .plot')?.getAttribute("data-axis-color") === l,
         light,
+      );
+
+      // Back to the system's (dark) theme.
+      await page.getByLabel("Theme").selectOption("system");
+      await page.waitForFunction(
+        (d) =>
+          document.querySelector('[data-chart="cpu"] .plot')?.getAttribute("data-axis-color") === d,
+        dark,
       );
 
       // A page opened in dark mode draws dark from the start.

@@ -4,19 +4,15 @@
  * has arrived, before the history worker has rolled anything up.
  */
 import { assert, assertEquals } from "../../../../../lib/assert.ts";
-import { createHubApp } from "../../../../mod.tsx";
-import { liveParts } from "../../../../../hub/live/events.ts";
-import { hashSecret } from "../../../../../hub/auth/secrets.ts";
 import { openStore } from "../../../../../hub/store/open.ts";
 import { rollUpAll } from "../../../../../hub/store/retention.ts";
 import type { Store } from "../../../../../hub/store/store.ts";
 import { freshDatabase, testDatabaseServer } from "../../../../../tests/pg.ts";
+import { apiApp, AUTH } from "../../../../testing.ts";
 
-const KEY = "sl_key_" + "c".repeat(32);
-const AUTH = { authorization: `Bearer ${KEY}` };
 const server = testDatabaseServer();
 
-/** A hub app on a fresh store of `backend` with one registered host, h1. */
+/** The API on a fresh store of `backend`, with one registered host, h1. */
 async function setup(backend: "sqlite" | "postgres") {
   let url: string;
   let drop: () => Promise<void>;
@@ -30,20 +26,8 @@ async function setup(backend: "sqlite" | "postgres") {
     drop = db.drop;
   }
   const store = openStore(url, { pool: 2 });
-  await store.migrate();
-  await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
-  await store.createHostWithToken({
-    hostId: "h1",
-    name: "young",
-    tokenHash: "t",
-    createdAt: 0,
-    expiresAt: Date.now() + 1e6,
-  });
-  await store.registerHost("t", { fallbackName: "x", now: Date.now() });
-  const { broker, status, live } = liveParts();
-  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50 });
   return {
-    app,
+    ...await apiApp(store),
     store,
     async [Symbol.asyncDispose]() {
       await store.close();
