@@ -9,6 +9,7 @@ import HostCharts, { type ChartDef } from "../../islands/HostCharts.tsx";
 import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
 import { CHARTS } from "../../lib/metrics.ts";
+import { viewFromQuery } from "../../lib/chart_view.ts";
 
 /** The charts this host's data allows (lib/metrics.ts's CHARTS), from the series it has sent. */
 async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[]> {
@@ -41,6 +42,7 @@ export function hostPage({ store, status }: AppDeps) {
       { mount: string; size_bytes: number; used_bytes: number }
     >;
     const charts = await chartsFor(store, id);
+    const view = viewFromQuery(new URL(c.req.url).searchParams);
     return page(
       c,
       host.name,
@@ -113,7 +115,7 @@ export function hostPage({ store, status }: AppDeps) {
           props={{ hostId: id, tags: host.tags, canEdit: c.var.user?.role === "admin" }}
         />
         {charts.length > 0
-          ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts }} />
+          ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts, view }} />
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}
       </>,
       { active: "fleet" },
