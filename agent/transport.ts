@@ -247,10 +247,11 @@ export class HubLink {
         opts.log.warn("Cannot read a message from the hub", { error: err });
         return;
       }
-      if (msg.case === "welcome") welcome(msg.lastSeq);
-      else if (msg.case === "ack") {
-        const seq = msg.seq;
-        if (msg.rejected) opts.log.warn("Hub rejected a batch", { seq, reason: msg.rejected });
+      const kind = msg.kind;
+      if (kind.case === "welcome") welcome(kind.value.lastSeq);
+      else if (kind.case === "ack") {
+        const { seq, rejected } = kind.value;
+        if (rejected) opts.log.warn("Hub rejected a batch", { seq, reason: rejected });
         this.#acked = Math.max(this.#acked, seq);
         this.#ackChain = this.#ackChain.then(() => wal.ack(seq)).catch((err) =>
           opts.log.error("Cannot delete acknowledged batch", { seq, error: err })

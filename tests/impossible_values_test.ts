@@ -28,9 +28,9 @@ async function sendBatches(
     METHODS.connect,
     authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
     (bytes) => {
-      const m = decodeHubMessage(bytes);
+      const m = decodeHubMessage(bytes).kind;
       if (m.case !== "ack") return;
-      acks.push(m.rejected);
+      acks.push(m.value.rejected);
       if (acks.length === snapshots.length) done();
     },
   );

@@ -95,9 +95,9 @@ async function oneStream(
     METHODS.connect,
     authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
     (bytes) => {
-      const m = decodeHubMessage(bytes);
+      const m = decodeHubMessage(bytes).kind;
       if (m.case === "ack") {
-        outcome = m.rejected ? "rejected" : "stored";
+        outcome = m.value.rejected ? "rejected" : "stored";
         call.end();
       }
     },
