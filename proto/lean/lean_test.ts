@@ -41,14 +41,6 @@ function codecOf(desc: DescMessage): Codec {
   };
 }
 
-const INT64 = new Set([
-  ScalarType.INT64,
-  ScalarType.UINT64,
-  ScalarType.SINT64,
-  ScalarType.FIXED64,
-  ScalarType.SFIXED64,
-]);
-
 /** A value other than the default for a scalar of `type`; 64-bit ones below 2^53. */
 function scalar(type: ScalarType, rand: () => number): unknown {
   const n = 1 + Math.floor(rand() * 1e6);
