@@ -6,6 +6,7 @@
  */
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/store.ts";
+import type { AgentAnswer, AgentRequest } from "./control/types.ts";
 
 /** The compact figures pushed to browsers after each stored batch. */
 export interface MetricsSummary {
@@ -65,6 +66,10 @@ export type FromHistory =
 /** Main process → ingest process, one JSON object per line on its stdin. */
 export type ToIngest =
   | { type: "host.removed"; hostId: string }
+  /** Ask the host's agent `request`; answered by an `agent.response` with the same id. */
+  | { type: "agent.request"; id: number; hostId: string; request: AgentRequest }
+  /** The host's desired state changed (on any hub): push it to the agent if connected here. */
+  | { type: "desired.changed"; hostId: string }
   | { type: "ping"; n: number }
   | { type: "shutdown" };
 
@@ -73,6 +78,7 @@ export type FromIngest =
   | { type: "ready"; grpcPort: number }
   | { type: "failed"; message: string }
   | { type: "pong"; n: number }
+  | { type: "agent.response"; id: number; result: AgentAnswer }
   | { type: "host.metrics"; hostId: string; ts: number; seq: number; summary: MetricsSummary }
   | { type: "stopped" }
   | LivenessEvent;

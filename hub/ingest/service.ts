@@ -6,8 +6,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
-  type HubMessage,
-  HubMessageSchema,
   type MetricsBatch,
   RegisterRequestSchema,
   RegisterResponseSchema,
@@ -22,6 +20,7 @@ import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
 import { cleanName } from "../../lib/names.ts";
+import { ControlChannel, send } from "./control.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -49,8 +48,11 @@ export class IngestService {
   #admission: Admission;
   /** Values dropped as impossible, per host (seeded from the stored snapshot). */
   #invalid = new Map<string, number>();
+  /** Requests to agents and desired-state pushes, over the streams this service holds. */
+  readonly control: ControlChannel;
 
   constructor(private deps: IngestDeps) {
+    this.control = new ControlChannel({ store: deps.store, log: deps.log });
     this.#now = deps.now ?? Date.now;
     this.#admission = deps.admission ?? new Admission({ ...DEFAULT_ADMISSION, log: deps.log });
   }
@@ -180,6 +182,7 @@ export class IngestService {
             await store.updateHostInfo(hostId, info, at);
             liveness({ type: "agent.connected", hostId, streamId, at, info });
             log.info("Agent connected", { host: hostId, peer, version: info.agent_version });
+            await this.control.attach(call, hostId, Number(kind.value.desiredVersion));
             break;
           }
           case "heartbeat":
@@ -194,6 +197,9 @@ export class IngestService {
             break;
           case "metrics":
             await this.#storeBatch(call, hostId, kind.value);
+            break;
+          case "response":
+            this.control.answered(call, kind.value);
             break;
           case undefined:
             break; // a kind this hub does not know yet: newer agent, ignore
@@ -217,6 +223,7 @@ export class IngestService {
       release?.();
       clearTimeout(helloTimer);
       this.#streams.delete(call);
+      this.control.detach(call);
       liveness({ type: "agent.disconnected", hostId, streamId, at: this.#now() });
       log.info("Agent disconnected", { host: hostId, peer });
     }
@@ -292,14 +299,6 @@ export class IngestService {
       fail(call, new GrpcError(Status.UNAVAILABLE, "Hub is shutting down"));
     }
   }
-}
-
-/** Encodes and sends one HubMessage; false when the agent is behind reading. */
-function send(
-  call: ServerCall,
-  init: Parameters<typeof create<typeof HubMessageSchema>>[1],
-): boolean {
-  return call.write(toBinary(HubMessageSchema, create(HubMessageSchema, init) as HubMessage));
 }
 
 /** Decodes a message; bytes that are not one are the client's error. */

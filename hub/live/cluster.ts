@@ -25,7 +25,9 @@ export type ClusterMessage =
     lastSeen: number | null;
     pendingBatches: number;
   }
-  | { type: "host.metrics"; hub: string; hostId: string; data: Record<string, unknown> };
+  | { type: "host.metrics"; hub: string; hostId: string; data: Record<string, unknown> }
+  /** A host's desired state changed: the hub holding its agent's stream pushes it. */
+  | { type: "host.desired"; hub: string; hostId: string };
 
 /** Distributive Omit, so each message keeps its own fields. */
 type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;

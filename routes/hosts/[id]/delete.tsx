@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { page } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
+import { forgetHost } from "../../../hub/control/desired.ts";
 
 /** Asks for confirmation. */
 export function deleteHostPage({ store }: AppDeps) {
@@ -39,6 +40,7 @@ export function deleteHost({ store, hostRemoved }: AppDeps) {
       throw new HttpError(404, "not_found", "No such host");
     }
     hostRemoved?.(id);
+    await forgetHost(store, id);
     await store.audit({
       at: Date.now(),
       actor: c.var.user!.name,
