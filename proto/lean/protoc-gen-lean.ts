@@ -386,35 +386,15 @@ function printCodec(f: GeneratedFile, m: DescMessage): void {
   f.print();
 }
 
-function printHelpers(f: GeneratedFile): void {
-  f.print(
-    `import { BinaryReader, BinaryWriter, WireType } from "${WIRE}";
-
-// 64-bit integers as numbers: truncated; NaN, infinities and negative unsigned values as 0.
-const u64 = (v: number): number => (Number.isFinite(v) && v >= 1 ? Math.trunc(v) : 0);
-const i64 = (v: number): number => (Number.isFinite(v) ? Math.trunc(v) : 0);
-
 /**
- * Reads the fields of one message of \`len\` bytes into \`m\`: \`field\` takes
- * those it knows (returns true); every other one is skipped.
+ * The imports of a generated file: the wire types, and the shared helpers of
+ * runtime.ts, which sits in proto/lean/ while the output goes to proto/gen/.
  */
-function readFields<M>(
-  r: BinaryReader,
-  len: number,
-  m: M,
-  field: (r: BinaryReader, no: number, wt: WireType) => boolean,
-): M {
-  const end = r.pos + len;
-  if (end > r.len) throw new RangeError("message overruns its buffer");
-  while (r.pos < end) {
-    const [no, wt] = r.tag();
-    if (!field(r, no, wt)) r.skip(wt, no);
-  }
-  if (r.pos !== end) throw new RangeError("field overruns its message");
-  return m;
-}
-`,
-  );
+function printImports(f: GeneratedFile, fileName: string): void {
+  const up = "../".repeat(fileName.split("/").length);
+  f.print(`import { BinaryReader, BinaryWriter, WireType } from "${WIRE}";`);
+  f.print(`import { i64, readFields, u64 } from "${up}lean/runtime.ts";`);
+  f.print();
 }
 
 const plugin = createEcmaScriptPlugin({
@@ -424,7 +404,7 @@ const plugin = createEcmaScriptPlugin({
     for (const file of schema.files) {
       const f = schema.generateFile(file.name + "_lean.ts");
       f.preamble(file);
-      printHelpers(f);
+      printImports(f, file.name);
       for (const desc of nestedTypes(file)) {
         if (desc.kind === "enum") printEnum(f, desc);
         else if (desc.kind === "message") {

@@ -9,30 +9,7 @@
 /* eslint-disable */
 
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-
-// 64-bit integers as numbers: truncated; NaN, infinities and negative unsigned values as 0.
-const u64 = (v: number): number => (Number.isFinite(v) && v >= 1 ? Math.trunc(v) : 0);
-const i64 = (v: number): number => (Number.isFinite(v) ? Math.trunc(v) : 0);
-
-/**
- * Reads the fields of one message of `len` bytes into `m`: `field` takes
- * those it knows (returns true); every other one is skipped.
- */
-function readFields<M>(
-  r: BinaryReader,
-  len: number,
-  m: M,
-  field: (r: BinaryReader, no: number, wt: WireType) => boolean,
-): M {
-  const end = r.pos + len;
-  if (end > r.len) throw new RangeError("message overruns its buffer");
-  while (r.pos < end) {
-    const [no, wt] = r.tag();
-    if (!field(r, no, wt)) r.skip(wt, no);
-  }
-  if (r.pos !== end) throw new RangeError("field overruns its message");
-  return m;
-}
+import { i64, readFields, u64 } from "../../../../lean/runtime.ts";
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
