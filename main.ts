@@ -36,8 +36,8 @@ async function main() {
   const live = new LiveEvents(broker, status);
   // The ingest process once it runs; a change announced before then reaches
   // its agents anyway, when they connect.
-  let ingestUp: Ingest | undefined;
-  const toIngest = (cmd: ToIngest) => ingestUp?.send(cmd);
+  const ingestUp: { current?: Ingest } = {};
+  const toIngest = (cmd: ToIngest) => ingestUp.current?.send(cmd);
   // Requests to agents go through the ingest process, which holds their streams.
   const requests = new AgentRequests(toIngest);
   // Hubs sharing a PostgreSQL database share their live events.
@@ -100,7 +100,7 @@ async function main() {
     log,
   );
 
-  ingestUp = ingest;
+  ingestUp.current = ingest;
 
   // Rollups and retention, off the main thread.
   const history = await startWorker<ToHistory, FromHistory>(

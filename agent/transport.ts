@@ -273,9 +273,9 @@ export class HubLink {
       const kind = msg.kind;
       const control = opts.control;
       if (kind.case === "request" && control) {
-        control.answer(kind.value).then((res) =>
-          call.write(encodeAgent({ case: "response", value: res }))
-        );
+        control.answer(kind.value).then((res) => {
+          if (!closed) call.write(encodeAgent({ case: "response", value: res }));
+        });
         return;
       }
       if (kind.case === "desired" && control) {

@@ -159,7 +159,9 @@ function scalarOf(field: DescField): ScalarCodec {
 function check(field: DescField): void {
   if (field.fieldKind === "map") unsupported(field, "map fields are");
   if (field.proto.proto3Optional) unsupported(field, "proto3 optional is");
-  if (field.delimitedEncoding) unsupported(field, "group encoding is");
+  const message = field.fieldKind === "message" ||
+    (field.fieldKind === "list" && field.listKind === "message");
+  if (message && field.delimitedEncoding) unsupported(field, "group encoding is");
 }
 
 function tsType(field: DescField): string {
