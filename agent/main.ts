@@ -11,6 +11,7 @@ import { loadIdentity, saveIdentity } from "./identity.ts";
 import { type HostFacts, HubLink, register } from "./transport.ts";
 import { encodeBatch } from "./wire.ts";
 import { Wal } from "./wal.ts";
+import { AgentControl } from "./control.ts";
 import { detectEnvironment } from "./collectors/environment.ts";
 import { collect, collectorsFor } from "./collectors/mod.ts";
 import { join } from "node:path";
@@ -44,6 +45,12 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   }
   const environment = await detectEnvironment(config);
   const collectors = collectorsFor(Deno.build.os, environment);
+  const control = await AgentControl.open(id.agentId, {
+    wal,
+    configuredIntervalS: config.intervalS,
+    collectors: collectors.map((c) => c.name),
+    log: logger("agent.control"),
+  });
   const facts = (): HostFacts => ({
     hostname: Deno.hostname(),
     os: Deno.build.os,
@@ -51,17 +58,18 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     kernel: Deno.osRelease(),
     environment,
     ips: ips(),
-    intervalS: config.intervalS,
+    intervalS: control.intervalS(),
   });
   const link = new HubLink(id, wal, facts, {
     heartbeatMs: config.heartbeatS * 1000,
     reconnectMaxS: config.reconnectMaxS,
     log: logger("agent.link"),
+    control,
   });
   log.info("Agent started", {
     host: id.hostName,
     hub: id.hub,
-    interval_s: config.intervalS,
+    interval_s: control.intervalS(),
     environment,
     collectors: collectors.map((c) => c.name).join(","),
     pending: await wal.pending(),
@@ -91,12 +99,18 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     } catch (err) {
       log.error("Collection cycle failed", { error: err });
     }
+    schedule();
+  };
+  const schedule = () => {
     if (stopping) return;
     // Aim at the next multiple of the interval so cycles do not drift.
-    const ms = config.intervalS * 1000;
+    const ms = control.intervalS() * 1000;
+    clearTimeout(timer);
     timer = setTimeout(cycle, ms - (Date.now() % ms));
   };
-  timer = setTimeout(cycle, config.intervalS * 1000 - (Date.now() % (config.intervalS * 1000)));
+  schedule();
+  // The hub set another interval: the next cycle follows it.
+  control.onIntervalChange(schedule);
 
   const linkDone = link.run();
   const stop = async (signal: string) => {

@@ -5,6 +5,7 @@ import { page } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
 import { Confirm } from "../../../components/Confirm.tsx";
+import { forgetHost } from "../../../hub/control/desired.ts";
 
 /** Asks for confirmation. */
 export function deleteHostPage({ store }: AppDeps) {
@@ -41,6 +42,7 @@ export function deleteHost({ store, live, hostRemoved }: AppDeps) {
     }
     hostRemoved?.(id);
     live.hostRemoved(id);
+    await forgetHost(store, id);
     await store.audit({
       at: Date.now(),
       actor: c.var.user!.name,
