@@ -11,7 +11,7 @@ import { openStore } from "./hub/store/open.ts";
 import { Broker } from "./hub/live/broker.ts";
 import { LiveEvents } from "./hub/live/events.ts";
 import { Cluster } from "./hub/live/cluster.ts";
-import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
+import { PostgresStore } from "./hub/store/postgres/store.ts";
 import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
@@ -35,7 +35,7 @@ async function main() {
   const live = new LiveEvents(broker, status);
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
-    live.cluster = new Cluster(store.sql, logger("cluster"), {
+    live.cluster = new Cluster(store.db.sql, logger("cluster"), {
       message: (m) => live.fromCluster(m),
       peerGone: (hub) => live.peerGone(hub),
     });

@@ -3,7 +3,7 @@ import { createHubApp } from "./mod.tsx";
 import { rollUpAll } from "../hub/store/retention.ts";
 import { Broker } from "../hub/live/broker.ts";
 import { StatusMirror } from "../hub/http/status_mirror.ts";
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import type { Store } from "../hub/store/store.ts";
 
@@ -14,15 +14,15 @@ async function setup() {
   const dir = await Deno.makeTempDir();
   const store = new SqliteStore(`${dir}/t.db`);
   await store.migrate();
-  await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
-  await store.createHostWithToken({
+  await store.auth.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
+  await store.hosts.create({
     hostId: "h1",
     name: "web-1",
     tokenHash: "t",
     createdAt: 0,
     expiresAt: Date.now() + 1e6,
   });
-  await store.registerHost("t", { fallbackName: "x", now: Date.now() });
+  await store.hosts.register("t", { fallbackName: "x", now: Date.now() });
   const broker = new Broker();
   const status = new StatusMirror();
   const app = createHubApp({ store, broker, status, keepAliveMs: 50 });
@@ -70,7 +70,7 @@ Deno.test("GET /api/v1/hosts/:id answers 404 as JSON for an unknown host", async
 
 Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
   await using t = await setup();
-  await t.store.writeBatch("h1", {
+  await t.store.metrics.writeBatch("h1", {
     seq: 1,
     ts: Date.now(),
     points: [],
@@ -83,7 +83,7 @@ Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
 /** Stores one cpu_percent sample per [seq, time, value]. */
 async function cpu(store: Store, hostId: string, samples: Array<[number, number, number]>) {
   for (const [seq, ts, value] of samples) {
-    await store.writeBatch(hostId, {
+    await store.metrics.writeBatch(hostId, {
       seq,
       ts,
       points: [{ metric: "cpu_percent", label: "", value }],
@@ -149,14 +149,14 @@ Deno.test("GET /api/v1/hosts/:id/metrics reads a year from daily rollups, with m
 
 Deno.test("GET /api/v1/metrics gives one series of many hosts in one call", async () => {
   await using t = await setup();
-  await t.store.createHostWithToken({
+  await t.store.hosts.create({
     hostId: "h2",
     name: "db-1",
     tokenHash: "t2",
     createdAt: 0,
     expiresAt: Date.now() + 1e6,
   });
-  await t.store.setHostTags("h2", ["db"]);
+  await t.store.hosts.setTags("h2", ["db"]);
   const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
   await cpu(t.store, "h1", [[1, base, 10]]);
   await cpu(t.store, "h2", [[1, base, 70], [2, base + 60_000, 90]]);
@@ -265,7 +265,7 @@ Deno.test("unknown routes answer JSON 404", async () => {
 
 Deno.test("GET /api/v1/events says a host that waits for its agent is not registered yet", async () => {
   await using t = await setup();
-  await t.store.createHostWithToken({
+  await t.store.hosts.create({
     hostId: "h2",
     name: "new",
     tokenHash: "t2",

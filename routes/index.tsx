@@ -8,7 +8,7 @@ import FleetTable, { type FleetRow } from "../islands/FleetTable.tsx";
 /** Renders every host with its last figures; the island keeps them live. */
 export function fleetPage({ store, status }: AppDeps) {
   return async (c: Context<AppEnv>) => {
-    const [hosts, latest] = await Promise.all([store.listHosts(), store.latestAll()]);
+    const [hosts, latest] = await Promise.all([store.hosts.list(), store.metrics.latestAll()]);
     const rows: FleetRow[] = hosts.map((h) => {
       const live = status.apply(h);
       const l = latest.get(h.id) ?? {};

@@ -208,7 +208,7 @@ Deno.test({
         // A daily swing around a level that drifts over the year.
         const level = 1.5 + Math.sin((ts / (365 * 24 * hour)) * 4 * Math.PI);
         const load = level + 0.6 * Math.sin((ts / (24 * hour)) * 2 * Math.PI) + (i % 7) / 14;
-        await store.writeBatch(hostId, {
+        await store.metrics.writeBatch(hostId, {
           seq: 400 * 24 - i,
           ts,
           points: [

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { HttpError } from "./errors.ts";
 import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
-import type { RangeRow, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
+import type { RangeRow } from "../store/metrics/types.ts";
 import { isComplete, planRange, type RangePlan, type Retention } from "../store/tiers.ts";
 
 /** The longest range one call may ask for: ten years. */
@@ -103,7 +104,7 @@ export function readRange(
   q: RangeParams,
   plan: AlignedPlan,
 ): Promise<RangeRow[]> {
-  return store.queryRange({
+  return store.metrics.queryRange({
     hostIds,
     metric: q.metric,
     label: q.label,

@@ -7,7 +7,7 @@
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
 import { retainedSince, type Retention, rollupHorizon, ROLLUPS } from "./tiers.ts";
-import { ROLLUP_LIMIT } from "./rollup_sql.ts";
+import { ROLLUP_LIMIT, type RollupRun } from "./history/rollup_sql.ts";
 import { isDatabaseUnavailable } from "./errors.ts";
 
 const EVERY_MS = 10 * 60_000;
@@ -76,23 +76,23 @@ function isDataError(err: unknown): boolean {
  */
 async function isolatedRun(
   store: Store,
-  o: Parameters<Store["rollUp"]>[0],
+  o: RollupRun,
   report: RollupReport,
 ): Promise<{ batches: number; buckets: number }> {
   try {
-    return await store.rollUp(o);
+    return await store.history.rollUp(o);
   } catch (err) {
     if (!isDataError(err)) throw err;
   }
   let batches = 0;
   let buckets = 0;
-  for (const hostId of await store.rollupPendingHosts()) {
+  for (const hostId of await store.history.rollupPendingHosts()) {
     let series: string[] = [];
     for (let attempt = 0;; attempt++) {
       try {
         // One host's backlog may be long: it runs until it is done.
         for (;;) {
-          const r = await store.rollUp({ ...o, hostId });
+          const r = await store.history.rollUp({ ...o, hostId });
           batches += r.batches;
           buckets = Math.max(buckets, r.buckets);
           if (r.batches < (o.limit ?? ROLLUP_LIMIT) && r.buckets < (o.limit ?? ROLLUP_LIMIT)) break;
@@ -102,10 +102,10 @@ async function isolatedRun(
       } catch (err) {
         if (!isDataError(err)) throw err;
         if (attempt === 0) {
-          series = await store.dropImpossible(hostId, o.now);
+          series = await store.history.dropImpossible(hostId, o.now);
           continue;
         }
-        const setAside = await store.setAsideRollup(hostId);
+        const setAside = await store.history.setAsideRollup(hostId);
         report({ hostId, series, setAside, error: (err as Error).message.slice(0, 200) });
         break;
       }
@@ -168,7 +168,7 @@ export async function runRetention(
     const before = retainedSince(retention, "raw", now);
     const total = { rows: 0, partitions: 0 };
     for (let i = 0; i < MAX_SLICES; i++) {
-      const r = await store.pruneRaw(before, SLICE);
+      const r = await store.history.pruneRaw(before, SLICE);
       total.rows += r.samples + r.batches;
       total.partitions += r.partitions;
       if (r.samples < SLICE && r.batches < SLICE) break;
@@ -180,14 +180,14 @@ export async function runRetention(
     const before = retainedSince(retention, tier.name, now);
     const total = { rows: 0, partitions: 0 };
     for (let i = 0; i < MAX_SLICES; i++) {
-      const r = await store.pruneRollup(tier.name, before, SLICE);
+      const r = await store.history.pruneRollup(tier.name, before, SLICE);
       total.rows += r.rows;
       total.partitions += r.partitions;
       if (r.rows < SLICE) break;
     }
     out[tier.name] = total;
   }
-  await store.reclaimSpace(RECLAIM_PAGES);
+  await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }
 

@@ -29,14 +29,16 @@ export function setTags({ store }: AppDeps) {
     requireAdmin(c);
     const id = c.req.param("id")!;
     const tags = parseTags((await form(c)).tags ?? "");
-    if (!(await store.setHostTags(id, tags))) throw new HttpError(404, "not_found", "No such host");
-    await store.audit({
+    const audit = {
       at: Date.now(),
       actor: c.var.user!.name,
       action: "host.tags",
       target: id,
       detail: tags.join(","),
-    });
+    };
+    if (!(await store.hosts.setTags(id, tags, audit))) {
+      throw new HttpError(404, "not_found", "No such host");
+    }
     return c.redirect(`/hosts/${id}`, 303);
   };
 }
