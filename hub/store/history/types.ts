@@ -7,7 +7,7 @@ import type { RollupRun } from "./rollup_sql.ts";
 
 export interface HistoryStore {
   /**
-   * Folds stored batches into the rollup tiers (see sql/sqlite/0004_rollups.sql):
+   * Folds stored batches into the rollup tiers (see sql/sqlite/0005_rollups.sql):
    * takes up to `limit` batches not yet rolled up, adds those older than
    * `horizon` to every tier, marks the 1 min buckets of the others dirty, and
    * recomputes up to `limit` dirty buckets per tier that are due (closed, or

@@ -5,6 +5,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { readMigrations } from "../migrations.ts";
+import { renumberOldMigrations } from "./old_numbering.ts";
 import {
   type Db,
   driveSync,
@@ -106,6 +107,7 @@ export class SqliteDb implements Db {
     const migrations = await readMigrations("sqlite");
     this.raw.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    renumberOldMigrations(this.raw);
     const done = new Set(
       this.raw.prepare("SELECT version FROM schema_migrations").all().map((r) => Number(r.version)),
     );
