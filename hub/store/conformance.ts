@@ -13,6 +13,7 @@ import { hostsConformance } from "./hosts/conformance.ts";
 import { metricsConformance } from "./metrics/conformance.ts";
 import { noncesConformance } from "./nonces/conformance.ts";
 import { settingsConformance } from "./settings/conformance.ts";
+import { leasesConformance } from "./leases/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -47,4 +48,5 @@ export function storeConformance(
   authConformance(test);
   auditConformance(test);
   settingsConformance(test);
+  leasesConformance(test);
 }

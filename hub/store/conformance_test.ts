@@ -2,7 +2,6 @@
 import { storeConformance } from "./conformance.ts";
 import { SqliteStore } from "./sqlite/store.ts";
 import { PostgresStore } from "./postgres/store.ts";
-import { ROLLUP_LOCK } from "./hosts/shared.ts";
 import postgres from "postgres";
 import { until } from "../../tests/harness.ts";
 import { freshDatabase, testDatabaseServer } from "../../tests/pg.ts";
@@ -199,13 +198,13 @@ pgTest("PostgresStore hosts.remove() waits for a rollup run in flight", async (s
   try {
     let deleted: Promise<boolean> | null = null;
     await other.begin(async (tx) => {
-      // Another hub's rollup run holds the lock, as it does while it writes buckets.
-      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      // Another hub's rollup run holds the rollup lease's row, as it does while it writes buckets.
+      await tx`INSERT INTO leases VALUES ('rollup', 'other-hub', 0) ON CONFLICT DO NOTHING`;
+      await tx`SELECT 1 FROM leases WHERE name = 'rollup' FOR UPDATE`;
       deleted = store.hosts.remove("h0");
       await until(
         "hosts.remove waiting on the rollup lock",
-        async () =>
-          (await tx`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0,
+        async () => (await tx`SELECT 1 FROM pg_locks WHERE NOT granted`).length > 0,
       );
       const [{ n }] = await tx`SELECT count(*)::int AS n FROM hosts WHERE id = 'h0'`;
       assertEquals(n, 1);

@@ -37,6 +37,16 @@ export interface RollupSkip {
 }
 export type RollupReport = (skip: RollupSkip) => void;
 
+/**
+ * The rollup lease a job runs under (a LeaseKeeper): its runs write only
+ * while `holder` has it, and the job stops between runs once `signal` says
+ * it was lost.
+ */
+export interface RollupLease {
+  readonly holder: string;
+  readonly signal: AbortSignal;
+}
+
 /** Reports each host the rollups had to leave data out for, in the hub's log. */
 export function logSkips(log: Logger): RollupReport {
   return (r) =>
@@ -115,14 +125,15 @@ async function isolatedRun(
 }
 
 /**
- * Runs the rollup job until it has no batch left to take, in short runs with
- * a pause between them; returns the batches taken.
+ * Runs the rollup job until it has no batch left to take (or its lease is
+ * lost), in short runs with a pause between them; returns the batches taken.
  */
 export async function rollUpPending(
   store: Store,
   retention: Retention,
   now = Date.now(),
   report: RollupReport = () => {},
+  lease?: RollupLease,
 ): Promise<number> {
   let total = 0;
   for (;;) {
@@ -130,9 +141,11 @@ export async function rollUpPending(
       now,
       horizon: rollupHorizon(retention, now),
       limit: ROLLUP_LIMIT,
+      holder: lease?.holder,
     }, report);
     total += r.batches;
     if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return total;
+    if (lease?.signal.aborted) return total;
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
 }
@@ -160,10 +173,13 @@ export async function runRetention(
   retention: Retention,
   now = Date.now(),
   report: RollupReport = () => {},
+  lease?: RollupLease,
 ): Promise<Record<string, { rows: number; partitions: number }>> {
   const out: Record<string, { rows: number; partitions: number }> = {};
   // Batches not rolled up yet go into the tiers before their samples can go.
-  await rollUpPending(store, retention, now, report);
+  await rollUpPending(store, retention, now, report, lease);
+  // Another hub has the job now (and will prune in its turn).
+  if (lease?.signal.aborted) return out;
   if (retention.raw !== null) {
     const before = retainedSince(retention, "raw", now);
     const total = { rows: 0, partitions: 0 };
@@ -191,17 +207,22 @@ export async function runRetention(
   return out;
 }
 
-/** Starts the job; returns a function that stops it (once a run under way has ended). */
+/**
+ * Starts the job, which runs while this hub holds `lease`; returns a
+ * function that stops it (once a run under way has ended).
+ */
 export function startRetention(
   store: Store,
   retention: Retention,
   log: Logger,
+  lease: RollupLease & { readonly held: boolean },
 ): () => Promise<void> {
   let running: Promise<void> | null = null;
   const run = () => {
+    if (!lease.held) return;
     running ??= (async () => {
       try {
-        const removed = await runRetention(store, retention, Date.now(), logSkips(log));
+        const removed = await runRetention(store, retention, Date.now(), logSkips(log), lease);
         for (const [tier, r] of Object.entries(removed)) {
           if (r.rows || r.partitions) {
             log.info("Dropped metric history past retention", {

@@ -11,6 +11,7 @@ import type { HostStore } from "./hosts/types.ts";
 import type { MetricStore } from "./metrics/types.ts";
 import type { NonceStore } from "./nonces/types.ts";
 import type { SettingStore } from "./settings/types.ts";
+import type { LeaseStore } from "./leases/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -21,6 +22,7 @@ export interface Store {
   readonly auth: AuthStore;
   readonly audit: AuditStore;
   readonly settings: SettingStore;
+  readonly leases: LeaseStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

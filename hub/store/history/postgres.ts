@@ -1,14 +1,12 @@
 /**
- * History in PostgreSQL: several hubs share the database, so a run takes a
- * lock first (another hub's run in flight makes this one wait); pruning drops
- * whole partitions and leaves freeing space to autovacuum.
+ * History in PostgreSQL: pruning drops whole partitions and leaves freeing
+ * space to autovacuum.
  */
 import type postgres from "postgres";
-import { ddl, type Plan, rows } from "../sql.ts";
+import { ddl, type Plan } from "../sql.ts";
 import type { PostgresDb } from "../postgres/db.ts";
 import type { Partitions } from "../postgres/partitions.ts";
 import { rollupTable, type RollupTier } from "../tiers.ts";
-import { ROLLUP_LOCK } from "../hosts/shared.ts";
 import { SqlHistoryStore } from "./shared.ts";
 import type { HistoryStore } from "./types.ts";
 
@@ -27,17 +25,6 @@ export class PostgresHistoryStore extends SqlHistoryStore implements HistoryStor
     yield* ddl(`CREATE TEMP TABLE rollup_due
       (host_id TEXT NOT NULL, bucket BIGINT NOT NULL, since BIGINT NOT NULL,
         PRIMARY KEY (host_id, bucket)) ON COMMIT DROP`);
-  }
-
-  protected *exclude(wait: boolean): Plan<boolean> {
-    if (wait) {
-      yield* rows("SELECT pg_advisory_xact_lock(:key)", { key: ROLLUP_LOCK });
-      return true;
-    }
-    const [r] = yield* rows("SELECT pg_try_advisory_xact_lock(:key) AS locked", {
-      key: ROLLUP_LOCK,
-    });
-    return Boolean(r.locked);
   }
 
   async pruneRaw(

@@ -151,6 +151,8 @@ export interface RollupRun {
   limit?: number;
   /** Only this host's batches and buckets. */
   hostId?: string;
+  /** The rollup lease's holder this run is for (see HistoryStore.rollUp). */
+  holder?: string;
 }
 
 /**

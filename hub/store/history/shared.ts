@@ -1,12 +1,16 @@
 /**
  * The rollup job's store operations on either dialect: one plan each
- * (rollup_sql.ts). Where the dialects part (scratch tables, the lock another
- * hub's run holds, pruning) the subclasses in sqlite.ts and postgres.ts say.
+ * (rollup_sql.ts). Each takes the rollup lease's row lock first, so no two
+ * runs (on two hubs) overlap and a host's removal waits for a run in flight;
+ * a run for a holder writes nothing unless that holder still has the lease.
+ * Where the dialects part (scratch tables, pruning) the subclasses in
+ * sqlite.ts and postgres.ts say.
  */
 import { count, type Db, type Plan, rows } from "../sql.ts";
 import { ROLLUPS } from "../tiers.ts";
 import { impossibleSql, type RollupRun, rollupRun, seriesName } from "./rollup_sql.ts";
-import type { HistoryStore } from "./types.ts";
+import { type HistoryStore, ROLLUP_LEASE } from "./types.ts";
+import { lockLease } from "../leases/shared.ts";
 
 /** The operations both dialects share; pruning is each dialect's own. */
 export abstract class SqlHistoryStore implements
@@ -18,20 +22,11 @@ export abstract class SqlHistoryStore implements
 
   /** Makes (or empties) the scratch tables `rollup_take` and `rollup_due` for one run. */
   protected abstract scratch(): Plan<void>;
-  /**
-   * Keeps other hubs' rollup transactions off until this one ends: waits for
-   * one in flight, or with `wait` false says false instead (the run skips).
-   */
-  protected abstract exclude(wait: boolean): Plan<boolean>;
 
   rollUp(o: RollupRun): Promise<{ batches: number; buckets: number }> {
-    const [exclude, scratch, run] = [
-      this.exclude(false),
-      this.scratch(),
-      rollupRun(this.db.dialect, o),
-    ];
+    const [scratch, run] = [this.scratch(), rollupRun(this.db.dialect, o)];
     return this.db.tx(function* () {
-      if (!(yield* exclude)) return { batches: 0, buckets: 0 };
+      yield* lockLease(ROLLUP_LEASE, o.holder);
       yield* scratch;
       return yield* run;
     }());
@@ -46,10 +41,9 @@ export abstract class SqlHistoryStore implements
 
   dropImpossible(hostId: string, now: number): Promise<string[]> {
     const sql = impossibleSql(this.db.dialect);
-    const exclude = this.exclude(true);
     const p = { host: hostId, now };
     return this.db.tx(function* () {
-      yield* exclude;
+      yield* lockLease(ROLLUP_LEASE);
       const series = (yield* rows(sql.series, p)).map((r) =>
         seriesName(String(r.metric), String(r.label))
       );
@@ -65,9 +59,8 @@ export abstract class SqlHistoryStore implements
 
   setAsideRollup(hostId: string): Promise<number> {
     const [mark, forget] = impossibleSql(this.db.dialect).setAside;
-    const exclude = this.exclude(true);
     return this.db.tx(function* () {
-      yield* exclude;
+      yield* lockLease(ROLLUP_LEASE);
       const n = yield* count(mark, { host: hostId });
       yield* count(forget, { host: hostId });
       return n;

@@ -24,12 +24,6 @@ export class SqliteHistoryStore extends SqlHistoryStore implements HistoryStore 
     yield* ddl("DELETE FROM rollup_take");
   }
 
-  /** The write transaction (BEGIN IMMEDIATE) already keeps every other writer off. */
-  // deno-lint-ignore require-yield
-  protected *exclude(): Plan<boolean> {
-    return true;
-  }
-
   pruneRaw(
     before: number,
     limit = 50_000,

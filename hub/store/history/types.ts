@@ -5,6 +5,12 @@
 import type { RollupTier } from "../tiers.ts";
 import type { RollupRun } from "./rollup_sql.ts";
 
+/**
+ * The lease the rollup job (and retention) runs under: one hub of a cluster
+ * does it. Every rollup transaction takes the lease's row lock.
+ */
+export const ROLLUP_LEASE = "rollup";
+
 export interface HistoryStore {
   /**
    * Folds stored batches into the rollup tiers (see sql/sqlite/0005_rollups.sql):
@@ -13,6 +19,8 @@ export interface HistoryStore {
    * recomputes up to `limit` dirty buckets per tier that are due (closed, or
    * waiting longer than the tier's refresh; every one with `force`). Says how
    * many batches and buckets it did; call again while either reaches `limit`.
+   * With `holder`, throws LeaseLostError and writes nothing unless that
+   * holder has the rollup lease.
    */
   rollUp(o: RollupRun): Promise<{ batches: number; buckets: number }>;
   /** Hosts with batches or buckets waiting for the rollup job. */

@@ -8,6 +8,8 @@ import { iso } from "../rows.ts";
 import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { TIME_TABLES } from "../tiers.ts";
+import { lockLease } from "../leases/shared.ts";
+import { ROLLUP_LEASE } from "../history/types.ts";
 import {
   type Host,
   type HostInfo,
@@ -16,9 +18,6 @@ import {
   type StatusUpdate,
   UNNAMED_HOST,
 } from "./types.ts";
-
-/** Key of the advisory lock that lets one hub at a time roll up (and deletes wait for). */
-export const ROLLUP_LOCK = 0x5167_6875;
 
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
@@ -142,12 +141,11 @@ export class SqlHostStore implements HostStore {
   }
 
   async remove(id: string, audit?: AuditRecord): Promise<boolean> {
-    const postgres = this.db.dialect === "postgres";
     const removed = await this.db.tx(function* () {
       // A rollup run in flight on another hub may be writing this host's
       // buckets, and with no foreign key nothing would remove them after:
-      // wait for it to commit. (SQLite's write transaction already waits.)
-      if (postgres) yield* rows("SELECT pg_advisory_xact_lock(:key)", { key: ROLLUP_LOCK });
+      // wait for it to commit (it holds the rollup lease's row).
+      yield* lockLease(ROLLUP_LEASE);
       // The time tables have no foreign key (it would slow every write).
       for (const table of TIME_TABLES) {
         yield* count(

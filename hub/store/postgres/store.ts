@@ -16,6 +16,7 @@ import { PostgresMetricStore } from "../metrics/postgres.ts";
 import { SeriesIds } from "../metrics/series_ids.ts";
 import { SqlNonceStore } from "../nonces/shared.ts";
 import { SqlSettingStore } from "../settings/shared.ts";
+import { SqlLeaseStore } from "../leases/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -28,6 +29,7 @@ export class PostgresStore implements Store {
   readonly auth: SqlAuthStore;
   readonly audit: SqlAuditStore;
   readonly settings: SqlSettingStore;
+  readonly leases: SqlLeaseStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -40,6 +42,7 @@ export class PostgresStore implements Store {
     this.auth = new SqlAuthStore(this.db);
     this.audit = new SqlAuditStore(this.db);
     this.settings = new SqlSettingStore(this.db);
+    this.leases = new SqlLeaseStore(this.db);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

@@ -14,6 +14,7 @@ import { SqliteMetricStore } from "../metrics/sqlite.ts";
 import { SeriesIds } from "../metrics/series_ids.ts";
 import { SqlNonceStore } from "../nonces/shared.ts";
 import { SqlSettingStore } from "../settings/shared.ts";
+import { SqlLeaseStore } from "../leases/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly auth: SqlAuthStore;
   readonly audit: SqlAuditStore;
   readonly settings: SqlSettingStore;
+  readonly leases: SqlLeaseStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -36,6 +38,7 @@ export class SqliteStore implements Store {
     this.auth = new SqlAuthStore(this.db);
     this.audit = new SqlAuditStore(this.db);
     this.settings = new SqlSettingStore(this.db);
+    this.leases = new SqlLeaseStore(this.db);
   }
 
   migrate(): Promise<string[]> {
