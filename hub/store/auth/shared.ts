@@ -3,7 +3,7 @@
  * compared and sorted by lower(name), which both spell alike (and SQLite's
  * NOCASE column and PostgreSQL's unique index on lower(name) keep unique).
  */
-import { count, type Db, first, type Plan, type Row, rows } from "../sql.ts";
+import { count, type Db, first, type Params, type Plan, type Row, rows } from "../sql.ts";
 import { iso } from "../rows.ts";
 import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
@@ -93,18 +93,21 @@ export class SqlAuthStore implements AuthStore {
     return this.db.tx(audited(count("DELETE FROM users WHERE id = :id", { id }), audit));
   }
 
+  /** Inserts one row and its audit entry, in one transaction. */
+  async #insert(text: string, params: Params, audit: AuditRecord | undefined): Promise<void> {
+    await this.db.tx(audited(count(text, params), audit));
+  }
+
   createSession(
     s: { hash: string; userId: string; createdAt: number; expiresAt: number },
     audit?: AuditRecord,
   ): Promise<void> {
-    return this.db.tx(function* () {
-      yield* count(
-        `INSERT INTO sessions (hash, user_id, created_at, expires_at)
-        VALUES (:hash, :user, :at, :expires)`,
-        { hash: s.hash, user: s.userId, at: s.createdAt, expires: s.expiresAt },
-      );
-      yield* writeAudit(audit);
-    }());
+    return this.#insert(
+      `INSERT INTO sessions (hash, user_id, created_at, expires_at)
+      VALUES (:hash, :user, :at, :expires)`,
+      { hash: s.hash, user: s.userId, at: s.createdAt, expires: s.expiresAt },
+      audit,
+    );
   }
 
   sessionUser(hash: string, now: number): Promise<User | null> {
@@ -137,13 +140,11 @@ export class SqlAuthStore implements AuthStore {
     k: { id: string; name: string; hash: string; createdAt: number },
     audit?: AuditRecord,
   ): Promise<void> {
-    return this.db.tx(function* () {
-      yield* count(
-        "INSERT INTO api_keys (id, name, hash, created_at) VALUES (:id, :name, :hash, :at)",
-        { id: k.id, name: k.name, hash: k.hash, at: k.createdAt },
-      );
-      yield* writeAudit(audit);
-    }());
+    return this.#insert(
+      "INSERT INTO api_keys (id, name, hash, created_at) VALUES (:id, :name, :hash, :at)",
+      { id: k.id, name: k.name, hash: k.hash, at: k.createdAt },
+      audit,
+    );
   }
 
   useApiKey(hash: string, now: number): Promise<{ id: string; name: string } | null> {

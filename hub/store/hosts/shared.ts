@@ -14,6 +14,7 @@ import {
   type Host,
   type HostInfo,
   type HostStore,
+  type NewHost,
   type RegisterOutcome,
   type StatusUpdate,
   UNNAMED_HOST,
@@ -62,16 +63,7 @@ export class SqlHostStore implements HostStore {
    */
   constructor(private readonly db: Db, private readonly forget: (hostId: string) => void) {}
 
-  create(
-    t: {
-      hostId: string;
-      name: string | null;
-      tokenHash: string;
-      createdAt: number;
-      expiresAt: number;
-    },
-    audit?: AuditRecord,
-  ): Promise<Host> {
+  create(t: NewHost, audit?: AuditRecord): Promise<Host> {
     return this.db.tx(function* () {
       yield* count("INSERT INTO hosts (id, name, created_at) VALUES (:id, :name, :at)", {
         id: t.hostId,

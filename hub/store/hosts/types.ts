@@ -31,6 +31,16 @@ export interface Host extends HostInfo {
 /** The name of a host added without one, until its agent says its hostname. */
 export const UNNAMED_HOST = "new host";
 
+/** A host to add, with the hash of its registration token and when that expires. */
+export interface NewHost {
+  hostId: string;
+  /** Null: use the agent's hostname once it registers. */
+  name: string | null;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /** Outcome of exchanging a registration token for a host. */
 export type RegisterOutcome =
   | { ok: true; host: Host; keyGeneration: number }
@@ -53,16 +63,7 @@ export interface HostStore {
    * Adds a host that waits for its agent, with the one-time token the agent
    * registers with. A null name means "use the agent's hostname".
    */
-  create(
-    t: {
-      hostId: string;
-      name: string | null;
-      tokenHash: string;
-      createdAt: number;
-      expiresAt: number;
-    },
-    audit?: AuditRecord,
-  ): Promise<Host>;
+  create(t: NewHost, audit?: AuditRecord): Promise<Host>;
   /** Uses the token (once) and marks its host registered under a new key generation. */
   register(
     tokenHash: string,
