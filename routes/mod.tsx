@@ -28,6 +28,7 @@ import {
   createKey,
   removeUser,
   revokeKey,
+  revokeKeyPage,
   settingsPage,
 } from "./settings/index.tsx";
 
@@ -62,6 +63,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/settings/users/:id/delete", removeUser(deps));
       pages.post("/settings/password", changePassword(deps));
       pages.post("/settings/apikeys", createKey(deps));
+      pages.get("/settings/apikeys/:id/revoke", revokeKeyPage(deps));
       pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
     },
   }, App);

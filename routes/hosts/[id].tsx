@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { page } from "../../hub/http/render.tsx";
 import { HttpError } from "../../hub/http/errors.ts";
 import { Island } from "../../components/Island.tsx";
+import TagEditor from "../../islands/TagEditor.tsx";
 import HostCharts, { type ChartDef } from "../../islands/HostCharts.tsx";
 import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
@@ -99,12 +100,6 @@ export function hostPage({ store, status }: AppDeps) {
               <dd>{formatBytes(f.used_bytes)} of {formatBytes(f.size_bytes)}</dd>
             </div>
           ))}
-          <div>
-            <dt>Tags</dt>
-            <dd>
-              {host.tags.length ? host.tags.map((t) => <span key={t} class="tag">{t}</span>) : "–"}
-            </dd>
-          </div>
           {host.dropped_batches > 0 && (
             <div>
               <dt>Dropped batches</dt>
@@ -112,15 +107,11 @@ export function hostPage({ store, status }: AppDeps) {
             </div>
           )}
         </dl>
-        {c.var.user?.role === "admin" && (
-          <form method="post" action={`/hosts/${id}/tags`} class="row tags-form">
-            <label>
-              Tags <small>(comma-separated)</small>
-              <input name="tags" value={host.tags.join(", ")} maxLength={600} />
-            </label>
-            <button type="submit">Save tags</button>
-          </form>
-        )}
+        <Island
+          name="TagEditor"
+          component={TagEditor}
+          props={{ hostId: id, tags: host.tags, canEdit: c.var.user?.role === "admin" }}
+        />
         {charts.length > 0
           ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts }} />
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}

@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { page } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
+import { Confirm } from "../../../components/Confirm.tsx";
 
 /** Asks for confirmation. */
 export function deleteHostPage({ store }: AppDeps) {
@@ -14,23 +15,23 @@ export function deleteHostPage({ store }: AppDeps) {
     return page(
       c,
       `Remove ${host.name}`,
-      <section class="card narrow">
-        <h1>Remove {host.name}?</h1>
+      <Confirm
+        title={`Remove ${host.name}?`}
+        action={`/hosts/${host.id}/delete`}
+        confirm="Remove host and its data"
+        cancel={`/hosts/${host.id}`}
+      >
         <p>
           This deletes the host and all its metrics. Its agent can no longer connect; to monitor it
           again, add it anew.
         </p>
-        <form method="post" action={`/hosts/${host.id}/delete`}>
-          <button type="submit" class="danger">Remove host and its data</button>
-          <a class="button" href={`/hosts/${host.id}`}>Cancel</a>
-        </form>
-      </section>,
+      </Confirm>,
     );
   };
 }
 
 /** Deletes and goes back to the fleet. */
-export function deleteHost({ store, hostRemoved }: AppDeps) {
+export function deleteHost({ store, live, hostRemoved }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
@@ -40,6 +41,7 @@ export function deleteHost({ store, hostRemoved }: AppDeps) {
       throw new HttpError(404, "not_found", "No such host");
     }
     hostRemoved?.(id);
+    live.hostRemoved(id);
     return c.redirect("/", 303);
   };
 }

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { form } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
-import { HttpError } from "../../../hub/http/errors.ts";
+import { HttpError, wantsJson } from "../../../hub/http/errors.ts";
 
 const TAG_RE = /^[\p{L}\p{N}._:-]{1,32}$/u;
 const MAX_TAGS = 16;
@@ -24,7 +24,7 @@ export function parseTags(text: string): string[] {
 }
 
 /** Saves the tags and goes back to the host page. */
-export function setTags({ store }: AppDeps) {
+export function setTags({ store, live }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
@@ -39,6 +39,10 @@ export function setTags({ store }: AppDeps) {
     if (!(await store.hosts.setTags(id, tags, audit))) {
       throw new HttpError(404, "not_found", "No such host");
     }
+    const host = await store.hosts.get(id);
+    if (host) live.hostChanged({ id, name: host.name, tags: host.tags });
+    // The page's tag editor saves in place; a plain form goes back to the host page.
+    if (wantsJson(c)) return c.json({ id, tags });
     return c.redirect(`/hosts/${id}`, 303);
   };
 }
