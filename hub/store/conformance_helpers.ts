@@ -1,4 +1,7 @@
-/** What the domains' conformance suites (hosts/conformance.ts, …) share: the test registrar's type, fixtures, readers. */
+/**
+ * What the domains' conformance suites (hosts/conformance.ts, …) share: the
+ * test registrar's type, fixtures, readers.
+ */
 import type { Store } from "./store.ts";
 import type { RangeQuery, StoredBatch } from "./metrics/types.ts";
 import type { TierName } from "./tiers.ts";
@@ -9,6 +12,7 @@ export type OpenStore = () => Promise<{ store: Store; dispose: () => Promise<voi
 /** Registers one test on a fresh store of the backend under way. */
 export type StoreTest = (name: string, fn: (s: Store) => Promise<void>) => void;
 
+/** A batch with a CPU value and one filesystem's usage. */
 export const batch = (seq: number, ts: number, cpu: number): StoredBatch => ({
   seq,
   ts,

@@ -42,6 +42,7 @@ const TABLES: Array<
   { name: "samples", order: "series_id, ts" },
   ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
   { name: "stream_nonces", order: "nonce" },
+  // Not leases: what the embedded hub held means nothing to the cluster it joins.
 ];
 /** Tables partitioned by time in PostgreSQL, and their time column. */
 const PARTITIONED: Array<[string, string]> = [

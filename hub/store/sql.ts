@@ -82,12 +82,6 @@ export function values(d: Dialect, names: string[], params: Params): SqlValue[] 
   });
 }
 
-/** `sql` with `:name` placeholders numbered for the dialect, and the values in order. */
-export function compile(d: Dialect, sql: string, params: Params): [string, SqlValue[]] {
-  const { text, names } = placeholders(d, sql);
-  return [text, values(d, names, params)];
-}
-
 /**
  * Drives `plan` with a synchronous `exec`; returns what it returns. SQLite
  * runs every plan so, inside one transaction when asked.
