@@ -10,7 +10,7 @@ import { prepareDataDir } from "./hub/data_dir.ts";
 import { openStore } from "./hub/store/open.ts";
 import { liveParts } from "./hub/live/events.ts";
 import { Cluster } from "./hub/live/cluster.ts";
-import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
+import { PostgresStore } from "./hub/store/postgres/store.ts";
 import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { type Ingest, startIngest } from "./hub/ingest/supervisor.ts";
@@ -38,7 +38,7 @@ async function main() {
   const requests = new AgentRequests(toIngest);
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
-    live.cluster = new Cluster(store.sql, logger("cluster"), {
+    live.cluster = new Cluster(store.db.sql, logger("cluster"), {
       message: (m) =>
         m.type === "host.desired"
           // A change made on another hub, for an agent that may be connected here.

@@ -25,6 +25,7 @@ import {
   until,
 } from "../tests/harness.ts";
 import type { AttackConfig, AttackReport } from "./churn_attacks.ts";
+import { batchSeqs } from "../hub/store/testing.ts";
 
 const ATTACKER = fileURLToPath(new URL("./churn_attacks.ts", import.meta.url));
 
@@ -160,7 +161,7 @@ export async function runChurn(o: ChurnOptions): Promise<ChurnResult> {
 
     // The agent goes on; batches stored after the attack show its link held.
     const store = openHubStore(hub);
-    const stored = () => store.batchSeqs(identity.agentId);
+    const stored = () => batchSeqs(store, identity.agentId);
     const last = Math.max(0, ...await stored());
     await until(
       "two more batches after the attack",

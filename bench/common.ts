@@ -34,14 +34,14 @@ export function procUsage(pid: number): { rss: number; anon: number; cpuMs: numb
 /** Adds hosts `h0`…`h{n-1}` with tokens `t0`…, registered when `register` is set. */
 export async function addHosts(store: Store, n: number, register = false): Promise<void> {
   for (let h = 0; h < n; h++) {
-    await store.createHostWithToken({
+    await store.hosts.create({
       hostId: `h${h}`,
       name: `host-${h}`,
       tokenHash: `t${h}`,
       createdAt: 0,
       expiresAt: 1e15,
     });
-    if (register) await store.registerHost(`t${h}`, { fallbackName: "x", now: 1 });
+    if (register) await store.hosts.register(`t${h}`, { fallbackName: "x", now: 1 });
   }
 }
 

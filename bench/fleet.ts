@@ -156,7 +156,7 @@ async function tokens(hub: Hub, n: number): Promise<string[]> {
   try {
     for (let i = 0; i < n; i++) {
       const token = newRegistrationToken();
-      await store.createHostWithToken({
+      await store.hosts.create({
         hostId: crypto.randomUUID(),
         name: null,
         tokenHash: hashSecret(token),

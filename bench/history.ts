@@ -9,8 +9,8 @@
  * 1 h … 1 y, and, for the ranges raw retention covers, the tier's query
  * against scanning raw samples for the same buckets in the same run.
  */
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
-import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
+import { PostgresStore } from "../hub/store/postgres/store.ts";
 import type { Store } from "../hub/store/store.ts";
 import { DEFAULT_RETENTION, planRange, ROLLUPS, type TierName } from "../hub/store/tiers.ts";
 import { createHubApp } from "../routes/mod.tsx";
@@ -65,12 +65,12 @@ const VALUE = (t: string, id: string) =>
 /** Registered hosts h0…, and the API key the timed requests use. */
 async function addHostsAndKey(store: Store, hosts: number) {
   await addHosts(store, hosts, true);
-  await store.createApiKey({ id: "k", name: "bench", hash: hashSecret(KEY), createdAt: 0 });
+  await store.auth.createApiKey({ id: "k", name: "bench", hash: hashSecret(KEY), createdAt: 0 });
 }
 
 /** Fills the SQLite store; returns its size on disk in bytes. */
 async function fillSqlite(store: SqliteStore, hosts: number, now: number): Promise<number> {
-  const db = store.db;
+  const db = store.db.raw;
   await addHostsAndKey(store, hosts);
   const ins = db.prepare("INSERT INTO series (host_id, metric, label) VALUES (?, ?, ?)");
   db.exec("BEGIN");
@@ -103,14 +103,14 @@ async function fillSqlite(store: SqliteStore, hosts: number, now: number): Promi
 
 /** Fills the PostgreSQL store; returns the database's size in bytes. */
 async function fillPostgres(store: PostgresStore, hosts: number, now: number): Promise<number> {
-  const sql = store.sql;
+  const sql = store.db.sql;
   await addHostsAndKey(store, hosts);
   await sql`INSERT INTO series (host_id, metric, label)
     SELECT 'h' || h, m, l FROM generate_series(0, ${hosts - 1}) h,
       unnest(${SERIES.map((s) => s[0])}::text[], ${SERIES.map((s) => s[1])}::text[]) AS x(m, l)`;
   for (const [table, tier] of [["samples", "raw"], ...ROLLUPS.map((t) => [t.table, t.name])]) {
     const { from, to } = window(tier as TierName, now);
-    await store.ensurePartitions(from, to, table);
+    await store.partitions.ensure(from, to, table);
   }
   const ids = (await sql`SELECT id FROM series ORDER BY id`).map((r) => Number(r.id));
   for (const tier of ["raw", ...ROLLUPS.map((t) => t.name)] as TierName[]) {
@@ -211,7 +211,7 @@ async function timeRanges(
         for (let i = 0; i < Math.max(5, rounds / 4); i++) {
           const [metric, label] = SERIES[rand(SERIES.length)];
           const start = performance.now();
-          await store.queryRange({
+          await store.metrics.queryRange({
             hostIds: [`h${rand(hosts)}`],
             metric,
             label,

@@ -6,10 +6,11 @@
  * reports how fast the history worker then folds those rows into the rollup
  * tiers (off the write path, but work the database does all the same).
  */
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { rollUpAll } from "../hub/store/retention.ts";
-import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
-import type { Point, Store, StoredBatch } from "../hub/store/store.ts";
+import { PostgresStore } from "../hub/store/postgres/store.ts";
+import type { Store } from "../hub/store/store.ts";
+import type { Point, StoredBatch } from "../hub/store/metrics/types.ts";
 import { freshDatabase } from "../tests/pg.ts";
 import { addHosts, benchDatabaseServer } from "./common.ts";
 
@@ -95,7 +96,7 @@ async function measure(
   const start = Date.UTC(2026, 10, 1);
   // Warm up caches and statements on both paths.
   for (const { host, batch } of batches(HOSTS, start - 86_400_000)) {
-    await store.writeBatch(host, { ...batch, seq: batch.seq + 1e6 });
+    await store.metrics.writeBatch(host, { ...batch, seq: batch.seq + 1e6 });
   }
   const work = batches(count, start);
   const rows = work.reduce((n, w) => n + w.batch.points.length, 0);
@@ -118,7 +119,7 @@ async function measure(
   for (let r = 0; r < ROUNDS; r++) {
     const [from, to] = [r * slice, Math.min(work.length, (r + 1) * slice)];
     const storePart = async () => {
-      for (let i = from; i < to; i++) await store.writeBatch(work[i].host, work[i].batch);
+      for (let i = from; i < to; i++) await store.metrics.writeBatch(work[i].host, work[i].batch);
     };
     const rawPart = async () => {
       for (let i = from; i < to; i++) await raw(rawRows[i]);
@@ -154,24 +155,24 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
   const dir = await Deno.makeTempDir({ prefix: "sightline-bench-" });
   const sqlite = new SqliteStore(`${dir}/bench.db`);
   await sqlite.migrate();
-  sqlite.db.exec(
+  sqlite.db.raw.exec(
     "CREATE TABLE raw_samples (series_id INTEGER, ts INTEGER, value REAL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID",
   );
-  const stmts = new Map<number, ReturnType<typeof sqlite.db.prepare>>();
+  const stmts = new Map<number, ReturnType<typeof sqlite.db.raw.prepare>>();
   results.push(
     await measure("sqlite", sqlite, (rows) => {
       let s = stmts.get(rows.length);
       if (!s) {
-        s = sqlite.db.prepare(
+        s = sqlite.db.raw.prepare(
           `INSERT OR IGNORE INTO raw_samples VALUES ${
             Array(rows.length).fill("(?, ?, ?)").join(", ")
           }`,
         );
         stmts.set(rows.length, s);
       }
-      sqlite.db.exec("BEGIN IMMEDIATE");
+      sqlite.db.raw.exec("BEGIN IMMEDIATE");
       s.run(...rows.flat());
-      sqlite.db.exec("COMMIT");
+      sqlite.db.raw.exec("COMMIT");
       return Promise.resolve();
     }, count),
   );
@@ -184,11 +185,11 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
     const pg = new PostgresStore(db.url, { pool: 4 });
     try {
       await pg.migrate();
-      await pg
+      await pg.db
         .sql`CREATE TABLE raw_samples (series_id BIGINT, ts BIGINT, value DOUBLE PRECISION, PRIMARY KEY (series_id, ts))`;
       results.push(
         await measure("postgres", pg, async (rows) => {
-          await pg.sql.begin((tx) =>
+          await pg.db.sql.begin((tx) =>
             tx`INSERT INTO raw_samples SELECT * FROM unnest(${rows.map((r) => r[0])}::bigint[],
               ${rows.map((r) => r[1])}::bigint[], ${
               rows.map((r) => r[2])

@@ -9,9 +9,10 @@ import { prepareDataDir } from "./data_dir.ts";
 import { checkName, lookalikeOf } from "../lib/names.ts";
 import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
-import type { PostgresStore } from "./store/postgres/postgres_store.ts";
+import type { PostgresStore } from "./store/postgres/store.ts";
 import { copySqliteToPostgres } from "./store/copy.ts";
 import type { Store } from "./store/store.ts";
+import { UNNAMED_HOST } from "./store/hosts/types.ts";
 import { hashSecret, newApiKey, newRegistrationToken, TOKEN_TTL_MS } from "./auth/secrets.ts";
 import { hashPassword, passwordProblem } from "./auth/passwords.ts";
 
@@ -43,7 +44,7 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   try {
     if (!sqlite) {
       try {
-        await store.listHosts();
+        await store.hosts.list();
       } catch (err) {
         if (isDatabaseUnavailable(err)) throw err;
         throw new RangeError(
@@ -138,20 +139,20 @@ export async function run(args: string[]): Promise<number> {
     const token = newRegistrationToken();
     const now = Date.now();
     await withStore(async (s) => {
-      const host = await s.createHostWithToken({
-        hostId: crypto.randomUUID(),
+      const hostId = crypto.randomUUID();
+      // As the dashboard's "Add host" is audited; the token itself never is.
+      await s.hosts.create({
+        hostId,
         name,
         tokenHash: hashSecret(token),
         createdAt: now,
         expiresAt: now + TOKEN_TTL_MS,
-      });
-      // As the dashboard's "Add host" is audited; the token itself never is.
-      await s.audit({
+      }, {
         at: now,
         actor: "cli",
         action: "host.create",
-        target: host.id,
-        detail: host.name,
+        target: hostId,
+        detail: name ?? UNNAMED_HOST,
       });
     });
     console.log(`Registration token${name ? ` for ${name}` : ""}, valid 24 h, usable once:`);
@@ -174,25 +175,13 @@ export async function run(args: string[]): Promise<number> {
     if (problem) throw new RangeError(`${problem} (give it on stdin)`);
     const passwordHash = await hashPassword(password);
     const created = await withStore(async (s) => {
-      const like = lookalikeOf(name, (await s.listUsers()).map((u) => u.name));
+      const like = lookalikeOf(name, (await s.auth.listUsers()).map((u) => u.name));
       if (like) throw new RangeError(`Invalid NAME: a user that looks the same exists: ${like}`);
-      const ok = await s.createUser({
-        id: crypto.randomUUID(),
-        name,
-        passwordHash,
-        role,
-        createdAt: Date.now(),
-      });
-      if (ok) {
-        await s.audit({
-          at: Date.now(),
-          actor: "cli",
-          action: "user.create",
-          target: name,
-          detail: role,
-        });
-      }
-      return ok;
+      const at = Date.now();
+      return await s.auth.createUser(
+        { id: crypto.randomUUID(), name, passwordHash, role, createdAt: at },
+        { at, actor: "cli", action: "user.create", target: name, detail: role },
+      );
     });
     if (!created) throw new RangeError(`A user named ${name} exists`);
     console.log(`Added ${role} ${name}`);
@@ -207,8 +196,10 @@ export async function run(args: string[]): Promise<number> {
     await withStore(async (s) => {
       const id = crypto.randomUUID();
       const at = Date.now();
-      await s.createApiKey({ id, name, hash: hashSecret(key), createdAt: at });
-      await s.audit({ at, actor: "cli", action: "apikey.create", target: id, detail: name });
+      await s.auth.createApiKey(
+        { id, name, hash: hashSecret(key), createdAt: at },
+        { at, actor: "cli", action: "apikey.create", target: id, detail: name },
+      );
     });
     console.log(`API key "${name}" (shown once; send as Authorization: Bearer <key>):`);
     console.log(key);

@@ -1,6 +1,6 @@
 import { assertEquals } from "../lib/assert.ts";
 import { prepareDataDir } from "./data_dir.ts";
-import { SqliteStore } from "./store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "./store/sqlite/store.ts";
 
 const mode = (p: string) => (Deno.statSync(p).mode! & 0o777).toString(8);
 
@@ -21,7 +21,7 @@ Deno.test({
       assertEquals([mode(dir), mode(`${dir}/old.db`)], ["700", "600"]);
       const store = new SqliteStore(`${dir}/sightline.db`);
       await store.migrate();
-      await store.setSetting("k", "v");
+      await store.settings.set("k", "v");
       for (const f of ["sightline.db", "sightline.db-wal", "sightline.db-shm"]) {
         assertEquals(mode(`${dir}/${f}`), "600", f);
       }

@@ -5,7 +5,7 @@
  * point at every place that must handle it.
  */
 import type { HubConfig } from "./config.ts";
-import type { HostInfo } from "./store/store.ts";
+import type { HostInfo } from "./store/hosts/types.ts";
 import type { MetricsSummary } from "../lib/live_events.ts";
 import type { AgentAnswer, AgentRequest } from "./control/types.ts";
 

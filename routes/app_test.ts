@@ -1,6 +1,6 @@
 import { assert, assertEquals, textDecoder } from "../lib/assert.ts";
 import { rollUpAll } from "../hub/store/retention.ts";
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import type { Store } from "../hub/store/store.ts";
 import { apiApp, AUTH } from "./testing.ts";
 
@@ -49,7 +49,7 @@ Deno.test("GET /api/v1/hosts/:id answers 404 as JSON for an unknown host", async
 
 Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
   await using t = await setup();
-  await t.store.writeBatch("h1", {
+  await t.store.metrics.writeBatch("h1", {
     seq: 1,
     ts: Date.now(),
     points: [],
@@ -62,7 +62,7 @@ Deno.test("GET /api/v1/hosts/:id shows the latest snapshot", async () => {
 /** Stores one cpu_percent sample per [seq, time, value]. */
 async function cpu(store: Store, hostId: string, samples: Array<[number, number, number]>) {
   for (const [seq, ts, value] of samples) {
-    await store.writeBatch(hostId, {
+    await store.metrics.writeBatch(hostId, {
       seq,
       ts,
       points: [{ metric: "cpu_percent", label: "", value }],
@@ -128,14 +128,14 @@ Deno.test("GET /api/v1/hosts/:id/metrics reads a year from daily rollups, with m
 
 Deno.test("GET /api/v1/metrics gives one series of many hosts in one call", async () => {
   await using t = await setup();
-  await t.store.createHostWithToken({
+  await t.store.hosts.create({
     hostId: "h2",
     name: "db-1",
     tokenHash: "t2",
     createdAt: 0,
     expiresAt: Date.now() + 1e6,
   });
-  await t.store.setHostTags("h2", ["db"]);
+  await t.store.hosts.setTags("h2", ["db"]);
   const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
   await cpu(t.store, "h1", [[1, base, 10]]);
   await cpu(t.store, "h2", [[1, base, 70], [2, base + 60_000, 90]]);
@@ -248,7 +248,7 @@ Deno.test("unknown routes answer JSON 404", async () => {
 
 Deno.test("GET /api/v1/events says a host that waits for its agent is not registered yet", async () => {
   await using t = await setup();
-  await t.store.createHostWithToken({
+  await t.store.hosts.create({
     hostId: "h2",
     name: "new",
     tokenHash: "t2",

@@ -10,7 +10,7 @@
 import { assert } from "../lib/assert.ts";
 import { createHubApp } from "./mod.tsx";
 import { liveParts } from "../hub/live/events.ts";
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
@@ -72,10 +72,10 @@ function mutate(s: string, rand: () => number): string {
 /** What a refused request must leave as it was. */
 async function snapshot(store: Store): Promise<string> {
   return JSON.stringify([
-    (await store.listUsers()).map((u) => [u.name, u.role]),
-    (await store.listApiKeys()).map((k) => k.name),
-    (await store.listHosts()).map((h) => [h.id, h.name, h.tags]),
-    await store.getSetting("theme"),
+    (await store.auth.listUsers()).map((u) => [u.name, u.role]),
+    (await store.auth.listApiKeys()).map((k) => k.name),
+    (await store.hosts.list()).map((h) => [h.id, h.name, h.tags]),
+    await store.settings.get("theme"),
   ]);
 }
 
@@ -87,15 +87,15 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const store = new SqliteStore(`${dir}/t.db`);
     await store.migrate();
-    await store.createApiKey({ id: "k", name: "fuzz", hash: hashSecret(KEY), createdAt: 0 });
-    await store.createUser({
+    await store.auth.createApiKey({ id: "k", name: "fuzz", hash: hashSecret(KEY), createdAt: 0 });
+    await store.auth.createUser({
       id: "u1",
       name: "admin",
       passwordHash: await hashPassword("a long passphrase"),
       role: "admin",
       createdAt: 0,
     });
-    await store.createHostWithToken({
+    await store.hosts.create({
       hostId: "h1",
       name: "web-1",
       tokenHash: "t",

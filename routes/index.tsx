@@ -18,7 +18,7 @@ const MAX_SPARKLINES = 1000;
 async function sparklines(store: Store, hostIds: string[], now: number) {
   const sparks: Record<string, Spark> = {};
   if (hostIds.length === 0 || hostIds.length > MAX_SPARKLINES) return sparks;
-  const rows = await store.queryRange({
+  const rows = await store.metrics.queryRange({
     hostIds,
     metric: "cpu_percent",
     label: "",
@@ -35,7 +35,7 @@ async function sparklines(store: Store, hostIds: string[], now: number) {
 /** Renders every host with its last figures; the island keeps them live. */
 export function fleetPage({ store, status }: AppDeps) {
   return async (c: Context<AppEnv>) => {
-    const [hosts, latest] = await Promise.all([store.listHosts(), store.latestAll()]);
+    const [hosts, latest] = await Promise.all([store.hosts.list(), store.metrics.latestAll()]);
     const rows = hosts.map((h) => fleetRow(status.apply(h), latest.get(h.id)));
     const sparks = await sparklines(
       store,

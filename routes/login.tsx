@@ -93,7 +93,7 @@ export function login({ store, loginGuard = new LoginGuard() }: AppDeps) {
         },
       );
     }
-    const user = name ? await store.findUserByName(name) : null;
+    const user = name ? await store.auth.findUserByName(name) : null;
     if (!user || !(await verifyPassword(f.password ?? "", user.password_hash))) {
       return page(
         c,
@@ -105,8 +105,7 @@ export function login({ store, loginGuard = new LoginGuard() }: AppDeps) {
       );
     }
     loginGuard.succeeded(ip, name, startedAt);
-    await startSession(c, store, user);
-    await store.audit({ at: Date.now(), actor: user.name, action: "user.login" });
+    await startSession(c, store, user, { at: Date.now(), actor: user.name, action: "user.login" });
     return c.redirect(next, 303);
   };
 }

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../lib/assert.ts";
 import { createHubApp } from "./mod.tsx";
 import { liveParts } from "../hub/live/events.ts";
-import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
@@ -48,7 +48,7 @@ async function setup(
     ip?: string,
   ) => request(path, { method: "POST", body: new URLSearchParams(fields), cookie, headers, ip });
   const addUser = async (name: string, role: "admin" | "viewer" = "admin") =>
-    await store.createUser({
+    await store.auth.createUser({
       id: crypto.randomUUID(),
       name,
       passwordHash: await hashPassword(PASSWORD),
@@ -90,16 +90,16 @@ Deno.test("pages send signed-out visitors to /login and carry strict security he
 
 Deno.test("/setup creates the first admin only with the printed token, once", async () => {
   await using t = await setup();
-  await t.store.setSetting(SETUP_KEY, hashSecret("the-token"));
+  await t.store.settings.set(SETUP_KEY, hashSecret("the-token"));
   assertEquals((await t.request("/setup?token=wrong")).status, 403);
   const weak = await t.post("/setup?token=the-token", { name: "root", password: "short" });
   assertEquals(weak.status, 400);
-  assertEquals(await t.store.countUsers(), 0);
+  assertEquals(await t.store.auth.countUsers(), 0);
   const ok = await t.post("/setup?token=the-token", { name: "root", password: PASSWORD });
   assertEquals(ok.status, 303);
   assert(ok.headers.get("set-cookie")!.includes("HttpOnly"));
   assert(ok.headers.get("set-cookie")!.includes("SameSite=Lax"));
-  assertEquals((await t.store.listUsers()).map((u) => [u.name, u.role]), [["root", "admin"]]);
+  assertEquals((await t.store.auth.listUsers()).map((u) => [u.name, u.role]), [["root", "admin"]]);
   assertEquals((await t.request("/setup?token=the-token")).status, 404);
 });
 
@@ -205,8 +205,8 @@ Deno.test("a viewer may look but gets 403 on every mutation", async () => {
   ) {
     assertEquals((await t.post(path, fields, cookie)).status, 403, path);
   }
-  assertEquals((await t.store.listUsers()).length, 1);
-  assertEquals((await t.store.listApiKeys()).length, 0);
+  assertEquals((await t.store.auth.listUsers()).length, 1);
+  assertEquals((await t.store.auth.listApiKeys()).length, 0);
 });
 
 Deno.test("a mutation from another origin is refused, even for an admin", async () => {
@@ -223,9 +223,9 @@ Deno.test("a mutation from another origin is refused, even for an admin", async 
     headers: { origin: "" },
   });
   assertEquals(noOrigin.status, 403);
-  assertEquals((await t.store.listApiKeys()).length, 0);
+  assertEquals((await t.store.auth.listApiKeys()).length, 0);
   assertEquals((await t.post("/settings/apikeys", { name: "k" }, cookie)).status, 200);
-  assertEquals((await t.store.listApiKeys()).length, 1);
+  assertEquals((await t.store.auth.listApiKeys()).length, 1);
 });
 
 Deno.test("an admin adds a host, tags it, and removes it with its data; each step is audited and pushed live", async () => {
@@ -234,7 +234,7 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
   const cookie = await t.signIn("ann", "admin");
   const page = await (await t.post("/hosts/new", { name: "web-1" }, cookie)).text();
   assert(page.includes("deno task agent register --hub hub.test:50051 --token sl_reg_"), page);
-  const [host] = await t.store.listHosts();
+  const [host] = await t.store.hosts.list();
   assertEquals([host.name, host.registered], ["web-1", false]);
 
   const bad = await t.post(`/hosts/${host.id}/tags`, { tags: "ok, not ok!" }, cookie);
@@ -243,7 +243,7 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
     (await t.post(`/hosts/${host.id}/tags`, { tags: "Web, eu-west, web" }, cookie)).status,
     303,
   );
-  assertEquals((await t.store.getHost(host.id))?.tags, ["eu-west", "web"]);
+  assertEquals((await t.store.hosts.get(host.id))?.tags, ["eu-west", "web"]);
   // The page's tag editor asks for JSON: the saved tags, or the refusal as an error.
   const json = { accept: "application/json" };
   const saved = await t.post(`/hosts/${host.id}/tags`, { tags: "web" }, cookie, json);
@@ -253,9 +253,9 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
   assertEquals((await refused.json()).error.code, "invalid_tag");
 
   assertEquals((await t.post(`/hosts/${host.id}/delete`, {}, cookie)).status, 303);
-  assertEquals(await t.store.getHost(host.id), null);
+  assertEquals(await t.store.hosts.get(host.id), null);
   assertEquals(t.removed, [host.id]);
-  const actions = (await t.store.listAudit(10)).map((a) => a.action).reverse();
+  const actions = (await t.store.audit.list(10)).map((a) => a.action).reverse();
   assertEquals(actions, ["user.login", "host.create", "host.tags", "host.tags", "host.delete"]);
 
   // A fleet page open elsewhere heard each change (of the two tag changes, read late, the newest).
@@ -377,9 +377,9 @@ Deno.test("one name rule at every dashboard entrance: look-alike users, hidden c
   assertEquals((await t.post("/hosts/new", { name: "db\u202Egpj" }, cookie)).status, 400);
   assertEquals((await t.post("/hosts/new", { name: "web\u200B01" }, cookie)).status, 400);
   // Nothing of it was stored.
-  assertEquals((await t.store.listUsers()).map((u) => u.name), ["admin"]);
-  assertEquals((await t.store.listApiKeys()).length, 0);
-  assertEquals((await t.store.listHosts()).length, 0);
+  assertEquals((await t.store.auth.listUsers()).map((u) => u.name), ["admin"]);
+  assertEquals((await t.store.auth.listApiKeys()).length, 0);
+  assertEquals((await t.store.hosts.list()).length, 0);
 });
 
 Deno.test("revoking an API key asks first, then the key stops working", async () => {
@@ -389,7 +389,7 @@ Deno.test("revoking an API key asks first, then the key stops working", async ()
   const key = /<pre><code>([^<]+)<\/code><\/pre>/.exec(page)![1];
   const bearer = { headers: { authorization: `Bearer ${key}` } };
   assertEquals((await t.request("/api/v1/hosts", bearer)).status, 200);
-  const [listed] = await t.store.listApiKeys();
+  const [listed] = await t.store.auth.listApiKeys();
   const settings = await (await t.request("/settings", { cookie })).text();
   assert(settings.includes(`href="/settings/apikeys/${listed.id}/revoke"`), "a link, not a post");
 

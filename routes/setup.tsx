@@ -18,10 +18,10 @@ import type { Store } from "../hub/store/store.ts";
 /** The settings key under which the setup token's hash is kept. */
 
 async function checkToken(store: Store, token: string | undefined): Promise<void> {
-  if ((await store.countUsers()) > 0) {
+  if ((await store.auth.countUsers()) > 0) {
     throw new HttpError(404, "not_found", "Setup is done: sign in instead");
   }
-  const expected = await store.getSetting(SETUP_KEY);
+  const expected = await store.settings.get(SETUP_KEY);
   const given = Buffer.from(hashSecret(token ?? ""));
   if (!expected || !token || !timingSafeEqual(given, Buffer.from(expected))) {
     throw new HttpError(
@@ -96,22 +96,16 @@ export function setup({ store }: AppDeps) {
       role: "admin" as const,
       created_at: new Date().toISOString(),
     };
-    const created = await store.createUser({
+    const at = Date.now();
+    const created = await store.auth.createUser({
       id: user.id,
       name,
       passwordHash: await hashPassword(f.password),
       role: "admin",
-      createdAt: Date.now(),
-    });
+      createdAt: at,
+    }, { at, actor: name, action: "user.create", target: name, detail: "admin (setup)" });
     if (!created) throw new HttpError(409, "conflict", "That name is taken");
-    await store.setSetting(SETUP_KEY, null);
-    await store.audit({
-      at: Date.now(),
-      actor: name,
-      action: "user.create",
-      target: name,
-      detail: "admin (setup)",
-    });
+    await store.settings.set(SETUP_KEY, null);
     await startSession(c, store, user);
     return c.redirect("/", 303);
   };

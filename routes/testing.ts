@@ -14,15 +14,15 @@ export const AUTH = { authorization: `Bearer ${KEY}` };
 /** Migrates `store`, adds the key and host h1, and mounts the app on it with live parts. */
 export async function apiApp(store: Store) {
   await store.migrate();
-  await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
-  await store.createHostWithToken({
+  await store.auth.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
+  await store.hosts.create({
     hostId: "h1",
     name: "web-1",
     tokenHash: "t",
     createdAt: 0,
     expiresAt: Date.now() + 1e6,
   });
-  await store.registerHost("t", { fallbackName: "x", now: Date.now() });
+  await store.hosts.register("t", { fallbackName: "x", now: Date.now() });
   const { broker, status, live } = liveParts();
   const app = createHubApp({ store, broker, status, live, keepAliveMs: 50 });
   return { app, broker, status };

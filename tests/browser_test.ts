@@ -236,7 +236,7 @@ Deno.test({
         // A daily swing around a level that drifts over the year.
         const level = 1.5 + Math.sin((ts / (365 * 24 * hour)) * 4 * Math.PI);
         const load = level + 0.6 * Math.sin((ts / (24 * hour)) * 2 * Math.PI) + (i % 7) / 14;
-        await store.writeBatch(hostId, {
+        await store.metrics.writeBatch(hostId, {
           seq: 400 * 24 - i,
           ts,
           points: [
@@ -390,7 +390,7 @@ Deno.test({
       const end = Date.now();
       const first = end - 300_000;
       for (let i = 0; i <= 60; i++) {
-        await store.writeBatch(hostId, {
+        await store.metrics.writeBatch(hostId, {
           seq: i + 1,
           ts: first + i * 5000,
           points: [

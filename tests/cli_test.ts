@@ -32,7 +32,7 @@ Deno.test("hub CLI refuses a missing or oversized name and an unknown command", 
     assertEquals(unknown.code, 2);
     assert(unknown.stderr.includes("Unknown command"), unknown.stderr);
     const store = openHubStore(hub);
-    assertEquals([await store.listApiKeys(), await store.listHosts()], [[], []]);
+    assertEquals([await store.auth.listApiKeys(), await store.hosts.list()], [[], []]);
     await store.close();
   } finally {
     await dropTestDatabase(dir);
@@ -79,7 +79,7 @@ Deno.test("the CLI's host and API key creation are audited, without the secrets"
     assertEquals([token.code, key.code], [0, 0]);
     const store = openHubStore(hub);
     try {
-      const audit = await store.listAudit(10);
+      const audit = await store.audit.list(10);
       assertEquals(
         audit.map((a) => [a.actor, a.action, a.detail]).sort(),
         [["cli", "apikey.create", "deploy"], ["cli", "host.create", "web-1"]],

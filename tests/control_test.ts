@@ -204,7 +204,7 @@ hubTest(
     const gap = times.at(-1)! - times.at(-2)!;
     assert(gap > 2500 && gap < 3500, `batches ${gap} ms apart, not 3 s`);
     const store = openHubStore(ctx.hub);
-    const audit = await store.listAudit(5).finally(() => store.close());
+    const audit = await store.audit.list(5).finally(() => store.close());
     assert(audit.some((a) => a.action === "host.interval" && a.target === identity.agentId));
 
     // The agent restarts: it starts at 3 s from its own store, and needs nothing sent.

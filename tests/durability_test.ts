@@ -66,7 +66,12 @@ Deno.test({
       await rollUpAll(store);
       const q = { hostIds: [hostId], metric: "cpu_percent", label: "", from: 0 };
       const count = async (tier: TierName) =>
-        (await store.queryRange({ ...q, tier, to: Date.now() + 60_000, stepMs: 86_400_000 }))
+        (await store.metrics.queryRange({
+          ...q,
+          tier,
+          to: Date.now() + 60_000,
+          stepMs: 86_400_000,
+        }))
           .reduce((sum, r) => sum + r.n, 0);
       const counts = [await count("raw"), await count("1m"), await count("1h"), await count("1d")];
       await store.close();

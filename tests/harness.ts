@@ -9,6 +9,7 @@ import { textDecoder } from "../lib/assert.ts";
 import { openStore } from "../hub/store/open.ts";
 import type { Store } from "../hub/store/store.ts";
 import { freshDatabase, testDatabaseServer } from "./pg.ts";
+import { batchSeqs } from "../hub/store/testing.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = Deno.execPath();
@@ -416,7 +417,7 @@ export async function assertBatchesOnceInOrder(
 ): Promise<number[]> {
   const store = openHubStore(hub);
   try {
-    const arrived = await store.batchSeqs(hostId);
+    const arrived = await batchSeqs(store, hostId);
     if (arrived.length < atLeast) {
       throw new Error(`only ${arrived.length} batches arrived, expected ${atLeast}`);
     }

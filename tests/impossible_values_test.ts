@@ -85,14 +85,14 @@ Deno.test({
       // The batches are acknowledged (the agent would resend them forever otherwise)…
       assertEquals(acks, ["", "", "", ""]);
       // …but nothing impossible is stored, and the host says how much was dropped.
-      const latest = (await store.latest(bad.agentId))!.data;
+      const latest = (await store.metrics.latest(bad.agentId))!.data;
       assertEquals(
         [latest.cpu_percent, latest.mem_used_bytes, latest.uptime_s],
         [null, null, null],
       );
       // Per batch: cpu percent, user, core 0; memory used; uptime; temperature.
       assertEquals(latest.invalid_values_total, 4 * 6);
-      const stored = await store.queryRange({
+      const stored = await store.metrics.queryRange({
         hostIds: [bad.agentId],
         metric: "cpu_percent",
         label: "",
@@ -104,7 +104,7 @@ Deno.test({
       assertEquals(stored, []);
       // The other host's history keeps being rolled up.
       await until("the good host's 1 min rollups", async () => {
-        const rows = await store.queryRange({
+        const rows = await store.metrics.queryRange({
           hostIds: [good.agentId],
           metric: "cpu_percent",
           label: "",

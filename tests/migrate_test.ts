@@ -83,11 +83,11 @@ Deno.test({
       // History and new batches, each once and in order.
       const arrived = await assertBatchesOnceInOrder(hub, hosts[0].id, target);
       const store = openHubStore(hub);
-      assertEquals((await store.findUserByName("ann"))?.role, "admin");
+      assertEquals((await store.auth.findUserByName("ann"))?.role, "admin");
       // The rollups came along too, and new batches added to them: one CPU sample per batch.
       await rollUpAll(store);
       for (const tier of ["1m", "1d"] as const) {
-        const rows = await store.queryRange({
+        const rows = await store.metrics.queryRange({
           hostIds: [hosts[0].id],
           metric: "cpu_percent",
           label: "",

@@ -14,6 +14,7 @@ import {
   startHub,
   until,
 } from "./harness.ts";
+import { batchSeqs } from "../hub/store/testing.ts";
 
 Deno.test({
   name: "an agent registered again drops the batches it kept for its removed host",
@@ -33,7 +34,7 @@ Deno.test({
       hub = await startHub(`${dir}/hub`, ports);
       const store = openHubStore(hub);
       try {
-        assert(await store.deleteHost(old.agentId), "the old host is removed");
+        assert(await store.hosts.remove(old.agentId), "the old host is removed");
         const token = lastLine((await hubCli(hub, "token", "create", "--name", "new")).stdout);
         const registeredAt = Date.now();
         const reg = await registerAgent(hub, token, `${dir}/agent`);
@@ -47,13 +48,13 @@ Deno.test({
         try {
           await until(
             "batches of the new host",
-            async () => (await store.batchSeqs(fresh)).length >= 2,
+            async () => (await batchSeqs(store, fresh)).length >= 2,
             30_000,
           );
         } finally {
           await agent.stop();
         }
-        const rows = await store.queryRange({
+        const rows = await store.metrics.queryRange({
           hostIds: [fresh],
           metric: "cpu_percent",
           label: "",
@@ -70,7 +71,7 @@ Deno.test({
           );
         }
         assertEquals(
-          (await store.batchSeqs(fresh))[0],
+          (await batchSeqs(store, fresh))[0],
           1,
           "the new host's batches are numbered from 1",
         );

@@ -83,3 +83,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "of two hubs on one database only the rollup lease holder rolls up; the other takes over",
+  ignore: testDatabaseServer() === null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-lease-" });
+    // Debug lines say each rollup run that took batches; runs every second.
+    const env = { SIGHTLINE_LOG_LEVEL: "debug", SIGHTLINE_ROLLUP_EVERY: "1" };
+    const a = await startHub(`${dir}/hub`, undefined, env);
+    const b = await startHub(`${dir}/hub`, undefined, env);
+    let agent: Proc | null = null;
+    try {
+      const took = /Took the rollup lease/;
+      const rolled = /history: Rolled up batches=\d+/;
+      // A came first and holds the lease from before it was ready; B waits.
+      await a.proc.waitForLine(took);
+      const token = lastLine((await hubCli(a, "token", "create", "--name", "web-1")).stdout);
+      assertEquals((await registerAgent(a, token, `${dir}/agent`)).code, 0);
+      const identityPath = `${dir}/agent/identity.json`;
+      const identity = JSON.parse(await Deno.readTextFile(identityPath));
+      // The agent streams to B; A, the holder, rolls up what B stores.
+      await Deno.writeTextFile(identityPath, JSON.stringify({ ...identity, hub: b.grpc }));
+      agent = startAgent(`${dir}/agent`, 1);
+      await b.proc.waitForLine(/Agent connected/, 30_000);
+      await a.proc.waitForLine(rolled, 30_000);
+      const onB = () => b.proc.lines.filter((l) => took.test(l) || rolled.test(l));
+      assertEquals(onB(), []);
+
+      // A stops (and gives the lease up): B takes it and rolls up from then on.
+      await a.proc.stop();
+      await b.proc.waitForLine(took, 30_000);
+      await b.proc.waitForLine(rolled, 30_000);
+    } finally {
+      await agent?.stop();
+      await b.proc.stop();
+      await a.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

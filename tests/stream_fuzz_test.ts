@@ -16,6 +16,7 @@ import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { enroll, openHubStore, startHub } from "./harness.ts";
 import { prng } from "../lib/prng.ts";
+import { batchSeqs } from "../hub/store/testing.ts";
 
 const CASES = Number(Deno.env.get("SIGHTLINE_FUZZ_CASES") ?? 150);
 const SEED = Number(Deno.env.get("SIGHTLINE_FUZZ_SEED") ?? Date.now() % 1e9);
@@ -127,7 +128,10 @@ Deno.test({
       const channel = new Channel(hub.grpc, { serverName: HUB_TLS_NAME, caPem: id.caPem });
       const counts: Record<Outcome, number> = { stored: 0, rejected: 0, ended: 0 };
       const state = async () =>
-        JSON.stringify([await store.batchSeqs(id.agentId), (await store.latest(id.agentId))?.data]);
+        JSON.stringify([
+          await batchSeqs(store, id.agentId),
+          (await store.metrics.latest(id.agentId))?.data,
+        ]);
       try {
         for (let i = 0; i < CASES; i++) {
           const base = encodeBatch(1_000 + i, snapshot(Date.now() - 60_000));

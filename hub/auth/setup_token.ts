@@ -12,8 +12,8 @@ export const SETUP_KEY = "setup_token_hash";
 
 /** While no user exists, a fresh one-time setup token (its hash stored); null once one does. */
 export async function newSetupToken(store: Store): Promise<string | null> {
-  if ((await store.countUsers()) > 0) return null;
+  if ((await store.auth.countUsers()) > 0) return null;
   const token = randomBytes(24).toString("base64url");
-  await store.setSetting(SETUP_KEY, hashSecret(token));
+  await store.settings.set(SETUP_KEY, hashSecret(token));
   return token;
 }

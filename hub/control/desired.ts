@@ -13,6 +13,7 @@
  * value, which is what the store holds, so agents never hold a value the
  * store does not.
  */
+import type { AuditRecord } from "../store/audit/types.ts";
 import type { Store } from "../store/store.ts";
 
 /** One item as it is pushed: its key and its typed value. */
@@ -46,7 +47,7 @@ interface ChangeLog {
 }
 
 async function readLog(store: Store, hostId: string): Promise<ChangeLog> {
-  const raw = await store.getSetting(logKey(hostId));
+  const raw = await store.settings.get(logKey(hostId));
   if (!raw) return { version: 0, changed: {} };
   const log = JSON.parse(raw) as ChangeLog;
   return { version: Number(log.version) || 0, changed: log.changed ?? {} };
@@ -54,7 +55,7 @@ async function readLog(store: Store, hostId: string): Promise<ChangeLog> {
 
 /** The interval set on the hub for a host, or null (the agent's own applies). */
 export async function hostInterval(store: Store, hostId: string): Promise<number | null> {
-  const raw = await store.getSetting(intervalKey(hostId));
+  const raw = await store.settings.get(intervalKey(hostId));
   return raw === null ? null : Number(raw);
 }
 
@@ -66,12 +67,14 @@ export async function setHostInterval(
   store: Store,
   hostId: string,
   seconds: number | null,
+  audit?: AuditRecord,
 ): Promise<number> {
   const log = await readLog(store, hostId);
   log.version++;
   log.changed[INTERVAL_ITEM] = log.version;
-  await store.setSetting(logKey(hostId), JSON.stringify(log));
-  await store.setSetting(intervalKey(hostId), seconds === null ? null : String(seconds));
+  await store.settings.set(logKey(hostId), JSON.stringify(log));
+  // The change and its audit entry in one transaction.
+  await store.settings.set(intervalKey(hostId), seconds === null ? null : String(seconds), audit);
   return log.version;
 }
 
@@ -90,8 +93,8 @@ async function items(store: Store, hostId: string): Promise<Map<string, DesiredI
 
 /** Forgets a removed host's desired state. */
 export async function forgetHost(store: Store, hostId: string): Promise<void> {
-  await store.setSetting(logKey(hostId), null);
-  await store.setSetting(intervalKey(hostId), null);
+  await store.settings.set(logKey(hostId), null);
+  await store.settings.set(intervalKey(hostId), null);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../lib/assert.ts";
-import { SqliteStore } from "../store/sqlite/sqlite_store.ts";
+import { SqliteStore } from "../store/sqlite/store.ts";
 import {
   desiredFor,
   type DesiredItem,

@@ -4,7 +4,7 @@
  * sync. Each method returns the status change it caused, if any, so the
  * caller can push it to browsers at once.
  */
-import type { StatusUpdate } from "../store/store.ts";
+import type { StatusUpdate } from "../store/hosts/types.ts";
 
 /** A host's status changed. */
 export interface StatusChange {

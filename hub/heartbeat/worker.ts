@@ -25,7 +25,7 @@ async function sync() {
   if (!store) return;
   const updates = cache.takeDirty();
   try {
-    await store.syncStatus(updates);
+    await store.hosts.syncStatus(updates);
   } catch (err) {
     cache.markDirty(updates.map((u) => u.id));
     log.warn("Cannot sync host status", { error: err });
@@ -49,7 +49,7 @@ self.onmessage = (e: MessageEvent<ToHeartbeat>) => {
     .with({ type: "init" }, async ({ config }) => {
       try {
         store = openStore(config.databaseUrl, { pool: config.dbPool });
-        cache.load((await store.listHosts()).map((h) => ({
+        cache.load((await store.hosts.list()).map((h) => ({
           id: h.id,
           status: h.status,
           lastSeenMs: h.last_seen ? Date.parse(h.last_seen) : null,

@@ -15,7 +15,7 @@ export function apiAuth(options: { store: Store }): MiddlewareHandler<AppEnv> {
     const header = c.req.header("authorization");
     if (header) {
       const m = KEY_RE.exec(header);
-      const key = m ? await store.useApiKey(hashSecret(m[1]), Date.now()) : null;
+      const key = m ? await store.auth.useApiKey(hashSecret(m[1]), Date.now()) : null;
       if (!key) throw new HttpError(401, "unauthenticated", "Invalid or revoked API key");
       c.set("apiKey", key);
     } else if (!c.var.user) {

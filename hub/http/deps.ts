@@ -1,5 +1,6 @@
 /** What route handlers get from the hub: the store, the broker, live status and events. */
-import type { Store, User } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
+import type { User } from "../store/auth/types.ts";
 import type { Broker } from "../live/broker.ts";
 import type { LiveEvents } from "../live/events.ts";
 import type { StatusMirror } from "./status_mirror.ts";

@@ -12,7 +12,8 @@
 import { z } from "zod";
 import { HttpError } from "./errors.ts";
 import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
-import type { RangeRow, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
+import type { RangeRow } from "../store/metrics/types.ts";
 import {
   CLOSE_GRACE_MS,
   isComplete,
@@ -159,7 +160,7 @@ export async function readRange(
   plan: AlignedPlan,
 ): Promise<RangeRow[]> {
   const read = (tier: RangePlan["tier"], from: number, to: number) =>
-    store.queryRange({
+    store.metrics.queryRange({
       hostIds,
       metric: q.metric,
       label: q.label,

@@ -5,7 +5,7 @@ import type { ComponentChildren } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./deps.ts";
-import type { User } from "../store/store.ts";
+import type { User } from "../store/auth/types.ts";
 import type { VNode } from "preact";
 
 /** What the page shell (routes/_app.tsx) is given. */

@@ -8,7 +8,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomBytes } from "node:crypto";
 import { hashSecret } from "../auth/secrets.ts";
-import type { Store, User } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
+import type { User } from "../store/auth/types.ts";
+import type { AuditRecord } from "../store/audit/types.ts";
 import type { AppEnv } from "./deps.ts";
 import { HttpError } from "./errors.ts";
 
@@ -21,16 +23,21 @@ function secure(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 }
 
-/** Starts a session for `user` and sets its cookie. */
-export async function startSession(c: Context, store: Store, user: User): Promise<void> {
+/** Starts a session for `user` and sets its cookie; `audit` is written with the session. */
+export async function startSession(
+  c: Context,
+  store: Store,
+  user: User,
+  audit?: AuditRecord,
+): Promise<void> {
   const id = randomBytes(32).toString("base64url");
   const now = Date.now();
-  await store.createSession({
+  await store.auth.createSession({
     hash: hashSecret(id),
     userId: user.id,
     createdAt: now,
     expiresAt: now + SESSION_TTL_MS,
-  });
+  }, audit);
   setCookie(c, SESSION_COOKIE, id, {
     httpOnly: true,
     sameSite: "Lax",
@@ -43,7 +50,7 @@ export async function startSession(c: Context, store: Store, user: User): Promis
 /** Ends the request's session, if any, and clears its cookie. */
 export async function endSession(c: Context, store: Store): Promise<void> {
   const id = getCookie(c, SESSION_COOKIE);
-  if (id) await store.deleteSession(hashSecret(id));
+  if (id) await store.auth.deleteSession(hashSecret(id));
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }
 
@@ -60,7 +67,7 @@ export function loadUser(options: { store: Store }): MiddlewareHandler<AppEnv> {
     const id = getCookie(c, SESSION_COOKIE);
     c.set(
       "user",
-      id && id.length < 100 ? await store.sessionUser(hashSecret(id), Date.now()) : null,
+      id && id.length < 100 ? await store.auth.sessionUser(hashSecret(id), Date.now()) : null,
     );
     c.set("apiKey", null);
     await next();

@@ -6,7 +6,7 @@
  * moving from one hub to another never flickers offline, and a dead hub's
  * hosts go offline when its presence expires.
  */
-import type { Host } from "../store/store.ts";
+import type { Host } from "../store/hosts/types.ts";
 
 /** Live status of one host as one hub last said. */
 export interface LiveStatus {

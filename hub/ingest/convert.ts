@@ -4,7 +4,8 @@
  * (flat points per series plus the `latest` snapshot) and what browsers get.
  */
 import type { Hello, MetricsBatch } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
-import type { HostInfo, Point, StoredBatch } from "../store/store.ts";
+import type { HostInfo } from "../store/hosts/types.ts";
+import type { Point, StoredBatch } from "../store/metrics/types.ts";
 import { inRange, metric } from "../../lib/metrics.ts";
 import { cleanName } from "../../lib/names.ts";
 

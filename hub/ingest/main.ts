@@ -73,7 +73,7 @@ async function main() {
       })
       .with({ type: "host.removed" }, ({ hostId }) => {
         service.closeHost(hostId);
-        store.forgetHost(hostId);
+        store.metrics.forgetHost(hostId);
         return false;
       })
       .with({ type: "agent.request" }, ({ id, hostId, request }) => {

@@ -83,7 +83,7 @@ export class IngestService {
     }
     // The agent's hostname becomes the host's name: nothing that hides may stay in it.
     const fallbackName = cleanName("host", req.hostname) || "host";
-    const outcome = await store.registerHost(hashSecret(req.token), {
+    const outcome = await store.hosts.register(hashSecret(req.token), {
       fallbackName,
       now: this.#now(),
     });
@@ -122,7 +122,7 @@ export class IngestService {
         signature: get(AUTH_KEYS.signature),
       },
       async (id) => {
-        const gen = await this.deps.store.keyGeneration(id);
+        const gen = await this.deps.store.hosts.keyGeneration(id);
         return gen === null ? undefined : agentKey(this.deps.secret, id, gen);
       },
       {
@@ -130,7 +130,7 @@ export class IngestService {
         // ingest restarts and across the hubs of a cluster too.
         remember: async (nonce, ts, now) =>
           this.#nonces.remember(nonce, ts, now) &&
-          await this.deps.store.rememberNonce(nonce, ts + MAX_SKEW_MS, now),
+          await this.deps.store.nonces.remember(nonce, ts + MAX_SKEW_MS, now),
       },
       this.#now(),
     );
@@ -166,7 +166,7 @@ export class IngestService {
       if (!hello) fail(call, new GrpcError(Status.INVALID_ARGUMENT, "Expected Hello first"));
     }, HELLO_TIMEOUT_MS);
     try {
-      const lastSeq = await store.lastSeq(hostId);
+      const lastSeq = await store.metrics.lastSeq(hostId);
       send(call, { kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } } });
       for await (const bytes of call.messages()) {
         const msg = decode(() => fromBinary(AgentMessageSchema, bytes));
@@ -181,7 +181,7 @@ export class IngestService {
             clearTimeout(helloTimer);
             release?.();
             const at = this.#now();
-            await store.updateHostInfo(hostId, info, at);
+            await store.hosts.updateInfo(hostId, info, at);
             liveness({ type: "agent.connected", hostId, streamId, at, info });
             log.info("Agent connected", { host: hostId, peer, version: info.agent_version });
             await this.control.attach(call, hostId, Number(kind.value.desiredVersion));
@@ -237,7 +237,7 @@ export class IngestService {
     try {
       const stored = batchToStored(batch, this.#now());
       const invalid = await this.#countInvalid(hostId, stored);
-      const { inserted } = await this.deps.store.writeBatch(hostId, stored);
+      const { inserted } = await this.deps.store.metrics.writeBatch(hostId, stored);
       // A replayed batch was counted when it was first stored.
       if (inserted) this.#invalid.set(hostId, invalid);
       if (inserted) {
@@ -269,7 +269,7 @@ export class IngestService {
     let total = this.#invalid.get(hostId);
     if (total === undefined) {
       // Once per host and process: carry on from the count the snapshot holds.
-      const prior = (await this.deps.store.latest(hostId))?.data.invalid_values_total;
+      const prior = (await this.deps.store.metrics.latest(hostId))?.data.invalid_values_total;
       total = typeof prior === "number" && Number.isSafeInteger(prior) ? prior : 0;
       this.#invalid.set(hostId, total);
     }

@@ -1,7 +1,7 @@
-/** Runs the store conformance suite against every backend available here. */
+/** Runs the store conformance suite (every domain's) against every backend available here. */
 import { storeConformance } from "./conformance.ts";
-import { SqliteStore } from "./sqlite/sqlite_store.ts";
-import { PostgresStore, ROLLUP_LOCK } from "./postgres/postgres_store.ts";
+import { SqliteStore } from "./sqlite/store.ts";
+import { PostgresStore } from "./postgres/store.ts";
 import postgres from "postgres";
 import { until } from "../../tests/harness.ts";
 import { freshDatabase, testDatabaseServer } from "../../tests/pg.ts";
@@ -66,15 +66,15 @@ pgTest("PostgresStore keeps day partitions of samples ready around now", async (
       new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
     }`;
   const parts =
-    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    (await store.db.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
   for (const name of [day(-1), day(0), day(1), day(3), "samples_default"]) {
     if (!parts.includes(name)) throw new Error(`missing partition ${name}: ${parts}`);
   }
   // Older days too, when history is copied in (after today's already exist).
-  await store.ensurePartitions(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 3));
+  await store.partitions.ensure(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 3));
   const older =
-    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    (await store.db.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'samples'::regclass`).map((r) => String(r.relname));
   for (
     const name of [
@@ -101,7 +101,7 @@ pgTest(
     if (!err || !err.message.includes("0002_bad.sql (line 3)")) {
       throw new Error(`unexpected: ${err?.message}`);
     }
-    const tables = (await store.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+    const tables = (await store.db.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
       .map((r) => String(r.tablename));
     if (tables.length !== 0) throw new Error(`schema changed: ${tables}`);
   },
@@ -111,9 +111,9 @@ pgTest(
 pgTest("PostgresStore retention drops whole partitions of samples and rollups", async (store) => {
   const now = Date.now();
   const old = now - 60 * 86_400_000;
-  await store.ensurePartitions(old, now);
+  await store.partitions.ensure(old, now);
   const tables = async () =>
-    (await store.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    (await store.db.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE c.relname ~ '^(samples|rollup_1m|rollup_10m|rollup_1h)_[0-9]{8}$'`)
       .map((r) => String(r.relname));
   const before = await tables();
@@ -134,30 +134,35 @@ Deno.test("SqliteStore gives pruned space back to the file system", async () => 
   const store = new SqliteStore(path);
   try {
     await store.migrate();
-    assertEquals(store.db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
-    await store.createHostWithToken({
+    assertEquals(store.db.raw.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
+    await store.hosts.create({
       hostId: "h1",
       name: "x",
       tokenHash: "t",
       createdAt: 0,
       expiresAt: 1e15,
     });
-    await store.registerHost("t", { fallbackName: "x", now: 1 });
+    await store.hosts.register("t", { fallbackName: "x", now: 1 });
     const points = Array.from(
       { length: 200 },
       (_, i) => ({ metric: "m", label: `${i}`, value: i }),
     );
     const old = Date.now() - 100 * 86_400_000;
     for (let i = 0; i < 200; i++) {
-      await store.writeBatch("h1", { seq: i + 1, ts: old + i * 30_000, points, latest: {} });
+      await store.metrics.writeBatch("h1", {
+        seq: i + 1,
+        ts: old + i * 30_000,
+        points,
+        latest: {},
+      });
     }
-    store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    store.db.raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     const full = (await Deno.stat(path)).size;
     await runRetention(store, DEFAULT_RETENTION);
-    store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    store.db.raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     const after = (await Deno.stat(path)).size;
     assertEquals(after < full / 2, true, `${full} → ${after} bytes`);
-    assertEquals(store.db.prepare("PRAGMA freelist_count").get()?.freelist_count, 0);
+    assertEquals(store.db.raw.prepare("PRAGMA freelist_count").get()?.freelist_count, 0);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });
@@ -173,16 +178,16 @@ Deno.test("SqliteStore switches a file made without incremental vacuum, keeping 
     legacy.close();
     const store = new SqliteStore(path);
     await store.migrate();
-    assertEquals(store.db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
-    assertEquals(store.db.prepare("SELECT x FROM keep").get()?.x, 42);
+    assertEquals(store.db.raw.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum, 2);
+    assertEquals(store.db.raw.prepare("SELECT x FROM keep").get()?.x, 42);
     await store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-pgTest("PostgresStore.deleteHost() waits for a rollup run in flight", async (store, url) => {
-  await store.createHostWithToken({
+pgTest("PostgresStore hosts.remove() waits for a rollup run in flight", async (store, url) => {
+  await store.hosts.create({
     hostId: "h0",
     name: "web-1",
     tokenHash: "t0",
@@ -193,19 +198,19 @@ pgTest("PostgresStore.deleteHost() waits for a rollup run in flight", async (sto
   try {
     let deleted: Promise<boolean> | null = null;
     await other.begin(async (tx) => {
-      // Another hub's rollup run holds the lock, as it does while it writes buckets.
-      await tx`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
-      deleted = store.deleteHost("h0");
+      // Another hub's rollup run holds the rollup lease's row, as it does while it writes buckets.
+      await tx`INSERT INTO leases VALUES ('rollup', 'other-hub', 0) ON CONFLICT DO NOTHING`;
+      await tx`SELECT 1 FROM leases WHERE name = 'rollup' FOR UPDATE`;
+      deleted = store.hosts.remove("h0");
       await until(
-        "deleteHost waiting on the rollup lock",
-        async () =>
-          (await tx`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0,
+        "hosts.remove waiting on the rollup lock",
+        async () => (await tx`SELECT 1 FROM pg_locks WHERE NOT granted`).length > 0,
       );
       const [{ n }] = await tx`SELECT count(*)::int AS n FROM hosts WHERE id = 'h0'`;
       assertEquals(n, 1);
     });
     assertEquals(await deleted, true);
-    assertEquals(await store.getHost("h0"), null);
+    assertEquals(await store.hosts.get("h0"), null);
   } finally {
     await other.end();
   }

@@ -6,7 +6,7 @@
  * derive from its secret and they pin its CA.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import type { PostgresStore } from "./postgres/postgres_store.ts";
+import type { PostgresStore } from "./postgres/store.ts";
 import { readMigrations } from "./migrations.ts";
 import { ROLLUPS } from "./tiers.ts";
 
@@ -42,6 +42,7 @@ const TABLES: Array<
   { name: "samples", order: "series_id, ts" },
   ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
   { name: "stream_nonces", order: "nonce" },
+  // Not leases: what the embedded hub held means nothing to the cluster it joins.
 ];
 /** Tables partitioned by time in PostgreSQL, and their time column. */
 const PARTITIONED: Array<[string, string]> = [
@@ -83,7 +84,7 @@ export async function copySqliteToPostgres(
         `Cannot copy: the SQLite file is at schema ${version}, not ${current}; run deno task migrate on it (without DATABASE_URL) first`,
       );
     }
-    const [{ n }] = await target
+    const [{ n }] = await target.db
       .sql`SELECT (SELECT COUNT(*) FROM hosts) + (SELECT COUNT(*) FROM users) AS n`;
     if (Number(n) > 0) {
       throw new Error("Cannot copy: the PostgreSQL database already has hosts or users");
@@ -93,12 +94,12 @@ export async function copySqliteToPostgres(
       const range = src.prepare(`SELECT MIN(${column}) AS lo, MAX(${column}) AS hi FROM ${table}`)
         .get();
       if (range?.lo !== null && range?.lo !== undefined) {
-        await target.ensurePartitions(Number(range.lo), Number(range.hi), table);
+        await target.partitions.ensure(Number(range.lo), Number(range.hi), table);
       }
     }
 
     const counts: Record<string, number> = {};
-    await target.sql.begin(async (tx) => {
+    await target.db.sql.begin(async (tx) => {
       for (const table of TABLES) {
         const total = Number(src.prepare(`SELECT COUNT(*) AS n FROM ${table.name}`).get()!.n);
         counts[table.name] = total;

@@ -1,7 +1,7 @@
 /** Opens the store a DATABASE_URL names. */
 import type { Store } from "./store.ts";
-import { SqliteStore } from "./sqlite/sqlite_store.ts";
-import { PostgresStore } from "./postgres/postgres_store.ts";
+import { SqliteStore } from "./sqlite/store.ts";
+import { PostgresStore } from "./postgres/store.ts";
 
 /** Opens (without migrating) the backend for `databaseUrl`: `sqlite:PATH` or `postgres://…`. */
 export function openStore(databaseUrl: string, options: { pool?: number } = {}): Store {

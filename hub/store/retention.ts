@@ -7,7 +7,7 @@
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
 import { retainedSince, type Retention, rollupHorizon, ROLLUPS } from "./tiers.ts";
-import { ROLLUP_LIMIT } from "./rollup_sql.ts";
+import { ROLLUP_LIMIT, type RollupRun } from "./history/rollup_sql.ts";
 import { isDatabaseUnavailable } from "./errors.ts";
 
 const EVERY_MS = 10 * 60_000;
@@ -36,6 +36,16 @@ export interface RollupSkip {
   error: string;
 }
 export type RollupReport = (skip: RollupSkip) => void;
+
+/**
+ * The rollup lease a job runs under (a LeaseKeeper): its runs write only
+ * while `holder` has it, and the job stops between runs once `signal` says
+ * it was lost.
+ */
+export interface RollupLease {
+  readonly holder: string;
+  readonly signal: AbortSignal;
+}
 
 /** Reports each host the rollups had to leave data out for, in the hub's log. */
 export function logSkips(log: Logger): RollupReport {
@@ -76,23 +86,23 @@ function isDataError(err: unknown): boolean {
  */
 async function isolatedRun(
   store: Store,
-  o: Parameters<Store["rollUp"]>[0],
+  o: RollupRun,
   report: RollupReport,
 ): Promise<{ batches: number; buckets: number }> {
   try {
-    return await store.rollUp(o);
+    return await store.history.rollUp(o);
   } catch (err) {
     if (!isDataError(err)) throw err;
   }
   let batches = 0;
   let buckets = 0;
-  for (const hostId of await store.rollupPendingHosts()) {
+  for (const hostId of await store.history.rollupPendingHosts()) {
     let series: string[] = [];
     for (let attempt = 0;; attempt++) {
       try {
         // One host's backlog may be long: it runs until it is done.
         for (;;) {
-          const r = await store.rollUp({ ...o, hostId });
+          const r = await store.history.rollUp({ ...o, hostId });
           batches += r.batches;
           buckets = Math.max(buckets, r.buckets);
           if (r.batches < (o.limit ?? ROLLUP_LIMIT) && r.buckets < (o.limit ?? ROLLUP_LIMIT)) break;
@@ -102,10 +112,10 @@ async function isolatedRun(
       } catch (err) {
         if (!isDataError(err)) throw err;
         if (attempt === 0) {
-          series = await store.dropImpossible(hostId, o.now);
+          series = await store.history.dropImpossible(hostId, o.now);
           continue;
         }
-        const setAside = await store.setAsideRollup(hostId);
+        const setAside = await store.history.setAsideRollup(hostId);
         report({ hostId, series, setAside, error: (err as Error).message.slice(0, 200) });
         break;
       }
@@ -115,14 +125,15 @@ async function isolatedRun(
 }
 
 /**
- * Runs the rollup job until it has no batch left to take, in short runs with
- * a pause between them; returns the batches taken.
+ * Runs the rollup job until it has no batch left to take (or its lease is
+ * lost), in short runs with a pause between them; returns the batches taken.
  */
 export async function rollUpPending(
   store: Store,
   retention: Retention,
   now = Date.now(),
   report: RollupReport = () => {},
+  lease?: RollupLease,
 ): Promise<number> {
   let total = 0;
   for (;;) {
@@ -130,9 +141,11 @@ export async function rollUpPending(
       now,
       horizon: rollupHorizon(retention, now),
       limit: ROLLUP_LIMIT,
+      holder: lease?.holder,
     }, report);
     total += r.batches;
     if (r.batches < ROLLUP_LIMIT && r.buckets < ROLLUP_LIMIT) return total;
+    if (lease?.signal.aborted) return total;
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
 }
@@ -160,15 +173,18 @@ export async function runRetention(
   retention: Retention,
   now = Date.now(),
   report: RollupReport = () => {},
+  lease?: RollupLease,
 ): Promise<Record<string, { rows: number; partitions: number }>> {
   const out: Record<string, { rows: number; partitions: number }> = {};
   // Batches not rolled up yet go into the tiers before their samples can go.
-  await rollUpPending(store, retention, now, report);
+  await rollUpPending(store, retention, now, report, lease);
+  // Another hub has the job now (and will prune in its turn).
+  if (lease?.signal.aborted) return out;
   if (retention.raw !== null) {
     const before = retainedSince(retention, "raw", now);
     const total = { rows: 0, partitions: 0 };
     for (let i = 0; i < MAX_SLICES; i++) {
-      const r = await store.pruneRaw(before, SLICE);
+      const r = await store.history.pruneRaw(before, SLICE);
       total.rows += r.samples + r.batches;
       total.partitions += r.partitions;
       if (r.samples < SLICE && r.batches < SLICE) break;
@@ -180,28 +196,33 @@ export async function runRetention(
     const before = retainedSince(retention, tier.name, now);
     const total = { rows: 0, partitions: 0 };
     for (let i = 0; i < MAX_SLICES; i++) {
-      const r = await store.pruneRollup(tier.name, before, SLICE);
+      const r = await store.history.pruneRollup(tier.name, before, SLICE);
       total.rows += r.rows;
       total.partitions += r.partitions;
       if (r.rows < SLICE) break;
     }
     out[tier.name] = total;
   }
-  await store.reclaimSpace(RECLAIM_PAGES);
+  await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }
 
-/** Starts the job; returns a function that stops it (once a run under way has ended). */
+/**
+ * Starts the job, which runs while this hub holds `lease`; returns a
+ * function that stops it (once a run under way has ended).
+ */
 export function startRetention(
   store: Store,
   retention: Retention,
   log: Logger,
+  lease: RollupLease & { readonly held: boolean },
 ): () => Promise<void> {
   let running: Promise<void> | null = null;
   const run = () => {
+    if (!lease.held) return;
     running ??= (async () => {
       try {
-        const removed = await runRetention(store, retention, Date.now(), logSkips(log));
+        const removed = await runRetention(store, retention, Date.now(), logSkips(log), lease);
         for (const [tier, r] of Object.entries(removed)) {
           if (r.rows || r.partitions) {
             log.info("Dropped metric history past retention", {

@@ -3,7 +3,7 @@
  *
  * Raw samples are kept for days; rollups (count, sum, min, max and last per
  * bucket) at 1 min, 10 min, 1 h and 1 d keep months to forever. The history
- * worker's rollup job (rollup_sql.ts) keeps them up with what ingest stores,
+ * worker's rollup job (history/rollup_sql.ts) keeps them up with what ingest stores,
  * recomputing exactly the buckets a new, late or replayed batch falls in.
  */
 

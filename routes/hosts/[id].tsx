@@ -16,7 +16,7 @@ async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[
   const charts = await Promise.all(CHARTS.map(async (spec): Promise<ChartDef> => {
     const series = (spec.series ?? []).map((s) => ({ ...s, label: "" }));
     if (spec.perLabel) {
-      const labels = await store.seriesLabels(id, spec.perLabel[0].metric);
+      const labels = await store.metrics.seriesLabels(id, spec.perLabel[0].metric);
       if (spec.numericLabels) labels.sort((a, b) => Number(a) - Number(b));
       for (const label of labels) {
         for (const s of spec.perLabel) {
@@ -33,10 +33,10 @@ async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[
 export function hostPage({ store, status }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const id = c.req.param("id")!;
-    const stored = await store.getHost(id);
+    const stored = await store.hosts.get(id);
     if (!stored) throw new HttpError(404, "not_found", "No such host");
     const host = status.apply(stored);
-    const latest = (await store.latest(id))?.data ?? {};
+    const latest = (await store.metrics.latest(id))?.data ?? {};
     const num = (k: string) => (typeof latest[k] === "number" ? latest[k] as number : null);
     const fs = (latest.filesystems ?? []) as Array<
       { mount: string; size_bytes: number; used_bytes: number }

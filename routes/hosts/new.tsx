@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
 import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../../hub/auth/secrets.ts";
+import { UNNAMED_HOST } from "../../hub/store/hosts/types.ts";
 import { Island } from "../../components/Island.tsx";
 import AddHost from "../../islands/AddHost.tsx";
 
@@ -56,19 +57,19 @@ export function createHost({ store, status, live, agentAddress }: AppDeps) {
     }
     const token = newRegistrationToken();
     const now = Date.now();
-    const host = await store.createHostWithToken({
-      hostId: crypto.randomUUID(),
+    const hostId = crypto.randomUUID();
+    const host = await store.hosts.create({
+      hostId,
       name: name || null,
       tokenHash: hashSecret(token),
       createdAt: now,
       expiresAt: now + TOKEN_TTL_MS,
-    });
-    await store.audit({
+    }, {
       at: now,
       actor: c.var.user!.name,
       action: "host.create",
-      target: host.id,
-      detail: host.name,
+      target: hostId,
+      detail: name || UNNAMED_HOST,
     });
     live.hostAdded(fleetRow(status.apply(host)));
     const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";

@@ -12,7 +12,7 @@ import { requireAdmin, sessionHash } from "../../hub/http/session.ts";
 import { HttpError } from "../../hub/http/errors.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../hub/auth/passwords.ts";
 import { hashSecret, newApiKey } from "../../hub/auth/secrets.ts";
-import type { Role } from "../../hub/store/store.ts";
+import type { Role } from "../../hub/store/auth/types.ts";
 import { Island } from "../../components/Island.tsx";
 import { Confirm } from "../../components/Confirm.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
@@ -27,9 +27,9 @@ async function render(
   const me = c.var.user!;
   const admin = me.role === "admin";
   const [users, keys, audit] = await Promise.all([
-    store.listUsers(),
-    admin ? store.listApiKeys() : Promise.resolve([]),
-    admin ? store.listAudit(100) : Promise.resolve([]),
+    store.auth.listUsers(),
+    admin ? store.auth.listApiKeys() : Promise.resolve([]),
+    admin ? store.audit.list(100) : Promise.resolve([]),
   ]);
   return page(
     c,
@@ -225,7 +225,7 @@ export function addUser(deps: AppDeps) {
     const parsed = NewUser.safeParse(await form(c));
     if (!parsed.success) return render(c, deps, { error: parsed.error.issues[0].message }, 400);
     const { name, password, role } = parsed.data;
-    const like = lookalikeOf(name, (await deps.store.listUsers()).map((u) => u.name));
+    const like = lookalikeOf(name, (await deps.store.auth.listUsers()).map((u) => u.name));
     if (like) {
       return render(
         c,
@@ -236,21 +236,15 @@ export function addUser(deps: AppDeps) {
     }
     const problem = passwordProblem(password);
     if (problem) return render(c, deps, { error: problem }, 400);
-    const ok = await deps.store.createUser({
+    const at = Date.now();
+    const ok = await deps.store.auth.createUser({
       id: crypto.randomUUID(),
       name,
       passwordHash: await hashPassword(password),
       role,
-      createdAt: Date.now(),
-    });
+      createdAt: at,
+    }, { at, actor: c.var.user!.name, action: "user.create", target: name, detail: role });
     if (!ok) return render(c, deps, { error: `A user named ${name} exists` }, 409);
-    await deps.store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "user.create",
-      target: name,
-      detail: role,
-    });
     return render(c, deps, { ok: `Added ${name} (${role})` });
   };
 }
@@ -267,17 +261,13 @@ export function changeRole(deps: AppDeps) {
     if (id === c.var.user!.id) {
       return render(c, deps, { error: "You cannot change your own role" }, 400);
     }
-    const user = await deps.store.getUser(id);
-    if (!user || !(await deps.store.updateUser(id, { role }))) {
+    const user = await deps.store.auth.getUser(id);
+    const audit = { at: Date.now(), actor: c.var.user!.name, action: "user.role", detail: role };
+    if (
+      !user || !(await deps.store.auth.updateUser(id, { role }, { ...audit, target: user.name }))
+    ) {
       throw new HttpError(404, "not_found", "No such user");
     }
-    await deps.store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "user.role",
-      target: user.name,
-      detail: role,
-    });
     return render(c, deps, { ok: `${user.name} is now ${role}` });
   };
 }
@@ -288,16 +278,11 @@ export function removeUser(deps: AppDeps) {
     requireAdmin(c);
     const id = c.req.param("id")!;
     if (id === c.var.user!.id) return render(c, deps, { error: "You cannot remove yourself" }, 400);
-    const user = await deps.store.getUser(id);
-    if (!user || !(await deps.store.deleteUser(id))) {
+    const user = await deps.store.auth.getUser(id);
+    const audit = { at: Date.now(), actor: c.var.user!.name, action: "user.delete" };
+    if (!user || !(await deps.store.auth.deleteUser(id, { ...audit, target: user.name }))) {
       throw new HttpError(404, "not_found", "No such user");
     }
-    await deps.store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "user.delete",
-      target: user.name,
-    });
     return render(c, deps, { ok: `Removed ${user.name}` });
   };
 }
@@ -306,20 +291,18 @@ export function removeUser(deps: AppDeps) {
 export function changePassword(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const f = await form(c);
-    const me = (await deps.store.getUser(c.var.user!.id))!;
+    const me = (await deps.store.auth.getUser(c.var.user!.id))!;
     if (!(await verifyPassword(f.current ?? "", me.password_hash))) {
       return render(c, deps, { error: "The current password is wrong" }, 400);
     }
     const problem = passwordProblem(f.password ?? "");
     if (problem) return render(c, deps, { error: problem }, 400);
-    await deps.store.updateUser(me.id, { passwordHash: await hashPassword(f.password) });
-    await deps.store.deleteUserSessions(me.id, sessionHash(c) ?? undefined);
-    await deps.store.audit({
-      at: Date.now(),
-      actor: me.name,
-      action: "user.password",
-      target: me.name,
-    });
+    await deps.store.auth.updateUser(
+      me.id,
+      { passwordHash: await hashPassword(f.password) },
+      { at: Date.now(), actor: me.name, action: "user.password", target: me.name },
+    );
+    await deps.store.auth.deleteUserSessions(me.id, sessionHash(c) ?? undefined);
     return render(c, deps, { ok: "Password changed; your other sessions were signed out" });
   };
 }
@@ -333,14 +316,11 @@ export function createKey(deps: AppDeps) {
     const name = check.name;
     const key = newApiKey();
     const id = crypto.randomUUID();
-    await deps.store.createApiKey({ id, name, hash: hashSecret(key), createdAt: Date.now() });
-    await deps.store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "apikey.create",
-      target: id,
-      detail: name,
-    });
+    const at = Date.now();
+    await deps.store.auth.createApiKey(
+      { id, name, hash: hashSecret(key), createdAt: at },
+      { at, actor: c.var.user!.name, action: "apikey.create", target: id, detail: name },
+    );
     return render(c, deps, { newKey: key });
   };
 }
@@ -350,7 +330,7 @@ export function revokeKeyPage(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
-    const key = (await deps.store.listApiKeys()).find((k) => k.id === id);
+    const key = (await deps.store.auth.listApiKeys()).find((k) => k.id === id);
     if (!key) throw new HttpError(404, "not_found", "No such API key");
     return page(
       c,
@@ -376,15 +356,11 @@ export function revokeKey(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
-    if (!(await deps.store.revokeApiKey(id, Date.now()))) {
+    const at = Date.now();
+    const audit = { at, actor: c.var.user!.name, action: "apikey.revoke", target: id };
+    if (!(await deps.store.auth.revokeApiKey(id, at, audit))) {
       throw new HttpError(404, "not_found", "No such API key");
     }
-    await deps.store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "apikey.revoke",
-      target: id,
-    });
     return render(c, deps, { ok: "API key revoked" });
   };
 }

@@ -22,8 +22,8 @@ export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps)
         await stream.write(": connected\n\n");
         // Subscribed first, snapshot second: a change in between is sent twice, never lost.
         const hosts = hostId
-          ? [await store.getHost(hostId)].filter((h) => h !== null)
-          : await store.listHosts();
+          ? [await store.hosts.get(hostId)].filter((h) => h !== null)
+          : await store.hosts.list();
         for (const h of hosts) {
           const live = status.apply(h);
           const data: HostStatusData = {

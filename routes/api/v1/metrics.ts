@@ -14,7 +14,7 @@ import {
   readRange,
   toColumns,
 } from "../../../hub/http/range.ts";
-import type { RangeRow } from "../../../hub/store/store.ts";
+import type { RangeRow } from "../../../hub/store/metrics/types.ts";
 import { DEFAULT_RETENTION, MAX_POINTS } from "../../../hub/store/tiers.ts";
 
 /** Hosts one call may read. */
@@ -33,7 +33,7 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
       throw new HttpError(400, "invalid_query", `Invalid host: at most ${MAX_HOSTS} host ids`);
     }
     const wanted = new Set(ids);
-    const hosts = (await store.listHosts()).filter((h) =>
+    const hosts = (await store.hosts.list()).filter((h) =>
       (wanted.size === 0 || wanted.has(h.id)) && (tag === undefined || h.tags.includes(tag))
     );
     if (hosts.length > MAX_HOSTS) {

@@ -11,7 +11,7 @@ import { forgetHost } from "../../../hub/control/desired.ts";
 export function deleteHostPage({ store }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const host = await store.getHost(c.req.param("id")!);
+    const host = await store.hosts.get(c.req.param("id")!);
     if (!host) throw new HttpError(404, "not_found", "No such host");
     return page(
       c,
@@ -36,20 +36,14 @@ export function deleteHost({ store, live, hostRemoved }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
-    const host = await store.getHost(id);
-    if (!host || !(await store.deleteHost(id))) {
+    const host = await store.hosts.get(id);
+    const audit = { at: Date.now(), actor: c.var.user!.name, action: "host.delete", target: id };
+    if (!host || !(await store.hosts.remove(id, { ...audit, detail: host.name }))) {
       throw new HttpError(404, "not_found", "No such host");
     }
     hostRemoved?.(id);
     live.hostRemoved(id);
     await forgetHost(store, id);
-    await store.audit({
-      at: Date.now(),
-      actor: c.var.user!.name,
-      action: "host.delete",
-      target: id,
-      detail: host.name,
-    });
     return c.redirect("/", 303);
   };
 }

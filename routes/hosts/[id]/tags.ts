@@ -29,16 +29,18 @@ export function setTags({ store, live }: AppDeps) {
     requireAdmin(c);
     const id = c.req.param("id")!;
     const tags = parseTags((await form(c)).tags ?? "");
-    if (!(await store.setHostTags(id, tags))) throw new HttpError(404, "not_found", "No such host");
-    const host = await store.getHost(id);
-    if (host) live.hostChanged({ id, name: host.name, tags: host.tags });
-    await store.audit({
+    const audit = {
       at: Date.now(),
       actor: c.var.user!.name,
       action: "host.tags",
       target: id,
       detail: tags.join(","),
-    });
+    };
+    if (!(await store.hosts.setTags(id, tags, audit))) {
+      throw new HttpError(404, "not_found", "No such host");
+    }
+    const host = await store.hosts.get(id);
+    if (host) live.hostChanged({ id, name: host.name, tags: host.tags });
     // The page's tag editor saves in place; a plain form goes back to the host page.
     if (wantsJson(c)) return c.json({ id, tags });
     return c.redirect(`/hosts/${id}`, 303);

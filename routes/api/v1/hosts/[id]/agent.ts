@@ -18,7 +18,7 @@ const FAILURES: Record<AgentFailure, [409 | 502 | 504, string]> = {
 export function getAgent({ store, status, agents }: AppDeps) {
   return async (c: Context) => {
     const id = c.req.param("id")!;
-    const host = await store.getHost(id);
+    const host = await store.hosts.get(id);
     if (!host) throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
     const answer = agents
       ? await agents.ask(id, { case: "agentInfo" })

@@ -7,9 +7,9 @@ import { HttpError } from "../../../../../hub/http/errors.ts";
 export function getHost({ store, status }: AppDeps) {
   return async (c: Context) => {
     const id = c.req.param("id")!;
-    const host = await store.getHost(id);
+    const host = await store.hosts.get(id);
     if (!host) throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
-    const latest = await store.latest(id);
+    const latest = await store.metrics.latest(id);
     return c.json({ ...status.apply(host), latest: latest?.data ?? null });
   };
 }

@@ -37,11 +37,10 @@ export function putInterval({ store, agents }: AppDeps) {
     requireAdmin(c);
     const id = c.req.param("id")!;
     const seconds = await intervalOf(c);
-    if (!(await store.getHost(id))) {
+    if (!(await store.hosts.get(id))) {
       throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
     }
-    const version = await setHostInterval(store, id, seconds);
-    await store.audit({
+    const version = await setHostInterval(store, id, seconds, {
       at: Date.now(),
       actor: c.var.user?.name ?? `apikey:${c.var.apiKey?.name}`,
       action: "host.interval",

@@ -22,7 +22,7 @@ export function getMetrics({ store, retention = DEFAULT_RETENTION }: AppDeps) {
     const id = c.req.param("id")!;
     const now = Date.now();
     const q = parseRangeQuery(c.req.query(), now);
-    const host = await store.getHost(id);
+    const host = await store.hosts.get(id);
     if (!host) throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
     const intervalMs = host.interval_s * 1000;
     const plan = alignedPlan(q, intervalMs, retention, now);
@@ -30,7 +30,7 @@ export function getMetrics({ store, retention = DEFAULT_RETENTION }: AppDeps) {
     return c.json({
       host_id: id,
       ...describeRange(q, plan),
-      labels: await store.seriesLabels(id, q.metric),
+      labels: await store.metrics.seriesLabels(id, q.metric),
       ...toColumns(rows, plan, q.to, intervalMs, now),
     });
   };

@@ -39,7 +39,7 @@ async function setup(backend: "sqlite" | "postgres") {
 /** Stores one cpu_percent sample per [time, value], numbering batches from `seq`. */
 async function cpu(store: Store, seq: number, samples: Array<[number, number]>) {
   for (const [i, [ts, value]] of samples.entries()) {
-    await store.writeBatch("h1", {
+    await store.metrics.writeBatch("h1", {
       seq: seq + i,
       ts,
       points: [{ metric: "cpu_percent", label: "", value }],
@@ -135,7 +135,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const old: Array<[number, number]> = [[now - 3 * DAY, 40], [now - 3 * DAY + 30_000, 60]];
       await cpu(t.store, 1, old);
       await rollUpAll(t.store);
-      await t.store.pruneRaw(now - 2 * DAY);
+      await t.store.history.pruneRaw(now - 2 * DAY);
       const recent: Array<[number, number]> = [[now - 60_000, 5], [now - 30_000, 7]];
       await cpu(t.store, 3, recent);
 

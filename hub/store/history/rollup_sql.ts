@@ -1,15 +1,13 @@
 /**
  * The rollup job's SQL, one text for both dialects: it only differs in how
- * booleans and two-argument min/max are spelled, and in placeholders, which
- * {@link compile} turns `:name` into. Each statement works on two scratch
+ * booleans and two-argument min/max are spelled (placeholders are `:name`,
+ * sql.ts numbers them). Each statement works on two scratch
  * tables the caller creates for the transaction: `rollup_take (id, host_id,
  * ts)`, the batches taken this run, and `rollup_due (host_id, bucket, since)`,
  * the buckets of one tier recomputed this run.
  */
-import { CLOSE_GRACE_MS, ROLLUPS, type RollupTier } from "./tiers.ts";
-
-/** The SQL dialects the stores speak. */
-export type Dialect = "sqlite" | "postgres";
+import { CLOSE_GRACE_MS, ROLLUPS, type RollupTier } from "../tiers.ts";
+import { count, ddl, type Dialect, type Plan } from "../sql.ts";
 
 /** Spellings that differ between the dialects. */
 function words(d: Dialect) {
@@ -18,22 +16,6 @@ function words(d: Dialect) {
   return d === "sqlite"
     ? { least: "MIN", greatest: "MAX", no: "0", yes: "1", join: "CROSS JOIN" }
     : { least: "LEAST", greatest: "GREATEST", no: "false", yes: "true", join: "JOIN" };
-}
-
-/** `sql` with `:name` placeholders numbered for the dialect, and the values in order. */
-export function compile(
-  d: Dialect,
-  sql: string,
-  params: Record<string, number | string | boolean>,
-): [string, Array<number | string | boolean>] {
-  const values: Array<number | string | boolean> = [];
-  const text = sql.replace(/(?<![:\w]):([a-z_]+)/g, (_m, name: string) => {
-    if (!(name in params)) throw new Error(`rollup SQL: no value for :${name}`);
-    const v = params[name];
-    values.push(d === "sqlite" && typeof v === "boolean" ? Number(v) : v);
-    return d === "sqlite" ? "?" : `$${values.length}`;
-  });
-  return [text, values];
 }
 
 /**
@@ -161,7 +143,7 @@ export function rollupSql(d: Dialect) {
   };
 }
 
-/** One run's options; see Store.rollUp. */
+/** One run's options; see HistoryStore.rollUp. */
 export interface RollupRun {
   now: number;
   horizon: number;
@@ -169,6 +151,8 @@ export interface RollupRun {
   limit?: number;
   /** Only this host's batches and buckets. */
   hostId?: string;
+  /** The rollup lease's holder this run is for (see HistoryStore.rollUp). */
+  holder?: string;
 }
 
 /**
@@ -237,36 +221,28 @@ export function impossibleSql(d: Dialect) {
 export const ROLLUP_LIMIT = 250;
 
 /**
- * One run as a sequence of statements: yields each one's text and values and
- * is sent back how many rows it changed, so a synchronous (SQLite) and an
- * asynchronous (PostgreSQL) driver share it. Returns the run's counts.
+ * One run as a plan (sql.ts), so the synchronous (SQLite) and asynchronous
+ * (PostgreSQL) drivers share it. Returns the run's counts.
  */
-export function* rollupRun(
-  d: Dialect,
-  o: RollupRun,
-): Generator<
-  [string, Array<number | string | boolean>],
-  { batches: number; buckets: number },
-  number
-> {
+export function* rollupRun(d: Dialect, o: RollupRun): Plan<{ batches: number; buckets: number }> {
   const sql = rollupSql(d);
   const limit = o.limit ?? ROLLUP_LIMIT;
   const host = o.hostId !== undefined;
   const p = { now: o.now, horizon: o.horizon, limit, ...(host ? { host: o.hostId! } : {}) };
-  const batches = yield compile(d, sql.take(host), p);
+  const batches = yield* count(sql.take(host), p);
   // PostgreSQL plans the joins from the scratch tables better knowing their
   // size (SQLite is told the order by CROSS JOIN instead).
   const analyze = d === "postgres";
   if (batches > 0) {
-    if (analyze) yield ["ANALYZE rollup_take", []];
-    yield compile(d, sql.markDirty, p);
-    for (const tier of ROLLUPS) yield compile(d, sql.addLate(tier), p);
-    yield compile(d, sql.markTaken, p);
+    if (analyze) yield* ddl("ANALYZE rollup_take");
+    yield* count(sql.markDirty, p);
+    for (const tier of ROLLUPS) yield* count(sql.addLate(tier), p);
+    yield* count(sql.markTaken, p);
   }
   let buckets = 0;
   for (const tier of ROLLUPS) {
-    yield ["DELETE FROM rollup_due", []];
-    const due = yield compile(d, sql.due(tier, host), {
+    yield* count("DELETE FROM rollup_due");
+    const due = yield* count(sql.due(tier, host), {
       force: o.force ?? false,
       closed: o.now - CLOSE_GRACE_MS,
       stale: o.now - tier.refreshMs,
@@ -274,12 +250,12 @@ export function* rollupRun(
       ...(host ? { host: o.hostId! } : {}),
     });
     if (due === 0) continue;
-    if (analyze) yield ["ANALYZE rollup_due", []];
+    if (analyze) yield* ddl("ANALYZE rollup_due");
     buckets = Math.max(buckets, due);
-    yield compile(d, sql.recompute(tier), {});
-    yield compile(d, sql.clean(tier), {});
+    yield* count(sql.recompute(tier));
+    yield* count(sql.clean(tier));
     const up = sql.cascade(tier);
-    if (up) yield compile(d, up, {});
+    if (up) yield* count(up);
   }
   return { batches, buckets };
 }

@@ -1,0 +1,58 @@
+/**
+ * The PostgreSQL store, through postgres.js: for fleets that outgrow the
+ * embedded SQLite file, and for several hubs on one database. Every domain's
+ * store shares the one pool; metric samples and rollups are range-partitioned
+ * by time (partitions.ts), made ahead of the data.
+ */
+import type { Migration } from "../migrations.ts";
+import type { Store } from "../store.ts";
+import { PostgresDb } from "./db.ts";
+import { Partitions } from "./partitions.ts";
+import { SqlAuditStore } from "../audit/shared.ts";
+import { SqlAuthStore } from "../auth/shared.ts";
+import { PostgresHistoryStore } from "../history/postgres.ts";
+import { SqlHostStore } from "../hosts/shared.ts";
+import { PostgresMetricStore } from "../metrics/postgres.ts";
+import { SeriesIds } from "../metrics/series_ids.ts";
+import { SqlNonceStore } from "../nonces/shared.ts";
+import { SqlSettingStore } from "../settings/shared.ts";
+import { SqlLeaseStore } from "../leases/shared.ts";
+
+/** {@link Store} on one PostgreSQL database. */
+export class PostgresStore implements Store {
+  readonly db: PostgresDb;
+  readonly partitions: Partitions;
+  readonly hosts: SqlHostStore;
+  readonly nonces: SqlNonceStore;
+  readonly metrics: PostgresMetricStore;
+  readonly history: PostgresHistoryStore;
+  readonly auth: SqlAuthStore;
+  readonly audit: SqlAuditStore;
+  readonly settings: SqlSettingStore;
+  readonly leases: SqlLeaseStore;
+
+  constructor(url: string, options: { pool?: number } = {}) {
+    this.db = new PostgresDb(url, options);
+    this.partitions = new Partitions(this.db.sql);
+    const seriesIds = new SeriesIds();
+    this.hosts = new SqlHostStore(this.db, (id) => seriesIds.forgetHost(id));
+    this.nonces = new SqlNonceStore(this.db);
+    this.metrics = new PostgresMetricStore(this.db.sql, this.partitions, seriesIds);
+    this.history = new PostgresHistoryStore(this.db, this.partitions);
+    this.auth = new SqlAuthStore(this.db);
+    this.audit = new SqlAuditStore(this.db);
+    this.settings = new SqlSettingStore(this.db);
+    this.leases = new SqlLeaseStore(this.db);
+  }
+
+  /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */
+  async migrate(source?: Migration[]): Promise<string[]> {
+    const applied = await this.db.migrate(source);
+    await this.partitions.ensure(Date.now());
+    return applied;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
