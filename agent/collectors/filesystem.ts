@@ -5,7 +5,8 @@
  */
 import { statfs } from "node:fs/promises";
 import { readOptional } from "./proc.ts";
-import type { Collector, FsStats } from "./types.ts";
+import type { FsStats } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** One line of the mount table. */
 export interface Mount {
@@ -76,43 +77,42 @@ export function parseMounts(text: string): Mount[] {
 const STATFS_TIMEOUT_MS = 2000;
 
 /** The filesystem collector. A mount that does not answer (dead NFS) is reported, not waited on. */
-export function filesystemCollector(): Collector {
-  return {
-    name: "filesystem",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "self/mounts");
-      if (text === null) return;
-      const results = await Promise.all(
-        parseMounts(text).map(async (m): Promise<FsStats | string> => {
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          try {
-            const s = await Promise.race([
-              statfs(m.mount),
-              new Promise<never>((_, reject) => {
-                timer = setTimeout(() => reject(new Error("statfs timed out")), STATFS_TIMEOUT_MS);
-              }),
-            ]);
-            // f_blocks are in units of f_frsize; df and the kernel agree on this.
-            const unit = (s as unknown as { frsize?: number }).frsize || s.bsize;
-            return {
-              mount: m.mount,
-              device: m.device,
-              fstype: m.fstype,
-              sizeBytes: s.blocks * unit,
-              usedBytes: (s.blocks - s.bfree) * unit,
-              availBytes: s.bavail * unit,
-            };
-          } catch (err) {
-            return `${m.mount}: ${(err as Error).message}`;
-          } finally {
-            clearTimeout(timer);
-          }
-        }),
-      );
-      for (const r of results) {
-        if (typeof r === "string") out.errors.push({ collector: "filesystem", message: r });
-        else if (r.sizeBytes > 0) out.filesystems.push(r);
-      }
-    },
-  };
-}
+defineCollector({
+  name: "filesystem",
+  os: "linux",
+  init: () => async (ctx, out) => {
+    const text = await readOptional(ctx.procRoot, "self/mounts");
+    if (text === null) return;
+    const results = await Promise.all(
+      parseMounts(text).map(async (m): Promise<FsStats | string> => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          const s = await Promise.race([
+            statfs(m.mount),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error("statfs timed out")), STATFS_TIMEOUT_MS);
+            }),
+          ]);
+          // f_blocks are in units of f_frsize; df and the kernel agree on this.
+          const unit = (s as unknown as { frsize?: number }).frsize || s.bsize;
+          return {
+            mount: m.mount,
+            device: m.device,
+            fstype: m.fstype,
+            sizeBytes: s.blocks * unit,
+            usedBytes: (s.blocks - s.bfree) * unit,
+            availBytes: s.bavail * unit,
+          };
+        } catch (err) {
+          return `${m.mount}: ${(err as Error).message}`;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    for (const r of results) {
+      if (typeof r === "string") out.errors.push({ collector: "filesystem", message: r });
+      else if (r.sizeBytes > 0) out.filesystems.push(r);
+    }
+  },
+});
