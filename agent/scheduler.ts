@@ -78,6 +78,8 @@ const MAX_ERROR_CHARS = 500;
 
 interface Entry {
   job: Job;
+  /** The job's schedule, the scheduler's own copy (reschedule() changes it). */
+  schedule: Job["schedule"];
   status: JobStatus;
   /** The pending tick (interval) or restart (long-running) timer. */
   timer?: ReturnType<typeof setTimeout>;
@@ -114,11 +116,13 @@ export class Scheduler {
       checkInterval(job.name, s.everyMs, s.jitterMs ?? 0);
       checkMs(job.name, "initialDelayMs", s.initialDelayMs ?? 0, 0);
     } else {
-      checkMs(job.name, "backoffMs", s.backoffMs ?? DEFAULT_BACKOFF_MS, 1);
-      checkMs(job.name, "maxBackoffMs", s.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, 1);
+      const backoffMs = s.backoffMs ?? DEFAULT_BACKOFF_MS;
+      checkMs(job.name, "backoffMs", backoffMs, 1);
+      checkMs(job.name, "maxBackoffMs", s.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, backoffMs);
     }
     const entry: Entry = {
-      job: { ...job, schedule: { ...s } },
+      job,
+      schedule: { ...s },
       status: {
         name: job.name,
         kind: s.kind,
@@ -135,10 +139,11 @@ export class Scheduler {
       backoffMs: s.kind === "long-running" ? s.backoffMs ?? DEFAULT_BACKOFF_MS : 0,
     };
     this.#entries.set(job.name, entry);
-    if (s.kind === "long-running") return this.#start(entry);
+    const own = entry.schedule;
+    if (own.kind === "long-running") return this.#start(entry, own);
     const now = Date.now();
-    if (s.initialDelayMs !== undefined) this.#arm(entry, now + s.initialDelayMs);
-    else this.#arm(entry, s.aligned ? nextMultiple(now, s.everyMs) : now + s.everyMs);
+    if (own.initialDelayMs !== undefined) this.#arm(entry, own, now + own.initialDelayMs);
+    else this.#arm(entry, own, own.aligned ? nextMultiple(now, own.everyMs) : now + own.everyMs);
   }
 
   /**
@@ -150,7 +155,7 @@ export class Scheduler {
   reschedule(name: string, everyMs: number): void {
     const entry = this.#entries.get(name);
     if (!entry) throw new RangeError(`No job named "${name}"`);
-    const s = entry.job.schedule;
+    const s = entry.schedule;
     if (s.kind !== "interval") throw new RangeError(`Job "${name}" is long-running, not periodic`);
     checkInterval(name, everyMs, s.jitterMs ?? 0);
     if (this.#stopped) {
@@ -160,7 +165,7 @@ export class Scheduler {
     entry.status.everyMs = everyMs;
     clearTimeout(entry.timer);
     const now = Date.now();
-    this.#arm(entry, s.aligned ? nextMultiple(now, everyMs) : now + everyMs);
+    this.#arm(entry, s, s.aligned ? nextMultiple(now, everyMs) : now + everyMs);
   }
 
   /** Every job's counts, in the order they were added. */
@@ -202,16 +207,14 @@ export class Scheduler {
   }
 
   /** Plans the interval job's next run at grid time `tick` (plus jitter). */
-  #arm(entry: Entry, tick: number): void {
-    const s = entry.job.schedule as IntervalSchedule;
+  #arm(entry: Entry, s: IntervalSchedule, tick: number): void {
     entry.tick = tick;
     const at = tick + Math.floor(this.#random() * (s.jitterMs ?? 0));
     entry.status.nextRunAt = at;
-    entry.timer = setTimeout(() => this.#fire(entry), Math.max(0, at - Date.now()));
+    entry.timer = setTimeout(() => this.#fire(entry, s), Math.max(0, at - Date.now()));
   }
 
-  #fire(entry: Entry): void {
-    const s = entry.job.schedule as IntervalSchedule;
+  #fire(entry: Entry, s: IntervalSchedule): void {
     const now = Date.now();
     // The next grid tick after this one; ticks the timer came too late for are passed over.
     let next = s.aligned ? nextMultiple(entry.tick, s.everyMs) : entry.tick + s.everyMs;
@@ -224,12 +227,11 @@ export class Scheduler {
         await entry.job.run(signal);
       });
     }
-    this.#arm(entry, next);
+    this.#arm(entry, s, next);
   }
 
   /** Starts (or restarts) a long-running job; plans a restart when it ends before the stop. */
-  #start(entry: Entry): void {
-    const s = entry.job.schedule as LongRunningSchedule;
+  #start(entry: Entry, s: LongRunningSchedule): void {
     const maxMs = s.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     entry.status.nextRunAt = undefined;
     const started = Date.now();
@@ -246,7 +248,7 @@ export class Scheduler {
       entry.status.nextRunAt = Date.now() + wait;
       entry.timer = setTimeout(() => {
         entry.status.restarts++;
-        this.#start(entry);
+        this.#start(entry, s);
       }, wait);
     });
   }

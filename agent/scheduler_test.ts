@@ -149,7 +149,10 @@ Deno.test("a long-running job that dies is restarted with a doubling backoff", a
   assertEquals(await s.stop(), []);
   assert(stoppedCleanly);
   const after = byName(s, "tailer");
-  assertEquals([after.running, after.failures], [false, 3]);
+  assertEquals([after.running, after.failures, after.nextRunAt], [false, 3, undefined]);
+  // The next backoff would have been 160 ms: a stopped job is not started again.
+  await windowOf(250);
+  assertEquals(started.count, 4);
   assertEquals(
     lines.filter((l) => l.msg === "Job failed").map((l) => l.fields.error),
     ["file vanished", "Returned while the agent was still running"],
@@ -303,6 +306,16 @@ Deno.test("add() refuses a bad schedule or a taken name and adds nothing", async
     RangeError,
     "backoffMs",
   );
+  assertThrows(
+    () =>
+      s.add({
+        name: "b",
+        schedule: { kind: "long-running", backoffMs: 100, maxBackoffMs: 50 },
+        run,
+      }),
+    RangeError,
+    "maxBackoffMs",
+  );
   assertEquals(s.status().map((j) => j.name), ["a"]);
   await s.stop();
 });
@@ -320,4 +333,21 @@ Deno.test("an initial delay of zero runs a job at once, then on its interval", a
   await runs.reach(3);
   await s.stop();
   assertEquals(at.slice(1).map((t) => Math.floor(t / 50) > Math.floor(at[0] / 50)), [true, true]);
+});
+
+Deno.test("a job's run is called on the job, so a class's method works", async () => {
+  class Scan implements Job {
+    name = "scan";
+    schedule = every(5, { initialDelayMs: 0 });
+    ran = new Counter();
+    run() {
+      this.ran.hit();
+    }
+  }
+  const scan = new Scan();
+  const s = new Scheduler({ log: recordingLogger().log });
+  s.add(scan);
+  await scan.ran.reach(2);
+  await s.stop();
+  assertEquals(byName(s, "scan").failures, 0);
 });
