@@ -1,5 +1,5 @@
 /** CPU use from /proc/stat, total and per core, over the interval since the last read. */
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import type { CpuStats } from "./types.ts";
 import { defineCollector } from "./registry.ts";
 
@@ -57,9 +57,7 @@ export const cpuCollector = defineCollector({
   os: "linux",
   init() {
     let prev: { total: CpuTimes; cores: CpuTimes[] } | null = null;
-    return async (ctx, out) => {
-      const text = await readOptional(ctx.procRoot, "stat");
-      if (text === null) return;
+    return fromProcFile("stat", (text, _ctx, out) => {
       const next = parseProcStat(text);
       const last = prev;
       prev = next;
@@ -73,6 +71,6 @@ export const cpuCollector = defineCollector({
         cores: next.cores.length,
       };
       out.cpu = stats;
-    };
+    });
   },
 });

@@ -1,5 +1,5 @@
 /** Disk I/O per whole block device from /proc/diskstats. */
-import { listDir, readOptional } from "./proc.ts";
+import { fromProcFile, listDir } from "./proc.ts";
 import { type DiskStats, rate } from "./types.ts";
 import { defineCollector } from "./registry.ts";
 
@@ -42,9 +42,7 @@ export const diskCollector = defineCollector({
   os: "linux",
   init() {
     let prev = new Map<string, DiskCounters>();
-    return async (ctx, out) => {
-      const text = await readOptional(ctx.procRoot, "diskstats");
-      if (text === null) return;
+    return fromProcFile("diskstats", async (text, ctx, out) => {
       const block = new Set(await listDir(ctx.sysRoot, "block"));
       const include = (name: string) =>
         !VIRTUAL.test(name) && (block.size > 0 ? block.has(name) : !PARTITION.test(name));
@@ -60,6 +58,6 @@ export const diskCollector = defineCollector({
         out.disks.push(d);
       }
       prev = next;
-    };
+    });
   },
 });

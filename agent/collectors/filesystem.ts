@@ -4,7 +4,7 @@
  * of a device already counted are skipped.
  */
 import { statfs } from "node:fs/promises";
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import type { FsStats } from "./types.ts";
 import { defineCollector } from "./registry.ts";
 
@@ -80,39 +80,38 @@ const STATFS_TIMEOUT_MS = 2000;
 defineCollector({
   name: "filesystem",
   os: "linux",
-  init: () => async (ctx, out) => {
-    const text = await readOptional(ctx.procRoot, "self/mounts");
-    if (text === null) return;
-    const results = await Promise.all(
-      parseMounts(text).map(async (m): Promise<FsStats | string> => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        try {
-          const s = await Promise.race([
-            statfs(m.mount),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error("statfs timed out")), STATFS_TIMEOUT_MS);
-            }),
-          ]);
-          // f_blocks are in units of f_frsize; df and the kernel agree on this.
-          const unit = (s as unknown as { frsize?: number }).frsize || s.bsize;
-          return {
-            mount: m.mount,
-            device: m.device,
-            fstype: m.fstype,
-            sizeBytes: s.blocks * unit,
-            usedBytes: (s.blocks - s.bfree) * unit,
-            availBytes: s.bavail * unit,
-          };
-        } catch (err) {
-          return `${m.mount}: ${(err as Error).message}`;
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    );
-    for (const r of results) {
-      if (typeof r === "string") out.errors.push({ collector: "filesystem", message: r });
-      else if (r.sizeBytes > 0) out.filesystems.push(r);
-    }
-  },
+  init: () =>
+    fromProcFile("self/mounts", async (text, _ctx, out) => {
+      const results = await Promise.all(
+        parseMounts(text).map(async (m): Promise<FsStats | string> => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          try {
+            const s = await Promise.race([
+              statfs(m.mount),
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new Error("statfs timed out")), STATFS_TIMEOUT_MS);
+              }),
+            ]);
+            // f_blocks are in units of f_frsize; df and the kernel agree on this.
+            const unit = (s as unknown as { frsize?: number }).frsize || s.bsize;
+            return {
+              mount: m.mount,
+              device: m.device,
+              fstype: m.fstype,
+              sizeBytes: s.blocks * unit,
+              usedBytes: (s.blocks - s.bfree) * unit,
+              availBytes: s.bavail * unit,
+            };
+          } catch (err) {
+            return `${m.mount}: ${(err as Error).message}`;
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+      );
+      for (const r of results) {
+        if (typeof r === "string") out.errors.push({ collector: "filesystem", message: r });
+        else if (r.sizeBytes > 0) out.filesystems.push(r);
+      }
+    }),
 });

@@ -1,5 +1,5 @@
 /** Load averages from /proc/loadavg. */
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import { defineCollector } from "./registry.ts";
 
 /** Parses /proc/loadavg into the three load averages. */
@@ -15,8 +15,5 @@ export function parseLoadavg(text: string): { load1: number; load5: number; load
 defineCollector({
   name: "load",
   os: "linux",
-  init: () => async (ctx, out) => {
-    const text = await readOptional(ctx.procRoot, "loadavg");
-    if (text !== null) out.load = parseLoadavg(text);
-  },
+  init: () => fromProcFile("loadavg", (text, _ctx, out) => void (out.load = parseLoadavg(text))),
 });

@@ -1,5 +1,5 @@
 /** Memory and swap from /proc/meminfo. */
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import type { MemoryStats } from "./types.ts";
 import { defineCollector } from "./registry.ts";
 
@@ -30,8 +30,5 @@ export function parseMeminfo(text: string): MemoryStats {
 defineCollector({
   name: "memory",
   os: "linux",
-  init: () => async (ctx, out) => {
-    const text = await readOptional(ctx.procRoot, "meminfo");
-    if (text !== null) out.memory = parseMeminfo(text);
-  },
+  init: () => fromProcFile("meminfo", (text, _ctx, out) => void (out.memory = parseMeminfo(text))),
 });

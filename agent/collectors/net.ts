@@ -1,5 +1,5 @@
 /** Network counters and rates per interface from /proc/net/dev. */
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import { type NetStats, rate } from "./types.ts";
 import { defineCollector } from "./registry.ts";
 
@@ -38,9 +38,7 @@ export const netCollector = defineCollector({
   os: "linux",
   init() {
     let prev = new Map<string, NetCounters>();
-    return async (ctx, out) => {
-      const text = await readOptional(ctx.procRoot, "net/dev");
-      if (text === null) return;
+    return fromProcFile("net/dev", (text, ctx, out) => {
       const next = new Map<string, NetCounters>();
       for (const c of parseNetDev(text)) {
         next.set(c.iface, c);
@@ -52,6 +50,6 @@ export const netCollector = defineCollector({
         });
       }
       prev = next;
-    };
+    });
   },
 });

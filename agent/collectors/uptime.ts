@@ -1,5 +1,5 @@
 /** Seconds since boot from /proc/uptime. */
-import { readOptional } from "./proc.ts";
+import { fromProcFile } from "./proc.ts";
 import { defineCollector } from "./registry.ts";
 
 /** Parses /proc/uptime into seconds since boot. */
@@ -15,8 +15,5 @@ export function parseUptime(text: string): number {
 defineCollector({
   name: "uptime",
   os: "linux",
-  init: () => async (ctx, out) => {
-    const text = await readOptional(ctx.procRoot, "uptime");
-    if (text !== null) out.uptimeS = parseUptime(text);
-  },
+  init: () => fromProcFile("uptime", (text, _ctx, out) => void (out.uptimeS = parseUptime(text))),
 });
