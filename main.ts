@@ -8,11 +8,9 @@ import { logger } from "./lib/log.ts";
 import { loadHubConfig } from "./hub/config.ts";
 import { prepareDataDir } from "./hub/data_dir.ts";
 import { openStore } from "./hub/store/open.ts";
-import { Broker } from "./hub/live/broker.ts";
-import { LiveEvents } from "./hub/live/events.ts";
+import { liveParts } from "./hub/live/events.ts";
 import { Cluster } from "./hub/live/cluster.ts";
 import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
-import { StatusMirror } from "./hub/http/status_mirror.ts";
 import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
 import { startIngest } from "./hub/ingest/supervisor.ts";
@@ -30,9 +28,7 @@ async function main() {
   const applied = await store.migrate();
   if (applied.length) log.info("Applied migrations", { files: applied.join(",") });
 
-  const broker = new Broker();
-  const status = new StatusMirror();
-  const live = new LiveEvents(broker, status);
+  const { broker, status, live } = liveParts();
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
     live.cluster = new Cluster(store.sql, logger("cluster"), {
@@ -67,7 +63,7 @@ async function main() {
     (m) =>
       match(m)
         .with({ type: "host.metrics" }, (e) =>
-          live.localMetrics(e.hostId, {
+          live.localMetrics({
             id: e.hostId,
             ts: new Date(e.ts).toISOString(),
             seq: e.seq,
@@ -101,6 +97,7 @@ async function main() {
     store,
     broker,
     status,
+    live,
     retention: config.retention,
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),

@@ -14,8 +14,7 @@ import { PostgresStore } from "../hub/store/postgres/postgres_store.ts";
 import type { Store } from "../hub/store/store.ts";
 import { DEFAULT_RETENTION, planRange, ROLLUPS, type TierName } from "../hub/store/tiers.ts";
 import { createHubApp } from "../routes/mod.tsx";
-import { Broker } from "../hub/live/broker.ts";
-import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { liveParts } from "../hub/live/events.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import { freshDatabase } from "../tests/pg.ts";
 import { addHosts, benchDatabaseServer, percentile } from "./common.ts";
@@ -172,7 +171,7 @@ async function timeRanges(
   now: number,
   rounds: number,
 ): Promise<RangeFigures[]> {
-  const app = createHubApp({ store, broker: new Broker(), status: new StatusMirror() });
+  const app = createHubApp({ store, ...liveParts() });
   const headers = { authorization: `Bearer ${KEY}` };
   let seed = 7;
   const rand = (n: number) => (seed = (seed * 48271) % 2147483647) % n;

@@ -6,19 +6,7 @@
  */
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/store.ts";
-
-/** The compact figures pushed to browsers after each stored batch. */
-export interface MetricsSummary {
-  cpu_percent: number | null;
-  mem_used_bytes: number | null;
-  mem_total_bytes: number | null;
-  swap_used_bytes: number | null;
-  load1: number | null;
-  uptime_s: number | null;
-  net_rx_bytes_per_s: number;
-  net_tx_bytes_per_s: number;
-  disk_used_percent: number | null;
-}
+import type { MetricsSummary } from "../lib/live_events.ts";
 
 /** What the ingest process learns about agents' liveness; the heartbeat worker keeps it. */
 export type LivenessEvent =

@@ -1,8 +1,11 @@
 /**
- * The fleet overview: every host with its live figures, updated over SSE;
- * sortable, filterable by status and searchable by name, OS or environment.
- * Updates are applied once per animation frame, so a thousand hosts reporting
- * at once cost one render.
+ * The fleet overview: counts of hosts up, down and waiting; every connected
+ * host with its live figures and an hour of CPU; the hosts still waiting for
+ * their agent apart. Sortable, filterable by status and tag, searchable by
+ * name, OS or tag, with the view kept in the URL. Hosts added, changed or
+ * removed anywhere appear, change and go without a reload. Updates are
+ * applied once per animation frame, so a thousand hosts reporting at once
+ * cost one render. On a phone the table's rows become cards (app.css).
  */
 import { memo } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -14,28 +17,30 @@ import {
   formatRate,
 } from "../lib/format.ts";
 import { onLive } from "./live.ts";
+import { useNow } from "./clock.ts";
+import type { FleetRow } from "../lib/live_events.ts";
+import { fleetRow } from "../lib/fleet.ts";
+import { type FleetView, type SortKey, type StatusFilter, viewQuery } from "../lib/fleet_view.ts";
 
-/** One row as the server renders it and SSE updates it. */
-export interface FleetRow {
-  id: string;
-  name: string;
-  status: "online" | "offline";
-  registered: boolean;
-  last_seen: string | null;
-  os: string;
-  tags: string[];
-  environment: string;
-  agent_version: string;
-  cpu_percent: number | null;
-  mem_used_bytes: number | null;
-  mem_total_bytes: number | null;
-  disk_used_percent: number | null;
-  net_rx_bytes_per_s: number | null;
-  net_tx_bytes_per_s: number | null;
-  uptime_s: number | null;
+export type { FleetRow };
+
+/** CPU % samples of the last hour, `[unix ms, value]`, oldest first. */
+export type Spark = Array<[number, number]>;
+
+/** How far back a row's CPU sparkline reaches, and how close its points are. */
+export const SPARK_MS = 3_600_000;
+export const SPARK_STEP_MS = 60_000;
+
+/** Props: the rows as rendered, their sparklines by host id, and the view the URL asked for. */
+export interface FleetTableProps {
+  hosts: FleetRow[];
+  sparks: Record<string, Spark>;
+  view: FleetView;
 }
 
-type SortKey = "name" | "status" | "cpu_percent" | "mem" | "disk_used_percent" | "net" | "uptime_s";
+interface Row extends FleetRow {
+  spark: Spark;
+}
 
 const COLUMNS: Array<[SortKey, string]> = [
   ["name", "Host"],
@@ -52,9 +57,9 @@ function sortValue(r: FleetRow, key: SortKey): number | string {
     case "name":
       return r.name.toLowerCase();
     case "status":
-      return r.status === "online" ? 0 : r.registered ? 1 : 2;
+      return r.status === "online" ? 0 : 1;
     case "mem":
-      return r.mem_total_bytes ? (r.mem_used_bytes ?? 0) / r.mem_total_bytes : -1;
+      return memShare(r) ?? -1;
     case "net":
       return (r.net_rx_bytes_per_s ?? 0) + (r.net_tx_bytes_per_s ?? 0);
     default:
@@ -62,11 +67,39 @@ function sortValue(r: FleetRow, key: SortKey): number | string {
   }
 }
 
+function memShare(r: FleetRow): number | null {
+  return r.mem_total_bytes && r.mem_used_bytes !== null
+    ? (r.mem_used_bytes / r.mem_total_bytes) * 100
+    : null;
+}
+
 /** Rows rendered at first; more on request, so a large fleet stays quick to sort and update. */
 const PAGE = 100;
 
-/** One host's row; re-renders only when its data changed. */
-const Row = memo(function Row({ row: r }: { row: FleetRow }) {
+/** Whether a queued patch is a whole row (a `host.added`), not a change to one. */
+function isRow(patch: Partial<FleetRow>): patch is FleetRow {
+  return typeof patch.name === "string" && Array.isArray(patch.tags) && "os" in patch;
+}
+
+/** An hour of CPU as a line from 0 to 100 %; nothing while there is no point. */
+function Sparkline({ spark, now }: { spark: Spark; now: number }) {
+  if (spark.length === 0) return null;
+  const from = now - SPARK_MS;
+  const points = spark
+    .filter(([t]) => t >= from)
+    .map(([t, v]) => `${(((t - from) / SPARK_MS) * 60).toFixed(1)},${(16 - v * 0.15).toFixed(1)}`);
+  return (
+    <svg class="spark" viewBox="0 0 60 16" preserveAspectRatio="none" aria-hidden="true">
+      <polyline points={points.join(" ")} />
+    </svg>
+  );
+}
+
+/** One host's row (a card on a phone); re-renders only when its data or its clock changed. */
+const HostRow = memo(function HostRow(
+  { row: r, now, sparkNow }: { row: Row; now: number; sparkNow: number },
+) {
+  const mem = memShare(r);
   return (
     <tr class={r.status === "online" ? "" : "stale"} data-host={r.id}>
       <th scope="row">
@@ -76,193 +109,322 @@ const Row = memo(function Row({ row: r }: { row: FleetRow }) {
           {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
         </small>
       </th>
-      <td>
-        <StatusBadge row={r} />
+      <td data-label="Status">
+        <span class={`badge ${r.status}`}>{r.status}</span>
         <small>
-          {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen)}`}
+          {r.status === "online" ? "\u00a0" : `seen ${formatAgo(r.last_seen, now)}`}
         </small>
       </td>
-      <td class="num">
+      <td class="num" data-label="CPU">
         {formatPercent(r.cpu_percent)}
-        <meter min={0} max={100} value={r.cpu_percent ?? 0} aria-hidden="true" />
+        <Sparkline spark={r.spark} now={sparkNow} />
       </td>
-      <td class="num">
-        {formatBytes(r.mem_used_bytes)} / {formatBytes(r.mem_total_bytes)}
-        <meter
-          min={0}
-          max={r.mem_total_bytes || 1}
-          value={r.mem_used_bytes ?? 0}
-          aria-hidden="true"
-        />
+      <td class="num" data-label="Memory">
+        {formatPercent(mem)}
+        <small>{formatBytes(r.mem_used_bytes)} / {formatBytes(r.mem_total_bytes)}</small>
+        <meter min={0} max={100} value={mem ?? 0} aria-hidden="true" />
       </td>
-      <td class="num">
+      <td class="num" data-label="Disk">
         {formatPercent(r.disk_used_percent)}
         <meter min={0} max={100} value={r.disk_used_percent ?? 0} aria-hidden="true" />
       </td>
-      <td class="num">
+      <td class="num" data-label="Network">
         ↓ {formatRate(r.net_rx_bytes_per_s)}
         <small>↑ {formatRate(r.net_tx_bytes_per_s)}</small>
       </td>
-      <td class="num">{formatDuration(r.uptime_s)}</td>
-      <td>{r.agent_version || "–"}</td>
+      <td class="num" data-label="Uptime">{formatDuration(r.uptime_s)}</td>
+      <td data-label="Agent">{r.agent_version || "–"}</td>
     </tr>
   );
 });
 
-function StatusBadge({ row }: { row: FleetRow }) {
-  if (!row.registered) return <span class="badge pending">waiting for agent</span>;
-  return <span class={`badge ${row.status}`}>{row.status}</span>;
-}
-
-/** The live fleet table. */
-export default function FleetTable({ hosts }: { hosts: FleetRow[] }) {
-  const [rows, setRows] = useState(() => new Map(hosts.map((h) => [h.id, h])));
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
-  const [query, setQuery] = useState("");
-  const [status, setStatus] = useState<"all" | "online" | "offline">("all");
-  const [tag, setTag] = useState("");
+/** The live fleet. */
+export default function FleetTable({ hosts, sparks, view: initial }: FleetTableProps) {
+  const [rows, setRows] = useState(() =>
+    new Map<string, Row>(hosts.map((h) => [h.id, { ...h, spark: sparks[h.id] ?? [] }]))
+  );
+  const [view, setView] = useState(initial);
   const [limit, setLimit] = useState(PAGE);
-  const queued = useRef(new Map<string, Partial<FleetRow>>());
+  // A patch, or null for a host that was removed.
+  const queued = useRef(new Map<string, Partial<FleetRow> | null>());
   const frame = useRef(0);
+  const fetching = useRef(new Set<string>());
+  const shown = useRef(rows);
+  shown.current = rows;
+  const now = useNow(10_000);
+  // Sparklines slide once a minute, their resolution.
+  const sparkNow = Math.floor(now / 60_000) * 60_000;
+
+  const change = (patch: Partial<FleetView>) => {
+    const next = { ...view, ...patch };
+    setView(next);
+    setLimit(PAGE);
+    // The view lives in the URL: a reload or a shared link shows the same fleet.
+    history.replaceState(null, "", `${location.pathname}${viewQuery(next)}`);
+  };
 
   useEffect(() => {
     const flush = () => {
       frame.current = 0;
       const updates = queued.current;
       queued.current = new Map();
+      for (const [id, patch] of updates) {
+        const row = shown.current.get(id);
+        // News of a host this page does not list (added through the CLI, or on
+        // another hub before this page subscribed): ask for the whole host.
+        // A host whose agent just connected has an OS, a version… to show now.
+        if (patch && ((!row && !isRow(patch)) || (row && !row.registered && patch.registered))) {
+          void fetchRow(id);
+        }
+      }
       setRows((prev) => {
         const next = new Map(prev);
         for (const [id, patch] of updates) {
           const row = next.get(id);
-          // A host added elsewhere appears on the next page load.
-          if (row) next.set(id, { ...row, ...patch });
+          if (patch === null) next.delete(id);
+          else if (row) next.set(id, { ...row, ...patch, spark: grow(row.spark, patch) });
+          else if (isRow(patch)) next.set(id, { ...patch, spark: [] });
         }
         return next;
       });
     };
-    const queue = (id: string, patch: Partial<FleetRow>) => {
-      queued.current.set(id, { ...queued.current.get(id), ...patch });
+    const queue = (id: string, patch: Partial<FleetRow> | null) => {
+      const before = queued.current.get(id);
+      queued.current.set(id, patch && before !== null ? { ...before, ...patch } : patch);
       frame.current ||= requestAnimationFrame(flush);
     };
-    const offStatus = onLive("host.status", (d) =>
-      queue(String(d.id), {
-        status: d.status as FleetRow["status"],
-        last_seen: d.last_seen as string | null,
-        registered: d.registered !== false,
-      }));
-    const offMetrics = onLive("host.metrics", (d) =>
-      queue(String(d.id), {
-        cpu_percent: d.cpu_percent as number,
-        mem_used_bytes: d.mem_used_bytes as number,
-        mem_total_bytes: d.mem_total_bytes as number,
-        disk_used_percent: d.disk_used_percent as number,
-        net_rx_bytes_per_s: d.net_rx_bytes_per_s as number,
-        net_tx_bytes_per_s: d.net_tx_bytes_per_s as number,
-        uptime_s: d.uptime_s as number,
-        last_seen: d.ts as string,
-      }));
-    return () => {
-      offStatus();
-      offMetrics();
+    const fetchRow = async (id: string) => {
+      if (fetching.current.has(id)) return;
+      fetching.current.add(id);
+      try {
+        const res = await fetch(`/api/v1/hosts/${encodeURIComponent(id)}`);
+        // Gone again (removed meanwhile) or not ours to see: nothing to show.
+        if (res.ok) {
+          const host = await res.json();
+          const row = fleetRow(host, host.latest);
+          setRows((prev) => {
+            const known = prev.get(id);
+            // A listed row keeps its live figures and takes what the host is from the answer.
+            const { name, registered, os, tags, environment, agent_version } = row;
+            return new Map(prev).set(
+              id,
+              known
+                ? { ...known, name, registered, os, tags, environment, agent_version }
+                : { ...row, spark: [] },
+            );
+          });
+        }
+      } catch {
+        // Offline browser: the row appears with the next event or reload.
+      } finally {
+        fetching.current.delete(id);
+      }
     };
+    const stops = [
+      onLive("host.status", (d) =>
+        queue(d.id, {
+          status: d.status,
+          last_seen: d.last_seen,
+          registered: d.registered !== false,
+        })),
+      onLive("host.metrics", (d) =>
+        queue(d.id, {
+          cpu_percent: d.cpu_percent,
+          mem_used_bytes: d.mem_used_bytes,
+          mem_total_bytes: d.mem_total_bytes,
+          disk_used_percent: d.disk_used_percent,
+          net_rx_bytes_per_s: d.net_rx_bytes_per_s,
+          net_tx_bytes_per_s: d.net_tx_bytes_per_s,
+          uptime_s: d.uptime_s,
+          last_seen: d.ts,
+        })),
+      onLive("host.added", (row) => queue(row.id, row)),
+      onLive("host.changed", (d) => queue(d.id, { name: d.name, tags: d.tags })),
+      onLive("host.removed", (d) => queue(d.id, null)),
+    ];
+    return () => stops.forEach((stop) => stop());
   }, []);
 
+  const all = [...rows.values()];
+  const connected = all.filter((r) => r.registered);
+  const waiting = all.filter((r) => !r.registered);
+  const up = connected.filter((r) => r.status === "online").length;
+
   const visible = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const list = [...rows.values()].filter((r) =>
-      (status === "all" || r.status === status) &&
-      (!tag || r.tags.includes(tag)) &&
+    const q = view.q.trim().toLowerCase();
+    const list = connected.filter((r) =>
+      (view.status === "all" || r.status === view.status) &&
+      (!view.tag || r.tags.includes(view.tag)) &&
       (!q || `${r.name} ${r.os} ${r.environment} ${r.tags.join(" ")}`.toLowerCase().includes(q))
     );
     list.sort((a, b) => {
-      const x = sortValue(a, sort.key);
-      const y = sortValue(b, sort.key);
+      const x = sortValue(a, view.sort);
+      const y = sortValue(b, view.sort);
       const c = x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name);
-      return sort.desc ? -c : c;
+      return view.desc ? -c : c;
     });
     return list;
-  }, [rows, sort, query, status, tag]);
-  const allTags = useMemo(() => [...new Set([...rows.values()].flatMap((r) => r.tags))].sort(), [
-    rows,
-  ]);
+  }, [rows, view]);
+  const allTags = useMemo(() => [...new Set(all.flatMap((r) => r.tags))].sort(), [rows]);
 
-  const online = [...rows.values()].filter((r) => r.status === "online").length;
+  const count = (status: StatusFilter, n: number, label: string) => (
+    <button
+      type="button"
+      class={`count ${status}`}
+      aria-pressed={view.status === status}
+      onClick={() => change({ status: view.status === status ? "all" : status })}
+    >
+      <strong>{n}</strong> {label}
+    </button>
+  );
 
   return (
     <div class="fleet">
+      <div class="counts" role="group" aria-label="Hosts by status">
+        {count("online", up, "up")}
+        {count("offline", connected.length - up, "down")}
+        {count("waiting", waiting.length, "waiting")}
+      </div>
       <div class="toolbar">
         <label>
           <span class="visually-hidden">Search hosts</span>
           <input
             type="search"
             placeholder="Search name, tag, OS"
-            value={query}
-            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+            value={view.q}
+            onInput={(e) => change({ q: (e.target as HTMLInputElement).value })}
           />
         </label>
         <label>
           <span class="visually-hidden">Status</span>
           <select
-            value={status}
-            onChange={(e) => setStatus((e.target as HTMLSelectElement).value as typeof status)}
+            value={view.status}
+            onChange={(e) =>
+              change({ status: (e.target as HTMLSelectElement).value as StatusFilter })}
           >
             <option value="all">All statuses</option>
             <option value="online">Online</option>
             <option value="offline">Offline</option>
+            <option value="waiting">Waiting for agent</option>
           </select>
         </label>
         {allTags.length > 0 && (
           <label>
             <span class="visually-hidden">Tag</span>
-            <select value={tag} onChange={(e) => setTag((e.target as HTMLSelectElement).value)}>
+            <select
+              value={view.tag}
+              onChange={(e) => change({ tag: (e.target as HTMLSelectElement).value })}
+            >
               <option value="">All tags</option>
               {allTags.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
           </label>
         )}
+        {/* The column headers sort on a wide screen; a phone's cards have none. */}
+        <label class="sort-by">
+          <span class="visually-hidden">Sort by</span>
+          <select
+            value={`${view.sort}:${view.desc ? "desc" : "asc"}`}
+            onChange={(e) => {
+              const [sort, dir] = (e.target as HTMLSelectElement).value.split(":");
+              change({ sort: sort as SortKey, desc: dir === "desc" });
+            }}
+          >
+            {COLUMNS.flatMap(([key, label]) => [
+              <option key={`${key}:asc`} value={`${key}:asc`}>{label} ↑</option>,
+              <option key={`${key}:desc`} value={`${key}:desc`}>{label} ↓</option>,
+            ])}
+          </select>
+        </label>
         <span class="summary" aria-live="polite">
-          {online} of {rows.size} online
+          {up} of {connected.length} online
         </span>
       </div>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {COLUMNS.map(([key, label]) => (
-                <th
-                  scope="col"
-                  aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
-                >
-                  <button
-                    type="button"
-                    class="sort"
-                    onClick={() =>
-                      setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== "name" }))}
+      {view.status !== "waiting" && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                {COLUMNS.map(([key, label]) => (
+                  <th
+                    scope="col"
+                    aria-sort={view.sort === key
+                      ? (view.desc ? "descending" : "ascending")
+                      : "none"}
                   >
-                    {label}
-                  </button>
-                </th>
+                    <button
+                      type="button"
+                      class="sort"
+                      onClick={() =>
+                        change({
+                          sort: key,
+                          desc: view.sort === key ? !view.desc : key !== "name",
+                        })}
+                    >
+                      {label}
+                    </button>
+                  </th>
+                ))}
+                <th scope="col">Agent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {visible.slice(0, limit).map((r) => (
+                // Only offline rows show a time that moves; online ones keep their memo.
+                <HostRow
+                  key={r.id}
+                  row={r}
+                  now={r.status === "online" ? 0 : now}
+                  sparkNow={sparkNow}
+                />
               ))}
-              <th scope="col">Agent</th>
-            </tr>
-          </thead>
-          <tbody>
-            {visible.slice(0, limit).map((r) => <Row key={r.id} row={r} />)}
-          </tbody>
-        </table>
-        {visible.length > limit && (
-          <p class="more">
-            <button type="button" onClick={() => setLimit((l) => l + PAGE * 5)}>
-              Show more ({visible.length - limit} not shown)
-            </button>
-          </p>
-        )}
-        {visible.length === 0 && (
-          <p class="empty">
-            {rows.size === 0 ? "No hosts yet. Add one to start monitoring." : "No host matches."}
-          </p>
-        )}
-      </div>
+            </tbody>
+          </table>
+          {visible.length > limit && (
+            <p class="more">
+              <button type="button" onClick={() => setLimit((l) => l + PAGE * 5)}>
+                Show more ({visible.length - limit} not shown)
+              </button>
+            </p>
+          )}
+          {visible.length === 0 && (
+            <p class="empty">
+              {all.length === 0
+                ? "No hosts yet. Add one to start monitoring."
+                : connected.length === 0
+                ? "No agent has connected yet."
+                : "No host matches."}
+            </p>
+          )}
+        </div>
+      )}
+      {waiting.length > 0 && (view.status === "all" || view.status === "waiting") && (
+        <section class="waiting" aria-labelledby="waiting-title">
+          <h2 id="waiting-title">Waiting for their agent</h2>
+          <ul>
+            {waiting.sort((a, b) =>
+              a.name.localeCompare(b.name)
+            ).map((r) => (
+              <li key={r.id} data-host={r.id}>
+                <a href={`/hosts/${r.id}`}>{r.name}</a>{" "}
+                <span class="badge pending">waiting for agent</span>
+                {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
+}
+
+/** A row's sparkline with a batch's CPU figure added (and what is older than an hour dropped). */
+function grow(spark: Spark, patch: Partial<FleetRow>): Spark {
+  if (typeof patch.cpu_percent !== "number" || !patch.last_seen) return spark;
+  const t = Date.parse(patch.last_seen);
+  const last = spark[spark.length - 1];
+  // One point a minute is all 60 pixels can show.
+  if (last && t - last[0] < SPARK_STEP_MS) return spark;
+  const from = t - SPARK_MS;
+  return [...spark.filter(([at]) => at >= from), [t, patch.cpu_percent]];
 }

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatAgo } from "../lib/format.ts";
 import { onLive } from "./live.ts";
+import { useNow } from "./clock.ts";
 
 /** Props: the host and its status when the page was rendered. */
 export interface HostStatusProps {
@@ -13,29 +14,42 @@ export interface HostStatusProps {
 
 /** Updates itself over SSE; marks the page stale while the host is offline. */
 export default function HostStatus(props: HostStatusProps) {
-  const [state, setState] = useState(props);
-  useEffect(() =>
-    onLive("host.status", (d) => {
+  const [state, setState] = useState({ ...props, removed: false });
+  const now = useNow();
+  useEffect(() => {
+    const offStatus = onLive("host.status", (d) => {
       if (d.id !== props.hostId) return;
       setState((s) => ({
         ...s,
-        status: d.status as "online" | "offline",
-        lastSeen: d.last_seen as string,
+        status: d.status,
+        lastSeen: d.last_seen,
         // Live changes come from a connected agent; a snapshot says outright.
         registered: d.registered !== false,
       }));
-    }, props.hostId), [props.hostId]);
+    }, props.hostId);
+    const offRemoved = onLive("host.removed", (d) => {
+      if (d.id === props.hostId) setState((s) => ({ ...s, removed: true, status: "offline" }));
+    }, props.hostId);
+    return () => {
+      offStatus();
+      offRemoved();
+    };
+  }, [props.hostId]);
   useEffect(() => {
     document.body.classList.toggle("host-offline", state.status !== "online");
   }, [state.status]);
+  if (state.removed) {
+    return <span class="badge offline" role="status">removed: this host no longer exists</span>;
+  }
   if (!state.registered) {
     return <span class="badge pending" role="status">waiting for agent</span>;
   }
   return (
     <span role="status" class="host-status">
       <span class={`badge ${state.status}`}>{state.status}</span>
-      {state.status !== "online" && <span class="muted">last seen {formatAgo(state.lastSeen)}
-      </span>}
+      {state.status !== "online" && (
+        <span class="muted">last seen {formatAgo(state.lastSeen, now)}</span>
+      )}
     </span>
   );
 }

@@ -1,17 +1,20 @@
 /**
  * The browser's one SSE subscription per page, shared by islands: the
  * dashboard is pushed to, never polled. EventSource reconnects by itself.
+ * Events and their data are typed by lib/live_events.ts.
  */
+import { LIVE_EVENT_NAMES, type LiveEventMap, type LiveEventName } from "../lib/live_events.ts";
 
-type Handler = (data: Record<string, unknown>) => void;
+// deno-lint-ignore no-explicit-any
+type AnyHandler = (data: any) => void;
 
-const handlers = new Map<string, Set<Handler>>();
+const handlers = new Map<LiveEventName, Set<AnyHandler>>();
 let source: EventSource | null = null;
 
 function ensure(query: string): void {
   if (source) return;
   source = new EventSource(`/api/v1/events${query}`);
-  for (const event of ["host.status", "host.metrics"]) {
+  for (const event of LIVE_EVENT_NAMES) {
     source.addEventListener(event, (e) => {
       const data = JSON.parse((e as MessageEvent).data);
       for (const h of handlers.get(event) ?? []) h(data);
@@ -20,9 +23,9 @@ function ensure(query: string): void {
 }
 
 /** Calls `handler` for every `event` pushed; returns a function that stops it. */
-export function onLive(
-  event: "host.status" | "host.metrics",
-  handler: Handler,
+export function onLive<K extends LiveEventName>(
+  event: K,
+  handler: (data: LiveEventMap[K]) => void,
   hostId?: string,
 ): () => void {
   ensure(hostId ? `?host=${encodeURIComponent(hostId)}` : "");

@@ -7,6 +7,7 @@ import FleetTable from "./FleetTable.tsx";
 import HostCharts from "./HostCharts.tsx";
 import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
+import AddHost from "./AddHost.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -14,11 +15,17 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   HostCharts,
   HostStatus,
   CopyButton,
+  AddHost,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const component = ISLANDS[el.dataset.island!];
-  const props = JSON.parse(el.querySelector(":scope > script")?.textContent ?? "{}");
+  const script = el.querySelector(":scope > script");
+  const props = JSON.parse(script?.textContent ?? "{}");
   const root = el.querySelector<HTMLElement>(":scope > [data-island-root]");
-  if (component && root) hydrate(h(component, props), root);
+  if (component && root) {
+    hydrate(h(component, props), root);
+    // Read once: what an island stops showing (a used token) is then gone from the page.
+    script?.remove();
+  }
 }

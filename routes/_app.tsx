@@ -11,6 +11,8 @@ export function App({ title, user, children, active }: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <title>{`${title} · Sightline`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        {/* Not deferred: it sets the theme before the first paint. */}
+        <script src="/static/theme.js" />
         <link rel="stylesheet" href="/static/vendor/uplot.css" />
         <link rel="stylesheet" href="/static/app.css" />
         <script type="module" src="/static/islands/mod.js" defer />
@@ -18,13 +20,25 @@ export function App({ title, user, children, active }: LayoutProps) {
       <body>
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
-          <a class="brand" href="/">Sightline</a>
+          <a class="brand" href="/">
+            <img src="/static/favicon.svg" alt="" width={24} height={24} />
+            Sightline
+          </a>
           {user && (
             <nav aria-label="Main">
               <a href="/" aria-current={active === "fleet" ? "page" : undefined}>Fleet</a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>
+              <label class="theme">
+                <span class="visually-hidden">Theme</span>
+                {/* Enabled by static/theme.js; without scripts the page stays light. */}
+                <select name="theme" disabled>
+                  <option value="system">System theme</option>
+                  <option value="light">Light</option>
+                  <option value="dark">Dark</option>
+                </select>
+              </label>
               <form method="post" action="/logout" class="inline">
                 <button type="submit" class="link">Sign out {user.name}</button>
               </form>

@@ -1,8 +1,7 @@
 import { assert, assertEquals, textDecoder } from "../lib/assert.ts";
 import { createHubApp } from "./mod.tsx";
 import { rollUpAll } from "../hub/store/retention.ts";
-import { Broker } from "../hub/live/broker.ts";
-import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { liveParts } from "../hub/live/events.ts";
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import type { Store } from "../hub/store/store.ts";
@@ -23,9 +22,8 @@ async function setup() {
     expiresAt: Date.now() + 1e6,
   });
   await store.registerHost("t", { fallbackName: "x", now: Date.now() });
-  const broker = new Broker();
-  const status = new StatusMirror();
-  const app = createHubApp({ store, broker, status, keepAliveMs: 50 });
+  const { broker, status, live } = liveParts();
+  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50 });
   return {
     app,
     store,
@@ -232,10 +230,14 @@ Deno.test("GET /api/v1/events streams events as SSE and unsubscribes when the cl
     `event: host.status\ndata: {"id":"h1","status":"online","last_seen":"${seen.toISOString()}","registered":true}\n\n`,
   );
   assertEquals(t.broker.size, 1);
-  t.broker.publish({ event: "host.status", hostId: "h1", data: { id: "h1", status: "offline" } });
+  t.broker.publish({
+    event: "host.status",
+    hostId: "h1",
+    data: { id: "h1", status: "offline", last_seen: null },
+  });
   assertEquals(
     await block(),
-    'event: host.status\ndata: {"id":"h1","status":"offline"}\nid: 1\n\n',
+    'event: host.status\ndata: {"id":"h1","status":"offline","last_seen":null}\nid: 1\n\n',
   );
   await reader.cancel();
   ac.abort();
@@ -248,8 +250,8 @@ Deno.test("GET /api/v1/events?host= only carries that host's events", async () =
   const res = await t.app.request("/api/v1/events?host=h1", { headers: AUTH });
   const reader = res.body!.pipeThrough(textDecoder()).getReader();
   await reader.read();
-  t.broker.publish({ event: "host.metrics", hostId: "other", data: { id: "other" } });
-  t.broker.publish({ event: "host.metrics", hostId: "h1", data: { id: "h1" } });
+  t.broker.publish({ event: "host.removed", hostId: "other", data: { id: "other" } });
+  t.broker.publish({ event: "host.removed", hostId: "h1", data: { id: "h1" } });
   let text = "";
   while (!text.includes("\n\n")) text += (await reader.read()).value;
   assert(text.includes('"id":"h1"') && !text.includes("other"), text);

@@ -9,8 +9,7 @@
  */
 import { assert } from "../lib/assert.ts";
 import { createHubApp } from "./mod.tsx";
-import { Broker } from "../hub/live/broker.ts";
-import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { liveParts } from "../hub/live/events.ts";
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
@@ -105,8 +104,7 @@ Deno.test({
     });
     const app = createHubApp({
       store,
-      broker: new Broker(),
-      status: new StatusMirror(),
+      ...liveParts(),
       // Generous limits: the fuzzer signs in often and must not lock itself out.
       loginGuard: new LoginGuard({
         perAddress: { max: 1e9, windowMs: 1000 },

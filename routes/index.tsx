@@ -3,42 +3,46 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
 import { page } from "../hub/http/render.tsx";
 import { Island } from "../components/Island.tsx";
-import FleetTable, { type FleetRow } from "../islands/FleetTable.tsx";
+import FleetTable, { type Spark, SPARK_MS, SPARK_STEP_MS } from "../islands/FleetTable.tsx";
+import { fleetRow } from "../lib/fleet.ts";
+import { parseView } from "../lib/fleet_view.ts";
+import type { Store } from "../hub/store/store.ts";
+
+/**
+ * Past this many hosts the page carries no sparklines (each is 60 numbers in
+ * the page); they then fill from live figures while the page is open.
+ */
+const MAX_SPARKLINES = 1000;
+
+/** Every host's CPU of the last hour from the 1 min rollups, one point a minute. */
+async function sparklines(store: Store, hostIds: string[], now: number) {
+  const sparks: Record<string, Spark> = {};
+  if (hostIds.length === 0 || hostIds.length > MAX_SPARKLINES) return sparks;
+  const rows = await store.queryRange({
+    hostIds,
+    metric: "cpu_percent",
+    label: "",
+    tier: "1m",
+    from: now - SPARK_MS,
+    to: now,
+    stepMs: SPARK_STEP_MS,
+  });
+  for (const r of rows) (sparks[r.hostId] ??= []).push([r.t, r.avg]);
+  for (const s of Object.values(sparks)) s.sort((a, b) => a[0] - b[0]);
+  return sparks;
+}
 
 /** Renders every host with its last figures; the island keeps them live. */
 export function fleetPage({ store, status }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const [hosts, latest] = await Promise.all([store.listHosts(), store.latestAll()]);
-    const rows: FleetRow[] = hosts.map((h) => {
-      const live = status.apply(h);
-      const l = latest.get(h.id) ?? {};
-      const num = (k: string) => (typeof l[k] === "number" ? l[k] as number : null);
-      const fs = (l.filesystems ?? []) as Array<
-        { mount: string; size_bytes: number; used_bytes: number }
-      >;
-      const root = fs.find((f) => f.mount === "/") ?? fs[0];
-      const net = (l.net ?? []) as Array<{ rx_bytes_per_s: number; tx_bytes_per_s: number }>;
-      return {
-        id: h.id,
-        name: h.name,
-        status: live.status,
-        registered: h.registered,
-        last_seen: live.last_seen,
-        os: h.os,
-        tags: h.tags,
-        environment: h.environment,
-        agent_version: h.agent_version,
-        cpu_percent: num("cpu_percent"),
-        mem_used_bytes: num("mem_used_bytes"),
-        mem_total_bytes: num("mem_total_bytes"),
-        disk_used_percent: root && root.size_bytes
-          ? (root.used_bytes / root.size_bytes) * 100
-          : null,
-        net_rx_bytes_per_s: net.length ? net.reduce((s, n) => s + n.rx_bytes_per_s, 0) : null,
-        net_tx_bytes_per_s: net.length ? net.reduce((s, n) => s + n.tx_bytes_per_s, 0) : null,
-        uptime_s: num("uptime_s"),
-      };
-    });
+    const rows = hosts.map((h) => fleetRow(status.apply(h), latest.get(h.id)));
+    const sparks = await sparklines(
+      store,
+      hosts.filter((h) => h.registered).map((h) => h.id),
+      Date.now(),
+    );
+    const view = parseView(new URL(c.req.url).searchParams);
     return page(
       c,
       "Fleet",
@@ -47,7 +51,7 @@ export function fleetPage({ store, status }: AppDeps) {
           <h1>Fleet</h1>
           {c.var.user?.role === "admin" && <a class="button primary" href="/hosts/new">Add host</a>}
         </div>
-        <Island name="FleetTable" component={FleetTable} props={{ hosts: rows }} />
+        <Island name="FleetTable" component={FleetTable} props={{ hosts: rows, sparks, view }} />
       </>,
       { active: "fleet" },
     );

@@ -1,7 +1,6 @@
 import { assert, assertEquals } from "../lib/assert.ts";
 import { createHubApp } from "./mod.tsx";
-import { Broker } from "../hub/live/broker.ts";
-import { StatusMirror } from "../hub/http/status_mirror.ts";
+import { liveParts } from "../hub/live/events.ts";
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
@@ -21,10 +20,10 @@ async function setup(
   const store = new SqliteStore(`${dir}/t.db`);
   await store.migrate();
   const removed: string[] = [];
+  const live = liveParts();
   const app = createHubApp({
     store,
-    broker: new Broker(),
-    status: new StatusMirror(),
+    ...live,
     loginGuard,
     hostRemoved: (id) => removed.push(id),
     agentAddress: (h) => `${h.replace(/:\d+$/, "")}:50051`,
@@ -64,6 +63,7 @@ async function setup(
   };
   return {
     store,
+    broker: live.broker,
     removed,
     request,
     post,
@@ -228,8 +228,9 @@ Deno.test("a mutation from another origin is refused, even for an admin", async 
   assertEquals((await t.store.listApiKeys()).length, 1);
 });
 
-Deno.test("an admin adds a host, tags it, and removes it with its data; each step is audited", async () => {
+Deno.test("an admin adds a host, tags it, and removes it with its data; each step is audited and pushed live", async () => {
   await using t = await setup();
+  const fleet = t.broker.subscribe(null);
   const cookie = await t.signIn("ann", "admin");
   const page = await (await t.post("/hosts/new", { name: "web-1" }, cookie)).text();
   assert(page.includes("deno task agent register --hub hub.test:50051 --token sl_reg_"), page);
@@ -249,6 +250,44 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
   assertEquals(t.removed, [host.id]);
   const actions = (await t.store.listAudit(10)).map((a) => a.action).reverse();
   assertEquals(actions, ["user.login", "host.create", "host.tags", "host.delete"]);
+
+  // A fleet page open elsewhere heard each change as it happened.
+  const heard = [];
+  for (let i = 0; i < 3; i++) {
+    const { id: _, ...e } = (await fleet.events.next()).value;
+    heard.push(e);
+  }
+  fleet.close();
+  assertEquals(heard, [
+    {
+      event: "host.added",
+      hostId: host.id,
+      data: {
+        id: host.id,
+        name: "web-1",
+        status: "offline",
+        registered: false,
+        last_seen: null,
+        os: "",
+        tags: [],
+        environment: "unknown",
+        agent_version: "",
+        cpu_percent: null,
+        mem_used_bytes: null,
+        mem_total_bytes: null,
+        disk_used_percent: null,
+        net_rx_bytes_per_s: null,
+        net_tx_bytes_per_s: null,
+        uptime_s: null,
+      },
+    },
+    {
+      event: "host.changed",
+      hostId: host.id,
+      data: { id: host.id, name: "web-1", tags: ["eu-west", "web"] },
+    },
+    { event: "host.removed", hostId: host.id, data: { id: host.id } },
+  ]);
 });
 
 Deno.test("changing your password signs out your other sessions", async () => {

@@ -61,7 +61,8 @@ async function setUpAdmin(page: Page, hub: Hub) {
 }
 
 Deno.test({
-  name: "dashboard: set up, add a host, watch it go online and chart, and refuse a viewer",
+  name:
+    "dashboard: set up, add a host, watch it go online and chart, refuse a viewer, and follow hosts added, retagged and removed live",
   ignore: Deno.build.os !== "linux",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -95,8 +96,13 @@ Deno.test({
 
       assertEquals((await registerAgent(hub, token, `${dir}/agent`)).code, 0);
       agent = startAgent(`${dir}/agent`, 1);
-      // The page turns green by itself: no reload (the marker survives).
-      await page.locator(".badge.online").waitFor({ timeout: 15_000 });
+      // The page says so by itself, no reload (the marker survives): the host's
+      // name and a link, and the used token is gone from the screen.
+      const connected = page.getByRole("status").filter({ hasText: "is connected and reporting" });
+      await connected.waitFor({ timeout: 15_000 });
+      assertEquals(await connected.locator("strong").textContent(), "web-1");
+      assertEquals(await page.locator("#command").count(), 0);
+      assert((await page.content()).indexOf(token) === -1, "the token is not on the page");
       assert(
         await page.evaluate(() =>
           (globalThis as unknown as { stillHere?: boolean }).stillHere === true
@@ -163,6 +169,28 @@ Deno.test({
         hostId,
       );
       assertEquals(del, 403);
+
+      // The viewer's open fleet follows the fleet: a host the admin adds appears,
+      // its new tags show, and it goes when removed, all without a reload.
+      await viewer.evaluate(() => ((globalThis as unknown as { same: boolean }).same = true));
+      await page.goto(`${hub.http}/hosts/new`);
+      await page.getByLabel(/Name/).fill("web-2");
+      await page.getByRole("button", { name: "Create registration token" }).click();
+      // Its agent has not connected yet: it waits in its own list.
+      const added = viewer.locator(".waiting li", { hasText: "web-2" });
+      await added.locator(".badge.pending").waitFor({ timeout: 10_000 });
+      const addedId = await added.getAttribute("data-host");
+      await page.goto(`${hub.http}/hosts/${addedId}`);
+      await page.getByLabel(/^Tags/).fill("canary");
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await added.locator(".tag", { hasText: "canary" }).waitFor({ timeout: 10_000 });
+      await page.goto(`${hub.http}/hosts/${addedId}/delete`);
+      await page.getByRole("button", { name: "Remove host and its data" }).click();
+      await added.waitFor({ state: "detached", timeout: 10_000 });
+      assert(
+        await viewer.evaluate(() => (globalThis as unknown as { same?: boolean }).same === true),
+        "the viewer's page was not reloaded",
+      );
 
       // A forged cross-site form post is refused even for the admin.
       const forged = await fetch(`${hub.http}/settings/apikeys`, {

@@ -1,6 +1,7 @@
-/** What route handlers get from the hub: the store, the broker, live status. */
+/** What route handlers get from the hub: the store, the broker, live status and events. */
 import type { Store, User } from "../store/store.ts";
 import type { Broker } from "../live/broker.ts";
+import type { LiveEvents } from "../live/events.ts";
 import type { StatusMirror } from "./status_mirror.ts";
 import type { LoginGuard } from "../auth/rate_limit.ts";
 import type { Layout } from "./render.tsx";
@@ -11,6 +12,8 @@ export interface AppDeps {
   store: Store;
   broker: Broker;
   status: StatusMirror;
+  /** Publishes what routes change (hosts added, changed, removed) to browsers and other hubs. */
+  live: LiveEvents;
   /** How long each tier of metric history is kept; range queries pick tiers by it. */
   retention?: Retention;
   /** Milliseconds between SSE keep-alive comments. */

@@ -75,6 +75,11 @@ export class StatusMirror {
     return changes;
   }
 
+  /** Forgets a removed host. */
+  forget(hostId: string): void {
+    this.#map.delete(hostId);
+  }
+
   /** What one hub said about every host (this hub's own, to share with others). */
   snapshot(hubId = LOCAL_HUB): Array<{ hostId: string } & LiveStatus> {
     const out: Array<{ hostId: string } & LiveStatus> = [];

@@ -5,7 +5,6 @@
  */
 import type { Hello, MetricsBatch } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import type { HostInfo, Point, StoredBatch } from "../store/store.ts";
-import type { MetricsSummary } from "../messages.ts";
 import { inRange, metric } from "../../lib/metrics.ts";
 import { cleanName } from "../../lib/names.ts";
 
@@ -218,26 +217,4 @@ export function batchToStored(
   }));
   if (dropped.length) latest.invalid_values = dropped.length;
   return { seq, ts, points, latest, dropped };
-}
-
-/** The few figures a fleet view needs, from a stored batch's snapshot. */
-export function summarize(latest: Record<string, unknown>): MetricsSummary {
-  const num = (k: string) => (typeof latest[k] === "number" ? latest[k] as number : null);
-  const net = (latest.net ?? []) as Array<{ rx_bytes_per_s: number; tx_bytes_per_s: number }>;
-  const root = ((latest.filesystems ?? []) as Array<
-    { mount: string; size_bytes: number; used_bytes: number }
-  >).find((f) => f.mount === "/");
-  return {
-    cpu_percent: num("cpu_percent"),
-    mem_used_bytes: num("mem_used_bytes"),
-    mem_total_bytes: num("mem_total_bytes"),
-    swap_used_bytes: num("swap_used_bytes"),
-    load1: num("load1"),
-    uptime_s: num("uptime_s"),
-    net_rx_bytes_per_s: net.reduce((s, n) => s + (n.rx_bytes_per_s || 0), 0),
-    net_tx_bytes_per_s: net.reduce((s, n) => s + (n.tx_bytes_per_s || 0), 0),
-    disk_used_percent: root && root.size_bytes > 0
-      ? (root.used_bytes / root.size_bytes) * 100
-      : null,
-  };
 }

@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { HelloSchema, MetricsBatchSchema } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { assertEquals, assertThrows } from "../../lib/assert.ts";
-import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
+import { batchToStored, helloToInfo, InvalidMessage } from "./convert.ts";
+import { summarize } from "../../lib/fleet.ts";
 import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
 
 const NOW = Date.UTC(2026, 10, 24);

@@ -17,8 +17,10 @@ import { AUTH_KEYS, MAX_SKEW_MS, NonceCache, verifyStream } from "../../lib/stre
 import type { Logger } from "../../lib/log.ts";
 import { agentKey, hashSecret } from "../auth/secrets.ts";
 import type { Store } from "../store/store.ts";
-import type { LivenessEvent, MetricsSummary } from "../messages.ts";
-import { batchToStored, helloToInfo, InvalidMessage, summarize } from "./convert.ts";
+import type { LivenessEvent } from "../messages.ts";
+import type { MetricsSummary } from "../../lib/live_events.ts";
+import { batchToStored, helloToInfo, InvalidMessage } from "./convert.ts";
+import { summarize } from "../../lib/fleet.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
 import { cleanName } from "../../lib/names.ts";

@@ -5,12 +5,7 @@
  * is cut off rather than allowed to hold memory, and its browser reconnects.
  */
 
-/** An event as browsers receive it. */
-export interface LiveEvent {
-  event: "host.status" | "host.metrics";
-  hostId: string;
-  data: Record<string, unknown>;
-}
+import type { LiveEvent } from "../../lib/live_events.ts";
 
 /** Events a one-host subscriber may have waiting before it is dropped. */
 const MAX_BACKLOG = 1000;

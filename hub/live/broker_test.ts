@@ -1,11 +1,30 @@
 import { assertEquals } from "../../lib/assert.ts";
-import { Broker, type LiveEvent } from "./broker.ts";
+import { Broker } from "./broker.ts";
+import type { LiveEvent } from "../../lib/live_events.ts";
 
+/** Batch `n` of a host (its seq). */
 const metrics = (hostId: string, n: number): LiveEvent => ({
   event: "host.metrics",
   hostId,
-  data: { id: hostId, n },
+  data: {
+    id: hostId,
+    ts: new Date(n * 1000).toISOString(),
+    seq: n,
+    cpu_percent: 1,
+    mem_used_bytes: 1,
+    mem_total_bytes: 2,
+    swap_used_bytes: 0,
+    load1: 0,
+    uptime_s: n,
+    net_rx_bytes_per_s: 0,
+    net_tx_bytes_per_s: 0,
+    disk_used_percent: 0,
+  },
 });
+
+/** What the tests compare of an event: a batch's seq, or a status. */
+const detail = (e: LiveEvent) =>
+  e.event === "host.metrics" ? e.data.seq : e.event === "host.status" ? e.data.status : null;
 
 /** Everything the subscriber has waiting, as [event, host, n] (n for metrics). */
 async function drain(
@@ -15,7 +34,7 @@ async function drain(
   const out: Array<[string, string, unknown]> = [];
   for (let i = 0; i < count; i++) {
     const { value } = await events.next();
-    out.push([value.event, value.hostId, value.data.n ?? value.data.status]);
+    out.push([value.event, value.hostId, detail(value)]);
   }
   return out;
 }
@@ -27,7 +46,11 @@ Deno.test("a fleet-wide subscriber that falls behind gets each host's newest eve
   for (let round = 1; round <= 50; round++) {
     for (let h = 0; h < 200; h++) broker.publish(metrics(`h${h}`, round));
   }
-  broker.publish({ event: "host.status", hostId: "h7", data: { id: "h7", status: "offline" } });
+  broker.publish({
+    event: "host.status",
+    hostId: "h7",
+    data: { id: "h7", status: "offline", last_seen: null },
+  });
   assertEquals(broker.size, 1); // not cut off, though 10,001 events came
   const got = await drain(fleet.events, 201);
   assertEquals(got.slice(0, 3), [
@@ -69,7 +92,7 @@ Deno.test("event ids rise in the order events are delivered", async () => {
   const ids = [];
   for (let i = 0; i < 2; i++) {
     const { value } = await fleet.events.next();
-    ids.push([value.hostId, value.data.n, value.id]);
+    ids.push([value.hostId, detail(value), value.id]);
   }
   assertEquals(ids, [["a", 2, 1], ["b", 1, 2]]);
   fleet.close();

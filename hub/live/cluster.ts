@@ -1,12 +1,14 @@
 /**
  * Hubs that share one PostgreSQL database form a cluster: each publishes its
- * live events (status changes, stored batches) with NOTIFY and listens for
+ * live events (status changes, stored batches, hosts added, changed or
+ * removed) with NOTIFY and listens for
  * the others', so a browser on any hub sees agents connected to every hub.
  * Presence: every hub says it is alive every few seconds; one silent for
  * longer than PRESENCE_TTL_MS is taken for dead and its hosts' status dropped.
  */
 import type postgres from "postgres";
 import type { Logger } from "../../lib/log.ts";
+import type { LiveEvent } from "../../lib/live_events.ts";
 
 const CHANNEL = "sightline_events";
 const ALIVE_EVERY_MS = 5000;
@@ -25,7 +27,8 @@ export type ClusterMessage =
     lastSeen: number | null;
     pendingBatches: number;
   }
-  | { type: "host.metrics"; hub: string; hostId: string; data: Record<string, unknown> };
+  /** An event browsers see as it is: a stored batch, a host added, changed or removed. */
+  | { type: "live"; hub: string; event: LiveEvent };
 
 /** Distributive Omit, so each message keeps its own fields. */
 type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;

@@ -1,16 +1,30 @@
 /**
- * Routes live events to browsers: this hub's own (from its workers) and, in
- * a cluster, the other hubs'. Status goes through the StatusMirror, so
- * browsers hear a host.status only when the host's overall status changed.
+ * Routes live events to browsers: this hub's own (from its workers and its
+ * routes) and, in a cluster, the other hubs'. Status goes through the
+ * StatusMirror, so browsers hear a host.status only when the host's overall
+ * status changed; every other event is passed on as it is.
  */
-import type { Broker } from "./broker.ts";
+import { Broker } from "./broker.ts";
+import type {
+  FleetRow,
+  HostChangedData,
+  HostMetricsData,
+  LiveEvent,
+} from "../../lib/live_events.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import {
   type AggregateChange,
   type LiveStatus,
   LOCAL_HUB,
-  type StatusMirror,
+  StatusMirror,
 } from "../http/status_mirror.ts";
+
+/** A hub's live parts over one broker and status mirror (a cluster is joined later, in main.ts). */
+export function liveParts(): { broker: Broker; status: StatusMirror; live: LiveEvents } {
+  const broker = new Broker();
+  const status = new StatusMirror();
+  return { broker, status, live: new LiveEvents(broker, status) };
+}
 
 /** One hub's live event routing. */
 export class LiveEvents {
@@ -38,9 +52,29 @@ export class LiveEvents {
   }
 
   /** This hub stored a batch. */
-  localMetrics(hostId: string, data: Record<string, unknown>): void {
-    this.broker.publish({ event: "host.metrics", hostId, data });
-    this.cluster?.publish({ type: "host.metrics", hostId, data });
+  localMetrics(data: HostMetricsData): void {
+    this.#local({ event: "host.metrics", hostId: data.id, data });
+  }
+
+  /** A host was added here (a user created its token). */
+  hostAdded(row: FleetRow): void {
+    this.#local({ event: "host.added", hostId: row.id, data: row });
+  }
+
+  /** A user renamed or retagged a host here. */
+  hostChanged(data: HostChangedData): void {
+    this.#local({ event: "host.changed", hostId: data.id, data });
+  }
+
+  /** A user removed a host here. */
+  hostRemoved(id: string): void {
+    this.status.forget(id);
+    this.#local({ event: "host.removed", hostId: id, data: { id } });
+  }
+
+  #local(event: LiveEvent): void {
+    this.broker.publish(event);
+    this.cluster?.publish({ type: "live", event });
   }
 
   /** Another hub said something. */
@@ -55,8 +89,9 @@ export class LiveEvents {
           }, m.hub),
         );
         break;
-      case "host.metrics":
-        this.broker.publish({ event: "host.metrics", hostId: m.hostId, data: m.data });
+      case "live":
+        if (m.event.event === "host.removed") this.status.forget(m.event.hostId);
+        this.broker.publish(m.event);
         break;
       case "hub.hello":
         // A hub joined: tell it what this hub knows first-hand.

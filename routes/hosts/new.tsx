@@ -5,13 +5,13 @@
  */
 import type { Context } from "hono";
 import { checkName } from "../../lib/names.ts";
+import { fleetRow } from "../../lib/fleet.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
 import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../../hub/auth/secrets.ts";
 import { Island } from "../../components/Island.tsx";
-import CopyButton from "../../islands/CopyButton.tsx";
-import HostStatus from "../../islands/HostStatus.tsx";
+import AddHost from "../../islands/AddHost.tsx";
 
 function NewHostForm({ error, name }: { error?: string; name?: string }) {
   return (
@@ -38,7 +38,7 @@ export function newHostPage() {
 }
 
 /** Creates the host and its token; shows the commands. */
-export function createHost({ store, agentAddress }: AppDeps) {
+export function createHost({ store, status, live, agentAddress }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const f = await form(c);
@@ -70,42 +70,15 @@ export function createHost({ store, agentAddress }: AppDeps) {
       target: host.id,
       detail: host.name,
     });
+    live.hostAdded(fleetRow(status.apply(host)));
     const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
     const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
     return page(
       c,
       "Add host",
       <section class="card">
-        <div class="page-head">
-          <h1>{name || "New host"}</h1>
-          <Island
-            name="HostStatus"
-            component={HostStatus}
-            props={{
-              hostId: host.id,
-              status: "offline" as const,
-              registered: false,
-              lastSeen: null,
-            }}
-          />
-        </div>
-        <p>
-          Run this on the host, from a checkout of Sightline (or use the{" "}
-          <code>sightline-agent</code>{" "}
-          binary the same way). The token works once and expires in 24 hours; it is shown only now.
-        </p>
-        <div class="command">
-          <pre><code id="command">{command}</code></pre>
-          <Island
-            name="CopyButton"
-            component={CopyButton}
-            props={{ text: command, label: "Copy command" }}
-          />
-        </div>
-        <p class="muted">
-          This page turns green when the agent connects.{" "}
-          <a href={`/hosts/${host.id}`}>Open the host page</a>
-        </p>
+        <h1>{name || "New host"}</h1>
+        <Island name="AddHost" component={AddHost} props={{ hostId: host.id, command }} />
       </section>,
     );
   };

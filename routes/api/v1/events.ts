@@ -1,6 +1,6 @@
 /**
  * GET /api/v1/events[?host=ID]: Server-Sent Events for the fleet or one
- * host (`host.status`, `host.metrics`). Each connection starts with the
+ * host (every event of lib/live_events.ts). Each connection starts with the
  * current status of its hosts, so a browser that reconnects (after a hub
  * restart, say) is right again at once. Keep-alive comments keep proxies from
  * closing an idle stream; the subscription ends when the client goes away.
@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../../hub/http/deps.ts";
+import type { HostStatusData } from "../../../lib/live_events.ts";
 
 /** Streams live events until the client disconnects. */
 export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps) {
@@ -25,15 +26,13 @@ export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps)
           : await store.listHosts();
         for (const h of hosts) {
           const live = status.apply(h);
-          await stream.writeSSE({
-            event: "host.status",
-            data: JSON.stringify({
-              id: h.id,
-              status: live.status,
-              last_seen: live.last_seen,
-              registered: h.registered,
-            }),
-          });
+          const data: HostStatusData = {
+            id: h.id,
+            status: live.status,
+            last_seen: live.last_seen,
+            registered: h.registered,
+          };
+          await stream.writeSSE({ event: "host.status", data: JSON.stringify(data) });
         }
         for await (const e of sub.events) {
           if (stream.aborted || stream.closed) break;

@@ -30,7 +30,7 @@ export function deleteHostPage({ store }: AppDeps) {
 }
 
 /** Deletes and goes back to the fleet. */
-export function deleteHost({ store, hostRemoved }: AppDeps) {
+export function deleteHost({ store, live, hostRemoved }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
@@ -39,6 +39,7 @@ export function deleteHost({ store, hostRemoved }: AppDeps) {
       throw new HttpError(404, "not_found", "No such host");
     }
     hostRemoved?.(id);
+    live.hostRemoved(id);
     await store.audit({
       at: Date.now(),
       actor: c.var.user!.name,

@@ -24,12 +24,14 @@ export function parseTags(text: string): string[] {
 }
 
 /** Saves the tags and goes back to the host page. */
-export function setTags({ store }: AppDeps) {
+export function setTags({ store, live }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
     const tags = parseTags((await form(c)).tags ?? "");
     if (!(await store.setHostTags(id, tags))) throw new HttpError(404, "not_found", "No such host");
+    const host = await store.getHost(id);
+    if (host) live.hostChanged({ id, name: host.name, tags: host.tags });
     await store.audit({
       at: Date.now(),
       actor: c.var.user!.name,

@@ -1,0 +1,89 @@
+/**
+ * The live events browsers receive over SSE (`GET /api/v1/events`), one
+ * definition shared by the hub that publishes them and the islands that
+ * read them. A capability adds its events to {@link LiveEventMap}
+ * (`alert.fired`, `check.status`, `container.state` …); the broker, the
+ * cluster relay and `onLive` in the browser are typed from it, so nothing
+ * casts an event's data by hand.
+ */
+
+/** The compact figures pushed after each stored batch (see hub/ingest/convert.ts `summarize`). */
+export interface MetricsSummary {
+  cpu_percent: number | null;
+  mem_used_bytes: number | null;
+  mem_total_bytes: number | null;
+  swap_used_bytes: number | null;
+  load1: number | null;
+  uptime_s: number | null;
+  net_rx_bytes_per_s: number | null;
+  net_tx_bytes_per_s: number | null;
+  disk_used_percent: number | null;
+}
+
+/** A host's liveness: sent when it changes, and for every host when a stream opens. */
+export interface HostStatusData {
+  id: string;
+  status: "online" | "offline";
+  /** ISO time of the last heartbeat or batch. */
+  last_seen: string | null;
+  /** Only in the opening snapshot; a live change comes from a connected (so registered) agent. */
+  registered?: boolean;
+}
+
+/** A stored batch's summary. */
+export interface HostMetricsData extends MetricsSummary {
+  id: string;
+  /** ISO time the batch was collected. */
+  ts: string;
+  seq: number;
+}
+
+/** A host as the fleet lists it: what it is, its liveness and its last figures. */
+export interface FleetRow extends Omit<MetricsSummary, "swap_used_bytes" | "load1"> {
+  id: string;
+  name: string;
+  status: "online" | "offline";
+  registered: boolean;
+  last_seen: string | null;
+  os: string;
+  tags: string[];
+  environment: string;
+  agent_version: string;
+}
+
+/** What a user can change about a host (its name and tags). */
+export interface HostChangedData {
+  id: string;
+  name: string;
+  tags: string[];
+}
+
+/** Every live event's name and the shape of its data. */
+export interface LiveEventMap {
+  "host.status": HostStatusData;
+  "host.metrics": HostMetricsData;
+  /** A host was added (its token created); it waits for its agent. */
+  "host.added": FleetRow;
+  "host.changed": HostChangedData;
+  "host.removed": { id: string };
+}
+
+/** The name of a live event. */
+export type LiveEventName = keyof LiveEventMap;
+
+// A record, so the compiler insists that every event is listed.
+const NAMES: Record<LiveEventName, true> = {
+  "host.status": true,
+  "host.metrics": true,
+  "host.added": true,
+  "host.changed": true,
+  "host.removed": true,
+};
+
+/** Every event name, for the browser to subscribe to. */
+export const LIVE_EVENT_NAMES = Object.keys(NAMES) as LiveEventName[];
+
+/** One event as the broker carries it: the host it concerns, and its data. */
+export type LiveEvent = {
+  [K in LiveEventName]: { event: K; hostId: string; data: LiveEventMap[K] };
+}[LiveEventName];
