@@ -75,6 +75,8 @@ const DEFAULT_MAX_BACKOFF_MS = 60_000;
 /** Distinct errors remembered per job, so that each is logged once. */
 const DISTINCT_ERRORS = 32;
 const MAX_ERROR_CHARS = 500;
+/** The longest wait a timer can hold (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Entry {
   job: Job;
@@ -297,8 +299,10 @@ function nextMultiple(t: number, everyMs: number): number {
 }
 
 function checkMs(job: string, what: string, ms: number, min: number): void {
-  if (!Number.isFinite(ms) || ms < min) {
-    throw new RangeError(`Job "${job}": ${what} must be a number of ms from ${min}, not ${ms}`);
+  if (!Number.isFinite(ms) || ms < min || ms > MAX_TIMER_MS) {
+    throw new RangeError(
+      `Job "${job}": ${what} must be a number of ms from ${min} to ${MAX_TIMER_MS}, not ${ms}`,
+    );
   }
 }
 

@@ -270,6 +270,7 @@ Deno.test("reschedule() changes a running job's interval; bad input changes noth
   assertThrows(() => s.reschedule("metrics", 0), RangeError, "everyMs");
   assertThrows(() => s.reschedule("metrics", NaN), RangeError, "everyMs");
   assertThrows(() => s.reschedule("metrics", -10), RangeError, "everyMs");
+  assertThrows(() => s.reschedule("metrics", 30 * 86_400_000), RangeError, "everyMs");
   assertThrows(() => s.reschedule("metrics", 5), RangeError, "jitterMs");
   assertThrows(() => s.reschedule("tail", 10), RangeError, "long-running");
   assertEquals(s.status(), before);
