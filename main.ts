@@ -13,11 +13,12 @@ import { Cluster } from "./hub/live/cluster.ts";
 import { PostgresStore } from "./hub/store/postgres/postgres_store.ts";
 import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
-import { startIngest } from "./hub/ingest/supervisor.ts";
+import { type Ingest, startIngest } from "./hub/ingest/supervisor.ts";
 import { startWorker } from "./hub/worker.ts";
-import type { FromHistory, ToHistory } from "./hub/messages.ts";
+import type { FromHistory, ToHistory, ToIngest } from "./hub/messages.ts";
 import { LoginGuard } from "./hub/auth/rate_limit.ts";
 import { newSetupToken } from "./hub/auth/setup_token.ts";
+import { AgentRequests } from "./hub/control/requests.ts";
 
 const log = logger("hub");
 
@@ -29,10 +30,20 @@ async function main() {
   if (applied.length) log.info("Applied migrations", { files: applied.join(",") });
 
   const { broker, status, live } = liveParts();
+  // The ingest process once it runs; a change announced before then reaches
+  // its agents anyway, when they connect.
+  const ingestUp: { current?: Ingest } = {};
+  const toIngest = (cmd: ToIngest) => ingestUp.current?.send(cmd);
+  // Requests to agents go through the ingest process, which holds their streams.
+  const requests = new AgentRequests(toIngest);
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
     live.cluster = new Cluster(store.sql, logger("cluster"), {
-      message: (m) => live.fromCluster(m),
+      message: (m) =>
+        m.type === "host.desired"
+          // A change made on another hub, for an agent that may be connected here.
+          ? toIngest({ type: "desired.changed", hostId: m.hostId })
+          : live.fromCluster(m),
       peerGone: (hub) => live.peerGone(hub),
     });
     await live.cluster.start();
@@ -75,11 +86,17 @@ async function main() {
           { type: "agent.disconnected" },
           (e) => heartbeat.send(e),
         )
-        .with({ type: "stopped" }, () => heartbeat.send({ type: "ingest.restarted" }))
+        .with({ type: "agent.response" }, (e) => requests.answered(e.id, e.result))
+        .with({ type: "stopped" }, () => {
+          requests.ingestStopped();
+          heartbeat.send({ type: "ingest.restarted" });
+        })
         .with({ type: "ready" }, { type: "failed" }, { type: "pong" }, () => {})
         .exhaustive(),
     log,
   );
+
+  ingestUp.current = ingest;
 
   // Rollups and retention, off the main thread.
   const history = await startWorker<ToHistory, FromHistory>(
@@ -101,6 +118,13 @@ async function main() {
     retention: config.retention,
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
+    agents: {
+      ask: (hostId, request) => requests.ask(hostId, request),
+      desiredChanged: (hostId) => {
+        ingest.send({ type: "desired.changed", hostId });
+        live.cluster?.publish({ type: "host.desired", hostId });
+      },
+    },
     // Agents dial the host name the browser used, on the gRPC port.
     agentAddress: (requestHost) => {
       const host = requestHost.replace(/:\d+$/, "");

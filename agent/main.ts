@@ -11,6 +11,7 @@ import { loadAgentConfig } from "./config.ts";
 import { loadIdentity, saveIdentity } from "./identity.ts";
 import { HubLink, register } from "./transport.ts";
 import { Wal } from "./wal.ts";
+import { AgentControl } from "./control.ts";
 import { detectEnvironment } from "./collectors/environment.ts";
 import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
@@ -38,15 +39,22 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   }
   const environment = await detectEnvironment(config);
   const collectors = collectorsFor(Deno.build.os, environment);
-  const link = new HubLink(id, wal, () => hostFacts(environment, config.intervalS), {
+  const control = await AgentControl.open(id.agentId, {
+    wal,
+    configuredIntervalS: config.intervalS,
+    collectors: collectors.map((c) => c.name),
+    log: logger("agent.control"),
+  });
+  const link = new HubLink(id, wal, () => hostFacts(environment, control.intervalS()), {
     heartbeatMs: config.heartbeatS * 1000,
     reconnectMaxS: config.reconnectMaxS,
     log: logger("agent.link"),
+    control,
   });
   log.info("Agent started", {
     host: id.hostName,
     hub: id.hub,
-    interval_s: config.intervalS,
+    interval_s: control.intervalS(),
     environment,
     collectors: collectors.map((c) => c.name).join(","),
     pending: await wal.pending(),
@@ -56,14 +64,18 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   jobs.add(metricsJob({
     collectors,
     roots: config,
-    intervalS: config.intervalS,
+    intervalS: control.intervalS(),
     wal,
     sender: link,
     log,
   }));
+  let stopping = false;
+  // The hub set another interval: the metrics job follows it from its next tick.
+  control.onIntervalChange((s) => {
+    if (!stopping) jobs.reschedule("metrics", s * 1000);
+  });
 
   const linkDone = link.run();
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

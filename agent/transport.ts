@@ -10,11 +10,17 @@ import { type Call, Channel, GrpcError, Status } from "./grpc.ts";
 import {
   decodeHubMessage,
   decodeRegisterResponse,
+  encodeAgent,
   encodeHeartbeat,
   encodeHello,
   encodeRegisterRequest,
   METHODS,
 } from "./wire.ts";
+import type {
+  ControlRequest,
+  ControlResponse,
+  DesiredState,
+} from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { authMetadata, signStream } from "../lib/stream_auth.ts";
 import { AGENT_VERSION, HUB_TLS_NAME } from "../lib/link.ts";
 import type { Logger } from "../lib/log.ts";
@@ -119,6 +125,16 @@ export function pushbackMs(askedMs: number, maxS: number, random = Math.random):
   return Math.min(maxS * 1000, askedMs) * (1 + random() / 2);
 }
 
+/** What the link hands the agent's control code (agent/control.ts). */
+export interface LinkControl {
+  /** The desired-state version held, said in Hello. */
+  desiredVersion(): number;
+  /** Answers one request from the hub. */
+  answer(req: ControlRequest): Promise<ControlResponse>;
+  /** Stores and applies a desired-state push. */
+  apply(push: DesiredState): Promise<void>;
+}
+
 /** Keeps the agent connected to its hub for as long as it runs. */
 export class HubLink {
   #channel: Channel;
@@ -142,7 +158,12 @@ export class HubLink {
     private id: Identity,
     private wal: Wal,
     private facts: () => HostFacts,
-    private opts: { heartbeatMs: number; reconnectMaxS: number; log: Logger },
+    private opts: {
+      heartbeatMs: number;
+      reconnectMaxS: number;
+      log: Logger;
+      control?: LinkControl;
+    },
   ) {
     this.#channel = channel(id.hub, id.caPem);
     this.#key = Buffer.from(id.agentKey, "base64");
@@ -244,13 +265,29 @@ export class HubLink {
       try {
         msg = decodeHubMessage(bytes);
       } catch (err) {
-        opts.log.warn("Cannot read a message from the hub", { error: err });
+        // A stream that carries something unreadable cannot be trusted further: start a new one.
+        opts.log.warn("Cannot read a message from the hub; reconnecting", { error: err });
+        call.cancel();
         return;
       }
-      if (msg.case === "welcome") welcome(msg.lastSeq);
-      else if (msg.case === "ack") {
-        const seq = msg.seq;
-        if (msg.rejected) opts.log.warn("Hub rejected a batch", { seq, reason: msg.rejected });
+      const kind = msg.kind;
+      const control = opts.control;
+      if (kind.case === "request" && control) {
+        control.answer(kind.value).then((res) => {
+          if (!closed) call.write(encodeAgent({ case: "response", value: res }));
+        });
+        return;
+      }
+      if (kind.case === "desired" && control) {
+        control.apply(kind.value).catch((err) =>
+          opts.log.error("Cannot apply desired state", { error: err })
+        );
+        return;
+      }
+      if (kind.case === "welcome") welcome(kind.value.lastSeq);
+      else if (kind.case === "ack") {
+        const { seq, rejected } = kind.value;
+        if (rejected) opts.log.warn("Hub rejected a batch", { seq, reason: rejected });
         this.#acked = Math.max(this.#acked, seq);
         this.#ackChain = this.#ackChain.then(() => wal.ack(seq)).catch((err) =>
           opts.log.error("Cannot delete acknowledged batch", { seq, error: err })
@@ -284,6 +321,7 @@ export class HubLink {
       ips: facts.ips,
       metricsIntervalS: facts.intervalS,
       droppedBatches: dropped,
+      desiredVersion: opts.control?.desiredVersion() ?? 0,
     }));
 
     let welcomeTimer: ReturnType<typeof setTimeout> | undefined;

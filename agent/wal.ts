@@ -46,6 +46,11 @@ export class Wal {
     this.#kv.close();
   }
 
+  /** The KV database the log lives in, shared with the agent's other durable state (desired.ts). */
+  get kv(): Deno.Kv {
+    return this.#kv;
+  }
+
   async #meta(key: readonly string[]): Promise<Deno.KvEntryMaybe<Deno.KvU64>> {
     return await this.#kv.get<Deno.KvU64>(key);
   }

@@ -103,19 +103,19 @@ class SimAgent {
         METHODS.connect,
         authMetadata(creds),
         (bytes) => {
-          const m = decodeHubMessage(bytes);
+          const m = decodeHubMessage(bytes).kind;
           if (m.case === "welcome") {
             welcomed = true;
             this.#attempt = 0;
             stats.connected++;
             // What the hub already has is acked by its Welcome; the rest goes again.
             for (const [seq, batch] of this.#pending) {
-              if (seq <= m.lastSeq) this.#ack(seq, false);
+              if (seq <= m.value.lastSeq) this.#ack(seq, false);
               else call.write(batch);
             }
             resolve();
           } else if (m.case === "ack") {
-            this.#ack(m.seq, m.rejected !== "");
+            this.#ack(m.value.seq, m.value.rejected !== "");
           }
         },
       );

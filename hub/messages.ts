@@ -7,6 +7,7 @@
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/store.ts";
 import type { MetricsSummary } from "../lib/live_events.ts";
+import type { AgentAnswer, AgentRequest } from "./control/types.ts";
 
 /** What the ingest process learns about agents' liveness; the heartbeat worker keeps it. */
 export type LivenessEvent =
@@ -53,6 +54,10 @@ export type FromHistory =
 /** Main process → ingest process, one JSON object per line on its stdin. */
 export type ToIngest =
   | { type: "host.removed"; hostId: string }
+  /** Ask the host's agent `request`; answered by an `agent.response` with the same id. */
+  | { type: "agent.request"; id: number; hostId: string; request: AgentRequest }
+  /** The host's desired state changed (on any hub): push it to the agent if connected here. */
+  | { type: "desired.changed"; hostId: string }
   | { type: "ping"; n: number }
   | { type: "shutdown" };
 
@@ -61,6 +66,7 @@ export type FromIngest =
   | { type: "ready"; grpcPort: number }
   | { type: "failed"; message: string }
   | { type: "pong"; n: number }
+  | { type: "agent.response"; id: number; result: AgentAnswer }
   | { type: "host.metrics"; hostId: string; ts: number; seq: number; summary: MetricsSummary }
   | { type: "stopped" }
   | LivenessEvent;

@@ -1,37 +1,26 @@
 /**
  * The host page's charts: one uPlot chart per concern (CPU, cores, memory,
  * load, disk usage, disk I/O, network, temperatures), a range picker reading
- * the REST API, and live refreshes when the host sends a batch.
+ * the REST API, and live refreshes when the host sends a batch. The view
+ * (range, zoom, custom span) lives in the URL (lib/chart_view.ts), the
+ * colours in the theme (chart_theme.ts), and the hover cursor is shared.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
-import { type ChartDef, describeStep, makePlot, type SeriesDef } from "./plot.ts";
+import { type ChartDef, describeStep, makePlot, PLOT_HEIGHT, type SeriesDef } from "./plot.ts";
+import { type ChartTheme, readTheme, watchTheme } from "./chart_theme.ts";
 import { onLive } from "./live.ts";
+import {
+  DEFAULT_VIEW,
+  MIN_SPAN_MS,
+  RANGES,
+  span,
+  type View,
+  viewToQuery,
+} from "../lib/chart_view.ts";
+import { coverage } from "../lib/chart_data.ts";
 
 export type { ChartDef, SeriesDef };
-
-/** Preset ranges: the last N seconds. */
-const RANGES: Array<[string, number]> = [
-  ["15 min", 15 * 60],
-  ["1 h", 3600],
-  ["6 h", 6 * 3600],
-  ["24 h", 86400],
-  ["7 d", 7 * 86400],
-  ["30 d", 30 * 86400],
-  ["90 d", 90 * 86400],
-  ["1 y", 365 * 86400],
-];
-
-/** What the charts show: the last N seconds (follows now), or a fixed span. */
-export type View = { last: number } | { from: number; to: number };
-
-/** The [from, to) in ms a view covers at `now`. */
-function span(view: View, now: number): [number, number] {
-  return "last" in view ? [now - view.last * 1000, now] : [view.from, view.to];
-}
-
-/** Zooming in stops at this span. */
-const MIN_ZOOM_MS = 60_000;
 
 /** One series of the metrics API's answer. */
 interface SeriesAnswer {
@@ -62,62 +51,153 @@ async function fetchSeries(
   return await res.json();
 }
 
+/**
+ * When the series' first sample in [from, to) arrived, to the agent's
+ * interval: the first bucket with a value, narrowed down tier by tier (a
+ * day's bucket, then 2 min ones, then raw samples); null when there is none.
+ */
+async function firstSample(
+  hostId: string,
+  s: SeriesDef,
+  from: number,
+  to: number,
+): Promise<number | null> {
+  // A day narrows to 2 min buckets, those to raw samples: three reads at most.
+  for (let i = 0; i < 3; i++) {
+    const a = await fetchSeries(hostId, s, from, to);
+    const first = a.points.find(([, v]) => v !== null);
+    if (!first) return null;
+    if (a.tier === "raw") return first[0];
+    from = first[0];
+    to = Math.min(to, from + a.step_s * 1000);
+  }
+  return from;
+}
+
+/** "14:05", or "3 May 14:05" when not today. */
+function formatSince(ms: number): string {
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return d.toDateString() === new Date().toDateString()
+    ? time
+    : `${d.toLocaleDateString([], { day: "numeric", month: "short" })} ${time}`;
+}
+
 /** Bands only where a chart has few lines: a band per core would hide the lines. */
 const MAX_BANDED_SERIES = 4;
 
+/** One chart's answer, ready to draw. */
+interface Loaded {
+  data: uPlot.AlignedData;
+  tier: string;
+  stepMs: number;
+  bands: boolean;
+  /** The view's span in ms. */
+  span: [number, number];
+  /** Points with a value in the first series. */
+  points: number;
+  /** The newest bucket with a value in any series, or null. */
+  last: number | null;
+  coverage: ReturnType<typeof coverage>;
+}
+
+function load(all: SeriesAnswer[], def: ChartDef, from: number, to: number): Loaded {
+  const { tier, step_s } = all[0];
+  const bands = tier !== "raw" && def.series.length <= MAX_BANDED_SERIES;
+  const xs = all[0].points.map(([t]) => t / 1000);
+  const lines = all.map((a) => a.points.map(([, v]) => v));
+  let last: number | null = null;
+  for (const line of lines) {
+    const i = line.findLastIndex((v) => v !== null);
+    if (i >= 0 && (last === null || xs[i] * 1000 > last)) last = xs[i] * 1000;
+  }
+  return {
+    // Columns: x, each series' average, then (with bands) each one's min and max.
+    data: [xs, ...lines, ...(bands ? all.flatMap((a) => [a.min, a.max]) : [])],
+    tier,
+    stepMs: step_s * 1000,
+    bands,
+    span: [from, to],
+    points: lines[0].filter((v) => v !== null).length,
+    last,
+    coverage: coverage(lines),
+  };
+}
+
 function Chart(
-  { hostId, def, view, tick, onZoom, onZoomOut }: {
+  { hostId, def, view, tick, theme, onZoom, onZoomOut }: {
     hostId: string;
     def: ChartDef;
     view: View;
     tick: number;
+    theme: ChartTheme | null;
     onZoom: (from: number, to: number) => void;
     onZoomOut: () => void;
   },
 ) {
   const el = useRef<HTMLDivElement>(null);
-  const plot = useRef<{ u: uPlot; layout: string } | null>(null);
+  const plot = useRef<{ u: uPlot; layout: string; theme: ChartTheme } | null>(null);
   const zoom = useRef({ onZoom, onZoomOut });
   zoom.current = { onZoom, onZoomOut };
+  const xRange = useRef<[number, number]>([0, 1]);
   const [error, setError] = useState<string | null>(null);
-  const [points, setPoints] = useState(0);
-  const [shown, setShown] = useState<{ tier: string; step: number; bands: boolean } | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  // When a young host started sending, for the "not enough data" note.
+  const [since, setSince] = useState<number | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     const [from, to] = span(view, Date.now());
     Promise.all(def.series.map((s) => fetchSeries(hostId, s, from, to))).then((all) => {
-      if (cancelled || !el.current) return;
+      if (cancelled) return;
       setError(null);
-      const { tier, step_s } = all[0];
-      const bands = tier !== "raw" && def.series.length <= MAX_BANDED_SERIES;
-      const xs = all[0].points.map(([t]) => t / 1000);
-      // Columns: x, each series' average, then (with bands) each one's min and max.
-      const data: uPlot.AlignedData = [
-        xs,
-        ...all.map((a) => a.points.map(([, v]) => v)),
-        ...(bands ? all.flatMap((a) => [a.min, a.max]) : []),
-      ];
-      setPoints(all[0].points.filter(([, v]) => v !== null).length);
-      setShown({ tier, step: step_s, bands });
-      const layout = `${bands}:${def.series.length}`;
-      if (plot.current?.layout === layout) {
-        plot.current.u.setData(data);
-        return;
-      }
-      plot.current?.u.destroy();
-      plot.current = { u: makePlot(el.current, def, data, bands, zoom), layout };
+      setLoaded(load(all, def, from, to));
     }).catch((err) => !cancelled && setError(err.message));
     return () => {
       cancelled = true;
     };
   }, [hostId, def, view, tick]);
 
+  // Draws the answer, in a new plot when the layout or the theme changed.
+  useEffect(() => {
+    if (!loaded || !theme || !el.current) return;
+    xRange.current = [loaded.span[0] / 1000, loaded.span[1] / 1000];
+    const layout = `${loaded.bands}:${def.series.length}`;
+    if (plot.current?.layout === layout && plot.current.theme === theme) {
+      plot.current.u.setData(loaded.data);
+      return;
+    }
+    plot.current?.u.destroy();
+    const u = makePlot(el.current, def, loaded.data, loaded.bands, {
+      theme,
+      syncKey: `host-${hostId}`,
+      xRange,
+      zoom,
+    });
+    plot.current = { u, layout, theme };
+  }, [loaded, theme]);
+
+  // A young host: find when it started sending, once per answer that needs it.
+  const young = loaded?.coverage.state === "young";
+  const firstBucket = young ? loaded!.data[0][loaded!.coverage.first] * 1000 : null;
+  useEffect(() => {
+    setSince(null);
+    if (firstBucket === null || !loaded) return;
+    let cancelled = false;
+    const s = def.series[loaded.data.slice(1).findIndex((l) => l[loaded.coverage.first] != null)];
+    firstSample(hostId, s, firstBucket, Math.min(loaded.span[1], firstBucket + loaded.stepMs))
+      .then((t) => !cancelled && setSince(t ?? firstBucket))
+      .catch(() => !cancelled && setSince(firstBucket));
+    return () => {
+      cancelled = true;
+    };
+  }, [firstBucket]);
+
   useEffect(() => {
     if (!el.current) return;
     const node = el.current;
     const ro = new ResizeObserver(() => {
-      plot.current?.u.setSize({ width: node.clientWidth, height: 200 });
+      plot.current?.u.setSize({ width: node.clientWidth, height: PLOT_HEIGHT });
     });
     ro.observe(node);
     const out = () => zoom.current.onZoomOut();
@@ -130,20 +210,32 @@ function Chart(
     };
   }, []);
 
+  const note = loaded?.coverage.state === "none"
+    ? "No data in this range."
+    : young && since !== null
+    ? `Not enough data yet for this range: collected since ${formatSince(since)}`
+    : null;
   return (
     <section
       class="chart"
       aria-labelledby={`chart-${def.id}`}
       data-chart={def.id}
-      data-points={points}
-      data-tier={shown?.tier ?? ""}
-      data-bands={shown ? String(shown.bands) : ""}
+      data-points={loaded?.points ?? 0}
+      data-tier={loaded?.tier ?? ""}
+      data-bands={loaded ? String(loaded.bands) : ""}
+      data-step={loaded?.stepMs ?? ""}
+      data-last={loaded?.last ?? ""}
     >
       <header>
         <h3 id={`chart-${def.id}`}>{def.title}</h3>
-        {shown && <small class="tier">{describeStep(shown.tier, shown.step, shown.bands)}</small>}
+        {loaded && (
+          <small class="tier">
+            {describeStep(loaded.tier, loaded.stepMs / 1000, loaded.bands)}
+          </small>
+        )}
       </header>
       {error && <p class="error" role="alert">{error}</p>}
+      {note && <p class="chart-note" data-since={since ?? ""}>{note}</p>}
       <div class="plot" ref={el} title="Drag to zoom in, double-click to zoom out" />
     </section>
   );
@@ -166,7 +258,7 @@ function CustomRange({ view, onApply }: { view: View; onApply: (v: View) => void
     const f = new Date(String(form.get("from"))).getTime();
     const t = new Date(String(form.get("to"))).getTime();
     if (!Number.isFinite(f) || !Number.isFinite(t)) return setError("Enter both times.");
-    if (t - f < MIN_ZOOM_MS) return setError("From must be at least a minute before to.");
+    if (t - f < MIN_SPAN_MS) return setError("From must be at least a minute before to.");
     setError(null);
     onApply({ from: f, to: t });
   };
@@ -184,13 +276,33 @@ function CustomRange({ view, onApply }: { view: View; onApply: (v: View) => void
   );
 }
 
-/** The range picker and every chart of one host. */
-export default function HostCharts({ hostId, charts }: { hostId: string; charts: ChartDef[] }) {
-  const [view, setView] = useState<View>({ last: 3600 });
+/** The theme's chart colours, read again whenever the theme changes; null on the server. */
+function useChartTheme(): ChartTheme | null {
+  const [theme, setTheme] = useState<ChartTheme | null>(null);
+  useEffect(() => {
+    setTheme(readTheme());
+    return watchTheme(() => setTheme(readTheme()));
+  }, []);
+  return theme;
+}
+
+/**
+ * The range picker and every chart of one host. `view` is what the page's
+ * URL asked for (read on the server, so the first render already shows it).
+ */
+export default function HostCharts(
+  { hostId, charts, view: initial = DEFAULT_VIEW }: {
+    hostId: string;
+    charts: ChartDef[];
+    view?: View;
+  },
+) {
+  const [view, setView] = useState<View>(initial);
   // Views zoomed in from, newest last: double-click goes back one.
-  const [history, setHistory] = useState<View[]>([]);
+  const [zoomedFrom, setZoomedFrom] = useState<View[]>([]);
   const [custom, setCustom] = useState(false);
   const [tick, setTick] = useState(0);
+  const theme = useChartTheme();
   const live = "last" in view && view.last <= 86400;
 
   useEffect(() => {
@@ -210,19 +322,29 @@ export default function HostCharts({ hostId, charts }: { hostId: string; charts:
     };
   }, [hostId, live]);
 
+  // The URL follows the view, in place: a reload or a shared link opens it again,
+  // and Back leaves the page rather than stepping through every zoom.
+  useEffect(() => {
+    const query = viewToQuery(view, new URLSearchParams(location.search)).toString();
+    const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) {
+      history.replaceState(history.state, "", url);
+    }
+  }, [view]);
+
   const choose = (next: View) => {
-    setHistory([]);
+    setZoomedFrom([]);
     setView(next);
   };
   const zoomIn = (from: number, to: number) => {
-    if (to - from < MIN_ZOOM_MS) return;
-    setHistory((h) => [...h, view]);
+    if (to - from < MIN_SPAN_MS) return;
+    setZoomedFrom((h) => [...h, view]);
     setView({ from: Math.round(from), to: Math.round(to) });
   };
   const zoomOut = () => {
-    if (history.length) {
-      setView(history[history.length - 1]);
-      setHistory(history.slice(0, -1));
+    if (zoomedFrom.length) {
+      setView(zoomedFrom[zoomedFrom.length - 1]);
+      setZoomedFrom(zoomedFrom.slice(0, -1));
       return;
     }
     // Nothing to go back to: twice as wide around the middle, never past now.
@@ -232,24 +354,26 @@ export default function HostCharts({ hostId, charts }: { hostId: string; charts:
     setView({ from: end - 2 * (to - from), to: end });
   };
 
+  // Exactly one button is pressed: Custom while its form is open or a fixed span shows.
+  const customPressed = custom || "from" in view;
   return (
     <div class="charts">
       <div class="ranges" role="group" aria-label="Time range">
-        {RANGES.map(([label, s]) => (
+        {RANGES.map((r) => (
           <button
             type="button"
-            aria-pressed={"last" in view && view.last === s}
+            aria-pressed={!customPressed && "last" in view && view.last === r.seconds}
             onClick={() => {
               setCustom(false);
-              choose({ last: s });
+              choose({ last: r.seconds });
             }}
           >
-            {label}
+            {r.label}
           </button>
         ))}
         <button
           type="button"
-          aria-pressed={custom || "from" in view}
+          aria-pressed={customPressed}
           aria-expanded={custom}
           onClick={() => setCustom(!custom)}
         >
@@ -270,6 +394,7 @@ export default function HostCharts({ hostId, charts }: { hostId: string; charts:
             def={def}
             view={view}
             tick={tick}
+            theme={theme}
             onZoom={zoomIn}
             onZoomOut={zoomOut}
           />

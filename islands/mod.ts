@@ -8,6 +8,7 @@ import HostCharts from "./HostCharts.tsx";
 import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
+import TagEditor from "./TagEditor.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -16,6 +17,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   HostStatus,
   CopyButton,
   AddHost,
+  TagEditor,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

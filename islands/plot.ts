@@ -1,11 +1,16 @@
 /**
- * One host chart's drawing: the chart kinds, their colours and number
- * formats, and the uPlot instance with its min–max bands and drag-to-zoom.
+ * One host chart's drawing: the chart kinds and their number formats, and
+ * the uPlot instance with its theme colours, round y ticks in one unit
+ * (lib/ticks.ts), min–max bands, dots where a line alone would not show,
+ * a cursor shared with the host's other charts, and drag-to-zoom.
  * HostCharts.tsx fetches the data and keeps the page's view.
  */
 import uPlot from "uplot";
 import { formatBytes, formatPercent, formatRate } from "../lib/format.ts";
 import type { ChartUnit } from "../lib/metrics.ts";
+import { axisTicks } from "../lib/ticks.ts";
+import { shortRuns } from "../lib/chart_data.ts";
+import { type ChartTheme, withAlpha } from "./chart_theme.ts";
 
 /** A line on a chart: one series of the metrics API. */
 export interface SeriesDef {
@@ -22,17 +27,7 @@ export interface ChartDef {
   series: SeriesDef[];
 }
 
-const COLORS = [
-  "#2f7ef5",
-  "#e8590c",
-  "#2b9348",
-  "#c2255c",
-  "#7048e8",
-  "#0b7285",
-  "#e67700",
-  "#5c7cfa",
-];
-
+/** Hover values: each in the unit that suits it (the axis keeps one unit). */
 const FORMAT: Record<ChartDef["unit"], (v: number) => string> = {
   percent: (v) => formatPercent(v),
   bytes: (v) => formatBytes(v),
@@ -40,6 +35,17 @@ const FORMAT: Record<ChartDef["unit"], (v: number) => string> = {
   number: (v) => v.toFixed(2),
   celsius: (v) => `${v.toFixed(1)} °C`,
 };
+
+/** Plot height in CSS pixels, and at most this many steps between y ticks on it. */
+export const PLOT_HEIGHT = 200;
+const Y_STEPS = 5;
+/**
+ * A run of this many buckets or fewer between gaps gets dots (see
+ * lib/chart_data.ts): on a 720-bucket day across 1,100 pixels, 7 px of line.
+ */
+const SHORT_RUN = 5;
+/** Every bucket gets a dot once buckets are at least this far apart (CSS pixels). */
+const DOT_SPACING = 8;
 
 /** "1 h averages", "30 s samples": what one point stands for. */
 export function describeStep(tier: string, stepS: number, bands: boolean): string {
@@ -54,40 +60,74 @@ export function describeStep(tier: string, stepS: number, bands: boolean): strin
   return bands ? `${size} averages, min–max band` : `${size} averages`;
 }
 
-/** A uPlot chart for `def`; dragging across it zooms the page's view. */
+/** What a plot needs beyond its data. */
+export interface PlotOptions {
+  theme: ChartTheme;
+  /** Charts with the same key share the hover cursor. */
+  syncKey: string;
+  /** The x range in Unix seconds: the view's span, so a chart reaches now. */
+  xRange: { current: [number, number] };
+  zoom: { current: { onZoom: (from: number, to: number) => void } };
+}
+
+/**
+ * A uPlot chart for `def`; dragging across it zooms the page's view. Each
+ * draw writes the axis colour and y tick labels it used on `node`
+ * (`data-axis-color`, `data-y-ticks`) for tests and tools.
+ */
 export function makePlot(
   node: HTMLElement,
   def: ChartDef,
   data: uPlot.AlignedData,
   bands: boolean,
-  zoom: { current: { onZoom: (from: number, to: number) => void } },
+  { theme, syncKey, xRange, zoom }: PlotOptions,
 ): uPlot {
   const fmt = FORMAT[def.unit];
   const value = (_u: uPlot, v: number | null) => (v === null ? "–" : fmt(v));
+  const color = (i: number) => theme.series[i % theme.series.length];
   const n = def.series.length;
+  const points: uPlot.Series.Points = {
+    fill: theme.panel,
+    show: (u, _si, i0, i1) => (i1 - i0) * DOT_SPACING <= u.bbox.width / devicePixelRatio,
+    filter: (u, si, show) => {
+      if (show) return null;
+      const idx = shortRuns(u.data[si], SHORT_RUN);
+      return idx.length ? idx : null;
+    },
+  };
   const lines: uPlot.Series[] = def.series.map((s, i) => ({
     label: s.name,
-    stroke: COLORS[i % COLORS.length],
+    stroke: color(i),
     width: 1.5,
     spanGaps: false,
+    points,
     value,
   }));
   const edges: uPlot.Series[] = bands
     ? def.series.flatMap((s, i) =>
       ["min", "max"].map((edge) => ({
         label: `${s.name} ${edge}`,
-        stroke: `${COLORS[i % COLORS.length]}55`,
+        stroke: withAlpha(color(i), 0.33),
         width: 0.5,
         spanGaps: false,
+        points: { show: false },
         value,
       }))
     )
     : [];
+  // Ticks are worked out with the y range and drawn from it, so they always agree.
+  let ticks = axisTicks(def.unit, 0, 0, Y_STEPS);
+  const yRange: uPlot.Range.Function = (_u, lo, hi) => {
+    ticks = def.unit === "percent"
+      ? axisTicks(def.unit, 0, 100, Y_STEPS)
+      : axisTicks(def.unit, lo, hi, Y_STEPS);
+    return [ticks.min, ticks.max];
+  };
   const u = new uPlot(
     {
       width: node.clientWidth || 600,
-      height: 200,
-      scales: { x: { time: true }, y: def.unit === "percent" ? { range: [0, 100] } : {} },
+      height: PLOT_HEIGHT,
+      scales: { x: { time: true, range: () => xRange.current }, y: { range: yRange } },
       series: [
         { value: (_u, v) => (v === null ? "–" : new Date(v * 1000).toLocaleString()) },
         ...lines,
@@ -97,19 +137,29 @@ export function makePlot(
       bands: bands
         ? def.series.map((_, i) => ({
           series: [n + 2 + 2 * i, n + 1 + 2 * i] as [number, number],
-          fill: `${COLORS[i % COLORS.length]}22`,
+          fill: withAlpha(color(i), 0.13),
         }))
         : undefined,
       axes: [
-        { stroke: "currentColor", grid: { stroke: "rgba(128,128,128,0.15)" } },
+        { stroke: theme.axis, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
         {
-          stroke: "currentColor",
+          stroke: theme.axis,
           size: 80,
-          grid: { stroke: "rgba(128,128,128,0.15)" },
-          values: (_u, vals) => vals.map((v) => fmt(v)),
+          grid: { stroke: theme.grid },
+          ticks: { stroke: theme.grid },
+          splits: () => ticks.values,
+          values: () => ticks.labels,
         },
       ],
-      cursor: { drag: { x: true, y: false, setScale: false } },
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        points: { fill: theme.panel },
+        // Only the hover is shared: a drag zooms once, from the chart it was made on.
+        sync: {
+          key: syncKey,
+          filters: { pub: (type) => type === "mousemove" || type === "mouseleave" },
+        },
+      },
       hooks: {
         setSelect: [(u) => {
           if (u.select.width < 4) return;
@@ -117,6 +167,10 @@ export function makePlot(
           const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           zoom.current.onZoom(from, to);
+        }],
+        draw: [() => {
+          node.dataset.axisColor = theme.axis;
+          node.dataset.yTicks = ticks.labels.join(" | ");
         }],
       },
     },

@@ -1,34 +1,15 @@
 import { assert, assertEquals, textDecoder } from "../lib/assert.ts";
-import { createHubApp } from "./mod.tsx";
 import { rollUpAll } from "../hub/store/retention.ts";
-import { liveParts } from "../hub/live/events.ts";
 import { SqliteStore } from "../hub/store/sqlite/sqlite_store.ts";
-import { hashSecret } from "../hub/auth/secrets.ts";
 import type { Store } from "../hub/store/store.ts";
-
-const KEY = "sl_key_" + "a".repeat(32);
-const AUTH = { authorization: `Bearer ${KEY}` };
+import { apiApp, AUTH } from "./testing.ts";
 
 async function setup() {
   const dir = await Deno.makeTempDir();
   const store = new SqliteStore(`${dir}/t.db`);
-  await store.migrate();
-  await store.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
-  await store.createHostWithToken({
-    hostId: "h1",
-    name: "web-1",
-    tokenHash: "t",
-    createdAt: 0,
-    expiresAt: Date.now() + 1e6,
-  });
-  await store.registerHost("t", { fallbackName: "x", now: Date.now() });
-  const { broker, status, live } = liveParts();
-  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50 });
   return {
-    app,
+    ...await apiApp(store),
     store,
-    broker,
-    status,
     async [Symbol.asyncDispose]() {
       await store.close();
       await Deno.remove(dir, { recursive: true });

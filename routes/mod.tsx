@@ -11,6 +11,8 @@ import { App } from "./_app.tsx";
 import { listHosts } from "./api/v1/hosts/index.ts";
 import { getHost } from "./api/v1/hosts/[id]/index.ts";
 import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
+import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
+import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import { login, loginPage } from "./login.tsx";
@@ -28,6 +30,7 @@ import {
   createKey,
   removeUser,
   revokeKey,
+  revokeKeyPage,
   settingsPage,
 } from "./settings/index.tsx";
 
@@ -38,6 +41,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts", listHosts(deps));
       api.get("/hosts/:id", getHost(deps));
       api.get("/hosts/:id/metrics", getMetrics(deps));
+      api.get("/hosts/:id/agent", getAgent(deps));
+      api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
     },
@@ -62,6 +67,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/settings/users/:id/delete", removeUser(deps));
       pages.post("/settings/password", changePassword(deps));
       pages.post("/settings/apikeys", createKey(deps));
+      pages.get("/settings/apikeys/:id/revoke", revokeKeyPage(deps));
       pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
     },
   }, App);

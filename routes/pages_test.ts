@@ -244,14 +244,21 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
     303,
   );
   assertEquals((await t.store.getHost(host.id))?.tags, ["eu-west", "web"]);
+  // The page's tag editor asks for JSON: the saved tags, or the refusal as an error.
+  const json = { accept: "application/json" };
+  const saved = await t.post(`/hosts/${host.id}/tags`, { tags: "web" }, cookie, json);
+  assertEquals(await saved.json(), { id: host.id, tags: ["web"] });
+  const refused = await t.post(`/hosts/${host.id}/tags`, { tags: "x y" }, cookie, json);
+  assertEquals(refused.status, 400);
+  assertEquals((await refused.json()).error.code, "invalid_tag");
 
   assertEquals((await t.post(`/hosts/${host.id}/delete`, {}, cookie)).status, 303);
   assertEquals(await t.store.getHost(host.id), null);
   assertEquals(t.removed, [host.id]);
   const actions = (await t.store.listAudit(10)).map((a) => a.action).reverse();
-  assertEquals(actions, ["user.login", "host.create", "host.tags", "host.delete"]);
+  assertEquals(actions, ["user.login", "host.create", "host.tags", "host.tags", "host.delete"]);
 
-  // A fleet page open elsewhere heard each change as it happened.
+  // A fleet page open elsewhere heard each change (of the two tag changes, read late, the newest).
   const heard = [];
   for (let i = 0; i < 3; i++) {
     const { id: _, ...e } = (await fleet.events.next()).value;
@@ -281,11 +288,7 @@ Deno.test("an admin adds a host, tags it, and removes it with its data; each ste
         uptime_s: null,
       },
     },
-    {
-      event: "host.changed",
-      hostId: host.id,
-      data: { id: host.id, name: "web-1", tags: ["eu-west", "web"] },
-    },
+    { event: "host.changed", hostId: host.id, data: { id: host.id, name: "web-1", tags: ["web"] } },
     { event: "host.removed", hostId: host.id, data: { id: host.id } },
   ]);
 });
@@ -377,4 +380,26 @@ Deno.test("one name rule at every dashboard entrance: look-alike users, hidden c
   assertEquals((await t.store.listUsers()).map((u) => u.name), ["admin"]);
   assertEquals((await t.store.listApiKeys()).length, 0);
   assertEquals((await t.store.listHosts()).length, 0);
+});
+
+Deno.test("revoking an API key asks first, then the key stops working", async () => {
+  await using t = await setup();
+  const cookie = await t.signIn("ann", "admin");
+  const page = await (await t.post("/settings/apikeys", { name: "ci" }, cookie)).text();
+  const key = /<pre><code>([^<]+)<\/code><\/pre>/.exec(page)![1];
+  const bearer = { headers: { authorization: `Bearer ${key}` } };
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 200);
+  const [listed] = await t.store.listApiKeys();
+  const settings = await (await t.request("/settings", { cookie })).text();
+  assert(settings.includes(`href="/settings/apikeys/${listed.id}/revoke"`), "a link, not a post");
+
+  // The question names the key and changes nothing.
+  const ask = await t.request(`/settings/apikeys/${listed.id}/revoke`, { cookie });
+  assertEquals(ask.status, 200);
+  assert((await ask.text()).includes("Revoke the API key ci?"));
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 200);
+  assertEquals((await t.request("/settings/apikeys/nope/revoke", { cookie })).status, 404);
+
+  assertEquals((await t.post(`/settings/apikeys/${listed.id}/revoke`, {}, cookie)).status, 200);
+  assertEquals((await t.request("/api/v1/hosts", bearer)).status, 401);
 });

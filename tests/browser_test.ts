@@ -216,7 +216,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "host charts: a year from rollups with bands, drag to zoom in, double-click out, custom range",
+    "host charts: a year from rollups with bands, drag to zoom in, double-click out, custom range, kept in the URL across a reload",
   ignore: Deno.build.os !== "linux",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -295,6 +295,9 @@ Deno.test({
         await page.getByRole("button", { name: "1 y" }).getAttribute("aria-pressed"),
         "false",
       );
+      // The zoom window is in the URL, as a span.
+      const zoomed = new URL(page.url()).searchParams;
+      assert(zoomed.has("from") && zoomed.has("to") && !zoomed.has("range"), page.url());
 
       // Double-click goes back to the year.
       await load.locator(".u-over").dblclick();
@@ -318,7 +321,229 @@ Deno.test({
       await showing("10m");
       assertEquals(Number(await load.getAttribute("data-points")), 48, "the hourly samples");
 
+      // The custom range survives a reload and can be shared: the same span, Custom alone pressed.
+      const spanText = await page.locator("[data-view-span]").textContent();
+      await page.reload();
+      await showing("10m");
+      assertEquals(Number(await load.getAttribute("data-points")), 48, "the same span");
+      assertEquals(await page.locator("[data-view-span]").textContent(), spanText);
+      assertEquals(
+        await page.locator('.ranges button[aria-pressed="true"]').allTextContents(),
+        ["Custom"],
+      );
+
       assertEquals(problems, [], "no console errors or CSP violations");
+    } finally {
+      await browser.close();
+      await hub.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Where the rightmost pixel of `color` is in a chart's plotting area, 0 (left) to 1; -1: none. */
+function rightmostPixel(page: Page, chart: string, color: string): Promise<number> {
+  return page.evaluate(([chart, color]) => {
+    const section = document.querySelector(`[data-chart="${chart}"]`)!;
+    const canvas = section.querySelector("canvas")!;
+    const c = canvas.getBoundingClientRect();
+    const o = section.querySelector(".u-over")!.getBoundingClientRect();
+    const scale = canvas.width / c.width;
+    const [x0, y0] = [Math.round((o.left - c.left) * scale), Math.round((o.top - c.top) * scale)];
+    const [w, h] = [Math.round(o.width * scale), Math.round(o.height * scale)];
+    const px = canvas.getContext("2d")!.getImageData(x0, y0, w, h).data;
+    const want = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+    let right = -1;
+    for (let i = 0; i < px.length; i += 4) {
+      const off = Math.abs(px[i] - want[0]) + Math.abs(px[i + 1] - want[1]) +
+        Math.abs(px[i + 2] - want[2]);
+      if (off < 90 && px[i + 3] > 200) right = Math.max(right, (i / 4) % w);
+    }
+    return right < 0 ? -1 : right / w;
+  }, [chart, color] as const);
+}
+
+/** Relative luminance (0 black … 1 white) of a #rrggbb colour. */
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+Deno.test({
+  name:
+    "host charts on a young host: 5 minutes show on 24 h, 7 d and 1 y up to now, the range survives a reload, one cursor, round ticks, dark axes readable",
+  ignore: Deno.build.os !== "linux",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sightline-young-" });
+    const hub = await startHub(`${dir}/hub`);
+    const browser = await launch();
+    try {
+      // Five minutes of 5 s batches, the newest just now, as a new agent leaves them.
+      const { identity } = await enroll(hub, `${dir}/agent`, "newcomer");
+      const hostId = identity.agentId;
+      const store = openHubStore(hub);
+      const end = Date.now();
+      const first = end - 300_000;
+      for (let i = 0; i <= 60; i++) {
+        await store.writeBatch(hostId, {
+          seq: i + 1,
+          ts: first + i * 5000,
+          points: [
+            { metric: "cpu_percent", label: "", value: 20 + (i % 5) },
+            { metric: "mem_used_bytes", label: "", value: (700 + i * 5) * 1024 ** 2 },
+            { metric: "net_rx_bytes_per_s", label: "eth0", value: 900 + i * 10 },
+          ],
+          latest: {},
+        });
+      }
+      await store.close();
+
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        colorScheme: "light",
+      });
+      const { page, problems } = await watchedPage(context);
+      await setUpAdmin(page, hub);
+      await page.goto(`${hub.http}/hosts/${hostId}?range=24h`);
+      const cpu = page.locator('[data-chart="cpu"]');
+      const pressed = () => page.locator('.ranges button[aria-pressed="true"]').allTextContents();
+      assertEquals(await pressed(), ["24 h"], "the URL's range, from the first render");
+      const blue = await page.evaluate(() =>
+        getComputedStyle(document.documentElement).getPropertyValue("--chart-1").trim()
+      );
+      const since = await page.evaluate(
+        (t) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+        first,
+      );
+
+      for (
+        const [button, key, tier] of [["24 h", "24h", "1m"], ["7 d", "7d", "10m"], [
+          "1 y",
+          "1y",
+          "1d",
+        ]]
+      ) {
+        await page.getByRole("button", { name: button, exact: true }).click();
+        await page.waitForFunction(
+          (t) => document.querySelector('[data-chart="cpu"]')?.getAttribute("data-tier") === t,
+          tier,
+        );
+        assertEquals(await pressed(), [button]);
+        assert(page.url().endsWith(`?range=${key}`), page.url());
+        // The newest bucket, the one that holds now, has the data that arrived.
+        const last = Number(await cpu.getAttribute("data-last"));
+        const step = Number(await cpu.getAttribute("data-step"));
+        assert(last + step > Date.now() && last <= Date.now(), `${button}: newest ${last}`);
+        assert(Number(await cpu.getAttribute("data-points")) >= 1, button);
+        // It is drawn, at the right edge: dots where a line alone would not show.
+        const right = await rightmostPixel(page, "cpu", blue);
+        assert(right > 0.97, `${button}: the series is drawn up to ${right} of the width`);
+        await cpu.locator(".chart-note", {
+          hasText: `Not enough data yet for this range: collected since ${since}`,
+        }).waitFor();
+      }
+
+      // A reload opens the same range; one button is pressed, never two.
+      await page.reload();
+      await page.waitForFunction(() =>
+        document.querySelector('[data-chart="cpu"]')?.getAttribute("data-tier") === "1d"
+      );
+      assertEquals(await pressed(), ["1 y"]);
+      await page.getByRole("button", { name: "Custom" }).click();
+      assertEquals(await pressed(), ["Custom"]);
+      await page.getByRole("button", { name: "Custom" }).click();
+      assertEquals(await pressed(), ["1 y"]);
+
+      // Hovering one chart moves the cursor on the others.
+      await page.getByRole("button", { name: "15 min" }).click();
+      await page.waitForFunction(() =>
+        document.querySelector('[data-chart="memory"]')?.getAttribute("data-tier") === "raw"
+      );
+      const over = (await cpu.locator(".u-over").boundingBox())!;
+      await page.mouse.move(over.x + over.width * 0.8, over.y + over.height / 2);
+      const cursorX = (chart: string) =>
+        page.evaluate((c) => {
+          const el = document.querySelector<HTMLElement>(`[data-chart="${c}"] .u-cursor-x`)!;
+          return el.classList.contains("u-off") ? null : new DOMMatrix(el.style.transform).m41;
+        }, chart);
+      const here = await cursorX("cpu");
+      await page.waitForFunction((x) => {
+        const el = document.querySelector<HTMLElement>('[data-chart="memory"] .u-cursor-x');
+        return el && !el.classList.contains("u-off") &&
+          Math.abs(new DOMMatrix(el.style.transform).m41 - x!) < 2;
+      }, here);
+      assert(here !== null && here > over.width * 0.7, `cursor at ${here}`);
+
+      // Round ticks, one unit per axis: 700–1000 MiB of memory, 0.9–1.5 KiB/s of network.
+      const ticks = async (chart: string) =>
+        (await page.locator(`[data-chart="${chart}"] .plot`).getAttribute("data-y-ticks"))!
+          .split(" | ");
+      assertEquals(await ticks("memory"), [
+        "0 MiB",
+        "200 MiB",
+        "400 MiB",
+        "600 MiB",
+        "800 MiB",
+        "1000 MiB",
+      ]);
+      const net = await ticks("net");
+      assert(net.every((l) => l.endsWith(" KiB/s")), net.join());
+
+      // Dark mode: the axes are drawn in the theme's light text, and follow a switch.
+      const axis = () => cpu.locator(".plot").getAttribute("data-axis-color");
+      const themeAxis = () =>
+        page.evaluate(() =>
+          getComputedStyle(document.documentElement).getPropertyValue("--chart-axis").trim()
+        );
+      const light = (await axis())!;
+      assert(luminance(light) < 0.2, `light theme axis ${light}`);
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.waitForFunction(
+        (l) =>
+          document.querySelector('[data-chart="cpu"] .plot')?.getAttribute("data-axis-color") !== l,
+        light,
+      );
+      const dark = (await axis())!;
+      assertEquals(dark, await themeAxis());
+      assert(luminance(dark) > 0.5, `dark theme axis ${dark}`);
+      // The theme switch in the header wins over the system's theme, at once.
+      await page.getByLabel("Theme").selectOption("light");
+      await page.waitForFunction(
+        (l) =>
+          document.querySelector('[data-chart="cpu"] .plot')?.getAttribute("data-axis-color") === l,
+        light,
+      );
+
+      // Back to the system's (dark) theme.
+      await page.getByLabel("Theme").selectOption("system");
+      await page.waitForFunction(
+        (d) =>
+          document.querySelector('[data-chart="cpu"] .plot')?.getAttribute("data-axis-color") === d,
+        dark,
+      );
+
+      // A page opened in dark mode draws dark from the start.
+      const darkContext = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        colorScheme: "dark",
+        storageState: await context.storageState(),
+      });
+      const { page: darkPage, problems: darkProblems } = await watchedPage(darkContext);
+      await darkPage.goto(`${hub.http}/hosts/${hostId}?range=7d`);
+      await darkPage.waitForFunction(() =>
+        document.querySelector('[data-chart="cpu"]')?.getAttribute("data-tier") === "10m"
+      );
+      assertEquals(
+        await darkPage.locator('[data-chart="cpu"] .plot').getAttribute("data-axis-color"),
+        dark,
+      );
+
+      assertEquals([...problems, ...darkProblems], [], "no console errors or CSP violations");
     } finally {
       await browser.close();
       await hub.dispose();

@@ -4,7 +4,7 @@
  * nothing wider than the screen; the view kept in the URL; a theme chosen
  * per browser, dark from the system by default.
  */
-import { assertEquals } from "../lib/assert.ts";
+import { assert, assertEquals } from "../lib/assert.ts";
 import { enroll, hubCli, type Proc, startAgent, startHub } from "./harness.ts";
 import { launch, setUpAdmin, SHOTS, sidewaysOverflow, watchedPage } from "./browser.ts";
 
@@ -59,6 +59,19 @@ Deno.test({
       await page.locator(".badge.online").waitFor();
       assertEquals(await sidewaysOverflow(page), 0, "host page at 390 px");
 
+      // Tags are edited in place: a refusal shows beside the field and keeps the text.
+      const tags = page.getByLabel(/^Tags/);
+      await tags.fill("edge, not ok!");
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await page.getByRole("alert").filter({ hasText: 'Invalid tag "not ok!"' }).waitFor();
+      assertEquals(await tags.inputValue(), "edge, not ok!");
+      assertEquals(await tags.getAttribute("aria-invalid"), "true");
+      await tags.fill("edge, eu-west");
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+      assertEquals(await tags.inputValue(), "edge, eu-west");
+      assert(!page.url().includes("/tags"), "stayed on the host page");
+
       // Search, filter and sort go into the URL and survive a reload.
       await page.goto(`${hub.http}/`);
       await page.getByPlaceholder("Search name, tag, OS").fill("web");
@@ -81,7 +94,10 @@ Deno.test({
       assertEquals(await page.evaluate(() => document.documentElement.dataset.theme), "light");
       assertEquals(await page.getByLabel("Theme").inputValue(), "light");
 
-      assertEquals(problems, [], "no console errors or CSP violations");
+      // The one refusal above is the only failed request.
+      const refusal = "the server responded with a status of 400 (Bad Request)";
+      assertEquals(problems.filter((p) => !p.includes(refusal)), [], "no console errors or CSP");
+      assertEquals(problems.length, 1);
     } finally {
       await browser.close();
       for (const a of agents) await a.stop();

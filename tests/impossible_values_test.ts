@@ -4,12 +4,10 @@
  * as usual beside it. Nothing impossible is stored, the first host's count of
  * dropped values says what happened, and the second host's rollups go on.
  */
-import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel } from "../agent/grpc.ts";
-import { decodeHubMessage, encodeBatch, METHODS } from "../agent/wire.ts";
-import { probeHello } from "./probe.ts";
-import { authMetadata, signStream } from "../lib/stream_auth.ts";
+import { encodeBatch } from "../agent/wire.ts";
+import { probeHello, probeStream } from "./probe.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { enroll, openHubStore, type Proc, startAgent, startHub, until } from "./harness.ts";
@@ -24,17 +22,11 @@ async function sendBatches(
   const acks: string[] = [];
   let done: () => void;
   const allAcked = new Promise<void>((r) => (done = r));
-  const call = channel.stream(
-    METHODS.connect,
-    authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
-    (bytes) => {
-      const m = decodeHubMessage(bytes);
-      if (m.case !== "ack") return;
-      acks.push(m.rejected);
-      if (acks.length === snapshots.length) done();
-    },
-  );
-  call.write(probeHello("hostile", 1));
+  const call = probeStream(channel, id, probeHello("hostile", 1), (m) => {
+    if (m.case !== "ack") return;
+    acks.push(m.value.rejected);
+    if (acks.length === snapshots.length) done();
+  });
   snapshots.forEach((s, i) => call.write(encodeBatch(i + 1, s)));
   const timer = setTimeout(() => call.cancel(), 15_000);
   try {

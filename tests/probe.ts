@@ -2,9 +2,16 @@
  * A raw Connect probe for tests: opens a stream with given credentials,
  * through the agent's own gRPC client, and reports how it ends.
  */
-import { Channel, GrpcError } from "../agent/grpc.ts";
-import { encodeHeartbeat, encodeHello, METHODS } from "../agent/wire.ts";
-import { authMetadata, type StreamCredentials } from "../lib/stream_auth.ts";
+import { Buffer } from "node:buffer";
+import { type Call, Channel, GrpcError } from "../agent/grpc.ts";
+import {
+  decodeHubMessage,
+  encodeHeartbeat,
+  encodeHello,
+  type HubMessage,
+  METHODS,
+} from "../agent/wire.ts";
+import { authMetadata, signStream, type StreamCredentials } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 
 /** A Hello as a test agent sends it. */
@@ -62,4 +69,23 @@ export async function tryConnect(
     clearTimeout(timer);
     await channel.close();
   }
+}
+
+/**
+ * Opens a Connect stream signed for agent `id` on `channel` and writes
+ * `hello`; each message from the hub goes, decoded, to `onMessage`.
+ */
+export function probeStream(
+  channel: Channel,
+  id: { agentId: string; agentKey: string },
+  hello: Uint8Array,
+  onMessage: (kind: HubMessage["kind"], call: Call) => void,
+): Call {
+  const call = channel.stream(
+    METHODS.connect,
+    authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
+    (bytes) => onMessage(decodeHubMessage(bytes).kind, call),
+  );
+  call.write(hello);
+  return call;
 }

@@ -8,12 +8,10 @@
  * Short here; `SIGHTLINE_FUZZ_CASES=5000` for a long run; `SIGHTLINE_FUZZ_SEED`
  * repeats one.
  */
-import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel, GrpcError } from "../agent/grpc.ts";
-import { decodeHubMessage, encodeBatch, METHODS } from "../agent/wire.ts";
-import { probeHello } from "./probe.ts";
-import { authMetadata, signStream } from "../lib/stream_auth.ts";
+import { encodeBatch } from "../agent/wire.ts";
+import { probeHello, probeStream } from "./probe.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { enroll, openHubStore, startHub } from "./harness.ts";
@@ -91,18 +89,12 @@ async function oneStream(
   message: Uint8Array,
 ): Promise<Outcome> {
   let outcome: Outcome | null = null;
-  const call = channel.stream(
-    METHODS.connect,
-    authMetadata(signStream(id.agentId, Buffer.from(id.agentKey, "base64"))),
-    (bytes) => {
-      const m = decodeHubMessage(bytes);
-      if (m.case === "ack") {
-        outcome = m.rejected ? "rejected" : "stored";
-        call.end();
-      }
-    },
-  );
-  call.write(probeHello("fuzz", 30));
+  const call = probeStream(channel, id, probeHello("fuzz", 30), (m, call) => {
+    if (m.case === "ack") {
+      outcome = m.value.rejected ? "rejected" : "stored";
+      call.end();
+    }
+  });
   call.write(message);
   // A message that is no batch gets no ack: half-close, and the hub must end the stream.
   const halfClose = setTimeout(() => call.end(), 300);

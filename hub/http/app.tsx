@@ -10,7 +10,7 @@ import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { logger } from "../../lib/log.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError, wantsJson } from "./errors.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { apiAuth } from "./api_auth.ts";
 import { loadUser, requirePageUser, sameOrigin } from "./session.ts";
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps, routes: RouteTable, layout: Layout): Ho
       log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
     }
     const { status, code, message } = e;
-    if (c.req.path.startsWith("/api/")) return c.json({ error: { code, message } }, status);
+    if (wantsJson(c)) return c.json({ error: { code, message } }, status);
     return page(
       c,
       "Error",

@@ -6,6 +6,7 @@ import type { StatusMirror } from "./status_mirror.ts";
 import type { LoginGuard } from "../auth/rate_limit.ts";
 import type { Layout } from "./render.tsx";
 import type { Retention } from "../store/tiers.ts";
+import type { AgentAnswer, AgentRequest } from "../control/types.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
 export interface AppDeps {
@@ -24,6 +25,16 @@ export interface AppDeps {
   hostRemoved?: (hostId: string) => void;
   /** The gRPC address agents should be told to dial, `host:port`. */
   agentAddress?: (requestHost: string) => string;
+  /** The control channel to agents (main.ts wires it to the ingest process). */
+  agents?: AgentControl;
+}
+
+/** What routes may ask of connected agents. */
+export interface AgentControl {
+  /** Asks the host's agent; resolves with its answer or why there is none. */
+  ask(hostId: string, request: AgentRequest): Promise<AgentAnswer>;
+  /** The host's desired state changed in the store: push it to its agent, on whichever hub. */
+  desiredChanged(hostId: string): void;
 }
 
 /** Per-request values set by middleware. */

@@ -2,12 +2,26 @@
  * What the host and fleet metrics endpoints share: the query they accept,
  * the tier plan, and turning stored buckets into the answer's columns, with
  * null for every bucket the host sent nothing in (never interpolated).
+ *
+ * A rollup tier lags what has arrived: the history worker recomputes an open
+ * bucket only every so often (the tier's refresh) and a closed one a little
+ * after it closes. So the newest buckets of a rollup answer are computed from
+ * the raw samples instead, and a chart reaches now even on a host that sent
+ * its first batch a minute ago.
  */
 import { z } from "zod";
 import { HttpError } from "./errors.ts";
 import { metric, METRIC_NAMES } from "../../lib/metrics.ts";
 import type { RangeRow, Store } from "../store/store.ts";
-import { isComplete, planRange, type RangePlan, type Retention } from "../store/tiers.ts";
+import {
+  CLOSE_GRACE_MS,
+  isComplete,
+  planRange,
+  type RangePlan,
+  retainedSince,
+  type Retention,
+  ROLLUPS,
+} from "../store/tiers.ts";
 
 /** The longest range one call may ask for: ten years. */
 const MAX_RANGE_MS = 3660 * 86_400_000;
@@ -50,10 +64,25 @@ export function parseRangeQuery(query: Record<string, string>, now = Date.now())
   return { metric: q.metric, label: q.label, from, to };
 }
 
-/** A plan with its first bucket: the range start rounded down to the step. */
+/**
+ * A plan with its first bucket (the range start rounded down to the step)
+ * and the first bucket read from raw samples rather than the plan's tier
+ * (null: none).
+ */
 export interface AlignedPlan extends RangePlan {
   start: number;
+  rawFrom: number | null;
 }
+
+/**
+ * How long after a sample arrives its rollup bucket may still not show it:
+ * beyond the tier's refresh and the grace a closed bucket waits for
+ * stragglers, time for the rollup job's own pace (it runs every 5 s, longer
+ * when it works off a backlog such as a fleet's WAL replay). Reading a few
+ * minutes more from raw samples costs little: a 1 min bucket is 12 samples
+ * of a 5 s agent.
+ */
+const ROLLUP_PACE_MS = 5 * 60_000;
 
 /** Plans a range read (see {@link planRange}) and aligns its start. */
 export function alignedPlan(
@@ -64,7 +93,30 @@ export function alignedPlan(
   maxPoints?: number,
 ): AlignedPlan {
   const plan = planRange(p.from, p.to, intervalMs, retention, now, maxPoints);
-  return { ...plan, start: p.from - (p.from % plan.stepMs) };
+  const start = p.from - (p.from % plan.stepMs);
+  return { ...plan, start, rawFrom: rawFrom(plan, start, p.to, retention, now) };
+}
+
+/**
+ * The first bucket of a rollup plan its tier may still lag on: the one that
+ * holds the oldest moment the tier may not show yet, never one that starts
+ * before the raw samples kept (a bucket must be whole to be read from them).
+ */
+function rawFrom(
+  plan: RangePlan,
+  start: number,
+  to: number,
+  retention: Retention,
+  now: number,
+): number | null {
+  const tier = ROLLUPS.find((t) => t.name === plan.tier);
+  if (!tier) return null;
+  const lagging = now - tier.refreshMs - CLOSE_GRACE_MS - ROLLUP_PACE_MS;
+  const kept = retainedSince(retention, "raw", now);
+  const bucketOf = (t: number) => t - (((t - start) % plan.stepMs) + plan.stepMs) % plan.stepMs;
+  let first = Math.max(start, bucketOf(lagging));
+  if (first < kept) first = bucketOf(kept) + plan.stepMs;
+  return first < to ? first : null;
 }
 
 /** One series' buckets as columns; index i of each is bucket i. */
@@ -96,22 +148,32 @@ export function toColumns(
   return out;
 }
 
-/** Reads the plan's buckets of the query's series for `hostIds`. */
-export function readRange(
+/**
+ * Reads the plan's buckets of the query's series for `hostIds`, the newest
+ * from raw samples where the plan says so; each host's rows are ordered by t.
+ */
+export async function readRange(
   store: Store,
   hostIds: string[],
   q: RangeParams,
   plan: AlignedPlan,
 ): Promise<RangeRow[]> {
-  return store.queryRange({
-    hostIds,
-    metric: q.metric,
-    label: q.label,
-    tier: plan.tier,
-    from: plan.start,
-    to: q.to,
-    stepMs: plan.stepMs,
-  });
+  const read = (tier: RangePlan["tier"], from: number, to: number) =>
+    store.queryRange({
+      hostIds,
+      metric: q.metric,
+      label: q.label,
+      tier,
+      from,
+      to,
+      stepMs: plan.stepMs,
+    });
+  if (plan.rawFrom === null) return read(plan.tier, plan.start, q.to);
+  const [rolled, recent] = await Promise.all([
+    plan.rawFrom > plan.start ? read(plan.tier, plan.start, plan.rawFrom) : [],
+    read("raw", plan.rawFrom, q.to),
+  ]);
+  return [...rolled, ...recent];
 }
 
 /** What every range answer starts with: the series, the range, the tier and the step. */

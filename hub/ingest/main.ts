@@ -76,6 +76,16 @@ async function main() {
         store.forgetHost(hostId);
         return false;
       })
+      .with({ type: "agent.request" }, ({ id, hostId, request }) => {
+        service.control.request(hostId, id, request).then((result) =>
+          post({ type: "agent.response", id, result })
+        );
+        return false;
+      })
+      .with({ type: "desired.changed" }, ({ hostId }) => {
+        service.control.desiredChanged(hostId);
+        return false;
+      })
       .with({ type: "shutdown" }, async () => {
         service.closeAll();
         await server.close(3000);

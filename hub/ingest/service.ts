@@ -6,8 +6,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
-  type HubMessage,
-  HubMessageSchema,
   type MetricsBatch,
   RegisterRequestSchema,
   RegisterResponseSchema,
@@ -24,6 +22,7 @@ import { summarize } from "../../lib/fleet.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
 import { cleanName } from "../../lib/names.ts";
+import { ControlChannel, send } from "./control.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -51,8 +50,11 @@ export class IngestService {
   #admission: Admission;
   /** Values dropped as impossible, per host (seeded from the stored snapshot). */
   #invalid = new Map<string, number>();
+  /** Requests to agents and desired-state pushes, over the streams this service holds. */
+  readonly control: ControlChannel;
 
   constructor(private deps: IngestDeps) {
+    this.control = new ControlChannel({ store: deps.store, log: deps.log });
     this.#now = deps.now ?? Date.now;
     this.#admission = deps.admission ?? new Admission({ ...DEFAULT_ADMISSION, log: deps.log });
   }
@@ -182,6 +184,7 @@ export class IngestService {
             await store.updateHostInfo(hostId, info, at);
             liveness({ type: "agent.connected", hostId, streamId, at, info });
             log.info("Agent connected", { host: hostId, peer, version: info.agent_version });
+            await this.control.attach(call, hostId, Number(kind.value.desiredVersion));
             break;
           }
           case "heartbeat":
@@ -196,6 +199,9 @@ export class IngestService {
             break;
           case "metrics":
             await this.#storeBatch(call, hostId, kind.value);
+            break;
+          case "response":
+            this.control.answered(call, kind.value);
             break;
           case undefined:
             break; // a kind this hub does not know yet: newer agent, ignore
@@ -219,6 +225,7 @@ export class IngestService {
       release?.();
       clearTimeout(helloTimer);
       this.#streams.delete(call);
+      this.control.detach(call);
       liveness({ type: "agent.disconnected", hostId, streamId, at: this.#now() });
       log.info("Agent disconnected", { host: hostId, peer });
     }
@@ -294,14 +301,6 @@ export class IngestService {
       fail(call, new GrpcError(Status.UNAVAILABLE, "Hub is shutting down"));
     }
   }
-}
-
-/** Encodes and sends one HubMessage; false when the agent is behind reading. */
-function send(
-  call: ServerCall,
-  init: Parameters<typeof create<typeof HubMessageSchema>>[1],
-): boolean {
-  return call.write(toBinary(HubMessageSchema, create(HubMessageSchema, init) as HubMessage));
 }
 
 /** Decodes a message; bytes that are not one are the client's error. */

@@ -28,7 +28,9 @@ export type ClusterMessage =
     pendingBatches: number;
   }
   /** An event browsers see as it is: a stored batch, a host added, changed or removed. */
-  | { type: "live"; hub: string; event: LiveEvent };
+  | { type: "live"; hub: string; event: LiveEvent }
+  /** A host's desired state changed: the hub holding its agent's stream pushes it. */
+  | { type: "host.desired"; hub: string; hostId: string };
 
 /** Distributive Omit, so each message keeps its own fields. */
 type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;

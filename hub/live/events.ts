@@ -78,7 +78,7 @@ export class LiveEvents {
   }
 
   /** Another hub said something. */
-  fromCluster(m: ClusterMessage): void {
+  fromCluster(m: Exclude<ClusterMessage, { type: "host.desired" }>): void {
     switch (m.type) {
       case "host.status":
         this.#announce(

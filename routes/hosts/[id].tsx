@@ -4,10 +4,12 @@ import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { page } from "../../hub/http/render.tsx";
 import { HttpError } from "../../hub/http/errors.ts";
 import { Island } from "../../components/Island.tsx";
+import TagEditor from "../../islands/TagEditor.tsx";
 import HostCharts, { type ChartDef } from "../../islands/HostCharts.tsx";
 import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
 import { CHARTS } from "../../lib/metrics.ts";
+import { viewFromQuery } from "../../lib/chart_view.ts";
 
 /** The charts this host's data allows (lib/metrics.ts's CHARTS), from the series it has sent. */
 async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[]> {
@@ -40,6 +42,7 @@ export function hostPage({ store, status }: AppDeps) {
       { mount: string; size_bytes: number; used_bytes: number }
     >;
     const charts = await chartsFor(store, id);
+    const view = viewFromQuery(new URL(c.req.url).searchParams);
     return page(
       c,
       host.name,
@@ -99,12 +102,6 @@ export function hostPage({ store, status }: AppDeps) {
               <dd>{formatBytes(f.used_bytes)} of {formatBytes(f.size_bytes)}</dd>
             </div>
           ))}
-          <div>
-            <dt>Tags</dt>
-            <dd>
-              {host.tags.length ? host.tags.map((t) => <span key={t} class="tag">{t}</span>) : "–"}
-            </dd>
-          </div>
           {host.dropped_batches > 0 && (
             <div>
               <dt>Dropped batches</dt>
@@ -112,17 +109,13 @@ export function hostPage({ store, status }: AppDeps) {
             </div>
           )}
         </dl>
-        {c.var.user?.role === "admin" && (
-          <form method="post" action={`/hosts/${id}/tags`} class="row tags-form">
-            <label>
-              Tags <small>(comma-separated)</small>
-              <input name="tags" value={host.tags.join(", ")} maxLength={600} />
-            </label>
-            <button type="submit">Save tags</button>
-          </form>
-        )}
+        <Island
+          name="TagEditor"
+          component={TagEditor}
+          props={{ hostId: id, tags: host.tags, canEdit: c.var.user?.role === "admin" }}
+        />
         {charts.length > 0
-          ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts }} />
+          ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts, view }} />
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}
       </>,
       { active: "fleet" },

@@ -14,6 +14,7 @@ import { hashPassword, passwordProblem, verifyPassword } from "../../hub/auth/pa
 import { hashSecret, newApiKey } from "../../hub/auth/secrets.ts";
 import type { Role } from "../../hub/store/store.ts";
 import { Island } from "../../components/Island.tsx";
+import { Confirm } from "../../components/Confirm.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
 
 /** Renders the page, with an optional notice (success or error) on top. */
@@ -153,9 +154,7 @@ async function render(
                   <td>{k.created_at.slice(0, 16).replace("T", " ")}</td>
                   <td>{k.last_used_at?.slice(0, 16).replace("T", " ") ?? "never"}</td>
                   <td>
-                    <form method="post" action={`/settings/apikeys/${k.id}/revoke`} class="inline">
-                      <button type="submit" class="danger">Revoke</button>
-                    </form>
+                    <a class="button danger" href={`/settings/apikeys/${k.id}/revoke`}>Revoke</a>
                   </td>
                 </tr>
               ))}
@@ -343,6 +342,32 @@ export function createKey(deps: AppDeps) {
       detail: name,
     });
     return render(c, deps, { newKey: key });
+  };
+}
+
+/** GET /settings/apikeys/:id/revoke: asks first; what uses the key stops working. */
+export function revokeKeyPage(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const id = c.req.param("id")!;
+    const key = (await deps.store.listApiKeys()).find((k) => k.id === id);
+    if (!key) throw new HttpError(404, "not_found", "No such API key");
+    return page(
+      c,
+      `Revoke ${key.name}`,
+      <Confirm
+        title={`Revoke the API key ${key.name}?`}
+        action={`/settings/apikeys/${key.id}/revoke`}
+        confirm="Revoke key"
+        cancel="/settings"
+      >
+        <p>
+          Scripts and dashboards that use this key get 401 from then on. Last used:{" "}
+          {key.last_used_at?.slice(0, 16).replace("T", " ") ?? "never"}.
+        </p>
+      </Confirm>,
+      { active: "settings" },
+    );
   };
 }
 

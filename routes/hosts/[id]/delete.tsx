@@ -4,6 +4,8 @@ import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { page } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
+import { Confirm } from "../../../components/Confirm.tsx";
+import { forgetHost } from "../../../hub/control/desired.ts";
 
 /** Asks for confirmation. */
 export function deleteHostPage({ store }: AppDeps) {
@@ -14,17 +16,17 @@ export function deleteHostPage({ store }: AppDeps) {
     return page(
       c,
       `Remove ${host.name}`,
-      <section class="card narrow">
-        <h1>Remove {host.name}?</h1>
+      <Confirm
+        title={`Remove ${host.name}?`}
+        action={`/hosts/${host.id}/delete`}
+        confirm="Remove host and its data"
+        cancel={`/hosts/${host.id}`}
+      >
         <p>
           This deletes the host and all its metrics. Its agent can no longer connect; to monitor it
           again, add it anew.
         </p>
-        <form method="post" action={`/hosts/${host.id}/delete`}>
-          <button type="submit" class="danger">Remove host and its data</button>
-          <a class="button" href={`/hosts/${host.id}`}>Cancel</a>
-        </form>
-      </section>,
+      </Confirm>,
     );
   };
 }
@@ -40,6 +42,7 @@ export function deleteHost({ store, live, hostRemoved }: AppDeps) {
     }
     hostRemoved?.(id);
     live.hostRemoved(id);
+    await forgetHost(store, id);
     await store.audit({
       at: Date.now(),
       actor: c.var.user!.name,

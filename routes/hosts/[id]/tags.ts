@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { form } from "../../../hub/http/render.tsx";
 import { requireAdmin } from "../../../hub/http/session.ts";
-import { HttpError } from "../../../hub/http/errors.ts";
+import { HttpError, wantsJson } from "../../../hub/http/errors.ts";
 
 const TAG_RE = /^[\p{L}\p{N}._:-]{1,32}$/u;
 const MAX_TAGS = 16;
@@ -39,6 +39,8 @@ export function setTags({ store, live }: AppDeps) {
       target: id,
       detail: tags.join(","),
     });
+    // The page's tag editor saves in place; a plain form goes back to the host page.
+    if (wantsJson(c)) return c.json({ id, tags });
     return c.redirect(`/hosts/${id}`, 303);
   };
 }

@@ -8,15 +8,15 @@
 // @generated from file sightline/agent/v1/agent.proto (package sightline.agent.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkiqwEKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAQgYKBGtpbmQibAoKSHViTWVzc2FnZRImCgNhY2sYASABKAsyFy5zaWdodGxpbmUuYWdlbnQudjEuQWNrSAASLgoHd2VsY29tZRgCIAEoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5XZWxjb21lSABCBgoEa2luZCKxAQoFSGVsbG8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCghob3N0bmFtZRgCIAEoCRIKCgJvcxgDIAEoCRIMCgRhcmNoGAQgASgJEg4KBmtlcm5lbBgFIAEoCRITCgtlbnZpcm9ubWVudBgGIAEoCRIXCg9kcm9wcGVkX2JhdGNoZXMYByABKAQSCwoDaXBzGAggAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgJIAEoASIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLEAwoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchISCgppbnRlcnZhbF9zGAwgASgBInQKA0NwdRIPCgdwZXJjZW50GAEgASgBEgwKBHVzZXIYAiABKAESDgoGc3lzdGVtGAMgASgBEg4KBmlvd2FpdBgEIAEoARINCgVzdGVhbBgFIAEoARIQCghwZXJfY29yZRgGIAMoARINCgVjb3JlcxgHIAEoDSKTAQoGTWVtb3J5EhMKC3RvdGFsX2J5dGVzGAEgASgEEhIKCnVzZWRfYnl0ZXMYAiABKAQSFwoPYXZhaWxhYmxlX2J5dGVzGAMgASgEEhQKDGNhY2hlZF9ieXRlcxgEIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAUgASgEEhcKD3N3YXBfdXNlZF9ieXRlcxgGIAEoBCI0CgRMb2FkEg0KBWxvYWQxGAEgASgBEg0KBWxvYWQ1GAIgASgBEg4KBmxvYWQxNRgDIAEoASJ4CgpGaWxlc3lzdGVtEg0KBW1vdW50GAEgASgJEg4KBmRldmljZRgCIAEoCRIOCgZmc3R5cGUYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoBBISCgp1c2VkX2J5dGVzGAUgASgEEhMKC2F2YWlsX2J5dGVzGAYgASgEIpMBCgREaXNrEg4KBmRldmljZRgBIAEoCRISCgpyZWFkX2J5dGVzGAIgASgEEhMKC3dyaXRlX2J5dGVzGAMgASgEEg0KBXJlYWRzGAQgASgEEg4KBndyaXRlcxgFIAEoBBIYChByZWFkX2J5dGVzX3Blcl9zGAYgASgBEhkKEXdyaXRlX2J5dGVzX3Blcl9zGAcgASgBIuMBCgxOZXRJbnRlcmZhY2USDQoFaWZhY2UYASABKAkSEAoIcnhfYnl0ZXMYAiABKAQSEAoIdHhfYnl0ZXMYAyABKAQSEgoKcnhfcGFja2V0cxgEIAEoBBISCgp0eF9wYWNrZXRzGAUgASgEEhEKCXJ4X2Vycm9ycxgGIAEoBBIRCgl0eF9lcnJvcnMYByABKAQSEAoIcnhfZHJvcHMYCCABKAQSEAoIdHhfZHJvcHMYCSABKAQSFgoOcnhfYnl0ZXNfcGVyX3MYCiABKAESFgoOdHhfYnl0ZXNfcGVyX3MYCyABKAEiLgoLVGVtcGVyYXR1cmUSDgoGc2Vuc29yGAEgASgJEg8KB2NlbHNpdXMYAiABKAEiNAoOQ29sbGVjdG9yRXJyb3ISEQoJY29sbGVjdG9yGAEgASgJEg8KB21lc3NhZ2UYAiABKAkytgEKDEFnZW50U2VydmljZRJVCghSZWdpc3RlchIjLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlcXVlc3QaJC5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXNwb25zZRJPCgdDb25uZWN0EiAuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50TWVzc2FnZRoeLnNpZ2h0bGluZS5hZ2VudC52MS5IdWJNZXNzYWdlKAEwAWIGcHJvdG8z");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAki5AEKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJgCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QijwEKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjEKBWVycm9yGA8gASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvckgAQggKBnJlc3VsdCK+AQoJQWdlbnRJbmZvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIdXB0aW1lX3MYAiABKAESFQoNaG9zdF91cHRpbWVfcxgDIAEoARILCgNwaWQYBCABKA0SGwoTd2FsX3BlbmRpbmdfYmF0Y2hlcxgFIAEoBBISCgpjb2xsZWN0b3JzGAYgAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgHIAEoARIXCg9kZXNpcmVkX3ZlcnNpb24YCCABKAQimQEKDENvbnRyb2xFcnJvchIzCgRjb2RlGAEgASgOMiUuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvci5Db2RlEg8KB21lc3NhZ2UYAiABKAkiQwoEQ29kZRIUChBDT0RFX1VOU1BFQ0lGSUVEEAASFAoQQ09ERV9VTlNVUFBPUlRFRBABEg8KC0NPREVfRkFJTEVEEAIibAoMRGVzaXJlZFN0YXRlEg8KB3ZlcnNpb24YASABKAQSDAoEZnVsbBgCIAEoCBIsCgNzZXQYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuRGVzaXJlZEl0ZW0SDwoHcmVtb3ZlZBgEIAMoCSJkCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIAEIHCgV2YWx1ZSIiCg9NZXRyaWNzSW50ZXJ2YWwSDwoHc2Vjb25kcxgBIAEoATK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -116,6 +116,12 @@ export type AgentMessage = Message<"sightline.agent.v1.AgentMessage"> & {
      */
     value: MetricsBatch;
     case: "metrics";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.ControlResponse response = 4;
+     */
+    value: ControlResponse;
+    case: "response";
   } | { case: undefined; value?: undefined };
 };
 
@@ -145,6 +151,18 @@ export type HubMessage = Message<"sightline.agent.v1.HubMessage"> & {
      */
     value: Welcome;
     case: "welcome";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.ControlRequest request = 3;
+     */
+    value: ControlRequest;
+    case: "request";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.DesiredState desired = 4;
+     */
+    value: DesiredState;
+    case: "desired";
   } | { case: undefined; value?: undefined };
 };
 
@@ -211,6 +229,14 @@ export type Hello = Message<"sightline.agent.v1.Hello"> & {
    * @generated from field: double metrics_interval_s = 9;
    */
   metricsIntervalS: number;
+
+  /**
+   * The version of the desired state the agent holds (0: none); the hub sends
+   * what changed since, or the whole set when it cannot tell.
+   *
+   * @generated from field: uint64 desired_version = 10;
+   */
+  desiredVersion: bigint;
 };
 
 /**
@@ -688,6 +714,295 @@ export type CollectorError = Message<"sightline.agent.v1.CollectorError"> & {
  */
 export const CollectorErrorSchema: GenMessage<CollectorError> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 16);
+
+/**
+ * A question from the hub. The agent answers every request it reads with a
+ * ControlResponse of the same id: a body it does not know (a newer hub) gets
+ * the UNSUPPORTED error. An agent older than the control channel never
+ * answers; the hub gives up after its timeout.
+ *
+ * @generated from message sightline.agent.v1.ControlRequest
+ */
+export type ControlRequest = Message<"sightline.agent.v1.ControlRequest"> & {
+  /**
+   * Chosen by the hub, unique on the stream.
+   *
+   * @generated from field: uint64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * @generated from oneof sightline.agent.v1.ControlRequest.body
+   */
+  body: {
+    /**
+     * @generated from field: sightline.agent.v1.AgentInfoRequest agent_info = 2;
+     */
+    value: AgentInfoRequest;
+    case: "agentInfo";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ControlRequest.
+ * Use `create(ControlRequestSchema)` to create a new message.
+ */
+export const ControlRequestSchema: GenMessage<ControlRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 17);
+
+/**
+ * What the agent process is and holds.
+ *
+ * @generated from message sightline.agent.v1.AgentInfoRequest
+ */
+export type AgentInfoRequest = Message<"sightline.agent.v1.AgentInfoRequest"> & {
+};
+
+/**
+ * Describes the message sightline.agent.v1.AgentInfoRequest.
+ * Use `create(AgentInfoRequestSchema)` to create a new message.
+ */
+export const AgentInfoRequestSchema: GenMessage<AgentInfoRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 18);
+
+/**
+ * @generated from message sightline.agent.v1.ControlResponse
+ */
+export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
+  /**
+   * The id of the request answered.
+   *
+   * @generated from field: uint64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * @generated from oneof sightline.agent.v1.ControlResponse.result
+   */
+  result: {
+    /**
+     * @generated from field: sightline.agent.v1.AgentInfo agent_info = 2;
+     */
+    value: AgentInfo;
+    case: "agentInfo";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.ControlError error = 15;
+     */
+    value: ControlError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ControlResponse.
+ * Use `create(ControlResponseSchema)` to create a new message.
+ */
+export const ControlResponseSchema: GenMessage<ControlResponse> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 19);
+
+/**
+ * @generated from message sightline.agent.v1.AgentInfo
+ */
+export type AgentInfo = Message<"sightline.agent.v1.AgentInfo"> & {
+  /**
+   * @generated from field: string agent_version = 1;
+   */
+  agentVersion: string;
+
+  /**
+   * Seconds since the agent process started.
+   *
+   * @generated from field: double uptime_s = 2;
+   */
+  uptimeS: number;
+
+  /**
+   * Seconds since the host booted.
+   *
+   * @generated from field: double host_uptime_s = 3;
+   */
+  hostUptimeS: number;
+
+  /**
+   * @generated from field: uint32 pid = 4;
+   */
+  pid: number;
+
+  /**
+   * Batches in the WAL the hub has not acknowledged.
+   *
+   * @generated from field: uint64 wal_pending_batches = 5;
+   */
+  walPendingBatches: bigint;
+
+  /**
+   * The collectors the agent runs, by name.
+   *
+   * @generated from field: repeated string collectors = 6;
+   */
+  collectors: string[];
+
+  /**
+   * The metrics interval in force (the hub's, or the agent's own).
+   *
+   * @generated from field: double metrics_interval_s = 7;
+   */
+  metricsIntervalS: number;
+
+  /**
+   * The desired-state version the agent holds.
+   *
+   * @generated from field: uint64 desired_version = 8;
+   */
+  desiredVersion: bigint;
+};
+
+/**
+ * Describes the message sightline.agent.v1.AgentInfo.
+ * Use `create(AgentInfoSchema)` to create a new message.
+ */
+export const AgentInfoSchema: GenMessage<AgentInfo> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 20);
+
+/**
+ * @generated from message sightline.agent.v1.ControlError
+ */
+export type ControlError = Message<"sightline.agent.v1.ControlError"> & {
+  /**
+   * @generated from field: sightline.agent.v1.ControlError.Code code = 1;
+   */
+  code: ControlError_Code;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ControlError.
+ * Use `create(ControlErrorSchema)` to create a new message.
+ */
+export const ControlErrorSchema: GenMessage<ControlError> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 21);
+
+/**
+ * @generated from enum sightline.agent.v1.ControlError.Code
+ */
+export enum ControlError_Code {
+  /**
+   * @generated from enum value: CODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The agent does not know this request.
+   *
+   * @generated from enum value: CODE_UNSUPPORTED = 1;
+   */
+  UNSUPPORTED = 1,
+
+  /**
+   * The agent knows it but could not answer; message says why.
+   *
+   * @generated from enum value: CODE_FAILED = 2;
+   */
+  FAILED = 2,
+}
+
+/**
+ * Describes the enum sightline.agent.v1.ControlError.Code.
+ */
+export const ControlError_CodeSchema: GenEnum<ControlError_Code> = /*@__PURE__*/
+  enumDesc(file_sightline_agent_v1_agent, 21, 0);
+
+/**
+ * The state the hub wants the agent in, as keyed items. `full`: the whole
+ * set, replacing what the agent holds; otherwise a diff on the version the
+ * agent said it holds. The agent keeps it, with `version`, across restarts.
+ *
+ * @generated from message sightline.agent.v1.DesiredState
+ */
+export type DesiredState = Message<"sightline.agent.v1.DesiredState"> & {
+  /**
+   * @generated from field: uint64 version = 1;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: bool full = 2;
+   */
+  full: boolean;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.DesiredItem set = 3;
+   */
+  set: DesiredItem[];
+
+  /**
+   * Keys of items no longer wanted.
+   *
+   * @generated from field: repeated string removed = 4;
+   */
+  removed: string[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.DesiredState.
+ * Use `create(DesiredStateSchema)` to create a new message.
+ */
+export const DesiredStateSchema: GenMessage<DesiredState> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 22);
+
+/**
+ * One item of desired state; the key names it (one key per kind for now).
+ *
+ * @generated from message sightline.agent.v1.DesiredItem
+ */
+export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from oneof sightline.agent.v1.DesiredItem.value
+   */
+  value: {
+    /**
+     * @generated from field: sightline.agent.v1.MetricsInterval metrics_interval = 2;
+     */
+    value: MetricsInterval;
+    case: "metricsInterval";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.DesiredItem.
+ * Use `create(DesiredItemSchema)` to create a new message.
+ */
+export const DesiredItemSchema: GenMessage<DesiredItem> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 23);
+
+/**
+ * The metrics collection interval set on the hub for this host.
+ *
+ * @generated from message sightline.agent.v1.MetricsInterval
+ */
+export type MetricsInterval = Message<"sightline.agent.v1.MetricsInterval"> & {
+  /**
+   * @generated from field: double seconds = 1;
+   */
+  seconds: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.MetricsInterval.
+ * Use `create(MetricsIntervalSchema)` to create a new message.
+ */
+export const MetricsIntervalSchema: GenMessage<MetricsInterval> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 24);
 
 /**
  * @generated from service sightline.agent.v1.AgentService

@@ -1,0 +1,129 @@
+/**
+ * The agent's end of the control channel: answers the hub's requests (typed,
+ * closed: nothing here runs a command) and applies the desired state the hub
+ * pushes, kept across restarts (desired.ts). The first item kind is the
+ * metrics interval; the agent's metrics loop follows {@link AgentControl.intervalS}.
+ */
+import {
+  ControlError_Code,
+  type ControlRequest,
+  type ControlResponse,
+  type DesiredState,
+} from "../proto/gen/sightline/agent/v1/agent_lean.ts";
+import { AGENT_VERSION } from "../lib/link.ts";
+import type { Logger } from "../lib/log.ts";
+import { DesiredStore, type Held } from "./desired.ts";
+import type { Wal } from "./wal.ts";
+import type { LinkControl } from "./transport.ts";
+
+/** The item key of the metrics interval (hub/control/desired.ts pushes it). */
+const INTERVAL_ITEM = "metrics.interval";
+/** An interval from the hub outside this range is not applied (the host decides). */
+const INTERVAL_RANGE = { min: 1, max: 3600 };
+
+/** What the agent answers and holds. */
+export class AgentControl implements LinkControl {
+  #held: Held;
+  #listeners = new Set<(intervalS: number) => void>();
+  /** Pushes apply one at a time, in the order they came. */
+  #applying: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private store: DesiredStore,
+    held: Held,
+    private opts: { wal: Wal; configuredIntervalS: number; collectors: string[]; log: Logger },
+  ) {
+    this.#held = held;
+  }
+
+  /** Loads the desired state the agent identity `agentId` holds. */
+  static async open(
+    agentId: string,
+    opts: { wal: Wal; configuredIntervalS: number; collectors: string[]; log: Logger },
+  ): Promise<AgentControl> {
+    const store = new DesiredStore(opts.wal.kv, agentId, AGENT_VERSION);
+    return new AgentControl(store, await store.load(), opts);
+  }
+
+  /** The desired-state version held, for Hello. */
+  desiredVersion(): number {
+    return this.#held.version;
+  }
+
+  /** The metrics interval in force: the hub's when it set one in range, else the agent's own. */
+  intervalS(): number {
+    const item = this.#held.items.get(INTERVAL_ITEM)?.value;
+    if (item?.case !== "metricsInterval") return this.opts.configuredIntervalS;
+    const s = item.value.seconds;
+    return s >= INTERVAL_RANGE.min && s <= INTERVAL_RANGE.max ? s : this.opts.configuredIntervalS;
+  }
+
+  /** Calls `fn` with the new interval whenever a push changes it. */
+  onIntervalChange(fn: (intervalS: number) => void): void {
+    this.#listeners.add(fn);
+  }
+
+  /** Stores a push, then applies it. */
+  apply(push: DesiredState): Promise<void> {
+    this.#applying = this.#applying.then(async () => {
+      const before = this.intervalS();
+      this.#held = await this.store.apply(this.#held, push);
+      const after = this.intervalS();
+      this.opts.log.info("Applied desired state", {
+        version: push.version,
+        full: push.full,
+        interval_s: after,
+      });
+      const asked = this.#held.items.get(INTERVAL_ITEM)?.value;
+      if (asked?.case === "metricsInterval" && after !== asked.value.seconds) {
+        this.opts.log.warn("Ignoring the hub's metrics interval: out of range", {
+          asked: asked.value.seconds,
+        });
+      }
+      if (after !== before) { for (const fn of this.#listeners) fn(after); }
+    });
+    return this.#applying;
+  }
+
+  /** Answers one request; a body this agent does not know gets UNSUPPORTED. */
+  async answer(req: ControlRequest): Promise<ControlResponse> {
+    const id = req.id;
+    try {
+      switch (req.body.case) {
+        case "agentInfo":
+          return {
+            id,
+            result: {
+              case: "agentInfo",
+              value: {
+                agentVersion: AGENT_VERSION,
+                uptimeS: performance.now() / 1000,
+                hostUptimeS: Deno.osUptime(),
+                pid: Deno.pid,
+                walPendingBatches: await this.opts.wal.pending(),
+                collectors: this.opts.collectors,
+                metricsIntervalS: this.intervalS(),
+                desiredVersion: this.#held.version,
+              },
+            },
+          };
+        case undefined:
+          return {
+            id,
+            result: {
+              case: "error",
+              value: { code: ControlError_Code.UNSUPPORTED, message: "unknown request" },
+            },
+          };
+      }
+    } catch (err) {
+      return {
+        id,
+        result: {
+          case: "error",
+          value: { code: ControlError_Code.FAILED, message: (err as Error).message },
+        },
+      };
+    }
+  }
+}

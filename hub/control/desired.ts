@@ -1,0 +1,122 @@
+/**
+ * Desired state: what the hub wants each agent to hold, as keyed typed
+ * items with one version per host. The values live in the store's settings
+ * (`host.<id>.interval_s` for the metrics interval); beside them,
+ * `host.<id>.desired` keeps the host's version and, per item key, the
+ * version it last changed at, so the hub can send an agent that says it
+ * holds version v just what changed since (a removed item is a key whose
+ * value is gone), or the whole set when it cannot tell.
+ *
+ * The main process writes (a REST change); the ingest process reads when an
+ * agent connects or a change is announced. The version is written before the
+ * value: a crash between the two leaves a version that carries the old
+ * value, which is what the store holds, so agents never hold a value the
+ * store does not.
+ */
+import type { Store } from "../store/store.ts";
+
+/** One item as it is pushed: its key and its typed value. */
+export type DesiredItem = {
+  key: typeof INTERVAL_ITEM;
+  value: { case: "metricsInterval"; value: { seconds: number } };
+};
+
+/** What one push to an agent carries. */
+export interface DesiredPush {
+  version: number;
+  /** The whole set, replacing what the agent holds; otherwise a diff. */
+  full: boolean;
+  set: DesiredItem[];
+  removed: string[];
+}
+
+/** The item key of the metrics interval. */
+export const INTERVAL_ITEM = "metrics.interval";
+
+/** The range an interval set on the hub must lie in, in seconds (as the agent's own flag). */
+export const INTERVAL_RANGE = { min: 1, max: 3600 } as const;
+
+const intervalKey = (hostId: string) => `host.${hostId}.interval_s`;
+const logKey = (hostId: string) => `host.${hostId}.desired`;
+
+/** A host's version and, per item key, the version it last changed at. */
+interface ChangeLog {
+  version: number;
+  changed: Record<string, number>;
+}
+
+async function readLog(store: Store, hostId: string): Promise<ChangeLog> {
+  const raw = await store.getSetting(logKey(hostId));
+  if (!raw) return { version: 0, changed: {} };
+  const log = JSON.parse(raw) as ChangeLog;
+  return { version: Number(log.version) || 0, changed: log.changed ?? {} };
+}
+
+/** The interval set on the hub for a host, or null (the agent's own applies). */
+export async function hostInterval(store: Store, hostId: string): Promise<number | null> {
+  const raw = await store.getSetting(intervalKey(hostId));
+  return raw === null ? null : Number(raw);
+}
+
+/**
+ * Sets (or with null, unsets) a host's metrics interval; returns the new
+ * version. The caller checks the value's range and that the host exists.
+ */
+export async function setHostInterval(
+  store: Store,
+  hostId: string,
+  seconds: number | null,
+): Promise<number> {
+  const log = await readLog(store, hostId);
+  log.version++;
+  log.changed[INTERVAL_ITEM] = log.version;
+  await store.setSetting(logKey(hostId), JSON.stringify(log));
+  await store.setSetting(intervalKey(hostId), seconds === null ? null : String(seconds));
+  return log.version;
+}
+
+/** Every item the hub wants `hostId` to hold now. */
+async function items(store: Store, hostId: string): Promise<Map<string, DesiredItem>> {
+  const out = new Map<string, DesiredItem>();
+  const seconds = await hostInterval(store, hostId);
+  if (seconds !== null) {
+    out.set(INTERVAL_ITEM, {
+      key: INTERVAL_ITEM,
+      value: { case: "metricsInterval", value: { seconds } },
+    });
+  }
+  return out;
+}
+
+/** Forgets a removed host's desired state. */
+export async function forgetHost(store: Store, hostId: string): Promise<void> {
+  await store.setSetting(logKey(hostId), null);
+  await store.setSetting(intervalKey(hostId), null);
+}
+
+/**
+ * What to send an agent that holds version `held`: nothing when it is
+ * current; what changed since when the hub can tell (held is one of its
+ * versions); else the whole set (an agent with none, or one whose version
+ * the hub never issued: the store was replaced).
+ */
+export async function desiredFor(
+  store: Store,
+  hostId: string,
+  held: number,
+): Promise<DesiredPush | null> {
+  const log = await readLog(store, hostId);
+  if (held === log.version) return null;
+  const now = await items(store, hostId);
+  if (held === 0 || held > log.version) {
+    return { version: log.version, full: true, set: [...now.values()], removed: [] };
+  }
+  const push: DesiredPush = { version: log.version, full: false, set: [], removed: [] };
+  for (const [key, at] of Object.entries(log.changed)) {
+    if (at <= held) continue;
+    const item = now.get(key);
+    if (item) push.set.push(item);
+    else push.removed.push(key);
+  }
+  return push;
+}

@@ -1,0 +1,44 @@
+/**
+ * The shapes of the control channel as the hub's processes pass them
+ * (hub/messages.ts carries them between the main and ingest processes): a
+ * request a user's call makes of one agent, and the answer, which is the
+ * agent's or the reason there is none.
+ */
+
+/** A question for an agent; later issues add cases (top processes, package resync). */
+export type AgentRequest = { case: "agentInfo" };
+
+/** What an agent says about itself (AgentInfo in the .proto), as the REST API shows it. */
+export interface AgentInfoAnswer {
+  agent_version: string;
+  uptime_s: number;
+  host_uptime_s: number;
+  pid: number;
+  wal_pending_batches: number;
+  collectors: string[];
+  metrics_interval_s: number;
+  desired_version: number;
+}
+
+/** Why an agent gave no answer. */
+export type AgentFailure =
+  /** No stream from that agent on this hub. */
+  | "not_connected"
+  /** The stream ended before the answer came. */
+  | "disconnected"
+  /** No answer in time (an agent older than the control channel never answers). */
+  | "timeout"
+  /** The agent does not know this request. */
+  | "unsupported"
+  /** The agent knows the request but could not answer it. */
+  | "failed"
+  /** The answer broke the protocol; the stream was ended. */
+  | "invalid";
+
+/** The outcome of one request. */
+export type AgentAnswer =
+  | { ok: true; case: "agentInfo"; info: AgentInfoAnswer }
+  | { ok: false; error: AgentFailure; message: string };
+
+/** How long the ingest process waits for an agent's answer. */
+export const REQUEST_TIMEOUT_MS = 5000;

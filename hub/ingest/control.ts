@@ -1,0 +1,219 @@
+/**
+ * The hub's end of the control channel, in the ingest process that holds
+ * the agents' streams: requests down a stream with an id and a timeout, the
+ * answers matched back by id, and desired-state pushes (the whole set or a
+ * diff on the version the agent holds; hub/control/desired.ts computes them).
+ */
+import { create, toBinary } from "@bufbuild/protobuf";
+import {
+  type AgentInfo,
+  ControlError_Code,
+  type ControlResponse,
+  type HubMessage,
+  HubMessageSchema,
+} from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
+import type { ServerCall } from "../../lib/grpc/server.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { Store } from "../store/store.ts";
+import { desiredFor } from "../control/desired.ts";
+import {
+  type AgentAnswer,
+  type AgentInfoAnswer,
+  type AgentRequest,
+  REQUEST_TIMEOUT_MS,
+} from "../control/types.ts";
+import { InvalidMessage } from "./convert.ts";
+
+/** Encodes and sends one HubMessage; false when the agent is behind reading. */
+export function send(
+  call: ServerCall,
+  init: Parameters<typeof create<typeof HubMessageSchema>>[1],
+): boolean {
+  return call.write(toBinary(HubMessageSchema, create(HubMessageSchema, init) as HubMessage));
+}
+
+/** One stream that said Hello: its requests in flight and the desired version it was sent. */
+interface StreamState {
+  hostId: string;
+  call: ServerCall;
+  pending: Map<number, (a: AgentAnswer) => void>;
+  /** The desired-state version the agent holds once it applied what it was sent. */
+  version: number;
+  /** Pushes to this stream, one at a time, so each diff starts where the last ended. */
+  pushing: Promise<void>;
+}
+
+const LIMITS = { text: 256, collectors: 64 };
+
+/** The streams' control state, for one ingest process. */
+export class ControlChannel {
+  #streams = new Map<ServerCall, StreamState>();
+
+  constructor(
+    private deps: { store: Store; log: Logger; timeoutMs?: number },
+  ) {}
+
+  /**
+   * Takes a stream that said Hello, holding desired-state version `held`,
+   * and sends it what it lacks of its host's desired state.
+   */
+  async attach(call: ServerCall, hostId: string, held: number): Promise<void> {
+    const s: StreamState = {
+      hostId,
+      call,
+      pending: new Map(),
+      version: held,
+      pushing: Promise.resolve(),
+    };
+    this.#streams.set(call, s);
+    await this.#push(s);
+  }
+
+  /** The stream ended: its requests are answered "disconnected". */
+  detach(call: ServerCall): void {
+    const s = this.#streams.get(call);
+    if (!s) return;
+    this.#streams.delete(call);
+    for (const answer of s.pending.values()) {
+      answer({
+        ok: false,
+        error: "disconnected",
+        message: "The agent disconnected before answering",
+      });
+    }
+  }
+
+  /** Asks the host's newest stream; resolves with its answer or why there is none. */
+  request(hostId: string, id: number, req: AgentRequest): Promise<AgentAnswer> {
+    const s = [...this.#streams.values()].findLast((s) => s.hostId === hostId);
+    if (!s) {
+      return Promise.resolve({
+        ok: false,
+        error: "not_connected",
+        message: "The agent is not connected to this hub",
+      });
+    }
+    const timeoutMs = this.deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        s.pending.delete(id);
+        resolve({
+          ok: false,
+          error: "timeout",
+          message: `The agent did not answer within ${timeoutMs / 1000} s`,
+        });
+      }, timeoutMs);
+      s.pending.set(id, (a) => {
+        clearTimeout(timer);
+        s.pending.delete(id);
+        resolve(a);
+      });
+      send(s.call, {
+        kind: { case: "request", value: { id: BigInt(id), body: { case: req.case, value: {} } } },
+      });
+    });
+  }
+
+  /**
+   * An answer on `call`. One for a request no longer waited for (it timed
+   * out) is dropped; one that breaks the protocol answers its request
+   * "invalid" and throws {@link InvalidMessage}, which ends the stream.
+   */
+  answered(call: ServerCall, res: ControlResponse): void {
+    const s = this.#streams.get(call);
+    const id = Number(res.id);
+    const answer = s?.pending.get(id);
+    if (!answer) {
+      this.deps.log.debug("Dropped a late or unasked answer", { host: s?.hostId, id });
+      return;
+    }
+    let outcome: AgentAnswer;
+    try {
+      outcome = readResponse(res);
+    } catch (err) {
+      answer({ ok: false, error: "invalid", message: "The agent's answer broke the protocol" });
+      throw err;
+    }
+    answer(outcome);
+  }
+
+  /** The host's desired state changed: each of its streams gets what it lacks. */
+  desiredChanged(hostId: string): Promise<void> {
+    const pushes = [...this.#streams.values()].filter((s) => s.hostId === hostId).map((s) =>
+      this.#push(s).catch((err) =>
+        this.deps.log.warn("Cannot push desired state", { host: hostId, error: err })
+      )
+    );
+    return Promise.all(pushes).then(() => {});
+  }
+
+  #push(s: StreamState): Promise<void> {
+    s.pushing = s.pushing.catch(() => {}).then(async () => {
+      const push = await desiredFor(this.deps.store, s.hostId, s.version);
+      if (!push || s.call.done) return;
+      send(s.call, {
+        kind: {
+          case: "desired",
+          value: {
+            version: BigInt(push.version),
+            full: push.full,
+            set: push.set,
+            removed: push.removed,
+          },
+        },
+      });
+      s.version = push.version;
+      this.deps.log.info("Sent desired state", {
+        host: s.hostId,
+        version: push.version,
+        full: push.full,
+        set: push.set.length,
+        removed: push.removed.length,
+      });
+    });
+    return s.pushing;
+  }
+}
+
+function text(field: string, v: string): string {
+  if (v.length > LIMITS.text) throw new InvalidMessage(`${field} is longer than ${LIMITS.text}`);
+  return v;
+}
+
+function finite(field: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new InvalidMessage(`${field} is not a number ≥ 0`);
+  return v;
+}
+
+function infoOf(i: AgentInfo): AgentInfoAnswer {
+  if (i.collectors.length > LIMITS.collectors) {
+    throw new InvalidMessage(`collectors has more than ${LIMITS.collectors} entries`);
+  }
+  return {
+    agent_version: text("agent_version", i.agentVersion),
+    uptime_s: finite("uptime_s", i.uptimeS),
+    host_uptime_s: finite("host_uptime_s", i.hostUptimeS),
+    pid: i.pid,
+    wal_pending_batches: Number(i.walPendingBatches),
+    collectors: i.collectors.map((c) => text("collector", c)),
+    metrics_interval_s: finite("metrics_interval_s", i.metricsIntervalS),
+    desired_version: Number(i.desiredVersion),
+  };
+}
+
+/** The answer a response carries; throws {@link InvalidMessage} for one without a result. */
+function readResponse(res: ControlResponse): AgentAnswer {
+  const r = res.result;
+  switch (r.case) {
+    case "agentInfo":
+      return { ok: true, case: "agentInfo", info: infoOf(r.value) };
+    case "error": {
+      const message = text("error message", r.value.message) || "no reason given";
+      return r.value.code === ControlError_Code.UNSUPPORTED
+        ? { ok: false, error: "unsupported", message: "The agent does not support this request" }
+        : { ok: false, error: "failed", message: `The agent could not answer: ${message}` };
+    }
+    case undefined:
+      throw new InvalidMessage("a response without a result");
+  }
+}

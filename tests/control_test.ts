@@ -1,0 +1,229 @@
+/**
+ * The control channel between real processes: the hub asks a connected
+ * agent about itself over its stream (REST → main → ingest → agent → back);
+ * the documented 4xx for an unknown host and an agent that is not
+ * connected; a metrics interval set on the hub reaches the agent, which
+ * follows it, keeps it across its own restart and the hub's, and on
+ * reconnecting gets a change made while it was away as a diff.
+ */
+import { assert, assertEquals } from "../lib/assert.ts";
+import { Channel, GrpcError, Status } from "../agent/grpc.ts";
+import { encodeAgent } from "../agent/wire.ts";
+import { HUB_TLS_NAME } from "../lib/link.ts";
+import { probeHello, probeStream } from "./probe.ts";
+import type { ControlResponse } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
+import {
+  enroll,
+  type Hub,
+  openHubStore,
+  type Proc,
+  startAgent,
+  startHub,
+  until,
+} from "./harness.ts";
+
+/** One REST call with an API key; the status and the JSON body. */
+async function call(
+  hub: Hub,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${hub.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const errorCode = (r: { body: Record<string, unknown> }) =>
+  (r.body.error as { code: string } | undefined)?.code;
+
+/** The times of the agent's "Batch queued" lines from line `from` on, in ms. */
+function batchTimes(agent: Proc, from: number): number[] {
+  return agent.lines.slice(from).filter((l) => l.includes("Batch queued")).map((l) =>
+    Date.parse(l.split(" ")[0])
+  );
+}
+
+/** What a test gets: its dir, its hub (replaced when restarted), and agents it starts. */
+interface Ctx {
+  dir: string;
+  hub: Hub;
+  /** Starts `agent run` on `sub` (1 s interval); stopped when the test ends. */
+  agent(sub: string): Proc;
+}
+
+/** A test on a fresh hub; the hub and every agent it started end with it. */
+function hubTest(name: string, fn: (ctx: Ctx) => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "sightline-control-" });
+      const agents: Proc[] = [];
+      const ctx: Ctx = {
+        dir,
+        hub: await startHub(`${dir}/hub`),
+        agent: (sub) => {
+          const a = startAgent(`${dir}/${sub}`, 1);
+          agents.push(a);
+          return a;
+        },
+      };
+      try {
+        await fn(ctx);
+      } finally {
+        for (const a of agents) await a.stop();
+        await ctx.hub.dispose();
+      }
+    },
+  });
+}
+
+hubTest(
+  "the hub asks a connected agent for its info; unknown host is 404, an offline agent 409",
+  async ({ hub, dir, agent: start }) => {
+    const { key, identity } = await enroll(hub, `${dir}/agent`, "ctl-1");
+    const path = `/api/v1/hosts/${identity.agentId}/agent`;
+    const before = await call(hub, key, "GET", path);
+    assertEquals([before.status, errorCode(before)], [409, "agent_not_connected"]);
+
+    const agent = start("agent");
+    await agent.waitForLine(/Connected to hub/);
+    const info = await call(hub, key, "GET", path);
+    assertEquals(info.status, 200, JSON.stringify(info.body));
+    assertEquals(info.body.pid, agent.pid);
+    assertEquals(info.body.metrics_interval_s, 1);
+    assertEquals(info.body.desired_version, 0);
+    assert(typeof info.body.agent_version === "string" && info.body.agent_version !== "");
+    const uptime = info.body.uptime_s as number;
+    assert(uptime > 0 && uptime < 120, `agent uptime ${uptime}`);
+    assert((info.body.host_uptime_s as number) >= uptime, "the host was up before the agent");
+    assert((info.body.collectors as string[]).includes("cpu"), String(info.body.collectors));
+    assertEquals(typeof info.body.wal_pending_batches, "number");
+
+    const unknown = await call(hub, key, "GET", "/api/v1/hosts/nope/agent");
+    assertEquals([unknown.status, errorCode(unknown)], [404, "not_found"]);
+
+    await agent.stop();
+    const gone = await call(hub, key, "GET", path);
+    assertEquals([gone.status, errorCode(gone)], [409, "agent_not_connected"]);
+  },
+);
+
+/** A raw stream for `identity` that says Hello, then answers requests with `answer` (or never). */
+function rawAgent(
+  channel: Channel,
+  identity: { agentId: string; agentKey: string },
+  answer?: (id: number) => Uint8Array,
+) {
+  let welcomed: () => void;
+  const ready = new Promise<void>((r) => (welcomed = r));
+  const stream = probeStream(channel, identity, probeHello("raw", 30), (kind, call) => {
+    if (kind.case === "welcome") welcomed();
+    if (kind.case === "request" && answer) call.write(answer(kind.value.id));
+  });
+  return { stream, ready };
+}
+
+hubTest(
+  "an agent that never answers is a 504, a malformed answer a 502 that ends only its stream",
+  async ({ hub, dir, agent: start }) => {
+    const real = await enroll(hub, `${dir}/real`, "real");
+    const agent = start("real");
+    const { key, identity } = await enroll(hub, `${dir}/raw`, "raw");
+    const channel = new Channel(hub.grpc, { serverName: HUB_TLS_NAME, caPem: identity.caPem });
+    const path = `/api/v1/hosts/${identity.agentId}/agent`;
+    const ask = async (answer?: (id: number) => Uint8Array) => {
+      const raw = rawAgent(channel, identity, answer);
+      await raw.ready;
+      const res = await call(hub, key, "GET", path);
+      return { raw, res: [res.status, errorCode(res)] };
+    };
+    const response = (result: ControlResponse["result"]) => (id: number) =>
+      encodeAgent({ case: "response", value: { id, result } });
+    try {
+      // An agent older than the control channel reads the request and never answers.
+      const old = await ask();
+      assertEquals(old.res, [504, "agent_timeout"]);
+      old.raw.stream.cancel();
+      // A newer agent's "unsupported".
+      const picky = await ask(response({ case: "error", value: { code: 1, message: "?" } }));
+      assertEquals(picky.res, [409, "agent_unsupported"]);
+      picky.raw.stream.cancel();
+      // An answer without a result breaks the protocol: a 502, and the hub ends that stream.
+      const broken = await ask(response({ case: undefined }));
+      assertEquals(broken.res, [502, "agent_invalid_answer"]);
+      const ended = await broken.raw.stream.status.then(() => "ok", (e) => e);
+      assert(
+        ended instanceof GrpcError && ended.code === Status.INVALID_ARGUMENT,
+        `the stream should end INVALID_ARGUMENT, got ${ended}`,
+      );
+    } finally {
+      await channel.close();
+    }
+    // The other agent's stream is untouched.
+    await agent.waitForLine(/Connected to hub/);
+    const fine = await call(hub, key, "GET", `/api/v1/hosts/${real.identity.agentId}/agent`);
+    assertEquals(fine.status, 200, JSON.stringify(fine.body));
+    assertEquals(fine.body.pid, agent.pid);
+  },
+);
+
+hubTest(
+  "a hub-set interval reaches the agent, survives its restart and the hub's, and a change made while it was away arrives as a diff",
+  async (ctx) => {
+    const { key, identity } = await enroll(ctx.hub, `${ctx.dir}/agent`, "ctl-2");
+    const interval = `/api/v1/hosts/${identity.agentId}/interval`;
+    const info = async () => {
+      const r = await call(ctx.hub, key, "GET", `/api/v1/hosts/${identity.agentId}/agent`);
+      return [r.body.metrics_interval_s, r.body.desired_version];
+    };
+    // Bad input changes nothing.
+    for (const body of [{ interval_s: 0 }, { interval_s: 1.5 }, { interval_s: "2" }, "{oops"]) {
+      const r = await call(ctx.hub, key, "PUT", interval, body);
+      assertEquals(r.status, 400, JSON.stringify(body));
+    }
+    const missing = await call(ctx.hub, key, "PUT", "/api/v1/hosts/nope/interval", {
+      interval_s: 5,
+    });
+    assertEquals([missing.status, errorCode(missing)], [404, "not_found"]);
+
+    let agent = ctx.agent("agent");
+    await agent.waitForLine(/Connected to hub/);
+    const set = await call(ctx.hub, key, "PUT", interval, { interval_s: 3 });
+    assertEquals(set.body, { id: identity.agentId, interval_s: 3, desired_version: 1 });
+    await agent.waitForLine(/Applied desired state version=1 full=true interval_s=3/);
+    // The loop follows it: batches now come 3 s apart.
+    const from = agent.lines.length;
+    await until("three batches after the change", () => batchTimes(agent, from).length >= 3);
+    const times = batchTimes(agent, from);
+    const gap = times.at(-1)! - times.at(-2)!;
+    assert(gap > 2500 && gap < 3500, `batches ${gap} ms apart, not 3 s`);
+    const store = openHubStore(ctx.hub);
+    const audit = await store.listAudit(5).finally(() => store.close());
+    assert(audit.some((a) => a.action === "host.interval" && a.target === identity.agentId));
+
+    // The agent restarts: it starts at 3 s from its own store, and needs nothing sent.
+    await agent.stop();
+    agent = ctx.agent("agent");
+    await agent.waitForLine(/Agent started .*interval_s=3/);
+    await agent.waitForLine(/Connected to hub/);
+    assertEquals(await info(), [3, 1]);
+
+    // The hub restarts while the agent is away, and the interval is unset meanwhile.
+    await agent.stop();
+    await ctx.hub.proc.stop();
+    ctx.hub = await startHub(`${ctx.dir}/hub`, ctx.hub.ports);
+    const unset = await call(ctx.hub, key, "PUT", interval, { interval_s: null });
+    assertEquals(unset.body.desired_version, 2);
+    agent = ctx.agent("agent");
+    await agent.waitForLine(/Agent started .*interval_s=3/);
+    await agent.waitForLine(/Applied desired state version=2 full=false interval_s=1/);
+    await ctx.hub.proc.waitForLine(/Sent desired state .*version=2 full=false set=0 removed=1/);
+    assertEquals(await info(), [1, 2]);
+  },
+);
