@@ -9,6 +9,7 @@ import { fleetRow } from "../../lib/fleet.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
+import { HttpError } from "../../hub/http/errors.ts";
 import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../../hub/auth/secrets.ts";
 import { UNNAMED_HOST } from "../../hub/store/hosts/types.ts";
 import { Island } from "../../components/Island.tsx";
@@ -72,15 +73,50 @@ export function createHost({ store, status, live, agentAddress }: AppDeps) {
       detail: name || UNNAMED_HOST,
     });
     live.hostAdded(fleetRow(status.apply(host)));
-    const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
-    const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
-    return page(
-      c,
-      "Add host",
-      <section class="card">
-        <h1>{name || "New host"}</h1>
-        <Island name="AddHost" component={AddHost} props={{ hostId: host.id, command }} />
-      </section>,
+    return tokenPage(c, agentAddress, host.id, name || "New host", token);
+  };
+}
+
+/** The page that shows a new token once, in the command that registers the host's agent. */
+function tokenPage(
+  c: Context<AppEnv>,
+  agentAddress: AppDeps["agentAddress"],
+  hostId: string,
+  title: string,
+  token: string,
+) {
+  const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
+  const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
+  return page(
+    c,
+    "Add host",
+    <section class="card">
+      <h1>{title}</h1>
+      <Island name="AddHost" component={AddHost} props={{ hostId, command }} />
+    </section>,
+  );
+}
+
+/**
+ * POST /hosts/:id/token: a fresh token for a host whose agent never
+ * registered (the first one is shown only once); the old one stops working.
+ */
+export function renewToken({ store, agentAddress }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const id = c.req.param("id")!;
+    const host = await store.hosts.get(id);
+    if (!host) throw new HttpError(404, "not_found", "No such host");
+    const token = newRegistrationToken();
+    const now = Date.now();
+    const renewed = await store.hosts.renewToken(
+      id,
+      { tokenHash: hashSecret(token), createdAt: now, expiresAt: now + TOKEN_TTL_MS },
+      { at: now, actor: c.var.user!.name, action: "host.token", target: id, detail: host.name },
     );
+    if (!renewed) {
+      throw new HttpError(409, "already_registered", `${host.name}'s agent has registered already`);
+    }
+    return tokenPage(c, agentAddress, id, host.name, token);
   };
 }
