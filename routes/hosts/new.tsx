@@ -4,13 +4,12 @@
  * page turns green by itself when the agent connects.
  */
 import type { Context } from "hono";
-import { checkName } from "../../lib/names.ts";
-import { fleetRow } from "../../lib/fleet.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
-import { requireAdmin } from "../../hub/http/session.ts";
-import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../../hub/auth/secrets.ts";
-import { UNNAMED_HOST } from "../../hub/store/hosts/types.ts";
+import { actorOf, requireAdmin } from "../../hub/http/session.ts";
+import { statusOf } from "../../hub/http/errors.ts";
+import { createHost as createHostFor } from "../../hub/usecases/hosts.ts";
+import { UseCaseError } from "../../hub/usecases/errors.ts";
 import { Island } from "../../components/Island.tsx";
 import AddHost from "../../islands/AddHost.tsx";
 
@@ -39,46 +38,26 @@ export function newHostPage() {
 }
 
 /** Creates the host and its token; shows the commands. */
-export function createHost({ store, status, live, agentAddress }: AppDeps) {
+export function createHost(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const f = await form(c);
-    const check = (f.name ?? "").trim() ? checkName("host", f.name ?? "") : null;
-    const name = check?.ok ? check.name : (f.name ?? "").trim();
-    if (check && !check.ok) {
-      return page(
-        c,
-        "Add host",
-        <NewHostForm name={name} error={check.problem} />,
-        {
-          status: 400,
-        },
-      );
+    const typed = (await form(c)).name ?? "";
+    let created;
+    try {
+      created = await createHostFor(deps, actorOf(c), { name: typed });
+    } catch (err) {
+      if (!(err instanceof UseCaseError) || !err.field) throw err;
+      const shown = <NewHostForm name={typed.trim()} error={err.message} />;
+      return page(c, "Add host", shown, { status: statusOf(err) });
     }
-    const token = newRegistrationToken();
-    const now = Date.now();
-    const hostId = crypto.randomUUID();
-    const host = await store.hosts.create({
-      hostId,
-      name: name || null,
-      tokenHash: hashSecret(token),
-      createdAt: now,
-      expiresAt: now + TOKEN_TTL_MS,
-    }, {
-      at: now,
-      actor: c.var.user!.name,
-      action: "host.create",
-      target: hostId,
-      detail: name || UNNAMED_HOST,
-    });
-    live.hostAdded(fleetRow(status.apply(host)));
-    const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
+    const { host, token } = created;
+    const hub = deps.agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
     const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
     return page(
       c,
       "Add host",
       <section class="card">
-        <h1>{name || "New host"}</h1>
+        <h1>{typed.trim() ? host.name : "New host"}</h1>
         <Island name="AddHost" component={AddHost} props={{ hostId: host.id, command }} />
       </section>,
     );
