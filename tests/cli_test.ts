@@ -86,11 +86,8 @@ Deno.test("the CLI's host and API key creation are audited, without the secrets"
         [["cli", "apikey.create", "deploy"], ["cli", "host.create", "web-1"]],
       );
       const [host] = await store.hosts.list();
-      const [key] = await store.auth.listApiKeys();
-      assertEquals(
-        audit.map((a) => a.target_id).sort(),
-        [host.id, key.id].sort(),
-      );
+      const [apiKey] = await store.auth.listApiKeys();
+      assertEquals(audit.map((a) => a.target_id).sort(), [host.id, apiKey.id].sort());
       const text = JSON.stringify(audit);
       assert(
         !text.includes(lastLine(token.stdout)) && !text.includes(lastLine(key.stdout)),
