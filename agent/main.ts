@@ -1,6 +1,7 @@
 /**
- * The agent CLI: `register` exchanges a token for an identity, `run`
- * collects metrics every interval into the WAL and streams them to the hub,
+ * The agent's entry and CLI: `register` exchanges a token for an identity,
+ * `run` wires the parts together (the WAL, the hub link, and the scheduler
+ * with its jobs, the metrics loop first) and runs them until a signal,
  * `version` prints the version.
  */
 import { parseArgs } from "node:util";
@@ -8,12 +9,14 @@ import { logger } from "../lib/log.ts";
 import { AGENT_VERSION } from "../lib/link.ts";
 import { loadAgentConfig } from "./config.ts";
 import { loadIdentity, saveIdentity } from "./identity.ts";
-import { type HostFacts, HubLink, register } from "./transport.ts";
-import { encodeBatch } from "./wire.ts";
+import { HubLink, register } from "./transport.ts";
 import { Wal } from "./wal.ts";
 import { AgentControl } from "./control.ts";
 import { detectEnvironment } from "./collectors/environment.ts";
-import { collect, collectorsFor } from "./collectors/mod.ts";
+import { collectorsFor } from "./collectors/mod.ts";
+import { hostFacts } from "./facts.ts";
+import { Scheduler } from "./scheduler.ts";
+import { metricsJob } from "./jobs/metrics.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -23,17 +26,8 @@ const USAGE = `Usage:
   deno task agent run [--data DIR] [--interval SECONDS]
   deno task agent version`;
 
-function ips(): string[] {
-  try {
-    return Deno.networkInterfaces()
-      .filter((i) =>
-        !i.address.startsWith("127.") && i.address !== "::1" && !i.address.startsWith("fe80:")
-      )
-      .map((i) => i.address);
-  } catch {
-    return [];
-  }
-}
+/** How long a stop waits for jobs in progress (a metrics cycle's WAL write) to end. */
+const STOP_GRACE_MS = 5000;
 
 async function runAgent(flags: { data?: string; interval?: string }): Promise<void> {
   const config = loadAgentConfig(flags, Deno.env.toObject(), log);
@@ -51,16 +45,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     collectors: collectors.map((c) => c.name),
     log: logger("agent.control"),
   });
-  const facts = (): HostFacts => ({
-    hostname: Deno.hostname(),
-    os: Deno.build.os,
-    arch: Deno.build.arch,
-    kernel: Deno.osRelease(),
-    environment,
-    ips: ips(),
-    intervalS: control.intervalS(),
-  });
-  const link = new HubLink(id, wal, facts, {
+  const link = new HubLink(id, wal, () => hostFacts(environment, control.intervalS()), {
     heartbeatMs: config.heartbeatS * 1000,
     reconnectMaxS: config.reconnectMaxS,
     log: logger("agent.link"),
@@ -75,49 +60,28 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     pending: await wal.pending(),
   });
 
-  // The first cycle only sets the baselines rates are computed from.
-  let last = Date.now();
-  await collect(collectors, config, 0, last);
-  let timer: ReturnType<typeof setTimeout>;
+  const jobs = new Scheduler({ log: logger("agent.jobs") });
+  jobs.add(metricsJob({
+    collectors,
+    roots: config,
+    intervalS: control.intervalS(),
+    wal,
+    sender: link,
+    log,
+  }));
   let stopping = false;
-  const cycle = async () => {
-    const now = Date.now();
-    try {
-      const snapshot = await collect(collectors, config, (now - last) / 1000, now);
-      last = now;
-      for (const e of snapshot.errors) {
-        log.warn("Collector failed", { collector: e.collector, error: e.message });
-      }
-      let bytes = 0;
-      const seq = await wal.append((s) => {
-        const data = encodeBatch(s, snapshot);
-        bytes = data.length;
-        return data;
-      });
-      log.debug("Batch queued", { seq, bytes });
-      link.notify();
-    } catch (err) {
-      log.error("Collection cycle failed", { error: err });
-    }
-    schedule();
-  };
-  const schedule = () => {
-    if (stopping) return;
-    // Aim at the next multiple of the interval so cycles do not drift.
-    const ms = control.intervalS() * 1000;
-    clearTimeout(timer);
-    timer = setTimeout(cycle, ms - (Date.now() % ms));
-  };
-  schedule();
-  // The hub set another interval: the next cycle follows it.
-  control.onIntervalChange(schedule);
+  // The hub set another interval: the metrics job follows it from its next tick.
+  control.onIntervalChange((s) => {
+    if (!stopping) jobs.reschedule("metrics", s * 1000);
+  });
 
   const linkDone = link.run();
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("Stopping", { signal });
-    clearTimeout(timer);
+    // Jobs first, so the last batch they write is in the WAL before the link's last ack wait.
+    await jobs.stop(STOP_GRACE_MS);
     await link.stop();
     await linkDone.catch(() => {});
     wal.close();

@@ -8,6 +8,7 @@ import type { AuditEntry } from "../hub/store/audit/types.ts";
 /** Each action in words; an action not listed shows as it is stored. */
 const ACTIONS: Record<string, string> = {
   "host.create": "added host",
+  "host.token": "renewed the token of",
   "host.tags": "set tags of",
   "host.interval": "set interval of",
   "host.delete": "removed host",

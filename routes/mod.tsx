@@ -19,7 +19,7 @@ import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
 import { fleetPage } from "./index.tsx";
-import { createHost, newHostPage } from "./hosts/new.tsx";
+import { createHost, newHostPage, renewToken } from "./hosts/new.tsx";
 import { hostPage } from "./hosts/[id].tsx";
 import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
 import { setTags } from "./hosts/[id]/tags.ts";
@@ -61,6 +61,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/hosts/:id/delete", deleteHostPage(deps));
       pages.post("/hosts/:id/delete", deleteHost(deps));
       pages.post("/hosts/:id/tags", setTags(deps));
+      pages.post("/hosts/:id/token", renewToken(deps));
       pages.get("/settings", settingsPage(deps));
       pages.post("/settings/users", addUser(deps));
       pages.post("/settings/users/:id/role", changeRole(deps));

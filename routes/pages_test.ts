@@ -433,3 +433,31 @@ Deno.test("the audit log in Settings names what was changed, a removed host too,
   assert(html.includes(`title="${host.id}"`), "the id stays at hand");
   assert(!html.includes("guess"), "never the password");
 });
+
+Deno.test("a host whose agent never connected gets a fresh token from its page; the old one stops working", async () => {
+  await using t = await setup();
+  const cookie = await t.signIn("ann", "admin");
+  const tokenIn = (html: string) => /--token (sl_reg_[\w-]+)/.exec(html)![1];
+  const first = tokenIn(await (await t.post("/hosts/new", { name: "web-1" }, cookie)).text());
+  const [host] = await t.store.hosts.list();
+  const page = await (await t.request(`/hosts/${host.id}`, { cookie })).text();
+  assert(page.includes("Its agent has not connected yet"), "the host page says so");
+  assert(page.includes(`action="/hosts/${host.id}/token"`), "and offers a new token");
+
+  const renewed = await t.post(`/hosts/${host.id}/token`, {}, cookie);
+  assertEquals(renewed.status, 200);
+  const second = tokenIn(await renewed.text());
+  assert(second !== first);
+  const agent = { fallbackName: "h", now: Date.now() };
+  assertEquals(await t.store.hosts.register(hashSecret(first), agent), {
+    ok: false,
+    reason: "unknown",
+  });
+  assert((await t.store.hosts.register(hashSecret(second), agent)).ok, "the new token works");
+  // Once its agent registered, there is no token to renew, and a viewer never may.
+  assertEquals((await t.post(`/hosts/${host.id}/token`, {}, cookie)).status, 409);
+  const viewer = await t.signIn("vic", "viewer");
+  assertEquals((await t.post(`/hosts/${host.id}/token`, {}, viewer)).status, 403);
+  const actions = (await t.store.audit.list(10)).map((a) => a.action);
+  assertEquals(actions.filter((a) => a === "host.token").length, 1);
+});

@@ -4,7 +4,7 @@
  * first admin created from the setup link the hub printed.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import type { Hub } from "./harness.ts";
+import { type Hub, startHub } from "./harness.ts";
 
 const CHROMIUM = Deno.env.get("SIGHTLINE_CHROMIUM") ?? "/usr/bin/chromium";
 
@@ -56,4 +56,42 @@ export async function setUpAdmin(page: Page, hub: Hub) {
 /** How far the page is wider than its viewport (0: nothing scrolls sideways). */
 export function sidewaysOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+}
+
+/** What a browser test gets: its temp dir, a running hub, the browser, and `own` for its agents. */
+export interface BrowserTest {
+  dir: string;
+  hub: Hub;
+  browser: Browser;
+  /** Stops `proc` when the test ends, however it ends. */
+  own<P extends { stop(): Promise<unknown> }>(proc: P): P;
+}
+
+/**
+ * A test in Chromium against a real hub on loopback (Linux, where the
+ * harness runs). The hub, the browser, the agents given to `own` and the temp
+ * dir are gone when it ends.
+ */
+export function browserTest(name: string, fn: (t: BrowserTest) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: Deno.build.os !== "linux",
+    // Playwright keeps sockets and timers of its own past a test.
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "sightline-browser-" });
+      const hub = await startHub(`${dir}/hub`);
+      const browser = await launch();
+      const owned: Array<{ stop(): Promise<unknown> }> = [];
+      try {
+        await fn({ dir, hub, browser, own: (p) => (owned.push(p), p) });
+      } finally {
+        await browser.close();
+        for (const p of owned.reverse()) await p.stop();
+        await hub.dispose();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
 }

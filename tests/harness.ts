@@ -432,3 +432,34 @@ export async function assertBatchesOnceInOrder(
     await store.close();
   }
 }
+
+/** What a cross-process test ends when it ends: a hub, an agent, a stream. */
+export type Owned = { stop(): Promise<unknown> } | { dispose(): Promise<unknown> };
+
+/** What a cross-process test gets: its own temp dir, and `own` for what it starts. */
+export interface ProcessTest {
+  dir: string;
+  /** Ends `x` when the test ends, however it ends (newest first); returns `x`. */
+  own<T extends Owned>(x: T): T;
+}
+
+/**
+ * A test of real processes on loopback (Linux, where the harness runs): what
+ * it hands to `own` is stopped and its temp dir removed when it ends.
+ */
+export function processTest(name: string, fn: (t: ProcessTest) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "sightline-test-" });
+      const owned: Owned[] = [];
+      try {
+        await fn({ dir, own: (x) => (owned.push(x), x) });
+      } finally {
+        for (const x of owned.reverse()) await ("dispose" in x ? x.dispose() : x.stop());
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+  });
+}

@@ -10,7 +10,15 @@ import { encodeBatch } from "../agent/wire.ts";
 import { probeHello, probeStream } from "./probe.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
-import { enroll, openHubStore, type Proc, startAgent, startHub, until } from "./harness.ts";
+import {
+  enroll,
+  openHubStore,
+  type Proc,
+  processTest,
+  startAgent,
+  startHub,
+  until,
+} from "./harness.ts";
 
 /** Sends `snapshots` as batches 1…n on one stream and resolves once each is acked. */
 async function sendBatches(
@@ -63,67 +71,64 @@ function snapshot(unixMs: number, cpu: number): Snapshot {
   };
 }
 
-Deno.test({
-  name: "impossible values from one agent are dropped and counted; another host's rollups go on",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "sightline-impossible-" });
-    const hub = await startHub(`${dir}/hub`, undefined, { SIGHTLINE_ROLLUP_EVERY: "1" });
+processTest(
+  "impossible values from one agent are dropped and counted; another host's rollups go on",
+  async ({ dir, own }) => {
+    const hub = own(await startHub(`${dir}/hub`, undefined, { SIGHTLINE_ROLLUP_EVERY: "1" }));
     let agent: Proc | null = null;
     const store = openHubStore(hub);
-    try {
-      const good = (await enroll(hub, `${dir}/good`, "good")).identity;
-      const bad = (await enroll(hub, `${dir}/bad`, "bad")).identity;
-      agent = startAgent(`${dir}/good`, 1);
-      const t0 = Date.now() - 5 * 60_000;
-      const acks = await sendBatches(hub.grpc, bad, [
-        snapshot(t0, 1e308),
-        snapshot(t0 + 30_000, 1e308),
-        snapshot(t0 + 60_000, -1e308),
-        snapshot(t0 + 90_000, -1e308),
-      ]);
-      // The batches are acknowledged (the agent would resend them forever otherwise)…
-      assertEquals(acks, ["", "", "", ""]);
-      // …but nothing impossible is stored, and the host says how much was dropped.
-      const latest = (await store.metrics.latest(bad.agentId))!.data;
-      assertEquals(
-        [latest.cpu_percent, latest.mem_used_bytes, latest.uptime_s],
-        [null, null, null],
-      );
-      // Per batch: cpu percent, user, core 0; memory used; uptime; temperature.
-      assertEquals(latest.invalid_values_total, 4 * 6);
-      const stored = await store.metrics.queryRange({
-        hostIds: [bad.agentId],
+    own({
+      async stop() {
+        await store.close();
+        await agent?.stop();
+      },
+    });
+    const good = (await enroll(hub, `${dir}/good`, "good")).identity;
+    const bad = (await enroll(hub, `${dir}/bad`, "bad")).identity;
+    agent = startAgent(`${dir}/good`, 1);
+    const t0 = Date.now() - 5 * 60_000;
+    const acks = await sendBatches(hub.grpc, bad, [
+      snapshot(t0, 1e308),
+      snapshot(t0 + 30_000, 1e308),
+      snapshot(t0 + 60_000, -1e308),
+      snapshot(t0 + 90_000, -1e308),
+    ]);
+    // The batches are acknowledged (the agent would resend them forever otherwise)…
+    assertEquals(acks, ["", "", "", ""]);
+    // …but nothing impossible is stored, and the host says how much was dropped.
+    const latest = (await store.metrics.latest(bad.agentId))!.data;
+    assertEquals(
+      [latest.cpu_percent, latest.mem_used_bytes, latest.uptime_s],
+      [null, null, null],
+    );
+    // Per batch: cpu percent, user, core 0; memory used; uptime; temperature.
+    assertEquals(latest.invalid_values_total, 4 * 6);
+    const stored = await store.metrics.queryRange({
+      hostIds: [bad.agentId],
+      metric: "cpu_percent",
+      label: "",
+      tier: "raw",
+      from: t0 - 60_000,
+      to: Date.now(),
+      stepMs: 60_000,
+    });
+    assertEquals(stored, []);
+    // The other host's history keeps being rolled up.
+    await until("the good host's 1 min rollups", async () => {
+      const rows = await store.metrics.queryRange({
+        hostIds: [good.agentId],
         metric: "cpu_percent",
         label: "",
-        tier: "raw",
-        from: t0 - 60_000,
+        tier: "1m",
+        from: Date.now() - 10 * 60_000,
         to: Date.now(),
         stepMs: 60_000,
       });
-      assertEquals(stored, []);
-      // The other host's history keeps being rolled up.
-      await until("the good host's 1 min rollups", async () => {
-        const rows = await store.metrics.queryRange({
-          hostIds: [good.agentId],
-          metric: "cpu_percent",
-          label: "",
-          tier: "1m",
-          from: Date.now() - 10 * 60_000,
-          to: Date.now(),
-          stepMs: 60_000,
-        });
-        return rows.length > 0;
-      }, 90_000);
-      assert(
-        !hub.proc.lines.some((l) => /Cannot roll up|NOT NULL/.test(l)),
-        "no rollup run failed",
-      );
-    } finally {
-      await store.close();
-      await agent?.stop();
-      await hub.dispose();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+      return rows.length > 0;
+    }, 90_000);
+    assert(
+      !hub.proc.lines.some((l) => /Cannot roll up|NOT NULL/.test(l)),
+      "no rollup run failed",
+    );
   },
-});
+);

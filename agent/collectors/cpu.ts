@@ -1,6 +1,7 @@
 /** CPU use from /proc/stat, total and per core, over the interval since the last read. */
-import { readOptional } from "./proc.ts";
-import type { Collector, CpuStats } from "./types.ts";
+import { fromProcFile } from "./proc.ts";
+import type { CpuStats } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** Jiffies of one `cpu…` line of /proc/stat. */
 export interface CpuTimes {
@@ -51,13 +52,12 @@ export function cpuPercent(prev: CpuTimes, next: CpuTimes) {
 }
 
 /** The CPU collector; keeps the previous reading to compute rates. */
-export function cpuCollector(): Collector {
-  let prev: { total: CpuTimes; cores: CpuTimes[] } | null = null;
-  return {
-    name: "cpu",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "stat");
-      if (text === null) return;
+export const cpuCollector = defineCollector({
+  name: "cpu",
+  os: "linux",
+  init() {
+    let prev: { total: CpuTimes; cores: CpuTimes[] } | null = null;
+    return fromProcFile("stat", (text, _ctx, out) => {
       const next = parseProcStat(text);
       const last = prev;
       prev = next;
@@ -71,6 +71,6 @@ export function cpuCollector(): Collector {
         cores: next.cores.length,
       };
       out.cpu = stats;
-    },
-  };
-}
+    });
+  },
+});

@@ -1,6 +1,7 @@
 /** Disk I/O per whole block device from /proc/diskstats. */
-import { listDir, readOptional } from "./proc.ts";
-import { type Collector, type DiskStats, rate } from "./types.ts";
+import { fromProcFile, listDir } from "./proc.ts";
+import { type DiskStats, rate } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** /proc/diskstats counts sectors of 512 bytes whatever the device's real sector size. */
 const SECTOR = 512;
@@ -36,13 +37,12 @@ const PARTITION =
   /^(sd[a-z]+\d+|vd[a-z]+\d+|xvd[a-z]+\d+|hd[a-z]+\d+|nvme\d+n\d+p\d+|mmcblk\d+p\d+)$/;
 
 /** The disk collector. Whole disks come from /sys/block when it is readable. */
-export function diskCollector(): Collector {
-  let prev = new Map<string, DiskCounters>();
-  return {
-    name: "disk",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "diskstats");
-      if (text === null) return;
+export const diskCollector = defineCollector({
+  name: "disk",
+  os: "linux",
+  init() {
+    let prev = new Map<string, DiskCounters>();
+    return fromProcFile("diskstats", async (text, ctx, out) => {
       const block = new Set(await listDir(ctx.sysRoot, "block"));
       const include = (name: string) =>
         !VIRTUAL.test(name) && (block.size > 0 ? block.has(name) : !PARTITION.test(name));
@@ -58,6 +58,6 @@ export function diskCollector(): Collector {
         out.disks.push(d);
       }
       prev = next;
-    },
-  };
-}
+    });
+  },
+});

@@ -4,8 +4,9 @@
  * of a device already counted are skipped.
  */
 import { statfs } from "node:fs/promises";
-import { readOptional } from "./proc.ts";
-import type { Collector, FsStats } from "./types.ts";
+import { fromProcFile } from "./proc.ts";
+import type { FsStats } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** One line of the mount table. */
 export interface Mount {
@@ -76,12 +77,11 @@ export function parseMounts(text: string): Mount[] {
 const STATFS_TIMEOUT_MS = 2000;
 
 /** The filesystem collector. A mount that does not answer (dead NFS) is reported, not waited on. */
-export function filesystemCollector(): Collector {
-  return {
-    name: "filesystem",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "self/mounts");
-      if (text === null) return;
+defineCollector({
+  name: "filesystem",
+  os: "linux",
+  init: () =>
+    fromProcFile("self/mounts", async (text, _ctx, out) => {
       const results = await Promise.all(
         parseMounts(text).map(async (m): Promise<FsStats | string> => {
           let timer: ReturnType<typeof setTimeout> | undefined;
@@ -113,6 +113,5 @@ export function filesystemCollector(): Collector {
         if (typeof r === "string") out.errors.push({ collector: "filesystem", message: r });
         else if (r.sizeBytes > 0) out.filesystems.push(r);
       }
-    },
-  };
-}
+    }),
+});

@@ -1,6 +1,7 @@
 /** Memory and swap from /proc/meminfo. */
-import { readOptional } from "./proc.ts";
-import type { Collector, MemoryStats } from "./types.ts";
+import { fromProcFile } from "./proc.ts";
+import type { MemoryStats } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** Parses /proc/meminfo (values in kB) into bytes. */
 export function parseMeminfo(text: string): MemoryStats {
@@ -26,12 +27,8 @@ export function parseMeminfo(text: string): MemoryStats {
 }
 
 /** The memory collector. */
-export function memoryCollector(): Collector {
-  return {
-    name: "memory",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "meminfo");
-      if (text !== null) out.memory = parseMeminfo(text);
-    },
-  };
-}
+defineCollector({
+  name: "memory",
+  os: "linux",
+  init: () => fromProcFile("meminfo", (text, _ctx, out) => void (out.memory = parseMeminfo(text))),
+});

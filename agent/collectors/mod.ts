@@ -1,37 +1,34 @@
 /**
- * The collector registry and the cycle that runs them: every collector is
- * timed, and one that fails is recorded in the snapshot's errors without
- * stopping the others.
+ * The collectors, all of them, and the cycle that runs them: every collector
+ * is timed, and one that fails is recorded in the snapshot's errors without
+ * stopping the others. Adding a collector is a file that calls
+ * `defineCollector` (see registry.ts) and an import line below.
  */
 import { logger } from "../../lib/log.ts";
-import { cpuCollector } from "./cpu.ts";
-import { memoryCollector } from "./memory.ts";
-import { loadCollector, uptimeCollector } from "./load.ts";
-import { filesystemCollector } from "./filesystem.ts";
-import { diskCollector } from "./disk.ts";
-import { netCollector } from "./net.ts";
-import { temperatureCollector } from "./temperature.ts";
-import { darwinCollectors } from "./darwin/collectors.ts";
 import type { Environment } from "./environment.ts";
+import { registeredCollectors } from "./registry.ts";
 import type { CollectContext, Collector, Snapshot } from "./types.ts";
+
+// Every collector, one file each; a file registers its collector when imported.
+// The order here is the order they are listed in.
+import "./cpu.ts";
+import "./memory.ts";
+import "./load.ts";
+import "./uptime.ts";
+import "./filesystem.ts";
+import "./disk.ts";
+import "./net.ts";
+import "./temperature.ts";
+import "./darwin/cpu.ts";
+import "./darwin/system.ts";
+import "./darwin/filesystem.ts";
+import "./darwin/net.ts";
 
 const log = logger("agent.collect");
 
-/** The collectors that apply to this OS and environment. */
+/** The collectors that apply to this OS and environment, each with its own state. */
 export function collectorsFor(os: string, env: Environment): Collector[] {
-  if (os === "darwin") return darwinCollectors();
-  const all = [
-    cpuCollector(),
-    memoryCollector(),
-    loadCollector(),
-    uptimeCollector(),
-    filesystemCollector(),
-    diskCollector(),
-    netCollector(),
-  ];
-  // A container sees either no sensors or the host's: neither is its own.
-  if (env !== "container") all.push(temperatureCollector());
-  return all;
+  return registeredCollectors(os, env);
 }
 
 /** Runs one collection cycle. */

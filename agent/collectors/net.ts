@@ -1,6 +1,7 @@
 /** Network counters and rates per interface from /proc/net/dev. */
-import { readOptional } from "./proc.ts";
-import { type Collector, type NetStats, rate } from "./types.ts";
+import { fromProcFile } from "./proc.ts";
+import { type NetStats, rate } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** Counters of one interface. */
 export type NetCounters = Omit<NetStats, "rxBytesPerS" | "txBytesPerS">;
@@ -32,13 +33,12 @@ export function parseNetDev(text: string): NetCounters[] {
 }
 
 /** The network collector. */
-export function netCollector(): Collector {
-  let prev = new Map<string, NetCounters>();
-  return {
-    name: "net",
-    async collect(ctx, out) {
-      const text = await readOptional(ctx.procRoot, "net/dev");
-      if (text === null) return;
+export const netCollector = defineCollector({
+  name: "net",
+  os: "linux",
+  init() {
+    let prev = new Map<string, NetCounters>();
+    return fromProcFile("net/dev", (text, ctx, out) => {
       const next = new Map<string, NetCounters>();
       for (const c of parseNetDev(text)) {
         next.set(c.iface, c);
@@ -50,6 +50,6 @@ export function netCollector(): Collector {
         });
       }
       prev = next;
-    },
-  };
-}
+    });
+  },
+});

@@ -1,5 +1,6 @@
 /** Reading /proc and /sys files under a configurable root. */
 import { join } from "node:path";
+import type { CollectContext, Snapshot } from "./types.ts";
 
 /** Reads `root/…parts`; null when the file does not exist (not applicable here). */
 export async function readOptional(root: string, ...parts: string[]): Promise<string | null> {
@@ -23,4 +24,19 @@ export async function listDir(root: string, ...parts: string[]): Promise<string[
     throw err;
   }
   return out.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+/**
+ * A collect function that reads one file under the proc root and hands its
+ * text to `fill`. A file this host does not have is not an error: the
+ * collector then reports nothing.
+ */
+export function fromProcFile(
+  file: string,
+  fill: (text: string, ctx: CollectContext, out: Snapshot) => void | Promise<void>,
+): (ctx: CollectContext, out: Snapshot) => Promise<void> {
+  return async (ctx, out) => {
+    const text = await readOptional(ctx.procRoot, file);
+    if (text !== null) await fill(text, ctx, out);
+  };
 }

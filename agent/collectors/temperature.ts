@@ -3,7 +3,7 @@
  * millidegrees). Most VMs and containers have none: that is not an error.
  */
 import { listDir, readOptional } from "./proc.ts";
-import type { Collector } from "./types.ts";
+import { defineCollector } from "./registry.ts";
 
 /** Reads every hwmon temperature under `sysRoot`, named `chip[_label]`. */
 export async function readHwmon(
@@ -26,11 +26,12 @@ export async function readHwmon(
 }
 
 /** The temperature collector. */
-export function temperatureCollector(): Collector {
-  return {
-    name: "temperature",
-    async collect(ctx, out) {
-      out.temperatures.push(...await readHwmon(ctx.sysRoot));
-    },
-  };
-}
+defineCollector({
+  name: "temperature",
+  os: "linux",
+  // A container sees either no sensors or the host's: neither is its own.
+  enabled: (env) => env !== "container",
+  init: () => async (ctx, out) => {
+    out.temperatures.push(...await readHwmon(ctx.sysRoot));
+  },
+});

@@ -21,6 +21,7 @@ const STATUS: Record<UseCaseCode, 400 | 401 | 403 | 404 | 409 | 429> = {
   own_account: 400,
   wrong_password: 400,
   not_found: 404,
+  already_registered: 409,
   name_taken: 409,
   bad_credentials: 401,
   rate_limited: 429,

@@ -19,6 +19,8 @@ export type UseCaseCode =
   /** The current password given to change it is wrong. */
   | "wrong_password"
   | "not_found"
+  /** A new registration token for a host whose agent has registered. */
+  | "already_registered"
   /** The name is taken. */
   | "name_taken"
   /** Sign-in: no such user or the wrong password (which is not said). */
@@ -29,7 +31,11 @@ export type UseCaseCode =
   | "setup_done"
   | "bad_setup_token";
 
-/** A refusal. `field` names the input it is about, for a form to mark or the CLI to name. */
+/**
+ * A refusal. `field` names the input it is about: a form shows such a
+ * refusal beside what was typed, the CLI names the argument; one without a
+ * field is the error page.
+ */
 export class UseCaseError extends Error {
   readonly field?: string;
   readonly retryAfterMs?: number;

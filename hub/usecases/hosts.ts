@@ -39,6 +39,15 @@ async function existing(store: HostDeps["store"], hostId: string): Promise<Host>
   return host;
 }
 
+/** A one-time registration token, valid from `now`: itself, shown once, and what is stored. */
+function mintToken(now: number) {
+  const token = newRegistrationToken();
+  return {
+    token,
+    stored: { tokenHash: hashSecret(token), createdAt: now, expiresAt: now + TOKEN_TTL_MS },
+  };
+}
+
 /**
  * Adds a host waiting for its agent and makes its one-time registration
  * token (the token itself is returned, never stored or audited). An empty
@@ -55,17 +64,11 @@ export async function createHost(
     if (!check.ok) throw new UseCaseError("invalid_name", check.problem, { field: "name" });
     name = check.name;
   }
-  const token = newRegistrationToken();
   const hostId = crypto.randomUUID();
   const now = Date.now();
+  const { token, stored } = mintToken(now);
   const host = await deps.store.hosts.create(
-    {
-      hostId,
-      name,
-      tokenHash: hashSecret(token),
-      createdAt: now,
-      expiresAt: now + TOKEN_TTL_MS,
-    },
+    { hostId, name, ...stored },
     auditEntry(
       actor,
       "host.create",
@@ -76,6 +79,30 @@ export async function createHost(
   );
   // A new host has no live status yet: the stored row is what every fleet shows.
   deps.live?.hostAdded(fleetRow(host));
+  return { host, token };
+}
+
+/**
+ * A fresh token for a host whose agent never registered (the first is shown
+ * only once); the tokens it had stop working. Refused once it registered.
+ */
+export async function renewToken(
+  deps: HostDeps,
+  actor: Actor,
+  hostId: string,
+): Promise<{ host: Host; token: string }> {
+  const host = await existing(deps.store, hostId);
+  const now = Date.now();
+  const { token, stored } = mintToken(now);
+  if (
+    !(await deps.store.hosts.renewToken(
+      hostId,
+      stored,
+      auditEntry(actor, "host.token", host, "", now),
+    ))
+  ) {
+    throw new UseCaseError("already_registered", `${host.name}'s agent has registered already`);
+  }
   return { host, token };
 }
 

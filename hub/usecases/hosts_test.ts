@@ -9,7 +9,14 @@ import { liveParts } from "../live/events.ts";
 import { hashSecret } from "../auth/secrets.ts";
 import { hostInterval } from "../control/desired.ts";
 import type { Store } from "../store/store.ts";
-import { createHost, type HostDeps, removeHost, setMetricsInterval, setTags } from "./hosts.ts";
+import {
+  createHost,
+  type HostDeps,
+  removeHost,
+  renewToken,
+  setMetricsInterval,
+  setTags,
+} from "./hosts.ts";
 import { ANN, auditRows, refusedWith, useCaseTest } from "./testing.ts";
 
 /** The hub's parts a host change reaches, real live events and what ingest and agents were told. */
@@ -134,5 +141,19 @@ useCaseTest(
       ["apikey:deploy", "host.interval", "web-1", host.id, "15s"],
       ["apikey:deploy", "host.interval", "web-1", host.id, "agent's own"],
     ]);
+  },
+);
+
+useCaseTest(
+  "a waiting host's token is renewed, audited; once its agent registered, refused",
+  async (store) => {
+    const { host, token: first } = await createHost({ store }, ANN, { name: "web-1" });
+    const { token: second } = await renewToken({ store }, ANN, host.id);
+    const agent = { fallbackName: "x", now: Date.now() };
+    assertEquals((await store.hosts.register(hashSecret(first), agent)).ok, false);
+    assertEquals((await store.hosts.register(hashSecret(second), agent)).ok, true);
+    await refusedWith(renewToken({ store }, ANN, host.id), "already_registered");
+    await refusedWith(renewToken({ store }, ANN, "nope"), "not_found");
+    assertEquals((await auditRows(store)).slice(1), [["ann", "host.token", "web-1", host.id, ""]]);
   },
 );

@@ -63,6 +63,22 @@ export function hostPage({ store, status }: AppDeps) {
             <a class="button danger" href={`/hosts/${id}/delete`}>Remove</a>
           )}
         </div>
+        {!host.registered && (
+          <section class="card waiting-host">
+            <h2>Its agent has not connected yet</h2>
+            <p>
+              The registration token was shown once, when the host was added, and works for 24
+              hours. {c.var.user?.role === "admin"
+                ? "Lost it, or did it expire? A new one replaces it (the old one stops working)."
+                : "An admin can make a new one."}
+            </p>
+            {c.var.user?.role === "admin" && (
+              <form method="post" action={`/hosts/${id}/token`}>
+                <button type="submit" class="primary">New registration token</button>
+              </form>
+            )}
+          </section>
+        )}
         <dl class={`facts ${host.status === "online" ? "" : "stale"}`}>
           <div>
             <dt>OS</dt>

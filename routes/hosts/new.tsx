@@ -8,7 +8,10 @@ import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
 import { actorOf, requireAdmin } from "../../hub/http/session.ts";
 import { statusOf } from "../../hub/http/errors.ts";
-import { createHost as createHostFor } from "../../hub/usecases/hosts.ts";
+import {
+  createHost as createHostFor,
+  renewToken as renewTokenFor,
+} from "../../hub/usecases/hosts.ts";
 import { UseCaseError } from "../../hub/usecases/errors.ts";
 import { Island } from "../../components/Island.tsx";
 import AddHost from "../../islands/AddHost.tsx";
@@ -51,15 +54,38 @@ export function createHost(deps: AppDeps) {
       return page(c, "Add host", shown, { status: statusOf(err) });
     }
     const { host, token } = created;
-    const hub = deps.agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
-    const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
-    return page(
-      c,
-      "Add host",
-      <section class="card">
-        <h1>{typed.trim() ? host.name : "New host"}</h1>
-        <Island name="AddHost" component={AddHost} props={{ hostId: host.id, command }} />
-      </section>,
-    );
+    return tokenPage(c, deps.agentAddress, host.id, typed.trim() ? host.name : "New host", token);
+  };
+}
+
+/** The page that shows a new token once, in the command that registers the host's agent. */
+function tokenPage(
+  c: Context<AppEnv>,
+  agentAddress: AppDeps["agentAddress"],
+  hostId: string,
+  title: string,
+  token: string,
+) {
+  const hub = agentAddress?.(c.req.header("host") ?? "localhost") ?? "HUB:50051";
+  const command = `deno task agent register --hub ${hub} --token ${token} && deno task agent run`;
+  return page(
+    c,
+    "Add host",
+    <section class="card">
+      <h1>{title}</h1>
+      <Island name="AddHost" component={AddHost} props={{ hostId, command }} />
+    </section>,
+  );
+}
+
+/**
+ * POST /hosts/:id/token: a fresh token for a host whose agent never
+ * registered (the first one is shown only once); the old one stops working.
+ */
+export function renewToken(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const { host, token } = await renewTokenFor(deps, actorOf(c), c.req.param("id")!);
+    return tokenPage(c, deps.agentAddress, host.id, host.name, token);
   };
 }

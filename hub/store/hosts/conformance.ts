@@ -42,6 +42,42 @@ export function hostsConformance(test: StoreTest): void {
     assertEquals((await s.hosts.get("2"))?.name, "web");
   });
 
+  test("hosts.renewToken() replaces a waiting host's token, once registered never", async (s) => {
+    const audit = { at: 5, actor: "ann", action: "host.token", target: "w" };
+    for (const [id, name] of [["w", "web"], ["n", null]] as const) {
+      await s.hosts.create({
+        hostId: id,
+        name,
+        tokenHash: `old-${id}`,
+        createdAt: 0,
+        expiresAt: 10,
+      });
+      assertEquals(
+        await s.hosts.renewToken(
+          id,
+          { tokenHash: `new-${id}`, createdAt: 5, expiresAt: 100 },
+          audit,
+        ),
+        true,
+      );
+    }
+    // The old token no longer works, even where it had not expired; the new one does,
+    // and the agent still names a host created without a name.
+    assertEquals(await s.hosts.register("old-w", { fallbackName: "h", now: 6 }), {
+      ok: false,
+      reason: "unknown",
+    });
+    const w = await s.hosts.register("new-w", { fallbackName: "from-agent", now: 50 });
+    assertEquals(w.ok && w.host.name, "web");
+    const n = await s.hosts.register("new-n", { fallbackName: "from-agent", now: 50 });
+    assertEquals(n.ok && n.host.name, "from-agent");
+    // A registered or unknown host gets none, and no audit entry.
+    const t = { tokenHash: "x", createdAt: 60, expiresAt: 100 };
+    assertEquals(await s.hosts.renewToken("w", t, audit), false);
+    assertEquals(await s.hosts.renewToken("nope", t, audit), false);
+    assertEquals((await s.audit.list(10)).map((e) => e.action), ["host.token", "host.token"]);
+  });
+
   test("hosts keep unicode names, tags and agent facts", async (s) => {
     await host(s, "h1", "ñandú-東京-🚀");
     await s.hosts.setTags("h1", ["eu-west", "web"]);

@@ -121,6 +121,44 @@ export class SqlHostStore implements HostStore {
     }());
   }
 
+  renewToken(
+    hostId: string,
+    t: { tokenHash: string; createdAt: number; expiresAt: number },
+    audit?: AuditRecord,
+  ): Promise<boolean> {
+    return this.db.tx(function* () {
+      const host = yield* first(
+        "SELECT name FROM hosts WHERE id = :id AND registered_at IS NULL",
+        { id: hostId },
+      );
+      if (!host) return false;
+      // Whether the agent names the host carries over from the token it replaces.
+      const old = yield* first(
+        `SELECT name, name_from_agent FROM registration_tokens WHERE host_id = :id
+        ORDER BY created_at DESC LIMIT 1`,
+        { id: hostId },
+      );
+      const fromAgent = old ? Boolean(Number(old.name_from_agent)) : false;
+      yield* count("DELETE FROM registration_tokens WHERE host_id = :id AND used_at IS NULL", {
+        id: hostId,
+      });
+      yield* count(
+        `INSERT INTO registration_tokens (hash, name, created_at, expires_at, host_id,
+          name_from_agent) VALUES (:hash, :name, :at, :expires, :id, :from_agent)`,
+        {
+          hash: t.tokenHash,
+          name: fromAgent ? null : String(host.name),
+          at: t.createdAt,
+          expires: t.expiresAt,
+          id: hostId,
+          from_agent: fromAgent,
+        },
+      );
+      yield* writeAudit(audit);
+      return true;
+    }());
+  }
+
   setTags(id: string, tags: string[], audit?: AuditRecord): Promise<boolean> {
     return this.db.tx(function* () {
       const changed = yield* count("UPDATE hosts SET tags = :tags WHERE id = :id", {

@@ -69,6 +69,15 @@ export interface HostStore {
     tokenHash: string,
     agent: { fallbackName: string; now: number },
   ): Promise<RegisterOutcome>;
+  /**
+   * Gives a host whose agent never registered a fresh one-time token; the
+   * tokens it had stop working. False when there is no such host waiting.
+   */
+  renewToken(
+    hostId: string,
+    t: { tokenHash: string; createdAt: number; expiresAt: number },
+    audit?: AuditRecord,
+  ): Promise<boolean>;
   /** Replaces a host's tags; false when there is no such host. */
   setTags(id: string, tags: string[], audit?: AuditRecord): Promise<boolean>;
   /** Removes a host and all its data; false when there was none. */

@@ -1,0 +1,62 @@
+/**
+ * The metrics job: every interval, run the collectors, append the snapshot
+ * to the WAL as the next batch and wake the hub link to send it. The first
+ * run only sets the baselines rates are computed from, so it writes nothing.
+ */
+import type { Logger } from "../../lib/log.ts";
+import { collect } from "../collectors/mod.ts";
+import type { Collector } from "../collectors/types.ts";
+import type { Job } from "../scheduler.ts";
+import type { Wal } from "../wal.ts";
+import { encodeBatch } from "../wire.ts";
+
+/** What the metrics job needs from the rest of the agent. */
+export interface MetricsDeps {
+  collectors: Collector[];
+  roots: { procRoot: string; sysRoot: string };
+  intervalS: number;
+  wal: Wal;
+  /** Told after each batch is in the WAL (the hub link). */
+  sender: { notify(): void };
+  log: Logger;
+}
+
+/**
+ * The job, run at once and then on multiples of the interval (so cycles do
+ * not drift). A snapshot's interval is the time since the last one, so
+ * rates stay right when the interval is changed while the agent runs.
+ */
+export function metricsJob(deps: MetricsDeps): Job {
+  const { collectors, roots, wal, sender, log } = deps;
+  let last: number | null = null;
+  return {
+    name: "metrics",
+    schedule: {
+      kind: "interval",
+      everyMs: deps.intervalS * 1000,
+      initialDelayMs: 0,
+      aligned: true,
+    },
+    async run() {
+      const now = Date.now();
+      if (last === null) {
+        await collect(collectors, roots, 0, now);
+        last = now;
+        return;
+      }
+      const snapshot = await collect(collectors, roots, (now - last) / 1000, now);
+      last = now;
+      for (const e of snapshot.errors) {
+        log.warn("Collector failed", { collector: e.collector, error: e.message });
+      }
+      let bytes = 0;
+      const seq = await wal.append((s) => {
+        const data = encodeBatch(s, snapshot);
+        bytes = data.length;
+        return data;
+      });
+      log.debug("Batch queued", { seq, bytes });
+      sender.notify();
+    },
+  };
+}
