@@ -7,6 +7,7 @@ import { LoginGuard } from "../hub/auth/rate_limit.ts";
 import { statusOf } from "../hub/http/errors.ts";
 import { signIn } from "../hub/usecases/sessions.ts";
 import { UseCaseError } from "../hub/usecases/errors.ts";
+import { Credentials } from "../components/Credentials.tsx";
 
 const SELF = "http://sightline.invalid";
 
@@ -33,27 +34,7 @@ function LoginForm({ next, error, name }: { next: string; error?: string; name?:
       {error && <p class="error" role="alert">{error}</p>}
       <form method="post" action="/login">
         <input type="hidden" name="next" value={next} />
-        <label>
-          Name
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            maxLength={64}
-            value={name ?? ""}
-            autofocus
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxLength={1024}
-          />
-        </label>
+        <Credentials name={name} />
         <button type="submit" class="primary">Sign in</button>
       </form>
     </section>

@@ -9,6 +9,7 @@ import { setSessionCookie } from "../hub/http/session.ts";
 import { statusOf } from "../hub/http/errors.ts";
 import { checkSetupToken, createFirstAdmin } from "../hub/usecases/setup.ts";
 import { UseCaseError } from "../hub/usecases/errors.ts";
+import { Credentials } from "../components/Credentials.tsx";
 
 function SetupForm({ token, error, name }: { token: string; error?: string; name?: string }) {
   return (
@@ -17,28 +18,7 @@ function SetupForm({ token, error, name }: { token: string; error?: string; name
       <p>This account manages hosts, users and API keys. You can add more users later.</p>
       {error && <p class="error" role="alert">{error}</p>}
       <form method="post" action={`/setup?token=${encodeURIComponent(token)}`}>
-        <label>
-          Name
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            maxLength={64}
-            value={name ?? ""}
-            autofocus
-          />
-        </label>
-        <label>
-          Password <small>(at least 10 characters)</small>
-          <input
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={10}
-            maxLength={1024}
-          />
-        </label>
+        <Credentials name={name} newPassword />
         <button type="submit" class="primary">Create admin</button>
       </form>
     </section>

@@ -9,6 +9,7 @@ import { form, page } from "../../hub/http/render.tsx";
 import { actorOf, requireAdmin, sessionHash, signedIn } from "../../hub/http/session.ts";
 import { statusOf } from "../../hub/http/errors.ts";
 import { UseCaseError } from "../../hub/usecases/errors.ts";
+import { NewPasswordInput } from "../../components/Credentials.tsx";
 import {
   addUser as addUserFor,
   changePassword as changePasswordOf,
@@ -20,6 +21,15 @@ import { Island } from "../../components/Island.tsx";
 import { Confirm } from "../../components/Confirm.tsx";
 import { AuditLog } from "../../components/AuditLog.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
+
+/** The header of a column of buttons: read out, not shown. */
+function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span class="visually-hidden">Actions</span>
+    </th>
+  );
+}
 
 /** Renders the page, with an optional notice (success or error) on top. */
 async function render(
@@ -58,9 +68,7 @@ async function render(
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Role</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -100,13 +108,7 @@ async function render(
               Name<input name="name" required maxLength={64} />
             </label>
             <label>
-              Password<input
-                name="password"
-                type="password"
-                required
-                minLength={10}
-                autocomplete="new-password"
-              />
+              Password<NewPasswordInput />
             </label>
             <label>
               Role
@@ -126,13 +128,7 @@ async function render(
             Current<input name="current" type="password" required autocomplete="current-password" />
           </label>
           <label>
-            New<input
-              name="password"
-              type="password"
-              required
-              minLength={10}
-              autocomplete="new-password"
-            />
+            New<NewPasswordInput />
           </label>
           <button type="submit">Change password</button>
         </form>
@@ -146,9 +142,7 @@ async function render(
                 <th scope="col">Name</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
