@@ -428,7 +428,7 @@ Deno.test("the audit log in Settings names what was changed, a removed host too,
     ["mallory", "failed to sign in", "", "from 203.0.113.9: no such user"],
     ["ann", "removed host", "web-1", ""],
     ["ann", "added host", "web-1", ""],
-    ["ann", "signed in", "ann", "from 127.0.0.1"],
+    ["ann", "signed in", "", "from 127.0.0.1"],
   ]);
   assert(html.includes(`title="${host.id}"`), "the id stays at hand");
   assert(!html.includes("guess"), "never the password");

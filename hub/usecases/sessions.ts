@@ -69,7 +69,7 @@ export async function signIn(
     at: Date.now(),
     actor,
     action,
-    target: user?.name ?? "",
+    // The actor names the user already; the id says which account it was.
     targetId: user?.id,
     detail: `from ${from}${detail}`,
   });
