@@ -6,15 +6,19 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { isDatabaseUnavailable } from "./store/errors.ts";
 import { prepareDataDir } from "./data_dir.ts";
-import { checkName, lookalikeOf } from "../lib/names.ts";
 import { loadHubConfig } from "./config.ts";
 import { openStore } from "./store/open.ts";
 import type { PostgresStore } from "./store/postgres/store.ts";
 import { copySqliteToPostgres } from "./store/copy.ts";
 import type { Store } from "./store/store.ts";
-import { UNNAMED_HOST } from "./store/hosts/types.ts";
-import { hashSecret, newApiKey, newRegistrationToken, TOKEN_TTL_MS } from "./auth/secrets.ts";
-import { hashPassword, passwordProblem } from "./auth/passwords.ts";
+import type { Actor } from "./usecases/actor.ts";
+import { UseCaseError } from "./usecases/errors.ts";
+import { createHost } from "./usecases/hosts.ts";
+import { addUser } from "./usecases/users.ts";
+import { createApiKey } from "./usecases/keys.ts";
+
+/** The CLI acts as itself in the audit log. */
+const CLI: Actor = { kind: "cli" };
 
 const USAGE = `Usage:
   deno task hub user add NAME [--role admin|viewer]   add a dashboard user (password on stdin)
@@ -97,6 +101,20 @@ async function fromSqlite(path: string): Promise<number> {
   }
 }
 
+/**
+ * Runs a use case; a refusal becomes the CLI's error, naming the argument
+ * it is about as the command spells it (`Invalid --name: …`).
+ */
+async function refused<T>(args: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof UseCaseError)) throw err;
+    const arg = err.field ? args[err.field] : undefined;
+    throw new RangeError(arg ? `Invalid ${arg}: ${err.message}` : err.message);
+  }
+}
+
 /** Runs one CLI command; returns the process exit code. */
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -130,79 +148,36 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "token" && verb === "create") {
-    let name: string | null = null;
-    if (values.name?.trim()) {
-      const check = checkName("host", values.name);
-      if (!check.ok) throw new RangeError(`Invalid --name: ${check.problem}`);
-      name = check.name;
-    }
-    const token = newRegistrationToken();
-    const now = Date.now();
-    await withStore(async (s) => {
-      const hostId = crypto.randomUUID();
-      // As the dashboard's "Add host" is audited; the token itself never is.
-      await s.hosts.create({
-        hostId,
-        name,
-        tokenHash: hashSecret(token),
-        createdAt: now,
-        expiresAt: now + TOKEN_TTL_MS,
-      }, {
-        at: now,
-        actor: "cli",
-        action: "host.create",
-        target: hostId,
-        detail: name ?? UNNAMED_HOST,
-      });
-    });
-    console.log(`Registration token${name ? ` for ${name}` : ""}, valid 24 h, usable once:`);
+    const name = values.name;
+    const { host, token } = await withStore((store) =>
+      refused({ name: "--name" }, () => createHost({ store }, CLI, { name }))
+    );
+    const named = name?.trim() ? ` for ${host.name}` : "";
+    console.log(`Registration token${named}, valid 24 h, usable once:`);
     console.log(token);
     return 0;
   }
   if (group === "user" && verb === "add") {
-    const check = checkName("user", arg ?? "");
-    if (!check.ok) throw new RangeError(`Invalid NAME: ${check.problem}`);
-    const name = check.name;
-    const role = values.role;
-    if (role !== "admin" && role !== "viewer") {
-      throw new RangeError("Invalid --role: admin or viewer");
-    }
     const password = (await new Response(Deno.stdin.readable).text()).split("\n")[0].replace(
       /\r$/,
       "",
     );
-    const problem = passwordProblem(password);
-    if (problem) throw new RangeError(`${problem} (give it on stdin)`);
-    const passwordHash = await hashPassword(password);
-    const created = await withStore(async (s) => {
-      const like = lookalikeOf(name, (await s.auth.listUsers()).map((u) => u.name));
-      if (like) throw new RangeError(`Invalid NAME: a user that looks the same exists: ${like}`);
-      const at = Date.now();
-      return await s.auth.createUser(
-        { id: crypto.randomUUID(), name, passwordHash, role, createdAt: at },
-        { at, actor: "cli", action: "user.create", target: name, detail: role },
-      );
-    });
-    if (!created) throw new RangeError(`A user named ${name} exists`);
-    console.log(`Added ${role} ${name}`);
+    const user = await withStore((store) =>
+      refused(
+        { name: "NAME", role: "--role", password: "password (give it on stdin)" },
+        () => addUser({ store }, CLI, { name: arg ?? "", password, role: values.role }),
+      )
+    );
+    console.log(`Added ${user.role} ${user.name}`);
     return 0;
   }
   if (group === "apikey" && verb === "create") {
     if (!arg?.trim()) throw new RangeError("Missing NAME: deno task hub apikey create NAME");
-    const check = checkName("key", arg);
-    if (!check.ok) throw new RangeError(`Invalid NAME: ${check.problem}`);
-    const name = check.name;
-    const key = newApiKey();
-    await withStore(async (s) => {
-      const id = crypto.randomUUID();
-      const at = Date.now();
-      await s.auth.createApiKey(
-        { id, name, hash: hashSecret(key), createdAt: at },
-        { at, actor: "cli", action: "apikey.create", target: id, detail: name },
-      );
-    });
-    console.log(`API key "${name}" (shown once; send as Authorization: Bearer <key>):`);
-    console.log(key);
+    const key = await withStore((store) =>
+      refused({ name: "NAME" }, () => createApiKey({ store }, CLI, { name: arg }))
+    );
+    console.log(`API key "${key.name}" (shown once; send as Authorization: Bearer <key>):`);
+    console.log(key.key);
     return 0;
   }
   console.error(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);

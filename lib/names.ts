@@ -67,6 +67,18 @@ export function cleanName(kind: NameKind, raw: string): string {
 }
 
 /**
+ * A name someone typed that was not checked (a failed sign-in's), made safe
+ * to show: what would hide or rearrange text is written as `\u{…}`, so the
+ * audit log shows what was tried and cannot be made to say something else.
+ */
+export function visible(raw: string): string {
+  return raw.toWellFormed().replace(
+    HIDDEN_ALL,
+    (ch) => `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase()}}`,
+  );
+}
+
+/**
  * Letters that look like Latin ones, mapped to them (the common part of
  * Unicode's confusables for Cyrillic and Greek), for {@link skeleton}.
  */

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { checkName, cleanName, lookalikeOf } from "./names.ts";
+import { checkName, cleanName, lookalikeOf, visible } from "./names.ts";
 
 const refused = (kind: "host" | "user" | "key", raw: string) => {
   const c = checkName(kind, raw);
@@ -50,4 +50,10 @@ Deno.test("an agent's hostname is cleaned, not refused", () => {
   assertEquals(cleanName("host", "\u202Eweb"), "web");
   assertEquals(cleanName("host", "\u0000\u0001"), "");
   assertEquals([...cleanName("host", "é".repeat(300))].length, 128);
+});
+
+Deno.test("an unchecked name is shown with what would hide or rearrange it spelled out", () => {
+  assertEquals(visible("ad\u202Emin\u0000"), "ad\\u{202E}min\\u{0}");
+  assertEquals(visible("ann"), "ann");
+  assertEquals(visible("x\uD800"), "x\uFFFD");
 });

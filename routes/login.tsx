@@ -2,9 +2,12 @@
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
 import { form, page } from "../hub/http/render.tsx";
-import { startSession } from "../hub/http/session.ts";
-import { verifyPassword } from "../hub/auth/passwords.ts";
+import { setSessionCookie } from "../hub/http/session.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
+import { statusOf } from "../hub/http/errors.ts";
+import { signIn } from "../hub/usecases/sessions.ts";
+import { UseCaseError } from "../hub/usecases/errors.ts";
+import { Credentials } from "../components/Credentials.tsx";
 
 const SELF = "http://sightline.invalid";
 
@@ -31,27 +34,7 @@ function LoginForm({ next, error, name }: { next: string; error?: string; name?:
       {error && <p class="error" role="alert">{error}</p>}
       <form method="post" action="/login">
         <input type="hidden" name="next" value={next} />
-        <label>
-          Name
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            maxLength={64}
-            value={name ?? ""}
-            autofocus
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxLength={1024}
-          />
-        </label>
+        <Credentials name={name} />
         <button type="submit" class="primary">Sign in</button>
       </form>
     </section>
@@ -70,42 +53,26 @@ export function loginPage() {
 export function login({ store, loginGuard = new LoginGuard() }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const f = await form(c);
-    const name = (f.name ?? "").trim().slice(0, 64);
     const next = safeNext(f.next);
     // The peer address, not X-Forwarded-For: a client could write anything there.
-    const ip = (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname ??
-      "unknown";
-    // Counted now, before the password check, so parallel attempts count too.
-    const startedAt = Date.now();
-    const wait = loginGuard.begin(ip, name, startedAt);
-    if (wait > 0) {
-      c.header("Retry-After", String(Math.ceil(wait / 1000)));
-      return page(
-        c,
-        "Sign in",
-        <LoginForm
-          next={next}
-          name={name}
-          error="Too many attempts. Try again in a few minutes."
-        />,
-        {
-          status: 429,
-        },
-      );
+    const address =
+      (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname ??
+        "unknown";
+    try {
+      const { sessionId } = await signIn({ store, loginGuard }, {
+        name: f.name ?? "",
+        password: f.password ?? "",
+        address,
+      });
+      setSessionCookie(c, sessionId);
+      return c.redirect(next, 303);
+    } catch (err) {
+      if (!(err instanceof UseCaseError)) throw err;
+      if (err.retryAfterMs) c.header("Retry-After", String(Math.ceil(err.retryAfterMs / 1000)));
+      const name = (f.name ?? "").trim().slice(0, 64);
+      return page(c, "Sign in", <LoginForm next={next} name={name} error={err.message} />, {
+        status: statusOf(err),
+      });
     }
-    const user = name ? await store.auth.findUserByName(name) : null;
-    if (!user || !(await verifyPassword(f.password ?? "", user.password_hash))) {
-      return page(
-        c,
-        "Sign in",
-        <LoginForm next={next} name={name} error="Wrong name or password." />,
-        {
-          status: 401,
-        },
-      );
-    }
-    loginGuard.succeeded(ip, name, startedAt);
-    await startSession(c, store, user, { at: Date.now(), actor: user.name, action: "user.login" });
-    return c.redirect(next, 303);
   };
 }

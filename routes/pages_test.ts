@@ -404,6 +404,36 @@ Deno.test("revoking an API key asks first, then the key stops working", async ()
   assertEquals((await t.request("/api/v1/hosts", bearer)).status, 401);
 });
 
+Deno.test("the audit log in Settings names what was changed, a removed host too, and failed sign-ins", async () => {
+  await using t = await setup();
+  const cookie = await t.signIn("ann", "admin");
+  await t.post("/hosts/new", { name: "web-1" }, cookie);
+  const [host] = await t.store.hosts.list();
+  assertEquals((await t.post(`/hosts/${host.id}/delete`, {}, cookie)).status, 303);
+  const failed = await t.post(
+    "/login",
+    { name: "mallory", password: "guess" },
+    undefined,
+    {},
+    "203.0.113.9",
+  );
+  assertEquals(failed.status, 401);
+  const html = await (await t.request("/settings", { cookie })).text();
+  // Each row of the audit table but its time, cell by cell.
+  const table = html.slice(html.indexOf('<table class="audit">'));
+  const rows = [...table.matchAll(/<tr[^>]*>(<td.*?)<\/tr>/g)].map((row) =>
+    [...row[1].matchAll(/<td[^>]*>(.*?)<\/td>/g)].slice(1).map((c) => c[1].replace(/<[^>]+>/g, ""))
+  );
+  assertEquals(rows, [
+    ["mallory", "failed to sign in", "", "from 203.0.113.9: no such user"],
+    ["ann", "removed host", "web-1", ""],
+    ["ann", "added host", "web-1", ""],
+    ["ann", "signed in", "", "from 127.0.0.1"],
+  ]);
+  assert(html.includes(`title="${host.id}"`), "the id stays at hand");
+  assert(!html.includes("guess"), "never the password");
+});
+
 Deno.test("a host whose agent never connected gets a fresh token from its page; the old one stops working", async () => {
   await using t = await setup();
   const cookie = await t.signIn("ann", "admin");

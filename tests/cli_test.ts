@@ -80,10 +80,14 @@ Deno.test("the CLI's host and API key creation are audited, without the secrets"
     const store = openHubStore(hub);
     try {
       const audit = await store.audit.list(10);
+      // Named by name, with the id beside it.
       assertEquals(
-        audit.map((a) => [a.actor, a.action, a.detail]).sort(),
+        audit.map((a) => [a.actor, a.action, a.target]).sort(),
         [["cli", "apikey.create", "deploy"], ["cli", "host.create", "web-1"]],
       );
+      const [host] = await store.hosts.list();
+      const [apiKey] = await store.auth.listApiKeys();
+      assertEquals(audit.map((a) => a.target_id).sort(), [host.id, apiKey.id].sort());
       const text = JSON.stringify(audit);
       assert(
         !text.includes(lastLine(token.stdout)) && !text.includes(lastLine(key.stdout)),

@@ -205,7 +205,14 @@ hubTest(
     assert(gap > 2500 && gap < 3500, `batches ${gap} ms apart, not 3 s`);
     const store = openHubStore(ctx.hub);
     const audit = await store.audit.list(5).finally(() => store.close());
-    assert(audit.some((a) => a.action === "host.interval" && a.target === identity.agentId));
+    // Named by the host's id beside its name, and by the API key that set it.
+    assert(
+      audit.some((a) =>
+        a.action === "host.interval" && a.target_id === identity.agentId && a.target !== "" &&
+        a.actor.startsWith("apikey:") && a.detail === "3s"
+      ),
+      JSON.stringify(audit),
+    );
 
     // The agent restarts: it starts at 3 s from its own store, and needs nothing sent.
     await agent.stop();

@@ -72,6 +72,8 @@ export class LoginGuard {
   #address: FailureLimiter;
   #name: FailureLimiter;
   #known = new Map<string, number>();
+  /** Per blocked address or name, until when the block already reported lasts. */
+  #reported = new Map<string, number>();
 
   constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
     this.#address = new FailureLimiter(limits.perAddress.max, limits.perAddress.windowMs);
@@ -98,6 +100,21 @@ export class LoginGuard {
     this.#address.hit(ip, now);
     if (!known) this.#name.hit(key, now);
     return 0;
+  }
+
+  /**
+   * Whether a refusal (`begin` said wait `waitMs`) is the first of its block
+   * (of the address, or else of the name): the audit log records that one,
+   * not every refused request, which a client could send without end.
+   */
+  newBlock(ip: string, name: string, waitMs: number, now = Date.now()): boolean {
+    const key = this.#address.retryAfter(ip, now) > 0
+      ? `address\0${ip}`
+      : `name\0${name.toLowerCase()}`;
+    if ((this.#reported.get(key) ?? 0) > now) return false;
+    this.#reported.set(key, now + waitMs);
+    if (this.#reported.size > 100_000) this.#reported.delete(this.#reported.keys().next().value!);
+    return true;
   }
 
   /** The attempt begun at `startedAt` was right: it does not count, and the address is known. */

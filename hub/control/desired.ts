@@ -16,6 +16,9 @@
 import type { AuditRecord } from "../store/audit/types.ts";
 import type { Store } from "../store/store.ts";
 
+/** Desired state lives in the settings store. */
+type Settings = Pick<Store, "settings">;
+
 /** One item as it is pushed: its key and its typed value. */
 export type DesiredItem = {
   key: typeof INTERVAL_ITEM;
@@ -46,7 +49,7 @@ interface ChangeLog {
   changed: Record<string, number>;
 }
 
-async function readLog(store: Store, hostId: string): Promise<ChangeLog> {
+async function readLog(store: Settings, hostId: string): Promise<ChangeLog> {
   const raw = await store.settings.get(logKey(hostId));
   if (!raw) return { version: 0, changed: {} };
   const log = JSON.parse(raw) as ChangeLog;
@@ -54,7 +57,7 @@ async function readLog(store: Store, hostId: string): Promise<ChangeLog> {
 }
 
 /** The interval set on the hub for a host, or null (the agent's own applies). */
-export async function hostInterval(store: Store, hostId: string): Promise<number | null> {
+export async function hostInterval(store: Settings, hostId: string): Promise<number | null> {
   const raw = await store.settings.get(intervalKey(hostId));
   return raw === null ? null : Number(raw);
 }
@@ -64,7 +67,7 @@ export async function hostInterval(store: Store, hostId: string): Promise<number
  * version. The caller checks the value's range and that the host exists.
  */
 export async function setHostInterval(
-  store: Store,
+  store: Settings,
   hostId: string,
   seconds: number | null,
   audit?: AuditRecord,
@@ -79,7 +82,7 @@ export async function setHostInterval(
 }
 
 /** Every item the hub wants `hostId` to hold now. */
-async function items(store: Store, hostId: string): Promise<Map<string, DesiredItem>> {
+async function items(store: Settings, hostId: string): Promise<Map<string, DesiredItem>> {
   const out = new Map<string, DesiredItem>();
   const seconds = await hostInterval(store, hostId);
   if (seconds !== null) {
@@ -92,7 +95,7 @@ async function items(store: Store, hostId: string): Promise<Map<string, DesiredI
 }
 
 /** Forgets a removed host's desired state. */
-export async function forgetHost(store: Store, hostId: string): Promise<void> {
+export async function forgetHost(store: Settings, hostId: string): Promise<void> {
   await store.settings.set(logKey(hostId), null);
   await store.settings.set(intervalKey(hostId), null);
 }
@@ -104,7 +107,7 @@ export async function forgetHost(store: Store, hostId: string): Promise<void> {
  * the hub never issued: the store was replaced).
  */
 export async function desiredFor(
-  store: Store,
+  store: Settings,
   hostId: string,
   held: number,
 ): Promise<DesiredPush | null> {

@@ -10,7 +10,8 @@ import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { logger } from "../../lib/log.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { HttpError, wantsJson } from "./errors.ts";
+import { fromUseCase, HttpError, wantsJson } from "./errors.ts";
+import { UseCaseError } from "../usecases/errors.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { apiAuth } from "./api_auth.ts";
 import { loadUser, requirePageUser, sameOrigin } from "./session.ts";
@@ -55,7 +56,9 @@ export function createApp(deps: AppDeps, routes: RouteTable, layout: Layout): Ho
     c.set("layout", layout);
     await next();
   });
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    // A use case's refusal is the client's to see, like an HttpError.
+    const err = thrown instanceof UseCaseError ? fromUseCase(thrown) : thrown;
     const down = !(err instanceof HttpError) && isDatabaseUnavailable(err);
     const e = err instanceof HttpError ? err : down
       ? new HttpError(

@@ -6,39 +6,24 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { randomBytes } from "node:crypto";
 import { hashSecret } from "../auth/secrets.ts";
 import type { Store } from "../store/store.ts";
-import type { User } from "../store/auth/types.ts";
-import type { AuditRecord } from "../store/audit/types.ts";
+import { SESSION_TTL_MS } from "../usecases/sessions.ts";
+import type { Actor, UserActor } from "../usecases/actor.ts";
 import type { AppEnv } from "./deps.ts";
 import { HttpError } from "./errors.ts";
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "sl_session";
-const SESSION_TTL_MS = 14 * 86_400_000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function secure(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 }
 
-/** Starts a session for `user` and sets its cookie; `audit` is written with the session. */
-export async function startSession(
-  c: Context,
-  store: Store,
-  user: User,
-  audit?: AuditRecord,
-): Promise<void> {
-  const id = randomBytes(32).toString("base64url");
-  const now = Date.now();
-  await store.auth.createSession({
-    hash: hashSecret(id),
-    userId: user.id,
-    createdAt: now,
-    expiresAt: now + SESSION_TTL_MS,
-  }, audit);
-  setCookie(c, SESSION_COOKIE, id, {
+/** Gives the browser the cookie of a session a use case started (hub/usecases/sessions.ts). */
+export function setSessionCookie(c: Context, sessionId: string): void {
+  setCookie(c, SESSION_COOKIE, sessionId, {
     httpOnly: true,
     sameSite: "Lax",
     secure: secure(c),
@@ -118,4 +103,17 @@ export function requireAdmin(c: Context<AppEnv>): void {
   if (c.var.user.role !== "admin") {
     throw new HttpError(403, "forbidden", "Only an admin can do this");
   }
+}
+
+/** Who makes the request's change, for a use case: its API key, or the signed-in user. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  if (c.var.apiKey) return { kind: "api-key", name: c.var.apiKey.name };
+  return signedIn(c);
+}
+
+/** The signed-in user as an actor (pages run behind requirePageUser, so there is one). */
+export function signedIn(c: Context<AppEnv>): UserActor {
+  const user = c.var.user;
+  if (!user) throw new HttpError(401, "unauthenticated", "Sign in first");
+  return { kind: "user", id: user.id, name: user.name };
 }

@@ -1,5 +1,6 @@
 /** Runs the store conformance suite (every domain's) against every backend available here. */
 import { storeConformance } from "./conformance.ts";
+import { testBackends } from "./testing.ts";
 import { SqliteStore } from "./sqlite/store.ts";
 import { PostgresStore } from "./postgres/store.ts";
 import postgres from "postgres";
@@ -10,18 +11,9 @@ import { assertEquals } from "../../lib/assert.ts";
 import { runRetention } from "./retention.ts";
 import { DEFAULT_RETENTION } from "./tiers.ts";
 
-storeConformance("SqliteStore", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = new SqliteStore(`${dir}/t.db`);
-  await store.migrate();
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-});
+for (const backend of testBackends()) {
+  storeConformance(backend.name, backend.open, { ignore: backend.ignore });
+}
 
 const server = testDatabaseServer();
 
@@ -47,18 +39,6 @@ function pgTest(
     },
   });
 }
-storeConformance("PostgresStore", async () => {
-  const db = await freshDatabase(server!);
-  const store = new PostgresStore(db.url, { pool: 2 });
-  await store.migrate();
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      await db.drop();
-    },
-  };
-}, { ignore: server === null });
 
 pgTest("PostgresStore keeps day partitions of samples ready around now", async (store) => {
   const day = (offset: number) =>

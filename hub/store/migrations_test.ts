@@ -7,6 +7,9 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../lib/assert.ts";
 import { readMigrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite/store.ts";
+import { PostgresStore } from "./postgres/store.ts";
+import type { Store } from "./store.ts";
+import { freshDatabase, testDatabaseServer } from "../../tests/pg.ts";
 
 Deno.test("both dialects' migrations carry the same numbers and names", async () => {
   const names = async (d: "sqlite" | "postgres") =>
@@ -90,4 +93,79 @@ Deno.test("a SQLite file from before rollups gets them, under today's number", a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/**
+ * Audit entries as the hub wrote them before 0007 (hosts and keys by id),
+ * with a host still there (h1), a removed one (h2), a key and a user.
+ */
+const OLD_AUDIT = `
+  INSERT INTO hosts (id, name, created_at) VALUES ('h1', 'web-1', 0);
+  INSERT INTO api_keys (id, name, hash, created_at) VALUES ('k1', 'ci', 'x', 0);
+  INSERT INTO users (id, name, password_hash, role, created_at) VALUES ('u1', 'ann', 'x', 'admin', 0);
+  INSERT INTO audit_log (at, actor, action, target, detail) VALUES
+    (1, 'ann', 'host.create', 'h1', 'web-1'), (2, 'ann', 'host.tags', 'h1', 'web'),
+    (3, 'cli', 'host.create', 'h2', 'db-1'), (4, 'ann', 'host.interval', 'h2', '5s'),
+    (5, 'ann', 'host.delete', 'h2', 'db-1'), (6, 'cli', 'apikey.create', 'k1', 'ci'),
+    (7, 'ann', 'apikey.revoke', 'k1', ''), (8, 'cli', 'user.create', 'ann', 'admin'),
+    (9, 'ann', 'user.login', '', '');`;
+
+/** What the log lists after 0007: every host and key named, ids kept beside. */
+const NAMED = [
+  ["host.create", "web-1", "h1"],
+  ["host.tags", "web-1", "h1"],
+  ["host.create", "db-1", "h2"],
+  ["host.interval", "db-1", "h2"],
+  ["host.delete", "db-1", "h2"],
+  ["apikey.create", "ci", "k1"],
+  ["apikey.revoke", "ci", "k1"],
+  ["user.create", "ann", "u1"],
+  ["user.login", "", ""],
+];
+
+const named = async (store: Store) =>
+  (await store.audit.list(20)).reverse().map((e) => [e.action, e.target, e.target_id]);
+
+Deno.test("SQLite: 0007 names the hosts and keys older audit entries gave by id", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = new DatabaseSync(`${dir}/t.db`);
+    db.exec(`CREATE TABLE schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    for (const m of (await readMigrations("sqlite")).filter((m) => m.version < 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, 1)").run(m.version, m.name);
+    }
+    db.exec(OLD_AUDIT);
+    db.close();
+    const store = new SqliteStore(`${dir}/t.db`);
+    try {
+      assertEquals(await store.migrate(), ["0007_audit_names.sql"]);
+      assertEquals(await named(store), NAMED);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const server = testDatabaseServer();
+
+Deno.test({
+  name: "PostgreSQL: 0007 names the hosts and keys older audit entries gave by id",
+  ignore: server === null,
+  async fn() {
+    const db = await freshDatabase(server!);
+    const store = new PostgresStore(db.url, { pool: 2 });
+    try {
+      await store.migrate((await readMigrations("postgres")).filter((m) => m.version < 7));
+      await store.db.sql.unsafe(OLD_AUDIT);
+      assertEquals(await store.migrate(), ["0007_audit_names.sql"]);
+      assertEquals(await named(store), NAMED);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  },
 });

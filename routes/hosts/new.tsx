@@ -4,14 +4,15 @@
  * page turns green by itself when the agent connects.
  */
 import type { Context } from "hono";
-import { checkName } from "../../lib/names.ts";
-import { fleetRow } from "../../lib/fleet.ts";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
-import { requireAdmin } from "../../hub/http/session.ts";
-import { HttpError } from "../../hub/http/errors.ts";
-import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../../hub/auth/secrets.ts";
-import { UNNAMED_HOST } from "../../hub/store/hosts/types.ts";
+import { actorOf, requireAdmin } from "../../hub/http/session.ts";
+import { statusOf } from "../../hub/http/errors.ts";
+import {
+  createHost as createHostFor,
+  renewToken as renewTokenFor,
+} from "../../hub/usecases/hosts.ts";
+import { UseCaseError } from "../../hub/usecases/errors.ts";
 import { Island } from "../../components/Island.tsx";
 import AddHost from "../../islands/AddHost.tsx";
 
@@ -40,40 +41,20 @@ export function newHostPage() {
 }
 
 /** Creates the host and its token; shows the commands. */
-export function createHost({ store, status, live, agentAddress }: AppDeps) {
+export function createHost(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const f = await form(c);
-    const check = (f.name ?? "").trim() ? checkName("host", f.name ?? "") : null;
-    const name = check?.ok ? check.name : (f.name ?? "").trim();
-    if (check && !check.ok) {
-      return page(
-        c,
-        "Add host",
-        <NewHostForm name={name} error={check.problem} />,
-        {
-          status: 400,
-        },
-      );
+    const typed = (await form(c)).name ?? "";
+    let created;
+    try {
+      created = await createHostFor(deps, actorOf(c), { name: typed });
+    } catch (err) {
+      if (!(err instanceof UseCaseError) || !err.field) throw err;
+      const shown = <NewHostForm name={typed.trim()} error={err.message} />;
+      return page(c, "Add host", shown, { status: statusOf(err) });
     }
-    const token = newRegistrationToken();
-    const now = Date.now();
-    const hostId = crypto.randomUUID();
-    const host = await store.hosts.create({
-      hostId,
-      name: name || null,
-      tokenHash: hashSecret(token),
-      createdAt: now,
-      expiresAt: now + TOKEN_TTL_MS,
-    }, {
-      at: now,
-      actor: c.var.user!.name,
-      action: "host.create",
-      target: hostId,
-      detail: name || UNNAMED_HOST,
-    });
-    live.hostAdded(fleetRow(status.apply(host)));
-    return tokenPage(c, agentAddress, host.id, name || "New host", token);
+    const { host, token } = created;
+    return tokenPage(c, deps.agentAddress, host.id, typed.trim() ? host.name : "New host", token);
   };
 }
 
@@ -101,22 +82,10 @@ function tokenPage(
  * POST /hosts/:id/token: a fresh token for a host whose agent never
  * registered (the first one is shown only once); the old one stops working.
  */
-export function renewToken({ store, agentAddress }: AppDeps) {
+export function renewToken(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    const host = await store.hosts.get(id);
-    if (!host) throw new HttpError(404, "not_found", "No such host");
-    const token = newRegistrationToken();
-    const now = Date.now();
-    const renewed = await store.hosts.renewToken(
-      id,
-      { tokenHash: hashSecret(token), createdAt: now, expiresAt: now + TOKEN_TTL_MS },
-      { at: now, actor: c.var.user!.name, action: "host.token", target: id, detail: host.name },
-    );
-    if (!renewed) {
-      throw new HttpError(409, "already_registered", `${host.name}'s agent has registered already`);
-    }
-    return tokenPage(c, agentAddress, id, host.name, token);
+    const { host, token } = await renewTokenFor(deps, actorOf(c), c.req.param("id")!);
+    return tokenPage(c, deps.agentAddress, host.id, host.name, token);
   };
 }

@@ -4,25 +4,39 @@
  * change is audited; only admins change anything but their own password.
  */
 import type { Context } from "hono";
-import { checkName, lookalikeOf } from "../../lib/names.ts";
-import { z } from "zod";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { form, page } from "../../hub/http/render.tsx";
-import { requireAdmin, sessionHash } from "../../hub/http/session.ts";
-import { HttpError } from "../../hub/http/errors.ts";
-import { hashPassword, passwordProblem, verifyPassword } from "../../hub/auth/passwords.ts";
-import { hashSecret, newApiKey } from "../../hub/auth/secrets.ts";
-import type { Role } from "../../hub/store/auth/types.ts";
+import { actorOf, requireAdmin, sessionHash, signedIn } from "../../hub/http/session.ts";
+import { statusOf } from "../../hub/http/errors.ts";
+import { UseCaseError } from "../../hub/usecases/errors.ts";
+import { NewPasswordInput } from "../../components/Credentials.tsx";
+import {
+  addUser as addUserFor,
+  changePassword as changePasswordOf,
+  changeRole as changeRoleOf,
+  removeUser as removeUserFor,
+} from "../../hub/usecases/users.ts";
+import { createApiKey, liveApiKey, revokeApiKey } from "../../hub/usecases/keys.ts";
 import { Island } from "../../components/Island.tsx";
 import { Confirm } from "../../components/Confirm.tsx";
+import { AuditLog } from "../../components/AuditLog.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
+
+/** The header of a column of buttons: read out, not shown. */
+function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span class="visually-hidden">Actions</span>
+    </th>
+  );
+}
 
 /** Renders the page, with an optional notice (success or error) on top. */
 async function render(
   c: Context<AppEnv>,
   { store }: AppDeps,
   notice?: { error?: string; ok?: string; newKey?: string },
-  status: 200 | 400 | 404 | 409 = 200,
+  status: 200 | ReturnType<typeof statusOf> = 200,
 ) {
   const me = c.var.user!;
   const admin = me.role === "admin";
@@ -54,9 +68,7 @@ async function render(
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Role</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -96,13 +108,7 @@ async function render(
               Name<input name="name" required maxLength={64} />
             </label>
             <label>
-              Password<input
-                name="password"
-                type="password"
-                required
-                minLength={10}
-                autocomplete="new-password"
-              />
+              Password<NewPasswordInput />
             </label>
             <label>
               Role
@@ -122,13 +128,7 @@ async function render(
             Current<input name="current" type="password" required autocomplete="current-password" />
           </label>
           <label>
-            New<input
-              name="password"
-              type="password"
-              required
-              minLength={10}
-              autocomplete="new-password"
-            />
+            New<NewPasswordInput />
           </label>
           <button type="submit">Change password</button>
         </form>
@@ -142,9 +142,7 @@ async function render(
                 <th scope="col">Name</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -171,30 +169,7 @@ async function render(
       {admin && (
         <section class="card">
           <h2>Audit log</h2>
-          <div class="table-wrap">
-            <table class="audit">
-              <thead>
-                <tr>
-                  <th scope="col">When (UTC)</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {audit.map((a) => (
-                  <tr>
-                    <td>{a.at.slice(0, 19).replace("T", " ")}</td>
-                    <td>{a.actor}</td>
-                    <td>{a.action}</td>
-                    <td>{a.target}</td>
-                    <td>{a.detail}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AuditLog entries={audit} />
         </section>
       )}
     </>,
@@ -207,45 +182,37 @@ export function settingsPage(deps: AppDeps) {
   return (c: Context<AppEnv>) => render(c, deps);
 }
 
-const NewUser = z.object({
-  name: z.string().transform((raw, ctx) => {
-    const check = checkName("user", raw);
-    if (check.ok) return check.name;
-    ctx.addIssue({ code: "custom", message: check.problem });
-    return z.NEVER;
-  }),
-  password: z.string(),
-  role: z.enum(["admin", "viewer"]),
-});
+/**
+ * Runs a change and renders the page with what it did, or with why it was
+ * refused; a thing that is not there (a removed user, a revoked key) is the
+ * error page.
+ */
+async function change(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  run: () => Promise<{ ok?: string; newKey?: string }>,
+) {
+  try {
+    return render(c, deps, await run());
+  } catch (err) {
+    if (!(err instanceof UseCaseError) || err.code === "not_found") throw err;
+    return render(c, deps, { error: err.message }, statusOf(err));
+  }
+}
 
 /** POST /settings/users: adds a user. */
 export function addUser(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const parsed = NewUser.safeParse(await form(c));
-    if (!parsed.success) return render(c, deps, { error: parsed.error.issues[0].message }, 400);
-    const { name, password, role } = parsed.data;
-    const like = lookalikeOf(name, (await deps.store.auth.listUsers()).map((u) => u.name));
-    if (like) {
-      return render(
-        c,
-        deps,
-        { error: `User name: a user that looks the same exists: ${like}` },
-        400,
-      );
-    }
-    const problem = passwordProblem(password);
-    if (problem) return render(c, deps, { error: problem }, 400);
-    const at = Date.now();
-    const ok = await deps.store.auth.createUser({
-      id: crypto.randomUUID(),
-      name,
-      passwordHash: await hashPassword(password),
-      role,
-      createdAt: at,
-    }, { at, actor: c.var.user!.name, action: "user.create", target: name, detail: role });
-    if (!ok) return render(c, deps, { error: `A user named ${name} exists` }, 409);
-    return render(c, deps, { ok: `Added ${name} (${role})` });
+    const f = await form(c);
+    return change(c, deps, async () => {
+      const user = await addUserFor(deps, actorOf(c), {
+        name: f.name ?? "",
+        password: f.password ?? "",
+        role: f.role,
+      });
+      return { ok: `Added ${user.name} (${user.role})` };
+    });
   };
 }
 
@@ -253,37 +220,22 @@ export function addUser(deps: AppDeps) {
 export function changeRole(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    const role = (await form(c)).role as Role;
-    if (role !== "admin" && role !== "viewer") {
-      return render(c, deps, { error: "Role: admin or viewer" }, 400);
-    }
-    if (id === c.var.user!.id) {
-      return render(c, deps, { error: "You cannot change your own role" }, 400);
-    }
-    const user = await deps.store.auth.getUser(id);
-    const audit = { at: Date.now(), actor: c.var.user!.name, action: "user.role", detail: role };
-    if (
-      !user || !(await deps.store.auth.updateUser(id, { role }, { ...audit, target: user.name }))
-    ) {
-      throw new HttpError(404, "not_found", "No such user");
-    }
-    return render(c, deps, { ok: `${user.name} is now ${role}` });
+    const role = (await form(c)).role;
+    return change(c, deps, async () => {
+      const user = await changeRoleOf(deps, actorOf(c), c.req.param("id")!, role);
+      return { ok: `${user.name} is now ${user.role}` };
+    });
   };
 }
 
 /** POST /settings/users/:id/delete. */
 export function removeUser(deps: AppDeps) {
-  return async (c: Context<AppEnv>) => {
+  return (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    if (id === c.var.user!.id) return render(c, deps, { error: "You cannot remove yourself" }, 400);
-    const user = await deps.store.auth.getUser(id);
-    const audit = { at: Date.now(), actor: c.var.user!.name, action: "user.delete" };
-    if (!user || !(await deps.store.auth.deleteUser(id, { ...audit, target: user.name }))) {
-      throw new HttpError(404, "not_found", "No such user");
-    }
-    return render(c, deps, { ok: `Removed ${user.name}` });
+    return change(c, deps, async () => {
+      const user = await removeUserFor(deps, actorOf(c), c.req.param("id")!);
+      return { ok: `Removed ${user.name}` };
+    });
   };
 }
 
@@ -291,19 +243,14 @@ export function removeUser(deps: AppDeps) {
 export function changePassword(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const f = await form(c);
-    const me = (await deps.store.auth.getUser(c.var.user!.id))!;
-    if (!(await verifyPassword(f.current ?? "", me.password_hash))) {
-      return render(c, deps, { error: "The current password is wrong" }, 400);
-    }
-    const problem = passwordProblem(f.password ?? "");
-    if (problem) return render(c, deps, { error: problem }, 400);
-    await deps.store.auth.updateUser(
-      me.id,
-      { passwordHash: await hashPassword(f.password) },
-      { at: Date.now(), actor: me.name, action: "user.password", target: me.name },
-    );
-    await deps.store.auth.deleteUserSessions(me.id, sessionHash(c) ?? undefined);
-    return render(c, deps, { ok: "Password changed; your other sessions were signed out" });
+    return change(c, deps, async () => {
+      await changePasswordOf(deps, signedIn(c), {
+        current: f.current ?? "",
+        password: f.password ?? "",
+        keepSessionHash: sessionHash(c) ?? undefined,
+      });
+      return { ok: "Password changed; your other sessions were signed out" };
+    });
   };
 }
 
@@ -311,17 +258,10 @@ export function changePassword(deps: AppDeps) {
 export function createKey(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const check = checkName("key", (await form(c)).name ?? "");
-    if (!check.ok) return render(c, deps, { error: check.problem }, 400);
-    const name = check.name;
-    const key = newApiKey();
-    const id = crypto.randomUUID();
-    const at = Date.now();
-    await deps.store.auth.createApiKey(
-      { id, name, hash: hashSecret(key), createdAt: at },
-      { at, actor: c.var.user!.name, action: "apikey.create", target: id, detail: name },
-    );
-    return render(c, deps, { newKey: key });
+    const name = (await form(c)).name ?? "";
+    return change(c, deps, async () => ({
+      newKey: (await createApiKey(deps, actorOf(c), { name })).key,
+    }));
   };
 }
 
@@ -329,9 +269,7 @@ export function createKey(deps: AppDeps) {
 export function revokeKeyPage(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    const key = (await deps.store.auth.listApiKeys()).find((k) => k.id === id);
-    if (!key) throw new HttpError(404, "not_found", "No such API key");
+    const key = await liveApiKey(deps, c.req.param("id")!);
     return page(
       c,
       `Revoke ${key.name}`,
@@ -353,14 +291,11 @@ export function revokeKeyPage(deps: AppDeps) {
 
 /** POST /settings/apikeys/:id/revoke. */
 export function revokeKey(deps: AppDeps) {
-  return async (c: Context<AppEnv>) => {
+  return (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    const at = Date.now();
-    const audit = { at, actor: c.var.user!.name, action: "apikey.revoke", target: id };
-    if (!(await deps.store.auth.revokeApiKey(id, at, audit))) {
-      throw new HttpError(404, "not_found", "No such API key");
-    }
-    return render(c, deps, { ok: "API key revoked" });
+    return change(c, deps, async () => {
+      const key = await revokeApiKey(deps, actorOf(c), c.req.param("id")!);
+      return { ok: `API key ${key.name} revoked` };
+    });
   };
 }

@@ -26,6 +26,21 @@ export function auditConformance(test: StoreTest): void {
     ], ["one", "", ""]]);
   });
 
+  test("an entry keeps its target's name and id apart", async (s) => {
+    await s.audit.record({
+      at: 1,
+      actor: "ann",
+      action: "host.delete",
+      target: "web",
+      targetId: "h1",
+    });
+    await s.audit.record({ at: 2, actor: "ann", action: "user.login" });
+    assertEquals((await s.audit.list(10)).map((e) => [e.action, e.target, e.target_id]), [
+      ["user.login", "", ""],
+      ["host.delete", "web", "h1"],
+    ]);
+  });
+
   test("a change and its audit entry land together; a refused change leaves no entry", async (s) => {
     const user = { id: "u1", name: "Ann", passwordHash: "x", role: "admin" as const, createdAt: 0 };
     assertEquals(await s.auth.createUser(user, by("user.create", "Ann")), true);

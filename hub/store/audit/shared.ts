@@ -10,9 +10,16 @@ import type { AuditEntry, AuditRecord, AuditStore } from "./types.ts";
 export function* writeAudit(e: AuditRecord | undefined): Plan<void> {
   if (!e) return;
   yield* count(
-    `INSERT INTO audit_log (at, actor, action, target, detail)
-    VALUES (:at, :actor, :action, :target, :detail)`,
-    { at: e.at, actor: e.actor, action: e.action, target: e.target ?? "", detail: e.detail ?? "" },
+    `INSERT INTO audit_log (at, actor, action, target, target_id, detail)
+    VALUES (:at, :actor, :action, :target, :target_id, :detail)`,
+    {
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      target: e.target ?? "",
+      target_id: e.targetId ?? "",
+      detail: e.detail ?? "",
+    },
   );
 }
 
@@ -33,6 +40,7 @@ export class SqlAuditStore implements AuditStore {
         actor: String(r.actor),
         action: String(r.action),
         target: String(r.target),
+        target_id: String(r.target_id),
         detail: String(r.detail),
       }));
     }());

@@ -9,7 +9,10 @@ export interface AuditRecord {
   at: number;
   actor: string;
   action: string;
+  /** What the change was done to, by name: what the log shows, even once it is gone. */
   target?: string;
+  /** Its id, where it has one (a host, a key, a user). */
+  targetId?: string;
   detail?: string;
 }
 
@@ -20,6 +23,7 @@ export interface AuditEntry {
   actor: string;
   action: string;
   target: string;
+  target_id: string;
   detail: string;
 }
 

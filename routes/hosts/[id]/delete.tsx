@@ -2,10 +2,10 @@
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { page } from "../../../hub/http/render.tsx";
-import { requireAdmin } from "../../../hub/http/session.ts";
+import { actorOf, requireAdmin } from "../../../hub/http/session.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
 import { Confirm } from "../../../components/Confirm.tsx";
-import { forgetHost } from "../../../hub/control/desired.ts";
+import { removeHost } from "../../../hub/usecases/hosts.ts";
 
 /** Asks for confirmation. */
 export function deleteHostPage({ store }: AppDeps) {
@@ -32,18 +32,10 @@ export function deleteHostPage({ store }: AppDeps) {
 }
 
 /** Deletes and goes back to the fleet. */
-export function deleteHost({ store, live, hostRemoved }: AppDeps) {
+export function deleteHost(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const id = c.req.param("id")!;
-    const host = await store.hosts.get(id);
-    const audit = { at: Date.now(), actor: c.var.user!.name, action: "host.delete", target: id };
-    if (!host || !(await store.hosts.remove(id, { ...audit, detail: host.name }))) {
-      throw new HttpError(404, "not_found", "No such host");
-    }
-    hostRemoved?.(id);
-    live.hostRemoved(id);
-    await forgetHost(store, id);
+    await removeHost(deps, actorOf(c), c.req.param("id")!);
     return c.redirect("/", 303);
   };
 }

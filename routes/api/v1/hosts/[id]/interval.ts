@@ -6,11 +6,11 @@
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../../../../hub/http/deps.ts";
 import { HttpError } from "../../../../../hub/http/errors.ts";
-import { requireAdmin } from "../../../../../hub/http/session.ts";
-import { INTERVAL_RANGE, setHostInterval } from "../../../../../hub/control/desired.ts";
+import { actorOf, requireAdmin } from "../../../../../hub/http/session.ts";
+import { setMetricsInterval } from "../../../../../hub/usecases/hosts.ts";
 
-/** Reads `interval_s` from the JSON body: a whole number of seconds in range, or null. */
-async function intervalOf(c: Context): Promise<number | null> {
+/** `interval_s` from the JSON body, as given (the use case checks it). */
+async function intervalOf(c: Context): Promise<unknown> {
   let body: unknown;
   try {
     body = await c.req.json();
@@ -18,36 +18,15 @@ async function intervalOf(c: Context): Promise<number | null> {
     if (err instanceof HttpError) throw err; // the size limit's 413
     throw new HttpError(400, "invalid_body", 'The body must be JSON: {"interval_s": seconds}');
   }
-  const v = (body as { interval_s?: unknown } | null)?.interval_s;
-  if (v === null) return null;
-  const { min, max } = INTERVAL_RANGE;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new HttpError(
-      400,
-      "invalid_interval",
-      `interval_s must be a whole number of seconds from ${min} to ${max}, or null`,
-    );
-  }
-  return v;
+  return (body as { interval_s?: unknown } | null)?.interval_s;
 }
 
 /** Stores the interval, bumps the host's desired-state version and pushes it. */
-export function putInterval({ store, agents }: AppDeps) {
+export function putInterval(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     const id = c.req.param("id")!;
-    const seconds = await intervalOf(c);
-    if (!(await store.hosts.get(id))) {
-      throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
-    }
-    const version = await setHostInterval(store, id, seconds, {
-      at: Date.now(),
-      actor: c.var.user?.name ?? `apikey:${c.var.apiKey?.name}`,
-      action: "host.interval",
-      target: id,
-      detail: seconds === null ? "agent's own" : `${seconds}s`,
-    });
-    agents?.desiredChanged(id);
-    return c.json({ id, interval_s: seconds, desired_version: version });
+    const set = await setMetricsInterval(deps, actorOf(c), id, await intervalOf(c));
+    return c.json({ id, interval_s: set.seconds, desired_version: set.version });
   };
 }
