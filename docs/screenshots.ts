@@ -1,6 +1,7 @@
 /**
- * Regenerates the README's screenshots (docs/fleet.png, docs/host.png) from
- * a real hub and real agents on loopback, after about three minutes of data:
+ * Regenerates the README's screenshots (docs/fleet.png, docs/host.png, and
+ * their dark twins docs/fleet-dark.png, docs/host-dark.png) from a real hub
+ * and real agents on loopback, after about three minutes of data:
  * `deno run -A --unstable-kv docs/screenshots.ts` (needs /usr/bin/chromium).
  */
 import { chromium } from "playwright-core";
@@ -14,6 +15,8 @@ const agent = startAgent(`${dir}/agent`, 2);
 await enroll(hub, `${dir}/agent2`, "db-1");
 const agent2 = startAgent(`${dir}/agent2`, 2);
 await enroll(hub, `${dir}/agent3`, "backup-1");
+// A host whose agent has not connected yet waits in a list of its own.
+await hubCli(hub, "token", "create", "--name", "cache-1");
 // Some CPU work so the charts have a shape.
 const burn = new Deno.Command("sh", {
   args: ["-c", "for i in 1 2 3 4 5 6; do timeout 12 sh -c 'while :; do :; done'; sleep 12; done"],
@@ -25,23 +28,35 @@ const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
-const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-await page.goto(`${hub.http}/login`);
-await page.getByLabel("Name").fill("admin");
-await page.getByLabel("Password").fill("a long passphrase");
-await page.getByRole("button", { name: "Sign in" }).click();
-await page.locator("tbody tr").nth(2).waitFor();
-await page.waitForTimeout(3000);
-await page.screenshot({ path: new URL("fleet.png", import.meta.url).pathname });
-await page.goto(`${hub.http}/hosts/${identity.agentId}`);
-await page.getByRole("button", { name: "15 min" }).click();
-await page.waitForTimeout(3000);
-await page.screenshot({ path: new URL("host.png", import.meta.url).pathname, fullPage: true });
+// The same two pages in the light and the dark theme.
+for (const scheme of ["light", "dark"] as const) {
+  const suffix = scheme === "light" ? "" : "-dark";
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 720 },
+    colorScheme: scheme,
+  });
+  const page = await context.newPage();
+  await page.goto(`${hub.http}/login`);
+  await page.getByLabel("Name").fill("admin");
+  await page.getByLabel("Password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("tbody tr").nth(2).waitFor();
+  await page.waitForTimeout(3000);
+  await page.screenshot({ path: new URL(`fleet${suffix}.png`, import.meta.url).pathname });
+  await page.goto(`${hub.http}/hosts/${identity.agentId}`);
+  await page.getByRole("button", { name: "15 min" }).click();
+  await page.waitForTimeout(3000);
+  await page.screenshot({
+    path: new URL(`host${suffix}.png`, import.meta.url).pathname,
+    fullPage: true,
+  });
+  await context.close();
+}
 await browser.close();
 try {
   burn.kill();
 } catch { /* it ended by itself */ }
 await agent.stop();
 await hub.dispose();
-console.log("Saved docs/fleet.png and docs/host.png");
+console.log("Saved docs/fleet.png, docs/host.png and their -dark twins");
 Deno.exit(0);

@@ -461,31 +461,3 @@ Deno.test("a host whose agent never connected gets a fresh token from its page; 
   const actions = (await t.store.audit.list(10)).map((a) => a.action);
   assertEquals(actions.filter((a) => a === "host.token").length, 1);
 });
-
-Deno.test("the audit log in Settings names what was changed, a removed host too, and failed sign-ins", async () => {
-  await using t = await setup();
-  const cookie = await t.signIn("ann", "admin");
-  await t.post("/hosts/new", { name: "web-1" }, cookie);
-  const [host] = await t.store.hosts.list();
-  assertEquals((await t.post(`/hosts/${host.id}/delete`, {}, cookie)).status, 303);
-  const failed = await t.post(
-    "/login",
-    { name: "mallory", password: "guess" },
-    undefined,
-    {},
-    "203.0.113.9",
-  );
-  assertEquals(failed.status, 401);
-  const html = await (await t.request("/settings", { cookie })).text();
-  const rows = [...html.matchAll(/<tr[^>]*><td>[^<]+<\/td>(.*?)<\/tr>/g)].map((m) =>
-    m[1].replace(/<[^>]+>/g, "|").replace(/\|+/g, "|")
-  );
-  assertEquals(rows, [
-    "|mallory|failed to sign in||from 203.0.113.9: no such user|",
-    "|ann|removed host|web-1||",
-    "|ann|added host|web-1||",
-    "|ann|signed in|ann|from 127.0.0.1|",
-  ]);
-  assert(html.includes(`title="${host.id}"`), "the id stays at hand");
-  assert(!html.includes("guess"), "never the password");
-});
