@@ -39,11 +39,17 @@ async function main() {
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
     live.cluster = new Cluster(store.db.sql, logger("cluster"), {
-      message: (m) =>
-        m.type === "host.desired"
-          // A change made on another hub, for an agent that may be connected here.
-          ? toIngest({ type: "desired.changed", hostId: m.hostId })
-          : live.fromCluster(m),
+      message: (m) => {
+        // A change made on another hub, for an agent that may be connected here.
+        if (m.type === "host.desired") {
+          return toIngest({ type: "desired.changed", hostId: m.hostId });
+        }
+        // A host removed on another hub: its agent's stream here ends too.
+        if (m.type === "live" && m.event.event === "host.removed") {
+          toIngest({ type: "host.removed", hostId: m.event.hostId });
+        }
+        live.fromCluster(m);
+      },
       peerGone: (hub) => live.peerGone(hub),
     });
     await live.cluster.start();

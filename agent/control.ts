@@ -65,7 +65,9 @@ export class AgentControl implements LinkControl {
 
   /** Stores a push, then applies it. */
   apply(push: DesiredState): Promise<void> {
-    this.#applying = this.#applying.then(async () => {
+    // Pushes apply one after another; one that failed (its caller logged it)
+    // must not keep every later one from applying.
+    this.#applying = this.#applying.catch(() => {}).then(async () => {
       const before = this.intervalS();
       this.#held = await this.store.apply(this.#held, push);
       const after = this.intervalS();

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../lib/assert.ts";
+import { assert, assertEquals, assertRejects } from "../lib/assert.ts";
 import { logger } from "../lib/log.ts";
 import { AGENT_VERSION } from "../lib/link.ts";
 import {
@@ -88,5 +88,25 @@ Deno.test("pushes apply whole or as a diff, are kept across a restart, and an ou
     } finally {
       again.close();
     }
+  });
+});
+
+Deno.test("a push that fails to apply does not keep later pushes from applying", async () => {
+  await withWal(async (wal) => {
+    const control = await AgentControl.open("a1", opts(wal));
+    let broken = true;
+    control.onIntervalChange(() => {
+      if (broken) {
+        broken = false;
+        throw new Error("a listener broke");
+      }
+    });
+    await assertRejects(
+      () => control.apply(push({ version: 1, full: true, seconds: 5 })),
+      Error,
+      "a listener broke",
+    );
+    await control.apply(push({ version: 2, seconds: 10 }));
+    assertEquals([control.intervalS(), control.desiredVersion()], [10, 2]);
   });
 });

@@ -190,7 +190,9 @@ export default function FleetTable({ hosts, sparks, view: initial }: FleetTableP
     };
     const queue = (id: string, patch: Partial<FleetRow> | null) => {
       const before = queued.current.get(id);
-      queued.current.set(id, patch && before !== null ? { ...before, ...patch } : patch);
+      // A removed host stays removed: news of it that trails the removal is dropped.
+      if (before === null) return;
+      queued.current.set(id, patch ? { ...before, ...patch } : null);
       frame.current ||= requestAnimationFrame(flush);
     };
     const fetchRow = async (id: string) => {

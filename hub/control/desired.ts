@@ -8,10 +8,10 @@
  * value is gone), or the whole set when it cannot tell.
  *
  * The main process writes (a REST change); the ingest process reads when an
- * agent connects or a change is announced. The version is written before the
- * value: a crash between the two leaves a version that carries the old
- * value, which is what the store holds, so agents never hold a value the
- * store does not.
+ * agent connects or a change is announced. A change writes the version and
+ * the value in one transaction that holds both keys, so two changes never
+ * take the same version; a reader reads the version first, so what it sends
+ * under a version is that version's value or a newer one, never an older.
  */
 import type { AuditRecord } from "../store/audit/types.ts";
 import type { Store } from "../store/store.ts";
@@ -49,17 +49,36 @@ interface ChangeLog {
   changed: Record<string, number>;
 }
 
+/** A stored change log; one that cannot be read counts as none (agents then get the whole set). */
+function parseLog(raw: string | null | undefined): ChangeLog {
+  try {
+    const log = raw ? JSON.parse(raw) as Partial<ChangeLog> : null;
+    const changed = log?.changed && typeof log.changed === "object" ? log.changed : {};
+    return { version: Number(log?.version) || 0, changed };
+  } catch {
+    return { version: 0, changed: {} };
+  }
+}
+
 async function readLog(store: Settings, hostId: string): Promise<ChangeLog> {
-  const raw = await store.settings.get(logKey(hostId));
-  if (!raw) return { version: 0, changed: {} };
-  const log = JSON.parse(raw) as ChangeLog;
-  return { version: Number(log.version) || 0, changed: log.changed ?? {} };
+  return parseLog(await store.settings.get(logKey(hostId)));
 }
 
 /** The interval set on the hub for a host, or null (the agent's own applies). */
 export async function hostInterval(store: Settings, hostId: string): Promise<number | null> {
   const raw = await store.settings.get(intervalKey(hostId));
   return raw === null ? null : Number(raw);
+}
+
+/**
+ * The interval a host's batches come at: the one set on the hub (pushed to
+ * the agent at once), else what the agent said when it connected.
+ */
+export async function effectiveIntervalS(
+  store: Settings,
+  host: { id: string; interval_s: number },
+): Promise<number> {
+  return (await hostInterval(store, host.id)) ?? host.interval_s;
 }
 
 /**
@@ -72,13 +91,19 @@ export async function setHostInterval(
   seconds: number | null,
   audit?: AuditRecord,
 ): Promise<number> {
-  const log = await readLog(store, hostId);
-  log.version++;
-  log.changed[INTERVAL_ITEM] = log.version;
-  await store.settings.set(logKey(hostId), JSON.stringify(log));
-  // The change and its audit entry in one transaction.
-  await store.settings.set(intervalKey(hostId), seconds === null ? null : String(seconds), audit);
-  return log.version;
+  let version = 0;
+  // The version, the value and the audit entry in one transaction.
+  await store.settings.update([logKey(hostId), intervalKey(hostId)], (current) => {
+    const log = parseLog(current.get(logKey(hostId)));
+    version = log.version + 1;
+    log.version = version;
+    log.changed[INTERVAL_ITEM] = version;
+    return new Map([
+      [logKey(hostId), JSON.stringify(log)],
+      [intervalKey(hostId), seconds === null ? null : String(seconds)],
+    ]);
+  }, audit);
+  return version;
 }
 
 /** Every item the hub wants `hostId` to hold now. */
@@ -94,10 +119,12 @@ async function items(store: Settings, hostId: string): Promise<Map<string, Desir
   return out;
 }
 
-/** Forgets a removed host's desired state. */
+/** Forgets a removed host's desired state, both keys at once. */
 export async function forgetHost(store: Settings, hostId: string): Promise<void> {
-  await store.settings.set(logKey(hostId), null);
-  await store.settings.set(intervalKey(hostId), null);
+  await store.settings.update(
+    [logKey(hostId), intervalKey(hostId)],
+    () => new Map([[logKey(hostId), null], [intervalKey(hostId), null]]),
+  );
 }
 
 /**

@@ -28,14 +28,22 @@ let stopRetention = () => Promise.resolve();
 let running: Promise<void> | null = null;
 let failing = false;
 
-/** This process among the hubs of a cluster, in the lease table and the log. */
-const holder = `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+/**
+ * This process among the hubs of a cluster, in the lease table and the log.
+ * The embedded store has one hub, so it holds under one name: restarted after
+ * a crash, it renews its own lease at once instead of waiting for it to expire.
+ */
+function holderFor(databaseUrl: string): string {
+  if (databaseUrl.startsWith("sqlite:")) return "embedded";
+  return `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+}
 
 self.onmessage = (e: MessageEvent<ToHistory>) => {
   match(e.data)
     .with({ type: "init" }, async ({ config }) => {
       try {
         const s = store = openStore(config.databaseUrl, { pool: 2 });
+        const holder = holderFor(config.databaseUrl);
         const l = lease = new LeaseKeeper(s.leases, ROLLUP_LEASE, holder, {
           onChange: (held) =>
             held

@@ -11,7 +11,7 @@ import type { Store } from "../store/store.ts";
 import { SESSION_TTL_MS } from "../usecases/sessions.ts";
 import type { Actor, UserActor } from "../usecases/actor.ts";
 import type { AppEnv } from "./deps.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError, wantsJson } from "./errors.ts";
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "sl_session";
@@ -63,6 +63,8 @@ export function loadUser(options: { store: Store }): MiddlewareHandler<AppEnv> {
 export function requirePageUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!c.var.user) {
+      // A page's script (the tag editor) is told in JSON, not sent to a page it cannot show.
+      if (wantsJson(c)) throw new HttpError(401, "unauthenticated", "Signed out: sign in again");
       const url = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
     }

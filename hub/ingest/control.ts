@@ -66,7 +66,11 @@ export class ControlChannel {
       pushing: Promise.resolve(),
     };
     this.#streams.set(call, s);
-    await this.#push(s);
+    // Metrics go on without desired state: a store that cannot say what the
+    // agent should hold is logged, and the next change or connect tries again.
+    await this.#push(s).catch((err) =>
+      this.deps.log.warn("Cannot push desired state", { host: hostId, error: err })
+    );
   }
 
   /** The stream ended: its requests are answered "disconnected". */

@@ -4,6 +4,7 @@
  * month…), in slices so it never holds the database for long, then gives the
  * freed space back where the store needs telling (SQLite).
  */
+import { LeaseLostError } from "./leases/types.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "./store.ts";
 import { retainedSince, type Retention, rollupHorizon, ROLLUPS } from "./tiers.ts";
@@ -233,7 +234,9 @@ export function startRetention(
           }
         }
       } catch (err) {
-        log.warn("Retention run failed; trying again later", { error: err });
+        // Another hub took the lease mid-run: this one wrote nothing, as it should.
+        if (err instanceof LeaseLostError) log.info("Lost the rollup lease during retention");
+        else log.warn("Retention run failed; trying again later", { error: err });
       } finally {
         running = null;
       }

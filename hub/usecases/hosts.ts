@@ -135,7 +135,9 @@ export async function removeHost(deps: HostDeps, actor: Actor, hostId: string): 
   }
   deps.hostRemoved?.(hostId);
   deps.live?.hostRemoved(hostId);
-  await forgetHost(deps.store, hostId);
+  // The host is gone either way: a desired-state key left behind is never read
+  // again (ids are not reused), so a failure here must not fail the removal.
+  await forgetHost(deps.store, hostId).catch(() => {});
 }
 
 /**

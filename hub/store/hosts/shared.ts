@@ -127,11 +127,6 @@ export class SqlHostStore implements HostStore {
     audit?: AuditRecord,
   ): Promise<boolean> {
     return this.db.tx(function* () {
-      const host = yield* first(
-        "SELECT name FROM hosts WHERE id = :id AND registered_at IS NULL",
-        { id: hostId },
-      );
-      if (!host) return false;
       // Whether the agent names the host carries over from the token it replaces.
       const old = yield* first(
         `SELECT name, name_from_agent FROM registration_tokens WHERE host_id = :id
@@ -139,9 +134,17 @@ export class SqlHostStore implements HostStore {
         { id: hostId },
       );
       const fromAgent = old ? Boolean(Number(old.name_from_agent)) : false;
+      // The unused tokens go first: a registration with one of them either
+      // committed already (it is used, so kept, and the check below sees the
+      // host registered) or waits for this transaction and then finds it gone.
       yield* count("DELETE FROM registration_tokens WHERE host_id = :id AND used_at IS NULL", {
         id: hostId,
       });
+      const host = yield* first(
+        "SELECT name FROM hosts WHERE id = :id AND registered_at IS NULL",
+        { id: hostId },
+      );
+      if (!host) return false;
       yield* count(
         `INSERT INTO registration_tokens (hash, name, created_at, expires_at, host_id,
           name_from_agent) VALUES (:hash, :name, :at, :expires, :id, :from_agent)`,

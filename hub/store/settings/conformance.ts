@@ -12,4 +12,20 @@ export function settingsConformance(test: StoreTest): void {
     await s.settings.set("k", null);
     assertEquals(await s.settings.get("k"), null);
   });
+
+  test("settings.update() writes several keys and its audit entry at once; concurrent ones never read the same values", async (s) => {
+    await s.settings.set("n", "0");
+    const bump = () =>
+      s.settings.update(
+        ["n", "gone"],
+        (current) => new Map([["n", String(Number(current.get("n")) + 1)], ["gone", null]]),
+        { at: 1, actor: "ann", action: "setting.set", target: "n" },
+      );
+    await s.settings.set("gone", "x");
+    // Twenty at once: a lost update would leave n below 20.
+    await Promise.all(Array.from({ length: 20 }, bump));
+    assertEquals(await s.settings.get("n"), "20");
+    assertEquals(await s.settings.get("gone"), null);
+    assertEquals((await s.audit.list(50)).length, 20);
+  });
 }

@@ -4,6 +4,18 @@ import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import type { SettingStore } from "./types.ts";
 
+/** Sets or (null) removes one key. */
+function* write(key: string, value: string | null) {
+  if (value === null) yield* count("DELETE FROM settings WHERE key = :key", { key });
+  else {
+    yield* count(
+      `INSERT INTO settings (key, value) VALUES (:key, :value)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      { key, value },
+    );
+  }
+}
+
 /** {@link SettingStore} on one database. */
 export class SqlSettingStore implements SettingStore {
   constructor(private readonly db: Db) {}
@@ -17,14 +29,26 @@ export class SqlSettingStore implements SettingStore {
 
   set(key: string, value: string | null, audit?: AuditRecord): Promise<void> {
     return this.db.tx(function* () {
-      if (value === null) yield* count("DELETE FROM settings WHERE key = :key", { key });
-      else {
-        yield* count(
-          `INSERT INTO settings (key, value) VALUES (:key, :value)
-          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          { key, value },
-        );
+      yield* write(key, value);
+      yield* writeAudit(audit);
+    }());
+  }
+
+  update(
+    keys: string[],
+    change: (current: Map<string, string | null>) => Map<string, string | null>,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    // PostgreSQL holds the rows it read (a key not there yet is held by the
+    // insert's unique index); SQLite's one connection runs a plan alone.
+    const lock = this.db.dialect === "postgres" ? "FOR UPDATE" : "";
+    return this.db.tx(function* () {
+      const current = new Map<string, string | null>();
+      for (const key of keys) {
+        const r = yield* first(`SELECT value FROM settings WHERE key = :key ${lock}`, { key });
+        current.set(key, r ? String(r.value) : null);
       }
+      for (const [key, value] of change(current)) yield* write(key, value);
       yield* writeAudit(audit);
     }());
   }

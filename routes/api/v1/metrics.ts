@@ -4,6 +4,7 @@
  * named), each laid out as the host endpoint lays out one. The more hosts,
  * the fewer buckets each, so an answer stays under about 250,000 points.
  */
+import { effectiveIntervalS } from "../../../hub/control/desired.ts";
 import type { Context } from "hono";
 import type { AppDeps } from "../../../hub/http/deps.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
@@ -43,7 +44,12 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
         `Too many hosts (${hosts.length}): name at most ${MAX_HOSTS} with host= or tag=`,
       );
     }
-    const intervalMs = Math.min(30_000, ...hosts.map((h) => h.interval_s * 1000));
+    const intervals = new Map(
+      await Promise.all(
+        hosts.map(async (h) => [h.id, (await effectiveIntervalS(store, h)) * 1000] as const),
+      ),
+    );
+    const intervalMs = Math.min(30_000, ...intervals.values());
     const maxPoints = Math.max(
       50,
       Math.min(MAX_POINTS, Math.floor(POINT_BUDGET / Math.max(hosts.length, 1))),
@@ -61,7 +67,7 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
       hosts: hosts.map((h) => ({
         id: h.id,
         name: h.name,
-        ...toColumns(byHost.get(h.id) ?? [], plan, q.to, h.interval_s * 1000, now),
+        ...toColumns(byHost.get(h.id) ?? [], plan, q.to, intervals.get(h.id)!, now),
       })),
     });
   };
