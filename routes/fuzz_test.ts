@@ -8,10 +8,8 @@
  * for a long run; `SIGHTLINE_FUZZ_SEED` repeats one.
  */
 import { assert } from "../lib/assert.ts";
-import { createHubApp } from "./mod.tsx";
-import { liveParts } from "../hub/live/events.ts";
+import { apiApp, AUTH } from "./testing.ts";
 import { SqliteStore } from "../hub/store/sqlite/store.ts";
-import { hashSecret } from "../hub/auth/secrets.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
 import type { Store } from "../hub/store/store.ts";
@@ -20,7 +18,6 @@ import { prng } from "../lib/prng.ts";
 const CASES = Number(Deno.env.get("SIGHTLINE_FUZZ_CASES") ?? 400);
 const SEED = Number(Deno.env.get("SIGHTLINE_FUZZ_SEED") ?? Date.now() % 1e9);
 const ORIGIN = "http://hub.test";
-const KEY = "sl_key_" + "b".repeat(32);
 
 const NASTY = [
   "",
@@ -86,30 +83,19 @@ Deno.test({
     const rand = prng(SEED);
     const dir = await Deno.makeTempDir();
     const store = new SqliteStore(`${dir}/t.db`);
-    await store.migrate();
-    await store.auth.createApiKey({ id: "k", name: "fuzz", hash: hashSecret(KEY), createdAt: 0 });
+    const { app } = await apiApp(store, {
+      // Generous limits: the fuzzer signs in often and must not lock itself out.
+      loginGuard: new LoginGuard({
+        perAddress: { max: 1e9, windowMs: 1000 },
+        perName: { max: 1e9, windowMs: 1000 },
+      }),
+    });
     await store.auth.createUser({
       id: "u1",
       name: "admin",
       passwordHash: await hashPassword("a long passphrase"),
       role: "admin",
       createdAt: 0,
-    });
-    await store.hosts.create({
-      hostId: "h1",
-      name: "web-1",
-      tokenHash: "t",
-      createdAt: 0,
-      expiresAt: Date.now() + 1e6,
-    });
-    const app = createHubApp({
-      store,
-      ...liveParts(),
-      // Generous limits: the fuzzer signs in often and must not lock itself out.
-      loginGuard: new LoginGuard({
-        perAddress: { max: 1e9, windowMs: 1000 },
-        perName: { max: 1e9, windowMs: 1000 },
-      }),
     });
     const env = { remoteAddr: { hostname: "127.0.0.1" } };
     const signIn = await app.request(`${ORIGIN}/login`, {
@@ -148,7 +134,7 @@ Deno.test({
           const q = queries[Math.floor(rand() * queries.length)];
           const [p, qs = ""] = q.split("?");
           path = `${p}?${mutate(qs, rand)}`;
-          init = { headers: { host: "hub.test", authorization: `Bearer ${KEY}` } };
+          init = { headers: { host: "hub.test", ...AUTH } };
         } else {
           const [p, body] = forms[Math.floor(rand() * forms.length)];
           path = p;

@@ -6,13 +6,17 @@ import { createHubApp } from "./mod.tsx";
 import { liveParts } from "../hub/live/events.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import type { Store } from "../hub/store/store.ts";
+import type { AppDeps } from "../hub/http/deps.ts";
 
 const KEY = "sl_key_" + "a".repeat(32);
 /** The headers that carry the test API key. */
 export const AUTH = { authorization: `Bearer ${KEY}` };
 
-/** Migrates `store`, adds the key and host h1, and mounts the app on it with live parts. */
-export async function apiApp(store: Store) {
+/**
+ * Migrates `store`, adds the key and host h1, and mounts the app on it with
+ * live parts and any `deps` given (a sign-in guard, say).
+ */
+export async function apiApp(store: Store, deps: Partial<AppDeps> = {}) {
   await store.migrate();
   await store.auth.createApiKey({ id: "k", name: "test", hash: hashSecret(KEY), createdAt: 0 });
   await store.hosts.create({
@@ -24,6 +28,6 @@ export async function apiApp(store: Store) {
   });
   await store.hosts.register("t", { fallbackName: "x", now: Date.now() });
   const { broker, status, live } = liveParts();
-  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50 });
+  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, ...deps });
   return { app, broker, status };
 }

@@ -1,65 +1,27 @@
 /**
  * What collectors produce: one Snapshot per collection cycle, filled in by
- * each collector that applies to this host. Application types only; the
- * agent's transport turns a Snapshot into protobuf.
+ * each collector that applies to this host. The agent's transport turns a
+ * Snapshot into a MetricsBatch (agent/wire.ts).
  */
+import type {
+  Cpu,
+  Disk,
+  Filesystem,
+  Memory,
+  NetInterface,
+} from "../../proto/gen/sightline/agent/v1/agent_lean.ts";
 
-/** CPU use over the last interval, in percent of all cores. */
-export interface CpuStats {
-  percent: number;
-  user: number;
-  system: number;
-  iowait: number;
-  steal: number;
-  perCore: number[];
-  cores: number;
-}
-
-/** Memory and swap, in bytes. */
-export interface MemoryStats {
-  totalBytes: number;
-  usedBytes: number;
-  availableBytes: number;
-  cachedBytes: number;
-  swapTotalBytes: number;
-  swapUsedBytes: number;
-}
-
-/** One mounted filesystem's usage. */
-export interface FsStats {
-  mount: string;
-  device: string;
-  fstype: string;
-  sizeBytes: number;
-  usedBytes: number;
-  availBytes: number;
-}
-
-/** One block device's counters and rates. */
-export interface DiskStats {
-  device: string;
-  readBytes: number;
-  writeBytes: number;
-  reads: number;
-  writes: number;
-  readBytesPerS: number;
-  writeBytesPerS: number;
-}
-
-/** One network interface's counters and rates. */
-export interface NetStats {
-  iface: string;
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDrops: number;
-  txDrops: number;
-  rxBytesPerS: number;
-  txBytesPerS: number;
-}
+/*
+ * A cycle's readings have the shapes of the protocol's messages, generated
+ * from the .proto (proto/lean/): CPU in percent of all cores, memory and
+ * swap in bytes, a file system's usage, a block device's and a network
+ * interface's counters and their rates.
+ */
+export type CpuStats = Cpu;
+export type MemoryStats = Memory;
+export type FsStats = Filesystem;
+export type DiskStats = Disk;
+export type NetStats = NetInterface;
 
 /** Everything one cycle collected. */
 export interface Snapshot {
