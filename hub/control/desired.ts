@@ -71,14 +71,21 @@ export async function hostInterval(store: Settings, hostId: string): Promise<num
 }
 
 /**
- * The interval a host's batches come at: the one set on the hub (pushed to
- * the agent at once), else what the agent said when it connected.
+ * The interval each host's batches come at, by host id: the one set on the
+ * hub (pushed to the agent at once), else what the agent said when it
+ * connected. One read for any number of hosts.
  */
-export async function effectiveIntervalS(
+export async function effectiveIntervalsS(
   store: Settings,
-  host: { id: string; interval_s: number },
-): Promise<number> {
-  return (await hostInterval(store, host.id)) ?? host.interval_s;
+  hosts: Array<{ id: string; interval_s: number }>,
+): Promise<Map<string, number>> {
+  const set = hosts.length === 1
+    ? new Map([[intervalKey(hosts[0].id), await store.settings.get(intervalKey(hosts[0].id))]])
+    : await store.settings.matching("host.", ".interval_s");
+  return new Map(hosts.map((h) => {
+    const raw = set.get(intervalKey(h.id));
+    return [h.id, raw === null || raw === undefined ? h.interval_s : Number(raw)];
+  }));
 }
 
 /**

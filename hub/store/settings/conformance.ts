@@ -13,6 +13,17 @@ export function settingsConformance(test: StoreTest): void {
     assertEquals(await s.settings.get("k"), null);
   });
 
+  test("settings.matching() finds the keys between a prefix and a suffix, and only those", async (s) => {
+    await s.settings.set("host.a.interval_s", "5");
+    await s.settings.set("host.b.interval_s", "7");
+    await s.settings.set("host.a.desired", "{}");
+    await s.settings.set("hostXinterval_s", "9");
+    assertEquals(
+      [...await s.settings.matching("host.", ".interval_s")].sort(),
+      [["host.a.interval_s", "5"], ["host.b.interval_s", "7"]],
+    );
+  });
+
   test("settings.update() writes several keys and its audit entry at once; concurrent ones never read the same values", async (s) => {
     await s.settings.set("n", "0");
     const bump = () =>

@@ -1,5 +1,5 @@
 /** Settings on either dialect: the SQL agrees. */
-import { count, type Db, first } from "../sql.ts";
+import { count, type Db, first, rows } from "../sql.ts";
 import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import type { SettingStore } from "./types.ts";
@@ -24,6 +24,20 @@ export class SqlSettingStore implements SettingStore {
     return this.db.run(function* () {
       const r = yield* first("SELECT value FROM settings WHERE key = :key", { key });
       return r ? String(r.value) : null;
+    }());
+  }
+
+  matching(prefix: string, suffix: string): Promise<Map<string, string>> {
+    return this.db.run(function* () {
+      // LIKE narrows by the prefix; the exact test is here (keys may hold _ or %).
+      const found = yield* rows("SELECT key, value FROM settings WHERE key LIKE :like", {
+        like: `${prefix.replace(/[%_]/g, "")}%`,
+      });
+      return new Map(
+        found.map((r) => [String(r.key), String(r.value)] as const).filter(([k]) =>
+          k.startsWith(prefix) && k.endsWith(suffix) && k.length >= prefix.length + suffix.length
+        ),
+      );
     }());
   }
 

@@ -3,6 +3,8 @@ import type { AuditRecord } from "../audit/types.ts";
 
 export interface SettingStore {
   get(key: string): Promise<string | null>;
+  /** Every setting whose key starts with `prefix` and ends with `suffix`, by key. */
+  matching(prefix: string, suffix: string): Promise<Map<string, string>>;
   /** Sets a setting (null removes it), with its audit entry in the same transaction. */
   set(key: string, value: string | null, audit?: AuditRecord): Promise<void>;
   /**

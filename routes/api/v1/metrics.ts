@@ -4,7 +4,7 @@
  * named), each laid out as the host endpoint lays out one. The more hosts,
  * the fewer buckets each, so an answer stays under about 250,000 points.
  */
-import { effectiveIntervalS } from "../../../hub/control/desired.ts";
+import { effectiveIntervalsS } from "../../../hub/control/desired.ts";
 import type { Context } from "hono";
 import type { AppDeps } from "../../../hub/http/deps.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
@@ -45,9 +45,7 @@ export function getFleetMetrics({ store, retention = DEFAULT_RETENTION }: AppDep
       );
     }
     const intervals = new Map(
-      await Promise.all(
-        hosts.map(async (h) => [h.id, (await effectiveIntervalS(store, h)) * 1000] as const),
-      ),
+      [...await effectiveIntervalsS(store, hosts)].map(([id, s]) => [id, s * 1000] as const),
     );
     const intervalMs = Math.min(30_000, ...intervals.values());
     const maxPoints = Math.max(

@@ -4,7 +4,7 @@
  * samples for a few hours, rollups beyond), with null where the host sent
  * nothing, min and max per bucket, and whether each bucket is complete.
  */
-import { effectiveIntervalS } from "../../../../../hub/control/desired.ts";
+import { effectiveIntervalsS } from "../../../../../hub/control/desired.ts";
 import type { Context } from "hono";
 import type { AppDeps } from "../../../../../hub/http/deps.ts";
 import { HttpError } from "../../../../../hub/http/errors.ts";
@@ -25,7 +25,7 @@ export function getMetrics({ store, retention = DEFAULT_RETENTION }: AppDeps) {
     const q = parseRangeQuery(c.req.query(), now);
     const host = await store.hosts.get(id);
     if (!host) throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
-    const intervalMs = (await effectiveIntervalS(store, host)) * 1000;
+    const intervalMs = (await effectiveIntervalsS(store, [host])).get(id)! * 1000;
     const plan = alignedPlan(q, intervalMs, retention, now);
     const rows = await readRange(store, [id], q, plan);
     return c.json({
