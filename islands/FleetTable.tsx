@@ -3,12 +3,11 @@
  * host with its live figures and an hour of CPU; the hosts still waiting for
  * their agent apart. Sortable, filterable by status and tag, searchable by
  * name, OS or tag, with the view kept in the URL. Hosts added, changed or
- * removed anywhere appear, change and go without a reload. Updates are
- * applied once per animation frame, so a thousand hosts reporting at once
- * cost one render. On a phone the table's rows become cards (app.css).
+ * removed anywhere appear, change and go without a reload (islands/fleet_rows.ts).
+ * On a phone the table's rows become cards (app.css).
  */
 import { memo } from "preact/compat";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import {
   formatAgo,
   formatBytes,
@@ -16,30 +15,18 @@ import {
   formatPercent,
   formatRate,
 } from "../lib/format.ts";
-import { onLive } from "./live.ts";
 import { useNow } from "./clock.ts";
 import type { FleetRow } from "../lib/live_events.ts";
-import { fleetRow } from "../lib/fleet.ts";
+import { type Row, type Spark, SPARK_MS, useFleetRows } from "./fleet_rows.ts";
 import { type FleetView, type SortKey, type StatusFilter, viewQuery } from "../lib/fleet_view.ts";
 
 export type { FleetRow };
-
-/** CPU % samples of the last hour, `[unix ms, value]`, oldest first. */
-export type Spark = Array<[number, number]>;
-
-/** How far back a row's CPU sparkline reaches, and how close its points are. */
-export const SPARK_MS = 3_600_000;
-export const SPARK_STEP_MS = 60_000;
 
 /** Props: the rows as rendered, their sparklines by host id, and the view the URL asked for. */
 export interface FleetTableProps {
   hosts: FleetRow[];
   sparks: Record<string, Spark>;
   view: FleetView;
-}
-
-interface Row extends FleetRow {
-  spark: Spark;
 }
 
 const COLUMNS: Array<[SortKey, string]> = [
@@ -75,11 +62,6 @@ function memShare(r: FleetRow): number | null {
 
 /** Rows rendered at first; more on request, so a large fleet stays quick to sort and update. */
 const PAGE = 100;
-
-/** Whether a queued patch is a whole row (a `host.added`), not a change to one. */
-function isRow(patch: Partial<FleetRow>): patch is FleetRow {
-  return typeof patch.name === "string" && Array.isArray(patch.tags) && "os" in patch;
-}
 
 /** An hour of CPU as a line from 0 to 100 %; nothing while there is no point. */
 function Sparkline({ spark, now }: { spark: Spark; now: number }) {
@@ -140,17 +122,9 @@ const HostRow = memo(function HostRow(
 
 /** The live fleet. */
 export default function FleetTable({ hosts, sparks, view: initial }: FleetTableProps) {
-  const [rows, setRows] = useState(() =>
-    new Map<string, Row>(hosts.map((h) => [h.id, { ...h, spark: sparks[h.id] ?? [] }]))
-  );
+  const rows = useFleetRows(hosts, sparks);
   const [view, setView] = useState(initial);
   const [limit, setLimit] = useState(PAGE);
-  // A patch, or null for a host that was removed.
-  const queued = useRef(new Map<string, Partial<FleetRow> | null>());
-  const frame = useRef(0);
-  const fetching = useRef(new Set<string>());
-  const shown = useRef(rows);
-  shown.current = rows;
   const now = useNow(10_000);
   // Sparklines slide once a minute, their resolution.
   const sparkNow = Math.floor(now / 60_000) * 60_000;
@@ -162,90 +136,6 @@ export default function FleetTable({ hosts, sparks, view: initial }: FleetTableP
     // The view lives in the URL: a reload or a shared link shows the same fleet.
     history.replaceState(null, "", `${location.pathname}${viewQuery(next)}`);
   };
-
-  useEffect(() => {
-    const flush = () => {
-      frame.current = 0;
-      const updates = queued.current;
-      queued.current = new Map();
-      for (const [id, patch] of updates) {
-        const row = shown.current.get(id);
-        // News of a host this page does not list (added through the CLI, or on
-        // another hub before this page subscribed): ask for the whole host.
-        // A host whose agent just connected has an OS, a version… to show now.
-        if (patch && ((!row && !isRow(patch)) || (row && !row.registered && patch.registered))) {
-          void fetchRow(id);
-        }
-      }
-      setRows((prev) => {
-        const next = new Map(prev);
-        for (const [id, patch] of updates) {
-          const row = next.get(id);
-          if (patch === null) next.delete(id);
-          else if (row) next.set(id, { ...row, ...patch, spark: grow(row.spark, patch) });
-          else if (isRow(patch)) next.set(id, { ...patch, spark: [] });
-        }
-        return next;
-      });
-    };
-    const queue = (id: string, patch: Partial<FleetRow> | null) => {
-      const before = queued.current.get(id);
-      // A removed host stays removed: news of it that trails the removal is dropped.
-      if (before === null) return;
-      queued.current.set(id, patch ? { ...before, ...patch } : null);
-      frame.current ||= requestAnimationFrame(flush);
-    };
-    const fetchRow = async (id: string) => {
-      if (fetching.current.has(id)) return;
-      fetching.current.add(id);
-      try {
-        const res = await fetch(`/api/v1/hosts/${encodeURIComponent(id)}`);
-        // Gone again (removed meanwhile) or not ours to see: nothing to show.
-        if (res.ok) {
-          const host = await res.json();
-          const row = fleetRow(host, host.latest);
-          setRows((prev) => {
-            const known = prev.get(id);
-            // A listed row keeps its live figures and takes what the host is from the answer.
-            const { name, registered, os, tags, environment, agent_version } = row;
-            return new Map(prev).set(
-              id,
-              known
-                ? { ...known, name, registered, os, tags, environment, agent_version }
-                : { ...row, spark: [] },
-            );
-          });
-        }
-      } catch {
-        // Offline browser: the row appears with the next event or reload.
-      } finally {
-        fetching.current.delete(id);
-      }
-    };
-    const stops = [
-      onLive("host.status", (d) =>
-        queue(d.id, {
-          status: d.status,
-          last_seen: d.last_seen,
-          registered: d.registered !== false,
-        })),
-      onLive("host.metrics", (d) =>
-        queue(d.id, {
-          cpu_percent: d.cpu_percent,
-          mem_used_bytes: d.mem_used_bytes,
-          mem_total_bytes: d.mem_total_bytes,
-          disk_used_percent: d.disk_used_percent,
-          net_rx_bytes_per_s: d.net_rx_bytes_per_s,
-          net_tx_bytes_per_s: d.net_tx_bytes_per_s,
-          uptime_s: d.uptime_s,
-          last_seen: d.ts,
-        })),
-      onLive("host.added", (row) => queue(row.id, row)),
-      onLive("host.changed", (d) => queue(d.id, { name: d.name, tags: d.tags })),
-      onLive("host.removed", (d) => queue(d.id, null)),
-    ];
-    return () => stops.forEach((stop) => stop());
-  }, []);
 
   const all = [...rows.values()];
   const connected = all.filter((r) => r.registered);
@@ -418,15 +308,4 @@ export default function FleetTable({ hosts, sparks, view: initial }: FleetTableP
       )}
     </div>
   );
-}
-
-/** A row's sparkline with a batch's CPU figure added (and what is older than an hour dropped). */
-function grow(spark: Spark, patch: Partial<FleetRow>): Spark {
-  if (typeof patch.cpu_percent !== "number" || !patch.last_seen) return spark;
-  const t = Date.parse(patch.last_seen);
-  const last = spark[spark.length - 1];
-  // One point a minute is all 60 pixels can show.
-  if (last && t - last[0] < SPARK_STEP_MS) return spark;
-  const from = t - SPARK_MS;
-  return [...spark.filter(([at]) => at >= from), [t, patch.cpu_percent]];
 }
