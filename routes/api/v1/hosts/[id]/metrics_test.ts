@@ -88,12 +88,15 @@ for (const backend of ["sqlite", "postgres"] as const) {
     ignore: backend === "postgres" && server === null,
     async fn() {
       await using t = await setup(backend);
-      // Four minutes of 5 s samples, up to now; the history worker has not run.
+      // Four minutes of 5 s samples, the newest at now; the history worker has not run.
+      // Every range below ends just after it, so the newest bucket always holds a sample
+      // (reading the clock again could step past a bucket boundary).
       const now = Date.now();
       const samples = Array.from(
         { length: 48 },
-        (_, i): [number, number] => [now - 240_000 + i * 5000, 10 + (i % 7)],
+        (_, i): [number, number] => [now - 235_000 + i * 5000, 10 + (i % 7)],
       );
+      const to = now + 1;
       await cpu(t.store, 1, samples);
       for (
         const [range, tier, stepS] of [
@@ -102,7 +105,6 @@ for (const backend of ["sqlite", "postgres"] as const) {
           [365 * DAY, "1d", 86400],
         ] as const
       ) {
-        const to = Date.now();
         const q = `metric=cpu_percent&from=${iso(to - range)}&to=${iso(to)}`;
         const res = await t.app.request(`/api/v1/hosts/h1/metrics?${q}`, { headers: AUTH });
         assertEquals(res.status, 200);
@@ -117,7 +119,6 @@ for (const backend of ["sqlite", "postgres"] as const) {
         assertEquals(body.complete[last], false);
       }
       // The fleet endpoint reads the same way.
-      const to = Date.now();
       const q = `metric=cpu_percent&from=${iso(to - 365 * DAY)}&to=${iso(to)}`;
       const fleet = await (await t.app.request(`/api/v1/metrics?${q}`, { headers: AUTH })).json();
       assertEquals(filled(fleet.hosts[0]), expectedBuckets(samples, DAY));
