@@ -75,6 +75,7 @@ export const METRICS: readonly MetricDef[] = [
   pct("cpu_core_percent", "CPU busy, per core", "core"),
   bytes("mem_total_bytes", "Memory total"),
   bytes("mem_used_bytes", "Memory used"),
+  pct("mem_used_percent", "Memory used, share of total"),
   bytes("mem_available_bytes", "Memory available"),
   bytes("mem_cached_bytes", "Memory cached"),
   bytes("swap_total_bytes", "Swap total"),

@@ -125,7 +125,12 @@ export function batchToStored(
       swap_used_bytes: part("swap_used_bytes", m.swapUsedBytes, swapTotal),
     };
     for (const [k, v] of Object.entries(mem)) add(k, v);
-    Object.assign(latest, mem);
+    // Derived here, once, so an alert rule and a chart compare a share of the whole.
+    const usedPercent = mem.mem_used_bytes !== null && total
+      ? checked("mem_used_percent", (mem.mem_used_bytes / total) * 100)
+      : null;
+    add("mem_used_percent", usedPercent);
+    Object.assign(latest, mem, { mem_used_percent: usedPercent });
   }
   if (b.load) {
     const load = {

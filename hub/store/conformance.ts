@@ -14,6 +14,7 @@ import { metricsConformance } from "./metrics/conformance.ts";
 import { noncesConformance } from "./nonces/conformance.ts";
 import { settingsConformance } from "./settings/conformance.ts";
 import { leasesConformance } from "./leases/conformance.ts";
+import { alertsConformance } from "./alerts/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -49,4 +50,5 @@ export function storeConformance(
   auditConformance(test);
   settingsConformance(test);
   leasesConformance(test);
+  alertsConformance(test);
 }

@@ -12,6 +12,8 @@ import type { MetricStore } from "./metrics/types.ts";
 import type { NonceStore } from "./nonces/types.ts";
 import type { SettingStore } from "./settings/types.ts";
 import type { LeaseStore } from "./leases/types.ts";
+import type { AlertStore } from "./alerts/types.ts";
+import type { NotificationStore } from "./notifications/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -23,6 +25,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly settings: SettingStore;
   readonly leases: LeaseStore;
+  readonly alerts: AlertStore;
+  readonly notifications: NotificationStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

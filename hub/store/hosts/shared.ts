@@ -4,7 +4,7 @@
  * other writer), and writes a status flush as one statement over arrays.
  */
 import { count, type Db, first, Json, type Plan, type Row, rows } from "../sql.ts";
-import { iso } from "../rows.ts";
+import { iso, json } from "../rows.ts";
 import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { TIME_TABLES } from "../tiers.ts";
@@ -23,10 +23,6 @@ import {
 /** Hosts with the time of their newest batch, which writeBatch does not copy into hosts. */
 const HOST_SELECT =
   "SELECT h.*, l.ts AS latest_ts FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id";
-
-function json<T>(v: unknown): T {
-  return (typeof v === "string" ? JSON.parse(v) : v) as T;
-}
 
 /** A `hosts` row, optionally with `latest_ts` (the newest batch's time) joined in. */
 export function toHost(r: Row): Host {

@@ -17,6 +17,8 @@ import { SeriesIds } from "../metrics/series_ids.ts";
 import { SqlNonceStore } from "../nonces/shared.ts";
 import { SqlSettingStore } from "../settings/shared.ts";
 import { SqlLeaseStore } from "../leases/shared.ts";
+import { SqlAlertStore } from "../alerts/shared.ts";
+import { SqlNotificationStore } from "../notifications/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -30,6 +32,8 @@ export class PostgresStore implements Store {
   readonly audit: SqlAuditStore;
   readonly settings: SqlSettingStore;
   readonly leases: SqlLeaseStore;
+  readonly alerts: SqlAlertStore;
+  readonly notifications: SqlNotificationStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -43,6 +47,8 @@ export class PostgresStore implements Store {
     this.audit = new SqlAuditStore(this.db);
     this.settings = new SqlSettingStore(this.db);
     this.leases = new SqlLeaseStore(this.db);
+    this.alerts = new SqlAlertStore(this.db);
+    this.notifications = new SqlNotificationStore(this.db);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

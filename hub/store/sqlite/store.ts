@@ -15,6 +15,8 @@ import { SeriesIds } from "../metrics/series_ids.ts";
 import { SqlNonceStore } from "../nonces/shared.ts";
 import { SqlSettingStore } from "../settings/shared.ts";
 import { SqlLeaseStore } from "../leases/shared.ts";
+import { SqlAlertStore } from "../alerts/shared.ts";
+import { SqlNotificationStore } from "../notifications/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -27,6 +29,8 @@ export class SqliteStore implements Store {
   readonly audit: SqlAuditStore;
   readonly settings: SqlSettingStore;
   readonly leases: SqlLeaseStore;
+  readonly alerts: SqlAlertStore;
+  readonly notifications: SqlNotificationStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -39,6 +43,8 @@ export class SqliteStore implements Store {
     this.audit = new SqlAuditStore(this.db);
     this.settings = new SqlSettingStore(this.db);
     this.leases = new SqlLeaseStore(this.db);
+    this.alerts = new SqlAlertStore(this.db);
+    this.notifications = new SqlNotificationStore(this.db);
   }
 
   migrate(): Promise<string[]> {

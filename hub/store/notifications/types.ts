@@ -1,0 +1,90 @@
+/**
+ * Notifications' store: the channels messages go to, and the outbox. A
+ * transition queues its notification in its own transaction (the alerts
+ * store calls {@link enqueue} inside its plans); the delivery loop
+ * (hub/notify/delivery.ts) of the hub holding the `notify` lease sends what is
+ * due and records every attempt.
+ */
+import type { AuditRecord } from "../audit/types.ts";
+import type { NotificationKind } from "../alerts/types.ts";
+
+export type ChannelType = "webhook";
+
+export interface Channel {
+  id: string;
+  name: string;
+  type: ChannelType;
+  /** The channel's settings (a webhook's url). Never shown back whole (secrets). */
+  config: Record<string, unknown>;
+  enabled: boolean;
+  created_at: number;
+}
+
+export type NotificationState = "queued" | "sent" | "failed" | "muted";
+
+/** One alert a notification tells of, at the moment of its transition. */
+export interface NotificationItem {
+  alert_id: number;
+  value: number | null;
+  at: number;
+}
+
+export interface Notification {
+  id: number;
+  channel_id: string;
+  rule_id: string;
+  kind: NotificationKind;
+  created_at: number;
+  due_at: number;
+  state: NotificationState;
+  attempts: number;
+  sent_at: number | null;
+  last_error: string | null;
+  items: NotificationItem[];
+}
+
+/** One try at sending, as kept for the alert's page. */
+export interface Attempt {
+  notification_id: number;
+  at: number;
+  ok: boolean;
+  status: number | null;
+  detail: string;
+}
+
+/** How one try ended, as the delivery loop records it. */
+export type AttemptOutcome =
+  | { ok: true; status: number | null; detail: string }
+  | {
+    ok: false;
+    status: number | null;
+    detail: string;
+    /** When to try again; null when it is given up (failed for good). */
+    retryAt: number | null;
+  };
+
+export interface NotificationStore {
+  channels(): Promise<Channel[]>;
+  channel(id: string): Promise<Channel | null>;
+  createChannel(c: Channel, audit?: AuditRecord): Promise<void>;
+  deleteChannel(id: string, audit?: AuditRecord): Promise<boolean>;
+
+  /**
+   * Queued notifications due by `now`, oldest first, leaving out any that
+   * tells of an alert an older queued notification on the same channel also
+   * tells of: a resolve never goes before its fire.
+   */
+  due(now: number, limit: number): Promise<Notification[]>;
+  /** When the next queued notification falls due; null when none is queued. */
+  nextDue(): Promise<number | null>;
+  /**
+   * Records one try of a queued notification and what it leads to (sent,
+   * another try, given up); under the `notify` lease held by `holder`, so a
+   * hub that lost it records nothing. False when it was no longer queued.
+   */
+  attempted(id: number, at: number, outcome: AttemptOutcome, holder: string): Promise<boolean>;
+  /** A queued notification whose every alert is now muted is not sent. */
+  mute(id: number, holder: string): Promise<boolean>;
+  /** Every notification telling of `alertId`, with its attempts. */
+  forAlert(alertId: number): Promise<Array<Notification & { attempt_log: Attempt[] }>>;
+}
