@@ -6,6 +6,7 @@
  * cluster relay and `onLive` in the browser are typed from it, so nothing
  * casts an event's data by hand.
  */
+import type { AlertView } from "./alerts/view.ts";
 
 /** The compact figures pushed after each stored batch (see hub/ingest/convert.ts `summarize`). */
 export interface MetricsSummary {
@@ -66,6 +67,14 @@ export interface LiveEventMap {
   "host.added": FleetRow;
   "host.changed": HostChangedData;
   "host.removed": { id: string };
+  /** An alert's condition began; it fires if it holds for its rule's `for`. */
+  "alert.pending": AlertView;
+  /** An alert fired, or rose to critical. */
+  "alert.firing": AlertView;
+  "alert.resolved": AlertView;
+  /** A pending alert's condition passed before it fired. */
+  "alert.cancelled": AlertView;
+  "alert.acknowledged": AlertView;
 }
 
 /** The name of a live event. */
@@ -78,6 +87,11 @@ const NAMES: Record<LiveEventName, true> = {
   "host.added": true,
   "host.changed": true,
   "host.removed": true,
+  "alert.pending": true,
+  "alert.firing": true,
+  "alert.resolved": true,
+  "alert.cancelled": true,
+  "alert.acknowledged": true,
 };
 
 /** Every event name, for the browser to subscribe to. */

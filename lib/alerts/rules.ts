@@ -87,6 +87,7 @@ export type RuleCheck = { ok: true; rule: RuleInput } | { ok: false; error: Rule
 /** Defaults for what a rule leaves out. */
 export const RULE_DEFAULTS = { repeat_s: 4 * 3600, group_s: 30 };
 const MAX_DURATION_S = 30 * 86_400;
+// deno-lint-ignore no-control-regex
 const LABEL_VALUE = /^[^\u0000-\u001f\u007f]{1,200}$/;
 /** A label's value: the series' own, `*` for each apart. */
 export const EACH = "*";

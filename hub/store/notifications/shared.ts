@@ -58,6 +58,13 @@ export function* enqueue(
   at: number,
 ): Plan<void> {
   for (const channelId of spec.channels) {
+    // Holds the channel's row to the end of the transaction, so two hubs
+    // (or two hosts' transitions) never both open a group; and skips a
+    // channel removed meanwhile.
+    const held = yield* count("UPDATE channels SET id = id WHERE id = :channel", {
+      channel: channelId,
+    });
+    if (!held) continue;
     const open = yield* first(
       `SELECT id FROM notifications
       WHERE channel_id = :channel AND rule_id = :rule AND kind = :kind
@@ -70,13 +77,10 @@ export function* enqueue(
       const until = at + spec.groupS * 1000;
       const made = yield* first(
         `INSERT INTO notifications (channel_id, rule_id, kind, created_at, due_at, group_until)
-        SELECT :channel, :rule, :kind, :at, :until, :until
-        WHERE EXISTS (SELECT 1 FROM channels WHERE id = :channel)
-        RETURNING id`,
+        VALUES (:channel, :rule, :kind, :at, :until, :until) RETURNING id`,
         { channel: channelId, rule: ruleId, kind: spec.kind, at, until },
       );
-      if (!made) continue; // the channel was removed meanwhile
-      id = Number(made.id);
+      id = Number(made!.id);
     }
     yield* count(
       `INSERT INTO notification_items (notification_id, alert_id, value, at)

@@ -1,0 +1,624 @@
+/**
+ * The alert engine of one hub, in its main process: judges what agents send
+ * as it lands, from the same events that feed the browsers (a stored batch,
+ * a status change, a heartbeat), never by reading the database back. What
+ * it holds in memory is the open alerts (pending, firing) and the rules;
+ * every transition is written first (hub/store/alerts, a compare-and-set on
+ * the alert's row, with its notification queued in the same transaction)
+ * and held only once written, so a restart starts from the store and
+ * neither forgets a pending `for` nor fires twice.
+ *
+ * Time-driven steps (an offline host's `for`, absent data, reminders) run
+ * from a one-second tick over what is held in memory.
+ *
+ * Several hubs on one database: the hub holding an agent's stream judges
+ * its samples; every hub judges liveness (each sees the whole cluster's
+ * status) and the store's claims make each transition happen once. A hub
+ * whose claim lost reads the alert back and goes on from it.
+ */
+import type { Logger } from "../../lib/log.ts";
+import {
+  type AlertRule,
+  DEFAULT_RULES,
+  EACH,
+  inScope,
+  labelsKey,
+  type Severity,
+} from "../../lib/alerts/rules.ts";
+import { metric } from "../../lib/metrics.ts";
+import { type AlertView, alertView } from "../../lib/alerts/view.ts";
+import type { Store } from "../store/store.ts";
+import type {
+  Alert,
+  NotificationKind,
+  NotifySpec,
+  ProcessSnapshot,
+} from "../store/alerts/types.ts";
+import { type Held, judgeCondition, judgeValue, type Step } from "./judge.ts";
+import { Mutes } from "./mutes.ts";
+
+/** A sample of a stored batch: metric, label value, value. */
+export type Sample = readonly [metric: string, label: string, value: number];
+
+/** Which live event a transition is. */
+export type AlertEventName =
+  | "alert.pending"
+  | "alert.firing"
+  | "alert.resolved"
+  | "alert.cancelled"
+  | "alert.acknowledged";
+
+export interface EngineDeps {
+  store: Pick<Store, "alerts" | "notifications" | "hosts">;
+  log: Logger;
+  /** Publishes a transition to browsers (and the cluster's). */
+  publish?: (event: AlertEventName, alert: AlertView) => void;
+  /** Asks a host's agent for its top processes (CPU and memory rules, when they fire). */
+  processes?: (hostId: string) => Promise<ProcessSnapshot>;
+  /** A notification was queued: the delivery loop should look. */
+  queued?: () => void;
+  now?: () => number;
+  /** How long after start a host nobody has reported on counts as offline (default 60 s). */
+  graceMs?: number;
+}
+
+/** Metrics whose alerts carry the top processes when they fire. */
+const PROCESS_METRICS = new Set(["cpu_percent", "cpu_user", "cpu_system", "cpu_iowait"].concat(
+  ["mem_used_percent", "mem_used_bytes", "mem_available_bytes", "swap_used_bytes"],
+));
+
+const TICK_MS = 1000;
+
+interface HostView {
+  id: string;
+  name: string;
+  tags: string[];
+  registered: boolean;
+  lastSeen: number | null;
+}
+
+/**
+ * An open alert as held. A step changes it at once, so the next sample is
+ * judged against it, and is written in the host's order behind the writes
+ * before it; a write that finds the store elsewhere (another hub's claim)
+ * reads the host's alerts back.
+ */
+interface Entry {
+  alert: Alert;
+}
+
+const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
+
+export class AlertEngine {
+  #rules: AlertRule[] = [];
+  /** Each enabled rule as last read, to tell which changed. */
+  #specs = new Map<string, string>();
+  #byMetric = new Map<string, AlertRule[]>();
+  #ofKind = new Map<AlertRule["kind"], AlertRule[]>();
+  #channels: string[] = [];
+  #mutes = new Mutes();
+  #hosts = new Map<string, HostView>();
+  /** Open alerts by (rule, host, series), and each host's keys. */
+  #open = new Map<string, Entry>();
+  #byHost = new Map<string, Set<string>>();
+  /** Cluster-wide liveness: hosts offline, since when. */
+  #offline = new Map<string, number>();
+  #known = new Set<string>();
+  /** Hosts whose streams this hub holds, since when: they are the ones whose data it sees. */
+  #local = new Map<string, number>();
+  /** (nodata rule, host) → when the metric was last seen. */
+  #seen = new Map<string, number>();
+  /** Host → when its agent last said it dropped batches. */
+  #drops = new Map<string, { total: number; at: number }>();
+  #queues = new Map<string, Promise<void>>();
+  #learning = new Set<string>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #startedAt = 0;
+  #graceOver = false;
+  #now: () => number;
+
+  constructor(private deps: EngineDeps) {
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Adds the default rules on a new database, loads what the store holds, starts the tick. */
+  async start(): Promise<void> {
+    const now = this.#now();
+    await this.deps.store.alerts.seedDefaults(
+      DEFAULT_RULES.map((d) => ({ ...d.rule, id: d.key })),
+      now,
+    );
+    await this.reload();
+    for (const h of await this.deps.store.hosts.list()) {
+      this.#hosts.set(h.id, {
+        id: h.id,
+        name: h.name,
+        tags: h.tags,
+        registered: h.registered,
+        lastSeen: h.last_seen ? Date.parse(h.last_seen) : null,
+      });
+    }
+    for (const a of await this.deps.store.alerts.openAlerts()) this.#hold(a);
+    this.#startedAt = now;
+    this.#timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Waits for every write under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#queues.size) await Promise.all(this.#queues.values());
+  }
+
+  /** Reads rules, mutes and channels again (they changed here or on another hub). */
+  async reload(): Promise<void> {
+    const s = this.deps.store;
+    const [rules, silences, windows, channels] = await Promise.all([
+      s.alerts.rules(),
+      s.alerts.silences(),
+      s.alerts.windows(),
+      s.notifications.channels(),
+    ]);
+    this.#rules = rules.filter((r) => r.enabled);
+    this.#byMetric.clear();
+    this.#ofKind.clear();
+    for (const r of this.#rules) {
+      if (r.kind === "threshold" && r.metric) {
+        this.#byMetric.set(r.metric, [...this.#byMetric.get(r.metric) ?? [], r]);
+      }
+      this.#ofKind.set(r.kind, [...this.#ofKind.get(r.kind) ?? [], r]);
+    }
+    this.#mutes = new Mutes(silences, windows);
+    this.#channels = channels.filter((c) => c.enabled).map((c) => c.id);
+    // A rule changed, disabled or removed had its open alerts closed by the store.
+    const specs = new Map(this.#rules.map((r) => [r.id, JSON.stringify(r)]));
+    for (const [key, e] of this.#open) {
+      const id = e.alert.rule_id;
+      const was = this.#specs.get(id);
+      if (!specs.has(id) || (was !== undefined && was !== specs.get(id))) {
+        this.#drop(key, e.alert.host_id);
+      }
+    }
+    this.#specs = specs;
+  }
+
+  /** An alert of the host changed outside the engine (acknowledged): read its alerts again. */
+  reloadHost(hostId: string): Promise<void> {
+    this.#enqueue(hostId, () => this.#resync(hostId));
+    return this.#queues.get(hostId)!;
+  }
+
+  /** A host was added, renamed or retagged. */
+  hostChanged(h: { id: string; name?: string; tags?: string[]; registered?: boolean }): void {
+    const known = this.#hosts.get(h.id) ??
+      { id: h.id, name: h.id, tags: [], registered: false, lastSeen: null };
+    this.#hosts.set(h.id, {
+      ...known,
+      name: h.name ?? known.name,
+      tags: h.tags ?? known.tags,
+      registered: h.registered ?? known.registered,
+    });
+  }
+
+  /**
+   * Reads a host this hub has not heard of (added by the CLI, or on another
+   * hub before this one started), then goes on with what came for it.
+   */
+  #learn(hostId: string, then: () => void): void {
+    if (this.#learning.has(hostId)) return;
+    this.#learning.add(hostId);
+    this.deps.store.hosts.get(hostId).then((h) => {
+      if (!h) return;
+      this.#hosts.set(h.id, {
+        id: h.id,
+        name: h.name,
+        tags: h.tags,
+        registered: h.registered,
+        lastSeen: h.last_seen ? Date.parse(h.last_seen) : null,
+      });
+      then();
+    }).catch((err) => this.deps.log.warn("Cannot read host", { host: hostId, error: err }))
+      .finally(() => this.#learning.delete(hostId));
+  }
+
+  /** A host was removed: its alerts went with it. */
+  hostRemoved(hostId: string): void {
+    this.#hosts.delete(hostId);
+    this.#offline.delete(hostId);
+    this.#known.delete(hostId);
+    this.#local.delete(hostId);
+    this.#drops.delete(hostId);
+    for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
+    this.#byHost.delete(hostId);
+  }
+
+  /** The host's overall status changed (any hub of the cluster). */
+  status(hostId: string, status: "online" | "offline", lastSeen: number | null): void {
+    this.#known.add(hostId);
+    const host = this.#hosts.get(hostId);
+    if (!host) return this.#learn(hostId, () => this.status(hostId, status, lastSeen));
+    host.lastSeen = lastSeen ?? host.lastSeen;
+    // Only a registered agent comes online.
+    if (status === "online") host.registered = true;
+    if (status === "offline") {
+      const since = lastSeen ?? this.#now();
+      this.#offline.set(hostId, since);
+      this.#judgeOffline(hostId, since);
+    } else {
+      this.#offline.delete(hostId);
+      this.#judgeOffline(hostId, null);
+    }
+  }
+
+  /** This hub's own view: the host's agent connected here (or left). */
+  localStatus(hostId: string, status: "online" | "offline"): void {
+    if (status === "online") {
+      if (!this.#local.has(hostId)) {
+        this.#local.set(hostId, this.#now());
+        // The agent may come from another hub: what it held there is in the store.
+        this.#enqueue(hostId, () => this.#resync(hostId));
+      }
+    } else this.#local.delete(hostId);
+  }
+
+  /** The agent's count of batches its WAL dropped (Hello and every heartbeat). */
+  dropped(hostId: string, total: number): void {
+    const last = this.#drops.get(hostId);
+    const now = this.#now();
+    if (last && total > last.total) this.#drops.set(hostId, { total, at: now });
+    else if (!last) this.#drops.set(hostId, { total, at: total > 0 ? now : 0 });
+    else if (total < last.total) this.#drops.set(hostId, { total, at: last.at }); // a new WAL
+    if (last && total > last.total) {
+      for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
+        this.#condition(rule, hostId, {}, true, now, total - last.total);
+      }
+    }
+  }
+
+  /** A batch of `hostId` was stored: judge its samples and its collectors' errors. */
+  batch(hostId: string, ts: number, samples: readonly Sample[], failing: readonly string[]): void {
+    const host = this.#hosts.get(hostId);
+    if (!host) return this.#learn(hostId, () => this.batch(hostId, ts, samples, failing));
+    for (const [name, label, value] of samples) {
+      const rules = this.#byMetric.get(name);
+      if (!rules) continue;
+      for (const rule of rules) {
+        if (!inScope(rule, host)) continue;
+        const want = rule.labels[metric(name)?.label || ""];
+        if (want !== undefined && want !== EACH && want !== label) continue;
+        this.#sample(rule, host.id, label, name, value, ts);
+      }
+    }
+    const nodata = this.#ofKind.get("nodata");
+    if (nodata) {
+      for (const rule of nodata) {
+        if (!inScope(rule, host)) continue;
+        const want = rule.labels[metric(rule.metric!)?.label || ""];
+        const present = samples.some(([m, l]) =>
+          m === rule.metric && (want === undefined || want === EACH || want === l)
+        );
+        if (!present) continue;
+        this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
+        this.#condition(rule, hostId, {}, false, ts, null);
+      }
+    }
+    const collectors = this.#ofKind.get("collector_failing");
+    if (collectors) {
+      for (const rule of collectors) {
+        if (!inScope(rule, host)) continue;
+        const want = rule.labels.collector;
+        for (const c of new Set(failing)) {
+          if (want && want !== EACH && want !== c) continue;
+          this.#condition(rule, hostId, { collector: c }, true, ts, null);
+        }
+        // Those that failed before and not in this batch recovered.
+        for (const key of this.#byHost.get(hostId) ?? []) {
+          const e = this.#open.get(key)!;
+          if (e.alert.rule_id !== rule.id || failing.includes(e.alert.labels.collector)) continue;
+          this.#condition(rule, hostId, e.alert.labels, false, ts, null);
+        }
+      }
+    }
+  }
+
+  #sample(rule: AlertRule, hostId: string, label: string, name: string, value: number, ts: number) {
+    const labelName = metric(name)?.label || "";
+    const lk = labelName ? `${labelName}=${label}` : "";
+    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    // Samples replayed out of order (a WAL resent) are not judged against newer ones.
+    if (held && ts < held.alert.pending_since) return;
+    const step = judgeValue(rule, hostId, held && this.#heldOf(held.alert), value, ts);
+    if (step) this.#apply(rule, hostId, labelName ? { [labelName]: label } : {}, lk, step, value);
+  }
+
+  /** A true/false condition of `rule` on `hostId` at `at`. */
+  #condition(
+    rule: AlertRule,
+    hostId: string,
+    labels: Record<string, string>,
+    breach: boolean,
+    at: number,
+    value: number | null,
+    since = at,
+  ) {
+    const lk = labelsKey(labels);
+    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    // A WAL drop fires at once; its `for` is how long without drops it takes to resolve.
+    const judged = rule.kind === "wal_dropping" ? { ...rule, for_s: 0 } : rule;
+    const step = judgeCondition(
+      judged,
+      held && this.#heldOf(held.alert),
+      breach,
+      at,
+      rule.severity,
+      since,
+    );
+    if (step) this.#apply(rule, hostId, labels, lk, step, value);
+  }
+
+  #heldOf(a: Alert): Held {
+    return { state: a.state as Held["state"], pendingSince: a.pending_since, severity: a.severity };
+  }
+
+  #judgeOffline(hostId: string, since: number | null) {
+    const host = this.#hosts.get(hostId);
+    if (!host?.registered) return;
+    for (const rule of this.#ofKind.get("offline") ?? []) {
+      if (!inScope(rule, host)) continue;
+      this.#condition(rule, hostId, {}, since !== null, this.#now(), null, since ?? undefined);
+    }
+  }
+
+  /** Once a second: what time alone moves on. */
+  tick(): void {
+    const now = this.#now();
+    if (!this.#graceOver && now - this.#startedAt >= (this.deps.graceMs ?? 60_000)) {
+      this.#graceOver = true;
+      // Hosts nobody has said anything of since the start are not connected anywhere.
+      for (const h of this.#hosts.values()) {
+        if (h.registered && !this.#known.has(h.id)) this.status(h.id, "offline", h.lastSeen);
+      }
+    }
+    for (const [hostId, since] of this.#offline) this.#judgeOffline(hostId, since);
+    for (const rule of this.#ofKind.get("nodata") ?? []) {
+      for (const [hostId, onlineSince] of this.#local) {
+        const host = this.#hosts.get(hostId);
+        if (!host || !inScope(rule, host)) continue;
+        const seen = this.#seen.get(`${rule.id}\u0000${hostId}`) ?? onlineSince;
+        const absent = now - Math.max(seen, onlineSince);
+        if (absent >= rule.for_s * 1000) this.#condition(rule, hostId, {}, true, now, null, now);
+      }
+    }
+    for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
+      for (const [hostId, d] of this.#drops) {
+        if (d.at && now - d.at >= rule.for_s * 1000) {
+          this.#condition(rule, hostId, {}, false, now, null);
+        }
+      }
+    }
+    this.#remind(now);
+  }
+
+  #remind(now: number) {
+    for (const { alert: a } of this.#open.values()) {
+      if (a.state !== "firing" || a.acknowledged_at !== null || !a.id) continue;
+      const rule = this.#rules.find((r) => r.id === a.rule_id);
+      if (!rule) continue;
+      let kind: NotificationKind;
+      if (a.notified_at === null) kind = "firing"; // it fired muted, and the mute is over
+      else if (rule.repeat_s > 0 && now - a.notified_at >= rule.repeat_s * 1000) kind = "reminder";
+      else continue;
+      const notify = this.#notify(rule, a.host_id, kind, now);
+      if (!notify) continue;
+      const last = a.notified_at;
+      a.notified_at = now;
+      this.#enqueue(a.host_id, async () => {
+        if (await this.deps.store.alerts.remind(a.id, last, now, notify)) {
+          if (notify.channels.length) this.deps.queued?.();
+        } else await this.#resync(a.host_id);
+      });
+    }
+  }
+
+  /** Who to tell of a transition, or null when it is muted. */
+  #notify(rule: AlertRule, hostId: string, kind: NotificationKind, at: number): NotifySpec | null {
+    const host = this.#hosts.get(hostId);
+    if (this.#mutes.muted({ ruleId: rule.id, hostId, tags: host?.tags ?? [] }, at)) return null;
+    const channels = rule.channels === null
+      ? this.#channels
+      : rule.channels.filter((c) => this.#channels.includes(c));
+    return { kind, channels, groupS: rule.group_s };
+  }
+
+  /** Holds what a step makes at once, and writes it in the host's order. */
+  #apply(
+    rule: AlertRule,
+    hostId: string,
+    labels: Record<string, string>,
+    lk: string,
+    step: Exclude<Step, null>,
+    value: number | null,
+  ) {
+    const key = keyOf(rule.id, hostId, lk);
+    const s = this.deps.store.alerts;
+    const held = this.#open.get(key)?.alert;
+    switch (step.kind) {
+      case "pend":
+      case "fire": {
+        if (held) {
+          if (step.kind === "pend") return;
+          Object.assign(held, {
+            state: "firing",
+            fired_at: step.at,
+            value,
+            severity: step.severity,
+          });
+          return this.#enqueue(hostId, () => this.#fire(rule, held, step.at, value, step.severity));
+        }
+        // An alert that carries processes opens pending, so they are read before it fires.
+        const direct = step.kind === "fire" && !this.#wantsProcesses(rule);
+        const alert = this.#provisional(rule, hostId, labels, lk, step, value, direct);
+        this.#hold(alert);
+        return this.#enqueue(hostId, async () => {
+          const notify = direct ? this.#notify(rule, hostId, "firing", step.at) : null;
+          const { alert: stored, opened } = await s.open({
+            rule,
+            hostId,
+            labels,
+            labelsKey: lk,
+            state: direct ? "firing" : "pending",
+            severity: step.severity,
+            value,
+            threshold: alert.threshold,
+            at: alert.pending_since,
+          }, notify);
+          const firing = alert.state === "firing";
+          Object.assign(alert, stored);
+          this.#hold(alert);
+          if (!opened) return;
+          this.#told(direct ? "alert.firing" : "alert.pending", alert, notify);
+          if (firing && !direct) {
+            Object.assign(alert, { state: "firing", fired_at: step.at });
+            await this.#fire(rule, alert, step.at, value, step.severity);
+          }
+        });
+      }
+      case "cancel":
+        if (!held) return;
+        this.#drop(key, hostId);
+        return this.#enqueue(hostId, async () => {
+          if (await s.cancel(held.id)) this.#told("alert.cancelled", held, null);
+          else await this.#resync(hostId);
+        });
+      case "escalate":
+        if (!held) return;
+        held.severity = "critical";
+        held.value = value;
+        return this.#enqueue(hostId, async () => {
+          const notify = this.#notify(rule, hostId, "escalated", step.at);
+          if (await s.escalate(held.id, step.at, value, notify)) {
+            if (notify) held.notified_at = step.at;
+            this.#told("alert.firing", held, notify);
+          } else await this.#resync(hostId);
+        });
+      case "resolve":
+        if (!held) return;
+        this.#drop(key, hostId);
+        return this.#enqueue(hostId, async () => {
+          const notify = this.#notify(rule, hostId, "resolved", step.at);
+          if (await s.resolve(held.id, step.at, value, notify)) {
+            Object.assign(held, { state: "resolved", resolved_at: step.at, value });
+            this.#told("alert.resolved", held, notify);
+          } else await this.#resync(hostId);
+        });
+    }
+  }
+
+  /** pending → firing in the store, with the processes when the rule wants them. */
+  async #fire(rule: AlertRule, a: Alert, at: number, value: number | null, severity: Severity) {
+    const processes = this.#wantsProcesses(rule) ? await this.#processes(a.host_id) : null;
+    const notify = this.#notify(rule, a.host_id, "firing", at);
+    if (await this.deps.store.alerts.fire(a.id, at, { value, severity, processes }, notify)) {
+      Object.assign(a, { processes, notified_at: notify ? at : null });
+      this.#told("alert.firing", a, notify);
+    } else await this.#resync(a.host_id);
+  }
+
+  /** An alert held before the store has it (id 0 until its write lands). */
+  #provisional(
+    rule: AlertRule,
+    hostId: string,
+    labels: Record<string, string>,
+    lk: string,
+    step: { kind: "pend" | "fire"; at: number; severity: Severity; since?: number },
+    value: number | null,
+    direct: boolean,
+  ): Alert {
+    return {
+      id: 0,
+      rule_id: rule.id,
+      rule_name: rule.name,
+      host_id: hostId,
+      labels,
+      labels_key: lk,
+      state: step.kind === "fire" ? "firing" : "pending",
+      severity: step.severity,
+      value,
+      threshold: this.#threshold(rule, hostId),
+      pending_since: step.kind === "fire" ? step.since ?? step.at : step.at,
+      fired_at: step.kind === "fire" && direct ? step.at : null,
+      resolved_at: null,
+      notified_at: null,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      closed_reason: null,
+      processes: null,
+    };
+  }
+
+  #threshold(rule: AlertRule, hostId: string): number | null {
+    return rule.overrides[hostId]?.threshold ?? rule.threshold;
+  }
+
+  #wantsProcesses(rule: AlertRule): boolean {
+    return rule.kind === "threshold" && PROCESS_METRICS.has(rule.metric!) &&
+      this.deps.processes !== undefined;
+  }
+
+  /** The host's top processes, or why there are none: an alert never waits on them for long. */
+  async #processes(hostId: string): Promise<ProcessSnapshot> {
+    try {
+      return await this.deps.processes!(hostId);
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  #told(event: AlertEventName, a: Alert, notify: NotifySpec | null) {
+    if (notify?.channels.length) this.deps.queued?.();
+    this.deps.publish?.(event, alertView(a));
+  }
+
+  #hold(a: Alert) {
+    const key = keyOf(a.rule_id, a.host_id, a.labels_key);
+    if (a.state === "resolved") return this.#drop(key, a.host_id);
+    this.#open.set(key, { alert: a });
+    let keys = this.#byHost.get(a.host_id);
+    if (!keys) this.#byHost.set(a.host_id, keys = new Set());
+    keys.add(key);
+  }
+
+  #drop(key: string, hostId: string) {
+    this.#open.delete(key);
+    this.#byHost.get(hostId)?.delete(key);
+  }
+
+  /** Holds what the store has open for `hostId` (after a lost claim, or an agent that moved here). */
+  async #resync(hostId: string): Promise<void> {
+    const open = await this.deps.store.alerts.openAlerts(hostId);
+    for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
+    this.#byHost.delete(hostId);
+    for (const a of open) this.#hold(a);
+  }
+
+  /** Runs `work` after the host's earlier writes, so its transitions apply in order. */
+  #enqueue(hostId: string, work: () => Promise<void>): void {
+    const before = this.#queues.get(hostId) ?? Promise.resolve();
+    const next = before.then(work).catch((err) => {
+      this.deps.log.error("Alert transition failed", { host: hostId, error: err });
+      // What the store holds is the truth; read it again when it answers.
+      return this.#resync(hostId).catch(() => {});
+    }).finally(() => {
+      if (this.#queues.get(hostId) === next) this.#queues.delete(hostId);
+    });
+    this.#queues.set(hostId, next);
+  }
+
+  /** What the engine holds open (the dashboard's badges read the store; tests read this). */
+  openAlerts(): Alert[] {
+    return [...this.#open.values()].map((e) => e.alert);
+  }
+}

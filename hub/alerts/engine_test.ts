@@ -1,0 +1,233 @@
+/**
+ * The engine on a real store (both dialects) with a clock the test moves:
+ * the lifecycle, hysteresis, a restart mid-`for`, grouping, mutes and
+ * acknowledgement, as the notifications queued in the store show them.
+ */
+import { assertEquals } from "../../lib/assert.ts";
+import { useCaseTest } from "../usecases/testing.ts";
+import { host } from "../store/conformance_helpers.ts";
+import type { Store } from "../store/store.ts";
+import { AlertEngine, type EngineDeps } from "./engine.ts";
+import { checkRule } from "../../lib/alerts/rules.ts";
+import { logger } from "../../lib/log.ts";
+
+const log = logger("test");
+
+class Clock {
+  constructor(public t = Date.parse("2026-06-01T12:00:00Z")) {}
+  now = () => this.t;
+}
+
+async function engineOn(store: Store, clock: Clock, extra: Partial<EngineDeps> = {}) {
+  const e = new AlertEngine({ store, log, now: clock.now, graceMs: 3_600_000, ...extra });
+  await e.start();
+  e.stop(); // the test ticks by hand
+  return e;
+}
+
+/** Only the test's own rule: the defaults go. */
+async function onlyRule(store: Store, spec: Record<string, unknown>) {
+  await store.alerts.seedDefaults([], 0); // so the engine's start adds none
+  const c = checkRule({ name: "test rule", ...spec });
+  if (!c.ok) throw new Error(c.error.problem);
+  await store.alerts.createRule({ ...c.rule, id: "r1" }, 0);
+  await store.notifications.createChannel({
+    id: "c1",
+    name: "hook",
+    type: "webhook",
+    config: { url: "http://127.0.0.1:9/" },
+    enabled: true,
+    created_at: 0,
+  });
+}
+
+/**
+ * Sends (marks sent) whatever is queued, in the order the delivery loop
+ * would: each notification's kind and its alerts' hosts.
+ */
+async function told(store: Store): Promise<Array<[string, string[]]>> {
+  await store.leases.acquire("notify", "t", 600_000, Date.now());
+  const out: Array<[string, string[]]> = [];
+  for (;;) {
+    const due = await store.notifications.due(Date.parse("2100-01-01"), 1000);
+    if (!due.length) return out;
+    for (const n of due) {
+      const hosts: string[] = [];
+      for (const i of n.items) hosts.push((await store.alerts.alert(i.alert_id))!.host_id);
+      out.push([n.kind, hosts.sort()]);
+      await store.notifications.attempted(n.id, 0, { ok: true, status: 200, detail: "" }, "t");
+    }
+  }
+}
+
+const CPU = {
+  metric: "cpu_percent",
+  op: ">",
+  threshold: 90,
+  recover: 80,
+  for_s: 60,
+  repeat_s: 600,
+  group_s: 0,
+};
+
+useCaseTest("engine: pending, fires only after `for`, reminds, resolves once", async (store) => {
+  await host(store, "h1");
+  await onlyRule(store, CPU);
+  const clock = new Clock();
+  const e = await engineOn(store, clock);
+  const sample = async (v: number) => {
+    e.batch("h1", clock.t, [["cpu_percent", "", v]], []);
+    await e.settled();
+  };
+  await sample(95);
+  assertEquals((await store.alerts.openAlerts()).map((a) => a.state), ["pending"]);
+  clock.t += 30_000;
+  await sample(97);
+  assertEquals(await told(store), [], "not before `for`");
+  clock.t += 30_000;
+  await sample(96);
+  assertEquals(await told(store), [["firing", ["h1"]]]);
+  clock.t += 300_000;
+  e.tick();
+  await e.settled();
+  assertEquals(await told(store), [], "no reminder before repeat_s");
+  clock.t += 300_000;
+  e.tick();
+  e.tick();
+  await e.settled();
+  assertEquals(await told(store), [["reminder", ["h1"]]]);
+  await sample(85);
+  assertEquals(await told(store), [], "85 is above the recovery level");
+  await sample(70);
+  await sample(60);
+  assertEquals(await told(store), [["resolved", ["h1"]]]);
+  const [a] = await store.alerts.alerts({ limit: 5 });
+  assertEquals([a.state, a.value, a.fired_at! - a.pending_since], ["resolved", 70, 60_000]);
+});
+
+useCaseTest(
+  "engine: a value flapping around the threshold fires once and resolves once",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { ...CPU, for_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    for (const v of [95, 85, 92, 88, 95, 82, 91, 86, 93, 70]) {
+      clock.t += 10_000;
+      e.batch("h1", clock.t, [["cpu_percent", "", v]], []);
+    }
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]], ["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest("engine: a restart keeps the pending time and does not fire again", async (store) => {
+  await host(store, "h1");
+  await onlyRule(store, CPU);
+  const clock = new Clock();
+  const first = await engineOn(store, clock);
+  first.batch("h1", clock.t, [["cpu_percent", "", 95]], []);
+  await first.settled();
+  clock.t += 40_000;
+  // A new process: it knows only what the store holds.
+  const second = await engineOn(store, clock);
+  clock.t += 20_000;
+  second.batch("h1", clock.t, [["cpu_percent", "", 95]], []);
+  await second.settled();
+  assertEquals(await told(store), [["firing", ["h1"]]], "fired 60 s after the first breach");
+  const third = await engineOn(store, clock);
+  clock.t += 10_000;
+  third.batch("h1", clock.t, [["cpu_percent", "", 99]], []);
+  await third.settled();
+  assertEquals(await told(store), [], "nothing more: the one fire was told");
+});
+
+useCaseTest(
+  "engine: many hosts offline at once make one notification; a silence holds it back",
+  async (store) => {
+    const ids = Array.from({ length: 20 }, (_, i) => `h${i}`);
+    for (const id of ids) await host(store, id);
+    await onlyRule(store, { kind: "offline", for_s: 60, group_s: 30 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    for (const id of ids) e.status(id, "online", clock.t);
+    for (const id of ids) e.status(id, "offline", clock.t - 15_000);
+    await e.settled();
+    clock.t += 50_000;
+    e.tick();
+    await e.settled();
+    assertEquals((await told(store)).map(([k, h]) => [k, h.length]), [["firing", 20]]);
+    // All back: one resolved notification, then a silence mutes the next outage.
+    for (const id of ids) e.status(id, "online", clock.t);
+    await e.settled();
+    assertEquals((await told(store)).map(([k, h]) => [k, h.length]), [["resolved", 20]]);
+    await store.alerts.createSilence({
+      id: "s1",
+      rule_id: "r1",
+      host_id: null,
+      tag: null,
+      starts_at: clock.t,
+      ends_at: clock.t + 3600_000,
+      reason: "network work",
+      created_by: "ann",
+      created_at: clock.t,
+    });
+    await e.reload();
+    for (const id of ids) e.status(id, "offline", clock.t);
+    clock.t += 61_000;
+    e.tick();
+    await e.settled();
+    assertEquals((await store.alerts.openAlerts()).filter((a) => a.state === "firing").length, 20);
+    assertEquals(await told(store), [], "silenced");
+    // Once the silence ends, the still-firing alerts are told of once.
+    clock.t += 3600_000;
+    e.tick();
+    await e.settled();
+    assertEquals((await told(store)).map(([k, h]) => [k, h.length]), [["firing", 20]]);
+  },
+);
+
+useCaseTest(
+  "engine: an acknowledged alert is not reminded of; its resolve is still told",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { ...CPU, for_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.batch("h1", clock.t, [["cpu_percent", "", 99]], []);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    const [a] = await store.alerts.openAlerts();
+    await store.alerts.acknowledge(a.id, "ann", clock.t);
+    await e.reloadHost("h1");
+    clock.t += 3600_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), []);
+    e.batch("h1", clock.t, [["cpu_percent", "", 10]], []);
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest("engine: each mount is judged apart; a selector picks one", async (store) => {
+  await host(store, "h1");
+  await onlyRule(store, {
+    metric: "fs_used_percent",
+    labels: { mount: "*" },
+    op: ">",
+    threshold: 90,
+    for_s: 0,
+    group_s: 0,
+  });
+  const clock = new Clock();
+  const e = await engineOn(store, clock);
+  e.batch("h1", clock.t, [["fs_used_percent", "/", 95], ["fs_used_percent", "/data", 97], [
+    "fs_used_percent",
+    "/boot",
+    10,
+  ]], []);
+  await e.settled();
+  const open = await store.alerts.openAlerts();
+  assertEquals(open.map((a) => a.labels.mount).sort(), ["/", "/data"]);
+});
