@@ -25,6 +25,8 @@ export interface HubConfig {
   statusSyncS: number;
   /** Seconds between runs of the rollup job. */
   rollupEveryS: number;
+  /** The address people reach the dashboard at, for links in notifications (null: no links). */
+  publicUrl: string | null;
 }
 
 /** Parses `host:port` (IPv6 in brackets); throws a RangeError naming `name`. */
@@ -57,6 +59,18 @@ function days(name: string, value: string | undefined, tier: RollupTier["name"])
   return n;
 }
 
+function publicUrl(value: string | undefined): string | null {
+  if (!value?.trim()) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value.trim());
+  } catch { /* refused below */ }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new RangeError(`Invalid SIGHTLINE_PUBLIC_URL: expected http(s)://…, got "${value}"`);
+  }
+  return url.href.replace(/\/$/, "");
+}
+
 /** Reads the hub configuration from `env`; throws on a value it cannot use. */
 export function loadHubConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
@@ -83,5 +97,6 @@ export function loadHubConfig(
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),
     rollupEveryS: positive("SIGHTLINE_ROLLUP_EVERY", env.SIGHTLINE_ROLLUP_EVERY, 5),
+    publicUrl: publicUrl(env.SIGHTLINE_PUBLIC_URL),
   };
 }

@@ -15,6 +15,7 @@ import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
+import * as alertApi from "./api/v1/alerts/index.ts";
 import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
@@ -45,6 +46,24 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
+      api.get("/alerts", alertApi.listAlerts(deps));
+      api.get("/alerts/:id", alertApi.getAlert(deps));
+      api.post("/alerts/:id/ack", alertApi.ackAlert(deps));
+      api.get("/alert-rules", alertApi.listRules(deps));
+      api.post("/alert-rules", alertApi.createRule(deps));
+      api.post("/alert-rules/preview", alertApi.previewRule(deps));
+      api.get("/alert-rules/:id", alertApi.getRule(deps));
+      api.patch("/alert-rules/:id", alertApi.updateRule(deps));
+      api.delete("/alert-rules/:id", alertApi.deleteRule(deps));
+      api.get("/silences", alertApi.listSilences(deps));
+      api.post("/silences", alertApi.createSilence(deps));
+      api.delete("/silences/:id", alertApi.endSilence(deps));
+      api.get("/maintenance-windows", alertApi.listWindows(deps));
+      api.post("/maintenance-windows", alertApi.createWindow(deps));
+      api.delete("/maintenance-windows/:id", alertApi.deleteWindow(deps));
+      api.get("/channels", alertApi.listChannels(deps));
+      api.post("/channels", alertApi.createChannel(deps));
+      api.delete("/channels/:id", alertApi.deleteChannel(deps));
     },
     open(app) {
       app.get("/login", loginPage());

@@ -617,6 +617,12 @@ export class AlertEngine {
     this.#queues.set(hostId, next);
   }
 
+  /** What mutes alert `a` at `at` (a silence, a window), or null. */
+  muteReason(a: Pick<Alert, "rule_id" | "host_id">, at = this.#now()): string | null {
+    const tags = this.#hosts.get(a.host_id)?.tags ?? [];
+    return this.#mutes.reason({ ruleId: a.rule_id, hostId: a.host_id, tags }, at);
+  }
+
   /** What the engine holds open (the dashboard's badges read the store; tests read this). */
   openAlerts(): Alert[] {
     return [...this.#open.values()].map((e) => e.alert);

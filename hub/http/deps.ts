@@ -28,6 +28,16 @@ export interface AppDeps {
   agentAddress?: (requestHost: string) => string;
   /** The control channel to agents (main.ts wires it to the ingest process). */
   agents?: AgentControl;
+  /** The alert engine, told of what users change (hub/alerts/engine.ts). */
+  alerts?: AlertSignals;
+}
+
+/** What the alert use cases tell the engine (of this hub and, through the cluster, the others'). */
+export interface AlertSignals {
+  /** Rules, mutes or channels changed (no host), or one host's alerts (acknowledged). */
+  changed(hostId?: string): void;
+  /** What mutes an alert now, or null. */
+  muteReason(a: { rule_id: string; host_id: string }): string | null;
 }
 
 /** What routes may ask of connected agents. */
