@@ -1,0 +1,156 @@
+/**
+ * What the alert tests share: a webhook receiver that keeps what it was
+ * sent (and checks the shape the webhook channel documents), an agent whose
+ * memory use the test sets (a /proc of fixtures whose meminfo it rewrites),
+ * and REST calls with an API key.
+ */
+import { assert } from "../lib/assert.ts";
+import type { WebhookBody } from "../hub/notify/webhook.ts";
+import { type Hub, until } from "./harness.ts";
+
+const FIXTURE_PROC = new URL("../agent/collectors/testdata/linux/proc", import.meta.url).pathname;
+
+/** A local HTTP server standing in for a webhook's receiver. */
+export class Receiver {
+  readonly got: WebhookBody[] = [];
+  /** Answer this status instead of 200 while set (a receiver that is down). */
+  failWith: number | null = null;
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+
+  constructor() {
+    this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      if (this.failWith) return new Response("down", { status: this.failWith });
+      const body = await req.json() as WebhookBody;
+      // The documented shape: a version, the notification's id (also in a header), the alerts.
+      assert(body.version === 1, "version 1");
+      assert(req.headers.get("x-sightline-notification") === String(body.id), "id header");
+      assert(typeof body.title === "string" && typeof body.text === "string", "title and text");
+      assert(Array.isArray(body.alerts) && body.alerts.length > 0, "alerts listed");
+      this.got.push(body);
+      return new Response("ok");
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#server.addr.port}/hook`;
+  }
+
+  /** Kinds received so far, in order. */
+  kinds(): string[] {
+    return this.got.map((b) => b.kind);
+  }
+
+  count(kind: string): number {
+    return this.got.filter((b) => b.kind === kind).length;
+  }
+
+  async waitFor(kind: string, n = 1, ms = 30_000): Promise<WebhookBody> {
+    await until(
+      `${n} "${kind}" notification(s) (got ${this.kinds()})`,
+      () => this.count(kind) >= n,
+      ms,
+    );
+    return this.got.filter((b) => b.kind === kind)[n - 1];
+  }
+
+  stop(): Promise<void> {
+    return this.#server.shutdown();
+  }
+}
+
+/** A /proc of fixtures in `dir` whose memory use the test sets. */
+export class FakeProc {
+  constructor(readonly dir: string) {}
+
+  static async make(dir: string): Promise<FakeProc> {
+    await Deno.mkdir(dir, { recursive: true });
+    await copyTree(FIXTURE_PROC, dir);
+    const p = new FakeProc(dir);
+    await p.memory(10);
+    return p;
+  }
+
+  /** Sets memory use to `percent` of MemTotal (written whole, then renamed in). */
+  async memory(percent: number): Promise<void> {
+    const total = 1_000_000;
+    const available = Math.round(total * (100 - percent) / 100);
+    const text = `MemTotal:       ${total} kB\nMemFree:        ${available} kB\n` +
+      `MemAvailable:   ${available} kB\nBuffers:        0 kB\nCached:         0 kB\n` +
+      `SwapTotal:      0 kB\nSwapFree:       0 kB\n`;
+    await Deno.writeTextFile(`${this.dir}/meminfo.tmp`, text);
+    await Deno.rename(`${this.dir}/meminfo.tmp`, `${this.dir}/meminfo`);
+  }
+}
+
+async function copyTree(from: string, to: string) {
+  for await (const e of Deno.readDir(from)) {
+    const src = `${from}/${e.name}`;
+    const dst = `${to}/${e.name}`;
+    if (e.isDirectory) {
+      await Deno.mkdir(dst, { recursive: true });
+      await copyTree(src, dst);
+    } else if (e.isSymlink) {
+      await Deno.symlink(await Deno.readLink(src), dst);
+    } else await Deno.copyFile(src, dst);
+  }
+}
+
+/** One REST call; the status and the JSON body (null for 204). */
+export async function rest<T = Record<string, unknown>>(
+  hub: Pick<Hub, "http">,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${hub.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** Like {@link rest}, but throws unless the status is `want`. */
+export async function ok<T = Record<string, unknown>>(
+  hub: Pick<Hub, "http">,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  want = method === "POST" ? 201 : method === "DELETE" ? 204 : 200,
+): Promise<T> {
+  const r = await rest<T>(hub, key, method, path, body);
+  if (r.status !== want) {
+    throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)} (wanted ${want})`);
+  }
+  return r.body;
+}
+
+/** Removes every rule (the defaults) and adds a webhook channel to `receiver`. */
+export async function onlyTheTestsRules(hub: Pick<Hub, "http">, key: string, receiver: Receiver) {
+  for (const r of await ok<Array<{ id: string }>>(hub, key, "GET", "/api/v1/alert-rules")) {
+    await ok(hub, key, "DELETE", `/api/v1/alert-rules/${r.id}`);
+  }
+  await ok(hub, key, "POST", "/api/v1/channels", {
+    name: "test hook",
+    type: "webhook",
+    config: { url: receiver.url },
+  });
+}
+
+/** The memory rule the tests drive: above 90 % fires, at or below 80 % resolves. */
+export const MEMORY_RULE = {
+  name: "memory high",
+  kind: "threshold",
+  metric: "mem_used_percent",
+  op: ">",
+  threshold: 90,
+  recover: 80,
+  for_s: 3,
+  severity: "warning",
+  scope: { all: true },
+  repeat_s: 3600,
+  group_s: 0,
+};
