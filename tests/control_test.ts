@@ -94,12 +94,19 @@ function hubTest(name: string, fn: (ctx: Ctx) => Promise<void>) {
 }
 
 hubTest(
-  "the hub asks a connected agent for its info; unknown host is 404, an offline agent 409",
+  "the hub asks a connected agent for its info; unknown host is 404, an offline agent 409 (top processes too)",
   async ({ hub, dir, agent: start }) => {
     const { key, identity } = await enroll(hub, `${dir}/agent`, "ctl-1");
     const path = `/api/v1/hosts/${identity.agentId}/agent`;
-    const before = await call(hub, key, "GET", path);
-    assertEquals([before.status, errorCode(before)], [409, "agent_not_connected"]);
+    // Every question to an agent answers alike when there is none to ask.
+    const questions = ["agent", "processes"];
+    const offline = async () => {
+      for (const q of questions) {
+        const r = await call(hub, key, "GET", `/api/v1/hosts/${identity.agentId}/${q}`);
+        assertEquals([r.status, errorCode(r)], [409, "agent_not_connected"], q);
+      }
+    };
+    await offline();
 
     const agent = start("agent");
     await agent.waitForLine(/Connected to hub/);
@@ -115,12 +122,13 @@ hubTest(
     assert((info.body.collectors as string[]).includes("cpu"), String(info.body.collectors));
     assertEquals(typeof info.body.wal_pending_batches, "number");
 
-    const unknown = await call(hub, key, "GET", "/api/v1/hosts/nope/agent");
-    assertEquals([unknown.status, errorCode(unknown)], [404, "not_found"]);
+    for (const q of questions) {
+      const unknown = await call(hub, key, "GET", `/api/v1/hosts/nope/${q}`);
+      assertEquals([unknown.status, errorCode(unknown)], [404, "not_found"], q);
+    }
 
     await agent.stop();
-    const gone = await call(hub, key, "GET", path);
-    assertEquals([gone.status, errorCode(gone)], [409, "agent_not_connected"]);
+    await offline();
   },
 );
 
@@ -255,11 +263,6 @@ hubTest(
   async ({ hub, dir, agent: start }) => {
     const { key, identity } = await enroll(hub, `${dir}/agent`, "procs-1");
     const path = `/api/v1/hosts/${identity.agentId}/processes`;
-    const before = await call(hub, key, "GET", path);
-    assertEquals([before.status, errorCode(before)], [409, "agent_not_connected"]);
-    const unknown = await call(hub, key, "GET", "/api/v1/hosts/nope/processes");
-    assertEquals([unknown.status, errorCode(unknown)], [404, "not_found"]);
-
     const agent = start("agent", { SIGHTLINE_ROOT: PROCS, SIGHTLINE_PROC_ROOT: `${PROCS}/proc` });
     await agent.waitForLine(/Connected to hub/);
     const top = await call(hub, key, "GET", path);
