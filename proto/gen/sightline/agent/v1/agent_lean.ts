@@ -2305,7 +2305,8 @@ export interface Process {
    */
   pid: number;
   /**
-   * /proc/<pid>/comm: the executable's name, at most 15 bytes.
+   * The kernel's name for it (comm, as in /proc/<pid>/comm): the executable's
+   * name cut to 15 bytes; a kernel worker's may be longer ("kworker/1:1H-kblockd").
    *
    * @generated from field: string name = 2;
    */
