@@ -12,6 +12,7 @@ import { listHosts } from "./api/v1/hosts/index.ts";
 import { getHost } from "./api/v1/hosts/[id]/index.ts";
 import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
 import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
+import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
@@ -43,6 +44,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id", getHost(deps));
       api.get("/hosts/:id/metrics", getMetrics(deps));
       api.get("/hosts/:id/agent", getAgent(deps));
+      api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
