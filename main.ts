@@ -46,6 +46,12 @@ async function main() {
     log: logger("alerts"),
     publish: (event, alert) => live.alert(event, alert),
     queued: () => delivery.current?.wake(),
+    // Asked of the agent over its stream when a CPU or memory alert fires.
+    processes: async (hostId) => {
+      const answer = await requests.ask(hostId, { case: "topProcesses" });
+      if (answer.ok && answer.case === "topProcesses") return { ...answer.processes };
+      return { error: answer.ok ? "unexpected answer" : `${answer.error}: ${answer.message}` };
+    },
   });
   live.observers.push((e) =>
     match(e)

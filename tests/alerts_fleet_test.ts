@@ -107,7 +107,7 @@ processTest(
     await ok(a, key, "POST", "/api/v1/alert-rules", { ...MEMORY_RULE, for_s: 0, repeat_s: 3 });
     const onB = new EventStream(`${b.http}/api/v1/events`, key);
     t.own({ stop: () => onB.close() });
-    let agent: Proc = startAgent(`${t.dir}/agent`, 1, { SIGHTLINE_PROC_ROOT: proc.dir });
+    let agent: Proc = startAgent(`${t.dir}/agent`, 1, proc.env);
     t.own({ stop: () => agent.stop() });
 
     await proc.memory(95);
@@ -121,7 +121,7 @@ processTest(
     const identity = JSON.parse(await Deno.readTextFile(identityPath));
     await Deno.writeTextFile(identityPath, JSON.stringify({ ...identity, hub: b.grpc }));
     const before = receiver.count("reminder");
-    agent = startAgent(`${t.dir}/agent`, 1, { SIGHTLINE_PROC_ROOT: proc.dir });
+    agent = startAgent(`${t.dir}/agent`, 1, proc.env);
     await receiver.waitFor("reminder", before + 2, 30_000);
     await proc.memory(40);
     await receiver.waitFor("resolved", 1, 30_000);

@@ -8,7 +8,8 @@ import { assert } from "../lib/assert.ts";
 import type { WebhookBody } from "../hub/notify/webhook.ts";
 import { type Hub, until } from "./harness.ts";
 
-const FIXTURE_PROC = new URL("../agent/collectors/testdata/linux/proc", import.meta.url).pathname;
+/** A host's root in the kernel's formats: six processes, postgres the largest (see agent/testdata). */
+const FIXTURE_ROOT = new URL("../agent/testdata/procs", import.meta.url).pathname;
 
 /** A local HTTP server standing in for a webhook's receiver. */
 export class Receiver {
@@ -58,27 +59,32 @@ export class Receiver {
   }
 }
 
-/** A /proc of fixtures in `dir` whose memory use the test sets. */
+/** A host root of fixtures (/proc, /etc/passwd) in `dir` whose memory use the test sets. */
 export class FakeProc {
   constructor(readonly dir: string) {}
 
   static async make(dir: string): Promise<FakeProc> {
     await Deno.mkdir(dir, { recursive: true });
-    await copyTree(FIXTURE_PROC, dir);
+    await copyTree(FIXTURE_ROOT, dir);
     const p = new FakeProc(dir);
     await p.memory(10);
     return p;
   }
 
+  /** What the agent is started with to read this root. */
+  get env(): Record<string, string> {
+    return { SIGHTLINE_ROOT: this.dir, SIGHTLINE_PROC_ROOT: `${this.dir}/proc` };
+  }
+
   /** Sets memory use to `percent` of MemTotal (written whole, then renamed in). */
   async memory(percent: number): Promise<void> {
-    const total = 1_000_000;
+    const total = 8_000_000;
     const available = Math.round(total * (100 - percent) / 100);
     const text = `MemTotal:       ${total} kB\nMemFree:        ${available} kB\n` +
       `MemAvailable:   ${available} kB\nBuffers:        0 kB\nCached:         0 kB\n` +
       `SwapTotal:      0 kB\nSwapFree:       0 kB\n`;
-    await Deno.writeTextFile(`${this.dir}/meminfo.tmp`, text);
-    await Deno.rename(`${this.dir}/meminfo.tmp`, `${this.dir}/meminfo`);
+    await Deno.writeTextFile(`${this.dir}/proc/meminfo.tmp`, text);
+    await Deno.rename(`${this.dir}/proc/meminfo.tmp`, `${this.dir}/proc/meminfo`);
   }
 }
 

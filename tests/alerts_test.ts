@@ -37,7 +37,7 @@ processTest(
     await ok(hub, key, "POST", "/api/v1/alert-rules", { ...MEMORY_RULE, for_s: 3, repeat_s: 4 });
     const sse = new EventStream(`${hub.http}/api/v1/events`, key);
     t.own({ stop: () => sse.close() });
-    t.own(startAgent(`${t.dir}/agent`, 1, { SIGHTLINE_PROC_ROOT: proc.dir }));
+    t.own(startAgent(`${t.dir}/agent`, 1, proc.env));
 
     await proc.memory(95);
     const pending = await sse.waitFor("alert.pending", (e) => e.event === "alert.pending", 20_000);
@@ -78,7 +78,7 @@ processTest(
     await ok(hub, key, "POST", "/api/v1/alert-rules", { ...MEMORY_RULE, for_s: 0 });
     const sse = new EventStream(`${hub.http}/api/v1/events`, key);
     t.own({ stop: () => sse.close() });
-    t.own(startAgent(`${t.dir}/agent`, 1, { SIGHTLINE_PROC_ROOT: proc.dir }));
+    t.own(startAgent(`${t.dir}/agent`, 1, proc.env));
     await sse.waitFor("first batch", (e) => e.event === "host.metrics");
     // Each value held for two stored batches.
     for (const v of [95, 85, 93, 84, 96, 82, 91, 40]) {
@@ -100,7 +100,7 @@ processTest(
     const { key } = await enroll(hub, `${t.dir}/agent`, "web-1");
     await onlyTheTestsRules(hub, key, receiver);
     await ok(hub, key, "POST", "/api/v1/alert-rules", { ...MEMORY_RULE, for_s: 8 });
-    t.own(startAgent(`${t.dir}/agent`, 1, { SIGHTLINE_PROC_ROOT: proc.dir }));
+    t.own(startAgent(`${t.dir}/agent`, 1, proc.env));
     await proc.memory(95);
     const pendingOf = async () =>
       (await ok<AlertJson[]>(hub, key, "GET", "/api/v1/alerts?state=pending"))[0];

@@ -95,10 +95,12 @@ function line(kind: NotificationKind, rule: AlertRule, a: MessageAlert, now: num
   }`;
 }
 
-function processLines(p: Alert["processes"]): string[] {
-  const list = (p?.by_cpu ?? p?.by_memory) as Array<Record<string, unknown>> | undefined;
+/** The processes a CPU alert lists by CPU, a memory alert by memory. */
+function processLines(p: Alert["processes"], metricName: string | null): string[] {
+  const byMemory = /^(mem|swap)_/.test(metricName ?? "");
+  const list = (byMemory ? p?.by_memory : p?.by_cpu) as Array<Record<string, unknown>> | undefined;
   if (!Array.isArray(list) || !list.length) return [];
-  const key = p?.by_cpu ? "by CPU" : "by memory";
+  const key = byMemory ? "by memory" : "by CPU";
   return [
     `  top processes ${key}:`,
     ...list.slice(0, 5).map((x) =>
@@ -134,7 +136,10 @@ export function compose(
   const lines = [`${rule.name}: ${what(rule)}`, ""];
   for (const a of items.slice(0, LISTED)) {
     lines.push(line(n.kind, rule, a, now));
-    if (n.kind !== "resolved") lines.push(...processLines(a.processes));
+    // A long list of hosts stays a list: processes are for the few.
+    if (n.kind !== "resolved" && items.length <= 5) {
+      lines.push(...processLines(a.processes, rule.metric));
+    }
   }
   if (items.length > LISTED) lines.push(`… and ${items.length - LISTED} more`);
   const url = publicUrl
