@@ -9,6 +9,12 @@ import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
+// Alerting: rules, silences, maintenance, channels
+import RuleList from "./RuleList.tsx";
+import RuleEditor from "./RuleEditor.tsx";
+import SilenceList from "./SilenceList.tsx";
+import MaintenanceList from "./MaintenanceList.tsx";
+import ChannelList from "./ChannelList.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -18,6 +24,12 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   CopyButton,
   AddHost,
   TagEditor,
+  // Alerting: rules, silences, maintenance, channels
+  RuleList,
+  RuleEditor,
+  SilenceList,
+  MaintenanceList,
+  ChannelList,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

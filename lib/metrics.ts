@@ -121,7 +121,8 @@ export function inRange(def: MetricDef, value: number): boolean {
   return value >= def.min - slack && value <= def.max + slack;
 }
 
-const UNIT_TEXT: Record<MetricUnit, string> = {
+/** How a unit is written after a value ("90 %"); "" for a plain number. */
+export const UNIT_TEXT: Record<MetricUnit, string> = {
   percent: "%",
   bytes: "bytes",
   bytes_per_s: "bytes/s",

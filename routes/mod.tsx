@@ -25,6 +25,13 @@ import { createHost, newHostPage, renewToken } from "./hosts/new.tsx";
 import { hostPage } from "./hosts/[id].tsx";
 import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
 import { setTags } from "./hosts/[id]/tags.ts";
+// Alerting: rules, silences, maintenance, channels
+import { rulesPage } from "./alerts/rules.tsx";
+import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
+import { deleteRule, deleteRulePage } from "./alerts/rules/[id]/delete.tsx";
+import { silencesPage } from "./alerts/silences.tsx";
+import { maintenancePage } from "./alerts/maintenance.tsx";
+import { channelsPage } from "./alerts/channels.tsx";
 import {
   addUser,
   changePassword,
@@ -91,6 +98,15 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/settings/apikeys", createKey(deps));
       pages.get("/settings/apikeys/:id/revoke", revokeKeyPage(deps));
       pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
+      // Alerting: rules, silences, maintenance, channels (before /alerts/:id, which they would match)
+      pages.get("/alerts/rules", rulesPage(deps));
+      pages.get("/alerts/rules/new", newRulePage(deps));
+      pages.get("/alerts/rules/:id", rulePage(deps));
+      pages.get("/alerts/rules/:id/delete", deleteRulePage(deps));
+      pages.post("/alerts/rules/:id/delete", deleteRule(deps));
+      pages.get("/alerts/silences", silencesPage(deps));
+      pages.get("/alerts/maintenance", maintenancePage(deps));
+      pages.get("/alerts/channels", channelsPage(deps));
     },
   }, App);
 }

@@ -13,6 +13,7 @@ import { alertView } from "../../../../lib/alerts/view.ts";
 import { checkRule } from "../../../../lib/alerts/rules.ts";
 import type { AlertState } from "../../../../hub/store/alerts/types.ts";
 import { preview } from "../../../../hub/alerts/preview.ts";
+import { windowOpen } from "../../../../hub/alerts/mutes.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
 import { UseCaseError } from "../../../../hub/usecases/errors.ts";
 
@@ -171,8 +172,10 @@ export function endSilence(deps: AppDeps) {
   };
 }
 
-const windowView = (w: Awaited<ReturnType<typeof uc.createWindow>>) => ({
+/** A window as the API and the maintenance page show it: its local start, and whether open now. */
+export const windowView = (w: Awaited<ReturnType<typeof uc.createWindow>>, now = Date.now()) => ({
   ...w,
+  open_now: windowOpen(w, now),
   start: `${String(Math.floor(w.start_minute / 60)).padStart(2, "0")}:${
     String(w.start_minute % 60).padStart(2, "0")
   }`,
@@ -180,7 +183,8 @@ const windowView = (w: Awaited<ReturnType<typeof uc.createWindow>>) => ({
 });
 
 export function listWindows({ store }: AppDeps) {
-  return async (c: Context<AppEnv>) => c.json((await store.alerts.windows()).map(windowView));
+  return async (c: Context<AppEnv>) =>
+    c.json((await store.alerts.windows()).map((w) => windowView(w)));
 }
 
 export function createWindow(deps: AppDeps) {

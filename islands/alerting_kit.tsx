@@ -1,0 +1,182 @@
+/**
+ * What the rules, silences, maintenance and channels islands share: a REST
+ * call that turns a refusal into the field it names, a refusal shown beside
+ * its field, a time on the browser's clock, a delete that asks first, and
+ * the rule / host / tag fields a silence or a window matches by.
+ */
+import { useState } from "preact/hooks";
+
+/** Something picked by id and shown by name (a rule, a host, a channel). */
+export interface Named {
+  id: string;
+  name: string;
+}
+
+/** A change refused by the hub: its sentence, and the field it names when it names one. */
+export interface Refusal {
+  field: string;
+  message: string;
+}
+
+export type Sent<T> = { ok: true; body: T } | { ok: false; refusal: Refusal };
+
+/**
+ * One call to the REST API with the session cookie. A refusal keeps the
+ * field the hub named ("" when it named none, or the hub could not be reached).
+ */
+export async function send<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Sent<T>> {
+  try {
+    const res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : null;
+    if (res.ok) return { ok: true, body: json as T };
+    const e = json?.error;
+    return {
+      ok: false,
+      refusal: {
+        field: typeof e?.field === "string" ? e.field : "",
+        message: e?.message ?? `Refused (HTTP ${res.status})`,
+      },
+    };
+  } catch {
+    return {
+      ok: false,
+      refusal: { field: "", message: "The hub cannot be reached. Nothing was changed; try again." },
+    };
+  }
+}
+
+/** The refusal's sentence when it names `field` (or a part of it: `scope` for `scope.hosts`). */
+export function problemOf(refusal: Refusal | null, field: string): string | null {
+  if (!refusal) return null;
+  const f = refusal.field;
+  return f === field || f.startsWith(`${field}.`) ? refusal.message : null;
+}
+
+/** A refusal beside its field; `id` is what the field's aria-describedby points at. */
+export function FieldError({ id, problem }: { id: string; problem: string | null }) {
+  return problem ? <p id={id} class="field-error" role="alert">{problem}</p> : null;
+}
+
+/** Attributes marking a field refused, pointing at its error. */
+export function invalid(problem: string | null, errorId: string) {
+  return problem ? { "aria-invalid": "true" as const, "aria-describedby": errorId } : {};
+}
+
+/** A moment on the browser's clock ("2 Dec 2026, 14:05"), the server's on the first render. */
+export function when(at: string | number): string {
+  return new Date(at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A delete that asks first: the button becomes "Delete NAME?" with a way back. */
+export function DeleteButton(
+  { name, onDelete }: { name: string; onDelete: () => Promise<void> },
+) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="danger" onClick={() => setAsking(true)}>
+        Delete<span class="visually-hidden">{name}</span>
+      </button>
+    );
+  }
+  return (
+    <span class="ask">
+      <button
+        type="button"
+        class="danger"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          await onDelete();
+          setBusy(false);
+          setAsking(false);
+        }}
+      >
+        Delete {name}?
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>Cancel</button>
+    </span>
+  );
+}
+
+/** What a silence or a window matches by, as the form holds it ("" for any). */
+export interface MatchDraft {
+  rule_id: string;
+  host_id: string;
+  tag: string;
+}
+
+export const NO_MATCH: MatchDraft = { rule_id: "", host_id: "", tag: "" };
+
+/** The rule, host and tag fields; each left at "any" matches everything. */
+export function MatchFields(
+  { value, onChange, rules, hosts, refusal, prefix }: {
+    value: MatchDraft;
+    onChange: (m: MatchDraft) => void;
+    rules: Named[];
+    hosts: Named[];
+    refusal: Refusal | null;
+    /** Tells this form's error ids from another's. */
+    prefix: string;
+  },
+) {
+  const field = (key: keyof MatchDraft, label: string, options: Named[]) => {
+    const problem = problemOf(refusal, key);
+    return (
+      <label>
+        {label}
+        <select
+          value={value[key]}
+          {...invalid(problem, `${prefix}-${key}-error`)}
+          onChange={(e) => onChange({ ...value, [key]: (e.target as HTMLSelectElement).value })}
+        >
+          <option value="">any</option>
+          {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+        </select>
+        <FieldError id={`${prefix}-${key}-error`} problem={problem} />
+      </label>
+    );
+  };
+  const tagProblem = problemOf(refusal, "tag");
+  return (
+    <>
+      {field("rule_id", "Rule", rules)}
+      {field("host_id", "Host", hosts)}
+      <label>
+        Tag
+        <input
+          value={value.tag}
+          maxLength={64}
+          placeholder="any"
+          {...invalid(tagProblem, `${prefix}-tag-error`)}
+          onInput={(e) => onChange({ ...value, tag: (e.target as HTMLInputElement).value })}
+        />
+        <FieldError id={`${prefix}-tag-error`} problem={tagProblem} />
+      </label>
+    </>
+  );
+}
+
+/** A match as the API takes it: what is left at "any" is not sent. */
+export function matchBody(m: MatchDraft): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (m.rule_id) out.rule_id = m.rule_id;
+  if (m.host_id) out.host_id = m.host_id;
+  if (m.tag.trim()) out.tag = m.tag.trim();
+  return out;
+}
+
+/** id → name, for describing matches and scopes. */
+export function namesOf(list: Named[]): Record<string, string> {
+  return Object.fromEntries(list.map((x) => [x.id, x.name]));
+}
