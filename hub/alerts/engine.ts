@@ -388,8 +388,11 @@ export class AlertEngine {
         const host = this.#hosts.get(hostId);
         if (!host || !inScope(rule, host)) continue;
         const seen = this.#seen.get(`${rule.id}\u0000${hostId}`) ?? onlineSince;
-        const absent = now - Math.max(seen, onlineSince);
-        if (absent >= rule.for_s * 1000) this.#condition(rule, hostId, {}, true, now, null, now);
+        // Absent since the last value, or since the agent connected here if none came since.
+        const since = Math.max(seen, onlineSince);
+        if (now - since >= rule.for_s * 1000) {
+          this.#condition(rule, hostId, {}, true, now, null, since);
+        }
       }
     }
     for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
