@@ -103,29 +103,33 @@ function AddChannel({ onAdded }: { onAdded: (ch: ChannelJson) => void }) {
   return (
     <form class="card row" onSubmit={add} noValidate>
       <h2 class="full">Add a webhook</h2>
-      <label>
-        Name
-        <input
-          value={name}
-          maxLength={200}
-          {...invalid(nameProblem, "channel-name-error")}
-          onInput={(e) => (setName((e.target as HTMLInputElement).value), setRefused(null))}
-        />
+      <div class="field">
+        <label>
+          Name
+          <input
+            value={name}
+            maxLength={200}
+            {...invalid(nameProblem, "channel-name-error")}
+            onInput={(e) => (setName((e.target as HTMLInputElement).value), setRefused(null))}
+          />
+        </label>
         <FieldError id="channel-name-error" problem={nameProblem} />
-      </label>
-      <label class="grow">
-        URL <small>receives a JSON POST per notification</small>
-        <input
-          type="url"
-          value={url}
-          maxLength={2000}
-          placeholder="https://…"
-          autocomplete="off"
-          {...invalid(urlProblem, "channel-url-error")}
-          onInput={(e) => (setUrl((e.target as HTMLInputElement).value), setRefused(null))}
-        />
+      </div>
+      <div class="field grow">
+        <label>
+          URL <small>receives a JSON POST per notification</small>
+          <input
+            type="url"
+            value={url}
+            maxLength={2000}
+            placeholder="https://…"
+            autocomplete="off"
+            {...invalid(urlProblem, "channel-url-error")}
+            onInput={(e) => (setUrl((e.target as HTMLInputElement).value), setRefused(null))}
+          />
+        </label>
         <FieldError id="channel-url-error" problem={urlProblem} />
-      </label>
+      </div>
       <button type="submit" class="primary" disabled={busy}>Add channel</button>
       {other && <p class="field-error" role="alert">{other}</p>}
     </form>

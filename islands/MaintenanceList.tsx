@@ -175,16 +175,18 @@ function AddWindow(
   return (
     <form class="card row" onSubmit={add} noValidate>
       <h2 class="full">Add a window</h2>
-      <label class="grow">
-        Name
-        <input
-          value={name}
-          maxLength={200}
-          {...invalid(p("name"), "window-name-error")}
-          onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)}
-        />
+      <div class="field grow">
+        <label>
+          Name
+          <input
+            value={name}
+            maxLength={200}
+            {...invalid(p("name"), "window-name-error")}
+            onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)}
+          />
+        </label>
         <FieldError id="window-name-error" problem={p("name")} />
-      </label>
+      </div>
       <MatchFields
         value={match}
         onChange={changed(setMatch)}
@@ -212,49 +214,55 @@ function AddWindow(
         ))}
         <FieldError id="window-days-error" problem={p("days")} />
       </fieldset>
-      <label>
-        Starts <small>local time</small>
-        <input
-          type="time"
-          value={start}
-          {...invalid(p("start"), "window-start-error")}
-          onInput={(e) => changed(setStart)((e.target as HTMLInputElement).value)}
-        />
-        <FieldError id="window-start-error" problem={p("start")} />
-      </label>
-      <label>
-        Lasts
-        <span class="joined">
+      <div class="field">
+        <label>
+          Starts <small>local time</small>
           <input
-            type="number"
-            min={1}
-            step="any"
-            value={length}
-            {...invalid(p("duration_min"), "window-duration-error")}
-            onInput={(e) => changed(setLength)((e.target as HTMLInputElement).value)}
+            type="time"
+            value={start}
+            {...invalid(p("start"), "window-start-error")}
+            onInput={(e) => changed(setStart)((e.target as HTMLInputElement).value)}
           />
-          <select
-            aria-label="Lasts unit"
-            value={unit}
-            onChange={(e) => setUnit(Number((e.target as HTMLSelectElement).value))}
-          >
-            <option value={60}>h</option>
-            <option value={1}>min</option>
-          </select>
-        </span>
+        </label>
+        <FieldError id="window-start-error" problem={p("start")} />
+      </div>
+      <div class="field">
+        <label>
+          Lasts
+          <span class="joined">
+            <input
+              type="number"
+              min={1}
+              step="any"
+              value={length}
+              {...invalid(p("duration_min"), "window-duration-error")}
+              onInput={(e) => changed(setLength)((e.target as HTMLInputElement).value)}
+            />
+            <select
+              aria-label="Lasts unit"
+              value={unit}
+              onChange={(e) => setUnit(Number((e.target as HTMLSelectElement).value))}
+            >
+              <option value={60}>h</option>
+              <option value={1}>min</option>
+            </select>
+          </span>
+        </label>
         <FieldError id="window-duration-error" problem={p("duration_min")} />
-      </label>
-      <label>
-        Time zone
-        <select
-          value={tz}
-          {...invalid(p("time_zone"), "window-tz-error")}
-          onChange={(e) => changed(setTz)((e.target as HTMLSelectElement).value)}
-        >
-          {zones(tz).map((z) => <option key={z} value={z}>{z}</option>)}
-        </select>
+      </div>
+      <div class="field">
+        <label>
+          Time zone
+          <select
+            value={tz}
+            {...invalid(p("time_zone"), "window-tz-error")}
+            onChange={(e) => changed(setTz)((e.target as HTMLSelectElement).value)}
+          >
+            {zones(tz).map((z) => <option key={z} value={z}>{z}</option>)}
+          </select>
+        </label>
         <FieldError id="window-tz-error" problem={p("time_zone")} />
-      </label>
+      </div>
       <button type="submit" class="primary" disabled={busy}>Add window</button>
       {other && <p class="field-error" role="alert">{other}</p>}
     </form>

@@ -133,18 +133,20 @@ export function MatchFields(
   const field = (key: keyof MatchDraft, label: string, options: Named[]) => {
     const problem = problemOf(refusal, key);
     return (
-      <label>
-        {label}
-        <select
-          value={value[key]}
-          {...invalid(problem, `${prefix}-${key}-error`)}
-          onChange={(e) => onChange({ ...value, [key]: (e.target as HTMLSelectElement).value })}
-        >
-          <option value="">any</option>
-          {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
-        </select>
+      <div class="field">
+        <label>
+          {label}
+          <select
+            value={value[key]}
+            {...invalid(problem, `${prefix}-${key}-error`)}
+            onChange={(e) => onChange({ ...value, [key]: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="">any</option>
+            {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          </select>
+        </label>
         <FieldError id={`${prefix}-${key}-error`} problem={problem} />
-      </label>
+      </div>
     );
   };
   const tagProblem = problemOf(refusal, "tag");
@@ -152,17 +154,19 @@ export function MatchFields(
     <>
       {field("rule_id", "Rule", rules)}
       {field("host_id", "Host", hosts)}
-      <label>
-        Tag
-        <input
-          value={value.tag}
-          maxLength={64}
-          placeholder="any"
-          {...invalid(tagProblem, `${prefix}-tag-error`)}
-          onInput={(e) => onChange({ ...value, tag: (e.target as HTMLInputElement).value })}
-        />
+      <div class="field">
+        <label>
+          Tag
+          <input
+            value={value.tag}
+            maxLength={64}
+            placeholder="any"
+            {...invalid(tagProblem, `${prefix}-tag-error`)}
+            onInput={(e) => onChange({ ...value, tag: (e.target as HTMLInputElement).value })}
+          />
+        </label>
         <FieldError id={`${prefix}-tag-error`} problem={tagProblem} />
-      </label>
+      </div>
     </>
   );
 }
