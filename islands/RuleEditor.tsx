@@ -291,7 +291,10 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
   const numberField = (key: "threshold" | "recover" | "critical", name: string, hint: string) => (
     <div class="field">
       <label>
-        {name} {unit && <small>({unit})</small>} <small>{hint}</small>
+        <span>
+          {name} {unit && <small>({unit})</small>}
+        </span>
+        {hint && <small>{hint}</small>}
         <input
           type="text"
           inputMode="decimal"
@@ -371,7 +374,7 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
               <div class="field">
                 <label>
                   {label[0].toUpperCase() + label.slice(1)}{" "}
-                  <small>a value, * for each apart, empty for all together</small>
+                  <small>one value, or * for each apart</small>
                   <input
                     value={draft.label}
                     maxLength={200}
@@ -590,11 +593,14 @@ function Channels(
 type PreviewState =
   | { state: "idle" }
   | { state: "loading" }
-  | { state: "done"; preview: Preview }
+  | { state: "done"; preview: Preview; for: string }
   | { state: "failed"; message: string };
 
-/** Asks the hub for the preview of `rule` once typing stops; the latest answer wins. */
-function usePreview(rule: RuleInput | null): PreviewState {
+/**
+ * Asks the hub for the preview of `rule` once typing stops; the latest answer
+ * wins. `stale` while the answer shown is of the rule as it was.
+ */
+function usePreview(rule: RuleInput | null): PreviewState & { stale: boolean } {
   const [got, setGot] = useState<PreviewState>({ state: "idle" });
   const key = rule ? JSON.stringify(rule) : "";
   useEffect(() => {
@@ -606,7 +612,7 @@ function usePreview(rule: RuleInput | null): PreviewState {
       if (!current) return;
       setGot(
         sent.ok
-          ? { state: "done", preview: sent.body }
+          ? { state: "done", preview: sent.body, for: key }
           : { state: "failed", message: sent.refusal.message },
       );
     }, 500);
@@ -615,7 +621,7 @@ function usePreview(rule: RuleInput | null): PreviewState {
       clearTimeout(timer);
     };
   }, [key]);
-  return got;
+  return { ...got, stale: got.state === "done" && got.for !== key };
 }
 
 /** At most this many episodes are listed (the count is whole). */
@@ -623,19 +629,27 @@ const EPISODES_SHOWN = 50;
 
 function PreviewPanel(
   { preview: p, hostNames, rule }: {
-    preview: PreviewState;
+    preview: ReturnType<typeof usePreview>;
     hostNames: Record<string, string>;
     rule: RuleInput | null;
   },
 ) {
   return (
-    <section class="card preview" aria-labelledby="preview-title" aria-busy={p.state === "loading"}>
+    <section
+      class={`card preview${p.stale ? " stale" : ""}`}
+      aria-labelledby="preview-title"
+      aria-busy={p.state === "loading" || p.stale}
+    >
       <h2 id="preview-title">Preview</h2>
       {rule && <p class="muted">{describeRule(rule)}</p>}
-      {p.state === "idle" && <p class="muted">Shown once the rule is complete.</p>}
-      {p.state === "loading" && <p class="muted">Replaying the last day…</p>}
-      {p.state === "failed" && <p class="error" role="alert">{p.message}</p>}
-      {p.state === "done" && <PreviewResult p={p.preview} hostNames={hostNames} rule={rule} />}
+      {!rule && <p class="muted">Shown once the rule is complete.</p>}
+      {rule && p.state !== "done" && p.state !== "failed" && (
+        <p class="muted">Replaying the last day…</p>
+      )}
+      {rule && p.state === "failed" && <p class="error" role="alert">{p.message}</p>}
+      {rule && p.state === "done" && (
+        <PreviewResult p={p.preview} hostNames={hostNames} rule={rule} />
+      )}
     </section>
   );
 }

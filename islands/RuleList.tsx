@@ -54,7 +54,7 @@ export default function RuleList({ rules: initial, hostNames, canEdit }: RuleLis
             <tr key={r.id} class={r.enabled ? undefined : "disabled"}>
               <th scope="row">
                 <a href={`/alerts/rules/${r.id}`}>{r.name}</a>
-                <small>{KIND_TEXT[r.kind]}</small>
+                {KIND_TEXT[r.kind] !== r.name && <small>{KIND_TEXT[r.kind]}</small>}
               </th>
               <td data-label="Checks">{describeRule(r)}</td>
               <td data-label="Scope">{describeScope(r.scope, r.exclude, hostNames)}</td>

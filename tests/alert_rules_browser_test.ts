@@ -179,7 +179,9 @@ browserTest(
     assertEquals(await reason.getAttribute("aria-invalid"), "true");
     await reason.fill("kernel upgrade");
     await page.getByRole("button", { name: "Add silence" }).click();
-    const running = page.locator("section", { has: page.getByRole("heading", { name: "Running" }) });
+    const running = page.locator("section", {
+      has: page.getByRole("heading", { name: "Running" }),
+    });
     const silence = running.locator("tbody tr", { hasText: "kernel upgrade" });
     await silence.getByText("rule CPU above 90 %").waitFor();
     const [made] = await api<Array<{ ends_at: string; created_by: string }>>(
@@ -241,7 +243,10 @@ browserTest(
     assert(!(await page.content()).includes("hooks/secret"), "the URL is not shown back");
     await addHook("ops");
     await page.getByRole("alert").filter({ hasText: "A channel is already named ops" }).waitFor();
-    assertEquals(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
+    assertEquals(
+      await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"),
+      "true",
+    );
     assertEquals(await sidewaysOverflow(page), 0, "channels at 390 px");
     for (const path of ["/alerts/rules", "/alerts/rules/disk-full", "/alerts/rules/new"]) {
       await page.goto(`${hub.http}${path}`);
@@ -258,7 +263,11 @@ browserTest(
     await viewer.page.getByRole("button", { name: "Sign in" }).click();
     await viewer.page.getByRole("heading", { name: "Fleet" }).waitFor();
     await viewer.page.goto(`${hub.http}/alerts/rules/memory-high`);
-    assertEquals(await viewer.page.getByLabel("Name", { exact: true }).isDisabled(), true, "read-only");
+    assertEquals(
+      await viewer.page.getByLabel("Name", { exact: true }).isDisabled(),
+      true,
+      "read-only",
+    );
     assertEquals(await viewer.page.getByRole("button", { name: "Save rule" }).count(), 0);
     await viewer.page.locator("[data-preview-hosts]").waitFor();
     await viewer.page.goto(`${hub.http}/alerts/silences`);

@@ -28,8 +28,8 @@ export function silencesPage({ store }: AppDeps) {
         <AlertsNav current="silences" />
         <h1>Silences</h1>
         <p class="muted">
-          A silence holds back the notifications of what it matches until it ends; alerts still show
-          here.
+          A silence holds back the notifications of what it matches until it ends; its alerts still
+          show on the dashboard.
         </p>
         <Island
           name="SilenceList"
