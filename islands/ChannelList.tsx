@@ -6,11 +6,11 @@
 import { useState } from "preact/hooks";
 import {
   DeleteButton,
-  FieldError,
-  invalid,
   problemOf,
   type Refusal,
   send,
+  StackTable,
+  TextField,
 } from "./alerting_kit.tsx";
 
 /** A channel as the API shows it (settings masked: `…abcd`). */
@@ -37,36 +37,21 @@ export default function ChannelList({ channels: initial }: { channels: ChannelJs
       {error && <p class="error" role="alert">{error}</p>}
       {channels.length
         ? (
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {channels.map((ch) => (
-                  <tr key={ch.id}>
-                    <th scope="row">{ch.name}</th>
-                    <td data-label="Type">{ch.type}</td>
-                    <td data-label="URL">
-                      <code>{ch.config.url ?? "–"}</code>
-                    </td>
-                    <td data-label="Enabled">{ch.enabled ? "yes" : "no"}</td>
-                    <td>
-                      <DeleteButton name={ch.name} onDelete={() => remove(ch)} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StackTable columns={["Channel", "Type", "URL", "Enabled"]} actions>
+            {channels.map((ch) => (
+              <tr key={ch.id}>
+                <th scope="row">{ch.name}</th>
+                <td data-label="Type">{ch.type}</td>
+                <td data-label="URL">
+                  <code>{ch.config.url ?? "–"}</code>
+                </td>
+                <td data-label="Enabled">{ch.enabled ? "yes" : "no"}</td>
+                <td>
+                  <DeleteButton name={ch.name} onDelete={() => remove(ch)} />
+                </td>
+              </tr>
+            ))}
+          </StackTable>
         )
         : (
           <p class="empty">
@@ -103,33 +88,24 @@ function AddChannel({ onAdded }: { onAdded: (ch: ChannelJson) => void }) {
   return (
     <form class="card row" onSubmit={add} noValidate>
       <h2 class="full">Add a webhook</h2>
-      <div class="field">
-        <label>
-          Name
-          <input
-            value={name}
-            maxLength={200}
-            {...invalid(nameProblem, "channel-name-error")}
-            onInput={(e) => (setName((e.target as HTMLInputElement).value), setRefused(null))}
-          />
-        </label>
-        <FieldError id="channel-name-error" problem={nameProblem} />
-      </div>
-      <div class="field grow">
-        <label>
-          URL <small>receives a JSON POST per notification</small>
-          <input
-            type="url"
-            value={url}
-            maxLength={2000}
-            placeholder="https://…"
-            autocomplete="off"
-            {...invalid(urlProblem, "channel-url-error")}
-            onInput={(e) => (setUrl((e.target as HTMLInputElement).value), setRefused(null))}
-          />
-        </label>
-        <FieldError id="channel-url-error" problem={urlProblem} />
-      </div>
+      <TextField
+        label="Name"
+        value={name}
+        onInput={(v) => (setName(v), setRefused(null))}
+        problem={nameProblem}
+        id="channel-name-error"
+        input={{ maxLength: 200 }}
+      />
+      <TextField
+        label="URL"
+        hint="receives a JSON POST per notification"
+        value={url}
+        onInput={(v) => (setUrl(v), setRefused(null))}
+        problem={urlProblem}
+        id="channel-url-error"
+        grow
+        input={{ type: "url", maxLength: 2000, placeholder: "https://…", autocomplete: "off" }}
+      />
       <button type="submit" class="primary" disabled={busy}>Add channel</button>
       {other && <p class="field-error" role="alert">{other}</p>}
     </form>

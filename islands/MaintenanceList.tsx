@@ -5,6 +5,7 @@
  * browser's) and delete.
  */
 import { useEffect, useState } from "preact/hooks";
+import type { MaintenanceWindow } from "../hub/store/alerts/types.ts";
 import { describeMatch } from "../lib/alerts/rule_text.ts";
 import { duration } from "../lib/alerts/view.ts";
 import {
@@ -19,23 +20,16 @@ import {
   problemOf,
   type Refusal,
   send,
+  StackTable,
+  TextField,
+  Tick,
 } from "./alerting_kit.tsx";
 
-/** A window as the API shows it. */
-export interface WindowJson {
-  id: string;
-  name: string;
-  rule_id: string | null;
-  host_id: string | null;
-  tag: string | null;
-  time_zone: string;
-  days: number[];
-  /** Local "HH:MM". */
+/** A window as the API shows it: its local start as "HH:MM", and whether it is open now. */
+export type WindowJson = Omit<MaintenanceWindow, "start_minute" | "created_at"> & {
   start: string;
-  duration_min: number;
   open_now: boolean;
-  created_by: string;
-}
+};
 
 export interface MaintenanceListProps {
   windows: WindowJson[];
@@ -73,50 +67,35 @@ export default function MaintenanceList(props: MaintenanceListProps) {
       {error && <p class="error" role="alert">{error}</p>}
       {windows.length
         ? (
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Window</th>
-                  <th scope="col">Matches</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Time zone</th>
-                  <th scope="col">Now</th>
-                  {props.canEdit && (
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {windows.map((w) => (
-                  <tr key={w.id}>
-                    <th scope="row">{w.name}</th>
-                    <td data-label="Matches">{describeMatch(w, ruleNames, hostNames)}</td>
-                    <td data-label="When">
-                      {WEEK.filter((d) => w.days.includes(d)).map((d) => DAYS[d]).join(", ")}{" "}
-                      {w.start}, for {duration(w.duration_min * 60_000)}
-                    </td>
-                    <td data-label="Time zone">{w.time_zone}</td>
-                    <td data-label="Now">
-                      {w.open_now
-                        ? <span class="badge pending">open</span>
-                        : <span class="muted">closed</span>}
-                    </td>
-                    {props.canEdit && (
-                      <td>
-                        <DeleteButton
-                          name={w.name}
-                          onDelete={() => remove(w)}
-                        />
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StackTable
+            columns={["Window", "Matches", "When", "Time zone", "Now"]}
+            actions={props.canEdit}
+          >
+            {windows.map((w) => (
+              <tr key={w.id}>
+                <th scope="row">{w.name}</th>
+                <td data-label="Matches">{describeMatch(w, ruleNames, hostNames)}</td>
+                <td data-label="When">
+                  {WEEK.filter((d) => w.days.includes(d)).map((d) => DAYS[d]).join(", ")}{" "}
+                  {w.start}, for {duration(w.duration_min * 60_000)}
+                </td>
+                <td data-label="Time zone">{w.time_zone}</td>
+                <td data-label="Now">
+                  {w.open_now
+                    ? <span class="badge pending">open</span>
+                    : <span class="muted">closed</span>}
+                </td>
+                {props.canEdit && (
+                  <td>
+                    <DeleteButton
+                      name={w.name}
+                      onDelete={() => remove(w)}
+                    />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </StackTable>
         )
         : <p class="empty">No maintenance windows.</p>}
     </>
@@ -175,18 +154,15 @@ function AddWindow(
   return (
     <form class="card row" onSubmit={add} noValidate>
       <h2 class="full">Add a window</h2>
-      <div class="field grow">
-        <label>
-          Name
-          <input
-            value={name}
-            maxLength={200}
-            {...invalid(p("name"), "window-name-error")}
-            onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <FieldError id="window-name-error" problem={p("name")} />
-      </div>
+      <TextField
+        label="Name"
+        value={name}
+        onInput={changed(setName)}
+        problem={p("name")}
+        id="window-name-error"
+        grow
+        input={{ maxLength: 200 }}
+      />
       <MatchFields
         value={match}
         onChange={changed(setMatch)}
@@ -198,34 +174,19 @@ function AddWindow(
       <fieldset class="days full" {...invalid(p("days"), "window-days-error")}>
         <legend>Days</legend>
         {WEEK.map((d) => (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={days.includes(d)}
-              onChange={(e) =>
-                changed(setDays)(
-                  (e.target as HTMLInputElement).checked
-                    ? [...days, d]
-                    : days.filter((x) => x !== d),
-                )}
-            />
-            {DAYS[d]}
-          </label>
+          <Tick key={d} list={days} item={d} onChange={changed(setDays)}>{DAYS[d]}</Tick>
         ))}
         <FieldError id="window-days-error" problem={p("days")} />
       </fieldset>
-      <div class="field">
-        <label>
-          Starts <small>local time</small>
-          <input
-            type="time"
-            value={start}
-            {...invalid(p("start"), "window-start-error")}
-            onInput={(e) => changed(setStart)((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <FieldError id="window-start-error" problem={p("start")} />
-      </div>
+      <TextField
+        label="Starts"
+        hint="local time"
+        value={start}
+        onInput={changed(setStart)}
+        problem={p("start")}
+        id="window-start-error"
+        input={{ type: "time" }}
+      />
       <div class="field">
         <label>
           Lasts

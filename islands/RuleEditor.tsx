@@ -29,6 +29,9 @@ import {
   problemOf,
   type Refusal,
   send,
+  StackTable,
+  TextField,
+  Tick,
   when,
 } from "./alerting_kit.tsx";
 import RuleHosts from "./RuleHosts.tsx";
@@ -288,23 +291,16 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
     setStatus(`Saved: ${describeRule(sent.body)}`);
   };
 
-  const numberField = (key: "threshold" | "recover" | "critical", name: string, hint: string) => (
-    <div class="field">
-      <label>
-        <span>
-          {name} {unit && <small>({unit})</small>}
-        </span>
-        {hint && <small>{hint}</small>}
-        <input
-          type="text"
-          inputMode="decimal"
-          value={draft[key]}
-          {...invalid(problem(key), err(key))}
-          onInput={(e) => set({ [key]: (e.target as HTMLInputElement).value })}
-        />
-      </label>
-      <FieldError id={err(key)} problem={problem(key)} />
-    </div>
+  const numberField = (key: "threshold" | "recover" | "critical", name: string, hint?: string) => (
+    <TextField
+      label={unit ? `${name} (${unit})` : name}
+      hint={hint}
+      value={draft[key]}
+      onInput={(v) => set({ [key]: v })}
+      problem={problem(key)}
+      id={err(key)}
+      input={{ inputMode: "decimal" }}
+    />
   );
   const pickField = <K extends "kind" | "op" | "severity">(
     key: K,
@@ -335,18 +331,15 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
           <legend class="visually-hidden">Rule</legend>
           <div class="grid">
             {pickField("kind", "Kind", RULE_KINDS, (k) => KIND_TEXT[k])}
-            <div class="field wide">
-              <label>
-                Name
-                <input
-                  value={draft.name}
-                  maxLength={100}
-                  {...invalid(problem("name"), err("name"))}
-                  onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
-                />
-              </label>
-              <FieldError id={err("name")} problem={problem("name")} />
-            </div>
+            <TextField
+              label="Name"
+              value={draft.name}
+              onInput={(name) => set({ name })}
+              problem={problem("name")}
+              id={err("name")}
+              grow
+              input={{ maxLength: 100 }}
+            />
             {(draft.kind === "threshold" || draft.kind === "nodata") && (
               <div class="field wide">
                 <label>
@@ -371,24 +364,20 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
               </div>
             )}
             {label && (
-              <div class="field">
-                <label>
-                  {label[0].toUpperCase() + label.slice(1)}{" "}
-                  <small>one value, or * for each apart</small>
-                  <input
-                    value={draft.label}
-                    maxLength={200}
-                    {...invalid(problem("labels"), err("labels"))}
-                    onInput={(e) => set({ label: (e.target as HTMLInputElement).value })}
-                  />
-                </label>
-                <FieldError id={err("labels")} problem={problem("labels")} />
-              </div>
+              <TextField
+                label={label[0].toUpperCase() + label.slice(1)}
+                hint="one value, or * for each apart"
+                value={draft.label}
+                onInput={(v) => set({ label: v })}
+                problem={problem("labels")}
+                id={err("labels")}
+                input={{ maxLength: 200 }}
+              />
             )}
             {draft.kind === "threshold" && (
               <>
                 {pickField("op", "Fires when the value is", OPS)}
-                {numberField("threshold", "Threshold", "")}
+                {numberField("threshold", "Threshold")}
                 {numberField("recover", "Resolves at", "empty: the threshold")}
                 {numberField("critical", "Critical at", "optional second level")}
               </>
@@ -470,25 +459,8 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
   );
 }
 
-/** The fields a refusal may name that the form shows beside a field. */
-const KNOWN = [
-  "name",
-  "kind",
-  "metric",
-  "labels",
-  "op",
-  "threshold",
-  "recover",
-  "critical",
-  "for_s",
-  "severity",
-  "scope",
-  "exclude",
-  "overrides",
-  "repeat_s",
-  "group_s",
-  "channels",
-];
+/** The fields a refusal may name that the form shows beside a field: all it sends but one. */
+const KNOWN = Object.keys(bodyOf(NEW)).filter((f) => f !== "enabled");
 
 /** Per-host thresholds: a host, its threshold and its recovery level. */
 function Overrides(
@@ -570,21 +542,10 @@ function Channels(
       </label>
       {value !== null && channels === null && <p class="muted">{value.length} channel(s)</p>}
       {value !== null && channels?.length === 0 && <p class="muted">No channels yet.</p>}
-      {value !== null && channels?.map((c) => (
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={value.includes(c.id)}
-            onChange={(e) =>
-              onChange(
-                (e.target as HTMLInputElement).checked
-                  ? [...value, c.id]
-                  : value.filter((id) => id !== c.id),
-              )}
-          />
-          {c.name}
-        </label>
-      ))}
+      {value !== null &&
+        channels?.map((c) => (
+          <Tick key={c.id} list={value} item={c.id} onChange={onChange}>{c.name}</Tick>
+        ))}
       <FieldError id="rule-channels-error" problem={problem} />
     </fieldset>
   );
@@ -681,33 +642,21 @@ function PreviewResult(
               {p.replayed < p.hosts.length && ` (replayed the first ${p.replayed} hosts)`}
             </p>
             {p.episodes.length > 0 && (
-              <div class="table-wrap">
-                <table class="stack">
-                  <thead>
-                    <tr>
-                      <th scope="col">Host</th>
-                      <th scope="col">Series</th>
-                      <th scope="col">Fired</th>
-                      <th scope="col">Resolved</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {p.episodes.slice(0, EPISODES_SHOWN).map((e) => (
-                      <tr>
-                        <th scope="row">{hostNames[e.host_id] ?? e.host_id}</th>
-                        <td data-label="Series">
-                          {Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(", ") ||
-                            "–"}
-                        </td>
-                        <td data-label="Fired">{when(e.fired_at)}</td>
-                        <td data-label="Resolved">
-                          {e.resolved_at ? when(e.resolved_at) : <strong>still firing</strong>}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <StackTable columns={["Host", "Series", "Fired", "Resolved"]}>
+                {p.episodes.slice(0, EPISODES_SHOWN).map((e) => (
+                  <tr>
+                    <th scope="row">{hostNames[e.host_id] ?? e.host_id}</th>
+                    <td data-label="Series">
+                      {Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(", ") ||
+                        "–"}
+                    </td>
+                    <td data-label="Fired">{when(e.fired_at)}</td>
+                    <td data-label="Resolved">
+                      {e.resolved_at ? when(e.resolved_at) : <strong>still firing</strong>}
+                    </td>
+                  </tr>
+                ))}
+              </StackTable>
             )}
             {p.episodes.length > EPISODES_SHOWN && (
               <p class="more">and {p.episodes.length - EPISODES_SHOWN} more</p>

@@ -4,7 +4,7 @@
  * is filtered by typing, so the lists stay short.
  */
 import { useState } from "preact/hooks";
-import { FieldError, invalid } from "./alerting_kit.tsx";
+import { FieldError, invalid, Tick } from "./alerting_kit.tsx";
 import type { PickHost } from "./RuleEditor.tsx";
 
 type Scope = "all" | "tag" | "hosts";
@@ -108,20 +108,10 @@ function HostPicker(
       )}
       <div class="picks">
         {shown.slice(0, LISTED).map((h) => (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={picked.includes(h.id)}
-              onChange={(e) =>
-                onChange(
-                  (e.target as HTMLInputElement).checked
-                    ? [...picked, h.id]
-                    : picked.filter((id) => id !== h.id),
-                )}
-            />
+          <Tick key={h.id} list={picked} item={h.id} onChange={onChange}>
             {h.name}
             {h.tags.map((t) => <span key={t} class="tag">{t}</span>)}
-          </label>
+          </Tick>
         ))}
         {!fleet.length && <span class="muted">No hosts yet.</span>}
         {shown.length > LISTED && <span class="muted">{shown.length - LISTED} more: filter</span>}

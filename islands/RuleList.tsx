@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import type { AlertRule } from "../lib/alerts/rules.ts";
 import { describeRule, describeScope, KIND_TEXT } from "../lib/alerts/rule_text.ts";
-import { send } from "./alerting_kit.tsx";
+import { send, StackTable } from "./alerting_kit.tsx";
 
 export interface RuleListProps {
   rules: AlertRule[];
@@ -33,64 +33,50 @@ export default function RuleList({ rules: initial, hostNames, canEdit }: RuleLis
     return <p class="empty">No rules: nothing is watched. {canEdit && "Add one above."}</p>;
   }
   return (
-    <div class="table-wrap">
-      <table class="rules stack">
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Checks</th>
-            <th scope="col">Scope</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Enabled</th>
-            {canEdit && (
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {rules.map((r) => (
-            <tr key={r.id} class={r.enabled ? undefined : "disabled"}>
-              <th scope="row">
-                <a href={`/alerts/rules/${r.id}`}>{r.name}</a>
-                {KIND_TEXT[r.kind] !== r.name && <small>{KIND_TEXT[r.kind]}</small>}
-              </th>
-              <td data-label="Checks">{describeRule(r)}</td>
-              <td data-label="Scope">{describeScope(r.scope, r.exclude, hostNames)}</td>
-              <td data-label="Severity">
-                <span class={`badge ${r.severity}`}>{r.severity}</span>
-                {r.critical !== null && <small>critical at {r.critical}</small>}
-              </td>
-              <td data-label="Enabled">
-                {canEdit
-                  ? (
-                    <label class="switch">
-                      <input
-                        type="checkbox"
-                        checked={r.enabled}
-                        onChange={(e) => toggle(r, (e.target as HTMLInputElement).checked)}
-                      />
-                      <span>{r.enabled ? "on" : "off"}</span>
-                      <span class="visually-hidden">{r.name}</span>
-                    </label>
-                  )
-                  : r.enabled
-                  ? "on"
-                  : "off"}
-                {errors[r.id] && <p class="field-error" role="alert">{errors[r.id]}</p>}
-              </td>
-              {canEdit && (
-                <td>
-                  <a class="button danger" href={`/alerts/rules/${r.id}/delete`}>
-                    Delete<span class="visually-hidden">{r.name}</span>
-                  </a>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <StackTable
+      columns={["Rule", "Checks", "Scope", "Severity", "Enabled"]}
+      actions={canEdit}
+      name="rules"
+    >
+      {rules.map((r) => (
+        <tr key={r.id} class={r.enabled ? undefined : "disabled"}>
+          <th scope="row">
+            <a href={`/alerts/rules/${r.id}`}>{r.name}</a>
+            {KIND_TEXT[r.kind] !== r.name && <small>{KIND_TEXT[r.kind]}</small>}
+          </th>
+          <td data-label="Checks">{describeRule(r)}</td>
+          <td data-label="Scope">{describeScope(r.scope, r.exclude, hostNames)}</td>
+          <td data-label="Severity">
+            <span class={`badge ${r.severity}`}>{r.severity}</span>
+            {r.critical !== null && <small>critical at {r.critical}</small>}
+          </td>
+          <td data-label="Enabled">
+            {canEdit
+              ? (
+                <label class="switch">
+                  <input
+                    type="checkbox"
+                    checked={r.enabled}
+                    onChange={(e) => toggle(r, (e.target as HTMLInputElement).checked)}
+                  />
+                  <span>{r.enabled ? "on" : "off"}</span>
+                  <span class="visually-hidden">{r.name}</span>
+                </label>
+              )
+              : r.enabled
+              ? "on"
+              : "off"}
+            {errors[r.id] && <p class="field-error" role="alert">{errors[r.id]}</p>}
+          </td>
+          {canEdit && (
+            <td>
+              <a class="button danger" href={`/alerts/rules/${r.id}/delete`}>
+                Delete<span class="visually-hidden">{r.name}</span>
+              </a>
+            </td>
+          )}
+        </tr>
+      ))}
+    </StackTable>
   );
 }

@@ -19,6 +19,8 @@ import {
   problemOf,
   type Refusal,
   send,
+  StackTable,
+  TextField,
   when,
 } from "./alerting_kit.tsx";
 
@@ -73,49 +75,35 @@ export default function SilenceList(props: SilenceListProps) {
   };
 
   const table = (list: Silence[], live: boolean) => (
-    <div class="table-wrap">
-      <table class="stack">
-        <thead>
-          <tr>
-            <th scope="col">Matches</th>
-            <th scope="col">{live ? "Until" : "Ended"}</th>
-            <th scope="col">Reason</th>
-            <th scope="col">By</th>
-            {live && props.canEdit && (
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+    <StackTable
+      columns={["Matches", live ? "Until" : "Ended", "Reason", "By"]}
+      actions={live && props.canEdit}
+    >
+      {list.map((s) => (
+        <tr key={s.id}>
+          <th scope="row">{describeMatch(s, ruleNames, hostNames)}</th>
+          <td data-label={live ? "Until" : "Ended"}>
+            {when(s.ends_at)}
+            {live && (
+              <small>
+                {s.starts_at > now
+                  ? `starts ${when(s.starts_at)}`
+                  : `${duration(s.ends_at - now)} left`}
+              </small>
             )}
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((s) => (
-            <tr key={s.id}>
-              <th scope="row">{describeMatch(s, ruleNames, hostNames)}</th>
-              <td data-label={live ? "Until" : "Ended"}>
-                {when(s.ends_at)}
-                {live && (
-                  <small>
-                    {s.starts_at > now
-                      ? `starts ${when(s.starts_at)}`
-                      : `${duration(s.ends_at - now)} left`}
-                  </small>
-                )}
-              </td>
-              <td data-label="Reason">{s.reason}</td>
-              <td data-label="By">{s.created_by}</td>
-              {live && props.canEdit && (
-                <td>
-                  <button type="button" onClick={() => end(s)}>
-                    End now<span class="visually-hidden">: {s.reason}</span>
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </td>
+          <td data-label="Reason">{s.reason}</td>
+          <td data-label="By">{s.created_by}</td>
+          {live && props.canEdit && (
+            <td>
+              <button type="button" onClick={() => end(s)}>
+                End now<span class="visually-hidden">: {s.reason}</span>
+              </button>
+            </td>
+          )}
+        </tr>
+      ))}
+    </StackTable>
   );
 
   return (
@@ -216,18 +204,17 @@ function AddSilence(
           />
         </label>
       )}
-      <label class="grow">
-        Reason
-        <input
-          value={reason}
-          maxLength={200}
-          {...invalid(reasonProblem, "silence-reason-error")}
-          onInput={(e) => (setReason((e.target as HTMLInputElement).value), setRefused(null))}
-        />
-      </label>
+      <TextField
+        label="Reason"
+        value={reason}
+        onInput={(v) => (setReason(v), setRefused(null))}
+        problem={reasonProblem}
+        id="silence-reason-error"
+        grow
+        input={{ maxLength: 200 }}
+      />
       <button type="submit" class="primary" disabled={busy}>Add silence</button>
       <FieldError id="silence-ends-error" problem={endsProblem} />
-      <FieldError id="silence-reason-error" problem={reasonProblem} />
       {other && <p class="field-error" role="alert">{other}</p>}
     </form>
   );

@@ -4,6 +4,7 @@
  * its field, a time on the browser's clock, a delete that asks first, and
  * the rule / host / tag fields a silence or a window matches by.
  */
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
 /** Something picked by id and shown by name (a rule, a host, a channel). */
@@ -149,24 +150,18 @@ export function MatchFields(
       </div>
     );
   };
-  const tagProblem = problemOf(refusal, "tag");
   return (
     <>
       {field("rule_id", "Rule", rules)}
       {field("host_id", "Host", hosts)}
-      <div class="field">
-        <label>
-          Tag
-          <input
-            value={value.tag}
-            maxLength={64}
-            placeholder="any"
-            {...invalid(tagProblem, `${prefix}-tag-error`)}
-            onInput={(e) => onChange({ ...value, tag: (e.target as HTMLInputElement).value })}
-          />
-        </label>
-        <FieldError id={`${prefix}-tag-error`} problem={tagProblem} />
-      </div>
+      <TextField
+        label="Tag"
+        value={value.tag}
+        onInput={(tag) => onChange({ ...value, tag })}
+        problem={problemOf(refusal, "tag")}
+        id={`${prefix}-tag-error`}
+        input={{ maxLength: 64, placeholder: "any" }}
+      />
     </>
   );
 }
@@ -183,4 +178,93 @@ export function matchBody(m: MatchDraft): Record<string, string> {
 /** id → name, for describing matches and scopes. */
 export function namesOf(list: Named[]): Record<string, string> {
   return Object.fromEntries(list.map((x) => [x.id, x.name]));
+}
+
+/** A table that reads as cards on a phone: the column titles, then the rows given. */
+export function StackTable(
+  { columns, actions, name, children }: {
+    columns: string[];
+    /** A last column of buttons, titled for screen readers only. */
+    actions?: boolean;
+    /** A class of its own, for styles of one table. */
+    name?: string;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <div class="table-wrap">
+      <table class={name ? `${name} stack` : "stack"}>
+        <thead>
+          <tr>
+            {columns.map((c) => <th key={c} scope="col">{c}</th>)}
+            {actions && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A text field with its label, an optional hint, and the refusal that names it beside it. */
+export function TextField(
+  { label, hint, value, onInput, problem, id, grow, input = {} }: {
+    label: ComponentChildren;
+    hint?: string;
+    value: string;
+    onInput: (value: string) => void;
+    problem: string | null;
+    /** The error's id. */
+    id: string;
+    /** Takes the room left in its row. */
+    grow?: boolean;
+    /** More attributes of the input: type, maxLength, placeholder… */
+    input?: Record<string, string | number>;
+  },
+) {
+  return (
+    <div class={grow ? "field grow" : "field"}>
+      <label>
+        <span>{label}</span>
+        {hint && <small>{hint}</small>}
+        <input
+          {...input}
+          value={value}
+          {...invalid(problem, id)}
+          onInput={(e) => onInput((e.target as HTMLInputElement).value)}
+        />
+      </label>
+      <FieldError id={id} problem={problem} />
+    </div>
+  );
+}
+
+/** A checkbox that puts `item` in `list` or takes it out. */
+export function Tick<T>(
+  { list, item, onChange, children }: {
+    list: T[];
+    item: T;
+    onChange: (list: T[]) => void;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        checked={list.includes(item)}
+        onChange={(e) =>
+          onChange(
+            (e.target as HTMLInputElement).checked
+              ? [...list, item]
+              : list.filter((x) => x !== item),
+          )}
+      />
+      {children}
+    </label>
+  );
 }
