@@ -7,9 +7,13 @@
 import type { Message } from "./message.ts";
 import type { SendOutcome } from "./channels.ts";
 
+/** What a webhook says a notification is: a group of firing alerts is `grouped`. */
+export type WebhookKind = "firing" | "reminder" | "resolved" | "grouped";
+
 /** What a webhook receives. */
-export interface WebhookBody extends Message {
+export interface WebhookBody extends Omit<Message, "kind"> {
   version: 1;
+  kind: WebhookKind;
   /** The notification's id: the same on every try of it. */
   id: number;
   sent_at: string;
@@ -39,7 +43,18 @@ export async function sendWebhook(
   message: Message,
   timeoutMs: number,
 ): Promise<SendOutcome> {
-  const body: WebhookBody = { version: 1, id, sent_at: new Date().toISOString(), ...message };
+  const kind: WebhookKind = message.kind === "reminder" || message.kind === "resolved"
+    ? message.kind
+    : message.alerts.length > 1
+    ? "grouped"
+    : "firing"; // an escalation is a fire at critical severity
+  const body: WebhookBody = {
+    ...message,
+    version: 1,
+    kind,
+    id,
+    sent_at: new Date().toISOString(),
+  };
   const url = String(config.url);
   let res: Response;
   try {
