@@ -162,3 +162,38 @@ export function compose(
     url,
   };
 }
+
+/** What "send a test" sends: a firing message about an example alert, said to be a test. */
+export function testMessage(publicUrl: string | null, now: number): Message {
+  const hubUrl = publicUrl ? publicUrl.replace(/\/$/, "") : null;
+  const at = new Date(now).toISOString();
+  return {
+    kind: "firing",
+    title: "[TEST] Sightline test notification",
+    text: "This is a test from Sightline: notifications to this channel arrive.",
+    rule: { id: "test", name: "Test", kind: "threshold", severity: "warning", metric: null },
+    alerts: [{
+      id: 0,
+      rule_id: "test",
+      rule_name: "Test",
+      host_id: "test",
+      host: { id: "test", name: "test host" },
+      labels: {},
+      state: "firing",
+      severity: "warning",
+      value: null,
+      threshold: null,
+      started_at: at,
+      pending_since: at,
+      fired_at: at,
+      resolved_at: null,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      closed_reason: null,
+      duration_s: 0,
+      processes: null,
+    }],
+    hub_url: hubUrl,
+    url: hubUrl,
+  };
+}
