@@ -22,6 +22,9 @@ import { AgentRequests } from "./hub/control/requests.ts";
 import { AlertEngine } from "./hub/alerts/engine.ts";
 import { Delivery } from "./hub/notify/delivery.ts";
 import { holderFor } from "./hub/store/leases/keeper.ts";
+import { Sealer } from "./hub/notify/sealed.ts";
+import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
+import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
 
 const log = logger("hub");
 
@@ -149,12 +152,17 @@ async function main() {
   ingestUp.current = ingest;
 
   await alerts.start();
+  // Channel secrets are sealed under a key derived from the hub secret (hub/notify/sealed.ts).
+  const sealer = await Sealer.of(await loadOrCreateSecret(config.dataDir));
+  const outbound = new OutboundPolicy(() => blockPrivateDestinations(store));
   const sender = delivery.current = new Delivery({
     store,
     log: logger("notify"),
     holder: holderFor(config.databaseUrl),
     muted: (a, at) => alerts.muteReason(a, at) !== null,
     publicUrl: config.publicUrl,
+    sealer,
+    outbound,
   });
   await sender.start();
 
@@ -179,6 +187,9 @@ async function main() {
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
+    sealer,
+    outbound,
+    publicUrl: config.publicUrl,
     agents: {
       ask: (hostId, request) => requests.ask(hostId, request),
       desiredChanged: (hostId) => {

@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "../../lib/assert.ts";
 import { useCaseTest } from "../usecases/testing.ts";
-import { host } from "../store/conformance_helpers.ts";
+import { channel, host } from "../store/conformance_helpers.ts";
 import type { Store } from "../store/store.ts";
 import { AlertEngine, type EngineDeps } from "./engine.ts";
 import { checkRule } from "../../lib/alerts/rules.ts";
@@ -31,14 +31,7 @@ async function onlyRule(store: Store, spec: Record<string, unknown>) {
   const c = checkRule({ name: "test rule", ...spec });
   if (!c.ok) throw new Error(c.error.problem);
   await store.alerts.createRule({ ...c.rule, id: "r1" }, 0);
-  await store.notifications.createChannel({
-    id: "c1",
-    name: "hook",
-    type: "webhook",
-    config: { url: "http://127.0.0.1:9/" },
-    enabled: true,
-    created_at: 0,
-  });
+  await store.notifications.createChannel(channel("c1"));
 }
 
 /**

@@ -15,6 +15,10 @@ import type { AttemptOutcome, Notification } from "../store/notifications/types.
 import type { Alert } from "../store/alerts/types.ts";
 import { compose, type Message } from "./message.ts";
 import { CHANNEL_KINDS, type SendOutcome } from "./channels.ts";
+import type { Sealer } from "./sealed.ts";
+import { type Outbound, OutboundError, OutboundPolicy } from "./outbound.ts";
+import { render } from "./template.ts";
+import type { Channel } from "../store/notifications/types.ts";
 
 /** A notification failing this long is given up and shown as failed. */
 export const GIVE_UP_MS = 24 * 3600_000;
@@ -30,6 +34,10 @@ export interface DeliveryDeps {
   /** Whether an alert is muted now (the engine's silences and windows). */
   muted?: (a: Alert, at: number) => boolean;
   publicUrl?: string | null;
+  /** Opens channels' sealed secrets. */
+  sealer: Sealer;
+  /** The way out (default: http(s), no private-range restriction). */
+  outbound?: Outbound;
   now?: () => number;
 }
 
@@ -171,12 +179,7 @@ export class Delivery {
       now,
       this.deps.publicUrl ?? null,
     );
-    let sent: SendOutcome;
-    try {
-      sent = await CHANNEL_KINDS[channel.type].send(channel.config, n.id, message, SEND_TIMEOUT_MS);
-    } catch (err) {
-      sent = { ok: false, status: null, detail: (err as Error).message || String(err) };
-    }
+    const sent = await sendTo(channel, n.id, message, this.deps);
     const outcome: AttemptOutcome = sent.ok
       ? { ok: true, status: sent.status, detail: sent.detail }
       : {
@@ -198,5 +201,38 @@ export class Delivery {
       });
     }
     await store.notifications.attempted(n.id, this.#now(), outcome, holder);
+  }
+}
+
+/**
+ * Sends `message` to `channel` once: its secrets opened, its template
+ * applied, through the outbound policy. Never throws: a failure is an
+ * outcome (its detail never holds a secret).
+ */
+export async function sendTo(
+  channel: Channel,
+  id: number,
+  message: Message,
+  deps: Pick<DeliveryDeps, "sealer" | "outbound">,
+): Promise<SendOutcome> {
+  try {
+    const secret = channel.secret ? await deps.sealer.open(channel.id, channel.secret) : {};
+    const { title, text } = render(channel.template, message);
+    return await CHANNEL_KINDS[channel.type].send({
+      config: { ...channel.config, ...secret },
+      id,
+      message,
+      title,
+      text,
+      http: deps.outbound ?? new OutboundPolicy(),
+      timeoutMs: SEND_TIMEOUT_MS,
+    });
+  } catch (err) {
+    // Only our own errors are worded for users; anything else may quote what it was given.
+    const detail =
+      err instanceof OutboundError || err instanceof Error && err.message.startsWith("Cannot open")
+        ? err.message
+        : `${(err as Error)?.name ?? "Error"} while sending`;
+    return { ok: false, status: null, detail };
   }
 }

@@ -7,7 +7,8 @@
  */
 import { assert, assertEquals } from "../../lib/assert.ts";
 import { useCaseTest } from "../usecases/testing.ts";
-import { host } from "../store/conformance_helpers.ts";
+import { channel, host } from "../store/conformance_helpers.ts";
+import { Sealer } from "./sealed.ts";
 import type { Store } from "../store/store.ts";
 import { checkRule } from "../../lib/alerts/rules.ts";
 import { logger } from "../../lib/log.ts";
@@ -15,6 +16,7 @@ import { Delivery, GIVE_UP_MS, retryAt } from "./delivery.ts";
 import type { WebhookBody } from "./webhook.ts";
 
 const log = logger("test");
+const SEALER = await Sealer.of(crypto.getRandomValues(new Uint8Array(32)));
 
 /** A receiver answering `answers` in turn (then 200), keeping what it got. */
 function receiver(answers: Array<{ status: number; headers?: Record<string, string> }> = []) {
@@ -35,14 +37,8 @@ async function firing(store: Store, url: string, at: number) {
   if (!c.ok) throw new Error(c.error.problem);
   const rule = { ...c.rule, id: "r1" };
   await store.alerts.createRule(rule, 0);
-  await store.notifications.createChannel({
-    id: "c1",
-    name: "hook",
-    type: "webhook",
-    config: { url },
-    enabled: true,
-    created_at: 0,
-  });
+  const secret = await SEALER.seal("c1", { url, signing_secret: "whsec_test" });
+  await store.notifications.createChannel(channel("c1", { secret }));
   const { alert } = await store.alerts.open({
     rule,
     hostId: "h1",
@@ -58,7 +54,14 @@ async function firing(store: Store, url: string, at: number) {
 }
 
 async function started(store: Store, clock: { t: number }, muted = () => false) {
-  const d = new Delivery({ store, log, holder: "hub-a", now: () => clock.t, muted });
+  const d = new Delivery({
+    store,
+    log,
+    holder: "hub-a",
+    now: () => clock.t,
+    muted,
+    sealer: SEALER,
+  });
   await d.start();
   await d.idle();
   return d;
@@ -74,7 +77,7 @@ useCaseTest("delivery: sent once, with the alert, and recorded", async (store) =
     await d.idle();
     assertEquals(r.got.length, 1);
     const [body] = r.got;
-    assertEquals([body.kind, body.title, body.alerts[0].host, body.alerts[0].value], [
+    assertEquals([body.kind, body.title, body.alerts[0].host.name, body.alerts[0].value], [
       "firing",
       "[FIRING] cpu on web-1",
       "web-1",

@@ -15,6 +15,8 @@ import type { AlertState } from "../../../../hub/store/alerts/types.ts";
 import { preview } from "../../../../hub/alerts/preview.ts";
 import { windowOpen } from "../../../../hub/alerts/mutes.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
+import * as ch from "../../../../hub/usecases/channels.ts";
+import { CHANNEL_KINDS } from "../../../../hub/notify/channels.ts";
 import { UseCaseError } from "../../../../hub/usecases/errors.ts";
 
 const STATES: AlertState[] = ["pending", "firing", "resolved"];
@@ -202,24 +204,72 @@ export function deleteWindow(deps: AppDeps) {
   };
 }
 
-export function listChannels({ store }: AppDeps) {
+/** The channel use cases' deps; a hub always has its sealer (tests pass one). */
+function channelDeps(deps: AppDeps): ch.ChannelDeps {
+  if (!deps.sealer) throw new Error("The hub's sealer for channel secrets is not set up");
+  return { ...deps, sealer: deps.sealer };
+}
+
+export function listChannels(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c); // even masked, where notifications go is an admin's business
-    return c.json((await store.notifications.channels()).map(uc.channelView));
+    const d = channelDeps(deps);
+    const list = await deps.store.notifications.channels();
+    return c.json(await Promise.all(list.map((x) => ch.channelView(d, x))));
+  };
+}
+
+export function getChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const found = await deps.store.notifications.channel(c.req.param("id")!);
+    if (!found) throw new HttpError(404, "not_found", "No such channel");
+    return c.json(await ch.channelView(channelDeps(deps), found));
   };
 }
 
 export function createChannel(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    return c.json(await uc.createChannel(deps, actorOf(c), await jsonBody(c)), 201);
+    const made = await ch.createChannel(channelDeps(deps), actorOf(c), await jsonBody(c));
+    return c.json(made, 201);
+  };
+}
+
+export function updateChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const id = c.req.param("id")!;
+    return c.json(await ch.updateChannel(channelDeps(deps), actorOf(c), id, await jsonBody(c)));
   };
 }
 
 export function deleteChannel(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    await uc.deleteChannel(deps, actorOf(c), c.req.param("id")!);
+    await ch.deleteChannel(channelDeps(deps), actorOf(c), c.req.param("id")!);
     return c.body(null, 204);
+  };
+}
+
+/** POST /api/v1/channels/:id/test: sends a test now; `{ok, status, response}` as the service said. */
+export function testChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.testChannel(channelDeps(deps), actorOf(c), c.req.param("id")!));
+  };
+}
+
+/** GET /api/v1/channel-types: each type's settings, for a form to draw. */
+export function channelTypes() {
+  return (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(
+      Object.fromEntries(
+        Object.entries(CHANNEL_KINDS).map((
+          [type, k],
+        ) => [type, { title: k.title, fields: k.fields }]),
+      ),
+    );
   };
 }

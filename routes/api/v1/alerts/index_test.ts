@@ -160,7 +160,31 @@ useCaseTest("bad input gets a 400 naming the field, and changes nothing", async 
     ["POST", "/silences", { reason: "deploy", duration_s: -1 }, "ends_at"],
     ["POST", "/silences", { reason: "", duration_s: 60 }, "reason"],
     ["POST", "/silences", { reason: "deploy", duration_s: 60, host_id: "ghost" }, "host_id"],
-    ["POST", "/channels", { name: "hook", type: "webhook", config: { url: "ftp://x" } }, "config"],
+    [
+      "POST",
+      "/channels",
+      { name: "hook", type: "webhook", config: { url: "ftp://x" } },
+      "config.url",
+    ],
+    ["POST", "/channels", { name: "hook", type: "webhook", config: {} }, "config.url"],
+    [
+      "POST",
+      "/channels",
+      { name: "hook", type: "webhook", config: { url: "http://x/", y: 1 } },
+      "config.y",
+    ],
+    ["POST", "/channels", {
+      name: "hook",
+      type: "webhook",
+      config: { url: "http://x/" },
+      template: { body: "{{#alerts}} unclosed" },
+    }, "template.body"],
+    ["POST", "/channels", {
+      name: "hook",
+      type: "webhook",
+      config: { url: "http://x/" },
+      severities: ["doom"],
+    }, "severities"],
     ["POST", "/channels", { name: "hook", type: "carrier-pigeon", config: {} }, "type"],
   ];
   for (const [method, path, body, field] of cases) {
@@ -221,9 +245,16 @@ useCaseTest(
       type: "webhook",
       config: { url: secret },
     });
-    assertEquals([c.status, c.body.config], [201, { url: "…abcd" }]);
+    assertEquals([c.status, c.body.config.url], [201, "…abcd"]);
+    // The signing secret is shown this once; never again, nor the URL.
+    const signing = c.body.signing_secret as string;
+    assert(signing.startsWith("whsec_") && signing.length > 30, signing);
     const listed = JSON.stringify((await call("GET", "/channels")).body);
-    assert(!listed.includes("secret"), listed);
+    assert(!listed.includes("XXXXsecret") && !listed.includes(signing.slice(6)), listed);
+    // The store's copy holds neither in plain text.
+    const [row] = await store.notifications.channels();
+    const raw = JSON.stringify(row);
+    assert(!raw.includes("XXXXsecret") && !raw.includes(signing.slice(6)), raw);
     const again = await call("POST", "/channels", {
       name: "ops",
       type: "webhook",
