@@ -241,6 +241,11 @@ browserTest(
     const channel = page.locator("tbody tr", { hasText: "ops" });
     await channel.getByText("…abcd").waitFor();
     assert(!(await page.content()).includes("hooks/secret"), "the URL is not shown back");
+    // Its signing secret is shown this once; a test send to a closed port fails, and says so.
+    await page.getByRole("status").filter({ hasText: "Signing secret of ops" })
+      .locator("code", { hasText: /^whsec_/ }).waitFor();
+    await channel.getByRole("button", { name: "Send test to ops" }).click();
+    await channel.getByRole("status").filter({ hasText: "Test failed" }).waitFor();
     await addHook("ops");
     await page.getByRole("alert").filter({ hasText: "A channel is already named ops" }).waitFor();
     assertEquals(

@@ -3,15 +3,18 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { page } from "../../hub/http/render.tsx";
 import { requireAdmin } from "../../hub/http/session.ts";
-import { channelView } from "../../hub/usecases/alerts.ts";
+import { channelView } from "../../hub/usecases/channels.ts";
+import { channelDeps } from "../api/v1/alerts/index.ts";
 import { Island } from "../../components/Island.tsx";
 import { AlertsNav } from "../../components/AlertsNav.tsx";
 import ChannelList from "../../islands/ChannelList.tsx";
 
-export function channelsPage({ store }: AppDeps) {
+export function channelsPage(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c); // even masked, where notifications go is an admin's business
-    const channels = (await store.notifications.channels()).map(channelView);
+    const d = channelDeps(deps);
+    const list = await deps.store.notifications.channels();
+    const channels = await Promise.all(list.map((ch) => channelView(d, ch)));
     return page(
       c,
       "Channels",

@@ -205,7 +205,7 @@ export function deleteWindow(deps: AppDeps) {
 }
 
 /** The channel use cases' deps; a hub always has its sealer (tests pass one). */
-function channelDeps(deps: AppDeps): ch.ChannelDeps {
+export function channelDeps(deps: AppDeps): ch.ChannelDeps {
   if (!deps.sealer) throw new Error("The hub's sealer for channel secrets is not set up");
   return { ...deps, sealer: deps.sealer };
 }
