@@ -25,6 +25,7 @@ export default function RuleList({ rules: initial, hostNames, canEdit }: RuleLis
       setRules((rs) => rs.map((r) => r.id === rule.id ? sent.body : r));
       setErrors(({ [rule.id]: _, ...rest }) => rest);
     } else {
+      setRules((rs) => [...rs]); // the switch goes back to what is saved
       setErrors((e) => ({ ...e, [rule.id]: sent.refusal.message }));
     }
   };
