@@ -156,7 +156,7 @@ browserTest(
 
 browserTest(
   "silences, windows and channels on a phone: added, on the browser's clock, ended, deleted; viewers read",
-  async ({ dir, hub, browser }) => {
+  async ({ hub, browser }) => {
     const zone = "America/New_York";
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
