@@ -9,6 +9,7 @@ import type { ChannelType } from "../store/notifications/types.ts";
 import type { Message } from "./message.ts";
 import type { Outbound } from "./outbound.ts";
 import { WEBHOOK } from "./webhook.ts";
+import { EMAIL } from "./email.ts";
 
 /** What one send came to; `retryAfter` is the service's wait (a Retry-After header, as sent). */
 export interface SendOutcome {
@@ -21,7 +22,7 @@ export interface SendOutcome {
 /** One setting of a channel type. */
 export interface FieldSpec {
   label: string;
-  kind: "url" | "text" | "emails" | "number" | "choice";
+  kind: "url" | "text" | "emails" | "number" | "choice" | "pem";
   /** Sealed at rest, never shown back (only its last 4 characters). */
   secret?: boolean;
   required?: boolean;
@@ -60,6 +61,7 @@ export interface ChannelKind {
 
 export const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   webhook: WEBHOOK,
+  email: EMAIL,
 };
 
 export const CHANNEL_TYPES = Object.keys(CHANNEL_KINDS) as ChannelType[];
@@ -70,7 +72,7 @@ export interface CheckedConfig {
   secret: Record<string, string>;
 }
 
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+const EMAIL_ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 
 /** Checks `raw` against the type's fields; the problem names `config.<field>`. */
 export function checkConfig(
@@ -130,7 +132,7 @@ export function checkConfig(
       case "emails": {
         const list = Array.isArray(v) ? v.map(String) : String(v).split(",");
         const emails = list.map((e) => e.trim()).filter(Boolean);
-        const bad = emails.find((e) => !EMAIL.test(e));
+        const bad = emails.find((e) => !EMAIL_ADDRESS.test(e));
         if (!emails.length || bad !== undefined) {
           return {
             ok: false,
@@ -139,6 +141,17 @@ export function checkConfig(
           };
         }
         value = emails;
+        break;
+      }
+      case "pem": {
+        const s = String(v).trim();
+        if (
+          !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(s) ||
+          s.length > 20_000
+        ) {
+          return { ok: false, field, problem: `${f.label} must be PEM certificates` };
+        }
+        value = s;
         break;
       }
       case "text": {
