@@ -8,7 +8,17 @@
 import type { AuditRecord } from "../audit/types.ts";
 import type { NotificationKind } from "../alerts/types.ts";
 
-export type ChannelType = "webhook";
+export type ChannelType =
+  | "webhook"
+  | "slack"
+  | "discord"
+  | "telegram"
+  | "teams"
+  | "ntfy"
+  | "gotify"
+  | "pushover"
+  | "matrix"
+  | "pagerduty";
 
 /** Which alerts a channel takes; a list left out takes all. */
 export interface ChannelFilters {
