@@ -5,7 +5,7 @@
  * worded as an outcome. Each service's own request format lives in its
  * file beside this one.
  */
-import type { SendOutcome, SendRequest } from "../channels.ts";
+import type { FieldSpec, SendOutcome, SendRequest } from "../channels.ts";
 import type { Message } from "../message.ts";
 import { answer } from "../outbound.ts";
 
@@ -47,6 +47,11 @@ export function jsonField(body: string, read: (json: Record<string, unknown>) =>
   } catch {
     return undefined;
   }
+}
+
+/** The setting of a service reached through a webhook: its URL, which is the secret. */
+export function webhookUrl(label: string, help: string): FieldSpec {
+  return { label, kind: "url", secret: true, required: true, help };
 }
 
 /** Sends `body` as JSON to `url` (POST unless told) and words the service's answer. */

@@ -10,7 +10,7 @@
  * Retry-After header (https://discord.com/developers/docs/topics/rate-limits).
  */
 import type { ChannelKind } from "../channels.ts";
-import { clip, jsonField, seconds, sendJson, type Urgency, urgency } from "./common.ts";
+import { clip, jsonField, seconds, sendJson, type Urgency, urgency, webhookUrl } from "./common.ts";
 
 const COLOUR: Record<Urgency, number> = {
   critical: 0xd32f2f,
@@ -21,13 +21,10 @@ const COLOUR: Record<Urgency, number> = {
 export const DISCORD: ChannelKind = {
   title: "Discord",
   fields: {
-    url: {
-      label: "Webhook URL",
-      kind: "url",
-      secret: true,
-      required: true,
-      help: "Channel settings → Integrations → Webhooks → Copy Webhook URL",
-    },
+    url: webhookUrl(
+      "Webhook URL",
+      "Channel settings → Integrations → Webhooks → Copy Webhook URL",
+    ),
   },
   send(r) {
     const url = new URL(String(r.config.url));

@@ -12,6 +12,7 @@
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../../../lib/assert.ts";
 import { checkRule } from "../../../lib/alerts/rules.ts";
+import { firingAlert } from "../../store/conformance_helpers.ts";
 import type { Alert } from "../../store/alerts/types.ts";
 import type { Channel, ChannelType } from "../../store/notifications/types.ts";
 import { checkConfig } from "../channels.ts";
@@ -125,27 +126,7 @@ const rule = (() => {
 })();
 
 function alert(id: number, host: string, over: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    rule_id: "r1",
-    rule_name: "CPU high",
-    host_id: host,
-    labels: {},
-    labels_key: "",
-    state: "firing",
-    severity: "warning",
-    value: 93.5,
-    threshold: 90,
-    pending_since: T - 300_000,
-    fired_at: T,
-    resolved_at: null,
-    notified_at: T,
-    acknowledged_by: null,
-    acknowledged_at: null,
-    closed_reason: null,
-    processes: null,
-    ...over,
-  };
+  return firingAlert(id, host, T, { rule_name: "CPU high", value: 93.5, ...over });
 }
 
 const NAMES: Record<string, string> = { h1: "web-1", h2: "web-2" };
@@ -451,11 +432,26 @@ for (const s of SERVICES) {
   });
 }
 
-Deno.test("pagerduty: one event per alert; trigger and resolve of an alert share its dedup_key", async () => {
-  const pd = SERVICES.find((s) => s.type === "pagerduty")!;
-  const r = receiver(pd.check, (g) => pd.ok(g));
+/**
+ * Runs `fn` against a receiver that is service `type` (answering its `n`th
+ * request with `instead()` when given) and a channel of that type to it.
+ */
+async function withService(
+  type: ChannelType,
+  instead: { n: number; res: () => Response } | null,
+  fn: (r: ReturnType<typeof receiver>, channel: Channel) => Promise<void>,
+) {
+  const s = SERVICES.find((x) => x.type === type)!;
+  const r = receiver(s.check, (g, n) => n === instead?.n ? instead.res() : s.ok(g));
   try {
-    const channel = await channelOf("pagerduty", pd.config(r.url));
+    await fn(r, await channelOf(type, s.config(r.url)));
+  } finally {
+    await r.stop();
+  }
+}
+
+Deno.test("pagerduty: one event per alert; trigger and resolve of an alert share its dedup_key", async () => {
+  await withService("pagerduty", null, async (r, channel) => {
     const two = [alert(7, "h1"), alert(8, "h2", { labels: { mount: "/" } })];
     const fired = await sendTo(channel, 1, message("firing", two), { sealer: SEALER });
     const resolved = await sendTo(
@@ -480,22 +476,14 @@ Deno.test("pagerduty: one event per alert; trigger and resolve of an alert share
       sealer: SEALER,
     });
     assert(r.got[5].json.dedup_key !== t1);
-  } finally {
-    await r.stop();
-  }
+  });
 });
 
 Deno.test("pagerduty: a refused event stops the rest; the retry sends them all again", async () => {
-  const pd = SERVICES.find((s) => s.type === "pagerduty")!;
-  const r = receiver(
-    pd.check,
-    (g, n) =>
-      n === 2
-        ? json({ status: "invalid event", message: "Event object is invalid" }, 400)
-        : pd.ok(g),
-  );
-  try {
-    const channel = await channelOf("pagerduty", pd.config(r.url));
+  await withService("pagerduty", {
+    n: 2,
+    res: () => json({ status: "invalid event", message: "Event object is invalid" }, 400),
+  }, async (r, channel) => {
     const m = message("firing", [alert(7, "h1"), alert(8, "h2"), alert(10, "h3")]);
     const first = await sendTo(channel, 1, m, { sealer: SEALER });
     assertEquals([first.ok, first.status, r.got.length], [false, 400, 2]);
@@ -503,20 +491,14 @@ Deno.test("pagerduty: a refused event stops the rest; the retry sends them all a
     const again = await sendTo(channel, 1, m, { sealer: SEALER });
     assertEquals([again.ok, again.status, r.got.length], [true, 202, 5]);
     assertEquals(r.got[2].json.dedup_key, r.got[0].json.dedup_key, "a repeat joins its alert");
-  } finally {
-    await r.stop();
-  }
+  });
 });
 
 Deno.test("matrix: a retry reuses its txnId; another notification or a test gets its own; HTML escaped", async () => {
-  const mx = SERVICES.find((s) => s.type === "matrix")!;
-  const r = receiver(
-    mx.check,
-    (g, n) =>
-      n === 1 ? json({ errcode: "M_UNKNOWN", error: "Internal server error" }, 500) : mx.ok(g),
-  );
-  try {
-    const channel = await channelOf("matrix", mx.config(r.url));
+  await withService("matrix", {
+    n: 1,
+    res: () => json({ errcode: "M_UNKNOWN", error: "Internal server error" }, 500),
+  }, async (r, channel) => {
     const evil = message("firing", [alert(7, "<script>alert(1)</script>")]);
     const first = await sendTo(channel, 41, evil, { sealer: SEALER });
     assertEquals([first.ok, first.status], [false, 500]);
@@ -534,9 +516,7 @@ Deno.test("matrix: a retry reuses its txnId; another notification or a test gets
     const html = r.got[1].json.formatted_body as string;
     assert(!html.includes("<script>") && html.includes("&#60;script&#62;"), html);
     assert(r.got[1].json.body.includes("<script>"), "the plain body is as it is");
-  } finally {
-    await r.stop();
-  }
+  });
 });
 
 Deno.test("telegram: the token, which is in the URL, is in no outcome", async () => {

@@ -9,7 +9,7 @@
  * carries Retry-After.
  */
 import type { ChannelKind } from "../channels.ts";
-import { clip, sendJson } from "./common.ts";
+import { clip, sendJson, webhookUrl } from "./common.ts";
 
 /** Text as Slack's mrkdwn reads it literally. */
 function mrkdwn(s: string): string {
@@ -19,13 +19,10 @@ function mrkdwn(s: string): string {
 export const SLACK: ChannelKind = {
   title: "Slack",
   fields: {
-    url: {
-      label: "Webhook URL",
-      kind: "url",
-      secret: true,
-      required: true,
-      help: "Slack app → Incoming Webhooks → Add New Webhook: https://hooks.slack.com/services/…",
-    },
+    url: webhookUrl(
+      "Webhook URL",
+      "Slack app → Incoming Webhooks → Add New Webhook: https://hooks.slack.com/services/…",
+    ),
   },
   send(r) {
     return sendJson(r, String(r.config.url), {

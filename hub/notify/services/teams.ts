@@ -11,7 +11,7 @@
  * MessageCard. The flow answers 202 Accepted; a 429 carries Retry-After.
  */
 import type { ChannelKind } from "../channels.ts";
-import { clip, sendJson, type Urgency, urgency } from "./common.ts";
+import { clip, sendJson, type Urgency, urgency, webhookUrl } from "./common.ts";
 
 /** The Adaptive Card text colours for each urgency. */
 const COLOUR: Record<Urgency, string> = {
@@ -41,13 +41,10 @@ function lines(text: string) {
 export const TEAMS: ChannelKind = {
   title: "Microsoft Teams",
   fields: {
-    url: {
-      label: "Workflow webhook URL",
-      kind: "url",
-      secret: true,
-      required: true,
-      help: "Channel → ⋯ → Workflows → “Send webhook alerts to a channel” → copy the URL",
-    },
+    url: webhookUrl(
+      "Workflow webhook URL",
+      "Channel → ⋯ → Workflows → “Send webhook alerts to a channel” → copy the URL",
+    ),
   },
   send(r) {
     const url = r.message.url;
