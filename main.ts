@@ -25,6 +25,7 @@ import { holderFor } from "./hub/store/leases/keeper.ts";
 import { Sealer } from "./hub/notify/sealed.ts";
 import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
 import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
+import { startDeadman } from "./hub/notify/deadman.ts";
 
 const log = logger("hub");
 
@@ -165,6 +166,7 @@ async function main() {
     outbound,
   });
   await sender.start();
+  const deadman = config.deadmanUrl ? startDeadman(config.deadmanUrl, logger("deadman")) : null;
 
   // Rollups and retention, off the main thread.
   const history = await startWorker<ToHistory, FromHistory>(
@@ -238,6 +240,7 @@ async function main() {
     alerts.stop();
     await alerts.settled();
     await sender.stop();
+    await deadman?.stop();
     await heartbeat.shutdown();
     await history.shutdown();
     await store.close();

@@ -70,6 +70,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.delete("/channels/:id", alertApi.deleteChannel(deps));
       api.post("/channels/:id/test", alertApi.testChannel(deps));
       api.get("/channel-types", alertApi.channelTypes());
+      api.get("/notification-settings", alertApi.getNotificationSettings(deps));
+      api.put("/notification-settings", alertApi.putNotificationSettings(deps));
     },
     open(app) {
       app.get("/login", loginPage());

@@ -16,13 +16,29 @@ export class Receiver {
   readonly got: WebhookBody[] = [];
   /** Answer this status instead of 200 while set (a receiver that is down). */
   failWith: number | null = null;
+  /** Wait this many seconds, says each failure's Retry-After (unset: none said). */
+  retryAfterS: number | null = null;
+  /** Answer the next this many requests with failWith (or 500), then recover. */
+  failNext = 0;
+  /** Every request's answer: the status sent, in order. */
+  readonly answered: number[] = [];
   /** The channel's signing secret: every body's signature is checked against it. */
   signingSecret: string | null = null;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
 
   constructor() {
     this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-      if (this.failWith) return new Response("down", { status: this.failWith });
+      if (this.failWith || this.failNext > 0) {
+        if (this.failNext > 0) this.failNext--;
+        const status = this.failWith ?? 500;
+        this.answered.push(status);
+        const headers = this.retryAfterS === null
+          ? undefined
+          : { "retry-after": String(this.retryAfterS) };
+        await req.body?.cancel();
+        return new Response("down", { status, headers });
+      }
+      this.answered.push(200);
       const raw = await req.text();
       if (this.signingSecret) {
         const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(

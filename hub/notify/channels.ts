@@ -3,7 +3,7 @@
  * declares its settings (which are secrets, which are required, what each
  * must look like) and how it sends one message; checking a channel when it
  * is saved, sealing its secrets, masking them in the API and drawing its
- * form all read that declaration. One file per service: `webhook.ts`, and
+ * form all read that declaration. One file per service: `webhook.ts`, `email.ts` and
  * the services in `services/` (Slack, Discord, …).
  */
 import type { ChannelType } from "../store/notifications/types.ts";
@@ -19,6 +19,7 @@ import { GOTIFY } from "./services/gotify.ts";
 import { PUSHOVER } from "./services/pushover.ts";
 import { MATRIX } from "./services/matrix.ts";
 import { PAGERDUTY } from "./services/pagerduty.ts";
+import { EMAIL } from "./email.ts";
 
 /** What one send came to; `retryAfter` is the service's wait (a Retry-After header, as sent). */
 export interface SendOutcome {
@@ -31,7 +32,7 @@ export interface SendOutcome {
 /** One setting of a channel type. */
 export interface FieldSpec {
   label: string;
-  kind: "url" | "text" | "emails" | "number" | "choice";
+  kind: "url" | "text" | "emails" | "number" | "choice" | "pem";
   /** Sealed at rest, never shown back (only its last 4 characters). */
   secret?: boolean;
   required?: boolean;
@@ -79,6 +80,7 @@ export const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   pushover: PUSHOVER,
   matrix: MATRIX,
   pagerduty: PAGERDUTY,
+  email: EMAIL,
 };
 
 export const CHANNEL_TYPES = Object.keys(CHANNEL_KINDS) as ChannelType[];
@@ -89,7 +91,7 @@ export interface CheckedConfig {
   secret: Record<string, string>;
 }
 
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+const EMAIL_ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 
 /** Checks `raw` against the type's fields; the problem names `config.<field>`. */
 export function checkConfig(
@@ -149,7 +151,7 @@ export function checkConfig(
       case "emails": {
         const list = Array.isArray(v) ? v.map(String) : String(v).split(",");
         const emails = list.map((e) => e.trim()).filter(Boolean);
-        const bad = emails.find((e) => !EMAIL.test(e));
+        const bad = emails.find((e) => !EMAIL_ADDRESS.test(e));
         if (!emails.length || bad !== undefined) {
           return {
             ok: false,
@@ -158,6 +160,17 @@ export function checkConfig(
           };
         }
         value = emails;
+        break;
+      }
+      case "pem": {
+        const s = String(v).trim();
+        if (
+          !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(s) ||
+          s.length > 20_000
+        ) {
+          return { ok: false, field, problem: `${f.label} must be PEM certificates` };
+        }
+        value = s;
         break;
       }
       case "text": {

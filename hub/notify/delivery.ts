@@ -38,23 +38,26 @@ export interface DeliveryDeps {
   sealer: Sealer;
   /** The way out (default: http(s), no private-range restriction). */
   outbound?: Outbound;
+  /** How long one send may take (default 10 s). */
+  timeoutMs?: number;
   now?: () => number;
 }
 
-/** When to try again after `attempts` failed tries, or null to give up. */
+/**
+ * When to try again after `attempts` failed tries, or null to give up: when
+ * the service said (Retry-After, in seconds or as a date; at least 1 s, at
+ * most an hour), else after a pause doubling from 10 s to an hour.
+ */
 export function retryAt(
   n: Pick<Notification, "created_at" | "attempts">,
   now: number,
   retryAfter?: string | null,
 ): number | null {
-  const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** n.attempts);
-  let wait = backoff;
+  let wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** n.attempts);
   if (retryAfter) {
     const s = Number(retryAfter);
     const asked = Number.isFinite(s) ? s * 1000 : Date.parse(retryAfter) - now;
-    if (Number.isFinite(asked) && asked > 0) {
-      wait = Math.min(Math.max(asked, backoff), MAX_RETRY_MS);
-    }
+    if (Number.isFinite(asked)) wait = Math.min(Math.max(asked, 1000), MAX_RETRY_MS);
   }
   return now + wait - n.created_at > GIVE_UP_MS ? null : now + wait;
 }
@@ -213,7 +216,7 @@ export async function sendTo(
   channel: Channel,
   id: number,
   message: Message,
-  deps: Pick<DeliveryDeps, "sealer" | "outbound">,
+  deps: Pick<DeliveryDeps, "sealer" | "outbound" | "timeoutMs">,
 ): Promise<SendOutcome> {
   try {
     const secret = channel.secret ? await deps.sealer.open(channel.id, channel.secret) : {};
@@ -225,7 +228,7 @@ export async function sendTo(
       title,
       text,
       http: deps.outbound ?? new OutboundPolicy(),
-      timeoutMs: SEND_TIMEOUT_MS,
+      timeoutMs: deps.timeoutMs ?? SEND_TIMEOUT_MS,
     });
   } catch (err) {
     // Only our own errors are worded for users; anything else may quote what it was given.

@@ -130,10 +130,11 @@ useCaseTest(
     assertEquals(retryAt({ created_at: 0, attempts: 0 }, 1000), 11_000);
     assertEquals(retryAt({ created_at: 0, attempts: 20 }, 0), 3600_000, "at most an hour");
     assertEquals(retryAt({ created_at: 0, attempts: 3 }, GIVE_UP_MS), null, "given up after 24 h");
-    // An HTTP date: a past one is no reason to wait longer than the pause.
+    // The service's own wait, in seconds or as a date; at least a second.
     const now = Date.parse("2016-01-01T00:00:00Z");
-    const date = "Wed, 21 Oct 2015 07:28:00 GMT";
-    assertEquals(retryAt({ created_at: now, attempts: 0 }, now, date), now + 10_000);
+    assertEquals(retryAt({ created_at: now, attempts: 3 }, now, "2"), now + 2000);
+    const past = "Wed, 21 Oct 2015 07:28:00 GMT";
+    assertEquals(retryAt({ created_at: now, attempts: 0 }, now, past), now + 1000);
     const later = new Date(now + 300_000).toUTCString();
     assertEquals(retryAt({ created_at: now, attempts: 0 }, now, later), now + 300_000);
   },
@@ -179,3 +180,36 @@ useCaseTest(
     }
   },
 );
+
+useCaseTest("delivery: a receiver that hangs is timed out and tried again", async (store) => {
+  let release = () => {};
+  const hung = new Promise<void>((r) => release = r);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    await hung;
+    return new Response("late");
+  });
+  const clock = { t: Date.now() };
+  const alert = await firing(store, `http://127.0.0.1:${server.addr.port}/`, clock.t);
+  const d = new Delivery({
+    store,
+    log,
+    holder: "hub-a",
+    now: () => clock.t,
+    sealer: SEALER,
+    timeoutMs: 300,
+  });
+  try {
+    await d.start();
+    await d.idle();
+    const [n] = await store.notifications.forAlert(alert.id);
+    assertEquals([n.state, n.attempts, n.attempt_log[0].detail], [
+      "queued",
+      1,
+      "no answer in 0.3 s",
+    ]);
+  } finally {
+    await d.stop();
+    release();
+    await server.shutdown();
+  }
+});

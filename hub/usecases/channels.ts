@@ -17,7 +17,7 @@ import type {
 } from "../store/notifications/types.ts";
 import { CHANNEL_KINDS, CHANNEL_TYPES, checkConfig, masked } from "../notify/channels.ts";
 import type { Sealer } from "../notify/sealed.ts";
-import type { Outbound } from "../notify/outbound.ts";
+import { BLOCK_PRIVATE_KEY, blockPrivateDestinations, type Outbound } from "../notify/outbound.ts";
 import { sendTo } from "../notify/delivery.ts";
 import { testMessage } from "../notify/message.ts";
 import { checkTemplate } from "../notify/template.ts";
@@ -228,4 +228,32 @@ export async function testChannel(deps: ChannelDeps, actor: Actor, id: string) {
     auditEntry(actor, "channel.test", { name: c.name, id }, sent.ok ? "ok" : "failed", now),
   );
   return { ok: sent.ok, status: sent.status, response: sent.detail };
+}
+
+/** The hub's notification settings as the API shows them. */
+export async function notificationSettings(store: Pick<Store, "settings">) {
+  return { block_private_destinations: await blockPrivateDestinations(store) };
+}
+
+/**
+ * Sets whether notifications may go to private addresses (loopback, RFC
+ * 1918, link-local …): a hub shared between teams forbids them, so no one
+ * can point a channel at the hub's own network.
+ */
+export async function setNotificationSettings(
+  deps: { store: Pick<Store, "settings"> },
+  actor: Actor,
+  raw: unknown,
+) {
+  const b = objectOf(raw, "settings");
+  const v = b.block_private_destinations;
+  if (typeof v !== "boolean") {
+    throw refuse("block_private_destinations", "block_private_destinations must be true or false");
+  }
+  await deps.store.settings.set(
+    BLOCK_PRIVATE_KEY,
+    v ? "1" : null,
+    auditEntry(actor, "notifications.settings", { name: "destinations" }, v ? "no private" : "any"),
+  );
+  return notificationSettings(deps.store);
 }

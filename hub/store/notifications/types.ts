@@ -18,7 +18,8 @@ export type ChannelType =
   | "gotify"
   | "pushover"
   | "matrix"
-  | "pagerduty";
+  | "pagerduty"
+  | "email";
 
 /** Which alerts a channel takes; a list left out takes all. */
 export interface ChannelFilters {

@@ -16,6 +16,7 @@ import { preview } from "../../../../hub/alerts/preview.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
 import * as ch from "../../../../hub/usecases/channels.ts";
 import { CHANNEL_KINDS } from "../../../../hub/notify/channels.ts";
+import { blockPrivateDestinations, OutboundPolicy } from "../../../../hub/notify/outbound.ts";
 import { UseCaseError } from "../../../../hub/usecases/errors.ts";
 
 const STATES: AlertState[] = ["pending", "firing", "resolved"];
@@ -203,7 +204,8 @@ export function deleteWindow(deps: AppDeps) {
 /** The channel use cases' deps; a hub always has its sealer (tests pass one). */
 function channelDeps(deps: AppDeps): ch.ChannelDeps {
   if (!deps.sealer) throw new Error("The hub's sealer for channel secrets is not set up");
-  return { ...deps, sealer: deps.sealer };
+  const outbound = deps.outbound ?? new OutboundPolicy(() => blockPrivateDestinations(deps.store));
+  return { ...deps, sealer: deps.sealer, outbound };
 }
 
 export function listChannels(deps: AppDeps) {
@@ -267,5 +269,19 @@ export function channelTypes() {
         ) => [type, { title: k.title, fields: k.fields }]),
       ),
     );
+  };
+}
+
+export function getNotificationSettings({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.notificationSettings(store));
+  };
+}
+
+export function putNotificationSettings(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.setNotificationSettings(deps, actorOf(c), await jsonBody(c)));
   };
 }

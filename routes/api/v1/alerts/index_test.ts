@@ -318,3 +318,70 @@ async function signIn(app: Hono<AppEnv>, name: string, password: string): Promis
   assertEquals(res.status, 303);
   return res.headers.get("set-cookie")!.split(";")[0];
 }
+
+useCaseTest(
+  "channels: a test shows the service's real answer; a change keeps secrets left out; private destinations can be forbidden",
+  async (store) => {
+    const { call } = await setup(store);
+    const got: Array<{ path: string; kind: string; signature: string | null }> = [];
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      const body = await req.json();
+      got.push({
+        path: new URL(req.url).pathname,
+        kind: body.kind,
+        signature: req.headers.get("x-sightline-signature"),
+      });
+      return new Response("received, thanks", { status: 202 });
+    });
+    try {
+      const url = `http://127.0.0.1:${server.addr.port}/hooks/first`;
+      const made = await call("POST", "/channels", {
+        name: "ops",
+        type: "webhook",
+        config: { url },
+      });
+      const tested = await call("POST", `/channels/${made.body.id}/test`);
+      assertEquals(tested.body, { ok: true, status: 202, response: "received, thanks" });
+      assertEquals(got.map((g) => [g.path, g.kind]), [["/hooks/first", "firing"]]);
+      assert(/^t=\d+,v1=[0-9a-f]{64}$/.test(got[0].signature ?? ""), "signed");
+
+      // Renamed and disabled, the URL left out: it stays; a new one replaces it.
+      const renamed = await call("PATCH", `/channels/${made.body.id}`, {
+        name: "ops-2",
+        enabled: false,
+        config: { url: made.body.config.url },
+      });
+      assertEquals([renamed.status, renamed.body.name, renamed.body.enabled], [
+        200,
+        "ops-2",
+        false,
+      ]);
+      await call("POST", `/channels/${made.body.id}/test`);
+      assertEquals(got.at(-1)?.path, "/hooks/first");
+      await call("PATCH", `/channels/${made.body.id}`, {
+        config: { url: url.replace("first", "second") },
+      });
+      await call("POST", `/channels/${made.body.id}/test`);
+      assertEquals(got.at(-1)?.path, "/hooks/second");
+
+      // Forbidden: the hub's own network is not a destination.
+      const set = await call("PUT", "/notification-settings", { block_private_destinations: true });
+      assertEquals(set.body, { block_private_destinations: true });
+      const blocked = await call("POST", `/channels/${made.body.id}/test`);
+      assertEquals(blocked.body.ok, false);
+      assert(blocked.body.response.includes("private address"), blocked.body.response);
+      assertEquals(got.length, 3, "nothing more was sent");
+      const bad = await call("PUT", "/notification-settings", {
+        block_private_destinations: "yes",
+      });
+      assertEquals([bad.status, bad.body.error.field], [400, "block_private_destinations"]);
+      const audit = (await store.audit.list(10)).map((e) => e.action);
+      assert(
+        audit.includes("channel.test") && audit.includes("notifications.settings"),
+        String(audit),
+      );
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
