@@ -3,12 +3,22 @@
  * declares its settings (which are secrets, which are required, what each
  * must look like) and how it sends one message; checking a channel when it
  * is saved, sealing its secrets, masking them in the API and drawing its
- * form all read that declaration. One file per service (`webhook.ts`, …).
+ * form all read that declaration. One file per service: `webhook.ts`, `email.ts` and
+ * the services in `services/` (Slack, Discord, …).
  */
 import type { ChannelType } from "../store/notifications/types.ts";
 import type { Message } from "./message.ts";
 import type { Outbound } from "./outbound.ts";
 import { WEBHOOK } from "./webhook.ts";
+import { SLACK } from "./services/slack.ts";
+import { DISCORD } from "./services/discord.ts";
+import { TELEGRAM } from "./services/telegram.ts";
+import { TEAMS } from "./services/teams.ts";
+import { NTFY } from "./services/ntfy.ts";
+import { GOTIFY } from "./services/gotify.ts";
+import { PUSHOVER } from "./services/pushover.ts";
+import { MATRIX } from "./services/matrix.ts";
+import { PAGERDUTY } from "./services/pagerduty.ts";
 import { EMAIL } from "./email.ts";
 
 /** What one send came to; `retryAfter` is the service's wait (a Retry-After header, as sent). */
@@ -61,6 +71,15 @@ export interface ChannelKind {
 
 export const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   webhook: WEBHOOK,
+  slack: SLACK,
+  discord: DISCORD,
+  telegram: TELEGRAM,
+  teams: TEAMS,
+  ntfy: NTFY,
+  gotify: GOTIFY,
+  pushover: PUSHOVER,
+  matrix: MATRIX,
+  pagerduty: PAGERDUTY,
   email: EMAIL,
 };
 

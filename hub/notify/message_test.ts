@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../lib/assert.ts";
 import { compose, formatValue } from "./message.ts";
 import { checkRule } from "../../lib/alerts/rules.ts";
+import { firingAlert } from "../store/conformance_helpers.ts";
 import type { Alert } from "../store/alerts/types.ts";
 
 const c = checkRule({ name: "Memory high", metric: "mem_used_percent", op: ">", threshold: 90 });
@@ -9,27 +10,7 @@ const rule = { ...c.rule, id: "r1" };
 const T = Date.parse("2026-06-01T12:00:00Z");
 
 function alert(id: number, host: string, over: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    rule_id: "r1",
-    rule_name: "Memory high",
-    host_id: host,
-    labels: {},
-    labels_key: "",
-    state: "firing",
-    severity: "warning",
-    value: 93.25,
-    threshold: 90,
-    pending_since: T - 300_000,
-    fired_at: T,
-    resolved_at: null,
-    notified_at: T,
-    acknowledged_by: null,
-    acknowledged_at: null,
-    closed_reason: null,
-    processes: null,
-    ...over,
-  };
+  return firingAlert(id, host, T, { rule_name: "Memory high", value: 93.25, ...over });
 }
 
 Deno.test("a firing message names host, value, rule and the top processes by memory", () => {

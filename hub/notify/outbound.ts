@@ -85,19 +85,27 @@ export class OutboundPolicy implements Outbound {
   }
 }
 
-/** A service's answer as delivery records it: ok for 2xx, the start of the body, its wait. */
-export async function answer(res: Response): Promise<{
+/**
+ * A service's answer as delivery records it: ok for 2xx, the start of the
+ * body, its wait: the Retry-After header, or for a failure without one what
+ * `waitInBody` reads from the whole body (Telegram and Matrix say it there).
+ */
+export async function answer(
+  res: Response,
+  waitInBody?: (body: string) => string | null,
+): Promise<{
   ok: boolean;
   status: number;
   detail: string;
   retryAfter: string | null;
 }> {
-  const text = (await res.text().catch(() => "")).slice(0, 300);
+  const text = await res.text().catch(() => "");
+  const header = res.headers.get("retry-after");
   return {
     ok: res.ok,
     status: res.status,
-    detail: text,
-    retryAfter: res.headers.get("retry-after"),
+    detail: text.slice(0, 300),
+    retryAfter: header ?? (!res.ok && waitInBody ? waitInBody(text) : null),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Store } from "./store.ts";
 import type { Channel } from "./notifications/types.ts";
+import type { Alert } from "./alerts/types.ts";
 import type { RangeQuery, StoredBatch } from "./metrics/types.ts";
 import type { TierName } from "./tiers.ts";
 
@@ -89,6 +90,36 @@ export function channel(id: string, over: Partial<Channel> = {}): Channel {
     enabled: true,
     created_at: 1,
     updated_at: 1,
+    ...over,
+  };
+}
+
+/** A firing alert of rule `r1` on `hostId` that fired at `at` (a message's tests compose it). */
+export function firingAlert(
+  id: number,
+  hostId: string,
+  at: number,
+  over: Partial<Alert> = {},
+): Alert {
+  return {
+    id,
+    rule_id: "r1",
+    rule_name: "r1",
+    host_id: hostId,
+    labels: {},
+    labels_key: "",
+    state: "firing",
+    severity: "warning",
+    value: 93.25,
+    threshold: 90,
+    pending_since: at - 300_000,
+    fired_at: at,
+    resolved_at: null,
+    notified_at: at,
+    acknowledged_by: null,
+    acknowledged_at: null,
+    closed_reason: null,
+    processes: null,
     ...over,
   };
 }

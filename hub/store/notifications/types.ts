@@ -8,7 +8,18 @@
 import type { AuditRecord } from "../audit/types.ts";
 import type { NotificationKind } from "../alerts/types.ts";
 
-export type ChannelType = "webhook" | "email";
+export type ChannelType =
+  | "webhook"
+  | "slack"
+  | "discord"
+  | "telegram"
+  | "teams"
+  | "ntfy"
+  | "gotify"
+  | "pushover"
+  | "matrix"
+  | "pagerduty"
+  | "email";
 
 /** Which alerts a channel takes; a list left out takes all. */
 export interface ChannelFilters {
