@@ -406,14 +406,32 @@ export class AlertEngine {
     this.#remind(now);
   }
 
+  /**
+   * Reminders, and first notices of alerts that fired muted. A rule's
+   * reminders go out together: once one of its alerts is due, every alert of
+   * it due within its group window is reminded of too, so alerts that fired
+   * a few seconds apart (200 hosts going offline) stay one message.
+   */
   #remind(now: number) {
-    for (const { alert: a } of this.#open.values()) {
-      if (a.state !== "firing" || a.acknowledged_at !== null || !a.id) continue;
-      const rule = this.#rules.find((r) => r.id === a.rule_id);
-      if (!rule) continue;
+    const rules = new Map(this.#rules.map((r) => [r.id, r]));
+    const firing = [...this.#open.values()].map((e) => e.alert).filter((a) =>
+      a.state === "firing" && a.acknowledged_at === null && a.id && rules.has(a.rule_id)
+    );
+    const dueRules = new Set<string>();
+    for (const a of firing) {
+      const r = rules.get(a.rule_id)!;
+      if (r.repeat_s > 0 && a.notified_at !== null && now - a.notified_at >= r.repeat_s * 1000) {
+        dueRules.add(r.id);
+      }
+    }
+    for (const a of firing) {
+      const rule = rules.get(a.rule_id)!;
       let kind: NotificationKind;
       if (a.notified_at === null) kind = "firing"; // it fired muted, and the mute is over
-      else if (rule.repeat_s > 0 && now - a.notified_at >= rule.repeat_s * 1000) kind = "reminder";
+      else if (
+        dueRules.has(rule.id) &&
+        now - a.notified_at >= Math.max(0, rule.repeat_s - rule.group_s) * 1000
+      ) kind = "reminder";
       else continue;
       const notify = this.#notify(rule, a.host_id, kind, now, a.severity);
       if (!notify) continue;

@@ -329,3 +329,23 @@ useCaseTest("engine: a rule's scope, exclusions and per-host overrides", async (
   await e.settled();
   assertEquals((await store.alerts.openAlerts()).map((a) => a.host_id).sort(), ["h1", "h2", "h3"]);
 });
+
+useCaseTest(
+  "engine: alerts of one rule that fired seconds apart are reminded of together",
+  async (store) => {
+    for (const id of ["h1", "h2", "h3"]) await host(store, id);
+    await onlyRule(store, { ...CPU, for_s: 0, repeat_s: 600, group_s: 30 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    for (const id of ["h1", "h2", "h3"]) {
+      e.batch(id, clock.t, [["cpu_percent", "", 99]], []);
+      clock.t += 8_000; // fired 8 s apart: h1, h2, h3
+    }
+    await e.settled();
+    assertEquals((await told(store)).map(([k, h]) => [k, h.length]), [["firing", 3]]);
+    clock.t += 600_000 - 24_000; // h1 is due; h2 and h3 within the window
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["reminder", ["h1", "h2", "h3"]]]);
+  },
+);
