@@ -285,11 +285,12 @@ export class AlertEngine {
     for (const [name, label, value] of samples) {
       const rules = this.#byMetric.get(name);
       if (!rules) continue;
+      const labelName = metric(name)?.label || "";
       for (const rule of rules) {
         if (!inScope(rule, host)) continue;
-        const want = rule.labels[metric(name)?.label || ""];
+        const want = rule.labels[labelName];
         if (want !== undefined && want !== EACH && want !== label) continue;
-        this.#sample(rule, host.id, label, name, value, ts);
+        this.#sample(rule, host.id, labelName, label, value, ts);
       }
     }
     const nodata = this.#ofKind.get("nodata");
@@ -324,10 +325,16 @@ export class AlertEngine {
     }
   }
 
-  #sample(rule: AlertRule, hostId: string, label: string, name: string, value: number, ts: number) {
-    const labelName = metric(name)?.label || "";
+  #sample(
+    rule: AlertRule,
+    hostId: string,
+    labelName: string,
+    label: string,
+    value: number,
+    ts: number,
+  ) {
     const lk = labelName ? `${labelName}=${label}` : "";
-    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    const held = this.#heldFor(rule, hostId, lk);
     // Samples replayed out of order (a WAL resent) are not judged against newer ones.
     if (held && ts < held.alert.pending_since) return;
     const step = judgeValue(rule, hostId, held && this.#heldOf(held.alert), value, ts);
@@ -345,7 +352,8 @@ export class AlertEngine {
     since = at,
   ) {
     const lk = labelsKey(labels);
-    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    const held = this.#heldFor(rule, hostId, lk);
+    if (!held && !breach) return; // nothing held, nothing begins
     // A WAL drop fires at once; its `for` is how long without drops it takes to resolve.
     const judged = rule.kind === "wal_dropping" ? { ...rule, for_s: 0 } : rule;
     const step = judgeCondition(
@@ -357,6 +365,15 @@ export class AlertEngine {
       since,
     );
     if (step) this.#apply(rule, hostId, labels, lk, step, value);
+  }
+
+  /**
+   * The open alert of (rule, host, series). Most hosts hold none: their
+   * samples are judged without building a key to look up.
+   */
+  #heldFor(rule: AlertRule, hostId: string, lk: string): Entry | undefined {
+    if (!this.#byHost.get(hostId)?.size) return undefined;
+    return this.#open.get(keyOf(rule.id, hostId, lk));
   }
 
   #heldOf(a: Alert): Held {
