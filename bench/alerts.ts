@@ -8,16 +8,14 @@
  * transitions it queued to be written before its clock stops. The two take
  * turns 250 batches at a time (A B A B …, each host judged every other
  * pass), so drift on a shared machine and the database's growth weigh on
- * both alike; the spread is that of the ratio over passes. The engine's one-second tick
- * (offline hosts, absent data, reminders) is not per batch and is left out.
+ * both alike; the spread is that of the ratio over passes. The engine's
+ * one-second tick (offline hosts, absent data, reminders) is not per batch
+ * and is left out.
  */
-import { SqliteStore } from "../hub/store/sqlite/store.ts";
-import { PostgresStore } from "../hub/store/postgres/store.ts";
 import type { Store } from "../hub/store/store.ts";
 import { AlertEngine, type AlertEventName, type Sample } from "../hub/alerts/engine.ts";
 import { logger } from "../lib/log.ts";
-import { freshDatabase } from "../tests/pg.ts";
-import { addHosts, benchDatabaseServer, percentile } from "./common.ts";
+import { addHosts, onEachStore, percentile } from "./common.ts";
 import { fleetRules, type HostBatch, hostBatch, tagsOf } from "./alerts_fleet.ts";
 
 /** Where a pass's batches are stamped from: 30 s apart. */
@@ -154,30 +152,7 @@ export async function run(opts: { full: boolean }): Promise<{ headline: string; 
   const hosts = opts.full ? 10_000 : 2_000;
   const passes = opts.full ? 8 : 12;
   if (!opts.full) console.log(`quick run: ${hosts} hosts (--full: 10,000)`);
-  const results: Result[] = [];
-
-  const dir = await Deno.makeTempDir({ prefix: "sightline-bench-" });
-  const sqlite = new SqliteStore(`${dir}/bench.db`);
-  try {
-    await sqlite.migrate();
-    results.push(await measure("sqlite", sqlite, hosts, passes));
-  } finally {
-    await sqlite.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-
-  const server = benchDatabaseServer();
-  if (server) {
-    const db = await freshDatabase(server);
-    const pg = new PostgresStore(db.url, { pool: 4 });
-    try {
-      await pg.migrate();
-      results.push(await measure("postgres", pg, hosts, passes));
-    } finally {
-      await pg.close();
-      await db.drop();
-    }
-  }
+  const results = await onEachStore((name, store) => measure(name, store, hosts, passes));
 
   const [lite, pgr] = results;
   let headline =
