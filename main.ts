@@ -19,6 +19,13 @@ import type { FromHistory, ToHistory, ToIngest } from "./hub/messages.ts";
 import { LoginGuard } from "./hub/auth/rate_limit.ts";
 import { newSetupToken } from "./hub/auth/setup_token.ts";
 import { AgentRequests } from "./hub/control/requests.ts";
+import { AlertEngine } from "./hub/alerts/engine.ts";
+import { Delivery } from "./hub/notify/delivery.ts";
+import { holderFor } from "./hub/store/leases/keeper.ts";
+import { Sealer } from "./hub/notify/sealed.ts";
+import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
+import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
+import { startDeadman } from "./hub/notify/deadman.ts";
 
 const log = logger("hub");
 
@@ -36,6 +43,36 @@ async function main() {
   const toIngest = (cmd: ToIngest) => ingestUp.current?.send(cmd);
   // Requests to agents go through the ingest process, which holds their streams.
   const requests = new AgentRequests(toIngest);
+  // Alerts: judged here as data lands; notifications sent by the hub holding the notify lease.
+  const delivery: { current?: Delivery } = {};
+  const alerts = new AlertEngine({
+    store,
+    log: logger("alerts"),
+    publish: (event, alert) => live.alert(event, alert),
+    queued: () => delivery.current?.wake(),
+    // Asked of the agent over its stream when a CPU or memory alert fires.
+    processes: async (hostId) => {
+      const answer = await requests.ask(hostId, { case: "topProcesses" });
+      if (answer.ok && answer.case === "topProcesses") return { ...answer.processes };
+      return { error: answer.ok ? "unexpected answer" : `${answer.error}: ${answer.message}` };
+    },
+  });
+  live.observers.push((e) =>
+    match(e)
+      .with({ event: "host.status" }, ({ hostId, data }) =>
+        alerts.status(hostId, data.status, data.last_seen ? Date.parse(data.last_seen) : null))
+      .with({ event: "host.added" }, ({ data }) =>
+        alerts.hostChanged(data))
+      .with({ event: "host.changed" }, ({ data }) =>
+        alerts.hostChanged(data))
+      .with({ event: "host.removed" }, ({ hostId }) => alerts.hostRemoved(hostId))
+      .otherwise(() => {})
+  );
+  const alertsChanged = (hostId?: string) => {
+    if (hostId) alerts.reloadHost(hostId);
+    else void alerts.reload();
+    live.cluster?.publish({ type: "alerts.changed", hostId });
+  };
   // Hubs sharing a PostgreSQL database share their live events.
   if (store instanceof PostgresStore) {
     live.cluster = new Cluster(store.db.sql, logger("cluster"), {
@@ -43,6 +80,10 @@ async function main() {
         // A change made on another hub, for an agent that may be connected here.
         if (m.type === "host.desired") {
           return toIngest({ type: "desired.changed", hostId: m.hostId });
+        }
+        if (m.type === "alerts.changed") {
+          if (m.hostId) return void alerts.reloadHost(m.hostId);
+          return void alerts.reload();
         }
         // A host removed on another hub: its agent's stream here ends too.
         if (m.type === "live" && m.event.event === "host.removed") {
@@ -58,12 +99,14 @@ async function main() {
     config,
     (m) =>
       match(m)
-        .with({ type: "host.status" }, (e) =>
+        .with({ type: "host.status" }, (e) => {
+          alerts.localStatus(e.hostId, e.status);
           live.localStatus(e.hostId, {
             status: e.status,
             lastSeen: e.lastSeen,
             pendingBatches: e.pendingBatches,
-          }))
+          });
+        })
         .with({ type: "ready" }, { type: "failed" }, { type: "stopped" }, () => {})
         .exhaustive(),
     // A dead heartbeat worker leaves the hub half-alive; exit so a supervisor
@@ -79,19 +122,24 @@ async function main() {
     config.grpc.hostname,
     (m) =>
       match(m)
-        .with({ type: "host.metrics" }, (e) =>
+        .with({ type: "host.metrics" }, (e) => {
+          alerts.batch(e.hostId, e.ts, e.samples, e.failing);
           live.localMetrics({
             id: e.hostId,
             ts: new Date(e.ts).toISOString(),
             seq: e.seq,
             ...e.summary,
-          }))
-        .with(
-          { type: "agent.connected" },
-          { type: "agent.heartbeat" },
-          { type: "agent.disconnected" },
-          (e) => heartbeat.send(e),
-        )
+          });
+        })
+        .with({ type: "agent.connected" }, (e) => {
+          alerts.dropped(e.hostId, e.info.dropped_batches);
+          heartbeat.send(e);
+        })
+        .with({ type: "agent.heartbeat" }, (e) => {
+          alerts.dropped(e.hostId, e.droppedBatches);
+          heartbeat.send(e);
+        })
+        .with({ type: "agent.disconnected" }, (e) => heartbeat.send(e))
         .with({ type: "agent.response" }, (e) => requests.answered(e.id, e.result))
         .with({ type: "stopped" }, () => {
           requests.ingestStopped();
@@ -103,6 +151,22 @@ async function main() {
   );
 
   ingestUp.current = ingest;
+
+  await alerts.start();
+  // Channel secrets are sealed under a key derived from the hub secret (hub/notify/sealed.ts).
+  const sealer = await Sealer.of(await loadOrCreateSecret(config.dataDir));
+  const outbound = new OutboundPolicy(() => blockPrivateDestinations(store));
+  const sender = delivery.current = new Delivery({
+    store,
+    log: logger("notify"),
+    holder: holderFor(config.databaseUrl),
+    muted: (a, at) => alerts.muteReason(a, at) !== null,
+    publicUrl: config.publicUrl,
+    sealer,
+    outbound,
+  });
+  await sender.start();
+  const deadman = config.deadmanUrl ? startDeadman(config.deadmanUrl, logger("deadman")) : null;
 
   // Rollups and retention, off the main thread.
   const history = await startWorker<ToHistory, FromHistory>(
@@ -124,6 +188,10 @@ async function main() {
     retention: config.retention,
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
+    alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
+    sealer,
+    outbound,
+    publicUrl: config.publicUrl,
     agents: {
       ask: (hostId, request) => requests.ask(hostId, request),
       desiredChanged: (hostId) => {
@@ -169,6 +237,10 @@ async function main() {
     // Ingest first: its last batches are committed and its streams' ends
     // reach the heartbeat worker before that flushes status.
     await ingest.shutdown();
+    alerts.stop();
+    await alerts.settled();
+    await sender.stop();
+    await deadman?.stop();
     await heartbeat.shutdown();
     await history.shutdown();
     await store.close();

@@ -3,23 +3,36 @@
  * closed: nothing here runs a command) and applies the desired state the hub
  * pushes, kept across restarts (desired.ts). The first item kind is the
  * metrics interval; the agent's metrics loop follows {@link AgentControl.intervalS}.
+ * The requests: agent info, and the host's top processes (processes.ts).
  */
 import {
   ControlError_Code,
   type ControlRequest,
   type ControlResponse,
   type DesiredState,
+  type TopProcesses,
 } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { AGENT_VERSION } from "../lib/link.ts";
 import type { Logger } from "../lib/log.ts";
 import { DesiredStore, type Held } from "./desired.ts";
 import type { Wal } from "./wal.ts";
 import type { LinkControl } from "./transport.ts";
+import { topProcesses } from "./processes.ts";
 
 /** The item key of the metrics interval (hub/control/desired.ts pushes it). */
 const INTERVAL_ITEM = "metrics.interval";
 /** An interval from the hub outside this range is not applied (the host decides). */
 const INTERVAL_RANGE = { min: 1, max: 3600 };
+
+/** What the control channel needs of the agent. */
+export interface ControlOptions {
+  wal: Wal;
+  configuredIntervalS: number;
+  collectors: string[];
+  /** The filesystem root (for etc/passwd) and where proc is mounted. */
+  roots: { root: string; procRoot: string };
+  log: Logger;
+}
 
 /** What the agent answers and holds. */
 export class AgentControl implements LinkControl {
@@ -27,20 +40,19 @@ export class AgentControl implements LinkControl {
   #listeners = new Set<(intervalS: number) => void>();
   /** Pushes apply one at a time, in the order they came. */
   #applying: Promise<void> = Promise.resolve();
+  /** The process sample in progress: requests that come meanwhile (alerts firing together) share it. */
+  #sampling: Promise<TopProcesses> | null = null;
 
   private constructor(
     private store: DesiredStore,
     held: Held,
-    private opts: { wal: Wal; configuredIntervalS: number; collectors: string[]; log: Logger },
+    private opts: ControlOptions,
   ) {
     this.#held = held;
   }
 
   /** Loads the desired state the agent identity `agentId` holds. */
-  static async open(
-    agentId: string,
-    opts: { wal: Wal; configuredIntervalS: number; collectors: string[]; log: Logger },
-  ): Promise<AgentControl> {
+  static async open(agentId: string, opts: ControlOptions): Promise<AgentControl> {
     const store = new DesiredStore(opts.wal.kv, agentId, AGENT_VERSION);
     return new AgentControl(store, await store.load(), opts);
   }
@@ -87,6 +99,11 @@ export class AgentControl implements LinkControl {
     return this.#applying;
   }
 
+  #topProcesses(): Promise<TopProcesses> {
+    this.#sampling ??= topProcesses(this.opts.roots).finally(() => (this.#sampling = null));
+    return this.#sampling;
+  }
+
   /** Answers one request; a body this agent does not know gets UNSUPPORTED. */
   async answer(req: ControlRequest): Promise<ControlResponse> {
     const id = req.id;
@@ -108,6 +125,11 @@ export class AgentControl implements LinkControl {
                 desiredVersion: this.#held.version,
               },
             },
+          };
+        case "topProcesses":
+          return {
+            id,
+            result: { case: "topProcesses", value: await this.#topProcesses() },
           };
         case undefined:
           return {

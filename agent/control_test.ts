@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertRejects } from "../lib/assert.ts";
 import { logger } from "../lib/log.ts";
 import { AGENT_VERSION } from "../lib/link.ts";
@@ -30,10 +31,13 @@ async function withWal(fn: (wal: Wal, path: string) => Promise<void>) {
   }
 }
 
-const opts = (wal: Wal) => ({
+const PROCS = fileURLToPath(new URL("testdata/procs", import.meta.url));
+
+const opts = (wal: Wal, roots = { root: PROCS, procRoot: `${PROCS}/proc` }) => ({
   wal,
   configuredIntervalS: 30,
   collectors: ["cpu", "memory"],
+  roots,
   log: logger("test"),
 });
 
@@ -108,5 +112,38 @@ Deno.test("a push that fails to apply does not keep later pushes from applying",
     );
     await control.apply(push({ version: 2, seconds: 10 }));
     assertEquals([control.intervalS(), control.desiredVersion()], [10, 2]);
+  });
+});
+
+Deno.test({
+  name: "answer() samples the top processes; requests at once share one sample",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await withWal(async (wal) => {
+      const control = await AgentControl.open("a1", opts(wal));
+      const ask = (id: number) => control.answer({ id, body: { case: "topProcesses", value: {} } });
+      const [a, b] = await Promise.all([ask(1), ask(2)]);
+      assertEquals([a.id, b.id], [1, 2]);
+      if (a.result.case !== "topProcesses" || b.result.case !== "topProcesses") {
+        throw new Error(`not top processes: ${a.result.case}, ${b.result.case}`);
+      }
+      assert(a.result.value === b.result.value, "one sample for both");
+      const [first] = a.result.value.byMemory;
+      assertEquals([first.pid, first.name, first.user], [412, "postgres", "postgres"]);
+      const later = await ask(3);
+      assert(later.result.case === "topProcesses" && later.result.value !== a.result.value);
+    });
+  },
+});
+
+Deno.test("answer() says FAILED, with the reason, where the processes cannot be read", async () => {
+  await withWal(async (wal) => {
+    const roots = { root: "/nonexistent", procRoot: "/nonexistent/proc" };
+    const control = await AgentControl.open("a1", opts(wal, roots));
+    const res = await control.answer({ id: 4, body: { case: "topProcesses", value: {} } });
+    if (res.result.case !== "error") throw new Error(`not an error: ${res.result.case}`);
+    assertEquals(res.result.value.code, ControlError_Code.FAILED);
+    const reason = Deno.build.os === "linux" ? "/nonexistent/proc" : "does not have";
+    assert(res.result.value.message.includes(reason), res.result.value.message);
   });
 });

@@ -43,6 +43,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     wal,
     configuredIntervalS: config.intervalS,
     collectors: collectors.map((c) => c.name),
+    roots: config,
     log: logger("agent.control"),
   });
   const link = new HubLink(id, wal, () => hostFacts(environment, control.intervalS()), {

@@ -10,89 +10,13 @@
  * holds when p99 ≤ 250 ms and no batch is lost; the ramp stops at the first
  * that does not. The baseline is the first (smallest) step of the same run.
  */
-import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
-import { type Hub, hubCli, lastLine, openHubStore, startHub, until } from "../tests/harness.ts";
+import { hubCli, lastLine, startHub, until } from "../tests/harness.ts";
+import { Generator, tokens } from "../tests/sim_fleet.ts";
 import { percentile, procUsage } from "./common.ts";
 import { testDatabaseServer } from "../tests/pg.ts";
 import { readLines } from "../lib/ndjson.ts";
 
 const TARGET_P99_MS = 250;
-const DENO = Deno.execPath();
-const ROOT = new URL("../", import.meta.url).pathname;
-
-interface GeneratorStats {
-  sent: number;
-  acked: number;
-  rejected: number;
-  streamErrors: number;
-  connected: number;
-  registered: number;
-  failed: number;
-  unacked: number;
-  agents: number;
-}
-
-/** The load generator process and what it last reported. */
-class Generator {
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  stats: GeneratorStats | null = null;
-  /** When the last stats line came (they come every second). */
-  statsAt = 0;
-  #waiters: Array<(n: number) => void> = [];
-  done: Promise<void>;
-
-  constructor(grpcAddr: string) {
-    const child = this.#child = new Deno.Command(DENO, {
-      args: ["run", "-A", "bench/fleet_agents.ts", grpcAddr],
-      cwd: ROOT,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.done = (async () => {
-      for await (const line of readLines(child.stdout)) {
-        const m = JSON.parse(line);
-        if (m.stats) {
-          this.stats = m.stats;
-          this.statsAt = Date.now();
-        }
-        if (m.ready !== undefined) this.#waiters.shift()?.(m.ready);
-      }
-    })();
-  }
-
-  get pid(): number {
-    return this.#child.pid;
-  }
-
-  /** Registers and connects agents with these tokens; resolves with the total once done. */
-  add(tokens: string[]): Promise<number> {
-    const ready = new Promise<number>((r) => this.#waiters.push(r));
-    void this.#send({ add: tokens });
-    return ready;
-  }
-
-  /** Stops (or restarts) the agents' metrics batches; heartbeats go on. */
-  pause(on: boolean): Promise<void> {
-    return this.#send({ pause: on });
-  }
-
-  async stop(): Promise<void> {
-    await this.#send({ stop: true }).catch(() => {});
-    await this.#writer.close().catch(() => {});
-    await Promise.race([this.#child.status, new Promise((r) => setTimeout(r, 10_000))]);
-    try {
-      this.#child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await this.done.catch(() => {});
-  }
-
-  #send(cmd: unknown) {
-    return this.#writer.write(new TextEncoder().encode(JSON.stringify(cmd) + "\n"));
-  }
-}
 
 /** The hub's live events, read as a browser reads them: latencies and online hosts. */
 class Watcher {
@@ -147,28 +71,6 @@ interface Step {
   /** The load generator shares the machine: when it is busy, batches leave late. */
   generator_cpu_percent: number;
   held: boolean;
-}
-
-/** Makes `n` hosts with one-time tokens straight in the hub's store; returns the tokens. */
-async function tokens(hub: Hub, n: number): Promise<string[]> {
-  const store = openHubStore(hub);
-  const out: string[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const token = newRegistrationToken();
-      await store.hosts.create({
-        hostId: crypto.randomUUID(),
-        name: null,
-        tokenHash: hashSecret(token),
-        createdAt: Date.now(),
-        expiresAt: Date.now() + 3_600_000,
-      });
-      out.push(token);
-    }
-  } finally {
-    await store.close();
-  }
-  return out;
 }
 
 /** Ramps agents on one hub; returns every step measured. */

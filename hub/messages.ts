@@ -67,6 +67,16 @@ export type FromIngest =
   | { type: "failed"; message: string }
   | { type: "pong"; n: number }
   | { type: "agent.response"; id: number; result: AgentAnswer }
-  | { type: "host.metrics"; hostId: string; ts: number; seq: number; summary: MetricsSummary }
+  | {
+    type: "host.metrics";
+    hostId: string;
+    ts: number;
+    seq: number;
+    summary: MetricsSummary;
+    /** Every value stored, as [metric, label, value]: the alert engine judges them. */
+    samples: Array<[string, string, number]>;
+    /** Collectors that reported an error in this batch. */
+    failing: string[];
+  }
   | { type: "stopped" }
   | LivenessEvent;

@@ -1,6 +1,7 @@
 /**
  * The one rule for every name a person reads: hosts (typed on the dashboard
- * or the CLI, or sent by an agent as its hostname), users and API keys. A
+ * or the CLI, or sent by an agent as its hostname), users, API keys, and the
+ * processes an agent reports (their names and owners, cleaned). A
  * name is NFC-normalised and trimmed, and holds no character that hides or
  * rearranges what is shown: controls (ESC, NUL…), format characters (the
  * right-to-left override, zero-width spaces and joiners, the BOM), line and
@@ -10,10 +11,15 @@
  * look like another user's (`аdmin` with a Cyrillic а beside `admin`).
  */
 
-export type NameKind = "host" | "user" | "key";
+export type NameKind = "host" | "user" | "key" | "process";
 
-const MAX: Record<NameKind, number> = { host: 128, user: 64, key: 128 };
-const LABEL: Record<NameKind, string> = { host: "Host name", user: "User name", key: "Key name" };
+const MAX: Record<NameKind, number> = { host: 128, user: 64, key: 128, process: 64 };
+const LABEL: Record<NameKind, string> = {
+  host: "Host name",
+  user: "User name",
+  key: "Key name",
+  process: "Process name",
+};
 
 /** Characters no name may hold. */
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;

@@ -45,11 +45,12 @@ Deno.test("user names: one script, no spaces or symbols, and not like another us
   assertEquals(lookalikeOf("anna", ["admin", "ann"]), null);
 });
 
-Deno.test("an agent's hostname is cleaned, not refused", () => {
+Deno.test("a name an agent sent (its hostname, a process name) is cleaned, not refused", () => {
   assertEquals(cleanName("host", "web\u001b[31m01\u0000evil"), "web[31m01evil");
   assertEquals(cleanName("host", "\u202Eweb"), "web");
   assertEquals(cleanName("host", "\u0000\u0001"), "");
   assertEquals([...cleanName("host", "é".repeat(300))].length, 128);
+  assertEquals(cleanName("process", "kworker/0:1\u0007" + "x".repeat(100)).length, 64);
 });
 
 Deno.test("an unchecked name is shown with what would hide or rearrange it spelled out", () => {

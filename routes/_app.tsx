@@ -27,6 +27,7 @@ export function App({ title, user, children, active }: LayoutProps) {
           {user && (
             <nav aria-label="Main">
               <a href="/" aria-current={active === "fleet" ? "page" : undefined}>Fleet</a>
+              <a href="/alerts" aria-current={active === "alerts" ? "page" : undefined}>Alerts</a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>

@@ -7,6 +7,7 @@ import { liveParts } from "../hub/live/events.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
 import type { Store } from "../hub/store/store.ts";
 import type { AppDeps } from "../hub/http/deps.ts";
+import { Sealer } from "../hub/notify/sealed.ts";
 
 const KEY = "sl_key_" + "a".repeat(32);
 /** The headers that carry the test API key. */
@@ -28,6 +29,7 @@ export async function apiApp(store: Store, deps: Partial<AppDeps> = {}) {
   });
   await store.hosts.register("t", { fallbackName: "x", now: Date.now() });
   const { broker, status, live } = liveParts();
-  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, ...deps });
+  const sealer = await Sealer.of(crypto.getRandomValues(new Uint8Array(32)));
+  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, sealer, ...deps });
   return { app, broker, status };
 }

@@ -5,8 +5,8 @@
  * agent's or the reason there is none.
  */
 
-/** A question for an agent; later issues add cases (top processes, package resync). */
-export type AgentRequest = { case: "agentInfo" };
+/** A question for an agent; later issues add cases (package resync). */
+export type AgentRequest = { case: "agentInfo" } | { case: "topProcesses" };
 
 /** What an agent says about itself (AgentInfo in the .proto), as the REST API shows it. */
 export interface AgentInfoAnswer {
@@ -18,6 +18,30 @@ export interface AgentInfoAnswer {
   collectors: string[];
   metrics_interval_s: number;
   desired_version: number;
+}
+
+/** One process as the REST API shows it (Process in the .proto); never its command line. */
+export interface ProcessAnswer {
+  pid: number;
+  /** The kernel's short name (comm), cleaned of hidden characters, at most 64 characters. */
+  name: string;
+  /** The owner's user name, or the uid as text. */
+  user: string;
+  /** Percent of one core over the agent's ~500 ms window (above 100 on several cores). */
+  cpu_percent: number;
+  rss_bytes: number;
+  /** Resident set as a percent of the host's memory. */
+  mem_percent: number;
+}
+
+/** The host's top processes (TopProcesses in the .proto), at most ten of each. */
+export interface TopProcessesAnswer {
+  /** When the agent took the snapshot, ISO 8601. */
+  at: string;
+  /** How many processes the agent saw. */
+  total: number;
+  by_cpu: ProcessAnswer[];
+  by_memory: ProcessAnswer[];
 }
 
 /** Why an agent gave no answer. */
@@ -38,6 +62,7 @@ export type AgentFailure =
 /** The outcome of one request. */
 export type AgentAnswer =
   | { ok: true; case: "agentInfo"; info: AgentInfoAnswer }
+  | { ok: true; case: "topProcesses"; processes: TopProcessesAnswer }
   | { ok: false; error: AgentFailure; message: string };
 
 /** How long the ingest process waits for an agent's answer. */

@@ -12,7 +12,7 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { FromHistory, ToHistory } from "../messages.ts";
 import { logSkips, rollUpPending, startRetention } from "../store/retention.ts";
-import { LeaseKeeper } from "../store/leases/keeper.ts";
+import { holderFor, LeaseKeeper } from "../store/leases/keeper.ts";
 import { LeaseLostError } from "../store/leases/types.ts";
 import { ROLLUP_LEASE } from "../store/history/types.ts";
 
@@ -27,16 +27,6 @@ let timer: ReturnType<typeof setInterval> | undefined;
 let stopRetention = () => Promise.resolve();
 let running: Promise<void> | null = null;
 let failing = false;
-
-/**
- * This process among the hubs of a cluster, in the lease table and the log.
- * The embedded store has one hub, so it holds under one name: restarted after
- * a crash, it renews its own lease at once instead of waiting for it to expire.
- */
-function holderFor(databaseUrl: string): string {
-  if (databaseUrl.startsWith("sqlite:")) return "embedded";
-  return `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
-}
 
 self.onmessage = (e: MessageEvent<ToHistory>) => {
   match(e.data)

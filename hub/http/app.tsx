@@ -72,8 +72,10 @@ export function createApp(deps: AppDeps, routes: RouteTable, layout: Layout): Ho
     } else if (!(err instanceof HttpError)) {
       log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
     }
-    const { status, code, message } = e;
-    if (wantsJson(c)) return c.json({ error: { code, message } }, status);
+    const { status, code, message, field } = e;
+    if (wantsJson(c)) {
+      return c.json({ error: field ? { code, message, field } : { code, message } }, status);
+    }
     return page(
       c,
       "Error",

@@ -5,7 +5,13 @@ import type { UseCaseCode, UseCaseError } from "../usecases/errors.ts";
 
 /** An error the client should see, with its HTTP status and a stable code. */
 export class HttpError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string) {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    /** The input the error is about, when it is about one: `{error: {…, field}}`. */
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -17,6 +23,8 @@ const STATUS: Record<UseCaseCode, 400 | 401 | 403 | 404 | 409 | 429> = {
   invalid_password: 400,
   invalid_role: 400,
   invalid_interval: 400,
+  invalid_alert: 400,
+  conflict: 409,
   lookalike_name: 400,
   own_account: 400,
   wrong_password: 400,
@@ -36,7 +44,7 @@ export function statusOf(err: UseCaseError): 400 | 401 | 403 | 404 | 409 | 429 {
 
 /** A use case's refusal as the client sees it: its status, its code, its message. */
 export function fromUseCase(err: UseCaseError): HttpError {
-  return new HttpError(statusOf(err), err.code, err.message);
+  return new HttpError(statusOf(err), err.code, err.message, err.field);
 }
 
 /** Whether a request wants JSON back: the REST API, or a page's script that asked for it. */

@@ -13,7 +13,7 @@ export interface LayoutProps {
   title: string;
   user: User | null;
   children: ComponentChildren;
-  active?: "fleet" | "settings";
+  active?: "fleet" | "alerts" | "settings";
 }
 export type Layout = (props: LayoutProps) => VNode;
 
@@ -33,7 +33,7 @@ export function page(
   c: Context<AppEnv>,
   title: string,
   body: ComponentChildren,
-  opts: { status?: ContentfulStatusCode; active?: "fleet" | "settings" } = {},
+  opts: { status?: ContentfulStatusCode; active?: LayoutProps["active"] } = {},
 ): Response {
   const Shell = c.var.layout ?? BARE;
   const html = renderToString(

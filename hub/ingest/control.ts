@@ -11,7 +11,10 @@ import {
   type ControlResponse,
   type HubMessage,
   HubMessageSchema,
+  type Process,
+  type TopProcesses,
 } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { cleanName } from "../../lib/names.ts";
 import type { ServerCall } from "../../lib/grpc/server.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Store } from "../store/store.ts";
@@ -20,7 +23,9 @@ import {
   type AgentAnswer,
   type AgentInfoAnswer,
   type AgentRequest,
+  type ProcessAnswer,
   REQUEST_TIMEOUT_MS,
+  type TopProcessesAnswer,
 } from "../control/types.ts";
 import { InvalidMessage } from "./convert.ts";
 
@@ -32,18 +37,24 @@ export function send(
   return call.write(toBinary(HubMessageSchema, create(HubMessageSchema, init) as HubMessage));
 }
 
+/** A request in flight: what it asked, and where its answer goes. */
+interface Pending {
+  asked: AgentRequest["case"];
+  answer: (a: AgentAnswer) => void;
+}
+
 /** One stream that said Hello: its requests in flight and the desired version it was sent. */
 interface StreamState {
   hostId: string;
   call: ServerCall;
-  pending: Map<number, (a: AgentAnswer) => void>;
+  pending: Map<number, Pending>;
   /** The desired-state version the agent holds once it applied what it was sent. */
   version: number;
   /** Pushes to this stream, one at a time, so each diff starts where the last ended. */
   pushing: Promise<void>;
 }
 
-const LIMITS = { text: 256, collectors: 64 };
+const LIMITS = { text: 256, collectors: 64, processes: 10 };
 
 /** The streams' control state, for one ingest process. */
 export class ControlChannel {
@@ -78,7 +89,7 @@ export class ControlChannel {
     const s = this.#streams.get(call);
     if (!s) return;
     this.#streams.delete(call);
-    for (const answer of s.pending.values()) {
+    for (const { answer } of s.pending.values()) {
       answer({
         ok: false,
         error: "disconnected",
@@ -107,10 +118,13 @@ export class ControlChannel {
           message: `The agent did not answer within ${timeoutMs / 1000} s`,
         });
       }, timeoutMs);
-      s.pending.set(id, (a) => {
-        clearTimeout(timer);
-        s.pending.delete(id);
-        resolve(a);
+      s.pending.set(id, {
+        asked: req.case,
+        answer: (a) => {
+          clearTimeout(timer);
+          s.pending.delete(id);
+          resolve(a);
+        },
       });
       send(s.call, {
         kind: { case: "request", value: { id: BigInt(id), body: { case: req.case, value: {} } } },
@@ -120,20 +134,25 @@ export class ControlChannel {
 
   /**
    * An answer on `call`. One for a request no longer waited for (it timed
-   * out) is dropped; one that breaks the protocol answers its request
-   * "invalid" and throws {@link InvalidMessage}, which ends the stream.
+   * out) is dropped; one that breaks the protocol (or answers another
+   * question than was asked) answers its request "invalid" and throws
+   * {@link InvalidMessage}, which ends the stream.
    */
   answered(call: ServerCall, res: ControlResponse): void {
     const s = this.#streams.get(call);
     const id = Number(res.id);
-    const answer = s?.pending.get(id);
-    if (!answer) {
+    const pending = s?.pending.get(id);
+    if (!pending) {
       this.deps.log.debug("Dropped a late or unasked answer", { host: s?.hostId, id });
       return;
     }
+    const { asked, answer } = pending;
     let outcome: AgentAnswer;
     try {
       outcome = readResponse(res);
+      if (outcome.ok && outcome.case !== asked) {
+        throw new InvalidMessage(`a ${outcome.case} answer to a ${asked} request`);
+      }
     } catch (err) {
       answer({ ok: false, error: "invalid", message: "The agent's answer broke the protocol" });
       throw err;
@@ -205,12 +224,51 @@ function infoOf(i: AgentInfo): AgentInfoAnswer {
   };
 }
 
+/** A number an agent sent that must be finite, ≥ 0 and at most `max`. */
+function bounded(field: string, v: number, max: number): number {
+  if (finite(field, v) > max) throw new InvalidMessage(`${field} is above ${max}`);
+  return v;
+}
+
+function processOf(p: Process): ProcessAnswer {
+  if (p.pid === 0) throw new InvalidMessage("a process without a pid");
+  return {
+    pid: p.pid,
+    name: cleanName("process", p.name),
+    user: cleanName("user", p.user),
+    cpu_percent: finite("cpu_percent", p.cpuPercent),
+    rss_bytes: Number(p.rssBytes),
+    mem_percent: bounded("mem_percent", p.memPercent, 100),
+  };
+}
+
+/** The processes an agent sent: at most ten of each list, names cleaned, numbers in range. */
+function processesOf(t: TopProcesses): TopProcessesAnswer {
+  for (const [field, list] of [["by_cpu", t.byCpu], ["by_memory", t.byMemory]] as const) {
+    if (list.length > LIMITS.processes) {
+      throw new InvalidMessage(`${field} has more than ${LIMITS.processes} entries`);
+    }
+    if (list.length > t.total) throw new InvalidMessage(`${field} lists more than the total`);
+  }
+  // Between 1970 and the largest time a Date holds: anything else is no time at all.
+  const at = bounded("unix_ms", Number(t.unixMs), 8.64e15);
+  if (at === 0) throw new InvalidMessage("a snapshot without a time");
+  return {
+    at: new Date(at).toISOString(),
+    total: t.total,
+    by_cpu: t.byCpu.map(processOf),
+    by_memory: t.byMemory.map(processOf),
+  };
+}
+
 /** The answer a response carries; throws {@link InvalidMessage} for one without a result. */
 function readResponse(res: ControlResponse): AgentAnswer {
   const r = res.result;
   switch (r.case) {
     case "agentInfo":
       return { ok: true, case: "agentInfo", info: infoOf(r.value) };
+    case "topProcesses":
+      return { ok: true, case: "topProcesses", processes: processesOf(r.value) };
     case "error": {
       const message = text("error message", r.value.message) || "no reason given";
       return r.value.code === ControlError_Code.UNSUPPORTED

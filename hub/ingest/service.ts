@@ -31,7 +31,14 @@ export interface IngestDeps {
   caPem: string;
   log: Logger;
   liveness: (e: LivenessEvent) => void;
-  stored: (e: { hostId: string; ts: number; seq: number; summary: MetricsSummary }) => void;
+  stored: (e: {
+    hostId: string;
+    ts: number;
+    seq: number;
+    summary: MetricsSummary;
+    samples: Array<[string, string, number]>;
+    failing: string[];
+  }) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -246,6 +253,8 @@ export class IngestService {
           ts: stored.ts,
           seq: stored.seq,
           summary: summarize(stored.latest),
+          samples: stored.points.map((p) => [p.metric, p.label, p.value]),
+          failing: (stored.latest.errors as Array<{ collector: string }>).map((e) => e.collector),
         });
       }
     } catch (err) {

@@ -30,7 +30,9 @@ export type ClusterMessage =
   /** An event browsers see as it is: a stored batch, a host added, changed or removed. */
   | { type: "live"; hub: string; event: LiveEvent }
   /** A host's desired state changed: the hub holding its agent's stream pushes it. */
-  | { type: "host.desired"; hub: string; hostId: string };
+  | { type: "host.desired"; hub: string; hostId: string }
+  /** Alert rules, mutes or channels changed (no host), or one host's alerts (acknowledged). */
+  | { type: "alerts.changed"; hub: string; hostId?: string };
 
 /** Distributive Omit, so each message keeps its own fields. */
 type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;

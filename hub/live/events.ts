@@ -12,6 +12,9 @@ import type {
   LiveEvent,
 } from "../../lib/live_events.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
+import type { AlertView } from "../../lib/alerts/view.ts";
+
+type AlertEventName = Extract<LiveEvent["event"], `alert.${string}`>;
 import {
   type AggregateChange,
   type LiveStatus,
@@ -29,12 +32,14 @@ export function liveParts(): { broker: Broker; status: StatusMirror; live: LiveE
 /** One hub's live event routing. */
 export class LiveEvents {
   cluster: Cluster | null = null;
+  /** Hears every event browsers hear (this hub's and the cluster's), and every status change. */
+  readonly observers: Array<(e: LiveEvent) => void> = [];
 
   constructor(private broker: Broker, private status: StatusMirror) {}
 
   #announce(change: AggregateChange | null) {
     if (!change) return;
-    this.broker.publish({
+    this.#publish({
       event: "host.status",
       hostId: change.hostId,
       data: {
@@ -43,6 +48,16 @@ export class LiveEvents {
         last_seen: change.lastSeen ? new Date(change.lastSeen).toISOString() : null,
       },
     });
+  }
+
+  #publish(e: LiveEvent): void {
+    this.broker.publish(e);
+    for (const o of this.observers) o(e);
+  }
+
+  /** An alert changed here (the engine, a user acknowledging it). */
+  alert<K extends AlertEventName>(event: K, data: AlertView): void {
+    this.#local({ event, hostId: data.host_id, data } as LiveEvent);
   }
 
   /** This hub's heartbeat worker saw a status change. */
@@ -73,12 +88,12 @@ export class LiveEvents {
   }
 
   #local(event: LiveEvent): void {
-    this.broker.publish(event);
+    this.#publish(event);
     this.cluster?.publish({ type: "live", event });
   }
 
   /** Another hub said something. */
-  fromCluster(m: Exclude<ClusterMessage, { type: "host.desired" }>): void {
+  fromCluster(m: Exclude<ClusterMessage, { type: "host.desired" | "alerts.changed" }>): void {
     switch (m.type) {
       case "host.status":
         this.#announce(
@@ -91,7 +106,7 @@ export class LiveEvents {
         break;
       case "live":
         if (m.event.event === "host.removed") this.status.forget(m.event.hostId);
-        this.broker.publish(m.event);
+        this.#publish(m.event);
         break;
       case "hub.hello":
         // A hub joined: tell it what this hub knows first-hand.

@@ -12,6 +12,8 @@ export type UseCaseCode =
   | "invalid_password"
   | "invalid_role"
   | "invalid_interval"
+  /** An alert rule, silence, maintenance window or channel that breaks a rule (`field` says which). */
+  | "invalid_alert"
   /** A user name that looks like an existing one. */
   | "lookalike_name"
   /** Something one may not do to one's own account (remove it, change its role). */
@@ -21,6 +23,8 @@ export type UseCaseCode =
   | "not_found"
   /** A new registration token for a host whose agent has registered. */
   | "already_registered"
+  /** The thing is not in a state for this (an alert not firing, or already acknowledged). */
+  | "conflict"
   /** The name is taken. */
   | "name_taken"
   /** Sign-in: no such user or the wrong password (which is not said). */

@@ -92,3 +92,13 @@ export class LeaseKeeper {
     }
   }
 }
+
+/**
+ * This process among the hubs of a cluster, in the lease table and the log.
+ * The embedded store has one hub, so it holds under one name: restarted after
+ * a crash, it renews its own lease at once instead of waiting for it to expire.
+ */
+export function holderFor(databaseUrl: string): string {
+  if (databaseUrl.startsWith("sqlite:")) return "embedded";
+  return `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+}

@@ -1812,6 +1812,7 @@ export interface ControlRequest {
    */
   body:
     | { case: "agentInfo"; value: AgentInfoRequest }
+    | { case: "topProcesses"; value: TopProcessesRequest }
     | { case: undefined; value?: undefined };
 }
 
@@ -1847,6 +1848,11 @@ function writeControlRequest(w: BinaryWriter, m: ControlRequest): void {
     writeAgentInfoRequest(w, m.body.value);
     w.join();
   }
+  if (m.body.case === "topProcesses") {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeTopProcessesRequest(w, m.body.value);
+    w.join();
+  }
 }
 
 function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = createControlRequest()): ControlRequest {
@@ -1860,6 +1866,11 @@ function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = cr
       case 2: {
         if (wt !== WireType.LengthDelimited) return false;
         m.body = { case: "agentInfo", value: readAgentInfoRequest(r, r.uint32(), m.body.case === "agentInfo" ? m.body.value : undefined) };
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.body = { case: "topProcesses", value: readTopProcessesRequest(r, r.uint32(), m.body.case === "topProcesses" ? m.body.value : undefined) };
         return true;
       }
     }
@@ -1903,6 +1914,42 @@ function readAgentInfoRequest(r: BinaryReader, len: number, m: AgentInfoRequest 
 }
 
 /**
+ * The host's busiest processes right now (an alert asks at the moment it
+ * fires): the agent samples its /proc twice, about 500 ms apart.
+ *
+ * @generated from message sightline.agent.v1.TopProcessesRequest
+ */
+export interface TopProcessesRequest {
+}
+
+/** A TopProcessesRequest with every field at its default, then `init`'s. */
+export function createTopProcessesRequest(init: Partial<TopProcessesRequest> = {}): TopProcessesRequest {
+  return {
+    ...init,
+  };
+}
+
+/** Encodes a TopProcessesRequest (fields at their default are left out). */
+export function encodeTopProcessesRequest(m: TopProcessesRequest): Uint8Array {
+  const w = new BinaryWriter();
+  writeTopProcessesRequest(w, m);
+  return w.finish();
+}
+
+/** Decodes a TopProcessesRequest; throws on bytes that are not one. */
+export function decodeTopProcessesRequest(bytes: Uint8Array): TopProcessesRequest {
+  const r = new BinaryReader(bytes);
+  return readTopProcessesRequest(r, r.len);
+}
+
+function writeTopProcessesRequest(_w: BinaryWriter, _m: TopProcessesRequest): void {
+}
+
+function readTopProcessesRequest(r: BinaryReader, len: number, m: TopProcessesRequest = createTopProcessesRequest()): TopProcessesRequest {
+  return readFields(r, len, m, () => false);
+}
+
+/**
  * @generated from message sightline.agent.v1.ControlResponse
  */
 export interface ControlResponse {
@@ -1917,6 +1964,7 @@ export interface ControlResponse {
    */
   result:
     | { case: "agentInfo"; value: AgentInfo }
+    | { case: "topProcesses"; value: TopProcesses }
     | { case: "error"; value: ControlError }
     | { case: undefined; value?: undefined };
 }
@@ -1953,6 +2001,11 @@ function writeControlResponse(w: BinaryWriter, m: ControlResponse): void {
     writeAgentInfo(w, m.result.value);
     w.join();
   }
+  if (m.result.case === "topProcesses") {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeTopProcesses(w, m.result.value);
+    w.join();
+  }
   if (m.result.case === "error") {
     w.tag(15, WireType.LengthDelimited).fork();
     writeControlError(w, m.result.value);
@@ -1971,6 +2024,11 @@ function readControlResponse(r: BinaryReader, len: number, m: ControlResponse = 
       case 2: {
         if (wt !== WireType.LengthDelimited) return false;
         m.result = { case: "agentInfo", value: readAgentInfo(r, r.uint32(), m.result.case === "agentInfo" ? m.result.value : undefined) };
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.result = { case: "topProcesses", value: readTopProcesses(r, r.uint32(), m.result.case === "topProcesses" ? m.result.value : undefined) };
         return true;
       }
       case 15: {
@@ -2122,6 +2180,234 @@ function readAgentInfo(r: BinaryReader, len: number, m: AgentInfo = createAgentI
       case 8: {
         if (wt !== WireType.Varint) return false;
         m.desiredVersion = Number(r.uint64());
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * The host's top processes by CPU and by memory, at most 10 of each.
+ *
+ * @generated from message sightline.agent.v1.TopProcesses
+ */
+export interface TopProcesses {
+  /**
+   * When the second reading was taken.
+   *
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: number;
+  /**
+   * How many processes the agent saw (the lists hold the top of them).
+   *
+   * @generated from field: uint32 total = 2;
+   */
+  total: number;
+  /**
+   * Busiest first.
+   *
+   * @generated from field: repeated sightline.agent.v1.Process by_cpu = 3;
+   */
+  byCpu: Process[];
+  /**
+   * Largest resident set first.
+   *
+   * @generated from field: repeated sightline.agent.v1.Process by_memory = 4;
+   */
+  byMemory: Process[];
+}
+
+/** A TopProcesses with every field at its default, then `init`'s. */
+export function createTopProcesses(init: Partial<TopProcesses> = {}): TopProcesses {
+  return {
+    unixMs: 0,
+    total: 0,
+    byCpu: [],
+    byMemory: [],
+    ...init,
+  };
+}
+
+/** Encodes a TopProcesses (fields at their default are left out). */
+export function encodeTopProcesses(m: TopProcesses): Uint8Array {
+  const w = new BinaryWriter();
+  writeTopProcesses(w, m);
+  return w.finish();
+}
+
+/** Decodes a TopProcesses; throws on bytes that are not one. */
+export function decodeTopProcesses(bytes: Uint8Array): TopProcesses {
+  const r = new BinaryReader(bytes);
+  return readTopProcesses(r, r.len);
+}
+
+function writeTopProcesses(w: BinaryWriter, m: TopProcesses): void {
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(1, WireType.Varint).int64(v);
+  }
+  {
+    const v = m.total >>> 0;
+    if (v !== 0) w.tag(2, WireType.Varint).uint32(v);
+  }
+  for (const item of m.byCpu) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeProcess(w, item);
+    w.join();
+  }
+  for (const item of m.byMemory) {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writeProcess(w, item);
+    w.join();
+  }
+}
+
+function readTopProcesses(r: BinaryReader, len: number, m: TopProcesses = createTopProcesses()): TopProcesses {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.total = r.uint32();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.byCpu.push(readProcess(r, r.uint32()));
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.byMemory.push(readProcess(r, r.uint32()));
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * One process. Deliberately no command line and no environment: arguments
+ * can hold secrets (`mysql -pSECRET`), and the hub keeps and shows these
+ * snapshots; the kernel's short name (comm) says enough.
+ *
+ * @generated from message sightline.agent.v1.Process
+ */
+export interface Process {
+  /**
+   * @generated from field: uint32 pid = 1;
+   */
+  pid: number;
+  /**
+   * The kernel's name for it (comm, as in /proc/<pid>/comm): the executable's
+   * name cut to 15 bytes; a kernel worker's may be longer ("kworker/1:1H-kblockd").
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+  /**
+   * The owner's user name, or the uid as text when it has none.
+   *
+   * @generated from field: string user = 3;
+   */
+  user: string;
+  /**
+   * Percent of one core over the sampling window, like top (above 100 for
+   * a process busy on several cores).
+   *
+   * @generated from field: double cpu_percent = 4;
+   */
+  cpuPercent: number;
+  /**
+   * @generated from field: uint64 rss_bytes = 5;
+   */
+  rssBytes: number;
+  /**
+   * Resident set as a percent of the host's MemTotal.
+   *
+   * @generated from field: double mem_percent = 6;
+   */
+  memPercent: number;
+}
+
+/** A Process with every field at its default, then `init`'s. */
+export function createProcess(init: Partial<Process> = {}): Process {
+  return {
+    pid: 0,
+    name: "",
+    user: "",
+    cpuPercent: 0,
+    rssBytes: 0,
+    memPercent: 0,
+    ...init,
+  };
+}
+
+/** Encodes a Process (fields at their default are left out). */
+export function encodeProcess(m: Process): Uint8Array {
+  const w = new BinaryWriter();
+  writeProcess(w, m);
+  return w.finish();
+}
+
+/** Decodes a Process; throws on bytes that are not one. */
+export function decodeProcess(bytes: Uint8Array): Process {
+  const r = new BinaryReader(bytes);
+  return readProcess(r, r.len);
+}
+
+function writeProcess(w: BinaryWriter, m: Process): void {
+  {
+    const v = m.pid >>> 0;
+    if (v !== 0) w.tag(1, WireType.Varint).uint32(v);
+  }
+  if (m.name !== "") w.tag(2, WireType.LengthDelimited).string(m.name);
+  if (m.user !== "") w.tag(3, WireType.LengthDelimited).string(m.user);
+  if (m.cpuPercent !== 0) w.tag(4, WireType.Bit64).double(m.cpuPercent);
+  {
+    const v = u64(m.rssBytes);
+    if (v !== 0) w.tag(5, WireType.Varint).uint64(v);
+  }
+  if (m.memPercent !== 0) w.tag(6, WireType.Bit64).double(m.memPercent);
+}
+
+function readProcess(r: BinaryReader, len: number, m: Process = createProcess()): Process {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.pid = r.uint32();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.user = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Bit64) return false;
+        m.cpuPercent = r.double();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.Varint) return false;
+        m.rssBytes = Number(r.uint64());
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.Bit64) return false;
+        m.memPercent = r.double();
         return true;
       }
     }

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAki5AEKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJgCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QijwEKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjEKBWVycm9yGA8gASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvckgAQggKBnJlc3VsdCK+AQoJQWdlbnRJbmZvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIdXB0aW1lX3MYAiABKAESFQoNaG9zdF91cHRpbWVfcxgDIAEoARILCgNwaWQYBCABKA0SGwoTd2FsX3BlbmRpbmdfYmF0Y2hlcxgFIAEoBBISCgpjb2xsZWN0b3JzGAYgAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgHIAEoARIXCg9kZXNpcmVkX3ZlcnNpb24YCCABKAQimQEKDENvbnRyb2xFcnJvchIzCgRjb2RlGAEgASgOMiUuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvci5Db2RlEg8KB21lc3NhZ2UYAiABKAkiQwoEQ29kZRIUChBDT0RFX1VOU1BFQ0lGSUVEEAASFAoQQ09ERV9VTlNVUFBPUlRFRBABEg8KC0NPREVfRkFJTEVEEAIibAoMRGVzaXJlZFN0YXRlEg8KB3ZlcnNpb24YASABKAQSDAoEZnVsbBgCIAEoCBIsCgNzZXQYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuRGVzaXJlZEl0ZW0SDwoHcmVtb3ZlZBgEIAMoCSJkCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIAEIHCgV2YWx1ZSIiCg9NZXRyaWNzSW50ZXJ2YWwSDwoHc2Vjb25kcxgBIAEoATK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAki5AEKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKiAQoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiygEKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -740,6 +740,12 @@ export type ControlRequest = Message<"sightline.agent.v1.ControlRequest"> & {
      */
     value: AgentInfoRequest;
     case: "agentInfo";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.TopProcessesRequest top_processes = 3;
+     */
+    value: TopProcessesRequest;
+    case: "topProcesses";
   } | { case: undefined; value?: undefined };
 };
 
@@ -766,6 +772,22 @@ export const AgentInfoRequestSchema: GenMessage<AgentInfoRequest> = /*@__PURE__*
   messageDesc(file_sightline_agent_v1_agent, 18);
 
 /**
+ * The host's busiest processes right now (an alert asks at the moment it
+ * fires): the agent samples its /proc twice, about 500 ms apart.
+ *
+ * @generated from message sightline.agent.v1.TopProcessesRequest
+ */
+export type TopProcessesRequest = Message<"sightline.agent.v1.TopProcessesRequest"> & {
+};
+
+/**
+ * Describes the message sightline.agent.v1.TopProcessesRequest.
+ * Use `create(TopProcessesRequestSchema)` to create a new message.
+ */
+export const TopProcessesRequestSchema: GenMessage<TopProcessesRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 19);
+
+/**
  * @generated from message sightline.agent.v1.ControlResponse
  */
 export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
@@ -787,6 +809,12 @@ export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
     case: "agentInfo";
   } | {
     /**
+     * @generated from field: sightline.agent.v1.TopProcesses top_processes = 3;
+     */
+    value: TopProcesses;
+    case: "topProcesses";
+  } | {
+    /**
      * @generated from field: sightline.agent.v1.ControlError error = 15;
      */
     value: ControlError;
@@ -799,7 +827,7 @@ export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
  * Use `create(ControlResponseSchema)` to create a new message.
  */
 export const ControlResponseSchema: GenMessage<ControlResponse> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 19);
+  messageDesc(file_sightline_agent_v1_agent, 20);
 
 /**
  * @generated from message sightline.agent.v1.AgentInfo
@@ -863,7 +891,105 @@ export type AgentInfo = Message<"sightline.agent.v1.AgentInfo"> & {
  * Use `create(AgentInfoSchema)` to create a new message.
  */
 export const AgentInfoSchema: GenMessage<AgentInfo> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 20);
+  messageDesc(file_sightline_agent_v1_agent, 21);
+
+/**
+ * The host's top processes by CPU and by memory, at most 10 of each.
+ *
+ * @generated from message sightline.agent.v1.TopProcesses
+ */
+export type TopProcesses = Message<"sightline.agent.v1.TopProcesses"> & {
+  /**
+   * When the second reading was taken.
+   *
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: bigint;
+
+  /**
+   * How many processes the agent saw (the lists hold the top of them).
+   *
+   * @generated from field: uint32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Busiest first.
+   *
+   * @generated from field: repeated sightline.agent.v1.Process by_cpu = 3;
+   */
+  byCpu: Process[];
+
+  /**
+   * Largest resident set first.
+   *
+   * @generated from field: repeated sightline.agent.v1.Process by_memory = 4;
+   */
+  byMemory: Process[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.TopProcesses.
+ * Use `create(TopProcessesSchema)` to create a new message.
+ */
+export const TopProcessesSchema: GenMessage<TopProcesses> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 22);
+
+/**
+ * One process. Deliberately no command line and no environment: arguments
+ * can hold secrets (`mysql -pSECRET`), and the hub keeps and shows these
+ * snapshots; the kernel's short name (comm) says enough.
+ *
+ * @generated from message sightline.agent.v1.Process
+ */
+export type Process = Message<"sightline.agent.v1.Process"> & {
+  /**
+   * @generated from field: uint32 pid = 1;
+   */
+  pid: number;
+
+  /**
+   * The kernel's name for it (comm, as in /proc/<pid>/comm): the executable's
+   * name cut to 15 bytes; a kernel worker's may be longer ("kworker/1:1H-kblockd").
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The owner's user name, or the uid as text when it has none.
+   *
+   * @generated from field: string user = 3;
+   */
+  user: string;
+
+  /**
+   * Percent of one core over the sampling window, like top (above 100 for
+   * a process busy on several cores).
+   *
+   * @generated from field: double cpu_percent = 4;
+   */
+  cpuPercent: number;
+
+  /**
+   * @generated from field: uint64 rss_bytes = 5;
+   */
+  rssBytes: bigint;
+
+  /**
+   * Resident set as a percent of the host's MemTotal.
+   *
+   * @generated from field: double mem_percent = 6;
+   */
+  memPercent: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.Process.
+ * Use `create(ProcessSchema)` to create a new message.
+ */
+export const ProcessSchema: GenMessage<Process> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 23);
 
 /**
  * @generated from message sightline.agent.v1.ControlError
@@ -885,7 +1011,7 @@ export type ControlError = Message<"sightline.agent.v1.ControlError"> & {
  * Use `create(ControlErrorSchema)` to create a new message.
  */
 export const ControlErrorSchema: GenMessage<ControlError> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 21);
+  messageDesc(file_sightline_agent_v1_agent, 24);
 
 /**
  * @generated from enum sightline.agent.v1.ControlError.Code
@@ -915,7 +1041,7 @@ export enum ControlError_Code {
  * Describes the enum sightline.agent.v1.ControlError.Code.
  */
 export const ControlError_CodeSchema: GenEnum<ControlError_Code> = /*@__PURE__*/
-  enumDesc(file_sightline_agent_v1_agent, 21, 0);
+  enumDesc(file_sightline_agent_v1_agent, 24, 0);
 
 /**
  * The state the hub wants the agent in, as keyed items. `full`: the whole
@@ -953,7 +1079,7 @@ export type DesiredState = Message<"sightline.agent.v1.DesiredState"> & {
  * Use `create(DesiredStateSchema)` to create a new message.
  */
 export const DesiredStateSchema: GenMessage<DesiredState> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 22);
+  messageDesc(file_sightline_agent_v1_agent, 25);
 
 /**
  * One item of desired state; the key names it (one key per kind for now).
@@ -983,7 +1109,7 @@ export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
  * Use `create(DesiredItemSchema)` to create a new message.
  */
 export const DesiredItemSchema: GenMessage<DesiredItem> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 23);
+  messageDesc(file_sightline_agent_v1_agent, 26);
 
 /**
  * The metrics collection interval set on the hub for this host.
@@ -1002,7 +1128,7 @@ export type MetricsInterval = Message<"sightline.agent.v1.MetricsInterval"> & {
  * Use `create(MetricsIntervalSchema)` to create a new message.
  */
 export const MetricsIntervalSchema: GenMessage<MetricsInterval> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 24);
+  messageDesc(file_sightline_agent_v1_agent, 27);
 
 /**
  * @generated from service sightline.agent.v1.AgentService

@@ -1,0 +1,199 @@
+/**
+ * What a notification says: a title and a plain text per kind (firing,
+ * still firing, critical, resolved), one alert or a group of them, with the
+ * host, the value, the threshold, how long, and the top processes where the
+ * alert has them. The webhook sends this with the alerts as data (its
+ * schema is `WebhookBody`); the channels issue adds templates per channel.
+ */
+import type { AlertRule } from "../../lib/alerts/rules.ts";
+import { type AlertView, alertView, duration } from "../../lib/alerts/view.ts";
+import { metric } from "../../lib/metrics.ts";
+import type { Alert, NotificationKind } from "../store/alerts/types.ts";
+import type { Notification } from "../store/notifications/types.ts";
+
+/** One alert as a message lists it. */
+export interface MessageAlert extends AlertView {
+  host: { id: string; name: string };
+  /** How long it has fired (or fired, once resolved), in seconds. */
+  duration_s: number | null;
+  processes: Alert["processes"];
+}
+
+export interface Message {
+  kind: NotificationKind;
+  title: string;
+  text: string;
+  rule: { id: string; name: string; kind: string; severity: string; metric: string | null };
+  alerts: MessageAlert[];
+  /** The hub's address (SIGHTLINE_PUBLIC_URL), and its page of this rule's alerts; null unset. */
+  hub_url: string | null;
+  url: string | null;
+}
+
+const TITLES: Record<NotificationKind, string> = {
+  firing: "FIRING",
+  reminder: "STILL FIRING",
+  escalated: "CRITICAL",
+  resolved: "RESOLVED",
+};
+/** A group lists this many alerts; the rest are counted. */
+const LISTED = 50;
+
+/** A value in its metric's unit: "93.4 %", "1.5 GiB". */
+export function formatValue(metricName: string | null, v: number | null): string {
+  if (v === null) return "–";
+  const unit = metricName ? metric(metricName)?.unit : undefined;
+  const n = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+  switch (unit) {
+    case "percent":
+      return `${n(v)} %`;
+    case "celsius":
+      return `${n(v)} °C`;
+    case "bytes":
+    case "bytes_per_s": {
+      const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+      let x = v;
+      let i = 0;
+      while (Math.abs(x) >= 1024 && i < units.length - 1) (x /= 1024, i++);
+      return `${n(x)} ${units[i]}${unit === "bytes_per_s" ? "/s" : ""}`;
+    }
+    case "seconds":
+      return duration(v * 1000);
+    default:
+      return n(v);
+  }
+}
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+function what(rule: AlertRule): string {
+  switch (rule.kind) {
+    case "threshold":
+      return `${rule.metric} ${rule.op} ${formatValue(rule.metric, rule.threshold)}`;
+    case "offline":
+      return `offline for ${duration(rule.for_s * 1000)}`;
+    case "nodata":
+      return `no ${rule.metric} for ${duration(rule.for_s * 1000)}`;
+    case "wal_dropping":
+      return "the agent's WAL dropped batches";
+    case "collector_failing":
+      return "a collector is failing";
+  }
+}
+
+function line(kind: NotificationKind, rule: AlertRule, a: MessageAlert, now: number): string {
+  const where = `${a.host.name}${labelText(a.labels)}`;
+  const value = a.value === null ? "" : `: ${formatValue(rule.metric, a.value)}`;
+  if (kind === "resolved") {
+    return `${where}${value}, resolved after ${duration((a.duration_s ?? 0) * 1000)}`;
+  }
+  const since = a.fired_at ? `, firing for ${duration(now - Date.parse(a.fired_at))}` : "";
+  return `${where}${value}${since}${
+    a.acknowledged_by ? ` (acknowledged by ${a.acknowledged_by})` : ""
+  }`;
+}
+
+/** The processes a CPU alert lists by CPU, a memory alert by memory. */
+function processLines(p: Alert["processes"], metricName: string | null): string[] {
+  const byMemory = /^(mem|swap)_/.test(metricName ?? "");
+  const list = (byMemory ? p?.by_memory : p?.by_cpu) as Array<Record<string, unknown>> | undefined;
+  if (!Array.isArray(list) || !list.length) return [];
+  const key = byMemory ? "by memory" : "by CPU";
+  return [
+    `  top processes ${key}:`,
+    ...list.slice(0, 5).map((x) =>
+      `    ${x.name} (pid ${x.pid}, ${x.user}): ${Number(x.cpu_percent ?? 0).toFixed(1)} % CPU, ${
+        formatValue("mem_used_bytes", Number(x.rss_bytes ?? 0))
+      }`
+    ),
+  ];
+}
+
+/** The message for notification `n` of `rule` about `alerts` (hosts named by `hostName`). */
+export function compose(
+  n: Pick<Notification, "kind" | "items">,
+  rule: AlertRule,
+  alerts: Alert[],
+  hostName: (id: string) => string,
+  now: number,
+  publicUrl: string | null,
+): Message {
+  const items = alerts.map((a): MessageAlert => {
+    const end = a.resolved_at ?? now;
+    return {
+      ...alertView(a),
+      host: { id: a.host_id, name: hostName(a.host_id) },
+      duration_s: a.fired_at === null ? null : Math.round((end - a.fired_at) / 1000),
+      processes: a.processes,
+    };
+  }).sort((x, y) => x.host.name.localeCompare(y.host.name));
+  const tag = `[${TITLES[n.kind]}]`;
+  const title = items.length === 1
+    ? `${tag} ${rule.name} on ${items[0].host.name}${labelText(items[0].labels)}`
+    : `${tag} ${rule.name}: ${items.length} hosts`;
+  const lines = [`${rule.name}: ${what(rule)}`, ""];
+  for (const a of items.slice(0, LISTED)) {
+    lines.push(line(n.kind, rule, a, now));
+    // A long list of hosts stays a list: processes are for the few.
+    if (n.kind !== "resolved" && items.length <= 5) {
+      lines.push(...processLines(a.processes, rule.metric));
+    }
+  }
+  if (items.length > LISTED) lines.push(`… and ${items.length - LISTED} more`);
+  const hubUrl = publicUrl ? publicUrl.replace(/\/$/, "") : null;
+  const url = hubUrl ? `${hubUrl}/alerts?rule=${encodeURIComponent(rule.id)}` : null;
+  if (url) lines.push("", url);
+  return {
+    kind: n.kind,
+    title,
+    text: lines.join("\n"),
+    rule: {
+      id: rule.id,
+      name: rule.name,
+      kind: rule.kind,
+      severity: alerts.some((a) => a.severity === "critical") ? "critical" : rule.severity,
+      metric: rule.metric,
+    },
+    alerts: items,
+    hub_url: hubUrl,
+    url,
+  };
+}
+
+/** What "send a test" sends: a firing message about an example alert, said to be a test. */
+export function testMessage(publicUrl: string | null, now: number): Message {
+  const hubUrl = publicUrl ? publicUrl.replace(/\/$/, "") : null;
+  const at = new Date(now).toISOString();
+  return {
+    kind: "firing",
+    title: "[TEST] Sightline test notification",
+    text: "This is a test from Sightline: notifications to this channel arrive.",
+    rule: { id: "test", name: "Test", kind: "threshold", severity: "warning", metric: null },
+    alerts: [{
+      id: 0,
+      rule_id: "test",
+      rule_name: "Test",
+      host_id: "test",
+      host: { id: "test", name: "test host" },
+      labels: {},
+      state: "firing",
+      severity: "warning",
+      value: null,
+      threshold: null,
+      started_at: at,
+      pending_since: at,
+      fired_at: at,
+      resolved_at: null,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      closed_reason: null,
+      duration_s: 0,
+      processes: null,
+    }],
+    hub_url: hubUrl,
+    url: hubUrl,
+  };
+}
