@@ -15,6 +15,7 @@
 import type { Store } from "../hub/store/store.ts";
 import { AlertEngine, type AlertEventName, type Sample } from "../hub/alerts/engine.ts";
 import { logger } from "../lib/log.ts";
+import { channel } from "../hub/store/conformance_helpers.ts";
 import { addHosts, onEachStore, percentile } from "./common.ts";
 import { fleetRules, type HostBatch, hostBatch, tagsOf } from "./alerts_fleet.ts";
 
@@ -49,14 +50,9 @@ async function prepare(
   await addHosts(store, hosts, true);
   for (let h = 0; h < hosts; h++) await store.hosts.setTags(`h${h}`, tagsOf(h));
   for (const rule of fleetRules(hosts)) await store.alerts.createRule(rule, 0);
-  await store.notifications.createChannel({
-    id: "ops",
-    name: "ops hook",
-    type: "webhook",
-    config: { url: "http://127.0.0.1:9/" },
-    enabled: true,
-    created_at: 0,
-  });
+  await store.notifications.createChannel(
+    channel("ops", { config: { url: "http://127.0.0.1:9/" } }),
+  );
   const engine = new AlertEngine({
     store,
     log: logger("bench"),
