@@ -1,5 +1,8 @@
 /** What several benches share: percentiles, a process's footprint, hosts to write to. */
 import type { Store } from "../hub/store/store.ts";
+import { SqliteStore } from "../hub/store/sqlite/store.ts";
+import { PostgresStore } from "../hub/store/postgres/store.ts";
+import { freshDatabase } from "../tests/pg.ts";
 
 /** The p-th percentile of `xs` (NaN when empty); `xs` is left as it was. */
 export function percentile(xs: number[], p: number): number {
@@ -48,4 +51,36 @@ export async function addHosts(store: Store, n: number, register = false): Promi
 /** The PostgreSQL server benches make their databases on, or null to measure SQLite only. */
 export function benchDatabaseServer(): string | null {
   return Deno.env.get("SIGHTLINE_BENCH_DATABASE_URL") || Deno.env.get("DATABASE_URL") || null;
+}
+
+/**
+ * Runs `measure` on a fresh, migrated SQLite store in a temp dir, then on a
+ * fresh PostgreSQL database when {@link benchDatabaseServer} names one; each
+ * is closed and removed after. Returns what each run returned, SQLite first.
+ */
+export async function onEachStore<T>(
+  measure: (name: "sqlite" | "postgres", store: Store) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  const dir = await Deno.makeTempDir({ prefix: "sightline-bench-" });
+  const sqlite = new SqliteStore(`${dir}/bench.db`);
+  try {
+    await sqlite.migrate();
+    out.push(await measure("sqlite", sqlite));
+  } finally {
+    await sqlite.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+  const server = benchDatabaseServer();
+  if (!server) return out;
+  const db = await freshDatabase(server);
+  const pg = new PostgresStore(db.url, { pool: 4 });
+  try {
+    await pg.migrate();
+    out.push(await measure("postgres", pg));
+  } finally {
+    await pg.close();
+    await db.drop();
+  }
+  return out;
 }

@@ -14,6 +14,7 @@ const BENCHES: Record<
   history: () => import("./history.ts"),
   fleet: () => import("./fleet.ts"),
   churn: () => import("./churn.ts"),
+  alerts: () => import("./alerts.ts"),
 };
 
 const { positionals, values } = parseArgs({

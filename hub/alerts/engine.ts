@@ -88,6 +88,12 @@ interface Entry {
   alert: Alert;
 }
 
+/** A threshold rule that watches a host, and the series its selector wants (undefined: the one). */
+interface Scoped {
+  rule: AlertRule;
+  want: string | undefined;
+}
+
 const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
 
 export class AlertEngine {
@@ -95,6 +101,9 @@ export class AlertEngine {
   /** Each enabled rule as last read, to tell which changed. */
   #specs = new Map<string, string>();
   #byMetric = new Map<string, AlertRule[]>();
+  /** What {@link AlertEngine.#scopedRules} keeps: per host, and shared by hosts alike. */
+  #scoped = new WeakMap<HostView, { rules: AlertRule[]; byMetric: Map<string, Scoped[]> }>();
+  #scopes = { rules: this.#rules, byIds: new Map<string, Map<string, Scoped[]>>() };
   #ofKind = new Map<AlertRule["kind"], AlertRule[]>();
   #channels: Channel[] = [];
   #mutes = new Mutes();
@@ -283,14 +292,14 @@ export class AlertEngine {
   batch(hostId: string, ts: number, samples: readonly Sample[], failing: readonly string[]): void {
     const host = this.#hosts.get(hostId);
     if (!host) return this.#learn(hostId, () => this.batch(hostId, ts, samples, failing));
+    const scoped = this.#scopedRules(host);
     for (const [name, label, value] of samples) {
-      const rules = this.#byMetric.get(name);
+      const rules = scoped.get(name);
       if (!rules) continue;
-      for (const rule of rules) {
-        if (!inScope(rule, host)) continue;
-        const want = rule.labels[metric(name)?.label || ""];
+      const labelName = metric(name)?.label || "";
+      for (const { rule, want } of rules) {
         if (want !== undefined && want !== EACH && want !== label) continue;
-        this.#sample(rule, host.id, label, name, value, ts);
+        this.#sample(rule, host.id, labelName, label, value, ts);
       }
     }
     const nodata = this.#ofKind.get("nodata");
@@ -325,10 +334,42 @@ export class AlertEngine {
     }
   }
 
-  #sample(rule: AlertRule, hostId: string, label: string, name: string, value: number, ts: number) {
-    const labelName = metric(name)?.label || "";
+  /**
+   * The threshold rules whose scope takes `host` in, by metric, each with
+   * the label value it selects: asked of
+   * every sample, and a scope can list hundreds of hosts. Kept for the host
+   * as seen (a change replaces its view) and the rules as read (a reload
+   * replaces them); hosts in the same scopes share one map.
+   */
+  #scopedRules(host: HostView): Map<string, Scoped[]> {
+    const kept = this.#scoped.get(host);
+    if (kept?.rules === this.#rules) return kept.byMetric;
+    if (this.#scopes.rules !== this.#rules) this.#scopes = { rules: this.#rules, byIds: new Map() };
+    const inside = new Map<string, Scoped[]>();
+    for (const [name, rules] of this.#byMetric) {
+      const labelName = metric(name)?.label || "";
+      const those = rules.filter((r) => inScope(r, host));
+      if (those.length) {
+        inside.set(name, those.map((rule) => ({ rule, want: rule.labels[labelName] })));
+      }
+    }
+    const ids = [...inside.values()].flat().map((s) => s.rule.id).join("\u0000");
+    let byMetric = this.#scopes.byIds.get(ids);
+    if (!byMetric) this.#scopes.byIds.set(ids, byMetric = inside);
+    this.#scoped.set(host, { rules: this.#rules, byMetric });
+    return byMetric;
+  }
+
+  #sample(
+    rule: AlertRule,
+    hostId: string,
+    labelName: string,
+    label: string,
+    value: number,
+    ts: number,
+  ) {
     const lk = labelName ? `${labelName}=${label}` : "";
-    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    const held = this.#heldFor(rule, hostId, lk);
     // Samples replayed out of order (a WAL resent) are not judged against newer ones.
     if (held && ts < held.alert.pending_since) return;
     const step = judgeValue(rule, hostId, held && this.#heldOf(held.alert), value, ts);
@@ -346,7 +387,8 @@ export class AlertEngine {
     since = at,
   ) {
     const lk = labelsKey(labels);
-    const held = this.#open.get(keyOf(rule.id, hostId, lk));
+    const held = this.#heldFor(rule, hostId, lk);
+    if (!held && !breach) return; // nothing held, nothing begins
     // A WAL drop fires at once; its `for` is how long without drops it takes to resolve.
     const judged = rule.kind === "wal_dropping" ? { ...rule, for_s: 0 } : rule;
     const step = judgeCondition(
@@ -358,6 +400,15 @@ export class AlertEngine {
       since,
     );
     if (step) this.#apply(rule, hostId, labels, lk, step, value);
+  }
+
+  /**
+   * The open alert of (rule, host, series). Most hosts hold none: their
+   * samples are judged without building a key to look up.
+   */
+  #heldFor(rule: AlertRule, hostId: string, lk: string): Entry | undefined {
+    if (!this.#byHost.get(hostId)?.size) return undefined;
+    return this.#open.get(keyOf(rule.id, hostId, lk));
   }
 
   #heldOf(a: Alert): Held {
