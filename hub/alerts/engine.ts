@@ -19,6 +19,7 @@
 import type { Logger } from "../../lib/log.ts";
 import {
   type AlertRule,
+  beyond,
   DEFAULT_RULES,
   EACH,
   inScope,
@@ -92,6 +93,15 @@ interface Entry {
 interface Scoped {
   rule: AlertRule;
   want: string | undefined;
+  /** The metric's label name ("" for a metric with one series). */
+  labelName: string;
+}
+
+/** What watches one host: threshold rules by metric, and the no-data and collector rules. */
+interface Watch {
+  byMetric: Map<string, Scoped[]>;
+  nodata: AlertRule[];
+  collectors: AlertRule[];
 }
 
 const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
@@ -101,9 +111,9 @@ export class AlertEngine {
   /** Each enabled rule as last read, to tell which changed. */
   #specs = new Map<string, string>();
   #byMetric = new Map<string, AlertRule[]>();
-  /** What {@link AlertEngine.#scopedRules} keeps: per host, and shared by hosts alike. */
-  #scoped = new WeakMap<HostView, { rules: AlertRule[]; byMetric: Map<string, Scoped[]> }>();
-  #scopes = { rules: this.#rules, byIds: new Map<string, Map<string, Scoped[]>>() };
+  /** What {@link AlertEngine.#watch} keeps: per host, and shared by hosts alike. */
+  #scoped = new WeakMap<HostView, { rules: AlertRule[]; watch: Watch }>();
+  #scopes = { rules: this.#rules, byIds: new Map<string, Watch>() };
   #ofKind = new Map<AlertRule["kind"], AlertRule[]>();
   #channels: Channel[] = [];
   #mutes = new Mutes();
@@ -292,72 +302,81 @@ export class AlertEngine {
   batch(hostId: string, ts: number, samples: readonly Sample[], failing: readonly string[]): void {
     const host = this.#hosts.get(hostId);
     if (!host) return this.#learn(hostId, () => this.batch(hostId, ts, samples, failing));
-    const scoped = this.#scopedRules(host);
+    const watch = this.#watch(host);
+    // Whether anything is open on the host: if not, a sample below its threshold is nothing.
+    const open = (this.#byHost.get(hostId)?.size ?? 0) > 0;
     for (const [name, label, value] of samples) {
-      const rules = scoped.get(name);
+      const rules = watch.byMetric.get(name);
       if (!rules) continue;
-      const labelName = metric(name)?.label || "";
-      for (const { rule, want } of rules) {
-        if (want !== undefined && want !== EACH && want !== label) continue;
-        this.#sample(rule, host.id, labelName, label, value, ts);
+      for (const s of rules) {
+        if (s.want !== undefined && s.want !== EACH && s.want !== label) continue;
+        if (!open && !this.#breaches(s.rule, hostId, value)) continue;
+        this.#sample(s.rule, hostId, s.labelName, label, value, ts);
       }
     }
-    const nodata = this.#ofKind.get("nodata");
-    if (nodata) {
-      for (const rule of nodata) {
-        if (!inScope(rule, host)) continue;
-        const want = rule.labels[metric(rule.metric!)?.label || ""];
-        const present = samples.some(([m, l]) =>
-          m === rule.metric && (want === undefined || want === EACH || want === l)
-        );
-        if (!present) continue;
-        this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
-        this.#condition(rule, hostId, {}, false, ts, null);
-      }
+    for (const rule of watch.nodata) {
+      const want = rule.labels[metric(rule.metric!)?.label || ""];
+      const present = samples.some(([m, l]) =>
+        m === rule.metric && (want === undefined || want === EACH || want === l)
+      );
+      if (!present) continue;
+      this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
+      if (open) this.#condition(rule, hostId, {}, false, ts, null);
     }
-    const collectors = this.#ofKind.get("collector_failing");
-    if (collectors) {
-      for (const rule of collectors) {
-        if (!inScope(rule, host)) continue;
-        const want = rule.labels.collector;
-        for (const c of new Set(failing)) {
-          if (want && want !== EACH && want !== c) continue;
-          this.#condition(rule, hostId, { collector: c }, true, ts, null);
-        }
-        // Those that failed before and not in this batch recovered.
-        for (const key of this.#byHost.get(hostId) ?? []) {
-          const e = this.#open.get(key)!;
-          if (e.alert.rule_id !== rule.id || failing.includes(e.alert.labels.collector)) continue;
-          this.#condition(rule, hostId, e.alert.labels, false, ts, null);
-        }
+    if (!watch.collectors.length || (!failing.length && !open)) return;
+    const failed = new Set(failing);
+    for (const rule of watch.collectors) {
+      const want = rule.labels.collector;
+      for (const c of failed) {
+        if (want && want !== EACH && want !== c) continue;
+        this.#condition(rule, hostId, { collector: c }, true, ts, null);
+      }
+      // Those that failed before and not in this batch recovered.
+      for (const key of this.#byHost.get(hostId) ?? []) {
+        const e = this.#open.get(key)!;
+        if (e.alert.rule_id !== rule.id || failed.has(e.alert.labels.collector)) continue;
+        this.#condition(rule, hostId, e.alert.labels, false, ts, null);
       }
     }
   }
 
+  /** Whether `value` is beyond the threshold `rule` holds for `hostId` (no allocation: per sample). */
+  #breaches(rule: AlertRule, hostId: string, value: number): boolean {
+    const threshold = rule.overrides[hostId]?.threshold ?? rule.threshold!;
+    return beyond(rule.op!, value, threshold);
+  }
+
   /**
-   * The threshold rules whose scope takes `host` in, by metric, each with
-   * the label value it selects: asked of
-   * every sample, and a scope can list hundreds of hosts. Kept for the host
-   * as seen (a change replaces its view) and the rules as read (a reload
-   * replaces them); hosts in the same scopes share one map.
+   * What watches `host`: asked of every batch, and a scope can list hundreds
+   * of hosts, so it is kept for the host as seen (a change replaces its
+   * view) and the rules as read (a reload replaces them); hosts in the same
+   * scopes share one.
    */
-  #scopedRules(host: HostView): Map<string, Scoped[]> {
+  #watch(host: HostView): Watch {
     const kept = this.#scoped.get(host);
-    if (kept?.rules === this.#rules) return kept.byMetric;
+    if (kept?.rules === this.#rules) return kept.watch;
     if (this.#scopes.rules !== this.#rules) this.#scopes = { rules: this.#rules, byIds: new Map() };
-    const inside = new Map<string, Scoped[]>();
+    const byMetric = new Map<string, Scoped[]>();
     for (const [name, rules] of this.#byMetric) {
       const labelName = metric(name)?.label || "";
       const those = rules.filter((r) => inScope(r, host));
       if (those.length) {
-        inside.set(name, those.map((rule) => ({ rule, want: rule.labels[labelName] })));
+        byMetric.set(
+          name,
+          those.map((rule) => ({ rule, want: rule.labels[labelName], labelName })),
+        );
       }
     }
-    const ids = [...inside.values()].flat().map((s) => s.rule.id).join("\u0000");
-    let byMetric = this.#scopes.byIds.get(ids);
-    if (!byMetric) this.#scopes.byIds.set(ids, byMetric = inside);
-    this.#scoped.set(host, { rules: this.#rules, byMetric });
-    return byMetric;
+    const nodata = (this.#ofKind.get("nodata") ?? []).filter((r) => inScope(r, host));
+    const collectors = (this.#ofKind.get("collector_failing") ?? []).filter((r) =>
+      inScope(r, host)
+    );
+    const ids = [...[...byMetric.values()].flat().map((s) => s.rule), ...nodata, ...collectors]
+      .map((r) => r.id).join("\u0000");
+    let watch = this.#scopes.byIds.get(ids);
+    if (!watch) this.#scopes.byIds.set(ids, watch = { byMetric, nodata, collectors });
+    this.#scoped.set(host, { rules: this.#rules, watch });
+    return watch;
   }
 
   #sample(
