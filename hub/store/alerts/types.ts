@@ -71,6 +71,12 @@ export interface AlertQuery {
   limit: number;
 }
 
+/** How many alerts fire on one host, by severity. */
+export interface FiringCount {
+  warning: number;
+  critical: number;
+}
+
 /** A silence: mutes what it matches from `starts_at` to `ends_at`. */
 export interface Silence {
   id: string;
@@ -117,6 +123,11 @@ export interface AlertStore {
   openAlerts(hostId?: string): Promise<Alert[]>;
   alert(id: number): Promise<Alert | null>;
   alerts(q: AlertQuery): Promise<Alert[]>;
+  /**
+   * How many alerts fire on each host, by host id (hosts with none left out):
+   * the fleet's badges and the navigation's count, read on every page.
+   */
+  firingCounts(): Promise<Record<string, FiringCount>>;
   /**
    * Opens an alert unless the (rule, host, series) has one open: then that
    * one is returned with `opened: false` (another hub opened it first).
