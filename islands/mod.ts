@@ -9,6 +9,12 @@ import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
+// -- alerts --
+import Alerts from "./Alerts.tsx";
+import AlertSummary from "./AlertSummary.tsx";
+import AlertBanner from "./AlertBanner.tsx";
+import AlertCount from "./AlertCount.tsx";
+// -- end of alerts --
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -18,6 +24,12 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   CopyButton,
   AddHost,
   TagEditor,
+  // -- alerts --
+  Alerts,
+  AlertSummary,
+  AlertBanner,
+  AlertCount,
+  // -- end of alerts --
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -11,12 +11,12 @@ import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { enqueue } from "../notifications/shared.ts";
 import type { AlertRule, Severity } from "../../../lib/alerts/rules.ts";
+import type { FiringCount } from "../../../lib/alerts/counts.ts";
 import type {
   Alert,
   AlertQuery,
   AlertState,
   AlertStore,
-  FiringCount,
   MaintenanceWindow,
   NotifySpec,
   OpenAlert,

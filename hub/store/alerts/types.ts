@@ -7,6 +7,7 @@
  */
 import type { AuditRecord } from "../audit/types.ts";
 import type { AlertRule, Severity } from "../../../lib/alerts/rules.ts";
+import type { FiringCount } from "../../../lib/alerts/counts.ts";
 
 export type AlertState = "pending" | "firing" | "resolved";
 
@@ -69,12 +70,6 @@ export interface AlertQuery {
   /** Only ids below this (the next page, newest first). */
   before?: number;
   limit: number;
-}
-
-/** How many alerts fire on one host, by severity. */
-export interface FiringCount {
-  warning: number;
-  critical: number;
 }
 
 /** A silence: mutes what it matches from `starts_at` to `ends_at`. */
