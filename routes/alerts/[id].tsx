@@ -105,7 +105,7 @@ function Notifications(
                   {channels && <span>to {channels.get(n.channel_id) ?? "a removed channel"}</span>}
                   {n.items.length > 1 && <span class="muted">with {n.items.length - 1} more</span>}
                   <small class="inline">
-                    {n.sent_at ? "sent " : "due "}
+                    {n.sent_at ? "at " : "due "}
                     <Time iso={new Date(n.sent_at ?? n.due_at).toISOString()} />
                   </small>
                 </p>
