@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { onLive } from "./live.ts";
 import { useNow } from "./clock.ts";
-import type { AlertRow } from "./alert_rows.ts";
+import { ALERT_EVENTS, type AlertRow } from "./alert_rows.ts";
 import { AckButton, type RuleInfo, SeverityBadge, Time, ValueText } from "./alert_parts.tsx";
 import { type AlertView, duration } from "../lib/alerts/view.ts";
 import { seriesText } from "../lib/alerts/format.ts";
@@ -17,14 +17,6 @@ export interface AlertSummaryProps {
   rule: RuleInfo | undefined;
   canAck: boolean;
 }
-
-const EVENTS = [
-  "alert.pending",
-  "alert.firing",
-  "alert.resolved",
-  "alert.cancelled",
-  "alert.acknowledged",
-] as const;
 
 /** What happened to `a`, oldest first. */
 function timeline(a: AlertView): Array<[string, string]> {
@@ -43,7 +35,7 @@ export default function AlertSummary({ alert, hostName, rule, canAck }: AlertSum
   const [cancelled, setCancelled] = useState(false);
   const now = useNow(1000);
   useEffect(() => {
-    const stops = EVENTS.map((event) =>
+    const stops = ALERT_EVENTS.map((event) =>
       onLive(event, (d) => {
         if (d.id !== alert.id) return;
         if (event === "alert.cancelled") setCancelled(true);

@@ -5,10 +5,17 @@
  * so they live in the URL. Alert events move rows between the two lists
  * without a reload (islands/alert_rows.ts); admins acknowledge in place.
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onLive } from "./live.ts";
 import { useNow } from "./clock.ts";
-import { type AlertFilter, type AlertLists, type AlertRow, applyEvent } from "./alert_rows.ts";
+import {
+  ALERT_EVENTS,
+  type AlertFilter,
+  type AlertLists,
+  type AlertRow,
+  applyEvent,
+} from "./alert_rows.ts";
 import { AckButton, type RuleInfo, SeverityBadge, Time, ValueText } from "./alert_parts.tsx";
 import { duration } from "../lib/alerts/view.ts";
 import { seriesText } from "../lib/alerts/format.ts";
@@ -27,14 +34,6 @@ export interface AlertsProps extends AlertLists {
   canAck: boolean;
 }
 
-const EVENTS = [
-  "alert.pending",
-  "alert.firing",
-  "alert.resolved",
-  "alert.cancelled",
-  "alert.acknowledged",
-] as const;
-
 /** The query of `filter` (and `extra`), as the page's URL and the REST API read it. */
 function query(filter: AlertFilter, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();
@@ -43,22 +42,82 @@ function query(filter: AlertFilter, extra: Record<string, string> = {}): string 
   return s ? `?${s}` : "";
 }
 
-/** The rule's name (linking to the alert) and the series it judged. */
-function What({ a }: { a: AlertRow }) {
-  const series = seriesText(a.labels);
+const STATE_OPTIONS: Array<[string, string]> = [
+  ["", "All states"],
+  ["firing", "Firing"],
+  ["pending", "Pending"],
+  ["resolved", "Resolved"],
+];
+
+/** One filter of the GET form; choosing submits it (the button does without scripts). */
+function Choice({ label, name, value, options }: {
+  label: string;
+  name: string;
+  value: string;
+  options: Array<[string, string]>;
+}) {
   return (
-    <th scope="row">
-      <a href={`/alerts/${a.id}`}>{a.rule_name}</a>
-      {series && <small>{series}</small>}
-    </th>
+    <label>
+      <span class="visually-hidden">{label}</span>
+      <select
+        name={name}
+        value={value}
+        onChange={(e) => (e.currentTarget as HTMLSelectElement).form?.requestSubmit()}
+      >
+        {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+      </select>
+    </label>
   );
 }
 
-function HostCell({ a, hosts }: { a: AlertRow; hosts: Record<string, string> }) {
+/**
+ * Alerts as a table (cards on a phone): what fired, its severity, host and
+ * value, then the columns `more` names, filled by `children` for each alert.
+ */
+function AlertTable({ list, hosts, rules, more, children }: {
+  list: AlertRow[];
+  hosts: Record<string, string>;
+  rules: Record<string, RuleInfo>;
+  more: string[];
+  children: (a: AlertRow) => ComponentChildren;
+}) {
   return (
-    <td data-label="Host">
-      <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>{hosts[a.host_id] ?? a.host_id}</a>
-    </td>
+    <div class="table-wrap">
+      <table class="cards">
+        <thead>
+          <tr>
+            {["Alert", "Severity", "Host", "Value", ...more].map((h) => (
+              <th key={h} scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((a) => {
+            const series = seriesText(a.labels);
+            return (
+              <tr key={a.id} data-alert={a.id}>
+                <th scope="row">
+                  <a href={`/alerts/${a.id}`}>{a.rule_name}</a>
+                  {series && <small>{series}</small>}
+                </th>
+                <td data-label="Severity">
+                  <SeverityBadge severity={a.severity} />
+                </td>
+                <td data-label="Host">
+                  <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>
+                    {hosts[a.host_id] ?? a.host_id}
+                  </a>
+                </td>
+                <td class="num" data-label="Value">
+                  <ValueText a={a} rule={rules[a.rule_id]} />
+                </td>
+                {children(a)}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -70,7 +129,7 @@ export default function Alerts(props: AlertsProps) {
   const now = useNow(1000);
 
   useEffect(() => {
-    const stops = EVENTS.map((event) =>
+    const stops = ALERT_EVENTS.map((event) =>
       onLive(event, (a) => setLists((l) => applyEvent(l, event, a, filter)))
     );
     return () => stops.forEach((stop) => stop());
@@ -106,36 +165,22 @@ export default function Alerts(props: AlertsProps) {
 
   const showOpen = filter.state !== "resolved";
   const showHistory = filter.state === "" || filter.state === "resolved";
-  const ruleList = Object.entries(rules).sort((a, b) => a[1].name.localeCompare(b[1].name));
-  const hostList = Object.entries(hosts).sort((a, b) => a[1].localeCompare(b[1]));
-  const submit = (e: Event) => (e.currentTarget as HTMLSelectElement).form?.requestSubmit();
+  const byName = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
+  const ruleOptions: Array<[string, string]> = [
+    ["", "All rules"],
+    ...Object.entries(rules).map(([id, r]): [string, string] => [id, r.name]).sort(byName),
+  ];
+  const hostOptions: Array<[string, string]> = [
+    ["", "All hosts"],
+    ...Object.entries(hosts).sort(byName),
+  ];
 
   return (
     <div class="alerts">
       <form method="get" action="/alerts" class="toolbar">
-        <label>
-          <span class="visually-hidden">State</span>
-          <select name="state" value={filter.state} onChange={submit}>
-            <option value="">All states</option>
-            <option value="firing">Firing</option>
-            <option value="pending">Pending</option>
-            <option value="resolved">Resolved</option>
-          </select>
-        </label>
-        <label>
-          <span class="visually-hidden">Rule</span>
-          <select name="rule" value={filter.rule} onChange={submit}>
-            <option value="">All rules</option>
-            {ruleList.map(([id, r]) => <option key={id} value={id}>{r.name}</option>)}
-          </select>
-        </label>
-        <label>
-          <span class="visually-hidden">Host</span>
-          <select name="host" value={filter.host} onChange={submit}>
-            <option value="">All hosts</option>
-            {hostList.map(([id, name]) => <option key={id} value={id}>{name}</option>)}
-          </select>
-        </label>
+        <Choice label="State" name="state" value={filter.state} options={STATE_OPTIONS} />
+        <Choice label="Rule" name="rule" value={filter.rule} options={ruleOptions} />
+        <Choice label="Host" name="host" value={filter.host} options={hostOptions} />
         <button type="submit">Filter</button>
         {(filter.state || filter.rule || filter.host) && <a href="/alerts">Clear filters</a>}
       </form>
@@ -152,51 +197,29 @@ export default function Alerts(props: AlertsProps) {
               </p>
             )
             : (
-              <div class="table-wrap">
-                <table class="cards">
-                  <thead>
-                    <tr>
-                      <th scope="col">Alert</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Host</th>
-                      <th scope="col">Value</th>
-                      <th scope="col">Since</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {lists.open.map((a) => (
-                      <tr key={a.id} data-alert={a.id} class={a.state}>
-                        <What a={a} />
-                        <td data-label="Severity">
-                          <SeverityBadge severity={a.severity} />
-                        </td>
-                        <HostCell a={a} hosts={hosts} />
-                        <td class="num" data-label="Value">
-                          <ValueText a={a} rule={rules[a.rule_id]} />
-                        </td>
-                        <td data-label="Since">
-                          <Time iso={a.started_at} />
-                          <small>
-                            {a.state === "pending" ? "pending " : "for "}
-                            {duration(now - Date.parse(a.started_at))}
-                          </small>
-                        </td>
-                        <td data-label="Status" class="status">
-                          {a.state === "pending" && <span class="badge pending">pending</span>}
-                          {a.acknowledged_by && (
-                            <span class="acked">acknowledged by {a.acknowledged_by}</span>
-                          )}
-                          {a.muted && <span class="badge muted-badge">muted: {a.muted}</span>}
-                          {canAck && a.state === "firing" && !a.acknowledged_by && (
-                            <AckButton id={a.id} onDone={update} />
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <AlertTable list={lists.open} hosts={hosts} rules={rules} more={["Since", "Status"]}>
+                {(a) => (
+                  <>
+                    <td data-label="Since">
+                      <Time iso={a.started_at} />
+                      <small>
+                        {a.state === "pending" ? "pending " : "for "}
+                        {duration(now - Date.parse(a.started_at))}
+                      </small>
+                    </td>
+                    <td data-label="Status" class="status">
+                      {a.state === "pending" && <span class="badge pending">pending</span>}
+                      {a.acknowledged_by && (
+                        <span class="acked">acknowledged by {a.acknowledged_by}</span>
+                      )}
+                      {a.muted && <span class="badge muted-badge">muted: {a.muted}</span>}
+                      {canAck && a.state === "firing" && !a.acknowledged_by && (
+                        <AckButton id={a.id} onDone={update} />
+                      )}
+                    </td>
+                  </>
+                )}
+              </AlertTable>
             )}
         </section>
       )}
@@ -211,44 +234,25 @@ export default function Alerts(props: AlertsProps) {
               </p>
             )
             : (
-              <div class="table-wrap">
-                <table class="cards">
-                  <thead>
-                    <tr>
-                      <th scope="col">Alert</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Host</th>
-                      <th scope="col">Value</th>
-                      <th scope="col">Fired</th>
-                      <th scope="col">Lasted</th>
-                      <th scope="col">Acknowledged</th>
-                      <th scope="col">Closed</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {lists.history.map((a) => (
-                      <tr key={a.id} data-alert={a.id}>
-                        <What a={a} />
-                        <td data-label="Severity">
-                          <SeverityBadge severity={a.severity} />
-                        </td>
-                        <HostCell a={a} hosts={hosts} />
-                        <td class="num" data-label="Value">
-                          <ValueText a={a} rule={rules[a.rule_id]} />
-                        </td>
-                        <td data-label="Fired">{a.fired_at ? <Time iso={a.fired_at} /> : "–"}</td>
-                        <td data-label="Lasted">
-                          {a.fired_at && a.resolved_at
-                            ? duration(Date.parse(a.resolved_at) - Date.parse(a.fired_at))
-                            : "–"}
-                        </td>
-                        <td data-label="Acknowledged">{a.acknowledged_by ?? "–"}</td>
-                        <td data-label="Closed">{a.closed_reason ?? "recovered"}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <AlertTable
+                list={lists.history}
+                hosts={hosts}
+                rules={rules}
+                more={["Fired", "Lasted", "Acknowledged", "Closed"]}
+              >
+                {(a) => (
+                  <>
+                    <td data-label="Fired">{a.fired_at ? <Time iso={a.fired_at} /> : "–"}</td>
+                    <td data-label="Lasted">
+                      {a.fired_at && a.resolved_at
+                        ? duration(Date.parse(a.resolved_at) - Date.parse(a.fired_at))
+                        : "–"}
+                    </td>
+                    <td data-label="Acknowledged">{a.acknowledged_by ?? "–"}</td>
+                    <td data-label="Closed">{a.closed_reason ?? "recovered"}</td>
+                  </>
+                )}
+              </AlertTable>
             )}
           {cursor !== null && (
             <p class="more">

@@ -26,13 +26,15 @@ export interface AlertLists {
   history: AlertRow[];
 }
 
-/** The alert events that change the lists. */
-export type AlertEvent =
-  | "alert.pending"
-  | "alert.firing"
-  | "alert.resolved"
-  | "alert.cancelled"
-  | "alert.acknowledged";
+/** The alert events, each of which changes an alert a page shows. */
+export const ALERT_EVENTS = [
+  "alert.pending",
+  "alert.firing",
+  "alert.resolved",
+  "alert.cancelled",
+  "alert.acknowledged",
+] as const;
+export type AlertEvent = typeof ALERT_EVENTS[number];
 
 /** Whether `a` belongs on a page filtered by `f`. */
 export function matches(f: AlertFilter, a: AlertView): boolean {

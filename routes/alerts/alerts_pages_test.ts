@@ -5,70 +5,42 @@
  * from hosts and users, so they are escaped.
  */
 import { assert, assertEquals } from "../../lib/assert.ts";
-import { apiApp, AUTH } from "../testing.ts";
-import { SqliteStore } from "../../hub/store/sqlite/store.ts";
-import { hashPassword } from "../../hub/auth/passwords.ts";
-import { type AlertRule, checkRule } from "../../lib/alerts/rules.ts";
+import { AUTH, pagesApp } from "../testing.ts";
+import { hashSecret } from "../../hub/auth/secrets.ts";
+import { host } from "../../hub/store/conformance_helpers.ts";
+import type { AlertRule } from "../../lib/alerts/rules.ts";
 import type { Store } from "../../hub/store/store.ts";
 
-const ORIGIN = "http://hub.test";
-const PASSWORD = "a long passphrase";
 const EVIL = `<img src=x onerror=alert(1)>`;
 
+/** The pages with host h1 ("web-1"), an admin and a viewer signed in, and an API key. */
 async function setup() {
-  const dir = await Deno.makeTempDir();
-  const store = new SqliteStore(`${dir}/t.db`);
-  const { app } = await apiApp(store);
-  const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set("host", "hub.test");
-    if (init.method === "POST") headers.set("origin", ORIGIN);
-    if (init.cookie) headers.set("cookie", init.cookie);
-    return app.request(`${ORIGIN}${path}`, { ...init, headers }, {
-      remoteAddr: { hostname: "127.0.0.1" },
-    });
-  };
-  const signIn = async (name: string, role: "admin" | "viewer") => {
-    await store.auth.createUser({
-      id: crypto.randomUUID(),
-      name,
-      passwordHash: await hashPassword(PASSWORD),
-      role,
-      createdAt: 0,
-    });
-    const res = await request("/login", {
-      method: "POST",
-      body: new URLSearchParams({ name, password: PASSWORD }),
-    });
-    assertEquals(res.status, 303);
-    return res.headers.get("set-cookie")!.split(";")[0];
-  };
-  const html = async (path: string, cookie: string) => {
-    const res = await request(path, { cookie });
+  const t = await pagesApp();
+  await host(t.store, "h1", "web-1");
+  const admin = await t.signIn("ann", "admin");
+  const viewer = await t.signIn("vic", "viewer");
+  await t.store.auth.createApiKey({
+    id: "k",
+    name: "test",
+    hash: hashSecret(AUTH.authorization.slice("Bearer ".length)),
+    createdAt: 0,
+  });
+  const html = async (path: string, cookie = admin) => {
+    const res = await t.request(path, { cookie });
     return { status: res.status, text: await res.text() };
   };
-  return {
-    store,
-    request,
-    signIn,
-    html,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
+  /** Adds a CPU rule through the REST API, as the rule editor would. */
+  const rule = async (name: string, extra: Record<string, unknown> = {}): Promise<AlertRule> => {
+    const res = await t.request("/api/v1/alert-rules", {
+      method: "POST",
+      cookie: admin,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, metric: "cpu_percent", op: ">", threshold: 90, ...extra }),
+    });
+    assertEquals(res.status, 201);
+    return await res.json();
   };
-}
-
-function rule(id: string, extra: Record<string, unknown> = {}): AlertRule {
-  const c = checkRule({
-    name: `rule ${id}`,
-    metric: "cpu_percent",
-    op: ">",
-    threshold: 90,
-    ...extra,
-  });
-  if (!c.ok) throw new Error(c.error.problem);
-  return { ...c.rule, id };
+  return Object.assign(t, { admin, viewer, html, rule });
 }
 
 /** Opens an alert of `r` on h1 (firing unless said), and returns its id. */
@@ -96,17 +68,15 @@ async function raise(
 
 Deno.test("/alerts lists firing then pending alerts; admins get Acknowledge, viewers do not", async () => {
   await using t = await setup();
-  const admin = await t.signIn("ann", "admin");
-  const viewer = await t.signIn("vic", "viewer");
+  const { admin } = t;
+  const { viewer } = t;
   const empty = await t.html("/alerts", admin);
   assertEquals(empty.status, 200);
   assert(empty.text.includes("Nothing is firing."), "empty firing list");
   assert(empty.text.includes("No alert has resolved yet."), "empty history");
 
-  const cpu = rule("r1", { name: `cpu ${EVIL}` });
-  await t.store.alerts.createRule(cpu, 1);
-  await t.store.alerts.createRule(rule("r2", { name: "disk" }), 1);
-  const pending = await raise(t.store, rule("r2", { name: "disk" }), Date.now() - 5000, "pending");
+  const cpu = await t.rule(`cpu ${EVIL}`);
+  const pending = await raise(t.store, await t.rule("disk"), Date.now() - 5000, "pending");
   const firing = await raise(t.store, cpu, Date.now() - 60_000, "firing", "critical");
   const page = await t.html("/alerts", admin);
   assert(!page.text.includes(EVIL), "a rule's name is escaped");
@@ -133,9 +103,8 @@ Deno.test("/alerts lists firing then pending alerts; admins get Acknowledge, vie
 
 Deno.test("/alerts history is paged by id, filters come from the URL, and junk is refused", async () => {
   await using t = await setup();
-  const admin = await t.signIn("ann", "admin");
-  const r = rule("r1");
-  await t.store.alerts.createRule(r, 1);
+  const { admin } = t;
+  const r = await t.rule("cpu");
   const ids: number[] = [];
   for (let i = 0; i < 52; i++) {
     const id = await raise(t.store, r, 1000 + i);
@@ -165,8 +134,8 @@ Deno.test("/alerts history is paged by id, filters come from the URL, and junk i
 
 Deno.test("/alerts/:id shows the timeline, the top processes and each notification's attempts", async () => {
   await using t = await setup();
-  const admin = await t.signIn("ann", "admin");
-  const viewer = await t.signIn("vic", "viewer");
+  const { admin } = t;
+  const { viewer } = t;
   await t.store.notifications.createChannel({
     id: "c1",
     name: "ops hook",
@@ -175,8 +144,7 @@ Deno.test("/alerts/:id shows the timeline, the top processes and each notificati
     enabled: true,
     created_at: 1,
   });
-  const r = rule("r1", { metric: "mem_used_percent" });
-  await t.store.alerts.createRule(r, 1);
+  const r = await t.rule("memory", { metric: "mem_used_percent" });
   const id = await raise(t.store, r, Date.now() - 10_000, "pending");
   const proc = (name: string, pid: number) => ({
     pid,
@@ -199,7 +167,7 @@ Deno.test("/alerts/:id shows the timeline, the top processes and each notificati
   });
   const page = await t.html(`/alerts/${id}`, admin);
   assertEquals(page.status, 200);
-  assert(page.text.includes(`href="/alerts/rules/r1"`), "the rule linked");
+  assert(page.text.includes(`href="/alerts/rules/${r.id}"`), "the rule linked");
   assert(page.text.includes("Pending since") && page.text.includes("Fired"), "the timeline");
   assert(page.text.includes("of 6 processes"));
   assert(page.text.includes("burn&lt;img") && !page.text.includes(`burn${EVIL}`), "escaped");
@@ -215,13 +183,11 @@ Deno.test("/alerts/:id shows the timeline, the top processes and each notificati
 
 Deno.test("the fleet row, the host page and the navigation carry the firing alerts", async () => {
   await using t = await setup();
-  const admin = await t.signIn("ann", "admin");
+  const { admin } = t;
   const noAlerts = await t.html("/", admin);
   assert(!noAlerts.text.includes(`class="alert-count`), "no badge when nothing fires");
   assert(!noAlerts.text.includes(`alert-banner`));
-  const [a, b] = [rule("r1"), rule("r2", { name: "mem" })];
-  await t.store.alerts.createRule(a, 1);
-  await t.store.alerts.createRule(b, 1);
+  const [a, b] = [await t.rule("cpu"), await t.rule("mem")];
   const one = await raise(t.store, a, 1000, "firing", "warning");
   await raise(t.store, b, 1000, "firing", "critical");
   await raise(t.store, b, 1000, "pending", "warning", { mount: "/" });
@@ -230,9 +196,9 @@ Deno.test("the fleet row, the host page and the navigation carry the firing aler
   // The navigation's count and the host's badge: two firing, the worst critical.
   assertEquals(fleet.text.match(/class="alert-count critical">2</g)?.length, 2);
   assert(fleet.text.includes(`href="/alerts?host=h1"`), "the badge leads to the host's alerts");
-  const host = await t.html("/hosts/h1", admin);
-  assert(host.text.includes("2 alerts firing"));
-  assert(host.text.includes(`href="/alerts/${one}"`));
+  const hostPage = await t.html("/hosts/h1", admin);
+  assert(hostPage.text.includes("2 alerts firing"));
+  assert(hostPage.text.includes(`href="/alerts/${one}"`));
   const counts = await (await t.request("/api/v1/alerts/counts", { headers: AUTH })).json();
   assertEquals(counts, { firing: 2, hosts: { h1: { warning: 1, critical: 1 } } });
 });
