@@ -207,15 +207,17 @@ export default function Alerts(props: AlertsProps) {
                         {duration(now - Date.parse(a.started_at))}
                       </small>
                     </td>
-                    <td data-label="Status" class="status">
-                      {a.state === "pending" && <span class="badge pending">pending</span>}
-                      {a.acknowledged_by && (
-                        <span class="acked">acknowledged by {a.acknowledged_by}</span>
-                      )}
-                      {a.muted && <span class="badge muted-badge">muted: {a.muted}</span>}
-                      {canAck && a.state === "firing" && !a.acknowledged_by && (
-                        <AckButton id={a.id} onDone={update} />
-                      )}
+                    <td data-label="Status">
+                      <div class="status">
+                        {a.state === "pending" && <span class="badge pending">pending</span>}
+                        {a.acknowledged_by && (
+                          <span class="acked">acknowledged by {a.acknowledged_by}</span>
+                        )}
+                        {a.muted && <span class="badge muted-badge">muted: {a.muted}</span>}
+                        {canAck && a.state === "firing" && !a.acknowledged_by && (
+                          <AckButton id={a.id} onDone={update} />
+                        )}
+                      </div>
                     </td>
                   </>
                 )}
