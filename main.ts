@@ -22,6 +22,10 @@ import { AgentRequests } from "./hub/control/requests.ts";
 import { AlertEngine } from "./hub/alerts/engine.ts";
 import { Delivery } from "./hub/notify/delivery.ts";
 import { holderFor } from "./hub/store/leases/keeper.ts";
+import { Sealer } from "./hub/notify/sealed.ts";
+import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
+import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
+import { startDeadman } from "./hub/notify/deadman.ts";
 
 const log = logger("hub");
 
@@ -149,14 +153,20 @@ async function main() {
   ingestUp.current = ingest;
 
   await alerts.start();
+  // Channel secrets are sealed under a key derived from the hub secret (hub/notify/sealed.ts).
+  const sealer = await Sealer.of(await loadOrCreateSecret(config.dataDir));
+  const outbound = new OutboundPolicy(() => blockPrivateDestinations(store));
   const sender = delivery.current = new Delivery({
     store,
     log: logger("notify"),
     holder: holderFor(config.databaseUrl),
     muted: (a, at) => alerts.muteReason(a, at) !== null,
     publicUrl: config.publicUrl,
+    sealer,
+    outbound,
   });
   await sender.start();
+  const deadman = config.deadmanUrl ? startDeadman(config.deadmanUrl, logger("deadman")) : null;
 
   // Rollups and retention, off the main thread.
   const history = await startWorker<ToHistory, FromHistory>(
@@ -179,6 +189,9 @@ async function main() {
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
+    sealer,
+    outbound,
+    publicUrl: config.publicUrl,
     agents: {
       ask: (hostId, request) => requests.ask(hostId, request),
       desiredChanged: (hostId) => {
@@ -227,6 +240,7 @@ async function main() {
     alerts.stop();
     await alerts.settled();
     await sender.stop();
+    await deadman?.stop();
     await heartbeat.shutdown();
     await history.shutdown();
     await store.close();

@@ -27,6 +27,8 @@ export interface HubConfig {
   rollupEveryS: number;
   /** The address people reach the dashboard at, for links in notifications (null: no links). */
   publicUrl: string | null;
+  /** A URL the hub calls every minute so something outside notices it died (null: none). */
+  deadmanUrl: string | null;
 }
 
 /** Parses `host:port` (IPv6 in brackets); throws a RangeError naming `name`. */
@@ -59,16 +61,17 @@ function days(name: string, value: string | undefined, tier: RollupTier["name"])
   return n;
 }
 
-function publicUrl(value: string | undefined): string | null {
+/** An http(s) URL setting; an error never repeats it (a check URL is a secret of sorts). */
+function httpUrl(name: string, value: string | undefined): string | null {
   if (!value?.trim()) return null;
   let url: URL | null = null;
   try {
     url = new URL(value.trim());
   } catch { /* refused below */ }
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new RangeError(`Invalid SIGHTLINE_PUBLIC_URL: expected http(s)://…, got "${value}"`);
+    throw new RangeError(`Invalid ${name}: expected an http(s):// URL`);
   }
-  return url.href.replace(/\/$/, "");
+  return url.href;
 }
 
 /** Reads the hub configuration from `env`; throws on a value it cannot use. */
@@ -97,6 +100,8 @@ export function loadHubConfig(
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),
     rollupEveryS: positive("SIGHTLINE_ROLLUP_EVERY", env.SIGHTLINE_ROLLUP_EVERY, 5),
-    publicUrl: publicUrl(env.SIGHTLINE_PUBLIC_URL),
+    publicUrl: httpUrl("SIGHTLINE_PUBLIC_URL", env.SIGHTLINE_PUBLIC_URL)?.replace(/\/$/, "") ??
+      null,
+    deadmanUrl: httpUrl("SIGHTLINE_DEADMAN_URL", env.SIGHTLINE_DEADMAN_URL),
   };
 }

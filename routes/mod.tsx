@@ -73,7 +73,13 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.delete("/maintenance-windows/:id", alertApi.deleteWindow(deps));
       api.get("/channels", alertApi.listChannels(deps));
       api.post("/channels", alertApi.createChannel(deps));
+      api.get("/channels/:id", alertApi.getChannel(deps));
+      api.patch("/channels/:id", alertApi.updateChannel(deps));
       api.delete("/channels/:id", alertApi.deleteChannel(deps));
+      api.post("/channels/:id/test", alertApi.testChannel(deps));
+      api.get("/channel-types", alertApi.channelTypes());
+      api.get("/notification-settings", alertApi.getNotificationSettings(deps));
+      api.put("/notification-settings", alertApi.putNotificationSettings(deps));
     },
     open(app) {
       app.get("/login", loginPage());

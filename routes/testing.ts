@@ -12,6 +12,7 @@ import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
 import { hashPassword } from "../hub/auth/passwords.ts";
 import { assertEquals } from "../lib/assert.ts";
+import { Sealer } from "../hub/notify/sealed.ts";
 
 const KEY = "sl_key_" + "a".repeat(32);
 /** The headers that carry the test API key. */
@@ -33,7 +34,8 @@ export async function apiApp(store: Store, deps: Partial<AppDeps> = {}) {
   });
   await store.hosts.register("t", { fallbackName: "x", now: Date.now() });
   const { broker, status, live } = liveParts();
-  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, ...deps });
+  const sealer = await Sealer.of(crypto.getRandomValues(new Uint8Array(32)));
+  const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, sealer, ...deps });
   return { app, broker, status };
 }
 

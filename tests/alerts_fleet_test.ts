@@ -53,7 +53,7 @@ processTest(
     await until("200 hosts online", async () => (await online()) === HOSTS, 60_000);
 
     await fleet.stop(); // every stream ends at once
-    const fired = await receiver.waitFor("firing", 1, 60_000);
+    const fired = await receiver.waitFor("grouped", 1, 60_000);
     assertEquals(fired.rule.id, told.id);
     assertEquals(fired.alerts.length, HOSTS, "one message lists every host");
     assert(fired.title.includes(`${HOSTS} hosts`), fired.title);

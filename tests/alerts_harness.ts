@@ -5,7 +5,7 @@
  * and REST calls with an API key.
  */
 import { assert } from "../lib/assert.ts";
-import type { WebhookBody } from "../hub/notify/webhook.ts";
+import { signature, type WebhookBody } from "../hub/notify/webhook.ts";
 import { type Hub, until } from "./harness.ts";
 
 /** A host's root in the kernel's formats: six processes, postgres the largest (see agent/testdata). */
@@ -16,12 +16,39 @@ export class Receiver {
   readonly got: WebhookBody[] = [];
   /** Answer this status instead of 200 while set (a receiver that is down). */
   failWith: number | null = null;
+  /** Wait this many seconds, says each failure's Retry-After (unset: none said). */
+  retryAfterS: number | null = null;
+  /** Answer the next this many requests with failWith (or 500), then recover. */
+  failNext = 0;
+  /** Every request's answer: the status sent, in order. */
+  readonly answered: number[] = [];
+  /** The channel's signing secret: every body's signature is checked against it. */
+  signingSecret: string | null = null;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
 
   constructor() {
     this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-      if (this.failWith) return new Response("down", { status: this.failWith });
-      const body = await req.json() as WebhookBody;
+      if (this.failWith || this.failNext > 0) {
+        if (this.failNext > 0) this.failNext--;
+        const status = this.failWith ?? 500;
+        this.answered.push(status);
+        const headers = this.retryAfterS === null
+          ? undefined
+          : { "retry-after": String(this.retryAfterS) };
+        await req.body?.cancel();
+        return new Response("down", { status, headers });
+      }
+      this.answered.push(200);
+      const raw = await req.text();
+      if (this.signingSecret) {
+        const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
+          req.headers.get("x-sightline-signature") ?? "",
+        );
+        assert(m, "a signature header");
+        assert(signature(this.signingSecret, Number(m[1]), raw) === m[0], "the signature holds");
+        assert(Math.abs(Date.now() / 1000 - Number(m[1])) < 300, "signed just now");
+      }
+      const body = JSON.parse(raw) as WebhookBody;
       // The documented shape: a version, the notification's id (also in a header), the alerts.
       assert(body.version === 1, "version 1");
       assert(req.headers.get("x-sightline-notification") === String(body.id), "id header");
@@ -139,11 +166,12 @@ export async function onlyTheTestsRules(hub: Pick<Hub, "http">, key: string, rec
   for (const r of await ok<Array<{ id: string }>>(hub, key, "GET", "/api/v1/alert-rules")) {
     await ok(hub, key, "DELETE", `/api/v1/alert-rules/${r.id}`);
   }
-  await ok(hub, key, "POST", "/api/v1/channels", {
+  const made = await ok<{ signing_secret: string }>(hub, key, "POST", "/api/v1/channels", {
     name: "test hook",
     type: "webhook",
     config: { url: receiver.url },
   });
+  receiver.signingSecret = made.signing_secret;
 }
 
 /** The memory rule the tests drive: above 90 % fires, at or below 80 % resolves. */

@@ -28,6 +28,7 @@ import {
 import { metric } from "../../lib/metrics.ts";
 import { type AlertView, alertView } from "../../lib/alerts/view.ts";
 import type { Store } from "../store/store.ts";
+import type { Channel } from "../store/notifications/types.ts";
 import type {
   Alert,
   NotificationKind,
@@ -95,7 +96,7 @@ export class AlertEngine {
   #specs = new Map<string, string>();
   #byMetric = new Map<string, AlertRule[]>();
   #ofKind = new Map<AlertRule["kind"], AlertRule[]>();
-  #channels: string[] = [];
+  #channels: Channel[] = [];
   #mutes = new Mutes();
   #hosts = new Map<string, HostView>();
   /** Open alerts by (rule, host, series), and each host's keys. */
@@ -172,7 +173,7 @@ export class AlertEngine {
       this.#ofKind.set(r.kind, [...this.#ofKind.get(r.kind) ?? [], r]);
     }
     this.#mutes = new Mutes(silences, windows);
-    this.#channels = channels.filter((c) => c.enabled).map((c) => c.id);
+    this.#channels = channels.filter((c) => c.enabled);
     // A rule changed, disabled or removed had its open alerts closed by the store.
     const specs = new Map(this.#rules.map((r) => [r.id, JSON.stringify(r)]));
     for (const [key, e] of this.#open) {
@@ -388,8 +389,11 @@ export class AlertEngine {
         const host = this.#hosts.get(hostId);
         if (!host || !inScope(rule, host)) continue;
         const seen = this.#seen.get(`${rule.id}\u0000${hostId}`) ?? onlineSince;
-        const absent = now - Math.max(seen, onlineSince);
-        if (absent >= rule.for_s * 1000) this.#condition(rule, hostId, {}, true, now, null, now);
+        // Absent since the last value, or since the agent connected here if none came since.
+        const since = Math.max(seen, onlineSince);
+        if (now - since >= rule.for_s * 1000) {
+          this.#condition(rule, hostId, {}, true, now, null, since);
+        }
       }
     }
     for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
@@ -411,7 +415,7 @@ export class AlertEngine {
       if (a.notified_at === null) kind = "firing"; // it fired muted, and the mute is over
       else if (rule.repeat_s > 0 && now - a.notified_at >= rule.repeat_s * 1000) kind = "reminder";
       else continue;
-      const notify = this.#notify(rule, a.host_id, kind, now);
+      const notify = this.#notify(rule, a.host_id, kind, now, a.severity);
       if (!notify) continue;
       const last = a.notified_at;
       a.notified_at = now;
@@ -424,12 +428,23 @@ export class AlertEngine {
   }
 
   /** Who to tell of a transition, or null when it is muted. */
-  #notify(rule: AlertRule, hostId: string, kind: NotificationKind, at: number): NotifySpec | null {
-    const host = this.#hosts.get(hostId);
-    if (this.#mutes.muted({ ruleId: rule.id, hostId, tags: host?.tags ?? [] }, at)) return null;
-    const channels = rule.channels === null
-      ? this.#channels
-      : rule.channels.filter((c) => this.#channels.includes(c));
+  #notify(
+    rule: AlertRule,
+    hostId: string,
+    kind: NotificationKind,
+    at: number,
+    severity: Severity,
+  ): NotifySpec | null {
+    const tags = this.#hosts.get(hostId)?.tags ?? [];
+    if (this.#mutes.muted({ ruleId: rule.id, hostId, tags }, at)) return null;
+    // The rule's channels (every enabled one when it names none), each as its filters allow.
+    const channels = this.#channels.filter((c) => {
+      if (rule.channels !== null && !rule.channels.includes(c.id)) return false;
+      const f = c.filters;
+      return (!f.severities || f.severities.includes(severity)) &&
+        (!f.rules || f.rules.includes(rule.id)) &&
+        (!f.tags || f.tags.some((t) => tags.includes(t)));
+    }).map((c) => c.id);
     return { kind, channels, groupS: rule.group_s };
   }
 
@@ -463,7 +478,9 @@ export class AlertEngine {
         const alert = this.#provisional(rule, hostId, labels, lk, step, value, direct);
         this.#hold(alert);
         return this.#enqueue(hostId, async () => {
-          const notify = direct ? this.#notify(rule, hostId, "firing", step.at) : null;
+          const notify = direct
+            ? this.#notify(rule, hostId, "firing", step.at, step.severity)
+            : null;
           const { alert: stored, opened } = await s.open({
             rule,
             hostId,
@@ -498,7 +515,7 @@ export class AlertEngine {
         held.severity = "critical";
         held.value = value;
         return this.#enqueue(hostId, async () => {
-          const notify = this.#notify(rule, hostId, "escalated", step.at);
+          const notify = this.#notify(rule, hostId, "escalated", step.at, "critical");
           if (await s.escalate(held.id, step.at, value, notify)) {
             if (notify) held.notified_at = step.at;
             this.#told("alert.firing", held, notify);
@@ -508,7 +525,7 @@ export class AlertEngine {
         if (!held) return;
         this.#drop(key, hostId);
         return this.#enqueue(hostId, async () => {
-          const notify = this.#notify(rule, hostId, "resolved", step.at);
+          const notify = this.#notify(rule, hostId, "resolved", step.at, held.severity);
           if (await s.resolve(held.id, step.at, value, notify)) {
             Object.assign(held, { state: "resolved", resolved_at: step.at, value });
             this.#told("alert.resolved", held, notify);
@@ -520,7 +537,7 @@ export class AlertEngine {
   /** pending → firing in the store, with the processes when the rule wants them. */
   async #fire(rule: AlertRule, a: Alert, at: number, value: number | null, severity: Severity) {
     const processes = this.#wantsProcesses(rule) ? await this.#processes(a.host_id) : null;
-    const notify = this.#notify(rule, a.host_id, "firing", at);
+    const notify = this.#notify(rule, a.host_id, "firing", at, severity);
     if (await this.deps.store.alerts.fire(a.id, at, { value, severity, processes }, notify)) {
       Object.assign(a, { processes, notified_at: notify ? at : null });
       this.#told("alert.firing", a, notify);

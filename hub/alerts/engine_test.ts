@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "../../lib/assert.ts";
 import { useCaseTest } from "../usecases/testing.ts";
-import { host } from "../store/conformance_helpers.ts";
+import { channel, host } from "../store/conformance_helpers.ts";
 import type { Store } from "../store/store.ts";
 import { AlertEngine, type EngineDeps } from "./engine.ts";
 import { checkRule } from "../../lib/alerts/rules.ts";
@@ -31,14 +31,7 @@ async function onlyRule(store: Store, spec: Record<string, unknown>) {
   const c = checkRule({ name: "test rule", ...spec });
   if (!c.ok) throw new Error(c.error.problem);
   await store.alerts.createRule({ ...c.rule, id: "r1" }, 0);
-  await store.notifications.createChannel({
-    id: "c1",
-    name: "hook",
-    type: "webhook",
-    config: { url: "http://127.0.0.1:9/" },
-    enabled: true,
-    created_at: 0,
-  });
+  await store.notifications.createChannel(channel("c1"));
 }
 
 /**
@@ -230,4 +223,109 @@ useCaseTest("engine: each mount is judged apart; a selector picks one", async (s
   await e.settled();
   const open = await store.alerts.openAlerts();
   assertEquals(open.map((a) => a.labels.mount).sort(), ["/", "/data"]);
+});
+
+useCaseTest(
+  "engine: no data while online fires after for_s; the metric's return resolves it",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { kind: "nodata", metric: "temp_celsius", for_s: 120, group_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.localStatus("h1", "online");
+    e.batch("h1", clock.t, [["temp_celsius", "cpu", 50]], []);
+    clock.t += 100_000;
+    e.batch("h1", clock.t, [["cpu_percent", "", 5]], []);
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [], "absent for 100 s only");
+    clock.t += 30_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    e.batch("h1", clock.t, [["temp_celsius", "cpu", 51]], []);
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+    // Data this hub does not see (the agent is on another hub) is no absence.
+    e.localStatus("h1", "offline");
+    clock.t += 600_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), []);
+  },
+);
+
+useCaseTest(
+  "engine: a failing collector fires per collector and resolves when it stops failing",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      kind: "collector_failing",
+      labels: { collector: "*" },
+      for_s: 60,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    for (let i = 0; i < 3; i++) {
+      e.batch("h1", clock.t, [], ["temperature"]);
+      clock.t += 30_000;
+    }
+    await e.settled();
+    const open = await store.alerts.openAlerts();
+    assertEquals(open.map((a) => [a.state, a.labels]), [["firing", { collector: "temperature" }]]);
+    e.batch("h1", clock.t, [], []);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]], ["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest(
+  "engine: batches the WAL dropped fire at once and resolve after a quiet for_s",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { kind: "wal_dropping", for_s: 600, group_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.dropped("h1", 0);
+    e.dropped("h1", 0);
+    await e.settled();
+    assertEquals(await told(store), []);
+    e.dropped("h1", 12);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    const [a] = await store.alerts.openAlerts();
+    assertEquals(a.value, 12, "how many were dropped");
+    clock.t += 300_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [], "not quiet long enough");
+    clock.t += 300_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest("engine: a rule's scope, exclusions and per-host overrides", async (store) => {
+  for (const id of ["h1", "h2", "h3"]) await host(store, id);
+  await store.hosts.setTags("h1", ["web"]);
+  await store.hosts.setTags("h2", ["web"]);
+  await onlyRule(store, {
+    ...CPU,
+    for_s: 0,
+    scope: { tag: "web" },
+    exclude: [],
+    overrides: { h2: { threshold: 98 } },
+  });
+  const clock = new Clock();
+  const e = await engineOn(store, clock);
+  for (const id of ["h1", "h2", "h3"]) e.batch(id, clock.t, [["cpu_percent", "", 95]], []);
+  await e.settled();
+  assertEquals((await store.alerts.openAlerts()).map((a) => a.host_id), ["h1"]);
+  e.hostChanged({ id: "h3", tags: ["web"] });
+  e.batch("h3", clock.t, [["cpu_percent", "", 95]], []);
+  e.batch("h2", clock.t, [["cpu_percent", "", 99]], []);
+  await e.settled();
+  assertEquals((await store.alerts.openAlerts()).map((a) => a.host_id).sort(), ["h1", "h2", "h3"]);
 });

@@ -8,6 +8,8 @@ import type { LoginGuard } from "../auth/rate_limit.ts";
 import type { Layout } from "./render.tsx";
 import type { Retention } from "../store/tiers.ts";
 import type { AgentAnswer, AgentRequest } from "../control/types.ts";
+import type { Sealer } from "../notify/sealed.ts";
+import type { Outbound } from "../notify/outbound.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
 export interface AppDeps {
@@ -30,6 +32,12 @@ export interface AppDeps {
   agents?: AgentControl;
   /** The alert engine, told of what users change (hub/alerts/engine.ts). */
   alerts?: AlertSignals;
+  /** Seals and opens notification channels' secrets (main.ts: from the hub secret). */
+  sealer?: Sealer;
+  /** The way notifications reach out (the destination policy). */
+  outbound?: Outbound;
+  /** The dashboard's public address, for links (SIGHTLINE_PUBLIC_URL). */
+  publicUrl?: string | null;
 }
 
 /** What the alert use cases tell the engine (of this hub and, through the cluster, the others'). */

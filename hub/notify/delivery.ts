@@ -15,6 +15,10 @@ import type { AttemptOutcome, Notification } from "../store/notifications/types.
 import type { Alert } from "../store/alerts/types.ts";
 import { compose, type Message } from "./message.ts";
 import { CHANNEL_KINDS, type SendOutcome } from "./channels.ts";
+import type { Sealer } from "./sealed.ts";
+import { type Outbound, OutboundError, OutboundPolicy } from "./outbound.ts";
+import { render } from "./template.ts";
+import type { Channel } from "../store/notifications/types.ts";
 
 /** A notification failing this long is given up and shown as failed. */
 export const GIVE_UP_MS = 24 * 3600_000;
@@ -30,23 +34,30 @@ export interface DeliveryDeps {
   /** Whether an alert is muted now (the engine's silences and windows). */
   muted?: (a: Alert, at: number) => boolean;
   publicUrl?: string | null;
+  /** Opens channels' sealed secrets. */
+  sealer: Sealer;
+  /** The way out (default: http(s), no private-range restriction). */
+  outbound?: Outbound;
+  /** How long one send may take (default 10 s). */
+  timeoutMs?: number;
   now?: () => number;
 }
 
-/** When to try again after `attempts` failed tries, or null to give up. */
+/**
+ * When to try again after `attempts` failed tries, or null to give up: when
+ * the service said (Retry-After, in seconds or as a date; at least 1 s, at
+ * most an hour), else after a pause doubling from 10 s to an hour.
+ */
 export function retryAt(
   n: Pick<Notification, "created_at" | "attempts">,
   now: number,
   retryAfter?: string | null,
 ): number | null {
-  const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** n.attempts);
-  let wait = backoff;
+  let wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** n.attempts);
   if (retryAfter) {
     const s = Number(retryAfter);
     const asked = Number.isFinite(s) ? s * 1000 : Date.parse(retryAfter) - now;
-    if (Number.isFinite(asked) && asked > 0) {
-      wait = Math.min(Math.max(asked, backoff), MAX_RETRY_MS);
-    }
+    if (Number.isFinite(asked)) wait = Math.min(Math.max(asked, 1000), MAX_RETRY_MS);
   }
   return now + wait - n.created_at > GIVE_UP_MS ? null : now + wait;
 }
@@ -171,12 +182,7 @@ export class Delivery {
       now,
       this.deps.publicUrl ?? null,
     );
-    let sent: SendOutcome;
-    try {
-      sent = await CHANNEL_KINDS[channel.type].send(channel.config, n.id, message, SEND_TIMEOUT_MS);
-    } catch (err) {
-      sent = { ok: false, status: null, detail: (err as Error).message || String(err) };
-    }
+    const sent = await sendTo(channel, n.id, message, this.deps);
     const outcome: AttemptOutcome = sent.ok
       ? { ok: true, status: sent.status, detail: sent.detail }
       : {
@@ -198,5 +204,38 @@ export class Delivery {
       });
     }
     await store.notifications.attempted(n.id, this.#now(), outcome, holder);
+  }
+}
+
+/**
+ * Sends `message` to `channel` once: its secrets opened, its template
+ * applied, through the outbound policy. Never throws: a failure is an
+ * outcome (its detail never holds a secret).
+ */
+export async function sendTo(
+  channel: Channel,
+  id: number,
+  message: Message,
+  deps: Pick<DeliveryDeps, "sealer" | "outbound" | "timeoutMs">,
+): Promise<SendOutcome> {
+  try {
+    const secret = channel.secret ? await deps.sealer.open(channel.id, channel.secret) : {};
+    const { title, text } = render(channel.template, message);
+    return await CHANNEL_KINDS[channel.type].send({
+      config: { ...channel.config, ...secret },
+      id,
+      message,
+      title,
+      text,
+      http: deps.outbound ?? new OutboundPolicy(),
+      timeoutMs: deps.timeoutMs ?? SEND_TIMEOUT_MS,
+    });
+  } catch (err) {
+    // Only our own errors are worded for users; anything else may quote what it was given.
+    const detail =
+      err instanceof OutboundError || err instanceof Error && err.message.startsWith("Cannot open")
+        ? err.message
+        : `${(err as Error)?.name ?? "Error"} while sending`;
+    return { ok: false, status: null, detail };
   }
 }

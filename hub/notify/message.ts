@@ -13,7 +13,7 @@ import type { Notification } from "../store/notifications/types.ts";
 
 /** One alert as a message lists it. */
 export interface MessageAlert extends AlertView {
-  host: string;
+  host: { id: string; name: string };
   /** How long it has fired (or fired, once resolved), in seconds. */
   duration_s: number | null;
   processes: Alert["processes"];
@@ -25,7 +25,8 @@ export interface Message {
   text: string;
   rule: { id: string; name: string; kind: string; severity: string; metric: string | null };
   alerts: MessageAlert[];
-  /** The hub's alerts page, when the hub knows its public address. */
+  /** The hub's address (SIGHTLINE_PUBLIC_URL), and its page of this rule's alerts; null unset. */
+  hub_url: string | null;
   url: string | null;
 }
 
@@ -84,7 +85,7 @@ function what(rule: AlertRule): string {
 }
 
 function line(kind: NotificationKind, rule: AlertRule, a: MessageAlert, now: number): string {
-  const where = `${a.host}${labelText(a.labels)}`;
+  const where = `${a.host.name}${labelText(a.labels)}`;
   const value = a.value === null ? "" : `: ${formatValue(rule.metric, a.value)}`;
   if (kind === "resolved") {
     return `${where}${value}, resolved after ${duration((a.duration_s ?? 0) * 1000)}`;
@@ -124,14 +125,14 @@ export function compose(
     const end = a.resolved_at ?? now;
     return {
       ...alertView(a),
-      host: hostName(a.host_id),
+      host: { id: a.host_id, name: hostName(a.host_id) },
       duration_s: a.fired_at === null ? null : Math.round((end - a.fired_at) / 1000),
       processes: a.processes,
     };
-  }).sort((x, y) => x.host.localeCompare(y.host));
+  }).sort((x, y) => x.host.name.localeCompare(y.host.name));
   const tag = `[${TITLES[n.kind]}]`;
   const title = items.length === 1
-    ? `${tag} ${rule.name} on ${items[0].host}${labelText(items[0].labels)}`
+    ? `${tag} ${rule.name} on ${items[0].host.name}${labelText(items[0].labels)}`
     : `${tag} ${rule.name}: ${items.length} hosts`;
   const lines = [`${rule.name}: ${what(rule)}`, ""];
   for (const a of items.slice(0, LISTED)) {
@@ -142,9 +143,8 @@ export function compose(
     }
   }
   if (items.length > LISTED) lines.push(`… and ${items.length - LISTED} more`);
-  const url = publicUrl
-    ? `${publicUrl.replace(/\/$/, "")}/alerts?rule=${encodeURIComponent(rule.id)}`
-    : null;
+  const hubUrl = publicUrl ? publicUrl.replace(/\/$/, "") : null;
+  const url = hubUrl ? `${hubUrl}/alerts?rule=${encodeURIComponent(rule.id)}` : null;
   if (url) lines.push("", url);
   return {
     kind: n.kind,
@@ -158,6 +158,42 @@ export function compose(
       metric: rule.metric,
     },
     alerts: items,
+    hub_url: hubUrl,
     url,
+  };
+}
+
+/** What "send a test" sends: a firing message about an example alert, said to be a test. */
+export function testMessage(publicUrl: string | null, now: number): Message {
+  const hubUrl = publicUrl ? publicUrl.replace(/\/$/, "") : null;
+  const at = new Date(now).toISOString();
+  return {
+    kind: "firing",
+    title: "[TEST] Sightline test notification",
+    text: "This is a test from Sightline: notifications to this channel arrive.",
+    rule: { id: "test", name: "Test", kind: "threshold", severity: "warning", metric: null },
+    alerts: [{
+      id: 0,
+      rule_id: "test",
+      rule_name: "Test",
+      host_id: "test",
+      host: { id: "test", name: "test host" },
+      labels: {},
+      state: "firing",
+      severity: "warning",
+      value: null,
+      threshold: null,
+      started_at: at,
+      pending_since: at,
+      fired_at: at,
+      resolved_at: null,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      closed_reason: null,
+      duration_s: 0,
+      processes: null,
+    }],
+    hub_url: hubUrl,
+    url: hubUrl,
   };
 }

@@ -1,71 +1,69 @@
 /**
  * The generic webhook channel: a POST of the message as JSON (schema:
- * {@link WebhookBody}, versioned), with the notification's id in
- * `X-Sightline-Notification` so a receiver can drop a repeat (a hub that
- * died between sending and recording sends again on restart).
+ * {@link WebhookBody}, versioned), signed: `X-Sightline-Signature:
+ * t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">` keyed by the channel's
+ * signing secret (made when the channel is added and shown once), so the
+ * receiver can check it came from this hub and is fresh. The notification's
+ * id is in `X-Sightline-Notification`, the same on every try, so a receiver
+ * can drop a repeat (a hub that died between sending and recording sends
+ * again on restart).
  */
+import { createHmac, randomBytes } from "node:crypto";
 import type { Message } from "./message.ts";
-import type { SendOutcome } from "./channels.ts";
+import type { ChannelKind } from "./channels.ts";
+import { answer } from "./outbound.ts";
+
+/** What a webhook says a notification is: a group of firing alerts is `grouped`. */
+export type WebhookKind = "firing" | "reminder" | "resolved" | "grouped";
 
 /** What a webhook receives. */
-export interface WebhookBody extends Message {
+export interface WebhookBody extends Omit<Message, "kind"> {
   version: 1;
+  kind: WebhookKind;
   /** The notification's id: the same on every try of it. */
   id: number;
   sent_at: string;
 }
 
-/** Checks a webhook's settings; returns a problem, or null. */
-export function checkWebhook(config: Record<string, unknown>): string | null {
-  const raw = config.url;
-  if (typeof raw !== "string" || !raw.trim()) return "config.url must be the webhook's URL";
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return "config.url is not a URL";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return "config.url must be an http or https URL";
-  }
-  if (url.username || url.password) return "config.url may not carry a user name or password";
-  if (Object.keys(config).some((k) => k !== "url")) return "a webhook takes only config.url";
-  return null;
+/** The signature header's value for `body` at `t` (Unix seconds). */
+export function signature(secret: string, t: number, body: string): string {
+  return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
 }
 
-export async function sendWebhook(
-  config: Record<string, unknown>,
-  id: number,
-  message: Message,
-  timeoutMs: number,
-): Promise<SendOutcome> {
-  const body: WebhookBody = { version: 1, id, sent_at: new Date().toISOString(), ...message };
-  const url = String(config.url);
-  let res: Response;
-  try {
-    res = await fetch(url, {
+export const WEBHOOK: ChannelKind = {
+  title: "Webhook",
+  fields: {
+    url: { label: "URL", kind: "url", secret: true, required: true },
+  },
+  generated: () => ({ signing_secret: "whsec_" + randomBytes(24).toString("base64url") }),
+  async send({ config, id, message, title, text, http, timeoutMs }) {
+    const kind: WebhookKind = message.kind === "reminder" || message.kind === "resolved"
+      ? message.kind
+      : message.alerts.length > 1
+      ? "grouped"
+      : "firing"; // an escalation is a fire at critical severity
+    const body = JSON.stringify(
+      {
+        ...message,
+        title,
+        text,
+        version: 1,
+        kind,
+        id,
+        sent_at: new Date().toISOString(),
+      } satisfies WebhookBody,
+    );
+    const t = Math.floor(Date.now() / 1000);
+    const res = await http.fetch(String(config.url), {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": "Sightline",
         "x-sightline-notification": String(id),
+        "x-sightline-signature": signature(String(config.signing_secret ?? ""), t, body),
       },
-      body: JSON.stringify(body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    // Errors name the URL, and a webhook's URL is its secret: it is never kept or logged.
-    const why = err instanceof DOMException && err.name === "TimeoutError"
-      ? `no answer in ${timeoutMs / 1000} s`
-      : String((err as Error).message ?? err).replaceAll(url, "the webhook URL");
-    return { ok: false, status: null, detail: why };
-  }
-  const text = (await res.text().catch(() => "")).slice(0, 300);
-  return {
-    ok: res.ok,
-    status: res.status,
-    detail: text,
-    retryAfter: res.headers.get("retry-after"),
-  };
-}
+      body,
+    }, timeoutMs);
+    return await answer(res);
+  },
+};

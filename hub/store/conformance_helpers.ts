@@ -3,6 +3,7 @@
  * test registrar's type, fixtures, readers.
  */
 import type { Store } from "./store.ts";
+import type { Channel } from "./notifications/types.ts";
 import type { RangeQuery, StoredBatch } from "./metrics/types.ts";
 import type { TierName } from "./tiers.ts";
 
@@ -73,4 +74,21 @@ export function dayOfBatches(firstSeq: number, from: number, count = 2880): Stor
     const v = Math.round(50 + 40 * Math.sin(i / 37) + (i % 7));
     return batch(firstSeq + i, from + i * 30_000, v);
   });
+}
+
+/** A notification channel as the store keeps it (no secrets sealed: tests of the store alone). */
+export function channel(id: string, over: Partial<Channel> = {}): Channel {
+  return {
+    id,
+    name: `channel ${id}`,
+    type: "webhook",
+    config: {},
+    secret: null,
+    filters: {},
+    template: null,
+    enabled: true,
+    created_at: 1,
+    updated_at: 1,
+    ...over,
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * What a person does to alerting: rules (add, change, remove), alerts
- * (acknowledge), silences (add, end), maintenance windows (add, remove) and
- * notification channels (add, remove). Each checks its input (a refusal
+ * (acknowledge), silences (add, end) and maintenance windows (add, remove);
+ * notification channels are channels.ts's. Each checks its input (a refusal
  * names the field and changes nothing), makes the change with its audit
  * entry in one transaction, then tells the alert engine of this hub and,
  * through it, the cluster's (`alerts.changed`).
@@ -11,9 +11,7 @@ import { type AlertView, alertView } from "../../lib/alerts/view.ts";
 import { checkTags } from "../../lib/tags.ts";
 import type { Store } from "../store/store.ts";
 import type { MaintenanceWindow, Silence } from "../store/alerts/types.ts";
-import type { Channel, ChannelType } from "../store/notifications/types.ts";
 import { knownTimeZone } from "../alerts/mutes.ts";
-import { CHANNEL_KINDS, CHANNEL_TYPES } from "../notify/channels.ts";
 import { type Actor, actorName, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 
@@ -24,10 +22,10 @@ export interface AlertDeps {
   live?: { alert(event: "alert.acknowledged", data: AlertView): void };
 }
 
-const refuse = (field: string, message: string) =>
+export const refuse = (field: string, message: string) =>
   new UseCaseError("invalid_alert", message, { field });
 
-function objectOf(raw: unknown, what: string): Record<string, unknown> {
+export function objectOf(raw: unknown, what: string): Record<string, unknown> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw refuse(what, `The ${what} must be a JSON object`);
   }
@@ -146,14 +144,14 @@ function optionalId(v: unknown, field: string): string | null {
   return v;
 }
 
-function optionalTag(v: unknown): string | null {
+export function optionalTag(v: unknown): string | null {
   if (v === undefined || v === null || v === "") return null;
   const check = typeof v === "string" ? checkTags(v) : null;
   if (!check?.ok || check.tags.length !== 1) throw refuse("tag", "tag must be one tag");
   return check.tags[0];
 }
 
-function reasonOf(v: unknown, field = "reason"): string {
+export function reasonOf(v: unknown, field = "reason"): string {
   if (typeof v !== "string" || !v.trim()) throw refuse(field, `${field} must be some text`);
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(v)) throw refuse(field, `${field} holds control characters`);
@@ -283,58 +281,5 @@ export async function deleteWindow(deps: AlertDeps, actor: Actor, id: string): P
     auditEntry(actor, "maintenance.delete", { name: w.name, id }),
   );
   if (!gone) throw new UseCaseError("not_found", `No such maintenance window: ${id.slice(0, 64)}`);
-  deps.alerts?.changed();
-}
-
-/** A channel as the API shows it: its settings masked (a webhook URL is a secret). */
-export function channelView(c: Channel) {
-  const masked: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.config)) {
-    const s = String(v);
-    masked[k] = s.length > 4 ? `…${s.slice(-4)}` : "…";
-  }
-  return { id: c.id, name: c.name, type: c.type, config: masked, enabled: c.enabled };
-}
-
-export async function createChannel(deps: AlertDeps, actor: Actor, raw: unknown) {
-  const b = objectOf(raw, "channel");
-  const name = reasonOf(b.name, "name");
-  if (typeof b.type !== "string" || !(CHANNEL_TYPES as string[]).includes(b.type)) {
-    throw refuse("type", `type must be one of ${CHANNEL_TYPES.join(", ")}`);
-  }
-  const type = b.type as ChannelType;
-  const config = objectOf(b.config, "config");
-  const problem = CHANNEL_KINDS[type].check(config);
-  if (problem) throw refuse("config", problem);
-  if ((await deps.store.notifications.channels()).some((c) => c.name === name)) {
-    throw new UseCaseError("name_taken", `A channel is already named ${name}`, { field: "name" });
-  }
-  if (b.enabled !== undefined && typeof b.enabled !== "boolean") {
-    throw refuse("enabled", "enabled must be true or false");
-  }
-  const now = Date.now();
-  const c: Channel = {
-    id: crypto.randomUUID(),
-    name,
-    type,
-    config: { url: String(config.url).trim() },
-    enabled: b.enabled !== false,
-    created_at: now,
-  };
-  await deps.store.notifications.createChannel(
-    c,
-    auditEntry(actor, "channel.create", { name, id: c.id }, type, now),
-  );
-  deps.alerts?.changed();
-  return channelView(c);
-}
-
-export async function deleteChannel(deps: AlertDeps, actor: Actor, id: string): Promise<void> {
-  const c = await deps.store.notifications.channel(id);
-  const gone = c && await deps.store.notifications.deleteChannel(
-    id,
-    auditEntry(actor, "channel.delete", { name: c.name, id }),
-  );
-  if (!gone) throw new UseCaseError("not_found", `No such channel: ${id.slice(0, 64)}`);
   deps.alerts?.changed();
 }

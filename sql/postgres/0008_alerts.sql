@@ -71,9 +71,18 @@ CREATE TABLE channels (
   id         TEXT PRIMARY KEY,
   name       TEXT NOT NULL UNIQUE,
   type       TEXT NOT NULL,
+  -- The settings that may be shown (a topic, a server); secrets are in `secret`.
   config     JSONB NOT NULL,
+  -- Tokens, webhook URLs, passwords: sealed with a key derived from the hub
+  -- secret (hub/notify/sealed.ts), never stored in plain text.
+  secret     TEXT,
+  -- Which alerts it takes: {severities?, rules?, tags?}; empty takes all.
+  filters    JSONB NOT NULL,
+  -- Its own wording: {title?, body?} (Mustache), or null for the default.
+  template   JSONB,
   enabled    BOOLEAN NOT NULL DEFAULT TRUE,
-  created_at BIGINT NOT NULL
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
 );
 
 -- The outbox: one message to one channel, listing one or more alerts.

@@ -71,9 +71,18 @@ CREATE TABLE channels (
   id         TEXT PRIMARY KEY,
   name       TEXT NOT NULL UNIQUE,
   type       TEXT NOT NULL,
+  -- The settings that may be shown (a topic, a server); secrets are in `secret`.
   config     TEXT NOT NULL,
+  -- Tokens, webhook URLs, passwords: sealed with a key derived from the hub
+  -- secret (hub/notify/sealed.ts), never stored in plain text.
+  secret     TEXT,
+  -- Which alerts it takes: {severities?, rules?, tags?}; empty takes all.
+  filters    TEXT NOT NULL,
+  -- Its own wording: {title?, body?} (Mustache), or null for the default.
+  template   TEXT,
   enabled    INTEGER NOT NULL DEFAULT 1,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
 );
 
 -- The outbox: one message to one channel, listing one or more alerts.

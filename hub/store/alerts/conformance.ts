@@ -1,6 +1,6 @@
 /** The alert and notification stores' conformance tests (see ../conformance.ts). */
 import { assertEquals } from "../../../lib/assert.ts";
-import { host, type StoreTest } from "../conformance_helpers.ts";
+import { channel, host, type StoreTest } from "../conformance_helpers.ts";
 import { type AlertRule, checkRule } from "../../../lib/alerts/rules.ts";
 import type { Store } from "../store.ts";
 import type { NotifySpec, OpenAlert } from "./types.ts";
@@ -38,14 +38,7 @@ function opening(
 }
 
 async function withChannel(s: Store, id = "c1") {
-  await s.notifications.createChannel({
-    id,
-    name: `channel ${id}`,
-    type: "webhook",
-    config: { url: "http://127.0.0.1:1/" },
-    enabled: true,
-    created_at: 1,
-  });
+  await s.notifications.createChannel(channel(id));
 }
 
 const notify = (kind: NotifySpec["kind"], groupS = 0): NotifySpec => ({

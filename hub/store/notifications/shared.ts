@@ -1,5 +1,5 @@
 /** Channels and the outbox on either dialect: the SQL agrees. */
-import { count, type Db, first, Json, type Plan, type Row, rows } from "../sql.ts";
+import { count, type Db, first, Json, type Plan, type Row, rows, type SqlValue } from "../sql.ts";
 import { json } from "../rows.ts";
 import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
@@ -9,6 +9,9 @@ import type {
   Attempt,
   AttemptOutcome,
   Channel,
+  ChannelChange,
+  ChannelFilters,
+  ChannelTemplate,
   ChannelType,
   Notification,
   NotificationStore,
@@ -22,9 +25,15 @@ function toChannel(r: Row): Channel {
     id: String(r.id),
     name: String(r.name),
     type: String(r.type) as ChannelType,
-    config: json<Record<string, unknown>>(r.config),
+    config: json<Channel["config"]>(r.config),
+    secret: r.secret === null || r.secret === undefined ? null : String(r.secret),
+    filters: json<ChannelFilters>(r.filters),
+    template: r.template === null || r.template === undefined
+      ? null
+      : json<ChannelTemplate>(r.template),
     enabled: Boolean(r.enabled),
     created_at: Number(r.created_at),
+    updated_at: Number(r.updated_at),
   };
 }
 
@@ -111,11 +120,35 @@ export class SqlNotificationStore implements NotificationStore {
   createChannel(c: Channel, audit?: AuditRecord): Promise<void> {
     return this.db.tx(function* () {
       yield* count(
-        `INSERT INTO channels (id, name, type, config, enabled, created_at)
-        VALUES (:id, :name, :type, :config, :enabled, :at)`,
-        { ...c, config: new Json(c.config), at: c.created_at },
+        `INSERT INTO channels (id, name, type, config, secret, filters, template, enabled,
+          created_at, updated_at)
+        VALUES (:id, :name, :type, :config, :secret, :filters, :template, :enabled, :created_at,
+          :updated_at)`,
+        {
+          ...c,
+          config: new Json(c.config),
+          filters: new Json(c.filters),
+          template: c.template ? new Json(c.template) : null,
+        },
       );
       yield* writeAudit(audit);
+    }());
+  }
+
+  updateChannel(id: string, change: ChannelChange, at: number, audit?: AuditRecord) {
+    return this.db.tx(function* () {
+      const sets = ["updated_at = :at"];
+      const params: Record<string, SqlValue> = { id, at };
+      for (const [k, v] of Object.entries(change)) {
+        if (v === undefined) continue;
+        sets.push(`${k} = :${k}`);
+        params[k] = k === "config" || k === "filters" || (k === "template" && v !== null)
+          ? new Json(v)
+          : v as SqlValue;
+      }
+      const changed = yield* count(`UPDATE channels SET ${sets.join(", ")} WHERE id = :id`, params);
+      if (changed) yield* writeAudit(audit);
+      return changed > 0;
     }());
   }
 

@@ -8,17 +8,40 @@
 import type { AuditRecord } from "../audit/types.ts";
 import type { NotificationKind } from "../alerts/types.ts";
 
-export type ChannelType = "webhook";
+export type ChannelType = "webhook" | "email";
+
+/** Which alerts a channel takes; a list left out takes all. */
+export interface ChannelFilters {
+  severities?: Array<"warning" | "critical">;
+  rules?: string[];
+  tags?: string[];
+}
+
+/** A channel's own wording, Mustache (hub/notify/template.ts). */
+export interface ChannelTemplate {
+  title?: string;
+  body?: string;
+}
 
 export interface Channel {
   id: string;
   name: string;
   type: ChannelType;
-  /** The channel's settings (a webhook's url). Never shown back whole (secrets). */
-  config: Record<string, unknown>;
+  /** The settings that may be shown (a topic, a server). */
+  config: Record<string, string | number | string[]>;
+  /** The secrets (tokens, URLs, passwords), sealed (hub/notify/sealed.ts); null when it has none. */
+  secret: string | null;
+  filters: ChannelFilters;
+  template: ChannelTemplate | null;
   enabled: boolean;
   created_at: number;
+  updated_at: number;
 }
+
+/** What a change of a channel sets (the others stay). */
+export type ChannelChange = Partial<
+  Pick<Channel, "name" | "config" | "secret" | "filters" | "template" | "enabled">
+>;
 
 export type NotificationState = "queued" | "sent" | "failed" | "muted";
 
@@ -67,6 +90,13 @@ export interface NotificationStore {
   channels(): Promise<Channel[]>;
   channel(id: string): Promise<Channel | null>;
   createChannel(c: Channel, audit?: AuditRecord): Promise<void>;
+  /** False when there is no such channel. */
+  updateChannel(
+    id: string,
+    change: ChannelChange,
+    at: number,
+    audit?: AuditRecord,
+  ): Promise<boolean>;
   deleteChannel(id: string, audit?: AuditRecord): Promise<boolean>;
 
   /**

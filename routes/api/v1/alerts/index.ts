@@ -14,6 +14,9 @@ import { checkRule } from "../../../../lib/alerts/rules.ts";
 import type { AlertState } from "../../../../hub/store/alerts/types.ts";
 import { preview } from "../../../../hub/alerts/preview.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
+import * as ch from "../../../../hub/usecases/channels.ts";
+import { CHANNEL_KINDS } from "../../../../hub/notify/channels.ts";
+import { blockPrivateDestinations, OutboundPolicy } from "../../../../hub/notify/outbound.ts";
 import { UseCaseError } from "../../../../hub/usecases/errors.ts";
 
 const STATES: AlertState[] = ["pending", "firing", "resolved"];
@@ -198,24 +201,87 @@ export function deleteWindow(deps: AppDeps) {
   };
 }
 
-export function listChannels({ store }: AppDeps) {
+/** The channel use cases' deps; a hub always has its sealer (tests pass one). */
+function channelDeps(deps: AppDeps): ch.ChannelDeps {
+  if (!deps.sealer) throw new Error("The hub's sealer for channel secrets is not set up");
+  const outbound = deps.outbound ?? new OutboundPolicy(() => blockPrivateDestinations(deps.store));
+  return { ...deps, sealer: deps.sealer, outbound };
+}
+
+export function listChannels(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c); // even masked, where notifications go is an admin's business
-    return c.json((await store.notifications.channels()).map(uc.channelView));
+    const d = channelDeps(deps);
+    const list = await deps.store.notifications.channels();
+    return c.json(await Promise.all(list.map((x) => ch.channelView(d, x))));
+  };
+}
+
+export function getChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const found = await deps.store.notifications.channel(c.req.param("id")!);
+    if (!found) throw new HttpError(404, "not_found", "No such channel");
+    return c.json(await ch.channelView(channelDeps(deps), found));
   };
 }
 
 export function createChannel(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    return c.json(await uc.createChannel(deps, actorOf(c), await jsonBody(c)), 201);
+    const made = await ch.createChannel(channelDeps(deps), actorOf(c), await jsonBody(c));
+    return c.json(made, 201);
+  };
+}
+
+export function updateChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const id = c.req.param("id")!;
+    return c.json(await ch.updateChannel(channelDeps(deps), actorOf(c), id, await jsonBody(c)));
   };
 }
 
 export function deleteChannel(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    await uc.deleteChannel(deps, actorOf(c), c.req.param("id")!);
+    await ch.deleteChannel(channelDeps(deps), actorOf(c), c.req.param("id")!);
     return c.body(null, 204);
+  };
+}
+
+/** POST /api/v1/channels/:id/test: sends a test now; `{ok, status, response}` as the service said. */
+export function testChannel(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.testChannel(channelDeps(deps), actorOf(c), c.req.param("id")!));
+  };
+}
+
+/** GET /api/v1/channel-types: each type's settings, for a form to draw. */
+export function channelTypes() {
+  return (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(
+      Object.fromEntries(
+        Object.entries(CHANNEL_KINDS).map((
+          [type, k],
+        ) => [type, { title: k.title, fields: k.fields }]),
+      ),
+    );
+  };
+}
+
+export function getNotificationSettings({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.notificationSettings(store));
+  };
+}
+
+export function putNotificationSettings(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await ch.setNotificationSettings(deps, actorOf(c), await jsonBody(c)));
   };
 }
