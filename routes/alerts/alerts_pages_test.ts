@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "../../lib/assert.ts";
 import { AUTH, pagesApp } from "../testing.ts";
 import { hashSecret } from "../../hub/auth/secrets.ts";
-import { host } from "../../hub/store/conformance_helpers.ts";
+import { channel, host } from "../../hub/store/conformance_helpers.ts";
 import type { AlertRule } from "../../lib/alerts/rules.ts";
 import type { Store } from "../../hub/store/store.ts";
 
@@ -68,8 +68,7 @@ async function raise(
 
 Deno.test("/alerts lists firing then pending alerts; admins get Acknowledge, viewers do not", async () => {
   await using t = await setup();
-  const { admin } = t;
-  const { viewer } = t;
+  const { admin, viewer } = t;
   const empty = await t.html("/alerts", admin);
   assertEquals(empty.status, 200);
   assert(empty.text.includes("Nothing is firing."), "empty firing list");
@@ -134,16 +133,8 @@ Deno.test("/alerts history is paged by id, filters come from the URL, and junk i
 
 Deno.test("/alerts/:id shows the timeline, the top processes and each notification's attempts", async () => {
   await using t = await setup();
-  const { admin } = t;
-  const { viewer } = t;
-  await t.store.notifications.createChannel({
-    id: "c1",
-    name: "ops hook",
-    type: "webhook",
-    config: { url: "http://127.0.0.1:1/" },
-    enabled: true,
-    created_at: 1,
-  });
+  const { admin, viewer } = t;
+  await t.store.notifications.createChannel(channel("c1", { name: "ops hook" }));
   const r = await t.rule("memory", { metric: "mem_used_percent" });
   const id = await raise(t.store, r, Date.now() - 10_000, "pending");
   const proc = (name: string, pid: number) => ({
