@@ -15,6 +15,12 @@ import RuleEditor from "./RuleEditor.tsx";
 import SilenceList from "./SilenceList.tsx";
 import MaintenanceList from "./MaintenanceList.tsx";
 import ChannelList from "./ChannelList.tsx";
+// -- alerts --
+import Alerts from "./Alerts.tsx";
+import AlertSummary from "./AlertSummary.tsx";
+import AlertBanner from "./AlertBanner.tsx";
+import AlertCount from "./AlertCount.tsx";
+// -- end of alerts --
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -30,6 +36,12 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   SilenceList,
   MaintenanceList,
   ChannelList,
+  // -- alerts --
+  Alerts,
+  AlertSummary,
+  AlertBanner,
+  AlertCount,
+  // -- end of alerts --
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
