@@ -100,7 +100,8 @@ interface Scoped {
 /** What watches one host: threshold rules by metric, and the no-data and collector rules. */
 interface Watch {
   byMetric: Map<string, Scoped[]>;
-  nodata: AlertRule[];
+  /** No-data rules by the metric they wait for, each with the series its selector wants. */
+  nodata: Map<string, Scoped[]>;
   collectors: AlertRule[];
 }
 
@@ -305,7 +306,13 @@ export class AlertEngine {
     const watch = this.#watch(host);
     // Whether anything is open on the host: if not, a sample below its threshold is nothing.
     const open = (this.#byHost.get(hostId)?.size ?? 0) > 0;
+    const nodata = watch.nodata.size ? new Set<AlertRule>() : null;
     for (const [name, label, value] of samples) {
+      if (nodata) {
+        for (const s of watch.nodata.get(name) ?? []) {
+          if (s.want === undefined || s.want === EACH || s.want === label) nodata.add(s.rule);
+        }
+      }
       const rules = watch.byMetric.get(name);
       if (!rules) continue;
       for (const s of rules) {
@@ -314,12 +321,7 @@ export class AlertEngine {
         this.#sample(s.rule, hostId, s.labelName, label, value, ts);
       }
     }
-    for (const rule of watch.nodata) {
-      const want = rule.labels[metric(rule.metric!)?.label || ""];
-      const present = samples.some(([m, l]) =>
-        m === rule.metric && (want === undefined || want === EACH || want === l)
-      );
-      if (!present) continue;
+    for (const rule of nodata ?? []) {
       this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
       if (open) this.#condition(rule, hostId, {}, false, ts, null);
     }
@@ -367,12 +369,21 @@ export class AlertEngine {
         );
       }
     }
-    const nodata = (this.#ofKind.get("nodata") ?? []).filter((r) => inScope(r, host));
+    const nodata = new Map<string, Scoped[]>();
+    for (const rule of this.#ofKind.get("nodata") ?? []) {
+      if (!inScope(rule, host)) continue;
+      const labelName = metric(rule.metric!)?.label || "";
+      const list = nodata.get(rule.metric!) ?? [];
+      list.push({ rule, want: rule.labels[labelName], labelName });
+      nodata.set(rule.metric!, list);
+    }
     const collectors = (this.#ofKind.get("collector_failing") ?? []).filter((r) =>
       inScope(r, host)
     );
-    const ids = [...[...byMetric.values()].flat().map((s) => s.rule), ...nodata, ...collectors]
-      .map((r) => r.id).join("\u0000");
+    const ids = [
+      ...[...byMetric.values(), ...nodata.values()].flat().map((s) => s.rule),
+      ...collectors,
+    ].map((r) => r.id).join("\u0000");
     let watch = this.#scopes.byIds.get(ids);
     if (!watch) this.#scopes.byIds.set(ids, watch = { byMetric, nodata, collectors });
     this.#scoped.set(host, { rules: this.#rules, watch });
