@@ -9,12 +9,14 @@ import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
-// Alerting: rules, silences, maintenance, channels
+// Alerting: rules, silences, maintenance, channels and their delivery log
 import RuleList from "./RuleList.tsx";
 import RuleEditor from "./RuleEditor.tsx";
 import SilenceList from "./SilenceList.tsx";
 import MaintenanceList from "./MaintenanceList.tsx";
 import ChannelList from "./ChannelList.tsx";
+import DeliveryLog from "./DeliveryLog.tsx";
+import DestinationPolicy from "./DestinationPolicy.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -30,6 +32,8 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   SilenceList,
   MaintenanceList,
   ChannelList,
+  DeliveryLog,
+  DestinationPolicy,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
