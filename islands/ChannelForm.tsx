@@ -6,7 +6,7 @@
  * it is on. Editing, a secret shows only its last characters as a
  * placeholder and is sent only when typed again: the hub keeps it otherwise.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChannelDeclaration, FieldSpec } from "../hub/notify/channels.ts";
 import {
   FieldError,
@@ -108,6 +108,11 @@ export function ChannelForm({ kinds, rules, editing, onSaved, onCancel }: Channe
   const [refused, setRefused] = useState<Refusal | null>(null);
   const [busy, setBusy] = useState(false);
   const kind = kinds[draft.type];
+  const form = useRef<HTMLFormElement>(null);
+  // Edit is pressed in the list below: bring the form into view (a phone shows one at a time).
+  useEffect(() => {
+    if (editing) form.current?.scrollIntoView({ block: "start" });
+  }, []);
   const preview = useTemplatePreview(draft.title, draft.body);
   const set = (change: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...change }));
@@ -137,7 +142,7 @@ export function ChannelForm({ kinds, rules, editing, onSaved, onCancel }: Channe
       (preview.state === "refused" ? problemOf(preview.refusal, `template.${part}`) : null);
 
   return (
-    <form class="card channel-form" onSubmit={save} noValidate>
+    <form ref={form} class="card channel-form" onSubmit={save} noValidate>
       <h2>{editing ? `Edit ${editing.name}` : "Add a channel"}</h2>
       <div class="grid">
         <TextField
