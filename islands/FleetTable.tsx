@@ -4,6 +4,7 @@
  * their agent apart. Sortable, filterable by status and tag, searchable by
  * name, OS or tag, with the view kept in the URL. Hosts added, changed or
  * removed anywhere appear, change and go without a reload (islands/fleet_rows.ts).
+ * A host with alerts firing carries a badge of how many (islands/alert_counts.ts).
  * On a phone the table's rows become cards (app.css).
  */
 import { memo } from "preact/compat";
@@ -19,6 +20,8 @@ import { useNow } from "./clock.ts";
 import type { FleetRow } from "../lib/live_events.ts";
 import { type Row, type Spark, SPARK_MS, useFleetRows } from "./fleet_rows.ts";
 import { type FleetView, type SortKey, type StatusFilter, viewQuery } from "../lib/fleet_view.ts";
+import { type FiringCount, type FiringCounts, worst } from "../lib/alerts/counts.ts";
+import { useFiringCounts } from "./alert_counts.ts";
 
 export type { FleetRow };
 
@@ -27,6 +30,8 @@ export interface FleetTableProps {
   hosts: FleetRow[];
   sparks: Record<string, Spark>;
   view: FleetView;
+  /** The fleet's firing alerts, counted per host. */
+  alerts: FiringCounts;
 }
 
 const COLUMNS: Array<[SortKey, string]> = [
@@ -77,15 +82,34 @@ function Sparkline({ spark, now }: { spark: Spark; now: number }) {
   );
 }
 
-/** One host's row (a card on a phone); re-renders only when its data or its clock changed. */
+/** How many alerts fire on a host, coloured by the worst; a link to them. Nothing when none. */
+function AlertBadge({ hostId, count }: { hostId: string; count: FiringCount | undefined }) {
+  const severity = worst(count);
+  if (!count || !severity) return null;
+  const n = count.warning + count.critical;
+  return (
+    <a class={`alert-count ${severity}`} href={`/alerts?host=${encodeURIComponent(hostId)}`}>
+      {n}
+      <span class="visually-hidden">{n === 1 ? "alert firing" : "alerts firing"}</span>
+    </a>
+  );
+}
+
+/** One host's row (a card on a phone); re-renders only when its data, alerts or clock changed. */
 const HostRow = memo(function HostRow(
-  { row: r, now, sparkNow }: { row: Row; now: number; sparkNow: number },
+  { row: r, now, sparkNow, alerts }: {
+    row: Row;
+    now: number;
+    sparkNow: number;
+    alerts: FiringCount | undefined;
+  },
 ) {
   const mem = memShare(r);
   return (
     <tr class={r.status === "online" ? "" : "stale"} data-host={r.id}>
       <th scope="row">
         <a href={`/hosts/${r.id}`}>{r.name}</a>
+        <AlertBadge hostId={r.id} count={alerts} />
         <small>
           {r.os ? `${r.os} · ${r.environment}` : "\u00a0"}
           {r.tags.map((t) => <span key={t} class="tag">{t}</span>)}
@@ -121,8 +145,9 @@ const HostRow = memo(function HostRow(
 });
 
 /** The live fleet. */
-export default function FleetTable({ hosts, sparks, view: initial }: FleetTableProps) {
+export default function FleetTable({ hosts, sparks, view: initial, alerts }: FleetTableProps) {
   const rows = useFleetRows(hosts, sparks);
+  const firing = useFiringCounts(alerts)?.hosts ?? {};
   const [view, setView] = useState(initial);
   const [limit, setLimit] = useState(PAGE);
   const now = useNow(10_000);
@@ -268,6 +293,7 @@ export default function FleetTable({ hosts, sparks, view: initial }: FleetTableP
                   row={r}
                   now={r.status === "online" ? 0 : now}
                   sparkNow={sparkNow}
+                  alerts={firing[r.id]}
                 />
               ))}
             </tbody>

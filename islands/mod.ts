@@ -17,6 +17,12 @@ import MaintenanceList from "./MaintenanceList.tsx";
 import ChannelList from "./ChannelList.tsx";
 import DeliveryLog from "./DeliveryLog.tsx";
 import DestinationPolicy from "./DestinationPolicy.tsx";
+// -- alerts --
+import Alerts from "./Alerts.tsx";
+import AlertSummary from "./AlertSummary.tsx";
+import AlertBanner from "./AlertBanner.tsx";
+import AlertCount from "./AlertCount.tsx";
+// -- end of alerts --
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -34,6 +40,12 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   ChannelList,
   DeliveryLog,
   DestinationPolicy,
+  // -- alerts --
+  Alerts,
+  AlertSummary,
+  AlertBanner,
+  AlertCount,
+  // -- end of alerts --
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -1,8 +1,19 @@
 /** The HTML shell every page shares: head, header with navigation, main. */
+import type { MiddlewareHandler } from "hono";
+import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
 import type { LayoutProps } from "../hub/http/render.tsx";
+import { Island } from "../components/Island.tsx";
+import AlertCount from "../islands/AlertCount.tsx";
+import { type FiringCounts, firingCounts } from "../lib/alerts/counts.ts";
 
-/** Wraps a page. `user` is null on sign-in and setup pages. */
-export function App({ title, user, children, active }: LayoutProps) {
+/**
+ * Wraps a page. `user` is null on sign-in and setup pages. `alerts` is the
+ * fleet's firing alerts counted for the navigation (see {@link withAlertCounts});
+ * without it the count is read once the page has loaded.
+ */
+export function App(
+  { title, user, children, active, alerts = null }: LayoutProps & { alerts?: FiringCounts | null },
+) {
   return (
     <html lang="en">
       <head>
@@ -27,7 +38,10 @@ export function App({ title, user, children, active }: LayoutProps) {
           {user && (
             <nav aria-label="Main">
               <a href="/" aria-current={active === "fleet" ? "page" : undefined}>Fleet</a>
-              <a href="/alerts" aria-current={active === "alerts" ? "page" : undefined}>Alerts</a>
+              <a href="/alerts" aria-current={active === "alerts" ? "page" : undefined}>
+                Alerts{" "}
+                <Island name="AlertCount" component={AlertCount} props={{ counts: alerts }} />
+              </a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>
@@ -50,4 +64,18 @@ export function App({ title, user, children, active }: LayoutProps) {
       </body>
     </html>
   );
+}
+
+/**
+ * Page middleware: counts the firing alerts before a page renders and binds
+ * them into the shell, so the navigation's count is in the page as sent.
+ */
+export function withAlertCounts({ store }: Pick<AppDeps, "store">): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method === "GET" && c.var.user) {
+      const alerts = firingCounts(await store.alerts.firingCounts());
+      c.set("layout", (props) => <App {...props} alerts={alerts} />);
+    }
+    await next();
+  };
 }

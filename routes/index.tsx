@@ -8,6 +8,7 @@ import { type Spark, SPARK_MS, SPARK_STEP_MS } from "../islands/fleet_rows.ts";
 import { fleetRow } from "../lib/fleet.ts";
 import { parseView } from "../lib/fleet_view.ts";
 import type { Store } from "../hub/store/store.ts";
+import { firingCounts } from "../lib/alerts/counts.ts";
 
 /**
  * Past this many hosts the page carries no sparklines (each is 60 numbers in
@@ -33,10 +34,14 @@ async function sparklines(store: Store, hostIds: string[], now: number) {
   return sparks;
 }
 
-/** Renders every host with its last figures; the island keeps them live. */
+/** Renders every host with its last figures and firing alerts; the island keeps them live. */
 export function fleetPage({ store, status }: AppDeps) {
   return async (c: Context<AppEnv>) => {
-    const [hosts, latest] = await Promise.all([store.hosts.list(), store.metrics.latestAll()]);
+    const [hosts, latest, firing] = await Promise.all([
+      store.hosts.list(),
+      store.metrics.latestAll(),
+      store.alerts.firingCounts(),
+    ]);
     const rows = hosts.map((h) => fleetRow(status.apply(h), latest.get(h.id)));
     const sparks = await sparklines(
       store,
@@ -52,7 +57,11 @@ export function fleetPage({ store, status }: AppDeps) {
           <h1>Fleet</h1>
           {c.var.user?.role === "admin" && <a class="button primary" href="/hosts/new">Add host</a>}
         </div>
-        <Island name="FleetTable" component={FleetTable} props={{ hosts: rows, sparks, view }} />
+        <Island
+          name="FleetTable"
+          component={FleetTable}
+          props={{ hosts: rows, sparks, view, alerts: firingCounts(firing) }}
+        />
       </>,
       { active: "fleet" },
     );

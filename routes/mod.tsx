@@ -7,7 +7,7 @@
 import type { Hono } from "hono";
 import { createApp } from "../hub/http/app.tsx";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
-import { App } from "./_app.tsx";
+import { App, withAlertCounts } from "./_app.tsx";
 import { listHosts } from "./api/v1/hosts/index.ts";
 import { getHost } from "./api/v1/hosts/[id]/index.ts";
 import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
@@ -42,6 +42,11 @@ import {
   revokeKeyPage,
   settingsPage,
 } from "./settings/index.tsx";
+// -- alerts (firing now, history, one alert, counts) --
+import { getCounts } from "./api/v1/alerts/counts.ts";
+import { alertsPage } from "./alerts/index.tsx";
+import { alertPage } from "./alerts/[id].tsx";
+// -- end of alerts --
 
 /** The hub's whole HTTP app over `deps`. */
 export function createHubApp(deps: AppDeps): Hono<AppEnv> {
@@ -56,6 +61,9 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
+      // -- alerts: before /alerts/:id, which would take "counts" for an id --
+      api.get("/alerts/counts", getCounts(deps));
+      // -- end of alerts --
       api.get("/alerts/:id", alertApi.getAlert(deps));
       api.post("/alerts/:id/ack", alertApi.ackAlert(deps));
       api.get("/alert-rules", alertApi.listRules(deps));
@@ -90,6 +98,9 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       app.post("/logout", logout(deps));
     },
     pages(pages) {
+      // -- alerts: the navigation's count of firing alerts, on every page --
+      pages.use("*", withAlertCounts(deps));
+      // -- end of alerts --
       pages.get("/", fleetPage(deps));
       pages.get("/hosts/new", newHostPage());
       pages.post("/hosts/new", createHost(deps));
@@ -115,6 +126,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/alerts/silences", silencesPage(deps));
       pages.get("/alerts/maintenance", maintenancePage(deps));
       pages.get("/alerts/channels", channelsPage(deps));
+      // -- alerts (firing now, history, one alert) --
+      pages.get("/alerts", alertsPage(deps));
+      pages.get("/alerts/:id{[0-9]+}", alertPage(deps));
+      // -- end of alerts --
     },
   }, App);
 }

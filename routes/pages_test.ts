@@ -1,80 +1,8 @@
 import { assert, assertEquals } from "../lib/assert.ts";
-import { createHubApp } from "./mod.tsx";
-import { liveParts } from "../hub/live/events.ts";
-import { SqliteStore } from "../hub/store/sqlite/store.ts";
 import { LoginGuard } from "../hub/auth/rate_limit.ts";
-import { hashPassword } from "../hub/auth/passwords.ts";
 import { hashSecret } from "../hub/auth/secrets.ts";
+import { pagesApp as setup, PASSWORD } from "./testing.ts";
 import { SETUP_KEY } from "../hub/auth/setup_token.ts";
-
-const ORIGIN = "http://hub.test";
-const PASSWORD = "a long passphrase";
-
-async function setup(
-  loginGuard = new LoginGuard({
-    perAddress: { max: 3, windowMs: 60_000 },
-    perName: { max: 3, windowMs: 60_000 },
-  }),
-) {
-  const dir = await Deno.makeTempDir();
-  const store = new SqliteStore(`${dir}/t.db`);
-  await store.migrate();
-  const removed: string[] = [];
-  const live = liveParts();
-  const app = createHubApp({
-    store,
-    ...live,
-    loginGuard,
-    hostRemoved: (id) => removed.push(id),
-    agentAddress: (h) => `${h.replace(/:\d+$/, "")}:50051`,
-  });
-  const request = (
-    path: string,
-    init: RequestInit & { cookie?: string; ip?: string } = {},
-  ) => {
-    const headers = new Headers(init.headers);
-    headers.set("host", "hub.test");
-    if (init.cookie) headers.set("cookie", init.cookie);
-    if (init.method === "POST" && !headers.has("origin")) headers.set("origin", ORIGIN);
-    // The peer address, as Deno.serve hands it to the app.
-    const env = { remoteAddr: { hostname: init.ip ?? "127.0.0.1" } };
-    return app.request(`${ORIGIN}${path}`, { ...init, headers }, env);
-  };
-  const post = (
-    path: string,
-    fields: Record<string, string>,
-    cookie?: string,
-    headers: HeadersInit = {},
-    ip?: string,
-  ) => request(path, { method: "POST", body: new URLSearchParams(fields), cookie, headers, ip });
-  const addUser = async (name: string, role: "admin" | "viewer" = "admin") =>
-    await store.auth.createUser({
-      id: crypto.randomUUID(),
-      name,
-      passwordHash: await hashPassword(PASSWORD),
-      role,
-      createdAt: 0,
-    });
-  const signIn = async (name: string, role: "admin" | "viewer") => {
-    await addUser(name, role);
-    const res = await post("/login", { name, password: PASSWORD });
-    assertEquals(res.status, 303);
-    return res.headers.get("set-cookie")!.split(";")[0];
-  };
-  return {
-    store,
-    broker: live.broker,
-    removed,
-    request,
-    post,
-    addUser,
-    signIn,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 Deno.test("pages send signed-out visitors to /login and carry strict security headers", async () => {
   await using t = await setup();

@@ -17,7 +17,22 @@ const MAX_BACKLOG = 1000;
  * event of each kind per host, in the order hosts first had one waiting: on
  * a big fleet a browser that reads slower than events come still sees every
  * host's latest figures, with memory bounded by the fleet, not by the rate.
+ * An alert's events are kept per alert (two alerts of one host are two rows
+ * on a page), so that bound is the fleet's hosts plus its open alerts.
  */
+/** What a newer event replaces in a fleet-wide subscriber's backlog. */
+function coalesceKey(e: LiveEvent): string {
+  return isAlertEvent(e) ? `${e.event}\0${e.data.id}` : `${e.event}\0${e.hostId}`;
+}
+
+/**
+ * Alert events reach every subscriber, one-host ones too: they are rare, and
+ * every page counts the fleet's firing alerts in its navigation.
+ */
+function isAlertEvent(e: LiveEvent): e is Extract<LiveEvent, { event: `alert.${string}` }> {
+  return e.event.startsWith("alert.");
+}
+
 class Pending {
   #queue: LiveEvent[] = [];
   #latest = new Map<string, LiveEvent>();
@@ -34,7 +49,7 @@ class Pending {
   }
 
   add(e: LiveEvent): void {
-    if (this.coalesce) this.#latest.set(`${e.event}\0${e.hostId}`, e);
+    if (this.coalesce) this.#latest.set(coalesceKey(e), e);
     else this.#queue.push(e);
   }
 
@@ -66,7 +81,8 @@ export class Broker {
   }
 
   /**
-   * Subscribes to every event (hostId null) or one host's; returns an async
+   * Subscribes to every event (hostId null) or one host's (and every alert
+   * event, see {@link isAlertEvent}); returns an async
    * iterator of events and a function that ends the subscription.
    */
   subscribe(
@@ -121,7 +137,7 @@ export class Broker {
   /** Sends `e` to every subscriber it concerns. */
   publish(e: LiveEvent): void {
     for (const s of this.#subs) {
-      if (s.hostId !== null && s.hostId !== e.hostId) continue;
+      if (s.hostId !== null && s.hostId !== e.hostId && !isAlertEvent(e)) continue;
       if (s.full()) s.close();
       else s.push(e);
     }

@@ -1,6 +1,7 @@
 import { assertEquals } from "../../lib/assert.ts";
 import { Broker } from "./broker.ts";
 import type { LiveEvent } from "../../lib/live_events.ts";
+import type { AlertView } from "../../lib/alerts/view.ts";
 
 /** Batch `n` of a host (its seq). */
 const metrics = (hostId: string, n: number): LiveEvent => ({
@@ -96,4 +97,52 @@ Deno.test("event ids rise in the order events are delivered", async () => {
   }
   assertEquals(ids, [["a", 2, 1], ["b", 1, 2]]);
   fleet.close();
+});
+
+/** Alert `id` of `hostId` firing. */
+const firing = (hostId: string, id: number): LiveEvent => {
+  const view: AlertView = {
+    id,
+    rule_id: "r1",
+    rule_name: "cpu",
+    host_id: hostId,
+    labels: {},
+    state: "firing",
+    severity: "warning",
+    value: 95,
+    threshold: 90,
+    started_at: "2026-01-01T00:00:00.000Z",
+    pending_since: "2026-01-01T00:00:00.000Z",
+    fired_at: "2026-01-01T00:00:00.000Z",
+    resolved_at: null,
+    acknowledged_by: null,
+    acknowledged_at: null,
+    closed_reason: null,
+  };
+  return { event: "alert.firing", hostId, data: view };
+};
+
+Deno.test("alert events reach every subscriber, and a slow one keeps each alert's", async () => {
+  const broker = new Broker();
+  const fleet = broker.subscribe(null);
+  const host = broker.subscribe("h1");
+  // Two alerts of one host at once, and one of another host.
+  for (const e of [firing("h2", 1), firing("h2", 2), metrics("h2", 1), firing("h3", 3)]) {
+    broker.publish(e);
+  }
+  // h1's own figures come after: a page that missed the alerts would read these first.
+  for (let n = 1; n <= 3; n++) broker.publish(metrics("h1", n));
+  const ids = async (sub: typeof fleet, n: number) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const { value } = await sub.events.next();
+      out.push(value.event === "alert.firing" ? value.data.id : value.event);
+    }
+    return out;
+  };
+  assertEquals(await ids(fleet, 5), [1, 2, "host.metrics", 3, "host.metrics"]);
+  // The one-host page (h1) gets the fleet's alerts for its navigation, not h2's figures.
+  assertEquals(await ids(host, 3), [1, 2, 3]);
+  fleet.close();
+  host.close();
 });

@@ -101,7 +101,7 @@ useCaseTest("delivery: sent once, with the alert, and recorded", async (store) =
 useCaseTest(
   "delivery: a receiver that is down is tried again after Retry-After, then given up",
   async (store) => {
-    const r = receiver([{ status: 503, headers: { "retry-after": "120" } }, { status: 500 }]);
+    const r = receiver([{ status: 429, headers: { "retry-after": "120" } }, { status: 500 }]);
     const clock = { t: Date.now() };
     const alert = await firing(store, r.url, clock.t);
     const d = await started(store, clock);

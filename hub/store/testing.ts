@@ -68,3 +68,11 @@ export async function batchSeqs(store: Store, hostId: string): Promise<number[]>
   );
   return found.map((r) => Number(r.seq));
 }
+
+/** Every row of `table` as the database holds it (columns as stored, JSON as text or jsonb). */
+export async function rawRows(store: Store, table: "channels"): Promise<Record<string, unknown>[]> {
+  if (!(store instanceof SqliteStore || store instanceof PostgresStore)) {
+    throw new TypeError("rawRows: not a SQLite or PostgreSQL store");
+  }
+  return await store.db.run(rows(`SELECT * FROM ${table}`));
+}

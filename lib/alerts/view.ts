@@ -25,23 +25,16 @@ export interface AlertView {
   closed_reason: string | null;
 }
 
-/** What the store holds of an alert, times in Unix ms. */
-export interface AlertRecord {
-  id: number;
-  rule_id: string;
-  rule_name: string;
-  host_id: string;
-  labels: Record<string, string>;
-  state: "pending" | "firing" | "resolved";
-  severity: Severity;
-  value: number | null;
-  threshold: number | null;
+/** What the store holds of an alert: the same, its times in Unix ms. */
+export interface AlertRecord extends
+  Omit<
+    AlertView,
+    "started_at" | "pending_since" | "fired_at" | "resolved_at" | "acknowledged_at"
+  > {
   pending_since: number;
   fired_at: number | null;
   resolved_at: number | null;
-  acknowledged_by: string | null;
   acknowledged_at: number | null;
-  closed_reason: string | null;
 }
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();

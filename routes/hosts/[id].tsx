@@ -1,4 +1,4 @@
-/** GET /hosts/:id: one host, its last values and its live charts. */
+/** GET /hosts/:id: one host, its firing alerts, its last values and its live charts. */
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { page } from "../../hub/http/render.tsx";
@@ -10,6 +10,11 @@ import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
 import { CHARTS } from "../../lib/metrics.ts";
 import { viewFromQuery } from "../../lib/chart_view.ts";
+import AlertBanner from "../../islands/AlertBanner.tsx";
+import { alertView } from "../../lib/alerts/view.ts";
+
+/** Firing alerts a host page lists at most (more than this is a host in trouble either way). */
+const MAX_BANNER_ALERTS = 50;
 
 /** The charts this host's data allows (lib/metrics.ts's CHARTS), from the series it has sent. */
 async function chartsFor(store: AppDeps["store"], id: string): Promise<ChartDef[]> {
@@ -41,7 +46,10 @@ export function hostPage({ store, status }: AppDeps) {
     const fs = (latest.filesystems ?? []) as Array<
       { mount: string; size_bytes: number; used_bytes: number }
     >;
-    const charts = await chartsFor(store, id);
+    const [charts, firing] = await Promise.all([
+      chartsFor(store, id),
+      store.alerts.alerts({ state: "firing", hostId: id, limit: MAX_BANNER_ALERTS }),
+    ]);
     const view = viewFromQuery(new URL(c.req.url).searchParams);
     return page(
       c,
@@ -63,6 +71,11 @@ export function hostPage({ store, status }: AppDeps) {
             <a class="button danger" href={`/hosts/${id}/delete`}>Remove</a>
           )}
         </div>
+        <Island
+          name="AlertBanner"
+          component={AlertBanner}
+          props={{ hostId: id, alerts: firing.map(alertView) }}
+        />
         {!host.registered && (
           <section class="card waiting-host">
             <h2>Its agent has not connected yet</h2>

@@ -196,6 +196,30 @@ export function alertsConformance(test: StoreTest): void {
     assertEquals((await s.alerts.alerts({ hostId: "h1", limit: 10 })).length, 0);
   });
 
+  test("alerts: firing counts are per host and severity; pending and resolved ones are not counted", async (s) => {
+    for (const id of ["h1", "h2", "h3"]) await host(s, id);
+    const [a, b, c] = [rule("r1"), rule("r2"), rule("r3")];
+    for (const r of [a, b, c]) await s.alerts.createRule(r, 1);
+    assertEquals(await s.alerts.firingCounts(), {});
+    await s.alerts.open(opening(a, "h1", 1000, "firing"), null);
+    await s.alerts.open({ ...opening(b, "h1", 1000, "firing"), severity: "critical" }, null);
+    await s.alerts.open(opening(c, "h1", 1000, "firing"), null);
+    const pending = await s.alerts.open(opening(a, "h2", 1000), null);
+    const gone = await s.alerts.open(opening(a, "h3", 1000, "firing"), null);
+    await s.alerts.resolve(gone.alert.id, 2000, 1, null);
+    assertEquals(await s.alerts.firingCounts(), { h1: { warning: 2, critical: 1 } });
+    // Pending → firing counts from then on.
+    await s.alerts.fire(pending.alert.id, 3000, {
+      value: 99,
+      severity: "critical",
+      processes: null,
+    }, null);
+    assertEquals(await s.alerts.firingCounts(), {
+      h1: { warning: 2, critical: 1 },
+      h2: { warning: 0, critical: 1 },
+    });
+  });
+
   test("silences and maintenance windows are kept, ended and removed", async (s) => {
     const base = { rule_id: null, host_id: "h1", tag: null, reason: "deploy", created_by: "ann" };
     await s.alerts.createSilence({

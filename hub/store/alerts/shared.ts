@@ -11,6 +11,7 @@ import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { enqueue } from "../notifications/shared.ts";
 import type { AlertRule, Severity } from "../../../lib/alerts/rules.ts";
+import type { FiringCount } from "../../../lib/alerts/counts.ts";
 import type {
   Alert,
   AlertQuery,
@@ -209,6 +210,21 @@ export class SqlAlertStore implements AlertStore {
         `SELECT * FROM alerts WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT :limit`,
         params,
       )).map(toAlert);
+    }());
+  }
+
+  firingCounts(): Promise<Record<string, FiringCount>> {
+    return this.db.run(function* () {
+      const counts: Record<string, FiringCount> = {};
+      const found = yield* rows(
+        `SELECT host_id, severity, COUNT(*) AS n FROM alerts WHERE state = 'firing'
+        GROUP BY host_id, severity`,
+      );
+      for (const r of found) {
+        const c = counts[String(r.host_id)] ??= { warning: 0, critical: 0 };
+        c[String(r.severity) as Severity] = Number(r.n);
+      }
+      return counts;
     }());
   }
 

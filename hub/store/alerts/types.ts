@@ -7,6 +7,7 @@
  */
 import type { AuditRecord } from "../audit/types.ts";
 import type { AlertRule, Severity } from "../../../lib/alerts/rules.ts";
+import type { FiringCount } from "../../../lib/alerts/counts.ts";
 
 export type AlertState = "pending" | "firing" | "resolved";
 
@@ -117,6 +118,11 @@ export interface AlertStore {
   openAlerts(hostId?: string): Promise<Alert[]>;
   alert(id: number): Promise<Alert | null>;
   alerts(q: AlertQuery): Promise<Alert[]>;
+  /**
+   * How many alerts fire on each host, by host id (hosts with none left out):
+   * the fleet's badges and the navigation's count, read on every page.
+   */
+  firingCounts(): Promise<Record<string, FiringCount>>;
   /**
    * Opens an alert unless the (rule, host, series) has one open: then that
    * one is returned with `opened: false` (another hub opened it first).

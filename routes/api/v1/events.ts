@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/events[?host=ID]: Server-Sent Events for the fleet or one
- * host (every event of lib/live_events.ts). Each connection starts with the
+ * host (every event of lib/live_events.ts; alert events of every host on
+ * both, see hub/live/broker.ts). Each connection starts with the
  * current status of its hosts, so a browser that reconnects (after a hub
  * restart, say) is right again at once. Keep-alive comments keep proxies from
  * closing an idle stream; the subscription ends when the client goes away.

@@ -11,6 +11,7 @@ import { logger } from "../../../../lib/log.ts";
 import { hashPassword } from "../../../../hub/auth/passwords.ts";
 import type { Store } from "../../../../hub/store/store.ts";
 import { host } from "../../../../hub/store/conformance_helpers.ts";
+import { rawRows } from "../../../../hub/store/testing.ts";
 import type { Hono } from "hono";
 import type { AppEnv } from "../../../../hub/http/deps.ts";
 
@@ -192,6 +193,9 @@ useCaseTest("bad input gets a 400 naming the field, and changes nothing", async 
     const r = await call(method, path, body);
     assertEquals(r.status, 400, `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
     assertEquals(r.body.error.field, field, `${path}: ${r.body.error.message}`);
+    if (field.startsWith("template.")) {
+      assert(/at \d+/.test(r.body.error.message), `says where: ${r.body.error.message}`);
+    }
     assertEquals(r.body.error.code, "invalid_alert");
     assert(!/\n\s+at /.test(r.body.error.message), "no stack trace");
   }
@@ -252,9 +256,8 @@ useCaseTest(
     assert(signing.startsWith("whsec_") && signing.length > 30, signing);
     const listed = JSON.stringify((await call("GET", "/channels")).body);
     assert(!listed.includes("XXXXsecret") && !listed.includes(signing.slice(6)), listed);
-    // The store's copy holds neither in plain text.
-    const [row] = await store.notifications.channels();
-    const raw = JSON.stringify(row);
+    // The database's copy holds neither in plain text.
+    const raw = JSON.stringify(await rawRows(store, "channels"));
     assert(!raw.includes("XXXXsecret") && !raw.includes(signing.slice(6)), raw);
     const again = await call("POST", "/channels", {
       name: "ops",
