@@ -9,8 +9,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChannelDeclaration, FieldSpec } from "../hub/notify/channels.ts";
 import {
+  CheckField,
   FieldError,
   invalid,
+  Labelled,
   type Named,
   problemOf,
   type Refusal,
@@ -265,14 +267,9 @@ export function ChannelForm({ kinds, rules, editing, onSaved, onCancel }: Channe
         )}
       </fieldset>
 
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={draft.enabled}
-          onChange={(e) => set({ enabled: (e.target as HTMLInputElement).checked })}
-        />
+      <CheckField checked={draft.enabled} onChange={(enabled) => set({ enabled })}>
         Enabled
-      </label>
+      </CheckField>
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
           {editing ? "Save channel" : "Add channel"}
@@ -301,35 +298,19 @@ function Setting(
     .filter(Boolean).join(" · ");
   if (f.kind === "choice") {
     return (
-      <div class="field">
-        <label>
-          <span>{f.label}</span>
-          {hint && <small>{hint}</small>}
-          <select
-            value={value || String(f.default ?? "")}
-            {...invalid(problem, id)}
-            onChange={(e) => onInput((e.target as HTMLSelectElement).value)}
-          >
-            {f.choices?.map((c) => <option key={c} value={c}>{c}</option>)}
-          </select>
-        </label>
-        <FieldError id={id} problem={problem} />
-      </div>
+      <Labelled label={f.label} hint={hint} problem={problem} id={id}>
+        <select
+          value={value || String(f.default ?? "")}
+          {...invalid(problem, id)}
+          onChange={(e) => onInput((e.target as HTMLSelectElement).value)}
+        >
+          {f.choices?.map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      </Labelled>
     );
   }
-  if (f.kind === "pem") {
-    return (
-      <TextArea
-        label={f.label}
-        hint={hint}
-        value={value}
-        onInput={onInput}
-        problem={problem}
-        id={id}
-        placeholder="-----BEGIN CERTIFICATE-----"
-      />
-    );
-  }
+  const common = { label: f.label, hint, value, onInput, problem, id };
+  if (f.kind === "pem") return <TextArea {...common} placeholder="-----BEGIN CERTIFICATE-----" />;
   const type = f.secret
     ? "password"
     : f.kind === "url"
@@ -346,12 +327,7 @@ function Setting(
     : "";
   return (
     <TextField
-      label={f.label}
-      hint={hint}
-      value={value}
-      onInput={onInput}
-      problem={problem}
-      id={id}
+      {...common}
       grow={f.kind === "url" || f.kind === "emails"}
       input={{
         type,
@@ -375,20 +351,15 @@ function TextArea(
   },
 ) {
   return (
-    <div class="field wide">
-      <label>
-        <span>{label}</span>
-        {hint && <small>{hint}</small>}
-        <textarea
-          rows={4}
-          value={value}
-          placeholder={placeholder}
-          {...invalid(problem, id)}
-          onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)}
-        />
-      </label>
-      <FieldError id={id} problem={problem} />
-    </div>
+    <Labelled label={label} hint={hint} problem={problem} id={id} wide>
+      <textarea
+        rows={4}
+        value={value}
+        placeholder={placeholder}
+        {...invalid(problem, id)}
+        onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)}
+      />
+    </Labelled>
   );
 }
 

@@ -3,7 +3,7 @@
  * private addresses. Saved as soon as it is changed; a refusal puts it back.
  */
 import { useState } from "preact/hooks";
-import { send } from "./alerting_kit.tsx";
+import { CheckField, send } from "./alerting_kit.tsx";
 
 export default function DestinationPolicy({ block: initial }: { block: boolean }) {
   const [block, setBlock] = useState(initial);
@@ -24,14 +24,7 @@ export default function DestinationPolicy({ block: initial }: { block: boolean }
   };
   return (
     <>
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={block}
-          onChange={(e) => change((e.target as HTMLInputElement).checked)}
-        />
-        Block private destinations
-      </label>
+      <CheckField checked={block} onChange={change}>Block private destinations</CheckField>
       <p class="muted">
         On a hub shared between teams: no channel may send to loopback, private (RFC 1918) or
         link-local addresses, so no one can reach the hub's own network through a channel.

@@ -13,7 +13,6 @@ import { alertView } from "../../../../lib/alerts/view.ts";
 import { notificationView } from "../../../../lib/alerts/notification_view.ts";
 import { checkRule } from "../../../../lib/alerts/rules.ts";
 import type { AlertState } from "../../../../hub/store/alerts/types.ts";
-import type { RecentQuery } from "../../../../hub/store/notifications/types.ts";
 import { preview } from "../../../../hub/alerts/preview.ts";
 import { windowOpen } from "../../../../hub/alerts/mutes.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
@@ -33,6 +32,22 @@ function idParam(c: Context): number {
   return id;
 }
 
+/** A page of a list newest first: `limit` (from 1 to `max`) and `before`, an id of `of`. */
+function pageOf(
+  q: Record<string, string>,
+  { limit: fallback, max, of }: { limit: number; max: number; of: string },
+): { limit: number; before?: number } {
+  const limit = q.limit === undefined ? fallback : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new HttpError(400, "invalid_query", `limit must be from 1 to ${max}`);
+  }
+  const before = q.before === undefined ? undefined : Number(q.before);
+  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
+    throw new HttpError(400, "invalid_query", `before must be ${of} id`);
+  }
+  return { limit, before };
+}
+
 /** GET /api/v1/alerts?state=&host=&rule=&before=&limit= (newest first). */
 export function listAlerts({ store, alerts }: AppDeps) {
   return async (c: Context<AppEnv>) => {
@@ -40,14 +55,7 @@ export function listAlerts({ store, alerts }: AppDeps) {
     if (q.state && !STATES.includes(q.state as AlertState)) {
       throw new HttpError(400, "invalid_query", `state must be one of ${STATES.join(", ")}`);
     }
-    const limit = q.limit === undefined ? 100 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new HttpError(400, "invalid_query", "limit must be from 1 to 1000");
-    }
-    const before = q.before === undefined ? undefined : Number(q.before);
-    if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
-      throw new HttpError(400, "invalid_query", "before must be an alert id");
-    }
+    const { limit, before } = pageOf(q, { limit: 100, max: 1000, of: "an alert" });
     const found = await store.alerts.alerts({
       state: q.state as AlertState | undefined,
       hostId: q.host,
@@ -258,19 +266,6 @@ export function previewTemplate(deps: AppDeps) {
   };
 }
 
-/** The delivery log's paging: `?channel=&before=&limit=` as the store takes it. */
-export function recentQuery(q: Record<string, string>): RecentQuery {
-  const limit = q.limit === undefined ? 50 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-    throw new HttpError(400, "invalid_query", "limit must be from 1 to 500");
-  }
-  const before = q.before === undefined ? undefined : Number(q.before);
-  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
-    throw new HttpError(400, "invalid_query", "before must be a notification id");
-  }
-  return { channelId: q.channel || undefined, before, limit };
-}
-
 /**
  * GET /api/v1/notifications?channel=&before=&limit= (admins): the delivery
  * log, newest first; the next page is `before` the last id listed.
@@ -278,7 +273,9 @@ export function recentQuery(q: Record<string, string>): RecentQuery {
 export function listNotifications({ store }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const found = await store.notifications.recent(recentQuery(c.req.query()));
+    const q = c.req.query();
+    const page = pageOf(q, { limit: 50, max: 500, of: "a notification" });
+    const found = await store.notifications.recent({ channelId: q.channel || undefined, ...page });
     return c.json(found.map(notificationView));
   };
 }

@@ -281,14 +281,7 @@ useCaseTest(
 
 useCaseTest("a viewer sees alerts and rules but may change none of them", async (store) => {
   const { app, call } = await setup(store);
-  await store.auth.createUser({
-    id: "u1",
-    name: "vic",
-    passwordHash: await hashPassword("a long passphrase"),
-    role: "viewer",
-    createdAt: 0,
-  });
-  const cookie = await signIn(app, "vic", "a long passphrase");
+  const cookie = await viewerCookie(store, app);
   const asViewer = (method: string, path: string, body?: unknown) =>
     app.request(`${ORIGIN}/api/v1${path}`, {
       method,
@@ -312,6 +305,18 @@ useCaseTest("a viewer sees alerts and rules but may change none of them", async 
   assertEquals((await call("GET", "/alert-rules/host-offline")).body.enabled, true);
   assertEquals((await call("GET", "/silences")).body, []);
 });
+
+/** A viewer, vic, signed in: the session cookie. */
+async function viewerCookie(store: Store, app: Hono<AppEnv>): Promise<string> {
+  await store.auth.createUser({
+    id: "u1",
+    name: "vic",
+    passwordHash: await hashPassword("a long passphrase"),
+    role: "viewer",
+    createdAt: 0,
+  });
+  return signIn(app, "vic", "a long passphrase");
+}
 
 async function signIn(app: Hono<AppEnv>, name: string, password: string): Promise<string> {
   const res = await app.request(`${ORIGIN}/login`, {
@@ -440,14 +445,7 @@ useCaseTest(
       const bad = await call("GET", `/notifications?${q}`);
       assertEquals([bad.status, bad.body.error.code], [400, "invalid_query"], q);
     }
-    await store.auth.createUser({
-      id: "u1",
-      name: "vic",
-      passwordHash: await hashPassword("a long passphrase"),
-      role: "viewer",
-      createdAt: 0,
-    });
-    const cookie = await signIn(app, "vic", "a long passphrase");
+    const cookie = await viewerCookie(store, app);
     const viewer = await app.request(`${ORIGIN}/api/v1/notifications`, { headers: { cookie } });
     assertEquals(viewer.status, 403);
   },
