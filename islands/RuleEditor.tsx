@@ -23,6 +23,7 @@ import { describeRule, KIND_TEXT } from "../lib/alerts/rule_text.ts";
 import { metric, METRICS, UNIT_TEXT } from "../lib/metrics.ts";
 import type { Preview } from "../hub/alerts/preview.ts";
 import {
+  CheckField,
   FieldError,
   invalid,
   type Named,
@@ -431,14 +432,9 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
             onChange={(c) => set({ channels: c })}
             problem={problem("channels")}
           />
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={draft.enabled}
-              onChange={(e) => set({ enabled: (e.target as HTMLInputElement).checked })}
-            />
+          <CheckField checked={draft.enabled} onChange={(enabled) => set({ enabled })}>
             Enabled
-          </label>
+          </CheckField>
         </fieldset>
         {canEdit && (
           <div class="actions">

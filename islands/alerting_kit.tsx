@@ -268,3 +268,48 @@ export function Tick<T>(
     </label>
   );
 }
+
+/** A checkbox with its label beside it (a rule's or a channel's "Enabled"). */
+export function CheckField(
+  { checked, onChange, children }: {
+    checked: boolean;
+    onChange: (checked: boolean) => void;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />
+      {children}
+    </label>
+  );
+}
+
+/** A field's label, its hint, the control given, and the refusal that names it beside it. */
+export function Labelled(
+  { label, hint, problem, id, wide, children }: {
+    label: ComponentChildren;
+    hint?: string;
+    problem: string | null;
+    /** The error's id. */
+    id: string;
+    /** Takes the whole row. */
+    wide?: boolean;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <div class={wide ? "field wide" : "field"}>
+      <label>
+        <span>{label}</span>
+        {hint && <small>{hint}</small>}
+        {children}
+      </label>
+      <FieldError id={id} problem={problem} />
+    </div>
+  );
+}

@@ -9,12 +9,14 @@ import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
-// Alerting: rules, silences, maintenance, channels
+// Alerting: rules, silences, maintenance, channels and their delivery log
 import RuleList from "./RuleList.tsx";
 import RuleEditor from "./RuleEditor.tsx";
 import SilenceList from "./SilenceList.tsx";
 import MaintenanceList from "./MaintenanceList.tsx";
 import ChannelList from "./ChannelList.tsx";
+import DeliveryLog from "./DeliveryLog.tsx";
+import DestinationPolicy from "./DestinationPolicy.tsx";
 // -- alerts --
 import Alerts from "./Alerts.tsx";
 import AlertSummary from "./AlertSummary.tsx";
@@ -36,6 +38,8 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   SilenceList,
   MaintenanceList,
   ChannelList,
+  DeliveryLog,
+  DestinationPolicy,
   // -- alerts --
   Alerts,
   AlertSummary,

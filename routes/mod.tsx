@@ -80,11 +80,13 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.delete("/maintenance-windows/:id", alertApi.deleteWindow(deps));
       api.get("/channels", alertApi.listChannels(deps));
       api.post("/channels", alertApi.createChannel(deps));
+      api.post("/channels/preview-template", alertApi.previewTemplate(deps));
       api.get("/channels/:id", alertApi.getChannel(deps));
       api.patch("/channels/:id", alertApi.updateChannel(deps));
       api.delete("/channels/:id", alertApi.deleteChannel(deps));
       api.post("/channels/:id/test", alertApi.testChannel(deps));
       api.get("/channel-types", alertApi.channelTypes());
+      api.get("/notifications", alertApi.listNotifications(deps));
       api.get("/notification-settings", alertApi.getNotificationSettings(deps));
       api.put("/notification-settings", alertApi.putNotificationSettings(deps));
     },

@@ -85,6 +85,19 @@ export const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
 
 export const CHANNEL_TYPES = Object.keys(CHANNEL_KINDS) as ChannelType[];
 
+/** What a form needs of a type: its title and its settings (`GET /api/v1/channel-types`). */
+export interface ChannelDeclaration {
+  title: string;
+  fields: Record<string, FieldSpec>;
+}
+
+/** Every type's declaration, for the API and the channel form's first render. */
+export function declarations(): Record<ChannelType, ChannelDeclaration> {
+  return Object.fromEntries(
+    Object.entries(CHANNEL_KINDS).map(([type, k]) => [type, { title: k.title, fields: k.fields }]),
+  ) as Record<ChannelType, ChannelDeclaration>;
+}
+
 /** A channel's settings as checked: what may be shown, and what is sealed. */
 export interface CheckedConfig {
   public: Record<string, string | number | string[]>;

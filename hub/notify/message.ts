@@ -5,7 +5,7 @@
  * alert has them. The webhook sends this with the alerts as data (its
  * schema is `WebhookBody`); the channels issue adds templates per channel.
  */
-import type { AlertRule } from "../../lib/alerts/rules.ts";
+import { type AlertRule, checkRule } from "../../lib/alerts/rules.ts";
 import { type AlertView, alertView, duration } from "../../lib/alerts/view.ts";
 import { metric } from "../../lib/metrics.ts";
 import type { Alert, NotificationKind } from "../store/alerts/types.ts";
@@ -196,4 +196,42 @@ export function testMessage(publicUrl: string | null, now: number): Message {
     hub_url: hubUrl,
     url: hubUrl,
   };
+}
+
+/**
+ * What a template's preview is rendered against: a memory rule firing on
+ * `web-1` for 12 minutes, in the words a real notification would have.
+ */
+export function exampleMessage(publicUrl: string | null, now: number): Message {
+  const checked = checkRule({
+    name: "Memory above 90 %",
+    metric: "mem_used_percent",
+    op: ">",
+    threshold: 90,
+    recover: 80,
+  });
+  if (!checked.ok) throw new Error(checked.error.problem);
+  const rule: AlertRule = { ...checked.rule, id: "example" };
+  const fired = now - 12 * 60_000;
+  const alert: Alert = {
+    id: 1,
+    rule_id: rule.id,
+    rule_name: rule.name,
+    host_id: "example",
+    labels: {},
+    labels_key: "",
+    state: "firing",
+    severity: "warning",
+    value: 93.4,
+    threshold: 90,
+    pending_since: fired - 300_000,
+    fired_at: fired,
+    resolved_at: null,
+    notified_at: fired,
+    acknowledged_by: null,
+    acknowledged_at: null,
+    closed_reason: null,
+    processes: null,
+  };
+  return compose({ kind: "firing", items: [] }, rule, [alert], () => "web-1", now, publicUrl);
 }

@@ -15,6 +15,7 @@ import { noncesConformance } from "./nonces/conformance.ts";
 import { settingsConformance } from "./settings/conformance.ts";
 import { leasesConformance } from "./leases/conformance.ts";
 import { alertsConformance } from "./alerts/conformance.ts";
+import { notificationsConformance } from "./notifications/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -51,4 +52,5 @@ export function storeConformance(
   settingsConformance(test);
   leasesConformance(test);
   alertsConformance(test);
+  notificationsConformance(test);
 }

@@ -19,8 +19,8 @@ import { CHANNEL_KINDS, CHANNEL_TYPES, checkConfig, masked } from "../notify/cha
 import type { Sealer } from "../notify/sealed.ts";
 import { BLOCK_PRIVATE_KEY, blockPrivateDestinations, type Outbound } from "../notify/outbound.ts";
 import { sendTo } from "../notify/delivery.ts";
-import { testMessage } from "../notify/message.ts";
-import { checkTemplate } from "../notify/template.ts";
+import { exampleMessage, testMessage } from "../notify/message.ts";
+import { checkTemplate, render } from "../notify/template.ts";
 import { type Actor, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 import { objectOf, reasonOf, refuse } from "./alerts.ts";
@@ -228,6 +228,16 @@ export async function testChannel(deps: ChannelDeps, actor: Actor, id: string) {
     auditEntry(actor, "channel.test", { name: c.name, id }, sent.ok ? "ok" : "failed", now),
   );
   return { ok: sent.ok, status: sent.status, response: sent.detail };
+}
+
+/**
+ * What a template (`{template: {title, body}}`, not saved) makes of an
+ * example alert, checked as a save would check it: a refusal names
+ * `template.title` or `template.body` and says where.
+ */
+export function previewTemplate(deps: Pick<ChannelDeps, "publicUrl">, raw: unknown) {
+  const b = objectOf(raw, "preview");
+  return render(templateOf(b.template), exampleMessage(deps.publicUrl ?? null, Date.now()));
 }
 
 /** The hub's notification settings as the API shows them. */

@@ -2,7 +2,8 @@
  * The rules, silences, maintenance and channels pages as the server renders
  * them, on both stores: rules in words, what admins get and viewers do not,
  * empty states, names escaped, deleting a rule after a confirmation, and
- * channels for admins only with their URLs masked.
+ * channels for admins only with their secrets masked, their form for every
+ * type, the delivery log and the way there from Settings.
  */
 import { assert, assertEquals } from "../../lib/assert.ts";
 import { auditRows, useCaseTest } from "../../hub/usecases/testing.ts";
@@ -11,6 +12,7 @@ import { AlertEngine } from "../../hub/alerts/engine.ts";
 import { logger } from "../../lib/log.ts";
 import { hashPassword } from "../../hub/auth/passwords.ts";
 import type { Store } from "../../hub/store/store.ts";
+import { host } from "../../hub/store/conformance_helpers.ts";
 
 const ORIGIN = "http://hub.test";
 
@@ -213,3 +215,58 @@ useCaseTest("channels page: admins only, each URL masked", async (s) => {
   assertEquals(refused.status, 403);
   assert(!refused.html.includes("ops hook"));
 });
+
+useCaseTest(
+  "channels page: every type's form, no secret in the HTML, names escaped, the delivery log",
+  async (s) => {
+    const { admin, viewer, get, api } = await pages(s);
+    const empty = await get("/alerts/channels", admin);
+    for (const title of ["Slack", "ntfy", "PagerDuty", "E-mail (SMTP)", "Microsoft Teams"]) {
+      assert(empty.html.includes(`>${title}</option>`), `${title} can be picked`);
+    }
+    assert(empty.html.includes("Nothing sent yet"), "the delivery log's empty state");
+    assert(empty.html.includes("Block private destinations"));
+    const made = await api("POST", "/channels", {
+      name: "<b>phones</b>",
+      type: "ntfy",
+      config: {
+        server: "https://ntfy.example",
+        topic: "alerts-secret-topic-9876",
+        token: "tk_secretsecret1234",
+      },
+      severities: ["critical"],
+    });
+    // An alert told to it: the log lists it, with a link to the alert.
+    const rule = (await s.alerts.rules())[0];
+    await host(s, "h-log");
+    const { alert } = await s.alerts.open({
+      rule,
+      hostId: "h-log",
+      labels: {},
+      labelsKey: "",
+      state: "firing",
+      severity: "critical",
+      value: 99,
+      threshold: 90,
+      at: Date.now(),
+    }, { kind: "firing", channels: [made.id], groupS: 0 });
+    const page = await get("/alerts/channels", admin);
+    assertEquals(page.status, 200);
+    for (const secret of ["secret-topic", "tk_secret", "secretsecret"]) {
+      assert(!page.html.includes(secret), `no ${secret} in the page`);
+    }
+    assert(page.html.includes("…9876") && page.html.includes("…1234"), "last characters only");
+    assert(page.html.includes("https://ntfy.example"), "what is not secret is shown");
+    assert(page.html.includes("&lt;b>phones&lt;/b>"), "the name escaped");
+    assert(!page.html.includes("<b>phones</b>"), "never as markup, nor in the island's props");
+    assert(!page.html.includes("Nothing sent yet"));
+    assert(page.html.includes(`href="/alerts/${alert.id}"`), "the alert linked from the log");
+    assert(page.html.includes(">queued</span>"));
+    const refused = await get("/alerts/channels", viewer);
+    assertEquals(refused.status, 403);
+    assert(!refused.html.includes("phones"));
+    // Settings → Notifications leads admins here.
+    assert((await get("/settings", admin)).html.includes(`href="/alerts/channels"`));
+    assert(!(await get("/settings", viewer)).html.includes(`href="/alerts/channels"`));
+  },
+);

@@ -1,6 +1,7 @@
 /**
  * /settings: users (add, remove, change role), the signed-in user's own
- * password, API keys (create, shown once; revoke), and the audit log. Every
+ * password, API keys (create, shown once; revoke), a link to the notification
+ * channels (Alerts → Channels), and the audit log. Every
  * change is audited; only admins change anything but their own password.
  */
 import type { Context } from "hono";
@@ -164,6 +165,15 @@ async function render(
             </label>
             <button type="submit" class="primary">Create API key</button>
           </form>
+        </section>
+      )}
+      {admin && (
+        <section class="card">
+          <h2>Notifications</h2>
+          <p>
+            Where alerts are sent (Slack, e-mail, ntfy, webhooks …), whether private addresses may
+            be reached, and what was delivered: <a href="/alerts/channels">Alerts → Channels</a>.
+          </p>
         </section>
       )}
       {admin && (

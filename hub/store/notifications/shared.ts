@@ -15,6 +15,7 @@ import type {
   ChannelType,
   Notification,
   NotificationStore,
+  RecentQuery,
 } from "./types.ts";
 
 /** The lease whose holder delivers notifications. */
@@ -224,30 +225,51 @@ export class SqlNotificationStore implements NotificationStore {
 
   forAlert(alertId: number): Promise<Array<Notification & { attempt_log: Attempt[] }>> {
     return this.db.run(function* () {
-      const found = (yield* rows(
-        `SELECT n.* FROM notifications n
-        WHERE n.id IN (SELECT notification_id FROM notification_items WHERE alert_id = :alert)
-        ORDER BY n.id`,
-        { alert: alertId },
-      )).map(toNotification);
-      const out: Array<Notification & { attempt_log: Attempt[] }> = [];
-      for (const n of found) {
-        n.items = yield* itemsOf(n.id);
-        const log = (yield* rows(
-          "SELECT * FROM notification_attempts WHERE notification_id = :id ORDER BY at",
-          { id: n.id },
-        )).map((r) => ({
-          notification_id: Number(r.notification_id),
-          at: Number(r.at),
-          ok: Boolean(r.ok),
-          status: r.status === null ? null : Number(r.status),
-          detail: String(r.detail),
-        }));
-        out.push({ ...n, attempt_log: log });
-      }
-      return out;
+      return yield* withAttempts(
+        yield* rows(
+          `SELECT n.* FROM notifications n
+          WHERE n.id IN (SELECT notification_id FROM notification_items WHERE alert_id = :alert)
+          ORDER BY n.id`,
+          { alert: alertId },
+        ),
+      );
     }());
   }
+
+  recent(q: RecentQuery): Promise<Array<Notification & { attempt_log: Attempt[] }>> {
+    return this.db.run(function* () {
+      const where = ["1 = 1"];
+      if (q.channelId !== undefined) where.push("channel_id = :channel");
+      if (q.before !== undefined) where.push("id < :before");
+      return yield* withAttempts(
+        yield* rows(
+          `SELECT * FROM notifications WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT :limit`,
+          { channel: q.channelId ?? null, before: q.before ?? null, limit: q.limit },
+        ),
+      );
+    }());
+  }
+}
+
+/** Notification rows with their alerts and every attempt, in the order given. */
+function* withAttempts(found: Row[]) {
+  const out: Array<Notification & { attempt_log: Attempt[] }> = [];
+  for (const r of found) {
+    const n = toNotification(r);
+    n.items = yield* itemsOf(n.id);
+    const log = (yield* rows(
+      "SELECT * FROM notification_attempts WHERE notification_id = :id ORDER BY at",
+      { id: n.id },
+    )).map((a) => ({
+      notification_id: Number(a.notification_id),
+      at: Number(a.at),
+      ok: Boolean(a.ok),
+      status: a.status === null ? null : Number(a.status),
+      detail: String(a.detail),
+    }));
+    out.push({ ...n, attempt_log: log });
+  }
+  return out;
 }
 
 function* itemsOf(id: number) {

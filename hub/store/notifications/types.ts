@@ -128,4 +128,13 @@ export interface NotificationStore {
   mute(id: number, holder: string): Promise<boolean>;
   /** Every notification telling of `alertId`, with its attempts. */
   forAlert(alertId: number): Promise<Array<Notification & { attempt_log: Attempt[] }>>;
+  /** The delivery log: notifications newest first, with their attempts, paged by id. */
+  recent(q: RecentQuery): Promise<Array<Notification & { attempt_log: Attempt[] }>>;
+}
+
+/** A page of the delivery log: of one channel or all, those older than notification `before`. */
+export interface RecentQuery {
+  channelId?: string;
+  before?: number;
+  limit: number;
 }

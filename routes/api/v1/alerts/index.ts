@@ -1,7 +1,7 @@
 /**
  * The alerts REST API: alerts (list, one with its notifications, acknowledge),
  * rules (list, add, change, remove, preview), silences, maintenance windows
- * and notification channels. Everyone signed in (or with an API key) reads;
+ * notification channels and their delivery log. Everyone signed in (or with an API key) reads;
  * admins change, and every change is audited (hub/usecases/alerts.ts).
  */
 import type { Context } from "hono";
@@ -10,13 +10,14 @@ import { HttpError } from "../../../../hub/http/errors.ts";
 import { jsonBody } from "../../../../hub/http/body.ts";
 import { actorOf, requireAdmin } from "../../../../hub/http/session.ts";
 import { alertView } from "../../../../lib/alerts/view.ts";
+import { notificationView } from "../../../../lib/alerts/notification_view.ts";
 import { checkRule } from "../../../../lib/alerts/rules.ts";
 import type { AlertState } from "../../../../hub/store/alerts/types.ts";
 import { preview } from "../../../../hub/alerts/preview.ts";
 import { windowOpen } from "../../../../hub/alerts/mutes.ts";
 import * as uc from "../../../../hub/usecases/alerts.ts";
 import * as ch from "../../../../hub/usecases/channels.ts";
-import { CHANNEL_KINDS } from "../../../../hub/notify/channels.ts";
+import { declarations } from "../../../../hub/notify/channels.ts";
 import { blockPrivateDestinations, OutboundPolicy } from "../../../../hub/notify/outbound.ts";
 import { UseCaseError } from "../../../../hub/usecases/errors.ts";
 
@@ -31,6 +32,22 @@ function idParam(c: Context): number {
   return id;
 }
 
+/** A page of a list newest first: `limit` (from 1 to `max`) and `before`, an id of `of`. */
+function pageOf(
+  q: Record<string, string>,
+  { limit: fallback, max, of }: { limit: number; max: number; of: string },
+): { limit: number; before?: number } {
+  const limit = q.limit === undefined ? fallback : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new HttpError(400, "invalid_query", `limit must be from 1 to ${max}`);
+  }
+  const before = q.before === undefined ? undefined : Number(q.before);
+  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
+    throw new HttpError(400, "invalid_query", `before must be ${of} id`);
+  }
+  return { limit, before };
+}
+
 /** GET /api/v1/alerts?state=&host=&rule=&before=&limit= (newest first). */
 export function listAlerts({ store, alerts }: AppDeps) {
   return async (c: Context<AppEnv>) => {
@@ -38,14 +55,7 @@ export function listAlerts({ store, alerts }: AppDeps) {
     if (q.state && !STATES.includes(q.state as AlertState)) {
       throw new HttpError(400, "invalid_query", `state must be one of ${STATES.join(", ")}`);
     }
-    const limit = q.limit === undefined ? 100 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new HttpError(400, "invalid_query", "limit must be from 1 to 1000");
-    }
-    const before = q.before === undefined ? undefined : Number(q.before);
-    if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
-      throw new HttpError(400, "invalid_query", "before must be an alert id");
-    }
+    const { limit, before } = pageOf(q, { limit: 100, max: 1000, of: "an alert" });
     const found = await store.alerts.alerts({
       state: q.state as AlertState | undefined,
       hostId: q.host,
@@ -67,21 +77,7 @@ export function getAlert({ store, alerts }: AppDeps) {
       ...alertView(a),
       muted: alerts?.muteReason(a) ?? null,
       processes: a.processes,
-      notifications: notifications.map((n) => ({
-        id: n.id,
-        channel_id: n.channel_id,
-        kind: n.kind,
-        state: n.state,
-        alerts: n.items.length,
-        due_at: new Date(n.due_at).toISOString(),
-        sent_at: n.sent_at === null ? null : new Date(n.sent_at).toISOString(),
-        attempts: n.attempt_log.map((t) => ({
-          at: new Date(t.at).toISOString(),
-          ok: t.ok,
-          status: t.status,
-          detail: t.detail,
-        })),
-      })),
+      notifications: notifications.map(notificationView),
     });
   };
 }
@@ -262,17 +258,33 @@ export function testChannel(deps: AppDeps) {
   };
 }
 
+/** POST /api/v1/channels/preview-template: `{title, text}` a template makes of an example alert. */
+export function previewTemplate(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(ch.previewTemplate(deps, await jsonBody(c)));
+  };
+}
+
+/**
+ * GET /api/v1/notifications?channel=&before=&limit= (admins): the delivery
+ * log, newest first; the next page is `before` the last id listed.
+ */
+export function listNotifications({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const q = c.req.query();
+    const page = pageOf(q, { limit: 50, max: 500, of: "a notification" });
+    const found = await store.notifications.recent({ channelId: q.channel || undefined, ...page });
+    return c.json(found.map(notificationView));
+  };
+}
+
 /** GET /api/v1/channel-types: each type's settings, for a form to draw. */
 export function channelTypes() {
   return (c: Context<AppEnv>) => {
     requireAdmin(c);
-    return c.json(
-      Object.fromEntries(
-        Object.entries(CHANNEL_KINDS).map((
-          [type, k],
-        ) => [type, { title: k.title, fields: k.fields }]),
-      ),
-    );
+    return c.json(declarations());
   };
 }
 

@@ -10,6 +10,7 @@ import { AlertEngine } from "../../../../hub/alerts/engine.ts";
 import { logger } from "../../../../lib/log.ts";
 import { hashPassword } from "../../../../hub/auth/passwords.ts";
 import type { Store } from "../../../../hub/store/store.ts";
+import { host } from "../../../../hub/store/conformance_helpers.ts";
 import { rawRows } from "../../../../hub/store/testing.ts";
 import type { Hono } from "hono";
 import type { AppEnv } from "../../../../hub/http/deps.ts";
@@ -280,14 +281,7 @@ useCaseTest(
 
 useCaseTest("a viewer sees alerts and rules but may change none of them", async (store) => {
   const { app, call } = await setup(store);
-  await store.auth.createUser({
-    id: "u1",
-    name: "vic",
-    passwordHash: await hashPassword("a long passphrase"),
-    role: "viewer",
-    createdAt: 0,
-  });
-  const cookie = await signIn(app, "vic", "a long passphrase");
+  const cookie = await viewerCookie(store, app);
   const asViewer = (method: string, path: string, body?: unknown) =>
     app.request(`${ORIGIN}/api/v1${path}`, {
       method,
@@ -311,6 +305,18 @@ useCaseTest("a viewer sees alerts and rules but may change none of them", async 
   assertEquals((await call("GET", "/alert-rules/host-offline")).body.enabled, true);
   assertEquals((await call("GET", "/silences")).body, []);
 });
+
+/** A viewer, vic, signed in: the session cookie. */
+async function viewerCookie(store: Store, app: Hono<AppEnv>): Promise<string> {
+  await store.auth.createUser({
+    id: "u1",
+    name: "vic",
+    passwordHash: await hashPassword("a long passphrase"),
+    role: "viewer",
+    createdAt: 0,
+  });
+  return signIn(app, "vic", "a long passphrase");
+}
 
 async function signIn(app: Hono<AppEnv>, name: string, password: string): Promise<string> {
   const res = await app.request(`${ORIGIN}/login`, {
@@ -386,5 +392,91 @@ useCaseTest(
     } finally {
       await server.shutdown();
     }
+  },
+);
+
+useCaseTest(
+  "the delivery log: admins only, newest first, by channel, paged by id; bad paging is a 400",
+  async (store) => {
+    const { app, call } = await setup(store);
+    assertEquals((await call("GET", "/notifications")).body, []);
+    const made: string[] = [];
+    for (const name of ["a", "b"]) {
+      const c = await call("POST", "/channels", {
+        name,
+        type: "webhook",
+        config: { url: `http://127.0.0.1:9/${name}` },
+      });
+      made.push(c.body.id);
+    }
+    const rule = (await store.alerts.rules())[0];
+    await host(store, "h-log");
+    const { alert } = await store.alerts.open({
+      rule,
+      hostId: "h-log",
+      labels: {},
+      labelsKey: "",
+      state: "firing",
+      severity: "warning",
+      value: 95,
+      threshold: 90,
+      at: 1000,
+    }, { kind: "firing", channels: made, groupS: 0 });
+    const all = await call("GET", "/notifications");
+    assertEquals(all.status, 200);
+    assertEquals(
+      all.body.map((n: { channel_id: string; kind: string; alert_ids: number[] }) => [
+        n.channel_id,
+        n.kind,
+        n.alert_ids,
+      ]),
+      [[made[1], "firing", [alert.id]], [made[0], "firing", [alert.id]]],
+    );
+    assertEquals(
+      [all.body[0].state, all.body[0].alerts, all.body[0].attempts, all.body[0].sent_at],
+      ["queued", 1, [], null],
+    );
+    const ofA = await call("GET", `/notifications?channel=${made[0]}`);
+    assertEquals(ofA.body.map((n: { id: number }) => n.id), [all.body[1].id]);
+    const page1 = await call("GET", "/notifications?limit=1");
+    const page2 = await call("GET", `/notifications?limit=1&before=${page1.body[0].id}`);
+    assertEquals([page1.body[0].id, page2.body[0].id], all.body.map((n: { id: number }) => n.id));
+    for (const q of ["limit=0", "limit=501", "limit=x", "before=0", "before=1.5"]) {
+      const bad = await call("GET", `/notifications?${q}`);
+      assertEquals([bad.status, bad.body.error.code], [400, "invalid_query"], q);
+    }
+    const cookie = await viewerCookie(store, app);
+    const viewer = await app.request(`${ORIGIN}/api/v1/notifications`, { headers: { cookie } });
+    assertEquals(viewer.status, 403);
+  },
+);
+
+useCaseTest(
+  "a template's preview renders an example alert as a notification would; an error names its part and where",
+  async (store) => {
+    const { call } = await setup(store);
+    const ok = await call("POST", "/channels/preview-template", {
+      template: {
+        title: "{{rule.name}} ({{count}})",
+        body: "{{#alerts}}{{host.name}}: {{value}}{{/alerts}}",
+      },
+    });
+    assertEquals(ok.status, 200);
+    assertEquals(ok.body, { title: "Memory above 90 % (1)", text: "web-1: 93.4" });
+    // Only a body: the title is the default one.
+    const body = await call("POST", "/channels/preview-template", { template: { body: "x" } });
+    assertEquals(body.body, { title: "[FIRING] Memory above 90 % on web-1", text: "x" });
+    const broken = await call("POST", "/channels/preview-template", {
+      template: { title: "ok", body: "line\n{{#alerts}}{{host.name}}" },
+    });
+    assertEquals([broken.status, broken.body.error.field], [400, "template.body"]);
+    assert(
+      /Unclosed section "alerts" at \d+/.test(broken.body.error.message),
+      broken.body.error.message,
+    );
+    const notText = await call("POST", "/channels/preview-template", { template: { title: 5 } });
+    assertEquals([notText.status, notText.body.error.field], [400, "template.title"]);
+    const none = await call("POST", "/channels/preview-template", "[]");
+    assertEquals(none.status, 400);
   },
 );
