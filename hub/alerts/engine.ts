@@ -292,9 +292,10 @@ export class AlertEngine {
     if (last && total > last.total) this.#drops.set(hostId, { total, at: now });
     else if (!last) this.#drops.set(hostId, { total, at: total > 0 ? now : 0 });
     else if (total < last.total) this.#drops.set(hostId, { total, at: last.at }); // a new WAL
-    if (last && total > last.total) {
+    const host = this.#hosts.get(hostId);
+    if (last && total > last.total && host) {
       for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
-        this.#condition(rule, hostId, {}, true, now, total - last.total);
+        if (inScope(rule, host)) this.#condition(rule, hostId, {}, true, now, total - last.total);
       }
     }
   }
