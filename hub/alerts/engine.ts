@@ -30,6 +30,7 @@ import { metric } from "../../lib/metrics.ts";
 import { type AlertView, alertView } from "../../lib/alerts/view.ts";
 import type { Store } from "../store/store.ts";
 import type { Channel } from "../store/notifications/types.ts";
+import type { Host } from "../store/hosts/types.ts";
 import type {
   Alert,
   NotificationKind,
@@ -105,6 +106,17 @@ interface Watch {
   collectors: AlertRule[];
 }
 
+/** What the engine keeps of a stored host. */
+function hostView(h: Host): HostView {
+  return {
+    id: h.id,
+    name: h.name,
+    tags: h.tags,
+    registered: h.registered,
+    lastSeen: h.last_seen ? Date.parse(h.last_seen) : null,
+  };
+}
+
 const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
 
 export class AlertEngine {
@@ -151,13 +163,7 @@ export class AlertEngine {
     );
     await this.reload();
     for (const h of await this.deps.store.hosts.list()) {
-      this.#hosts.set(h.id, {
-        id: h.id,
-        name: h.name,
-        tags: h.tags,
-        registered: h.registered,
-        lastSeen: h.last_seen ? Date.parse(h.last_seen) : null,
-      });
+      this.#hosts.set(h.id, hostView(h));
     }
     for (const a of await this.deps.store.alerts.openAlerts()) this.#hold(a);
     this.#startedAt = now;
@@ -233,13 +239,7 @@ export class AlertEngine {
     this.#learning.add(hostId);
     this.deps.store.hosts.get(hostId).then((h) => {
       if (!h) return;
-      this.#hosts.set(h.id, {
-        id: h.id,
-        name: h.name,
-        tags: h.tags,
-        registered: h.registered,
-        lastSeen: h.last_seen ? Date.parse(h.last_seen) : null,
-      });
+      this.#hosts.set(h.id, hostView(h));
       then();
     }).catch((err) => this.deps.log.warn("Cannot read host", { host: hostId, error: err }))
       .finally(() => this.#learning.delete(hostId));
