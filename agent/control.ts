@@ -131,6 +131,7 @@ export class AgentControl implements LinkControl {
             id,
             result: { case: "topProcesses", value: await this.#topProcesses() },
           };
+        case "packagesResync": // issue 17: the package job answers it once it exists
         case undefined:
           return {
             id,

@@ -275,6 +275,7 @@ function readResponse(res: ControlResponse): AgentAnswer {
         ? { ok: false, error: "unsupported", message: "The agent does not support this request" }
         : { ok: false, error: "failed", message: `The agent could not answer: ${message}` };
     }
+    case "packagesResync": // issue 17: no request asks for it yet
     case undefined:
       throw new InvalidMessage("a response without a result");
   }

@@ -200,6 +200,7 @@ export interface AgentMessage {
     | { case: "heartbeat"; value: Heartbeat }
     | { case: "metrics"; value: MetricsBatch }
     | { case: "response"; value: ControlResponse }
+    | { case: "packages"; value: PackageBatch }
     | { case: undefined; value?: undefined };
 }
 
@@ -245,6 +246,11 @@ function writeAgentMessage(w: BinaryWriter, m: AgentMessage): void {
     writeControlResponse(w, m.kind.value);
     w.join();
   }
+  if (m.kind.case === "packages") {
+    w.tag(5, WireType.LengthDelimited).fork();
+    writePackageBatch(w, m.kind.value);
+    w.join();
+  }
 }
 
 function readAgentMessage(r: BinaryReader, len: number, m: AgentMessage = createAgentMessage()): AgentMessage {
@@ -268,6 +274,11 @@ function readAgentMessage(r: BinaryReader, len: number, m: AgentMessage = create
       case 4: {
         if (wt !== WireType.LengthDelimited) return false;
         m.kind = { case: "response", value: readControlResponse(r, r.uint32(), m.kind.case === "response" ? m.kind.value : undefined) };
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.kind = { case: "packages", value: readPackageBatch(r, r.uint32(), m.kind.case === "packages" ? m.kind.value : undefined) };
         return true;
       }
     }
@@ -777,6 +788,7 @@ export interface MetricsBatch {
    */
   errors: CollectorError[];
   /**
+   * 13-19: containers (issue 20).
    * The seconds since the previous sample these rates were computed over; 0 when
    * this is the first sample after the agent started.
    *
@@ -1813,6 +1825,7 @@ export interface ControlRequest {
   body:
     | { case: "agentInfo"; value: AgentInfoRequest }
     | { case: "topProcesses"; value: TopProcessesRequest }
+    | { case: "packagesResync"; value: PackagesResyncRequest }
     | { case: undefined; value?: undefined };
 }
 
@@ -1853,6 +1866,11 @@ function writeControlRequest(w: BinaryWriter, m: ControlRequest): void {
     writeTopProcessesRequest(w, m.body.value);
     w.join();
   }
+  if (m.body.case === "packagesResync") {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writePackagesResyncRequest(w, m.body.value);
+    w.join();
+  }
 }
 
 function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = createControlRequest()): ControlRequest {
@@ -1871,6 +1889,11 @@ function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = cr
       case 3: {
         if (wt !== WireType.LengthDelimited) return false;
         m.body = { case: "topProcesses", value: readTopProcessesRequest(r, r.uint32(), m.body.case === "topProcesses" ? m.body.value : undefined) };
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.body = { case: "packagesResync", value: readPackagesResyncRequest(r, r.uint32(), m.body.case === "packagesResync" ? m.body.value : undefined) };
         return true;
       }
     }
@@ -1965,6 +1988,7 @@ export interface ControlResponse {
   result:
     | { case: "agentInfo"; value: AgentInfo }
     | { case: "topProcesses"; value: TopProcesses }
+    | { case: "packagesResync"; value: PackagesResync }
     | { case: "error"; value: ControlError }
     | { case: undefined; value?: undefined };
 }
@@ -2006,6 +2030,11 @@ function writeControlResponse(w: BinaryWriter, m: ControlResponse): void {
     writeTopProcesses(w, m.result.value);
     w.join();
   }
+  if (m.result.case === "packagesResync") {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writePackagesResync(w, m.result.value);
+    w.join();
+  }
   if (m.result.case === "error") {
     w.tag(15, WireType.LengthDelimited).fork();
     writeControlError(w, m.result.value);
@@ -2029,6 +2058,11 @@ function readControlResponse(r: BinaryReader, len: number, m: ControlResponse = 
       case 3: {
         if (wt !== WireType.LengthDelimited) return false;
         m.result = { case: "topProcesses", value: readTopProcesses(r, r.uint32(), m.result.case === "topProcesses" ? m.result.value : undefined) };
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.result = { case: "packagesResync", value: readPackagesResync(r, r.uint32(), m.result.case === "packagesResync" ? m.result.value : undefined) };
         return true;
       }
       case 15: {
@@ -2703,6 +2737,460 @@ function readMetricsInterval(r: BinaryReader, len: number, m: MetricsInterval = 
       case 1: {
         if (wt !== WireType.Bit64) return false;
         m.seconds = r.double();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * The host's installed packages, or a change to them. An agent sends a full
+ * inventory a minute after it first starts (and whenever the hub asks, or it
+ * has no record of what it sent), then only what changed, when a manager's
+ * database changes and at least daily. A delta applies to the inventory of
+ * the full batch named by `baseline_seq`: a hub whose baseline differs (it
+ * lost it, or never had it) applies nothing and asks for a resync.
+ *
+ * @generated from message sightline.agent.v1.PackageBatch
+ */
+export interface PackageBatch {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: number;
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: number;
+  /**
+   * true: `upsert` is the whole inventory of every manager in `managers`,
+   * replacing what the hub holds for the host.
+   *
+   * @generated from field: bool full = 3;
+   */
+  full: boolean;
+  /**
+   * The seq of the full batch this one builds on (a full batch: its own seq).
+   *
+   * @generated from field: uint64 baseline_seq = 4;
+   */
+  baselineSeq: number;
+  /**
+   * The managers found on the host (dpkg, rpm, apk, pacman, brew, snap,
+   * flatpak, pip), whether or not this batch changes anything of theirs.
+   *
+   * @generated from field: repeated string managers = 5;
+   */
+  managers: string[];
+  /**
+   * Packages added or changed (version, or an update that became available
+   * or went away).
+   *
+   * @generated from field: repeated sightline.agent.v1.Package upsert = 6;
+   */
+  upsert: Package[];
+  /**
+   * @generated from field: repeated sightline.agent.v1.PackageKey removed = 7;
+   */
+  removed: PackageKey[];
+  /**
+   * How many packages the host has in all after this batch, a check the hub
+   * compares with what it holds.
+   *
+   * @generated from field: uint32 total = 8;
+   */
+  total: number;
+  /**
+   * Managers that could not be read this time, and why; their packages are
+   * left as they were, not removed.
+   *
+   * @generated from field: repeated sightline.agent.v1.CollectorError errors = 9;
+   */
+  errors: CollectorError[];
+}
+
+/** A PackageBatch with every field at its default, then `init`'s. */
+export function createPackageBatch(init: Partial<PackageBatch> = {}): PackageBatch {
+  return {
+    seq: 0,
+    unixMs: 0,
+    full: false,
+    baselineSeq: 0,
+    managers: [],
+    upsert: [],
+    removed: [],
+    total: 0,
+    errors: [],
+    ...init,
+  };
+}
+
+/** Encodes a PackageBatch (fields at their default are left out). */
+export function encodePackageBatch(m: PackageBatch): Uint8Array {
+  const w = new BinaryWriter();
+  writePackageBatch(w, m);
+  return w.finish();
+}
+
+/** Decodes a PackageBatch; throws on bytes that are not one. */
+export function decodePackageBatch(bytes: Uint8Array): PackageBatch {
+  const r = new BinaryReader(bytes);
+  return readPackageBatch(r, r.len);
+}
+
+function writePackageBatch(w: BinaryWriter, m: PackageBatch): void {
+  {
+    const v = u64(m.seq);
+    if (v !== 0) w.tag(1, WireType.Varint).uint64(v);
+  }
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(2, WireType.Varint).int64(v);
+  }
+  if (m.full) w.tag(3, WireType.Varint).bool(m.full);
+  {
+    const v = u64(m.baselineSeq);
+    if (v !== 0) w.tag(4, WireType.Varint).uint64(v);
+  }
+  for (const item of m.managers) w.tag(5, WireType.LengthDelimited).string(item);
+  for (const item of m.upsert) {
+    w.tag(6, WireType.LengthDelimited).fork();
+    writePackage(w, item);
+    w.join();
+  }
+  for (const item of m.removed) {
+    w.tag(7, WireType.LengthDelimited).fork();
+    writePackageKey(w, item);
+    w.join();
+  }
+  {
+    const v = m.total >>> 0;
+    if (v !== 0) w.tag(8, WireType.Varint).uint32(v);
+  }
+  for (const item of m.errors) {
+    w.tag(9, WireType.LengthDelimited).fork();
+    writeCollectorError(w, item);
+    w.join();
+  }
+}
+
+function readPackageBatch(r: BinaryReader, len: number, m: PackageBatch = createPackageBatch()): PackageBatch {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.seq = Number(r.uint64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.Varint) return false;
+        m.full = r.bool();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.baselineSeq = Number(r.uint64());
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.managers.push(r.string());
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.upsert.push(readPackage(r, r.uint32()));
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.removed.push(readPackageKey(r, r.uint32()));
+        return true;
+      }
+      case 8: {
+        if (wt !== WireType.Varint) return false;
+        m.total = r.uint32();
+        return true;
+      }
+      case 9: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.errors.push(readCollectorError(r, r.uint32()));
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * A package is keyed by (manager, name, arch): a multi-arch package and
+ * several installed kernels stay apart.
+ *
+ * @generated from message sightline.agent.v1.PackageKey
+ */
+export interface PackageKey {
+  /**
+   * @generated from field: string manager = 1;
+   */
+  manager: string;
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+  /**
+   * "" where the manager has no architectures (pip).
+   *
+   * @generated from field: string arch = 3;
+   */
+  arch: string;
+}
+
+/** A PackageKey with every field at its default, then `init`'s. */
+export function createPackageKey(init: Partial<PackageKey> = {}): PackageKey {
+  return {
+    manager: "",
+    name: "",
+    arch: "",
+    ...init,
+  };
+}
+
+/** Encodes a PackageKey (fields at their default are left out). */
+export function encodePackageKey(m: PackageKey): Uint8Array {
+  const w = new BinaryWriter();
+  writePackageKey(w, m);
+  return w.finish();
+}
+
+/** Decodes a PackageKey; throws on bytes that are not one. */
+export function decodePackageKey(bytes: Uint8Array): PackageKey {
+  const r = new BinaryReader(bytes);
+  return readPackageKey(r, r.len);
+}
+
+function writePackageKey(w: BinaryWriter, m: PackageKey): void {
+  if (m.manager !== "") w.tag(1, WireType.LengthDelimited).string(m.manager);
+  if (m.name !== "") w.tag(2, WireType.LengthDelimited).string(m.name);
+  if (m.arch !== "") w.tag(3, WireType.LengthDelimited).string(m.arch);
+}
+
+function readPackageKey(r: BinaryReader, len: number, m: PackageKey = createPackageKey()): PackageKey {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.manager = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.arch = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.Package
+ */
+export interface Package {
+  /**
+   * @generated from field: string manager = 1;
+   */
+  manager: string;
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+  /**
+   * @generated from field: string arch = 3;
+   */
+  arch: string;
+  /**
+   * @generated from field: string version = 4;
+   */
+  version: string;
+  /**
+   * The newer candidate the manager knows of without root or network, or "".
+   *
+   * @generated from field: string update_version = 5;
+   */
+  updateVersion: string;
+  /**
+   * The candidate comes from a security origin (Debian-Security, …).
+   *
+   * @generated from field: bool security_update = 6;
+   */
+  securityUpdate: boolean;
+}
+
+/** A Package with every field at its default, then `init`'s. */
+export function createPackage(init: Partial<Package> = {}): Package {
+  return {
+    manager: "",
+    name: "",
+    arch: "",
+    version: "",
+    updateVersion: "",
+    securityUpdate: false,
+    ...init,
+  };
+}
+
+/** Encodes a Package (fields at their default are left out). */
+export function encodePackage(m: Package): Uint8Array {
+  const w = new BinaryWriter();
+  writePackage(w, m);
+  return w.finish();
+}
+
+/** Decodes a Package; throws on bytes that are not one. */
+export function decodePackage(bytes: Uint8Array): Package {
+  const r = new BinaryReader(bytes);
+  return readPackage(r, r.len);
+}
+
+function writePackage(w: BinaryWriter, m: Package): void {
+  if (m.manager !== "") w.tag(1, WireType.LengthDelimited).string(m.manager);
+  if (m.name !== "") w.tag(2, WireType.LengthDelimited).string(m.name);
+  if (m.arch !== "") w.tag(3, WireType.LengthDelimited).string(m.arch);
+  if (m.version !== "") w.tag(4, WireType.LengthDelimited).string(m.version);
+  if (m.updateVersion !== "") w.tag(5, WireType.LengthDelimited).string(m.updateVersion);
+  if (m.securityUpdate) w.tag(6, WireType.Varint).bool(m.securityUpdate);
+}
+
+function readPackage(r: BinaryReader, len: number, m: Package = createPackage()): Package {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.manager = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.arch = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.version = r.string();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.updateVersion = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.Varint) return false;
+        m.securityUpdate = r.bool();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * Asks the agent to append a full inventory to its WAL now.
+ *
+ * @generated from message sightline.agent.v1.PackagesResyncRequest
+ */
+export interface PackagesResyncRequest {
+}
+
+/** A PackagesResyncRequest with every field at its default, then `init`'s. */
+export function createPackagesResyncRequest(init: Partial<PackagesResyncRequest> = {}): PackagesResyncRequest {
+  return {
+    ...init,
+  };
+}
+
+/** Encodes a PackagesResyncRequest (fields at their default are left out). */
+export function encodePackagesResyncRequest(m: PackagesResyncRequest): Uint8Array {
+  const w = new BinaryWriter();
+  writePackagesResyncRequest(w, m);
+  return w.finish();
+}
+
+/** Decodes a PackagesResyncRequest; throws on bytes that are not one. */
+export function decodePackagesResyncRequest(bytes: Uint8Array): PackagesResyncRequest {
+  const r = new BinaryReader(bytes);
+  return readPackagesResyncRequest(r, r.len);
+}
+
+function writePackagesResyncRequest(_w: BinaryWriter, _m: PackagesResyncRequest): void {
+}
+
+function readPackagesResyncRequest(r: BinaryReader, len: number, m: PackagesResyncRequest = createPackagesResyncRequest()): PackagesResyncRequest {
+  return readFields(r, len, m, () => false);
+}
+
+/**
+ * @generated from message sightline.agent.v1.PackagesResync
+ */
+export interface PackagesResync {
+  /**
+   * The seq the full batch was appended under.
+   *
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: number;
+}
+
+/** A PackagesResync with every field at its default, then `init`'s. */
+export function createPackagesResync(init: Partial<PackagesResync> = {}): PackagesResync {
+  return {
+    seq: 0,
+    ...init,
+  };
+}
+
+/** Encodes a PackagesResync (fields at their default are left out). */
+export function encodePackagesResync(m: PackagesResync): Uint8Array {
+  const w = new BinaryWriter();
+  writePackagesResync(w, m);
+  return w.finish();
+}
+
+/** Decodes a PackagesResync; throws on bytes that are not one. */
+export function decodePackagesResync(bytes: Uint8Array): PackagesResync {
+  const r = new BinaryReader(bytes);
+  return readPackagesResync(r, r.len);
+}
+
+function writePackagesResync(w: BinaryWriter, m: PackagesResync): void {
+  {
+    const v = u64(m.seq);
+    if (v !== 0) w.tag(1, WireType.Varint).uint64(v);
+  }
+}
+
+function readPackagesResync(r: BinaryReader, len: number, m: PackagesResync = createPackagesResync()): PackagesResync {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.seq = Number(r.uint64());
         return true;
       }
     }

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAki5AEKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKiAQoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiygEKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLoAQoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SAASRAoPcGFja2FnZXNfcmVzeW5jGAQgASgLMikuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jUmVxdWVzdEgAQgYKBGJvZHkiEgoQQWdlbnRJbmZvUmVxdWVzdCIVChNUb3BQcm9jZXNzZXNSZXF1ZXN0IokCCg9Db250cm9sUmVzcG9uc2USCgoCaWQYASABKAQSMwoKYWdlbnRfaW5mbxgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9IABI5Cg10b3BfcHJvY2Vzc2VzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc0gAEj0KD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY0gAEjEKBWVycm9yGA8gASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvckgAQggKBnJlc3VsdCK+AQoJQWdlbnRJbmZvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIdXB0aW1lX3MYAiABKAESFQoNaG9zdF91cHRpbWVfcxgDIAEoARILCgNwaWQYBCABKA0SGwoTd2FsX3BlbmRpbmdfYmF0Y2hlcxgFIAEoBBISCgpjb2xsZWN0b3JzGAYgAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgHIAEoARIXCg9kZXNpcmVkX3ZlcnNpb24YCCABKAQiiwEKDFRvcFByb2Nlc3NlcxIPCgd1bml4X21zGAEgASgDEg0KBXRvdGFsGAIgASgNEisKBmJ5X2NwdRgDIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzEi4KCWJ5X21lbW9yeRgEIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzIm8KB1Byb2Nlc3MSCwoDcGlkGAEgASgNEgwKBG5hbWUYAiABKAkSDAoEdXNlchgDIAEoCRITCgtjcHVfcGVyY2VudBgEIAEoARIRCglyc3NfYnl0ZXMYBSABKAQSEwoLbWVtX3BlcmNlbnQYBiABKAEimQEKDENvbnRyb2xFcnJvchIzCgRjb2RlGAEgASgOMiUuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvci5Db2RlEg8KB21lc3NhZ2UYAiABKAkiQwoEQ29kZRIUChBDT0RFX1VOU1BFQ0lGSUVEEAASFAoQQ09ERV9VTlNVUFBPUlRFRBABEg8KC0NPREVfRkFJTEVEEAIibAoMRGVzaXJlZFN0YXRlEg8KB3ZlcnNpb24YASABKAQSDAoEZnVsbBgCIAEoCBIsCgNzZXQYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuRGVzaXJlZEl0ZW0SDwoHcmVtb3ZlZBgEIAMoCSJkCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIAEIHCgV2YWx1ZSIiCg9NZXRyaWNzSW50ZXJ2YWwSDwoHc2Vjb25kcxgBIAEoASKDAgoMUGFja2FnZUJhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEgwKBGZ1bGwYAyABKAgSFAoMYmFzZWxpbmVfc2VxGAQgASgEEhAKCG1hbmFnZXJzGAUgAygJEisKBnVwc2VydBgGIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlEi8KB3JlbW92ZWQYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZUtleRINCgV0b3RhbBgIIAEoDRIyCgZlcnJvcnMYCSADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3IiOQoKUGFja2FnZUtleRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCSJ4CgdQYWNrYWdlEg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSFgoOdXBkYXRlX3ZlcnNpb24YBSABKAkSFwoPc2VjdXJpdHlfdXBkYXRlGAYgASgIIhcKFVBhY2thZ2VzUmVzeW5jUmVxdWVzdCIdCg5QYWNrYWdlc1Jlc3luYxILCgNzZXEYASABKAQytgEKDEFnZW50U2VydmljZRJVCghSZWdpc3RlchIjLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlcXVlc3QaJC5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXNwb25zZRJPCgdDb25uZWN0EiAuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50TWVzc2FnZRoeLnNpZ2h0bGluZS5hZ2VudC52MS5IdWJNZXNzYWdlKAEwAWIGcHJvdG8z");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -122,6 +122,19 @@ export type AgentMessage = Message<"sightline.agent.v1.AgentMessage"> & {
      */
     value: ControlResponse;
     case: "response";
+  } | {
+    /**
+     * Each of these travels through the agent's WAL like a metrics batch and
+     * takes the next seq of the same sequence: the hub stores it once on
+     * (host, seq) and acknowledges it in order.
+     *
+     * 6: log lines (issue 18); 7: check results (issue 19). Reserved here so
+     * the capabilities built apart never take the same number.
+     *
+     * @generated from field: sightline.agent.v1.PackageBatch packages = 5;
+     */
+    value: PackageBatch;
+    case: "packages";
   } | { case: undefined; value?: undefined };
 };
 
@@ -382,6 +395,7 @@ export type MetricsBatch = Message<"sightline.agent.v1.MetricsBatch"> & {
   errors: CollectorError[];
 
   /**
+   * 13-19: containers (issue 20).
    * The seconds since the previous sample these rates were computed over; 0 when
    * this is the first sample after the agent started.
    *
@@ -746,6 +760,14 @@ export type ControlRequest = Message<"sightline.agent.v1.ControlRequest"> & {
      */
     value: TopProcessesRequest;
     case: "topProcesses";
+  } | {
+    /**
+     * 5: a granted action (issue 20).
+     *
+     * @generated from field: sightline.agent.v1.PackagesResyncRequest packages_resync = 4;
+     */
+    value: PackagesResyncRequest;
+    case: "packagesResync";
   } | { case: undefined; value?: undefined };
 };
 
@@ -815,6 +837,14 @@ export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
     case: "topProcesses";
   } | {
     /**
+     * @generated from field: sightline.agent.v1.PackagesResync packages_resync = 4;
+     */
+    value: PackagesResync;
+    case: "packagesResync";
+  } | {
+    /**
+     * 5: an action's result (issue 20).
+     *
      * @generated from field: sightline.agent.v1.ControlError error = 15;
      */
     value: ControlError;
@@ -1097,6 +1127,8 @@ export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
    */
   value: {
     /**
+     * 3: log sources (issue 18); 4: checks (issue 19).
+     *
      * @generated from field: sightline.agent.v1.MetricsInterval metrics_interval = 2;
      */
     value: MetricsInterval;
@@ -1129,6 +1161,199 @@ export type MetricsInterval = Message<"sightline.agent.v1.MetricsInterval"> & {
  */
 export const MetricsIntervalSchema: GenMessage<MetricsInterval> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 27);
+
+/**
+ * The host's installed packages, or a change to them. An agent sends a full
+ * inventory a minute after it first starts (and whenever the hub asks, or it
+ * has no record of what it sent), then only what changed, when a manager's
+ * database changes and at least daily. A delta applies to the inventory of
+ * the full batch named by `baseline_seq`: a hub whose baseline differs (it
+ * lost it, or never had it) applies nothing and asks for a resync.
+ *
+ * @generated from message sightline.agent.v1.PackageBatch
+ */
+export type PackageBatch = Message<"sightline.agent.v1.PackageBatch"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * true: `upsert` is the whole inventory of every manager in `managers`,
+   * replacing what the hub holds for the host.
+   *
+   * @generated from field: bool full = 3;
+   */
+  full: boolean;
+
+  /**
+   * The seq of the full batch this one builds on (a full batch: its own seq).
+   *
+   * @generated from field: uint64 baseline_seq = 4;
+   */
+  baselineSeq: bigint;
+
+  /**
+   * The managers found on the host (dpkg, rpm, apk, pacman, brew, snap,
+   * flatpak, pip), whether or not this batch changes anything of theirs.
+   *
+   * @generated from field: repeated string managers = 5;
+   */
+  managers: string[];
+
+  /**
+   * Packages added or changed (version, or an update that became available
+   * or went away).
+   *
+   * @generated from field: repeated sightline.agent.v1.Package upsert = 6;
+   */
+  upsert: Package[];
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.PackageKey removed = 7;
+   */
+  removed: PackageKey[];
+
+  /**
+   * How many packages the host has in all after this batch, a check the hub
+   * compares with what it holds.
+   *
+   * @generated from field: uint32 total = 8;
+   */
+  total: number;
+
+  /**
+   * Managers that could not be read this time, and why; their packages are
+   * left as they were, not removed.
+   *
+   * @generated from field: repeated sightline.agent.v1.CollectorError errors = 9;
+   */
+  errors: CollectorError[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.PackageBatch.
+ * Use `create(PackageBatchSchema)` to create a new message.
+ */
+export const PackageBatchSchema: GenMessage<PackageBatch> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 28);
+
+/**
+ * A package is keyed by (manager, name, arch): a multi-arch package and
+ * several installed kernels stay apart.
+ *
+ * @generated from message sightline.agent.v1.PackageKey
+ */
+export type PackageKey = Message<"sightline.agent.v1.PackageKey"> & {
+  /**
+   * @generated from field: string manager = 1;
+   */
+  manager: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * "" where the manager has no architectures (pip).
+   *
+   * @generated from field: string arch = 3;
+   */
+  arch: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.PackageKey.
+ * Use `create(PackageKeySchema)` to create a new message.
+ */
+export const PackageKeySchema: GenMessage<PackageKey> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 29);
+
+/**
+ * @generated from message sightline.agent.v1.Package
+ */
+export type Package = Message<"sightline.agent.v1.Package"> & {
+  /**
+   * @generated from field: string manager = 1;
+   */
+  manager: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string arch = 3;
+   */
+  arch: string;
+
+  /**
+   * @generated from field: string version = 4;
+   */
+  version: string;
+
+  /**
+   * The newer candidate the manager knows of without root or network, or "".
+   *
+   * @generated from field: string update_version = 5;
+   */
+  updateVersion: string;
+
+  /**
+   * The candidate comes from a security origin (Debian-Security, …).
+   *
+   * @generated from field: bool security_update = 6;
+   */
+  securityUpdate: boolean;
+};
+
+/**
+ * Describes the message sightline.agent.v1.Package.
+ * Use `create(PackageSchema)` to create a new message.
+ */
+export const PackageSchema: GenMessage<Package> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 30);
+
+/**
+ * Asks the agent to append a full inventory to its WAL now.
+ *
+ * @generated from message sightline.agent.v1.PackagesResyncRequest
+ */
+export type PackagesResyncRequest = Message<"sightline.agent.v1.PackagesResyncRequest"> & {
+};
+
+/**
+ * Describes the message sightline.agent.v1.PackagesResyncRequest.
+ * Use `create(PackagesResyncRequestSchema)` to create a new message.
+ */
+export const PackagesResyncRequestSchema: GenMessage<PackagesResyncRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 31);
+
+/**
+ * @generated from message sightline.agent.v1.PackagesResync
+ */
+export type PackagesResync = Message<"sightline.agent.v1.PackagesResync"> & {
+  /**
+   * The seq the full batch was appended under.
+   *
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message sightline.agent.v1.PackagesResync.
+ * Use `create(PackagesResyncSchema)` to create a new message.
+ */
+export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 32);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
