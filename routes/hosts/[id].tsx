@@ -12,6 +12,7 @@ import { CHARTS } from "../../lib/metrics.ts";
 import { viewFromQuery } from "../../lib/chart_view.ts";
 import AlertBanner from "../../islands/AlertBanner.tsx";
 import { alertView } from "../../lib/alerts/view.ts";
+import { HostTabs } from "../../components/HostTabs.tsx";
 
 /** Firing alerts a host page lists at most (more than this is a host in trouble either way). */
 const MAX_BANNER_ALERTS = 50;
@@ -71,6 +72,7 @@ export function hostPage({ store, status }: AppDeps) {
             <a class="button danger" href={`/hosts/${id}/delete`}>Remove</a>
           )}
         </div>
+        <HostTabs hostId={id} current="overview" />
         <Island
           name="AlertBanner"
           component={AlertBanner}

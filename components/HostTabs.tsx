@@ -1,0 +1,27 @@
+/**
+ * The tabs of a host's pages: its overview (charts) and one page per capability that has
+ * something per host (packages, containers, logs). A capability adds its line to TABS and its
+ * route at `/hosts/:id/<path>`.
+ */
+
+export type HostTab = "overview";
+
+const TABS: Array<[HostTab, string, string]> = [
+  ["overview", "", "Overview"],
+];
+
+export function HostTabs({ hostId, current }: { hostId: string; current: HostTab }) {
+  if (TABS.length < 2) return null; // one tab is no choice
+  return (
+    <nav class="tabs" aria-label="Host">
+      {TABS.map(([tab, path, label]) => (
+        <a
+          href={`/hosts/${hostId}${path ? `/${path}` : ""}`}
+          aria-current={tab === current ? "page" : undefined}
+        >
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
