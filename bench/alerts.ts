@@ -1,0 +1,234 @@
+/**
+ * bench/alerts: what judging every stored batch against 50 rules costs a
+ * hub, as a ratio to the same hub's ingest path without rules, both measured
+ * in the same run and over the same seconds.
+ *
+ * Two real hubs run side by side on loopback, each with its own store (SQLite
+ * files, or PostgreSQL databases when DATABASE_URL is set) and its own load
+ * generator (bench/fleet_agents.ts: simulated agents that register, stream
+ * over TLS, heartbeat every 5 s and send a batch every 30 s, as the real one
+ * does). Both fleets have the same hosts, with the same ids and tags; one hub
+ * has the 46 rules of bench/alerts_fleet.ts beside the 4 defaults and a
+ * webhook channel, the other has no rule at all. The figure is the CPU time
+ * of each hub's processes (main process with its workers, and ingest, read
+ * from /proc) per stored batch over the same windows, rules over none: what
+ * a user's hub spends on alerting, heartbeats, TLS, HTTP/2, decoding,
+ * storing and telling the dashboard included. Whatever else runs on the
+ * machine during a window weighs on both hubs at once.
+ *
+ * The batches carry bench/alerts_fleet.ts's values (most well below every
+ * threshold; a rotating 1.5 % of hosts hot for three minutes at a time, 0.5 %
+ * with a failing collector), so alerts pend, fire, resolve and cancel
+ * throughout, as `bench alerts-engine` has them; that one times the engine's
+ * own calls beside the store write, in one process.
+ */
+import { hubCli, lastLine, openHubStore, startHub, until } from "../tests/harness.ts";
+import { Generator } from "../tests/sim_fleet.ts";
+import { testDatabaseServer } from "../tests/pg.ts";
+import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
+import { fleetRules, tagsOf } from "./alerts_fleet.ts";
+import { procUsage } from "./common.ts";
+import type { Hub } from "../tests/harness.ts";
+
+/** One hub under load, and what it has used. */
+interface Side {
+  name: "rules" | "none";
+  hub: Hub;
+  gen: Generator;
+  key: string;
+}
+
+/** One measured window: CPU µs per stored batch on each side, and their ratio. */
+interface Window {
+  batches: { rules: number; none: number };
+  cpu_us_per_batch: { rules: number; none: number };
+  ratio: number;
+}
+
+interface Result {
+  store: string;
+  hosts: number;
+  rules: number;
+  /** Rules over none, all windows together (the headline), and the windows' range. */
+  ratio: number;
+  ratio_min: number;
+  ratio_max: number;
+  cpu_us_per_batch: { rules: number; none: number };
+  windows: Window[];
+  /** Alerts the rules hub opened during the run, by state at the end. */
+  alerts: Record<string, number>;
+}
+
+/** The hub's main and ingest processes' CPU so far, ms. */
+function hubCpuMs(hub: Hub): number {
+  const line = hub.proc.lines.findLast((l) => /Ingest process ready pid=\d+/.test(l));
+  const ingest = line ? Number(/pid=(\d+)/.exec(line)![1]) : 0;
+  return procUsage(hub.proc.pid).cpuMs + (ingest ? procUsage(ingest).cpuMs : 0);
+}
+
+async function api<T>(side: Side, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${side.hub.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${side.key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Hosts h0…h{n-1} with their tags and one-time tokens, made in the hub's store. */
+async function fleet(hub: Hub, n: number): Promise<string[]> {
+  const store = openHubStore(hub);
+  const tokens: string[] = [];
+  try {
+    for (let h = 0; h < n; h++) {
+      const token = newRegistrationToken();
+      await store.hosts.create({
+        hostId: `h${h}`,
+        name: null,
+        tokenHash: hashSecret(token),
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+      });
+      await store.hosts.setTags(`h${h}`, tagsOf(h));
+      tokens.push(token);
+    }
+  } finally {
+    await store.close();
+  }
+  return tokens;
+}
+
+async function start(
+  name: Side["name"],
+  dir: string,
+  hosts: number,
+  env: Record<string, string>,
+): Promise<Side> {
+  const hub = await startHub(`${dir}/${name}`, undefined, env);
+  const key = lastLine((await hubCli(hub, "apikey", "create", "bench")).stdout);
+  await hub.proc.waitForLine(/Ingest process ready pid=(\d+)/);
+  const side: Side = { name, hub, gen: new Generator(hub.grpc, { values: "alerts" }), key };
+  const tokens = await fleet(hub, hosts); // before the rules, which name some of them
+  const rules = await api<Array<{ id: string }>>(side, "GET", "/api/v1/alert-rules");
+  if (name === "none") {
+    for (const r of rules) await api(side, "DELETE", `/api/v1/alert-rules/${r.id}`);
+  } else {
+    for (const rule of fleetRules(hosts)) {
+      const { id: _, ...spec } = rule;
+      await api(side, "POST", "/api/v1/alert-rules", spec);
+    }
+    await api(side, "POST", "/api/v1/channels", {
+      name: "ops",
+      type: "webhook",
+      config: { url: "http://127.0.0.1:9/" },
+    });
+  }
+  if (await side.gen.add(tokens) !== hosts) throw new Error(`${name}: not every agent connected`);
+  return side;
+}
+
+const stored = (s: Side) => s.gen.stats?.acked ?? 0;
+
+async function measure(
+  store: string,
+  env: Record<string, string>,
+  hosts: number,
+  windows: number,
+  windowS: number,
+): Promise<Result> {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-bench-alerts-" });
+  const sides: Side[] = [];
+  try {
+    for (const name of ["rules", "none"] as const) sides.push(await start(name, dir, hosts, env));
+    const [rules] = sides;
+    const ruleCount = (await api<Array<{ enabled: boolean }>>(rules, "GET", "/api/v1/alert-rules"))
+      .filter((r) => r.enabled).length;
+    if (ruleCount !== 50) throw new Error(`expected 50 rules, found ${ruleCount}`);
+    // Warm up: every host has sent at least one batch, each hub has judged (or not) it.
+    await until(
+      "a batch from every host on both hubs",
+      () => sides.every((s) => stored(s) >= hosts),
+      120_000,
+    );
+    const out: Window[] = [];
+    for (let w = 0; w < windows; w++) {
+      const b0 = sides.map(stored);
+      const c0 = sides.map((s) => hubCpuMs(s.hub));
+      await new Promise((r) => setTimeout(r, windowS * 1000));
+      const batches = sides.map((s, i) => stored(s) - b0[i]);
+      const cpu = sides.map((s, i) => hubCpuMs(s.hub) - c0[i]);
+      const per = cpu.map((ms, i) => Math.round((ms * 1000) / Math.max(1, batches[i])));
+      const win: Window = {
+        batches: { rules: batches[0], none: batches[1] },
+        cpu_us_per_batch: { rules: per[0], none: per[1] },
+        ratio: Number((per[0] / per[1]).toFixed(3)),
+      };
+      out.push(win);
+      console.log(
+        `${store}: window ${w + 1}: rules ${per[0]} µs CPU a batch (${batches[0]} batches), none ${
+          per[1]
+        } µs (${batches[1]}): ratio ${win.ratio}`,
+      );
+    }
+    const sum = (k: "rules" | "none", f: (w: Window) => number) =>
+      out.reduce((a, w) => a + f(w), 0) / Math.max(1, out.reduce((a, w) => a + w.batches[k], 0));
+    const total = {
+      rules: Math.round(sum("rules", (w) => w.cpu_us_per_batch.rules * w.batches.rules)),
+      none: Math.round(sum("none", (w) => w.cpu_us_per_batch.none * w.batches.none)),
+    };
+    const alerts: Record<string, number> = {};
+    for (const state of ["pending", "firing", "resolved"]) {
+      alerts[state] = (await api<unknown[]>(
+        rules,
+        "GET",
+        `/api/v1/alerts?state=${state}&limit=1000`,
+      )).length;
+    }
+    if (!alerts.pending && !alerts.firing && !alerts.resolved) {
+      throw new Error("the rules hub opened no alert: nothing was judged");
+    }
+    const ratios = out.map((w) => w.ratio);
+    const result: Result = {
+      store,
+      hosts,
+      rules: ruleCount,
+      ratio: Number((total.rules / total.none).toFixed(3)),
+      ratio_min: Math.min(...ratios),
+      ratio_max: Math.max(...ratios),
+      cpu_us_per_batch: total,
+      windows: out,
+      alerts,
+    };
+    console.log(
+      `${store}: ${hosts} hosts on each hub, 50 rules on one: ${total.rules} µs CPU a stored batch against ${total.none} µs, ratio ${result.ratio} (windows ${result.ratio_min}–${result.ratio_max}); alerts at the end (1000 at most each): ${
+        Object.entries(alerts).map(([s, n]) => `${s} ${n}`).join(", ")
+      }`,
+    );
+    return result;
+  } finally {
+    for (const s of sides) await s.gen.stop();
+    for (const s of sides) await s.hub.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Runs the bench; returns the headline and the figures. */
+export async function run(opts: { full: boolean }): Promise<{ headline: string; data: unknown }> {
+  const hosts = opts.full ? 10_000 : 1_000;
+  const [windows, windowS] = opts.full ? [5, 60] : [4, 30];
+  if (!opts.full) console.log(`quick run: ${hosts} hosts on each hub (--full: 10,000)`);
+  const results: Result[] = [
+    await measure("sqlite", { DATABASE_URL: "" }, hosts, windows, windowS),
+  ];
+  if (testDatabaseServer()) results.push(await measure("postgres", {}, hosts, windows, windowS));
+  const [lite, pgr] = results;
+  let headline =
+    `alerts: hosts=${hosts} rules=50 ratio=${lite.ratio} spread=${lite.ratio_min}-${lite.ratio_max} cpu_us_per_batch=${lite.cpu_us_per_batch.rules}/${lite.cpu_us_per_batch.none}`;
+  if (pgr) {
+    headline +=
+      ` pg_ratio=${pgr.ratio} pg_spread=${pgr.ratio_min}-${pgr.ratio_max} pg_cpu_us_per_batch=${pgr.cpu_us_per_batch.rules}/${pgr.cpu_us_per_batch.none}`;
+  }
+  return { headline, data: { hosts, windows, window_s: windowS, results } };
+}
