@@ -56,7 +56,7 @@ async function fetchSeries(
   return await res.json();
 }
 
-/** The host's changes over [from, to); none when they cannot be read (the charts still draw). */
+/** The host's changes over [from, to), as the REST API answers them. */
 async function fetchChanges(hostId: string, from: number, to: number): Promise<ChangeView[]> {
   const q = new URLSearchParams({
     from: new Date(from).toISOString(),
