@@ -101,6 +101,8 @@ function drawMarkers(u: uPlot, changes: ChangeView[]): void {
       const marker = document.createElement("div");
       marker.className = "change-marker";
       marker.tabIndex = 0;
+      // A graphic with its list as its name: what a screen reader says on focus.
+      marker.setAttribute("role", "img");
       marker.style.left = `${g.x}px`;
       marker.dataset.kinds = [...new Set(g.changes.map(({ c }) => c.kind))].join(" ");
       marker.setAttribute(
