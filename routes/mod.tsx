@@ -14,6 +14,7 @@ import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
 import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
+import { getChanges } from "./api/v1/hosts/[id]/changes.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -58,6 +59,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/agent", getAgent(deps));
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
+      api.get("/hosts/:id/changes", getChanges(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));

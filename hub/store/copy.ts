@@ -1,7 +1,7 @@
 /**
  * Moves an embedded install to PostgreSQL: copies every table of a Sightline
- * SQLite file (hosts, tokens, keys, users, sessions, audit log, settings and
- * all metrics, raw and rolled up) into an empty PostgreSQL database, in one transaction, so a
+ * SQLite file (hosts, tokens, keys, users, sessions, audit log, settings,
+ * what changed on each host and all metrics, raw and rolled up) into an empty PostgreSQL database, in one transaction, so a
  * failure leaves the target as it was. Keep the hub's data dir: agents' keys
  * derive from its secret and they pin its CA.
  */
@@ -38,6 +38,11 @@ const TABLES: Array<
     name: "host_latest",
     order: "host_id",
     convert: (r) => ({ ...r, data: JSON.parse(String(r.data)) }),
+  },
+  {
+    name: "host_changes",
+    order: "host_id, change_key",
+    convert: (r) => ({ ...r, details: JSON.parse(String(r.details)) }),
   },
   { name: "samples", order: "series_id, ts" },
   ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
