@@ -2,7 +2,8 @@
  * PostgreSQL goes away for 30 s during ingest: the dashboard says the
  * database is unreachable instead of failing, agents keep their batches, and
  * once it is back every batch is stored exactly once and in order.
- * Runs when the suite runs against PostgreSQL on this machine (as in CI).
+ * Runs when the suite runs against PostgreSQL and this machine can make a
+ * cluster of the test's own (as in CI: root, Debian's postgresql-common).
  */
 import { assertEquals } from "../lib/assert.ts";
 import {
@@ -18,40 +19,79 @@ import { testDatabaseServer } from "./pg.ts";
 
 const OUTAGE_MS = 30_000;
 
-function cluster(): string | null {
-  try {
-    const out = new Deno.Command("pg_lsclusters", { args: ["-h"] }).outputSync();
-    const line = new TextDecoder().decode(out.stdout).split("\n").find((l) =>
-      /\s5432\s+online/.test(l)
-    );
-    return line ? line.split(/\s+/).slice(0, 2).join(" ") : null;
-  } catch {
-    return null;
+async function run(cmd: string, args: string[], stdin?: string): Promise<void> {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
   }
-}
-
-async function pgctl(action: "start" | "stop", which: string) {
-  const [version, name] = which.split(" ");
-  const args = [version, name, action, ...(action === "stop" ? ["-m", "fast"] : [])];
-  const out = await new Deno.Command("pg_ctlcluster", { args, stdout: "piped", stderr: "piped" })
-    .output();
+  const out = await child.output();
   if (!out.success) {
-    throw new Error(`pg_ctlcluster ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
   }
 }
 
-const server = testDatabaseServer();
-const local = server && /@(127\.0\.0\.1|localhost)(:5432)?\//.test(server) ? cluster() : null;
+/**
+ * A PostgreSQL cluster of this test's own (Debian's pg_createcluster, on a
+ * free port), so stopping it for the outage leaves the server every other
+ * test uses alone — they may be running beside this one.
+ */
+async function privateCluster() {
+  const version = [...Deno.readDirSync("/etc/postgresql")].map((e) => e.name)
+    .sort((a, b) => Number(a) - Number(b)).at(-1)!;
+  const name = `sightline_outage_${Deno.pid}`;
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  await run("pg_createcluster", [version, name, "-p", String(port), "--start"]);
+  const ctl = (action: "start" | "stop") =>
+    run("pg_ctlcluster", [version, name, action, ...(action === "stop" ? ["-m", "fast"] : [])]);
+  try {
+    await run(
+      "su",
+      ["postgres", "-c", `psql -q -v ON_ERROR_STOP=1 -p ${port}`],
+      `
+      CREATE ROLE sightline LOGIN PASSWORD 'sightline';
+      CREATE DATABASE sightline_outage OWNER sightline;`,
+    );
+  } catch (err) {
+    await run("pg_dropcluster", [version, name, "--stop"]).catch(() => {});
+    throw err;
+  }
+  return {
+    url: `postgres://sightline:sightline@127.0.0.1:${port}/sightline_outage`,
+    stop: () => ctl("stop"),
+    start: () => ctl("start"),
+    drop: () => run("pg_dropcluster", [version, name, "--stop"]),
+  };
+}
+
+const canMakeClusters = testDatabaseServer() !== null && Deno.uid?.() === 0 &&
+  (() => {
+    try {
+      return Deno.statSync("/usr/bin/pg_createcluster").isFile;
+    } catch {
+      return false;
+    }
+  })();
 
 Deno.test({
   name: "PostgreSQL down for 30 s during ingest: the dashboard says so, and no sample is lost",
-  ignore: !local || Deno.uid?.() !== 0,
+  ignore: !canMakeClusters,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "sightline-pg-outage-" });
-    const hub = await startHub(`${dir}/hub`);
+    const pg = await privateCluster();
+    let hub: Awaited<ReturnType<typeof startHub>> | null = null;
     let agent: Proc | null = null;
     let stopped = false;
     try {
+      hub = await startHub(`${dir}/hub`, undefined, { DATABASE_URL: pg.url });
       const { key, identity } = await enroll(hub, `${dir}/agent`);
       agent = startAgent(`${dir}/agent`, 1);
       const sse = new EventStream(`${hub.http}/api/v1/events`, key);
@@ -60,7 +100,7 @@ Deno.test({
         batchAtLeast(3),
       );
 
-      await pgctl("stop", local!);
+      await pg.stop();
       stopped = true;
       const down = Date.now();
       await agent.waitForLine(/Hub link down .*database unavailable/i, 15_000).catch((e) => {
@@ -76,7 +116,7 @@ Deno.test({
       assertEquals((await res.json()).error.code, "database_unavailable");
       // The outage itself is the scenario: keep the database away for 30 s.
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
-      await pgctl("start", local!);
+      await pg.start();
       stopped = false;
 
       const target = Number(before.data.seq) + 30;
@@ -89,9 +129,10 @@ Deno.test({
       await agent.stop();
       await assertBatchesOnceInOrder(hub, identity.agentId, target);
     } finally {
-      if (stopped) await pgctl("start", local!);
+      if (stopped) await pg.start().catch(() => {});
       await agent?.stop();
-      await hub.dispose();
+      await hub?.dispose();
+      await pg.drop();
       await Deno.remove(dir, { recursive: true });
     }
   },
