@@ -244,6 +244,9 @@ export class IngestService {
     try {
       const stored = batchToStored(batch, this.#now());
       const invalid = await this.#countInvalid(hostId, stored);
+      // Before the batch's row: both writes are idempotent on (host, seq), so
+      // a failure between them leaves a batch the agent resends and both take once.
+      if (stored.containers) await this.deps.store.containers.record(hostId, stored.containers);
       const { inserted } = await this.deps.store.metrics.writeBatch(hostId, stored);
       // A replayed batch was counted when it was first stored.
       if (inserted) this.#invalid.set(hostId, invalid);
