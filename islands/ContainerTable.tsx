@@ -127,7 +127,7 @@ export default function ContainerTable(props: ContainerTableProps) {
             State{" "}
             <select name="state" value={state} onChange={(e) => setState(e.currentTarget.value)}>
               <option value="">any</option>
-              {CONTAINER_STATES.map((s) => <option value={s}>{s}</option>)}
+              {CONTAINER_STATES.map((s) => <option key={s} value={s}>{s}</option>)}
             </select>
           </label>
         </form>
