@@ -134,3 +134,30 @@ Deno.test("the Containers tab and the fleet's Containers page list the container
   assertEquals((await t.request("/containers?state=asleep", { cookie })).status, 400);
   assertEquals((await t.request("/hosts/nope/containers", { cookie })).status, 404);
 });
+
+Deno.test("a host without an engine has no containers and says so, with no error", async () => {
+  await using t = await pagesApp();
+  const cookie = await t.signIn("ann", "viewer");
+  await t.store.hosts.create({
+    hostId: "h2",
+    name: "plain",
+    tokenHash: "t2",
+    createdAt: 0,
+    expiresAt: Date.now() + 1e6,
+  });
+  await t.store.hosts.register("t2", { fallbackName: "x", now: Date.now() });
+  // What an agent that found no socket sends: the whole list, empty, from no engine.
+  await t.store.containers.record("h2", {
+    seq: 1,
+    ts: Date.now(),
+    listed: true,
+    engine: "",
+    containers: [],
+    events: [],
+  });
+  const res = await t.request("/hosts/h2/containers", { cookie });
+  assertEquals(res.status, 200);
+  const html = await res.text();
+  assert(html.includes("No container engine found on this host"), "says why there are none");
+  assert(!html.includes('class="error"'), "no error shown");
+});
