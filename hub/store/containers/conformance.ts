@@ -68,6 +68,9 @@ export function containersConformance(test: StoreTest): void {
       50_000,
       null,
     ]);
+    // Retention takes a container gone before its horizon (web-2), never a live one.
+    assertEquals(await s.containers.prune(45_000), 1);
+    assertEquals((await s.containers.list("h1")).map((c) => c.name), ["web-1"]);
   });
 
   test("containers.events() is each event once, oldest first, as a timeline entry", async (s) => {
@@ -103,6 +106,8 @@ export function containersConformance(test: StoreTest): void {
     ]);
     assertEquals(got[0].details.exit_code, 137);
     assertEquals((await s.containers.events("h1", 5_500, 10_000)).length, 1);
+    assertEquals(await s.containers.prune(5_500), 2); // one event of each host
+    assertEquals((await s.containers.events("h1", 0, 10_000)).length, 1);
   });
 
   test("containers.fleet() finds by a part of the name or image and by state, with each host", async (s) => {

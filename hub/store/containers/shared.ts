@@ -188,6 +188,14 @@ export class SqlContainerStore implements ContainerStore {
     }());
   }
 
+  prune(before: number): Promise<number> {
+    return this.db.tx(function* () {
+      const events = yield* count("DELETE FROM container_events WHERE ts < :before", { before });
+      const gone = yield* count("DELETE FROM containers WHERE gone_at < :before", { before });
+      return events + gone;
+    }());
+  }
+
   engine(hostId: string): Promise<{ engine: string; ts: number } | null> {
     return this.db.run(function* () {
       const r = yield* first("SELECT engine, ts FROM container_reports WHERE host_id = :host", {

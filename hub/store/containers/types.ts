@@ -80,6 +80,11 @@ export interface ContainerStore {
   fleet(filter: { query?: string; state?: string; limit?: number }): Promise<FleetContainerRow[]>;
   /** The host's container events in [from, to), oldest first, at most `limit`. */
   events(hostId: string, from: number, to: number, limit?: number): Promise<TimelineEntry[]>;
+  /**
+   * Drops events and gone containers from before `before` (retention, with the
+   * oldest metric tier kept); returns how many rows went.
+   */
+  prune(before: number): Promise<number>;
   /** The engine a host's last list came from ("" none), and that list's time; null: never listed. */
   engine(hostId: string): Promise<{ engine: string; ts: number } | null>;
 }
