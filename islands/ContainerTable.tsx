@@ -140,46 +140,51 @@ export default function ContainerTable(props: ContainerTableProps) {
           </p>
         )
         : (
-          <table class="containers-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                {!hostId && <th>Host</th>}
-                <th>Image</th>
-                <th>State</th>
-                <th>Health</th>
-                <th class="num">CPU</th>
-                <th class="num">Memory</th>
-                <th class="num">Restarts</th>
-                <th>Started</th>
-                {/* Container actions (issue 20, points 3-5) add their column here. */}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id} data-container={c.name}>
-                  <td>{c.name}</td>
-                  {!hostId && "host" in c && (
-                    <td>
-                      <a href={`/hosts/${encodeURIComponent(c.host.id)}/containers`}>
-                        {c.host.name ?? c.host.id}
-                      </a>
-                    </td>
-                  )}
-                  <td class="image">{c.image}</td>
-                  <td>
-                    <span class={`badge ${STATE_CLASS[c.state] ?? "muted"}`}>{c.state}</span>
-                  </td>
-                  <td>{c.health || "–"}</td>
-                  <td class="num" data-cpu>{cpu(c.cpu_percent)}</td>
-                  <td class="num" data-mem>{formatBytes(c.mem_bytes)}</td>
-                  <td class="num">{c.restarts}</td>
-                  <td>{c.started_at ? formatAgo(c.started_at, now) : "–"}</td>
-                  {/* …and their cell here, one per row. */}
+          // A card per container on a phone (app.css), as alerts and hosts are.
+          <div class="table-wrap">
+            <table class="cards containers-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  {!hostId && <th scope="col">Host</th>}
+                  <th scope="col">Image</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Health</th>
+                  <th scope="col" class="num">CPU</th>
+                  <th scope="col" class="num">Memory</th>
+                  <th scope="col" class="num">Restarts</th>
+                  <th scope="col">Started</th>
+                  {/* Container actions (issue 20, points 3-5) add their column here. */}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.id} data-container={c.name}>
+                    <th scope="row">{c.name}</th>
+                    {!hostId && "host" in c && (
+                      <td data-label="Host">
+                        <a href={`/hosts/${encodeURIComponent(c.host.id)}/containers`}>
+                          {c.host.name ?? c.host.id}
+                        </a>
+                      </td>
+                    )}
+                    <td class="image" data-label="Image">{c.image}</td>
+                    <td data-label="State">
+                      <span class={`badge ${STATE_CLASS[c.state] ?? "muted"}`}>{c.state}</span>
+                    </td>
+                    <td data-label="Health">{c.health || "–"}</td>
+                    <td class="num" data-label="CPU" data-cpu>{cpu(c.cpu_percent)}</td>
+                    <td class="num" data-label="Memory" data-mem>{formatBytes(c.mem_bytes)}</td>
+                    <td class="num" data-label="Restarts">{c.restarts}</td>
+                    <td data-label="Started">
+                      {c.started_at ? formatAgo(c.started_at, now) : "–"}
+                    </td>
+                    {/* …and their cell here, one per row. */}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
     </section>
   );

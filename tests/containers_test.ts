@@ -21,10 +21,11 @@ import {
   until,
 } from "./harness.ts";
 import { dockerOk, dockerTest, runContainer } from "./docker.ts";
-import { launch, setUpAdmin, watchedPage } from "./browser.ts";
+import { launch, setUpAdmin, sidewaysOverflow, watchedPage } from "./browser.ts";
 import type { Browser } from "playwright-core";
 
-const PREFIX = "sl-test-stats-";
+// Unique per run: the same test may run from another checkout on this daemon at once.
+const PREFIX = `sl-test-stats-${crypto.randomUUID().slice(0, 8)}-`;
 const BUSY = `${PREFIX}busy`;
 const MEM = `${PREFIX}mem`;
 const VICTIM = `${PREFIX}victim`;
@@ -164,6 +165,17 @@ dockerTest(
         async () => await row(BUSY).count() === 1 && await row(MEM).count() === 1,
       );
       assertEquals(problems, []);
+      // On a phone both pages are cards: nothing scrolls sideways.
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        storageState: await page.context().storageState(),
+      });
+      const small = await phone.newPage();
+      for (const path of [`/hosts/${host}/containers`, `/containers?name=${PREFIX}`]) {
+        await small.goto(`${hub.http}${path}`);
+        await small.locator(`tr[data-container="${BUSY}"]`).waitFor();
+        assertEquals(await sidewaysOverflow(small), 0, `${path} at 390 px`);
+      }
       const store = openHubStore(hub);
       try {
         const died = (await store.containers.events(host, 0, Date.now() + 60_000))
