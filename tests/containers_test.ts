@@ -2,7 +2,8 @@
  * Containers end to end on a real Docker daemon: a hub, one agent on this
  * host, a few containers of the busybox test image. Their stats reach the hub
  * and agree with `docker stats --no-stream` (a busy loop near one core, a
- * process holding 64 MiB); a killed container's `die` event and exited state
+ * process holding 64 MiB); a health check's verdict and its change as an
+ * event; a killed container's `die` event and exited state
  * arrive with the next batches, and a removed one leaves the live list; the
  * environment given to a container is never stored. In a browser the host's
  * Containers tab follows the batches and the fleet's page searches and filters.
@@ -62,9 +63,16 @@ dockerTest(
     const dir = await Deno.makeTempDir({ prefix: "sightline-containers-" });
     await runContainer(BUSY, "while :; do :; done");
     // dd holds its 64 MiB block, read from /dev/zero, while the pipe is never read.
+    // Its health check fails until the test makes /ok.
     await runContainer(MEM, "dd if=/dev/zero bs=64M count=1 | sleep 3600", [
       "-e",
       `TOKEN=${SECRET}`,
+      "--health-cmd",
+      "test -e /ok",
+      "--health-interval",
+      "1s",
+      "--health-retries",
+      "1",
     ]);
     await runContainer(VICTIM, "sleep 3600");
     const hub = await startHub(`${dir}/hub`);
@@ -112,6 +120,16 @@ dockerTest(
       }, 30_000).catch((err) => {
         throw new Error(`${err.message}: last seen ${seen}`);
       });
+      // Health as the engine judges it, and its change as an event.
+      await until(
+        "the failing check to make it unhealthy",
+        async () => (await find(MEM))?.health === "unhealthy",
+      );
+      await dockerOk("exec", MEM, "touch", "/ok");
+      await until(
+        "the passing check to make it healthy",
+        async () => (await find(MEM))?.health === "healthy",
+      );
       // The figures are series too, labelled by container name, for charts and alerts.
       const series = await api<{ points: Array<[number, number | null]> }>(
         hub,
@@ -182,6 +200,10 @@ dockerTest(
           .filter((e) => e.details.name === VICTIM);
         assertEquals(died.map((e) => [e.details.action, e.details.exit_code]), [["die", 137]]);
         assertEquals(died[0].summary, `${VICTIM} exited with code 137`);
+        const health = (await store.containers.events(host, 0, Date.now() + 60_000))
+          .filter((e) => e.details.name === MEM && e.details.action === "health_status")
+          .map((e) => e.details.health);
+        assert(health.at(-1) === "healthy", `health events of ${MEM}: ${health}`);
       } finally {
         await store.close();
       }
