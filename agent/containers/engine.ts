@@ -13,20 +13,23 @@ import { join } from "node:path";
 const SOCKETS = ["/var/run/docker.sock", "/run/podman/podman.sock"];
 
 /**
- * The engine's socket: DOCKER_HOST's when it is `unix://…`, else the first of
- * Docker's and Podman's usual sockets (the rootless Podman one under
- * XDG_RUNTIME_DIR last) that exists under `root`; null when there is none
- * (no engine on this host: no containers, not an error). A tcp:// DOCKER_HOST
- * is not followed: the agent speaks only to a local engine.
+ * The engine's socket: DOCKER_HOST's when it is `unix://…` (a path as the
+ * agent sees it), else the first of Docker's and Podman's usual sockets (the
+ * rootless Podman one under XDG_RUNTIME_DIR last) that exists under `root`
+ * (the host's filesystem, `/host` for an agent in a container); null when
+ * there is none (no engine on this host: no containers, not an error). A
+ * tcp:// DOCKER_HOST is not followed: the agent speaks only to a local engine.
  */
 export function engineSocket(env: Record<string, string | undefined>, root = "/"): string | null {
   const host = env.DOCKER_HOST?.trim();
-  const candidates = host ? (host.startsWith("unix://") ? [host.slice("unix://".length)] : []) : [
+  const usual = [
     ...SOCKETS,
     ...(env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, "podman", "podman.sock")] : []),
-  ];
-  for (const path of candidates) {
-    const full = root === "/" ? path : join(root, path);
+  ].map((path) => (root === "/" ? path : join(root, path)));
+  const candidates = host
+    ? (host.startsWith("unix://") ? [host.slice("unix://".length)] : [])
+    : usual;
+  for (const full of candidates) {
     try {
       if (Deno.statSync(full).isSocket) return full;
     } catch {

@@ -93,7 +93,7 @@ Deno.test("the engine socket: DOCKER_HOST's, else the first usual one that exist
     try {
       assertEquals(engineSocket({}, root), `${root}/run/podman/podman.sock`);
       assertEquals(
-        engineSocket({ DOCKER_HOST: "unix:///run/podman/podman.sock" }, root),
+        engineSocket({ DOCKER_HOST: `unix://${root}/run/podman/podman.sock` }, "/elsewhere"),
         `${root}/run/podman/podman.sock`,
       );
       // DOCKER_HOST wins, even when it names a socket that is not there.
