@@ -21,7 +21,7 @@ import { newSetupToken } from "./hub/auth/setup_token.ts";
 import { AgentRequests } from "./hub/control/requests.ts";
 import { AlertEngine } from "./hub/alerts/engine.ts";
 import { Delivery } from "./hub/notify/delivery.ts";
-import { holderFor } from "./hub/store/leases/keeper.ts";
+import { leaseIdentity } from "./hub/store/leases/keeper.ts";
 import { Sealer } from "./hub/notify/sealed.ts";
 import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
 import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
@@ -32,6 +32,8 @@ const log = logger("hub");
 async function main() {
   const config = loadHubConfig();
   await prepareDataDir(config.dataDir, log);
+  // One name for this process in the lease table, for the sender and the rollups alike.
+  const lease = await leaseIdentity(config.databaseUrl, config.dataDir);
   const store = openStore(config.databaseUrl, { pool: config.dbPool });
   const applied = await store.migrate();
   if (applied.length) log.info("Applied migrations", { files: applied.join(",") });
@@ -159,7 +161,8 @@ async function main() {
   const sender = delivery.current = new Delivery({
     store,
     log: logger("notify"),
-    holder: holderFor(config.databaseUrl),
+    holder: lease.holder,
+    predecessor: lease.predecessor,
     muted: (a, at) => alerts.muteReason(a, at) !== null,
     publicUrl: config.publicUrl,
     sealer,
@@ -178,6 +181,7 @@ async function main() {
       log.error("History worker crashed", { error: message });
       Deno.exit(1);
     },
+    { lease },
   );
   const setup = await newSetupToken(store);
   const app = createHubApp({

@@ -38,6 +38,9 @@ export interface HostFacts {
   intervalS: number;
 }
 
+/** When this process started: fixed for its life, so the hub tells a restart from a reconnect. */
+const AGENT_STARTED_MS = Math.round(performance.timeOrigin);
+
 function channel(hub: string, caPem?: string): Channel {
   return new Channel(hub, {
     // The hub's certificate names HUB_TLS_NAME whatever address the agent
@@ -322,6 +325,7 @@ export class HubLink {
       metricsIntervalS: facts.intervalS,
       droppedBatches: dropped,
       desiredVersion: opts.control?.desiredVersion() ?? 0,
+      agentStartedUnixMs: AGENT_STARTED_MS,
     }));
 
     let welcomeTimer: ReturnType<typeof setTimeout> | undefined;

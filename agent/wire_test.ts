@@ -173,10 +173,12 @@ Deno.test("encodeHello() and encodeHeartbeat() write every field of Hello and He
     ips: ["10.0.0.1", "fd00::1"],
     metricsIntervalS: 30,
     desiredVersion: 4,
+    agentStartedUnixMs: 1_795_000_000_000,
   }));
   if (hello.case !== "hello") throw new Error(`not hello: ${hello.case}`);
   assertEveryField(HelloSchema, hello.value as unknown as Record<string, unknown>);
   assertEquals(hello.value.ips, ["10.0.0.1", "fd00::1"]);
+  assertEquals(hello.value.agentStartedUnixMs, 1_795_000_000_000n);
 
   const beat = decodeAgentMessage(
     encodeHeartbeat({ unixMs: 1_795_000_000_000, droppedBatches: 1, pendingBatches: 2 }),

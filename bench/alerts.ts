@@ -1,186 +1,234 @@
 /**
- * bench/alerts: what judging every stored batch against 50 rules costs, as a
- * ratio to the ingest path alone in the same run. Both paths write real
- * batches of a 10,000-host fleet (`--full`; 2,000 quick) through
- * `store.metrics.writeBatch`, one batch per host a pass, round-robin; the
- * measured path also hands each stored batch to the alert engine as the hub
- * does (its samples and its failing collectors) and waits for the
- * transitions it queued to be written before its clock stops. The two take
- * turns 250 batches at a time (A B A B …, each host judged every other
- * pass), so drift on a shared machine and the database's growth weigh on
- * both alike; the spread is that of the ratio over passes. The engine's
- * one-second tick (offline hosts, absent data, reminders) is not per batch
- * and is left out.
+ * bench/alerts: what judging every stored batch against 50 rules costs a
+ * hub, as a ratio to the same hub's ingest path without rules, both measured
+ * in the same run and over the same seconds.
  *
- * The headline ratio is of this process's CPU time (user + system, which
- * holds SQLite's work: it runs on this thread), what the engine takes from
- * the hub; the wall-clock ratio is beside it. Both swing from run to run on
- * this shared 2-core machine: a control whose second path only built the
- * samples (no engine) read 0.97 and 1.06 on wall time, as wide as the margin
- * under test, so a figure here is several runs' range, never one run.
+ * Two real hubs run side by side on loopback, each with its own store (SQLite
+ * files, or PostgreSQL databases when DATABASE_URL is set) and its own load
+ * generator (bench/fleet_agents.ts: simulated agents that register, stream
+ * over TLS, heartbeat every 5 s and send a batch every 30 s, as the real one
+ * does). Both fleets have the same hosts, with the same ids and tags; one hub
+ * has the 46 rules of bench/alerts_fleet.ts beside the 4 defaults and a
+ * webhook channel, the other has no rule at all. The figure is the CPU time
+ * of each hub's processes (main process with its workers, and ingest, read
+ * from /proc) per stored batch over the same windows, rules over none: what
+ * a user's hub spends on alerting, heartbeats, TLS, HTTP/2, decoding,
+ * storing and telling the dashboard included. Whatever else runs on the
+ * machine during a window weighs on both hubs at once.
+ *
+ * The batches carry bench/alerts_fleet.ts's values (most well below every
+ * threshold; a rotating 1.5 % of hosts hot for three minutes at a time, 0.5 %
+ * with a failing collector), so alerts pend, fire, resolve and cancel
+ * throughout, as `bench alerts-engine` has them; that one times the engine's
+ * own calls beside the store write, in one process.
  */
-import process from "node:process";
-import type { Store } from "../hub/store/store.ts";
-import { AlertEngine, type AlertEventName, type Sample } from "../hub/alerts/engine.ts";
-import { logger } from "../lib/log.ts";
-import { channel } from "../hub/store/conformance_helpers.ts";
-import { addHosts, onEachStore, percentile } from "./common.ts";
-import { fleetRules, type HostBatch, hostBatch, tagsOf } from "./alerts_fleet.ts";
+import { hubCli, lastLine, openHubStore, startHub, until } from "../tests/harness.ts";
+import { Generator } from "../tests/sim_fleet.ts";
+import { testDatabaseServer } from "../tests/pg.ts";
+import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
+import { fleetRules, tagsOf } from "./alerts_fleet.ts";
+import { procUsage } from "./common.ts";
+import type { Hub } from "../tests/harness.ts";
 
-/** Where a pass's batches are stamped from: 30 s apart. */
-const START = Date.UTC(2026, 10, 2);
-const INTERVAL_MS = 30_000;
-/** Batches in a row one path takes before the other's turn. */
-const SLICE = 250;
+/** One hub under load, and what it has used. */
+interface Side {
+  name: "rules" | "none";
+  hub: Hub;
+  gen: Generator;
+  key: string;
+}
+
+/** One measured window: CPU µs per stored batch on each side, and their ratio. */
+interface Window {
+  batches: { rules: number; none: number };
+  cpu_us_per_batch: { rules: number; none: number };
+  ratio: number;
+}
 
 interface Result {
   store: string;
-  /** Microseconds per stored batch (wall clock): ingest alone, and with the engine. */
-  base_us: number;
-  with_rules_us: number;
-  /** The ratio of CPU time per batch (the headline), and of wall time. */
+  hosts: number;
+  rules: number;
+  /** Rules over none, all windows together (the headline), and the windows' range. */
   ratio: number;
-  wall_ratio: number;
-  /** CPU microseconds per stored batch: ingest alone, and with the engine. */
-  base_cpu_us: number;
-  with_rules_cpu_us: number;
-  /** The lowest and highest ratio of one pass. */
   ratio_min: number;
   ratio_max: number;
-  /** Median µs of a slice judged over the median of one not: a check on the ratio less swayed by other processes. */
-  median_ratio: number;
-  /** Transitions written during the timed passes, by event. */
-  transitions: Partial<Record<AlertEventName, number>>;
+  cpu_us_per_batch: { rules: number; none: number };
+  windows: Window[];
+  /** Alerts the rules hub opened during the run, by state at the end. */
+  alerts: Record<string, number>;
 }
 
-/** Registers the fleet, adds the rules and a channel, starts an engine on `store`. */
-async function prepare(
-  store: Store,
-  hosts: number,
-  clock: { t: number },
-  transitions: Partial<Record<AlertEventName, number>>,
-): Promise<{ engine: AlertEngine; rules: number }> {
-  await addHosts(store, hosts, true);
-  for (let h = 0; h < hosts; h++) await store.hosts.setTags(`h${h}`, tagsOf(h));
-  for (const rule of fleetRules(hosts)) await store.alerts.createRule(rule, 0);
-  await store.notifications.createChannel(
-    channel("ops", { config: { url: "http://127.0.0.1:9/" } }),
-  );
-  const engine = new AlertEngine({
-    store,
-    log: logger("bench"),
-    now: () => clock.t,
-    publish: (event) => transitions[event] = (transitions[event] ?? 0) + 1,
+/** The hub's main and ingest processes' CPU so far, ms. */
+function hubCpuMs(hub: Hub): number {
+  const line = hub.proc.lines.findLast((l) => /Ingest process ready pid=\d+/.test(l));
+  const ingest = line ? Number(/pid=(\d+)/.exec(line)![1]) : 0;
+  return procUsage(hub.proc.pid).cpuMs + (ingest ? procUsage(ingest).cpuMs : 0);
+}
+
+async function api<T>(side: Side, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${side.hub.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${side.key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  await engine.start(); // adds the 4 default rules beside the fleet's 46
-  engine.stop(); // the tick is not per batch: left out
-  const rules = (await store.alerts.rules()).filter((r) => r.enabled).length;
-  return { engine, rules };
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-async function measure(name: string, store: Store, hosts: number, passes: number): Promise<Result> {
-  const clock = { t: START };
-  const transitions: Partial<Record<AlertEventName, number>> = {};
-  const { engine, rules } = await prepare(store, hosts, clock, transitions);
-  let pass = 0;
-  /**
-   * One pass over the fleet, slice by slice, every other slice also judged
-   * (the other half the next pass); the µs per stored batch of each path.
-   */
-  const run = async () => {
-    const ts = START + pass * INTERVAL_MS;
-    const work: HostBatch[] = [];
-    for (let h = 0; h < hosts; h++) work.push(hostBatch(h, pass, ts));
-    clock.t = ts;
-    const ms = [0, 0], cpu = [0, 0], batches = [0, 0];
-    const sliceUs: [number[], number[]] = [[], []];
-    for (let k = 0; k * SLICE < hosts; k++) {
-      const judge = (k + pass) % 2;
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const slice = work.slice(k * SLICE, (k + 1) * SLICE);
-      for (const { host, batch, failing } of slice) {
-        const { inserted } = await store.metrics.writeBatch(host, batch);
-        if (!judge || !inserted) continue;
-        const samples = batch.points.map((p): Sample => [p.metric, p.label, p.value]);
-        engine.batch(host, batch.ts, samples, failing);
-      }
-      if (judge) await engine.settled();
-      const took = performance.now() - t0;
-      const used = process.cpuUsage(c0);
-      cpu[judge] += (used.user + used.system) / 1000;
-      ms[judge] += took;
-      batches[judge] += slice.length;
-      sliceUs[judge].push((took * 1000) / slice.length);
+/** Hosts h0…h{n-1} with their tags and one-time tokens, made in the hub's store. */
+async function fleet(hub: Hub, n: number): Promise<string[]> {
+  const store = openHubStore(hub);
+  const tokens: string[] = [];
+  try {
+    for (let h = 0; h < n; h++) {
+      const token = newRegistrationToken();
+      await store.hosts.create({
+        hostId: `h${h}`,
+        name: null,
+        tokenHash: hashSecret(token),
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+      });
+      await store.hosts.setTags(`h${h}`, tagsOf(h));
+      tokens.push(token);
     }
-    pass++;
-    return {
-      base: (ms[0] * 1000) / batches[0],
-      judged: (ms[1] * 1000) / batches[1],
-      baseCpu: (cpu[0] * 1000) / batches[0],
-      judgedCpu: (cpu[1] * 1000) / batches[1],
-      slices: sliceUs,
-    };
-  };
-
-  // Warm up both paths (statements, caches, the engine's first look at each host).
-  await run();
-  await run();
-  for (const k of Object.keys(transitions)) delete transitions[k as AlertEventName];
-
-  let base = 0, judged = 0, baseCpu = 0, judgedCpu = 0;
-  const ratios: number[] = [];
-  const slices: [number[], number[]] = [[], []];
-  for (let r = 0; r < passes; r++) {
-    const us = await run();
-    base += us.base;
-    judged += us.judged;
-    baseCpu += us.baseCpu;
-    judgedCpu += us.judgedCpu;
-    ratios.push(us.judgedCpu / us.baseCpu);
-    for (const j of [0, 1]) slices[j].push(...us.slices[j]);
+  } finally {
+    await store.close();
   }
-  const round = (x: number) => Number(x.toFixed(2));
-  const result: Result = {
-    store: name,
-    base_us: Math.round(base / passes),
-    with_rules_us: Math.round(judged / passes),
-    ratio: round(judgedCpu / baseCpu),
-    wall_ratio: round(judged / base),
-    base_cpu_us: Math.round(baseCpu / passes),
-    with_rules_cpu_us: Math.round(judgedCpu / passes),
-    ratio_min: round(Math.min(...ratios)),
-    ratio_max: round(Math.max(...ratios)),
-    median_ratio: round(percentile(slices[1], 50) / percentile(slices[0], 50)),
-    transitions,
-  };
-  const told = Object.entries(transitions).map(([e, n]) => `${e.slice(6)} ${n}`).join(", ");
-  console.log(
-    `${name}: ${hosts} hosts, ${rules} rules, ${passes} passes: CPU per batch ${result.base_cpu_us} µs ingest, ${result.with_rules_cpu_us} µs with the engine, ratio ${result.ratio} (passes ${result.ratio_min}–${result.ratio_max}); wall ${result.base_us} / ${result.with_rules_us} µs, ratio ${result.wall_ratio} (median slice ${result.median_ratio}); transitions: ${
-      told || "none"
-    }`,
-  );
-  if (rules !== 50) throw new Error(`expected 50 enabled rules, found ${rules}`);
-  return result;
+  return tokens;
 }
 
-const totalOf = (t: Result["transitions"]) => Object.values(t).reduce((n, x) => n + x, 0);
+async function start(
+  name: Side["name"],
+  dir: string,
+  hosts: number,
+  env: Record<string, string>,
+): Promise<Side> {
+  const hub = await startHub(`${dir}/${name}`, undefined, env);
+  const key = lastLine((await hubCli(hub, "apikey", "create", "bench")).stdout);
+  await hub.proc.waitForLine(/Ingest process ready pid=(\d+)/);
+  const side: Side = { name, hub, gen: new Generator(hub.grpc, { values: "alerts" }), key };
+  const tokens = await fleet(hub, hosts); // before the rules, which name some of them
+  const rules = await api<Array<{ id: string }>>(side, "GET", "/api/v1/alert-rules");
+  if (name === "none") {
+    for (const r of rules) await api(side, "DELETE", `/api/v1/alert-rules/${r.id}`);
+  } else {
+    for (const rule of fleetRules(hosts)) {
+      const { id: _, ...spec } = rule;
+      await api(side, "POST", "/api/v1/alert-rules", spec);
+    }
+    await api(side, "POST", "/api/v1/channels", {
+      name: "ops",
+      type: "webhook",
+      config: { url: "http://127.0.0.1:9/" },
+    });
+  }
+  if (await side.gen.add(tokens) !== hosts) throw new Error(`${name}: not every agent connected`);
+  return side;
+}
+
+const stored = (s: Side) => s.gen.stats?.acked ?? 0;
+
+async function measure(
+  store: string,
+  env: Record<string, string>,
+  hosts: number,
+  windows: number,
+  windowS: number,
+): Promise<Result> {
+  const dir = await Deno.makeTempDir({ prefix: "sightline-bench-alerts-" });
+  const sides: Side[] = [];
+  try {
+    for (const name of ["rules", "none"] as const) sides.push(await start(name, dir, hosts, env));
+    const [rules] = sides;
+    const ruleCount = (await api<Array<{ enabled: boolean }>>(rules, "GET", "/api/v1/alert-rules"))
+      .filter((r) => r.enabled).length;
+    if (ruleCount !== 50) throw new Error(`expected 50 rules, found ${ruleCount}`);
+    // Warm up: every host has sent at least one batch, each hub has judged (or not) it.
+    await until(
+      "a batch from every host on both hubs",
+      () => sides.every((s) => stored(s) >= hosts),
+      120_000,
+    );
+    const out: Window[] = [];
+    for (let w = 0; w < windows; w++) {
+      const b0 = sides.map(stored);
+      const c0 = sides.map((s) => hubCpuMs(s.hub));
+      await new Promise((r) => setTimeout(r, windowS * 1000));
+      const batches = sides.map((s, i) => stored(s) - b0[i]);
+      const cpu = sides.map((s, i) => hubCpuMs(s.hub) - c0[i]);
+      const per = cpu.map((ms, i) => Math.round((ms * 1000) / Math.max(1, batches[i])));
+      const win: Window = {
+        batches: { rules: batches[0], none: batches[1] },
+        cpu_us_per_batch: { rules: per[0], none: per[1] },
+        ratio: Number((per[0] / per[1]).toFixed(3)),
+      };
+      out.push(win);
+      console.log(
+        `${store}: window ${w + 1}: rules ${per[0]} µs CPU a batch (${batches[0]} batches), none ${
+          per[1]
+        } µs (${batches[1]}): ratio ${win.ratio}`,
+      );
+    }
+    const sum = (k: "rules" | "none", f: (w: Window) => number) =>
+      out.reduce((a, w) => a + f(w), 0) / Math.max(1, out.reduce((a, w) => a + w.batches[k], 0));
+    const total = {
+      rules: Math.round(sum("rules", (w) => w.cpu_us_per_batch.rules * w.batches.rules)),
+      none: Math.round(sum("none", (w) => w.cpu_us_per_batch.none * w.batches.none)),
+    };
+    const alerts: Record<string, number> = {};
+    for (const state of ["pending", "firing", "resolved"]) {
+      alerts[state] = (await api<unknown[]>(
+        rules,
+        "GET",
+        `/api/v1/alerts?state=${state}&limit=1000`,
+      )).length;
+    }
+    if (!alerts.pending && !alerts.firing && !alerts.resolved) {
+      throw new Error("the rules hub opened no alert: nothing was judged");
+    }
+    const ratios = out.map((w) => w.ratio);
+    const result: Result = {
+      store,
+      hosts,
+      rules: ruleCount,
+      ratio: Number((total.rules / total.none).toFixed(3)),
+      ratio_min: Math.min(...ratios),
+      ratio_max: Math.max(...ratios),
+      cpu_us_per_batch: total,
+      windows: out,
+      alerts,
+    };
+    console.log(
+      `${store}: ${hosts} hosts on each hub, 50 rules on one: ${total.rules} µs CPU a stored batch against ${total.none} µs, ratio ${result.ratio} (windows ${result.ratio_min}–${result.ratio_max}); alerts at the end (1000 at most each): ${
+        Object.entries(alerts).map(([s, n]) => `${s} ${n}`).join(", ")
+      }`,
+    );
+    return result;
+  } finally {
+    for (const s of sides) await s.gen.stop();
+    for (const s of sides) await s.hub.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 /** Runs the bench; returns the headline and the figures. */
 export async function run(opts: { full: boolean }): Promise<{ headline: string; data: unknown }> {
-  const hosts = opts.full ? 10_000 : 2_000;
-  const passes = opts.full ? 8 : 12;
-  if (!opts.full) console.log(`quick run: ${hosts} hosts (--full: 10,000)`);
-  const results = await onEachStore((name, store) => measure(name, store, hosts, passes));
-
+  const hosts = opts.full ? 10_000 : 1_000;
+  const [windows, windowS] = opts.full ? [5, 60] : [4, 30];
+  if (!opts.full) console.log(`quick run: ${hosts} hosts on each hub (--full: 10,000)`);
+  const results: Result[] = [
+    await measure("sqlite", { DATABASE_URL: "" }, hosts, windows, windowS),
+  ];
+  if (testDatabaseServer()) results.push(await measure("postgres", {}, hosts, windows, windowS));
   const [lite, pgr] = results;
   let headline =
-    `alerts: hosts=${hosts} rules=50 ratio=${lite.ratio} spread=${lite.ratio_min}-${lite.ratio_max} wall_ratio=${lite.wall_ratio} base_cpu_us=${lite.base_cpu_us} with_rules_cpu_us=${lite.with_rules_cpu_us} transitions=${
-      totalOf(lite.transitions)
-    }`;
+    `alerts: hosts=${hosts} rules=50 ratio=${lite.ratio} spread=${lite.ratio_min}-${lite.ratio_max} cpu_us_per_batch=${lite.cpu_us_per_batch.rules}/${lite.cpu_us_per_batch.none}`;
   if (pgr) {
     headline +=
-      ` pg_ratio=${pgr.ratio} pg_spread=${pgr.ratio_min}-${pgr.ratio_max} pg_wall_ratio=${pgr.wall_ratio} pg_base_cpu_us=${pgr.base_cpu_us} pg_with_rules_cpu_us=${pgr.with_rules_cpu_us}`;
+      ` pg_ratio=${pgr.ratio} pg_spread=${pgr.ratio_min}-${pgr.ratio_max} pg_cpu_us_per_batch=${pgr.cpu_us_per_batch.rules}/${pgr.cpu_us_per_batch.none}`;
   }
-  return { headline, data: { hosts, passes, slice: SLICE, results } };
+  return { headline, data: { hosts, windows, window_s: windowS, results } };
 }

@@ -2,19 +2,22 @@
  * The fleet bench/alerts judges: hosts with tags, 46 rules of a realistic mix
  * beside the 4 defaults (thresholds with label selectors, scopes by tag and by
  * host list, per-host overrides and exclusions, offline, nodata, collector
- * and WAL rules), and each host's batch for one 30 s pass, built as an agent
- * sends it and converted as ingest converts it.
+ * and WAL rules), and each host's batch for one 30 s pass, encoded as an
+ * agent sends it (bench/alerts-engine decodes it in process; bench/alerts has
+ * the load generator send it to real hubs).
  *
  * Most values stay well below every threshold. A rotating 1.5 % of hosts is
  * "hot" for six passes at a time (one or two metrics past their rules), and
  * 0.5 % has a collector failing, so transitions happen all through a run.
  */
-import { create } from "@bufbuild/protobuf";
-import { MetricsBatchSchema } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
-import { batchToStored } from "../hub/ingest/convert.ts";
+import { create, toBinary } from "@bufbuild/protobuf";
+import {
+  AgentMessageSchema,
+  type MetricsBatch,
+  MetricsBatchSchema,
+} from "../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { checkRule } from "../lib/alerts/rules.ts";
 import type { AlertRule } from "../lib/alerts/rules.ts";
-import type { StoredBatch } from "../hub/store/metrics/types.ts";
 
 const GIB = 2 ** 30;
 /** Passes a host stays hot (or cool) for. */
@@ -112,20 +115,16 @@ export function fleetRules(hosts: number): AlertRule[] {
   });
 }
 
-/** What ingest hands the store and the engine for host `h` in pass `pass`. */
-export interface HostBatch {
-  host: string;
-  batch: StoredBatch;
-  failing: string[];
-}
-
-/** Host `h`'s batch in pass `pass` (seq `pass + 1`, `ts`), as its agent sends it, converted. */
-export function hostBatch(h: number, pass: number, ts: number): HostBatch {
+/**
+ * Host `h`'s batch in pass `pass` (seq `pass + 1`, `ts`) as its agent sends it; `failing` the
+ * collectors it reports failing.
+ */
+export function hostMessage(h: number, pass: number, ts: number): MetricsBatch {
   /** A steady value for this host, wandering a little from pass to pass. */
   const v = (k: number, lo: number, hi: number) =>
     lo + (hi - lo) * (((h * 31 + k * 17) % 89) / 89 * 0.8 + ((pass + k) % 5) / 5 * 0.2);
   const heat = hot(h, pass) ? h % 4 : -1;
-  const failing = h % 200 === 7 ? ["temperatures"] : [];
+  const failing = failingOf(h);
   const mem = 64 * GIB;
   const sizes = [50 * GIB, 200 * GIB, 1000 * GIB];
   const b = create(MetricsBatchSchema, {
@@ -177,6 +176,16 @@ export function hostBatch(h: number, pass: number, ts: number): HostBatch {
     })),
     errors: failing.map((collector) => ({ collector, message: "no sensors found" })),
   });
-  const { dropped: _, ...batch } = batchToStored(b, ts);
-  return { host: `h${h}`, batch, failing };
+  return b;
+}
+
+/** The collectors host `h` reports failing. */
+const failingOf = (h: number) => h % 200 === 7 ? ["temperatures"] : [];
+
+/** An AgentMessage carrying {@link hostMessage}'s batch, encoded. */
+export function hostBytes(h: number, pass: number, ts: number): Uint8Array {
+  return toBinary(
+    AgentMessageSchema,
+    create(AgentMessageSchema, { kind: { case: "metrics", value: hostMessage(h, pass, ts) } }),
+  );
 }

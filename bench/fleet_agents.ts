@@ -8,7 +8,10 @@
  * It keeps unacked batches in memory, not in a write-ahead log, and sends
  * them again after a reconnect; a batch still unacked at the end is lost.
  *
- * `deno run -A bench/fleet_agents.ts HUB_ADDR`; reads NDJSON commands on
+ * `--values=alerts`: each batch carries bench/alerts_fleet.ts's values for
+ * host `h<N>` (the agent's id) instead of this machine's snapshot.
+ *
+ * `deno run -A bench/fleet_agents.ts HUB_ADDR [--values=alerts]`; reads NDJSON commands on
  * stdin (`{"add": [token, …]}`, `{"pause": true|false}`, `{"stop": true}`) and writes NDJSON reports
  * on stdout (`{"ready": n}` after each add, `{"stats": …}` every second).
  */
@@ -34,6 +37,10 @@ const METRICS_MS = 30_000;
 const REGISTER_CONCURRENCY = 32;
 
 const hub = Deno.args[0];
+/** bench/alerts_fleet.ts's batch for host `h`, when asked for (loaded only then). */
+const alertsBatch = Deno.args.includes("--values=alerts")
+  ? (await import("./alerts_fleet.ts")).hostBytes
+  : null;
 if (!hub) {
   console.error("usage: fleet_agents.ts HOST:PORT");
   Deno.exit(2);
@@ -157,8 +164,13 @@ class SimAgent {
     const metrics = () => {
       if (paused) return;
       const seq = ++this.#seq;
-      const cpu = base.cpu && { ...base.cpu, percent: (seq * 7 + this.id.charCodeAt(0)) % 100 };
-      const bytes = encodeBatch(seq, { ...base, cpu, unixMs: Date.now() });
+      const h = /^h(\d+)$/.exec(this.id);
+      let bytes: Uint8Array;
+      if (alertsBatch && h) bytes = alertsBatch(Number(h[1]), seq - 1, Date.now());
+      else {
+        const cpu = base.cpu && { ...base.cpu, percent: (seq * 7 + this.id.charCodeAt(0)) % 100 };
+        bytes = encodeBatch(seq, { ...base, cpu, unixMs: Date.now() });
+      }
       this.#pending.set(seq, bytes);
       stats.sent++;
       this.#call?.write(bytes);

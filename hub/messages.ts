@@ -4,6 +4,7 @@
  * exhaustively (ts-pattern), so adding a message here makes the compiler
  * point at every place that must handle it.
  */
+import type { LeaseIdentity } from "./store/leases/keeper.ts";
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/hosts/types.ts";
 import type { MetricsSummary } from "../lib/live_events.ts";
@@ -43,7 +44,9 @@ export type FromHeartbeat =
   | { type: "stopped" };
 
 /** Main thread → history worker. */
-export type ToHistory = { type: "init"; config: HubConfig } | { type: "shutdown" };
+export type ToHistory =
+  | { type: "init"; config: HubConfig; lease: LeaseIdentity }
+  | { type: "shutdown" };
 
 /** History worker → main thread. */
 export type FromHistory =

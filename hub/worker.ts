@@ -22,6 +22,8 @@ export async function startWorker<To extends { type: string }, From extends { ty
   config: HubConfig,
   onMessage: (m: From) => void,
   onFatal: (message: string) => void,
+  /** More for the worker's init message, beside the config. */
+  init: Record<string, unknown> = {},
 ): Promise<HubWorker<To | { type: "init"; config: HubConfig } | { type: "shutdown" }>> {
   const worker = new Worker(url, { type: "module", name });
   const waiters = new Map<string, (m: From | Lifecycle) => void>();
@@ -40,7 +42,7 @@ export async function startWorker<To extends { type: string }, From extends { ty
     worker.postMessage(m);
 
   const started = until("ready", "failed");
-  send({ type: "init", config });
+  send({ ...init, type: "init", config });
   const first = await started;
   if (first.type === "failed") {
     worker.terminate();

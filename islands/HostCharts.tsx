@@ -4,6 +4,10 @@
  * the REST API, and live refreshes when the host sends a batch. The view
  * (range, zoom, custom span) lives in the URL (lib/chart_view.ts), the
  * colours in the theme (chart_theme.ts), and the hover cursor is shared.
+ * What changed on the host in the view's span is read once for every chart
+ * and marked on each; it is read again whenever the charts are (the view
+ * moves, or a live view refreshes on a batch), so a reboot, which a batch
+ * reveals, is marked with the batch that revealed it.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
@@ -19,6 +23,7 @@ import {
   viewToQuery,
 } from "../lib/chart_view.ts";
 import { coverage } from "../lib/chart_data.ts";
+import type { ChangeView } from "../lib/changes.ts";
 
 export type { ChartDef, SeriesDef };
 
@@ -48,6 +53,17 @@ async function fetchSeries(
     const body = await res.json().catch(() => null);
     throw new Error(body?.error?.message ?? `Cannot load ${s.metric}: ${res.status}`);
   }
+  return await res.json();
+}
+
+/** The host's changes over [from, to), as the REST API answers them. */
+async function fetchChanges(hostId: string, from: number, to: number): Promise<ChangeView[]> {
+  const q = new URLSearchParams({
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+  });
+  const res = await fetch(`/api/v1/hosts/${encodeURIComponent(hostId)}/changes?${q}`);
+  if (!res.ok) throw new Error(`Cannot load changes: ${res.status}`);
   return await res.json();
 }
 
@@ -125,12 +141,13 @@ function load(all: SeriesAnswer[], def: ChartDef, from: number, to: number): Loa
 }
 
 function Chart(
-  { hostId, def, view, tick, theme, onZoom, onZoomOut }: {
+  { hostId, def, view, tick, theme, changes, onZoom, onZoomOut }: {
     hostId: string;
     def: ChartDef;
     view: View;
     tick: number;
     theme: ChartTheme | null;
+    changes: ChangeView[];
     onZoom: (from: number, to: number) => void;
     onZoomOut: () => void;
   },
@@ -140,6 +157,7 @@ function Chart(
   const zoom = useRef({ onZoom, onZoomOut });
   zoom.current = { onZoom, onZoomOut };
   const xRange = useRef<[number, number]>([0, 1]);
+  const marks = useRef(changes);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   // When a young host started sending, for the "not enough data" note.
@@ -173,9 +191,16 @@ function Chart(
       syncKey: `host-${hostId}`,
       xRange,
       zoom,
+      changes: marks,
     });
     plot.current = { u, layout, theme };
   }, [loaded, theme]);
+
+  // New changes redraw the markers alone (the plot reads them on each draw).
+  useEffect(() => {
+    marks.current = changes;
+    plot.current?.u.redraw(false);
+  }, [changes]);
 
   // A young host: find when it started sending, once per answer that needs it.
   const young = loaded?.coverage.state === "young";
@@ -302,6 +327,7 @@ export default function HostCharts(
   const [zoomedFrom, setZoomedFrom] = useState<View[]>([]);
   const [custom, setCustom] = useState(false);
   const [tick, setTick] = useState(0);
+  const [changes, setChanges] = useState<ChangeView[]>([]);
   const theme = useChartTheme();
   const live = "last" in view && view.last <= 86400;
 
@@ -321,6 +347,19 @@ export default function HostCharts(
       if (timer) clearTimeout(timer);
     };
   }, [hostId, live]);
+
+  // Once for all charts: the same markers on each.
+  useEffect(() => {
+    let cancelled = false;
+    const [from, to] = span(view, Date.now());
+    fetchChanges(hostId, from, to).then((c) => !cancelled && setChanges(c)).catch((err) =>
+      // Markers are a help to reading the charts; the charts stand without them.
+      console.warn(err.message)
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [hostId, view, tick]);
 
   // The URL follows the view, in place: a reload or a shared link opens it again,
   // and Back leaves the page rather than stepping through every zoom.
@@ -395,6 +434,7 @@ export default function HostCharts(
             view={view}
             tick={tick}
             theme={theme}
+            changes={changes}
             onZoom={zoomIn}
             onZoomOut={zoomOut}
           />

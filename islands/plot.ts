@@ -3,7 +3,9 @@
  * the uPlot instance with its theme colours, round y ticks in one unit
  * (lib/ticks.ts), min–max bands, dots where a line alone would not show,
  * a cursor shared with the host's other charts, and drag-to-zoom.
- * HostCharts.tsx fetches the data and keeps the page's view.
+ * HostCharts.tsx fetches the data and keeps the page's view. What changed
+ * on the host (lib/changes.ts) is a thin vertical line at its time, with
+ * the list of what changed there on hover or focus.
  */
 import uPlot from "uplot";
 import { formatBytes, formatPercent, formatRate } from "../lib/format.ts";
@@ -11,6 +13,7 @@ import type { ChartUnit } from "../lib/metrics.ts";
 import { axisTicks } from "../lib/ticks.ts";
 import { shortRuns } from "../lib/chart_data.ts";
 import { type ChartTheme, withAlpha } from "./chart_theme.ts";
+import { type ChangeView, groupMarkers, kindLabel } from "../lib/changes.ts";
 
 /** A line on a chart: one series of the metrics API. */
 export interface SeriesDef {
@@ -68,6 +71,63 @@ export interface PlotOptions {
   /** The x range in Unix seconds: the view's span, so a chart reaches now. */
   xRange: { current: [number, number] };
   zoom: { current: { onZoom: (from: number, to: number) => void } };
+  /** The host's changes to mark (any range: those outside the chart's are left out). */
+  changes: { current: ChangeView[] };
+}
+
+/** Changes closer than this (CSS pixels) share one marker. */
+const MARKER_GAP = 6;
+
+/**
+ * Draws `changes` as markers over the plot: DOM, not canvas, so each is
+ * focusable, has its list as text, and follows the theme's CSS; drawn again
+ * on every draw, so they follow the x scale and the plot's size.
+ */
+function drawMarkers(u: uPlot, changes: ChangeView[]): void {
+  let layer = u.over.querySelector<HTMLElement>(".change-markers");
+  if (!layer) {
+    layer = document.createElement("div");
+    layer.className = "change-markers";
+    u.over.append(layer);
+  }
+  const { min, max } = u.scales.x;
+  if (min === undefined || max === undefined) return layer.replaceChildren();
+  const shown = changes
+    .map((c) => ({ c, t: Date.parse(c.ts) / 1000 }))
+    .filter(({ t }) => t >= min && t <= max);
+  const width = u.over.clientWidth;
+  layer.replaceChildren(
+    ...groupMarkers(shown, ({ t }) => u.valToPos(t, "x"), MARKER_GAP).map((g) => {
+      const marker = document.createElement("div");
+      marker.className = "change-marker";
+      marker.tabIndex = 0;
+      // A graphic with its list as its name: what a screen reader says on focus.
+      marker.setAttribute("role", "img");
+      marker.style.left = `${g.x}px`;
+      marker.dataset.kinds = [...new Set(g.changes.map(({ c }) => c.kind))].join(" ");
+      marker.setAttribute(
+        "aria-label",
+        g.changes.map(({ c }) => c.summary).join("; "),
+      );
+      const tip = document.createElement("ul");
+      tip.className = "change-tip";
+      tip.setAttribute("role", "tooltip");
+      // Past the middle the list opens to the left, so it stays on the chart.
+      if (g.x > width / 2) tip.classList.add("left");
+      for (const { c } of g.changes) {
+        const item = document.createElement("li");
+        const when = document.createElement("time");
+        when.dateTime = c.ts;
+        when.textContent = new Date(c.ts).toLocaleString();
+        const what = document.createElement("strong");
+        what.textContent = kindLabel(c.kind);
+        item.append(when, " ", what, " ", c.summary);
+        tip.append(item);
+      }
+      marker.append(tip);
+      return marker;
+    }),
+  );
 }
 
 /**
@@ -80,7 +140,7 @@ export function makePlot(
   def: ChartDef,
   data: uPlot.AlignedData,
   bands: boolean,
-  { theme, syncKey, xRange, zoom }: PlotOptions,
+  { theme, syncKey, xRange, zoom, changes }: PlotOptions,
 ): uPlot {
   const fmt = FORMAT[def.unit];
   const value = (_u: uPlot, v: number | null) => (v === null ? "–" : fmt(v));
@@ -168,7 +228,8 @@ export function makePlot(
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           zoom.current.onZoom(from, to);
         }],
-        draw: [() => {
+        draw: [(u) => {
+          drawMarkers(u, changes.current);
           node.dataset.axisColor = theme.axis;
           node.dataset.yTicks = ticks.labels.join(" | ");
         }],

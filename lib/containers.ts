@@ -37,6 +37,47 @@ export interface FleetContainerView extends ContainerView {
   host: { id: string; name: string | null };
 }
 
+/** How a container event reads on a host's timeline ("web exited with code 137"). */
+export function containerEventSummary(
+  e: { action: string; name: string; exit_code: number; health: string },
+): string {
+  switch (e.action) {
+    case "start":
+      return `${e.name} started`;
+    case "stop":
+      return `${e.name} stopped`;
+    case "die":
+      return `${e.name} exited with code ${e.exit_code}`;
+    case "oom":
+      return `${e.name} ran out of memory`;
+    case "health_status":
+      return `${e.name} is ${e.health || "of unknown health"}`;
+    default:
+      return `${e.name}: ${e.action}`;
+  }
+}
+
+/** What a timeline keeps of a container event besides its summary. */
+export function containerEventDetails(
+  e: {
+    action: string;
+    container_id: string;
+    name: string;
+    image: string;
+    exit_code: number;
+    health: string;
+  },
+): Record<string, unknown> {
+  return {
+    action: e.action,
+    container_id: e.container_id,
+    name: e.name,
+    image: e.image,
+    ...(e.action === "die" ? { exit_code: e.exit_code } : {}),
+    ...(e.action === "health_status" ? { health: e.health } : {}),
+  };
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The view of a stored container. */

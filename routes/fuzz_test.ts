@@ -113,6 +113,7 @@ Deno.test({
       "/api/v1/hosts/h1/metrics?metric=cpu_percent&label=&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z",
       "/api/v1/metrics?metric=fs_used_percent&label=/&host=h1&tag=db",
       "/api/v1/hosts/h1",
+      "/api/v1/hosts/h1/changes?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z",
       "/api/v1/hosts?x=1",
       "/hosts/h1?range=24h",
     ];

@@ -14,6 +14,7 @@ import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
 import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
+import { getChanges } from "./api/v1/hosts/[id]/changes.ts";
 // -- containers (issue 20) --
 import { getHostContainers } from "./api/v1/hosts/[id]/containers.ts";
 import { listContainers } from "./api/v1/containers.ts";
@@ -63,6 +64,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/agent", getAgent(deps));
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
+      api.get("/hosts/:id/changes", getChanges(deps));
       // -- containers --
       api.get("/hosts/:id/containers", getHostContainers(deps));
       api.get("/containers", listContainers(deps));

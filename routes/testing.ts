@@ -36,7 +36,7 @@ export async function apiApp(store: Store, deps: Partial<AppDeps> = {}) {
   const { broker, status, live } = liveParts();
   const sealer = await Sealer.of(crypto.getRandomValues(new Uint8Array(32)));
   const app = createHubApp({ store, broker, status, live, keepAliveMs: 50, sealer, ...deps });
-  return { app, broker, status };
+  return { app, broker, status, live };
 }
 
 const ORIGIN = "http://hub.test";

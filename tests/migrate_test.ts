@@ -84,6 +84,12 @@ Deno.test({
       const arrived = await assertBatchesOnceInOrder(hub, hosts[0].id, target);
       const store = openHubStore(hub);
       assertEquals((await store.auth.findUserByName("ann"))?.role, "admin");
+      // What changed came along; the agent reconnecting to the moved hub is no restart.
+      assertEquals(
+        (await store.changes.list(hosts[0].id, { from: 0, to: Date.now() + 60_000, limit: 10 }))
+          .map((c) => c.kind),
+        ["agent_start"],
+      );
       // The rollups came along too, and new batches added to them: one CPU sample per batch.
       await rollUpAll(store);
       for (const tier of ["1m", "1d"] as const) {

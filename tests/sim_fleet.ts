@@ -32,9 +32,16 @@ export class Generator {
   #waiters: Array<(n: number) => void> = [];
   done: Promise<void>;
 
-  constructor(grpcAddr: string) {
+  /** `values: "alerts"`: batches carry bench/alerts_fleet.ts's values (agents `h<N>`). */
+  constructor(grpcAddr: string, opts: { values?: "alerts" } = {}) {
     const child = this.#child = new Deno.Command(DENO, {
-      args: ["run", "-A", "bench/fleet_agents.ts", grpcAddr],
+      args: [
+        "run",
+        "-A",
+        "bench/fleet_agents.ts",
+        grpcAddr,
+        ...(opts.values ? [`--values=${opts.values}`] : []),
+      ],
       cwd: ROOT,
       stdin: "piped",
       stdout: "piped",

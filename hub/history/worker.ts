@@ -12,7 +12,7 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { FromHistory, ToHistory } from "../messages.ts";
 import { logSkips, rollUpPending, startRetention } from "../store/retention.ts";
-import { holderFor, LeaseKeeper } from "../store/leases/keeper.ts";
+import { LeaseKeeper } from "../store/leases/keeper.ts";
 import { LeaseLostError } from "../store/leases/types.ts";
 import { ROLLUP_LEASE } from "../store/history/types.ts";
 
@@ -30,11 +30,12 @@ let failing = false;
 
 self.onmessage = (e: MessageEvent<ToHistory>) => {
   match(e.data)
-    .with({ type: "init" }, async ({ config }) => {
+    .with({ type: "init" }, async ({ config, lease: identity }) => {
       try {
         const s = store = openStore(config.databaseUrl, { pool: 2 });
-        const holder = holderFor(config.databaseUrl);
+        const { holder, predecessor } = identity;
         const l = lease = new LeaseKeeper(s.leases, ROLLUP_LEASE, holder, {
+          predecessor,
           onChange: (held) =>
             held
               ? log.info("Took the rollup lease: this hub rolls up", { holder })

@@ -10,6 +10,7 @@ import type { Retention } from "../store/tiers.ts";
 import type { AgentAnswer, AgentRequest } from "../control/types.ts";
 import type { Sealer } from "../notify/sealed.ts";
 import type { Outbound } from "../notify/outbound.ts";
+import type { ChangeSource } from "../changes/sources.ts";
 
 /** Shared by every route; built once in main.ts (or in a test). */
 export interface AppDeps {
@@ -38,6 +39,8 @@ export interface AppDeps {
   outbound?: Outbound;
   /** The dashboard's public address, for links (SIGHTLINE_PUBLIC_URL). */
   publicUrl?: string | null;
+  /** Where a host's changes come from (default: every source on the store, hub/changes/sources.ts). */
+  changeSources?: ChangeSource[];
 }
 
 /** What the alert use cases tell the engine (of this hub and, through the cluster, the others'). */

@@ -23,6 +23,8 @@ import { isDatabaseUnavailable } from "../store/errors.ts";
 import { Admission, DEFAULT_ADMISSION } from "./admission.ts";
 import { cleanName } from "../../lib/names.ts";
 import { ControlChannel, send } from "./control.ts";
+import { agentStarted, helloChanges, markOf, RebootWatch } from "./changes.ts";
+import type { NewHostChange } from "../store/changes/types.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -176,6 +178,11 @@ export class IngestService {
     const streamId = this.#nextStream++;
     this.#streams.set(call, hostId);
     let hello = false;
+    // Reboots are told batch to batch, from where the host's last stream left off.
+    const reboots = new RebootWatch(async () => {
+      const latest = await store.metrics.latest(hostId);
+      return latest ? markOf(latest.ts, latest.data) : null;
+    });
     const helloTimer = setTimeout(() => {
       if (!hello) fail(call, new GrpcError(Status.INVALID_ARGUMENT, "Expected Hello first"));
     }, HELLO_TIMEOUT_MS);
@@ -196,6 +203,10 @@ export class IngestService {
             clearTimeout(helloTimer);
             release?.();
             const at = this.#now();
+            // Before updateInfo overwrites what they are compared with.
+            const started = agentStarted(kind.value.agentStartedUnixMs, at);
+            const before = await store.hosts.get(hostId);
+            await this.#recordChanges(hostId, helloChanges(before, info, started, at));
             await store.hosts.updateInfo(hostId, info, at);
             liveness({ type: "agent.connected", hostId, streamId, at, info });
             log.info("Agent connected", { host: hostId, peer, version: info.agent_version });
@@ -213,7 +224,7 @@ export class IngestService {
             });
             break;
           case "metrics":
-            await this.#storeBatch(call, hostId, kind.value);
+            await this.#storeBatch(call, hostId, kind.value, reboots);
             break;
           case "response":
             this.control.answered(call, kind.value);
@@ -246,12 +257,29 @@ export class IngestService {
     }
   }
 
-  async #storeBatch(call: ServerCall, hostId: string, batch: MetricsBatch) {
+  /** Records what changed on the host (once per key, see hub/store/changes). */
+  async #recordChanges(hostId: string, changes: NewHostChange[]): Promise<void> {
+    if (!changes.length) return;
+    const recorded = await this.deps.store.changes.record(hostId, changes, this.#now());
+    for (const c of recorded) {
+      this.deps.log.info("Host changed", { host: hostId, kind: c.kind, summary: c.summary });
+    }
+  }
+
+  async #storeBatch(
+    call: ServerCall,
+    hostId: string,
+    batch: MetricsBatch,
+    reboots: RebootWatch,
+  ) {
     const seq = batch.seq;
     let rejected = "";
     try {
       const stored = batchToStored(batch, this.#now());
       const invalid = await this.#countInvalid(hostId, stored);
+      // Recorded first: a batch stored and then a failure would never show it again.
+      const reboot = await reboots.see(markOf(stored.ts, stored.latest)!);
+      if (reboot) await this.#recordChanges(hostId, [reboot]);
       // Before the batch's row: both writes are idempotent on (host, seq), so
       // a failure between them leaves a batch the agent resends and both take once.
       await this.#recordContainers(hostId, stored.containers);

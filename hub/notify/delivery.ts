@@ -31,6 +31,8 @@ export interface DeliveryDeps {
   store: Pick<Store, "alerts" | "notifications" | "hosts" | "leases">;
   log: Logger;
   holder: string;
+  /** The process before this one on the data dir, whose notify lease this one takes at once. */
+  predecessor?: string | null;
   /** Whether an alert is muted now (the engine's silences and windows). */
   muted?: (a: Alert, at: number) => boolean;
   publicUrl?: string | null;
@@ -73,6 +75,7 @@ export class Delivery {
   constructor(private deps: DeliveryDeps) {
     this.#now = deps.now ?? Date.now;
     this.lease = new LeaseKeeper(deps.store.leases, NOTIFY_LEASE, deps.holder, {
+      predecessor: deps.predecessor,
       onChange: (held) => {
         deps.log.info(
           held

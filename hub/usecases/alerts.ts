@@ -10,7 +10,7 @@ import { type AlertRule, checkRule } from "../../lib/alerts/rules.ts";
 import { type AlertView, alertView } from "../../lib/alerts/view.ts";
 import { checkTags } from "../../lib/tags.ts";
 import type { Store } from "../store/store.ts";
-import type { MaintenanceWindow, Silence } from "../store/alerts/types.ts";
+import type { Alert, MaintenanceWindow, Silence } from "../store/alerts/types.ts";
 import { knownTimeZone } from "../alerts/mutes.ts";
 import { type Actor, actorName, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
@@ -19,7 +19,12 @@ export interface AlertDeps {
   store: Pick<Store, "alerts" | "notifications" | "hosts">;
   /** The alert engine (hub/http/deps.ts AlertSignals). */
   alerts?: { changed(hostId?: string): void };
-  live?: { alert(event: "alert.acknowledged", data: AlertView): void };
+  live?: {
+    alert(
+      event: "alert.acknowledged" | "alert.resolved" | "alert.cancelled",
+      data: AlertView,
+    ): void;
+  };
 }
 
 export const refuse = (field: string, message: string) =>
@@ -89,13 +94,14 @@ export async function updateRule(
   const rule: AlertRule = { ...await checked(deps, merged), id };
   const now = Date.now();
   const changed = Object.keys(patch).sort().join(", ");
-  const ok = await deps.store.alerts.updateRule(
+  const closed = await deps.store.alerts.updateRule(
     rule,
     now,
     auditEntry(actor, "alert_rule.update", { name: rule.name, id }, changed, now),
   );
-  if (!ok) throw new UseCaseError("not_found", `No such rule: ${id.slice(0, 64)}`);
+  if (!closed) throw new UseCaseError("not_found", `No such rule: ${id.slice(0, 64)}`);
   deps.alerts?.changed();
+  tellClosed(deps, closed);
   return rule;
 }
 
@@ -109,6 +115,17 @@ export async function deleteRule(deps: AlertDeps, actor: Actor, id: string): Pro
   );
   if (!gone) throw new UseCaseError("not_found", `No such rule: ${id.slice(0, 64)}`);
   deps.alerts?.changed();
+  tellClosed(deps, gone);
+}
+
+/**
+ * Tells the dashboards of the alerts a rule's change closed: no engine made
+ * those transitions, so none would, and a page would go on showing them.
+ */
+function tellClosed(deps: AlertDeps, closed: Alert[]): void {
+  for (const a of closed) {
+    deps.live?.alert(a.state === "pending" ? "alert.cancelled" : "alert.resolved", alertView(a));
+  }
 }
 
 /** Acknowledges a firing alert: no more reminders; who and when are kept. */

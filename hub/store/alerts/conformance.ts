@@ -53,7 +53,7 @@ export function alertsConformance(test: StoreTest): void {
     const defaults = [rule("d1"), rule("d2")];
     assertEquals(await s.alerts.seedDefaults(defaults, 1000), true);
     assertEquals((await s.alerts.rules()).map((r) => r.id), ["d1", "d2"]);
-    assertEquals(await s.alerts.deleteRule("d1", 2000), true);
+    assertEquals(await s.alerts.deleteRule("d1", 2000), []);
     assertEquals(await s.alerts.seedDefaults(defaults, 3000), false);
     assertEquals((await s.alerts.rules()).map((r) => r.id), ["d2"]);
     assertEquals((await s.alerts.rule("d2"))?.name, "rule d2");
@@ -182,15 +182,22 @@ export function alertsConformance(test: StoreTest): void {
     await s.alerts.createRule(r, 1);
     await s.alerts.open(opening(r, "h1", 1000, "firing"), null);
     await s.alerts.open(opening(r, "h2", 1000), null);
-    assertEquals(await s.alerts.updateRule({ ...r, threshold: 80 }, 2000), true);
+    const changed = await s.alerts.updateRule({ ...r, threshold: 80 }, 2000);
+    // What it closed, to tell the dashboards: the pending one as it was, the firing one resolved.
+    assertEquals(
+      changed?.map((a) => [a.host_id, a.state, a.closed_reason]).sort(),
+      [["h1", "resolved", "rule changed"], ["h2", "pending", null]],
+    );
     assertEquals((await s.alerts.openAlerts()).length, 0);
     const closed = await s.alerts.alerts({ limit: 10 });
     assertEquals(closed.map((a) => [a.host_id, a.state, a.closed_reason]), [
       ["h1", "resolved", "rule changed"],
     ]);
     await s.alerts.open(opening(r, "h1", 3000, "firing"), null);
-    assertEquals(await s.alerts.deleteRule("r1", 4000), true);
-    assertEquals(await s.alerts.deleteRule("r1", 4000), false);
+    assertEquals((await s.alerts.deleteRule("r1", 4000))?.map((a) => a.closed_reason), [
+      "rule removed",
+    ]);
+    assertEquals(await s.alerts.deleteRule("r1", 4000), null);
     assertEquals((await s.alerts.alerts({ state: "firing", limit: 10 })).length, 0);
     assertEquals(await s.hosts.remove("h1"), true);
     assertEquals((await s.alerts.alerts({ hostId: "h1", limit: 10 })).length, 0);

@@ -94,14 +94,23 @@ function specOf(rule: AlertRule): Json {
   return new Json(spec);
 }
 
-/** Closes every open alert of a rule (removed or disabled), unnotified. */
-function* closeOpen(ruleId: string, at: number, reason: string): Plan<number> {
-  yield* count("DELETE FROM alerts WHERE rule_id = :rule AND state = 'pending'", { rule: ruleId });
-  return yield* count(
+/**
+ * Closes every open alert of a rule (removed, changed or disabled),
+ * unnotified: pending ones go, firing ones resolve with the reason. Returns
+ * what it closed, as it was left (a pending one as it was), so the dashboards
+ * can be told.
+ */
+function* closeOpen(ruleId: string, at: number, reason: string): Plan<Alert[]> {
+  const cancelled = yield* rows(
+    "DELETE FROM alerts WHERE rule_id = :rule AND state = 'pending' RETURNING *",
+    { rule: ruleId },
+  );
+  const resolved = yield* rows(
     `UPDATE alerts SET state = 'resolved', resolved_at = :at, closed_reason = :reason
-    WHERE rule_id = :rule AND state = 'firing'`,
+    WHERE rule_id = :rule AND state = 'firing' RETURNING *`,
     { rule: ruleId, at, reason },
   );
+  return [...cancelled, ...resolved].map(toAlert);
 }
 
 function* alertById(id: number): Plan<Alert | null> {
@@ -156,27 +165,27 @@ export class SqlAlertStore implements AlertStore {
     }());
   }
 
-  updateRule(rule: AlertRule, at: number, audit?: AuditRecord): Promise<boolean> {
+  updateRule(rule: AlertRule, at: number, audit?: AuditRecord): Promise<Alert[] | null> {
     return this.db.tx(function* () {
       const changed = yield* count(
         "UPDATE alert_rules SET spec = :spec, updated_at = :at WHERE id = :id",
         { id: rule.id, spec: specOf(rule), at },
       );
-      if (!changed) return false;
+      if (!changed) return null;
       // A changed rule judges afresh: what it had open was judged by the old one.
-      yield* closeOpen(rule.id, at, rule.enabled ? "rule changed" : "rule disabled");
+      const closed = yield* closeOpen(rule.id, at, rule.enabled ? "rule changed" : "rule disabled");
       yield* writeAudit(audit);
-      return true;
+      return closed;
     }());
   }
 
-  deleteRule(id: string, at: number, audit?: AuditRecord): Promise<boolean> {
+  deleteRule(id: string, at: number, audit?: AuditRecord): Promise<Alert[] | null> {
     return this.db.tx(function* () {
       const gone = yield* count("DELETE FROM alert_rules WHERE id = :id", { id });
-      if (!gone) return false;
-      yield* closeOpen(id, at, "rule removed");
+      if (!gone) return null;
+      const closed = yield* closeOpen(id, at, "rule removed");
       yield* writeAudit(audit);
-      return true;
+      return closed;
     }());
   }
 

@@ -109,10 +109,14 @@ export interface AlertStore {
   /** Adds the default rules once per database (true when it did); removed defaults stay removed. */
   seedDefaults(rules: AlertRule[], at: number): Promise<boolean>;
   createRule(rule: AlertRule, at: number, audit?: AuditRecord): Promise<void>;
-  /** False when there is no such rule. A disabled rule's open alerts close. */
-  updateRule(rule: AlertRule, at: number, audit?: AuditRecord): Promise<boolean>;
-  /** Removes a rule and closes its open alerts; false when there is no such rule. */
-  deleteRule(id: string, at: number, audit?: AuditRecord): Promise<boolean>;
+  /**
+   * Changes a rule and closes its open alerts (pending ones removed, firing
+   * ones resolved with the reason); the alerts it closed, or null when there
+   * is no such rule.
+   */
+  updateRule(rule: AlertRule, at: number, audit?: AuditRecord): Promise<Alert[] | null>;
+  /** Removes a rule and closes its open alerts, as updateRule; null when there is no such rule. */
+  deleteRule(id: string, at: number, audit?: AuditRecord): Promise<Alert[] | null>;
 
   /** Open (pending and firing) alerts, for the engine to start from. */
   openAlerts(hostId?: string): Promise<Alert[]>;

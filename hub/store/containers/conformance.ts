@@ -106,6 +106,8 @@ export function containersConformance(test: StoreTest): void {
     ]);
     assertEquals(got[0].details.exit_code, 137);
     assertEquals((await s.containers.events("h1", 5_500, 10_000)).length, 1);
+    // Past the limit: the newest.
+    assertEquals((await s.containers.events("h1", 0, 10_000, 1)).map((e) => e.ts), [6_000]);
     assertEquals(await s.containers.prune(5_500), 2); // one event of each host
     assertEquals((await s.containers.events("h1", 0, 10_000)).length, 1);
   });

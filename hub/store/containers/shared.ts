@@ -1,5 +1,6 @@
 /** Containers on either dialect: the SQL agrees. */
 import { count, type Db, first, type Row, rows } from "../sql.ts";
+import { containerEventDetails, containerEventSummary } from "../../../lib/containers.ts";
 import type {
   ContainerReport,
   ContainerRow,
@@ -30,24 +31,6 @@ function toRow(r: Row): ContainerRow {
     last_seen: Number(r.last_seen),
     gone_at: num(r.gone_at),
   };
-}
-
-/** How an event reads on a timeline. */
-function summary(action: string, name: string, exitCode: number, health: string): string {
-  switch (action) {
-    case "start":
-      return `${name} started`;
-    case "stop":
-      return `${name} stopped`;
-    case "die":
-      return `${name} exited with code ${exitCode}`;
-    case "oom":
-      return `${name} ran out of memory`;
-    case "health_status":
-      return `${name} is ${health || "of unknown health"}`;
-    default:
-      return `${name}: ${action}`;
-  }
 }
 
 /** {@link ContainerStore} on one database. */
@@ -163,26 +146,25 @@ export class SqlContainerStore implements ContainerStore {
     return this.db.run(function* () {
       const found = yield* rows(
         `SELECT ts, container_id, name, image, action, exit_code, health FROM container_events
-        WHERE host_id = :host AND ts >= :from AND ts < :to ORDER BY ts, seq, idx LIMIT :limit`,
+        WHERE host_id = :host AND ts >= :from AND ts < :to
+        ORDER BY ts DESC, seq DESC, idx DESC LIMIT :limit`,
         { host: hostId, from, to, limit: Math.max(1, Math.min(limit, 10_000)) },
       );
-      return found.map((r) => {
-        const action = String(r.action);
-        const name = String(r.name);
-        const exitCode = Number(r.exit_code);
-        const health = String(r.health);
+      // The newest of the range were read; the timeline runs oldest first.
+      return found.reverse().map((r) => {
+        const e = {
+          action: String(r.action),
+          container_id: String(r.container_id),
+          name: String(r.name),
+          image: String(r.image),
+          exit_code: Number(r.exit_code),
+          health: String(r.health),
+        };
         return {
           ts: Number(r.ts),
           kind: "container" as const,
-          summary: summary(action, name, exitCode, health),
-          details: {
-            action,
-            container_id: String(r.container_id),
-            name,
-            image: String(r.image),
-            ...(action === "die" ? { exit_code: exitCode } : {}),
-            ...(action === "health_status" ? { health } : {}),
-          },
+          summary: containerEventSummary(e),
+          details: containerEventDetails(e),
         };
       });
     }());

@@ -78,7 +78,10 @@ export interface ContainerStore {
    * image (any case), `state` one state.
    */
   fleet(filter: { query?: string; state?: string; limit?: number }): Promise<FleetContainerRow[]>;
-  /** The host's container events in [from, to), oldest first, at most `limit`. */
+  /**
+   * The host's container events in [from, to), oldest first; when there are
+   * more than `limit`, the newest `limit` (a change source, hub/changes/sources.ts).
+   */
   events(hostId: string, from: number, to: number, limit?: number): Promise<TimelineEntry[]>;
   /**
    * Drops events and gone containers from before `before` (retention, with the

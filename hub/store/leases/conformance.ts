@@ -27,6 +27,19 @@ export function leasesConformance(test: StoreTest): void {
     assertEquals(await l.acquire("other", loser, 1000, 2000), true);
   });
 
+  test("leases: a restarted hub takes its predecessor's lease at once; no one else does", async (s) => {
+    const l = s.leases;
+    assertEquals(await l.acquire("job", "old", 30_000, 0), true);
+    // Another hub must wait for it to run out, even naming some other predecessor.
+    assertEquals(await l.acquire("job", "other", 30_000, 1000, "gone"), false);
+    // The process started after "old" on its data dir takes it now.
+    assertEquals(await l.acquire("job", "new", 30_000, 1000, "old"), true);
+    // "old", if it still ran, is out (it renews nothing), and cannot take it back.
+    assertEquals(await l.acquire("job", "old", 30_000, 2000), false);
+    assertEquals(await l.acquire("job", "other", 30_000, 2000, "old"), false);
+    assertEquals(await l.acquire("job", "new", 30_000, 2000, "old"), true);
+  });
+
   test("a rollup run for a hub that lost the rollup lease writes nothing", async (s) => {
     const now = Date.now();
     assertEquals(await s.leases.acquire("rollup", "hub-a", 60_000, now), true);

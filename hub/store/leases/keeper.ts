@@ -25,6 +25,8 @@ export class LeaseKeeper {
     readonly holder: string,
     private readonly options: {
       ttlMs?: number;
+      /** A holder whose lease this one takes at once (the process before it on this data dir). */
+      predecessor?: string | null;
       /** Told each time this hub takes the lease (true) or loses it (false). */
       onChange?: (held: boolean) => void;
       /** Told when the database cannot be asked (the lease may still be held). */
@@ -57,7 +59,13 @@ export class LeaseKeeper {
       const now = Date.now();
       let won: boolean;
       try {
-        won = await this.leases.acquire(this.name, this.holder, this.#ttl, now);
+        won = await this.leases.acquire(
+          this.name,
+          this.holder,
+          this.#ttl,
+          now,
+          this.options.predecessor ?? null,
+        );
       } catch (err) {
         this.options.onError?.(err);
         // Held until the last renewal runs out, unless the next try comes too late.
@@ -93,12 +101,45 @@ export class LeaseKeeper {
   }
 }
 
+/** Who holds leases for this hub process, and who held them for the one before it. */
+export interface LeaseIdentity {
+  holder: string;
+  /**
+   * The holder the previous process on this data dir wrote down: its leases
+   * are this one's to take at once, not after they run out.
+   */
+  predecessor: string | null;
+}
+
+/** Where a hub on PostgreSQL writes its holder name, in its data dir. */
+const HOLDER_FILE = "lease_holder";
+
 /**
  * This process among the hubs of a cluster, in the lease table and the log.
- * The embedded store has one hub, so it holds under one name: restarted after
- * a crash, it renews its own lease at once instead of waiting for it to expire.
+ * The embedded store has one hub, so it holds under one name. On PostgreSQL
+ * each process has a name of its own (two processes can never both think
+ * they hold a lease), written to the data dir; the next process started on
+ * that dir reads it and takes over those leases at once, so a restarted hub
+ * sends notifications and rolls up again without waiting 30 s for its own
+ * old leases to run out. A data dir copied to a second hub makes that hub
+ * the first one's successor: it takes the leases over, and the first, now
+ * fenced out (its next renewal and every transaction under the lease fail),
+ * stops — a handover, never two holders.
  */
-export function holderFor(databaseUrl: string): string {
-  if (databaseUrl.startsWith("sqlite:")) return "embedded";
-  return `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+export async function leaseIdentity(databaseUrl: string, dataDir: string): Promise<LeaseIdentity> {
+  if (databaseUrl.startsWith("sqlite:")) return { holder: "embedded", predecessor: null };
+  const path = `${dataDir}/${HOLDER_FILE}`;
+  let predecessor: string | null = null;
+  try {
+    const text = (await Deno.readTextFile(path)).trim();
+    if (/^[\x21-\x7e]{1,200}$/.test(text)) predecessor = text;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const holder = `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  // Written whole or not at all: a crash mid-write must not leave half a name.
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, holder + "\n", { mode: 0o600 });
+  await Deno.rename(tmp, path);
+  return { holder, predecessor };
 }

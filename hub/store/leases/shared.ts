@@ -28,14 +28,22 @@ export function* lockLease(name: string, holder?: string): Plan<void> {
 export class SqlLeaseStore implements LeaseStore {
   constructor(private readonly db: Db) {}
 
-  acquire(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+  acquire(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    now: number,
+    predecessor: string | null = null,
+  ): Promise<boolean> {
     return this.db.run(function* () {
+      // `= NULL` is never true: without a predecessor that arm takes nothing.
       const won = yield* rows(
         `INSERT INTO leases (name, holder, expires_at) VALUES (:name, :holder, :until)
         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
         WHERE leases.expires_at <= :now OR leases.holder = excluded.holder
+          OR leases.holder = :predecessor
         RETURNING holder`,
-        { name, holder, until: now + ttlMs, now },
+        { name, holder, until: now + ttlMs, now, predecessor },
       );
       return won.length > 0;
     }());

@@ -10,10 +10,17 @@
 export interface LeaseStore {
   /**
    * Takes lease `name` for `holder` until `now + ttlMs` when it is free or
-   * has run out, or renews it when `holder` has it already; false when
+   * has run out, or held by `predecessor` (the process before this one on
+   * the same data dir), or renews it when `holder` has it already; false when
    * another holder has it.
    */
-  acquire(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  acquire(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    now: number,
+    predecessor?: string | null,
+  ): Promise<boolean>;
   /** Gives the lease up, so another hub may take it at once; false when `holder` had it not. */
   release(name: string, holder: string): Promise<boolean>;
 }

@@ -19,6 +19,7 @@ import { SqlSettingStore } from "../settings/shared.ts";
 import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
+import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
@@ -35,6 +36,7 @@ export class PostgresStore implements Store {
   readonly leases: SqlLeaseStore;
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
+  readonly changes: SqlChangeStore;
   readonly containers: SqlContainerStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
@@ -51,6 +53,7 @@ export class PostgresStore implements Store {
     this.leases = new SqlLeaseStore(this.db);
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
+    this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
   }
 

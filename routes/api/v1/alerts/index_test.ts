@@ -18,7 +18,7 @@ import type { AppEnv } from "../../../../hub/http/deps.ts";
 const ORIGIN = "http://hub.test";
 
 async function setup(store: Store) {
-  const { app } = await apiApp(store);
+  const { app, live } = await apiApp(store);
   // The hub adds the default rules when its engine starts.
   const engine = new AlertEngine({ store, log: logger("test") });
   await engine.start();
@@ -32,7 +32,7 @@ async function setup(store: Store) {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  return { app, call };
+  return { app, call, live };
 }
 
 const RULE = {
@@ -47,6 +47,45 @@ const RULE = {
   severity: "warning",
   scope: { all: true },
 };
+
+useCaseTest(
+  "changing or removing a rule tells the dashboards of the alerts it closed",
+  async (store) => {
+    const { call, live } = await setup(store);
+    const told: Array<[string, string, string | null]> = [];
+    live.observers.push((e) => {
+      if (e.event.startsWith("alert.")) {
+        const a = e.data as { state: string; closed_reason: string | null };
+        told.push([e.event, a.state, a.closed_reason]);
+      }
+    });
+    const { id } = (await call("POST", "/alert-rules", RULE)).body;
+    const rule = (await store.alerts.rule(id))!;
+    const open = (state: "pending" | "firing") =>
+      store.alerts.open({
+        rule,
+        hostId: "h1",
+        labels: { mount: "/" },
+        labelsKey: `mount=/${state}`,
+        state,
+        severity: "warning",
+        value: 95,
+        threshold: 90,
+        at: Date.now(),
+      }, null);
+    await open("firing");
+    await open("pending");
+    assertEquals((await call("PATCH", `/alert-rules/${id}`, { threshold: 95 })).status, 200);
+    assertEquals(told.sort(), [
+      ["alert.cancelled", "pending", null],
+      ["alert.resolved", "resolved", "rule changed"],
+    ]);
+    told.length = 0;
+    await open("firing");
+    assertEquals((await call("DELETE", `/alert-rules/${id}`)).status, 204);
+    assertEquals(told, [["alert.resolved", "resolved", "rule removed"]]);
+  },
+);
 
 useCaseTest(
   "alert rules: the defaults are listed; add, change and remove, each audited",

@@ -428,6 +428,14 @@ export interface Hello {
    * @generated from field: uint64 desired_version = 10;
    */
   desiredVersion: number;
+  /**
+   * When the agent process started (wall clock, Unix ms), the same on every
+   * stream the process opens: the hub tells a restart (a new value) from a
+   * reconnect (the same one). 0 from agents older than this field.
+   *
+   * @generated from field: int64 agent_started_unix_ms = 11;
+   */
+  agentStartedUnixMs: number;
 }
 
 /** A Hello with every field at its default, then `init`'s. */
@@ -443,6 +451,7 @@ export function createHello(init: Partial<Hello> = {}): Hello {
     ips: [],
     metricsIntervalS: 0,
     desiredVersion: 0,
+    agentStartedUnixMs: 0,
     ...init,
   };
 }
@@ -476,6 +485,10 @@ function writeHello(w: BinaryWriter, m: Hello): void {
   {
     const v = u64(m.desiredVersion);
     if (v !== 0) w.tag(10, WireType.Varint).uint64(v);
+  }
+  {
+    const v = i64(m.agentStartedUnixMs);
+    if (v !== 0) w.tag(11, WireType.Varint).int64(v);
   }
 }
 
@@ -530,6 +543,11 @@ function readHello(r: BinaryReader, len: number, m: Hello = createHello()): Hell
       case 10: {
         if (wt !== WireType.Varint) return false;
         m.desiredVersion = Number(r.uint64());
+        return true;
+      }
+      case 11: {
+        if (wt !== WireType.Varint) return false;
+        m.agentStartedUnixMs = Number(r.int64());
         return true;
       }
     }
