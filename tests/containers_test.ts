@@ -204,6 +204,18 @@ dockerTest(
           .filter((e) => e.details.name === MEM && e.details.action === "health_status")
           .map((e) => e.details.health);
         assert(health.at(-1) === "healthy", `health events of ${MEM}: ${health}`);
+        // …and on the host's "what changed" timeline, beside its reboots and upgrades.
+        const changes = await api<Array<{ kind: string; summary: string }>>(
+          hub,
+          key,
+          `/api/v1/hosts/${host}/changes`,
+        );
+        assert(
+          changes.some((c) =>
+            c.kind === "container" && c.summary === `${VICTIM} exited with code 137`
+          ),
+          JSON.stringify(changes),
+        );
       } finally {
         await store.close();
       }
