@@ -255,6 +255,9 @@ const STATES = new Set([
 ]);
 const HEALTH = new Set(["", "starting", "healthy", "unhealthy"]);
 const ACTIONS = new Set(["start", "stop", "die", "oom", "health_status"]);
+const MAX_CONTAINERS = 2048;
+/** The agent keeps at most 500 between batches. */
+const MAX_CONTAINER_EVENTS = 1024;
 
 /**
  * A batch's containers and container events, each checked on its own: one
@@ -271,17 +274,18 @@ function containersOf(
   add: (name: string, value: number | null, label?: string) => void,
   dropped: DroppedValue[],
 ): ContainerReport | null {
-  items("containers", b.containers);
-  items("container_events", b.containerEvents, 1024);
   if (!b.containersListed && b.containerEvents.length === 0) return null;
   const time = (v: bigint) => {
     const ms = Number(v);
     return ms >= EARLIEST_MS && ms <= now + MAX_FUTURE_MS ? ms : null;
   };
   const refuse = (what: string) => dropped.push({ metric: what, label: "", value: NaN });
+  // Past these, the rest are dropped and counted: a host that big keeps its other figures.
+  for (let i = MAX_CONTAINERS; i < b.containers.length; i++) refuse("containers");
+  for (let i = MAX_CONTAINER_EVENTS; i < b.containerEvents.length; i++) refuse("container_events");
   const containers: ContainerInput[] = [];
   const names = new Set<string>();
-  for (const c of b.containers) {
+  for (const c of b.containers.slice(0, MAX_CONTAINERS)) {
     if (
       !CONTAINER_ID.test(c.id) || !CONTAINER_NAME.test(c.name) || !IMAGE.test(c.image) ||
       !STATES.has(c.state) || !HEALTH.has(c.health) || names.has(c.name)
@@ -323,7 +327,7 @@ function containersOf(
     });
   }
   const events: ContainerEventInput[] = [];
-  for (const e of b.containerEvents) {
+  for (const e of b.containerEvents.slice(0, MAX_CONTAINER_EVENTS)) {
     const at = time(e.unixMs);
     if (
       at === null || !CONTAINER_ID.test(e.containerId) || !CONTAINER_NAME.test(e.name) ||

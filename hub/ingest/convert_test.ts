@@ -243,6 +243,25 @@ Deno.test("batchToStored() turns containers into series by name, and drops and c
   for (const p of s.points) assertEquals(metric(p.metric) !== undefined, true, p.metric);
 });
 
+Deno.test("batchToStored() keeps a host's first 2,048 containers and counts the rest, storing the batch", () => {
+  const many = Array.from({ length: 2050 }, (_, i) => ({
+    id: i.toString(16).padStart(64, "0"),
+    name: `c${i}`,
+    state: "exited",
+  }));
+  const b = create(MetricsBatchSchema, {
+    seq: 1n,
+    unixMs: BigInt(NOW),
+    cpu: { percent: 5 },
+    containersListed: true,
+    containers: many,
+  });
+  const s = batchToStored(b, NOW);
+  assertEquals(s.containers!.containers.length, 2048);
+  assertEquals(s.dropped.length, 2);
+  assertEquals(s.latest.cpu_percent, 5);
+});
+
 Deno.test("batchToStored() has no container report from an agent that did not list", () => {
   const b = create(MetricsBatchSchema, { seq: 1n, unixMs: BigInt(NOW) });
   assertEquals(batchToStored(b, NOW).containers, null);
