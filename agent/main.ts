@@ -17,6 +17,7 @@ import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
+import { ContainerWatcher } from "./containers/watcher.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -62,7 +63,14 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   });
 
   const jobs = new Scheduler({ log: logger("agent.jobs") });
+  const containers = new ContainerWatcher({
+    env: Deno.env.toObject(),
+    root: config.root,
+    log: logger("agent.containers"),
+  });
+  jobs.add(containers.eventsJob());
   jobs.add(metricsJob({
+    containers,
     collectors,
     roots: config,
     intervalS: control.intervalS(),
@@ -85,6 +93,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     await jobs.stop(STOP_GRACE_MS);
     await link.stop();
     await linkDone.catch(() => {});
+    containers.close();
     wal.close();
     Deno.exit(0);
   };

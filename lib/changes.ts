@@ -21,6 +21,7 @@ export const KIND_LABELS: Record<string, string> = {
   agent_restart: "Agent restart",
   agent_start: "Agent start",
   package: "Package",
+  container: "Container",
 };
 
 /** A kind in words; one no label is known for is shown as it is. */

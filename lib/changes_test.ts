@@ -13,5 +13,9 @@ Deno.test("groupMarkers(): changes within the gap of a group's first are one mar
 });
 
 Deno.test("kindLabel(): known kinds in words, others as they are", () => {
-  assertEquals([kindLabel("reboot"), kindLabel("container")], ["Reboot", "container"]);
+  assertEquals([kindLabel("reboot"), kindLabel("container"), kindLabel("vm")], [
+    "Reboot",
+    "Container",
+    "vm",
+  ]);
 });

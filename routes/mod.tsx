@@ -15,6 +15,11 @@ import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { getChanges } from "./api/v1/hosts/[id]/changes.ts";
+// -- containers (issue 20) --
+import { getHostContainers } from "./api/v1/hosts/[id]/containers.ts";
+import { listContainers } from "./api/v1/containers.ts";
+import { containersPage, hostContainersPage } from "./containers.tsx";
+// -- end of containers --
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -60,6 +65,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/hosts/:id/changes", getChanges(deps));
+      // -- containers --
+      api.get("/hosts/:id/containers", getHostContainers(deps));
+      api.get("/containers", listContainers(deps));
+      // -- end of containers --
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
@@ -108,6 +117,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/hosts/new", createHost(deps));
       pages.get("/hosts/:id", hostPage(deps));
       pages.get("/hosts/:id/delete", deleteHostPage(deps));
+      // -- containers --
+      pages.get("/hosts/:id/containers", hostContainersPage(deps));
+      pages.get("/containers", containersPage(deps));
+      // -- end of containers --
       pages.post("/hosts/:id/delete", deleteHost(deps));
       pages.post("/hosts/:id/tags", setTags(deps));
       pages.post("/hosts/:id/token", renewToken(deps));

@@ -2,7 +2,7 @@
  * Where a host's changes come from, merged into one timeline for the REST
  * API and the host charts: the hub's own (hub/store/changes: reboots, kernel,
  * OS, agent upgrades and restarts) and each capability's that keeps changes
- * of its own (package inventory: its deltas). A capability adds its source
+ * of its own (package inventory: its deltas; containers: their events). A capability adds its source
  * to {@link changeSources}, one line.
  */
 import type { Store } from "../store/store.ts";
@@ -20,6 +20,8 @@ export type ChangeSource = (
 export function changeSources(store: Store): ChangeSource[] {
   return [
     (hostId, from, to, limit) => store.changes.list(hostId, { from, to, limit }),
+    // Container events (issue 20): start, stop, die, oom, health.
+    (hostId, from, to, limit) => store.containers.events(hostId, from, to, limit),
   ];
 }
 

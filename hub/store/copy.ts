@@ -1,7 +1,7 @@
 /**
  * Moves an embedded install to PostgreSQL: copies every table of a Sightline
  * SQLite file (hosts, tokens, keys, users, sessions, audit log, settings,
- * what changed on each host and all metrics, raw and rolled up) into an empty PostgreSQL database, in one transaction, so a
+ * what changed on each host, containers and all metrics, raw and rolled up) into an empty PostgreSQL database, in one transaction, so a
  * failure leaves the target as it was. Keep the hub's data dir: agents' keys
  * derive from its secret and they pin its CA.
  */
@@ -44,6 +44,10 @@ const TABLES: Array<
     order: "host_id, change_key",
     convert: (r) => ({ ...r, details: JSON.parse(String(r.details)) }),
   },
+  // Containers (issue 20): each host's inventory, its newest list, container events.
+  { name: "containers", order: "host_id, id" },
+  { name: "container_reports", order: "host_id" },
+  { name: "container_events", order: "host_id, seq, idx" },
   { name: "samples", order: "series_id, ts" },
   ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
   { name: "stream_nonces", order: "nonce" },

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLEAwoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchISCgppbnRlcnZhbF9zGAwgASgBInQKA0NwdRIPCgdwZXJjZW50GAEgASgBEgwKBHVzZXIYAiABKAESDgoGc3lzdGVtGAMgASgBEg4KBmlvd2FpdBgEIAEoARINCgVzdGVhbBgFIAEoARIQCghwZXJfY29yZRgGIAMoARINCgVjb3JlcxgHIAEoDSKTAQoGTWVtb3J5EhMKC3RvdGFsX2J5dGVzGAEgASgEEhIKCnVzZWRfYnl0ZXMYAiABKAQSFwoPYXZhaWxhYmxlX2J5dGVzGAMgASgEEhQKDGNhY2hlZF9ieXRlcxgEIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAUgASgEEhcKD3N3YXBfdXNlZF9ieXRlcxgGIAEoBCI0CgRMb2FkEg0KBWxvYWQxGAEgASgBEg0KBWxvYWQ1GAIgASgBEg4KBmxvYWQxNRgDIAEoASJ4CgpGaWxlc3lzdGVtEg0KBW1vdW50GAEgASgJEg4KBmRldmljZRgCIAEoCRIOCgZmc3R5cGUYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoBBISCgp1c2VkX2J5dGVzGAUgASgEEhMKC2F2YWlsX2J5dGVzGAYgASgEIpMBCgREaXNrEg4KBmRldmljZRgBIAEoCRISCgpyZWFkX2J5dGVzGAIgASgEEhMKC3dyaXRlX2J5dGVzGAMgASgEEg0KBXJlYWRzGAQgASgEEg4KBndyaXRlcxgFIAEoBBIYChByZWFkX2J5dGVzX3Blcl9zGAYgASgBEhkKEXdyaXRlX2J5dGVzX3Blcl9zGAcgASgBIuMBCgxOZXRJbnRlcmZhY2USDQoFaWZhY2UYASABKAkSEAoIcnhfYnl0ZXMYAiABKAQSEAoIdHhfYnl0ZXMYAyABKAQSEgoKcnhfcGFja2V0cxgEIAEoBBISCgp0eF9wYWNrZXRzGAUgASgEEhEKCXJ4X2Vycm9ycxgGIAEoBBIRCgl0eF9lcnJvcnMYByABKAQSEAoIcnhfZHJvcHMYCCABKAQSEAoIdHhfZHJvcHMYCSABKAQSFgoOcnhfYnl0ZXNfcGVyX3MYCiABKAESFgoOdHhfYnl0ZXNfcGVyX3MYCyABKAEiLgoLVGVtcGVyYXR1cmUSDgoGc2Vuc29yGAEgASgJEg8KB2NlbHNpdXMYAiABKAEiNAoOQ29sbGVjdG9yRXJyb3ISEQoJY29sbGVjdG9yGAEgASgJEg8KB21lc3NhZ2UYAiABKAki6AEKDkNvbnRyb2xSZXF1ZXN0EgoKAmlkGAEgASgEEjoKCmFnZW50X2luZm8YAiABKAsyJC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdEgAEkAKDXRvcF9wcm9jZXNzZXMYAyABKAsyJy5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzUmVxdWVzdEgAEkQKD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIpLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY1JlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QiFQoTVG9wUHJvY2Vzc2VzUmVxdWVzdCKJAgoPQ29udHJvbFJlc3BvbnNlEgoKAmlkGAEgASgEEjMKCmFnZW50X2luZm8YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvSAASOQoNdG9wX3Byb2Nlc3NlcxgDIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNIABI9Cg9wYWNrYWdlc19yZXN5bmMYBCABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNIABIxCgVlcnJvchgPIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3JIAEIICgZyZXN1bHQivgEKCUFnZW50SW5mbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCHVwdGltZV9zGAIgASgBEhUKDWhvc3RfdXB0aW1lX3MYAyABKAESCwoDcGlkGAQgASgNEhsKE3dhbF9wZW5kaW5nX2JhdGNoZXMYBSABKAQSEgoKY29sbGVjdG9ycxgGIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYByABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAggASgEIosBCgxUb3BQcm9jZXNzZXMSDwoHdW5peF9tcxgBIAEoAxINCgV0b3RhbBgCIAEoDRIrCgZieV9jcHUYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcxIuCglieV9tZW1vcnkYBCADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcyJvCgdQcm9jZXNzEgsKA3BpZBgBIAEoDRIMCgRuYW1lGAIgASgJEgwKBHVzZXIYAyABKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESEQoJcnNzX2J5dGVzGAUgASgEEhMKC21lbV9wZXJjZW50GAYgASgBIpkBCgxDb250cm9sRXJyb3ISMwoEY29kZRgBIAEoDjIlLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3IuQ29kZRIPCgdtZXNzYWdlGAIgASgJIkMKBENvZGUSFAoQQ09ERV9VTlNQRUNJRklFRBAAEhQKEENPREVfVU5TVVBQT1JURUQQARIPCgtDT0RFX0ZBSUxFRBACImwKDERlc2lyZWRTdGF0ZRIPCgd2ZXJzaW9uGAEgASgEEgwKBGZ1bGwYAiABKAgSLAoDc2V0GAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRJdGVtEg8KB3JlbW92ZWQYBCADKAkiZAoLRGVzaXJlZEl0ZW0SCwoDa2V5GAEgASgJEj8KEG1ldHJpY3NfaW50ZXJ2YWwYAiABKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuTWV0cmljc0ludGVydmFsSABCBwoFdmFsdWUiIgoPTWV0cmljc0ludGVydmFsEg8KB3NlY29uZHMYASABKAEigwIKDFBhY2thZ2VCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIMCgRmdWxsGAMgASgIEhQKDGJhc2VsaW5lX3NlcRgEIAEoBBIQCghtYW5hZ2VycxgFIAMoCRIrCgZ1cHNlcnQYBiADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZRIvCgdyZW1vdmVkGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VLZXkSDQoFdG90YWwYCCABKA0SMgoGZXJyb3JzGAkgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yIjkKClBhY2thZ2VLZXkSDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkieAoHUGFja2FnZRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhYKDnVwZGF0ZV92ZXJzaW9uGAUgASgJEhcKD3NlY3VyaXR5X3VwZGF0ZRgGIAEoCCIXChVQYWNrYWdlc1Jlc3luY1JlcXVlc3QiHQoOUGFja2FnZXNSZXN5bmMSCwoDc2VxGAEgASgEMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLqBAoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchIxCgpjb250YWluZXJzGA0gAygLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lchI8ChBjb250YWluZXJfZXZlbnRzGA4gAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lckV2ZW50EhkKEWNvbnRhaW5lcnNfbGlzdGVkGA8gASgIEhgKEGNvbnRhaW5lcl9lbmdpbmUYECABKAkSEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIugBCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiiQIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCL8AgoJQ29udGFpbmVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaW1hZ2UYAyABKAkSDQoFc3RhdGUYBCABKAkSDgoGaGVhbHRoGAUgASgJEhUKDXJlc3RhcnRfY291bnQYBiABKA0SFwoPY3JlYXRlZF91bml4X21zGAcgASgDEhcKD3N0YXJ0ZWRfdW5peF9tcxgIIAEoAxIRCgloYXNfc3RhdHMYCSABKAgSEQoJbWVtX2J5dGVzGAogASgEEhcKD21lbV9saW1pdF9ieXRlcxgLIAEoBBIRCgloYXNfcmF0ZXMYDCABKAgSEwoLY3B1X3BlcmNlbnQYDSABKAESGgoSbmV0X3J4X2J5dGVzX3Blcl9zGA4gASgBEhoKEm5ldF90eF9ieXRlc19wZXJfcxgPIAEoARIeChZibG9ja19yZWFkX2J5dGVzX3Blcl9zGBAgASgBEh8KF2Jsb2NrX3dyaXRlX2J5dGVzX3Blcl9zGBEgASgBIocBCg5Db250YWluZXJFdmVudBIPCgd1bml4X21zGAEgASgDEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg0KBWltYWdlGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIRCglleGl0X2NvZGUYBiABKAUSDgoGaGVhbHRoGAcgASgJMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -405,6 +405,39 @@ export type MetricsBatch = Message<"sightline.agent.v1.MetricsBatch"> & {
 
   /**
    * 13-19: containers (issue 20).
+   * Every container the engine lists (running or not), when
+   * containers_listed is set.
+   *
+   * @generated from field: repeated sightline.agent.v1.Container containers = 13;
+   */
+  containers: Container[];
+
+  /**
+   * What the engine reported since the previous batch, oldest first: events
+   * between cycles travel with the next batch, so through the WAL.
+   *
+   * @generated from field: repeated sightline.agent.v1.ContainerEvent container_events = 14;
+   */
+  containerEvents: ContainerEvent[];
+
+  /**
+   * Set when `containers` is the engine's whole list this cycle; an empty
+   * list with it set means none (also: no engine on the host). Unset: the
+   * agent did not ask or the engine did not answer, and the hub keeps what
+   * it holds.
+   *
+   * @generated from field: bool containers_listed = 15;
+   */
+  containersListed: boolean;
+
+  /**
+   * The engine the list comes from ("docker 20.10.24"), "" when none.
+   *
+   * @generated from field: string container_engine = 16;
+   */
+  containerEngine: string;
+
+  /**
    * The seconds since the previous sample these rates were computed over; 0 when
    * this is the first sample after the agent started.
    *
@@ -1363,6 +1396,182 @@ export type PackagesResync = Message<"sightline.agent.v1.PackagesResync"> & {
  */
 export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 32);
+
+/**
+ * One container as the engine lists and inspects it. Deliberately no
+ * environment (inspect's Config.Env holds secrets), no command line and no
+ * labels: the agent never reads them into what it sends.
+ *
+ * @generated from message sightline.agent.v1.Container
+ */
+export type Container = Message<"sightline.agent.v1.Container"> & {
+  /**
+   * The engine's full id (64 hex digits).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Without Docker's leading "/".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string image = 3;
+   */
+  image: string;
+
+  /**
+   * created, running, paused, restarting, removing, exited or dead.
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+
+  /**
+   * starting, healthy or unhealthy; "" for a container without a health check.
+   *
+   * @generated from field: string health = 5;
+   */
+  health: string;
+
+  /**
+   * @generated from field: uint32 restart_count = 6;
+   */
+  restartCount: number;
+
+  /**
+   * @generated from field: int64 created_unix_ms = 7;
+   */
+  createdUnixMs: bigint;
+
+  /**
+   * 0 when it never started.
+   *
+   * @generated from field: int64 started_unix_ms = 8;
+   */
+  startedUnixMs: bigint;
+
+  /**
+   * Set when the stats below were read (a running container).
+   *
+   * @generated from field: bool has_stats = 9;
+   */
+  hasStats: boolean;
+
+  /**
+   * Usage minus inactive file cache, as `docker stats` shows it.
+   *
+   * @generated from field: uint64 mem_bytes = 10;
+   */
+  memBytes: bigint;
+
+  /**
+   * @generated from field: uint64 mem_limit_bytes = 11;
+   */
+  memLimitBytes: bigint;
+
+  /**
+   * Set when the rates below span two readings (from a running container's
+   * second cycle on).
+   *
+   * @generated from field: bool has_rates = 12;
+   */
+  hasRates: boolean;
+
+  /**
+   * The docker CLI's formula: container CPU time over host CPU time between
+   * two readings, times online CPUs, in percent (100 = one core busy).
+   *
+   * @generated from field: double cpu_percent = 13;
+   */
+  cpuPercent: number;
+
+  /**
+   * @generated from field: double net_rx_bytes_per_s = 14;
+   */
+  netRxBytesPerS: number;
+
+  /**
+   * @generated from field: double net_tx_bytes_per_s = 15;
+   */
+  netTxBytesPerS: number;
+
+  /**
+   * @generated from field: double block_read_bytes_per_s = 16;
+   */
+  blockReadBytesPerS: number;
+
+  /**
+   * @generated from field: double block_write_bytes_per_s = 17;
+   */
+  blockWriteBytesPerS: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.Container.
+ * Use `create(ContainerSchema)` to create a new message.
+ */
+export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 33);
+
+/**
+ * A container event from the engine's event stream.
+ *
+ * @generated from message sightline.agent.v1.ContainerEvent
+ */
+export type ContainerEvent = Message<"sightline.agent.v1.ContainerEvent"> & {
+  /**
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string image = 4;
+   */
+  image: string;
+
+  /**
+   * start, stop, die, oom or health_status.
+   *
+   * @generated from field: string action = 5;
+   */
+  action: string;
+
+  /**
+   * die: the exit code.
+   *
+   * @generated from field: int32 exit_code = 6;
+   */
+  exitCode: number;
+
+  /**
+   * health_status: the new status (healthy, unhealthy, starting).
+   *
+   * @generated from field: string health = 7;
+   */
+  health: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ContainerEvent.
+ * Use `create(ContainerEventSchema)` to create a new message.
+ */
+export const ContainerEventSchema: GenMessage<ContainerEvent> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 34);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
