@@ -14,6 +14,10 @@ import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
 import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
+// -- actions (issue 20) --
+import { getActions, postAction } from "./api/v1/hosts/[id]/actions.ts";
+import { operatorKeyPage } from "./settings/operator_key.tsx";
+// -- end of actions --
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -58,6 +62,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/agent", getAgent(deps));
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
+      // -- actions (issue 20) --
+      api.get("/hosts/:id/actions", getActions(deps));
+      api.post("/hosts/:id/actions", postAction(deps));
+      // -- end of actions --
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
@@ -110,6 +118,9 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/hosts/:id/tags", setTags(deps));
       pages.post("/hosts/:id/token", renewToken(deps));
       pages.get("/settings", settingsPage(deps));
+      // -- actions (issue 20) --
+      pages.get("/settings/operator-key", operatorKeyPage());
+      // -- end of actions --
       pages.post("/settings/users", addUser(deps));
       pages.post("/settings/users/:id/role", changeRole(deps));
       pages.post("/settings/users/:id/delete", removeUser(deps));

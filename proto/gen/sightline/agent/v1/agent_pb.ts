@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLoAQoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SAASRAoPcGFja2FnZXNfcmVzeW5jGAQgASgLMikuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jUmVxdWVzdEgAQgYKBGJvZHkiEgoQQWdlbnRJbmZvUmVxdWVzdCIVChNUb3BQcm9jZXNzZXNSZXF1ZXN0IokCCg9Db250cm9sUmVzcG9uc2USCgoCaWQYASABKAQSMwoKYWdlbnRfaW5mbxgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9IABI5Cg10b3BfcHJvY2Vzc2VzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc0gAEj0KD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY0gAEjEKBWVycm9yGA8gASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvckgAQggKBnJlc3VsdCK+AQoJQWdlbnRJbmZvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIdXB0aW1lX3MYAiABKAESFQoNaG9zdF91cHRpbWVfcxgDIAEoARILCgNwaWQYBCABKA0SGwoTd2FsX3BlbmRpbmdfYmF0Y2hlcxgFIAEoBBISCgpjb2xsZWN0b3JzGAYgAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgHIAEoARIXCg9kZXNpcmVkX3ZlcnNpb24YCCABKAQiiwEKDFRvcFByb2Nlc3NlcxIPCgd1bml4X21zGAEgASgDEg0KBXRvdGFsGAIgASgNEisKBmJ5X2NwdRgDIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzEi4KCWJ5X21lbW9yeRgEIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzIm8KB1Byb2Nlc3MSCwoDcGlkGAEgASgNEgwKBG5hbWUYAiABKAkSDAoEdXNlchgDIAEoCRITCgtjcHVfcGVyY2VudBgEIAEoARIRCglyc3NfYnl0ZXMYBSABKAQSEwoLbWVtX3BlcmNlbnQYBiABKAEimQEKDENvbnRyb2xFcnJvchIzCgRjb2RlGAEgASgOMiUuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvci5Db2RlEg8KB21lc3NhZ2UYAiABKAkiQwoEQ29kZRIUChBDT0RFX1VOU1BFQ0lGSUVEEAASFAoQQ09ERV9VTlNVUFBPUlRFRBABEg8KC0NPREVfRkFJTEVEEAIibAoMRGVzaXJlZFN0YXRlEg8KB3ZlcnNpb24YASABKAQSDAoEZnVsbBgCIAEoCBIsCgNzZXQYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuRGVzaXJlZEl0ZW0SDwoHcmVtb3ZlZBgEIAMoCSJkCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIAEIHCgV2YWx1ZSIiCg9NZXRyaWNzSW50ZXJ2YWwSDwoHc2Vjb25kcxgBIAEoASKDAgoMUGFja2FnZUJhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEgwKBGZ1bGwYAyABKAgSFAoMYmFzZWxpbmVfc2VxGAQgASgEEhAKCG1hbmFnZXJzGAUgAygJEisKBnVwc2VydBgGIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlEi8KB3JlbW92ZWQYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZUtleRINCgV0b3RhbBgIIAEoDRIyCgZlcnJvcnMYCSADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3IiOQoKUGFja2FnZUtleRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCSJ4CgdQYWNrYWdlEg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSFgoOdXBkYXRlX3ZlcnNpb24YBSABKAkSFwoPc2VjdXJpdHlfdXBkYXRlGAYgASgIIhcKFVBhY2thZ2VzUmVzeW5jUmVxdWVzdCIdCg5QYWNrYWdlc1Jlc3luYxILCgNzZXEYASABKAQytgEKDEFnZW50U2VydmljZRJVCghSZWdpc3RlchIjLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlcXVlc3QaJC5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXNwb25zZRJPCgdDb25uZWN0EiAuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50TWVzc2FnZRoeLnNpZ2h0bGluZS5hZ2VudC52MS5IdWJNZXNzYWdlKAEwAWIGcHJvdG8z");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKdAgoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SAASRAoPcGFja2FnZXNfcmVzeW5jGAQgASgLMikuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jUmVxdWVzdEgAEjMKBmFjdGlvbhgFIAEoCzIhLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25SZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QivwIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASNAoGYWN0aW9uGAUgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3BvbnNlSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCJ6Cg1BY3Rpb25SZXF1ZXN0EjUKBGxpc3QYASABKAsyJS5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uTGlzdFJlcXVlc3RIABIsCgNydW4YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuUnVuQWN0aW9uSABCBAoCb3AiEwoRQWN0aW9uTGlzdFJlcXVlc3QibgoJUnVuQWN0aW9uEg4KBmFjdGlvbhgBIAEoCRIvCgZwYXJhbXMYAiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUGFyYW0SDQoFZ3JhbnQYAyABKAwSEQoJc2lnbmF0dXJlGAQgASgMIioKC0FjdGlvblBhcmFtEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkifwoOQWN0aW9uUmVzcG9uc2USLgoEbGlzdBgBIAEoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25MaXN0SAASMgoGcmVzdWx0GAIgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3VsdEgAQgkKB291dGNvbWUiZQoKQWN0aW9uTGlzdBIvCgdhY3Rpb25zGAEgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblNwZWMSFQoNb3BlcmF0b3Jfa2V5cxgCIAMoCRIPCgdwcm9ibGVtGAMgASgJInIKCkFjdGlvblNwZWMSDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEjMKBnBhcmFtcxgEIAMoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25QYXJhbVNwZWMiaAoPQWN0aW9uUGFyYW1TcGVjEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIOCgZ2YWx1ZXMYAyADKAkSCwoDbWluGAQgASgDEgsKA21heBgFIAEoAxIPCgdwYXR0ZXJuGAYgASgJInEKDEFjdGlvblJlc3VsdBIPCgdyZWZ1c2VkGAEgASgJEhEKCWV4aXRfY29kZRgCIAEoBRIOCgZvdXRwdXQYAyABKAkSGAoQb3V0cHV0X3RydW5jYXRlZBgEIAEoCBITCgtkdXJhdGlvbl9tcxgFIAEoATK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -762,12 +762,18 @@ export type ControlRequest = Message<"sightline.agent.v1.ControlRequest"> & {
     case: "topProcesses";
   } | {
     /**
-     * 5: a granted action (issue 20).
-     *
      * @generated from field: sightline.agent.v1.PackagesResyncRequest packages_resync = 4;
      */
     value: PackagesResyncRequest;
     case: "packagesResync";
+  } | {
+    /**
+     * Actions the host allows (issue 20): what they are, or one to run.
+     *
+     * @generated from field: sightline.agent.v1.ActionRequest action = 5;
+     */
+    value: ActionRequest;
+    case: "action";
   } | { case: undefined; value?: undefined };
 };
 
@@ -843,8 +849,12 @@ export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
     case: "packagesResync";
   } | {
     /**
-     * 5: an action's result (issue 20).
-     *
+     * @generated from field: sightline.agent.v1.ActionResponse action = 5;
+     */
+    value: ActionResponse;
+    case: "action";
+  } | {
+    /**
      * @generated from field: sightline.agent.v1.ControlError error = 15;
      */
     value: ControlError;
@@ -1354,6 +1364,306 @@ export type PackagesResync = Message<"sightline.agent.v1.PackagesResync"> & {
  */
 export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 32);
+
+/**
+ * Actions (issue 20). The host's action file says what may be done to it; the
+ * hub only ever names one of those actions and its parameters, and each run
+ * carries a grant signed by an operator key the host pinned, which the hub
+ * never holds. The agent refuses anything else.
+ *
+ * @generated from message sightline.agent.v1.ActionRequest
+ */
+export type ActionRequest = Message<"sightline.agent.v1.ActionRequest"> & {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionRequest.op
+   */
+  op: {
+    /**
+     * Which actions the host allows, as its action file lists them.
+     *
+     * @generated from field: sightline.agent.v1.ActionListRequest list = 1;
+     */
+    value: ActionListRequest;
+    case: "list";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.RunAction run = 2;
+     */
+    value: RunAction;
+    case: "run";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionRequest.
+ * Use `create(ActionRequestSchema)` to create a new message.
+ */
+export const ActionRequestSchema: GenMessage<ActionRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 33);
+
+/**
+ * @generated from message sightline.agent.v1.ActionListRequest
+ */
+export type ActionListRequest = Message<"sightline.agent.v1.ActionListRequest"> & {
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionListRequest.
+ * Use `create(ActionListRequestSchema)` to create a new message.
+ */
+export const ActionListRequestSchema: GenMessage<ActionListRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 34);
+
+/**
+ * One granted action. `grant` is the exact bytes the operator signed (JSON:
+ * agent, action, params hash, nonce, issued and expiry times); the agent
+ * verifies `signature` over them with a pinned key before reading them.
+ *
+ * @generated from message sightline.agent.v1.RunAction
+ */
+export type RunAction = Message<"sightline.agent.v1.RunAction"> & {
+  /**
+   * @generated from field: string action = 1;
+   */
+  action: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParam params = 2;
+   */
+  params: ActionParam[];
+
+  /**
+   * @generated from field: bytes grant = 3;
+   */
+  grant: Uint8Array;
+
+  /**
+   * @generated from field: bytes signature = 4;
+   */
+  signature: Uint8Array;
+};
+
+/**
+ * Describes the message sightline.agent.v1.RunAction.
+ * Use `create(RunActionSchema)` to create a new message.
+ */
+export const RunActionSchema: GenMessage<RunAction> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 35);
+
+/**
+ * A parameter by name; its value as text, typed by the host's action file.
+ *
+ * @generated from message sightline.agent.v1.ActionParam
+ */
+export type ActionParam = Message<"sightline.agent.v1.ActionParam"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionParam.
+ * Use `create(ActionParamSchema)` to create a new message.
+ */
+export const ActionParamSchema: GenMessage<ActionParam> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 36);
+
+/**
+ * @generated from message sightline.agent.v1.ActionResponse
+ */
+export type ActionResponse = Message<"sightline.agent.v1.ActionResponse"> & {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionResponse.outcome
+   */
+  outcome: {
+    /**
+     * @generated from field: sightline.agent.v1.ActionList list = 1;
+     */
+    value: ActionList;
+    case: "list";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.ActionResult result = 2;
+     */
+    value: ActionResult;
+    case: "result";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionResponse.
+ * Use `create(ActionResponseSchema)` to create a new message.
+ */
+export const ActionResponseSchema: GenMessage<ActionResponse> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 37);
+
+/**
+ * @generated from message sightline.agent.v1.ActionList
+ */
+export type ActionList = Message<"sightline.agent.v1.ActionList"> & {
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionSpec actions = 1;
+   */
+  actions: ActionSpec[];
+
+  /**
+   * Fingerprints of the operator keys the host pinned (none: every run is refused).
+   *
+   * @generated from field: repeated string operator_keys = 2;
+   */
+  operatorKeys: string[];
+
+  /**
+   * Why the host offers no actions, when its files were refused ("" otherwise).
+   *
+   * @generated from field: string problem = 3;
+   */
+  problem: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionList.
+ * Use `create(ActionListSchema)` to create a new message.
+ */
+export const ActionListSchema: GenMessage<ActionList> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 38);
+
+/**
+ * @generated from message sightline.agent.v1.ActionSpec
+ */
+export type ActionSpec = Message<"sightline.agent.v1.ActionSpec"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "container", "unit" or "command".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * What it does, in words the host's file gives or the agent makes
+   * ("restart containers matching web-*").
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParamSpec params = 4;
+   */
+  params: ActionParamSpec[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionSpec.
+ * Use `create(ActionSpecSchema)` to create a new message.
+ */
+export const ActionSpecSchema: GenMessage<ActionSpec> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 39);
+
+/**
+ * @generated from message sightline.agent.v1.ActionParamSpec
+ */
+export type ActionParamSpec = Message<"sightline.agent.v1.ActionParamSpec"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "int", "enum" or "name".
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * enum: the values allowed.
+   *
+   * @generated from field: repeated string values = 3;
+   */
+  values: string[];
+
+  /**
+   * int: the range allowed.
+   *
+   * @generated from field: int64 min = 4;
+   */
+  min: bigint;
+
+  /**
+   * @generated from field: int64 max = 5;
+   */
+  max: bigint;
+
+  /**
+   * name: the glob a value must match (`*` and `?`).
+   *
+   * @generated from field: string pattern = 6;
+   */
+  pattern: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionParamSpec.
+ * Use `create(ActionParamSpecSchema)` to create a new message.
+ */
+export const ActionParamSpecSchema: GenMessage<ActionParamSpec> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 40);
+
+/**
+ * @generated from message sightline.agent.v1.ActionResult
+ */
+export type ActionResult = Message<"sightline.agent.v1.ActionResult"> & {
+  /**
+   * Set when the agent refused the request; nothing was run.
+   *
+   * @generated from field: string refused = 1;
+   */
+  refused: string;
+
+  /**
+   * The process's exit status (a container or unit action: 0, or 1 with the
+   * engine's error in `output`).
+   *
+   * @generated from field: int32 exit_code = 2;
+   */
+  exitCode: number;
+
+  /**
+   * The first 64 KiB of stdout and stderr together.
+   *
+   * @generated from field: string output = 3;
+   */
+  output: string;
+
+  /**
+   * @generated from field: bool output_truncated = 4;
+   */
+  outputTruncated: boolean;
+
+  /**
+   * @generated from field: double duration_ms = 5;
+   */
+  durationMs: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionResult.
+ * Use `create(ActionResultSchema)` to create a new message.
+ */
+export const ActionResultSchema: GenMessage<ActionResult> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 41);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
