@@ -86,7 +86,7 @@ export async function keyFingerprint(raw: Uint8Array): Promise<string> {
 }
 
 /** The bytes of a grant, as signed. */
-export function encodeGrant(g: Grant): Uint8Array {
+export function encodeGrant(g: Grant): Uint8Array<ArrayBuffer> {
   const { v, agent, action, params, nonce, iat, exp } = g;
   return new TextEncoder().encode(JSON.stringify({ v, agent, action, params, nonce, iat, exp }));
 }
@@ -140,7 +140,7 @@ export async function signGrant(
     exp: now + ttlMs,
   });
   const signature = new Uint8Array(
-    await crypto.subtle.sign({ name: "Ed25519" }, privateKey, grant as Uint8Array<ArrayBuffer>),
+    await crypto.subtle.sign({ name: "Ed25519" }, privateKey, grant),
   );
   return { grant: base64url(grant), signature: base64url(signature) };
 }
