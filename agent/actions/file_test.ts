@@ -139,7 +139,7 @@ Deno.test({
       assert(/its directory .* is writable/.test(r.problem), r.problem);
       await Deno.chmod(dir, 0o700);
 
-      await Deno.writeTextFile(path, "[[unit]]\nname = 1\nunit = \"a.service\"\n");
+      await Deno.writeTextFile(path, '[[unit]]\nname = 1\nunit = "a.service"\n');
       r = await loadActions(path);
       assertEquals(r.actions.size, 0);
       assert(r.problem.includes("unit[0].name"), r.problem);
