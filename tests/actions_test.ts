@@ -20,6 +20,11 @@ import {
 } from "../lib/actions/grant.ts";
 import { enroll, type Hub, openHubStore, processTest, startAgent, startHub } from "./harness.ts";
 import { dockerRunning, removeContainers, runContainer, startedAt } from "./docker.ts";
+import { Channel } from "../agent/grpc.ts";
+import { encodeAgent } from "../agent/wire.ts";
+import { HUB_TLS_NAME } from "../lib/link.ts";
+import type { ActionResponse } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
+import { probeHello, probeStream } from "./probe.ts";
 
 const ACTIONS = `
 [[container]]
@@ -238,5 +243,59 @@ processTest(
     assertEquals([local[0].exit_code, local[0].key], [0, operator.fingerprint]);
     assertEquals(local.filter((e) => e.refused).length, refusals.length + 1);
     assert(local.some((e) => /replayed/.test(e.refused ?? "")));
+
+    // An agent's answer is input like any other: past its limits it is a 502, never shown.
+    const raw = await enroll(hub, `${dir}/raw`, "act-raw");
+    const channel = new Channel(hub.grpc, { serverName: HUB_TLS_NAME, caPem: raw.identity.caPem });
+    const answerWith = async (
+      outcome: ActionResponse["outcome"],
+      method: string,
+      body?: unknown,
+    ) => {
+      let welcomed: () => void;
+      const ready = new Promise<void>((r) => (welcomed = r));
+      const stream = probeStream(channel, raw.identity, probeHello("raw", 30), (kind, c) => {
+        if (kind.case === "welcome") welcomed();
+        if (kind.case === "request") {
+          c.write(encodeAgent({
+            case: "response",
+            value: { id: kind.value.id, result: { case: "action", value: { outcome } } },
+          }));
+        }
+      });
+      await ready;
+      const r = await call(hub, key, method, `/api/v1/hosts/${raw.identity.agentId}/actions`, body);
+      stream.cancel();
+      return [r.status, errorOf(r)?.code];
+    };
+    const spec = { name: "x", kind: "shell", description: "", params: [] };
+    assertEquals(
+      await answerWith(
+        { case: "list", value: { actions: [spec], operatorKeys: [], problem: "" } },
+        "GET",
+      ),
+      [502, "agent_invalid_answer"],
+    );
+    const huge = {
+      refused: "",
+      exitCode: 0,
+      output: "x".repeat(70_000),
+      outputTruncated: false,
+      durationMs: 1,
+    };
+    const rawGrant = await signGrant(operator.privateKey, {
+      agent: raw.identity.agentId,
+      action: "a",
+      params: {},
+    });
+    assertEquals(
+      await answerWith({ case: "result", value: huge }, "POST", {
+        action: "a",
+        params: {},
+        ...rawGrant,
+      }),
+      [502, "agent_invalid_answer"],
+    );
+    await channel.close();
   },
 );
