@@ -20,6 +20,7 @@ import {
 } from "../lib/actions/grant.ts";
 import { enroll, type Hub, openHubStore, processTest, startAgent, startHub } from "./harness.ts";
 import { dockerRunning, removeContainers, runContainer, startedAt } from "./docker.ts";
+import { fileURLToPath } from "node:url";
 import { Channel } from "../agent/grpc.ts";
 import { encodeAgent } from "../agent/wire.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
@@ -60,6 +61,18 @@ async function call(hub: Hub, key: string, method: string, path: string, body?: 
   return { status: res.status, body: await res.json() as Record<string, unknown> };
 }
 
+/** Runs the operator CLI; exit code and output. */
+async function operatorCli(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lib/actions/operator_cli.ts", ...args],
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
 const errorOf = (r: { body: Record<string, unknown> }) =>
   r.body.error as { code: string; message: string } | undefined;
 
@@ -76,9 +89,15 @@ processTest(
     const actionsFile = `${dir}/etc/actions.toml`;
     await Deno.writeTextFile(actionsFile, ACTIONS, { mode: 0o644 });
     const operator = await keyPair();
-    await Deno.writeTextFile(`${dir}/etc/operator.pub`, `${operator.text} test operator\n`, {
-      mode: 0o644,
-    });
+    // A second admin signs from the operator CLI (lib/actions/operator_cli.ts), with a key file.
+    const made = await operatorCli(["keygen", `${dir}/cli.key`]);
+    assertEquals(made.code, 0, made.stderr);
+    const cliKey = made.stdout.trim().split("\n").at(-1)!;
+    await Deno.writeTextFile(
+      `${dir}/etc/operator.pub`,
+      `${operator.text} test operator\n${cliKey} cli operator\n`,
+      { mode: 0o644 },
+    );
 
     const hub = own(await startHub(`${dir}/hub`));
     const { key, identity } = await enroll(hub, `${dir}/agent`, "act-1");
@@ -96,7 +115,8 @@ processTest(
       "restart-web",
       "echo-count",
     ]);
-    assertEquals(list.body.operator_keys, [operator.fingerprint]);
+    assertEquals((list.body.operator_keys as string[]).length, 2);
+    assertEquals((list.body.operator_keys as string[])[0], operator.fingerprint);
     assertEquals(list.body.problem, "");
 
     const signed = async (
@@ -121,9 +141,12 @@ processTest(
     const restarted = await startedAt(web);
     assert(restarted > before.web, `start time ${before.web} → ${restarted}`);
 
-    // A command with a typed parameter: fixed argv, the value one whole argument.
-    const echoed = await call(hub, key, "POST", path, await signed("echo-count", { n: "3" }));
-    assertEquals([echoed.status, echoed.body.output], [200, "count 3\n"]);
+    // A command with a typed parameter (fixed argv, the value one whole argument), from the CLI.
+    const echoed = await operatorCli(
+      ["run", "--hub", hub.http, "--key", `${dir}/cli.key`, "--host", hostId, "echo-count", "n=3"],
+      { SIGHTLINE_API_KEY: key },
+    );
+    assertEquals([echoed.code, echoed.stdout], [0, "count 3\n"], echoed.stderr);
 
     // The hub holds its secret and its database, not the operator key: the best it
     // can do is a grant of its own writing, "signed" with what it has.

@@ -97,8 +97,7 @@ async function checkOwnership(path: string): Promise<boolean> {
   ) {
     const i = info ?? await Deno.stat(p);
     if (i.uid !== 0) throw new FileProblem(`${what}${p} is owned by uid ${i.uid}, not root`);
-    // A sticky world-writable directory (/tmp) still lets others add files
-    // beside it, never replace this one; but an action file has no business there.
+    // A sticky world-writable directory (/tmp) is refused too: an action file has no business there.
     if (((i.mode ?? 0) & 0o022) !== 0) {
       throw new FileProblem(
         `${what}${p} is writable by group or others (mode ${((i.mode ?? 0) & 0o777).toString(8)})`,
