@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import type { Logger } from "../lib/log.ts";
 import { DEFAULT_ACTIONS_FILE, DEFAULT_KEYS_FILE } from "./actions/file.ts";
-import { dockerSocket } from "./actions/docker.ts";
 
 /** Everything `agent run` needs to know. */
 export interface AgentConfig {
@@ -26,8 +25,6 @@ export interface AgentConfig {
   operatorKeysFile: string;
   /** Operator keys pinned in the environment, `ed25519:…`, comma or space separated. */
   operatorKeys: string;
-  /** The Docker Engine's unix socket. */
-  dockerSocket: string;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -81,6 +78,5 @@ export function loadAgentConfig(
     actionsFile: env.SIGHTLINE_AGENT_ACTIONS_FILE || DEFAULT_ACTIONS_FILE,
     operatorKeysFile: env.SIGHTLINE_AGENT_OPERATOR_KEY_FILE || DEFAULT_KEYS_FILE,
     operatorKeys: env.SIGHTLINE_AGENT_OPERATOR_KEY ?? "",
-    dockerSocket: dockerSocket(env),
   };
 }

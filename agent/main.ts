@@ -18,6 +18,7 @@ import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
+import { ContainerWatcher } from "./containers/watcher.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -45,7 +46,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     actionsFile: config.actionsFile,
     keysFile: config.operatorKeysFile,
     envKeys: config.operatorKeys,
-    dockerSocket: config.dockerSocket,
+    engine: { env: Deno.env.toObject(), root: config.root },
     logFile: join(config.dataDir, "actions.log"),
     kv: wal.kv,
     log: logger("agent.actions"),
@@ -81,7 +82,14 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   });
 
   const jobs = new Scheduler({ log: logger("agent.jobs") });
+  const containers = new ContainerWatcher({
+    env: Deno.env.toObject(),
+    root: config.root,
+    log: logger("agent.containers"),
+  });
+  jobs.add(containers.eventsJob());
   jobs.add(metricsJob({
+    containers,
     collectors,
     roots: config,
     intervalS: control.intervalS(),
@@ -104,6 +112,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     await jobs.stop(STOP_GRACE_MS);
     await link.stop();
     await linkDone.catch(() => {});
+    containers.close();
     wal.close();
     Deno.exit(0);
   };

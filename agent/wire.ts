@@ -61,6 +61,10 @@ export function encodeBatch(seq: number, s: Snapshot): Uint8Array {
       temperatures: s.temperatures,
       errors: s.errors,
       intervalS: s.intervalS,
+      containers: s.containers?.containers ?? [],
+      containerEvents: s.containers?.events ?? [],
+      containersListed: s.containers?.listed ?? false,
+      containerEngine: s.containers?.engine ?? "",
     }),
   });
 }

@@ -68,6 +68,38 @@ const FULL: Snapshot = {
   }],
   temperatures: [{ sensor: "cpu", celsius: 40.5 }],
   errors: [{ collector: "disk", message: "nope" }],
+  containers: {
+    listed: true,
+    engine: "docker 20.10.24",
+    containers: [{
+      id: "a".repeat(64),
+      name: "web",
+      image: "nginx:1.27",
+      state: "running",
+      health: "healthy",
+      restartCount: 1,
+      createdUnixMs: 1_795_000_000_000,
+      startedUnixMs: 1_795_000_000_001,
+      hasStats: true,
+      memBytes: 2 ** 33,
+      memLimitBytes: 2 ** 34,
+      hasRates: true,
+      cpuPercent: 150.5,
+      netRxBytesPerS: 1.5,
+      netTxBytesPerS: 2.5,
+      blockReadBytesPerS: 3.5,
+      blockWriteBytesPerS: 4.5,
+    }],
+    events: [{
+      unixMs: 1_795_000_000_002,
+      containerId: "a".repeat(64),
+      name: "web",
+      image: "nginx:1.27",
+      action: "health_status",
+      exitCode: 137,
+      health: "healthy",
+    }],
+  },
 };
 
 /**

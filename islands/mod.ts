@@ -9,6 +9,7 @@ import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
+import ContainerTable from "./ContainerTable.tsx";
 // Alerting: rules, silences, maintenance, channels and their delivery log
 import RuleList from "./RuleList.tsx";
 import RuleEditor from "./RuleEditor.tsx";
@@ -36,6 +37,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   CopyButton,
   AddHost,
   TagEditor,
+  ContainerTable,
   // Alerting: rules, silences, maintenance, channels
   RuleList,
   RuleEditor,

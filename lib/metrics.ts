@@ -12,7 +12,7 @@
 
 export type MetricUnit = "percent" | "bytes" | "bytes_per_s" | "seconds" | "celsius" | "load";
 /** What a series' label names; "" for a metric with one series per host. */
-export type MetricLabel = "" | "core" | "mount" | "device" | "iface" | "sensor";
+export type MetricLabel = "" | "core" | "mount" | "device" | "iface" | "sensor" | "container";
 
 export interface MetricDef {
   name: string;
@@ -100,6 +100,22 @@ export const METRICS: readonly MetricDef[] = [
     min: -273.15,
     max: 500,
   },
+  // A container's series are labelled by its name, which outlives a recreated
+  // container's id (compose, a redeploy), so its chart goes on.
+  {
+    name: "container_cpu_percent",
+    title: "Container CPU, percent of one core",
+    unit: "percent",
+    label: "container",
+    min: 0,
+    // 100 per core, as docker stats counts; no host has more than this many.
+    max: 100 * 4096,
+  },
+  bytes("container_mem_bytes", "Container memory (less file cache)", EIB, "container"),
+  rate("container_net_rx_bytes_per_s", "Container network in", "container"),
+  rate("container_net_tx_bytes_per_s", "Container network out", "container"),
+  rate("container_block_read_bytes_per_s", "Container block read", "container"),
+  rate("container_block_write_bytes_per_s", "Container block write", "container"),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

@@ -31,7 +31,16 @@ Deno.test("the proto's metric messages are the ones the catalogue's conversion r
   const batch = AgentService.methods.find((x) => x.name === "Connect")!.input.fields
     .find((f) => f.name === "metrics")!.message!;
   const groups = batch.fields.map((f) => f.name).filter((n) =>
-    !["seq", "unix_ms", "interval_s", "errors"].includes(n)
+    ![
+      "seq",
+      "unix_ms",
+      "interval_s",
+      "errors",
+      // Events and the list's facts, not series (hub/store/containers/).
+      "container_events",
+      "containers_listed",
+      "container_engine",
+    ].includes(n)
   );
   const prefix: Record<string, string> = {
     cpu: "cpu_",
@@ -42,6 +51,7 @@ Deno.test("the proto's metric messages are the ones the catalogue's conversion r
     disks: "disk_",
     net: "net_",
     temperatures: "temp_",
+    containers: "container_",
   };
   assertEquals(
     groups.sort(),

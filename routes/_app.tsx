@@ -42,6 +42,9 @@ export function App(
                 Alerts{" "}
                 <Island name="AlertCount" component={AlertCount} props={{ counts: alerts }} />
               </a>
+              <a href="/containers" aria-current={active === "containers" ? "page" : undefined}>
+                Containers
+              </a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>

@@ -18,6 +18,11 @@ import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { getActions, postAction } from "./api/v1/hosts/[id]/actions.ts";
 import { operatorKeyPage } from "./settings/operator_key.tsx";
 // -- end of actions --
+// -- containers (issue 20) --
+import { getHostContainers } from "./api/v1/hosts/[id]/containers.ts";
+import { listContainers } from "./api/v1/containers.ts";
+import { containersPage, hostContainersPage } from "./containers.tsx";
+// -- end of containers --
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -66,6 +71,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/actions", getActions(deps));
       api.post("/hosts/:id/actions", postAction(deps));
       // -- end of actions --
+      // -- containers --
+      api.get("/hosts/:id/containers", getHostContainers(deps));
+      api.get("/containers", listContainers(deps));
+      // -- end of containers --
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
@@ -114,6 +123,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/hosts/new", createHost(deps));
       pages.get("/hosts/:id", hostPage(deps));
       pages.get("/hosts/:id/delete", deleteHostPage(deps));
+      // -- containers --
+      pages.get("/hosts/:id/containers", hostContainersPage(deps));
+      pages.get("/containers", containersPage(deps));
+      // -- end of containers --
       pages.post("/hosts/:id/delete", deleteHost(deps));
       pages.post("/hosts/:id/tags", setTags(deps));
       pages.post("/hosts/:id/token", renewToken(deps));

@@ -15,7 +15,7 @@ import { keyFingerprint, type Params } from "../../lib/actions/grant.ts";
 import type { Logger } from "../../lib/log.ts";
 import { type Action, checkParam, loadActions, loadKeys } from "./file.ts";
 import { checkGrant, importKey, NonceStore, type OperatorKey } from "./grants.ts";
-import { DockerEngine } from "./docker.ts";
+import { actOnContainer } from "./containers.ts";
 
 /** What the agent keeps of a command's output. */
 export const OUTPUT_LIMIT = 64 * 1024;
@@ -26,7 +26,8 @@ export interface ActionsOptions {
   keysFile: string;
   /** SIGHTLINE_AGENT_OPERATOR_KEY: keys pinned in the agent's environment. */
   envKeys?: string;
-  dockerSocket: string;
+  /** Where the container engine's socket is looked for (DOCKER_HOST, SIGHTLINE_ROOT). */
+  engine: { env: Record<string, string | undefined>; root: string };
   /** The local log (a JSON line per request). */
   logFile: string;
   kv: Deno.Kv;
@@ -229,22 +230,15 @@ export class AgentActions {
   async #execute(action: Action, params: Params): Promise<Ran | { refused: string }> {
     switch (action.kind) {
       case "container": {
-        const engine = new DockerEngine(this.opts.dockerSocket);
-        try {
-          const name = params.container;
-          const c = await engine.find(name);
-          if (!c) return { refused: `no container is named ${name}` };
-          // The name matched the action's glob as a parameter; labels are the container's own.
-          for (const [k, v] of Object.entries(action.labels)) {
-            if (c.labels[k] !== v) {
-              return { refused: `container ${name} is not labelled ${k}=${v}` };
-            }
-          }
-          const r = await engine.act(c.id, action.verb);
-          return { exitCode: r.ok ? 0 : 1, output: r.text, truncated: false };
-        } finally {
-          engine.close();
-        }
+        // The name matched the action's glob as a parameter; labels are the container's own.
+        const r = await actOnContainer(
+          this.opts.engine,
+          params.container,
+          action.verb,
+          action.labels,
+        );
+        if ("refused" in r) return r;
+        return { exitCode: r.ok ? 0 : 1, output: r.text, truncated: false };
       }
       case "unit":
         return await runArgv(["/usr/bin/systemctl", "restart", action.unit], 50);

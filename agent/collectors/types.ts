@@ -4,6 +4,8 @@
  * Snapshot into a MetricsBatch (agent/wire.ts).
  */
 import type {
+  Container,
+  ContainerEvent,
   Cpu,
   Disk,
   Filesystem,
@@ -37,6 +39,13 @@ export interface Snapshot {
   net: NetStats[];
   temperatures: Array<{ sensor: string; celsius: number }>;
   errors: Array<{ collector: string; message: string }>;
+  /** The container engine's list and events (agent/containers/); absent: not asked. */
+  containers?: {
+    listed: boolean;
+    engine: string;
+    containers: Container[];
+    events: ContainerEvent[];
+  };
 }
 
 /** Where a collector reads from; tests point these at fixture trees. */

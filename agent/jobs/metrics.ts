@@ -9,6 +9,7 @@ import type { Collector } from "../collectors/types.ts";
 import type { Job } from "../scheduler.ts";
 import type { Wal } from "../wal.ts";
 import { encodeBatch } from "../wire.ts";
+import type { ContainerWatcher } from "../containers/watcher.ts";
 
 /** What the metrics job needs from the rest of the agent. */
 export interface MetricsDeps {
@@ -19,6 +20,8 @@ export interface MetricsDeps {
   /** Told after each batch is in the WAL (the hub link). */
   sender: { notify(): void };
   log: Logger;
+  /** The host's containers, sampled with each cycle (absent: not watched). */
+  containers?: Pick<ContainerWatcher, "sample" | "takeEvents">;
 }
 
 /**
@@ -29,6 +32,16 @@ export interface MetricsDeps {
 export function metricsJob(deps: MetricsDeps): Job {
   const { collectors, roots, wal, sender, log } = deps;
   let last: number | null = null;
+  /** The engine's list; an engine that fails is one collector's error, not the cycle's. */
+  const sampleContainers = async (now: number) => {
+    if (!deps.containers) return { listed: false, engine: "", containers: [], error: "" };
+    try {
+      return { ...await deps.containers.sample(now), error: "" };
+    } catch (err) {
+      const error = (err as Error).message.slice(0, 500);
+      return { listed: false, engine: "", containers: [], error };
+    }
+  };
   return {
     name: "metrics",
     schedule: {
@@ -40,12 +53,22 @@ export function metricsJob(deps: MetricsDeps): Job {
     async run() {
       const now = Date.now();
       if (last === null) {
-        await collect(collectors, roots, 0, now);
+        // Baselines only; container events wait in the watcher for the first batch.
+        await Promise.all([collect(collectors, roots, 0, now), sampleContainers(now)]);
         last = now;
         return;
       }
-      const snapshot = await collect(collectors, roots, (now - last) / 1000, now);
+      const [snapshot, containers] = await Promise.all([
+        collect(collectors, roots, (now - last) / 1000, now),
+        sampleContainers(now),
+      ]);
       last = now;
+      if (deps.containers) {
+        snapshot.containers = { ...containers, events: deps.containers.takeEvents() };
+        if (containers.error) {
+          snapshot.errors.push({ collector: "containers", message: containers.error });
+        }
+      }
       for (const e of snapshot.errors) {
         log.warn("Collector failed", { collector: e.collector, error: e.message });
       }

@@ -8,6 +8,11 @@ import type { HostInfo } from "../store/hosts/types.ts";
 import type { Point, StoredBatch } from "../store/metrics/types.ts";
 import { inRange, metric } from "../../lib/metrics.ts";
 import { cleanName } from "../../lib/names.ts";
+import type {
+  ContainerEventInput,
+  ContainerInput,
+  ContainerReport,
+} from "../store/containers/types.ts";
 
 const LIMITS = { items: 512, cores: 1024, text: 256 };
 const EARLIEST_MS = Date.UTC(2020, 0, 1);
@@ -61,7 +66,7 @@ export interface DroppedValue {
 export function batchToStored(
   b: MetricsBatch,
   now = Date.now(),
-): StoredBatch & { dropped: DroppedValue[] } {
+): StoredBatch & { dropped: DroppedValue[]; containers: ContainerReport | null } {
   const seq = Number(b.seq);
   const ts = Number(b.unixMs);
   if (seq < 1 || !Number.isSafeInteger(seq)) throw new InvalidMessage("seq must be at least 1");
@@ -221,6 +226,128 @@ export function batchToStored(
     collector: text("collector", e.collector),
     message: e.message.slice(0, 1024),
   }));
+  const containers = containersOf(b, seq, ts, now, checked, add, dropped);
+  if (containers?.listed) {
+    latest.containers = {
+      engine: containers.engine,
+      total: containers.containers.length,
+      running: containers.containers.filter((c) => c.state === "running").length,
+    };
+  }
   if (dropped.length) latest.invalid_values = dropped.length;
-  return { seq, ts, points, latest, dropped };
+  return { seq, ts, points, latest, dropped, containers };
+}
+
+/** Docker's rule for names (Podman's is the same), bounded. */
+const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
+/** An image reference: registry/name:tag@digest, printable ASCII without spaces. */
+const IMAGE = /^[\x21-\x7e]{0,256}$/;
+const STATES = new Set([
+  "created",
+  "running",
+  "paused",
+  "restarting",
+  "removing",
+  "exited",
+  "dead",
+  "unknown",
+]);
+const HEALTH = new Set(["", "starting", "healthy", "unhealthy"]);
+const ACTIONS = new Set(["start", "stop", "die", "oom", "health_status"]);
+
+/**
+ * A batch's containers and container events, each checked on its own: one
+ * that breaks a rule (a name no engine gives, a state no engine has) is
+ * dropped and counted with the impossible values, the rest is kept. Each
+ * container's figures become series labelled by its name.
+ */
+function containersOf(
+  b: MetricsBatch,
+  seq: number,
+  ts: number,
+  now: number,
+  checked: (name: string, value: number, label?: string) => number | null,
+  add: (name: string, value: number | null, label?: string) => void,
+  dropped: DroppedValue[],
+): ContainerReport | null {
+  items("containers", b.containers);
+  items("container_events", b.containerEvents, 1024);
+  if (!b.containersListed && b.containerEvents.length === 0) return null;
+  const time = (v: bigint) => {
+    const ms = Number(v);
+    return ms >= EARLIEST_MS && ms <= now + MAX_FUTURE_MS ? ms : null;
+  };
+  const refuse = (what: string) => dropped.push({ metric: what, label: "", value: NaN });
+  const containers: ContainerInput[] = [];
+  const names = new Set<string>();
+  for (const c of b.containers) {
+    if (
+      !CONTAINER_ID.test(c.id) || !CONTAINER_NAME.test(c.name) || !IMAGE.test(c.image) ||
+      !STATES.has(c.state) || !HEALTH.has(c.health) || names.has(c.name)
+    ) {
+      refuse("containers");
+      continue;
+    }
+    names.add(c.name);
+    const running = c.state === "running";
+    const mem = running && c.hasStats
+      ? checked("container_mem_bytes", Number(c.memBytes), c.name)
+      : null;
+    const cpu = running && c.hasRates
+      ? checked("container_cpu_percent", c.cpuPercent, c.name)
+      : null;
+    add("container_mem_bytes", mem, c.name);
+    add("container_cpu_percent", cpu, c.name);
+    if (running && c.hasRates) {
+      for (
+        const [metricName, v] of [
+          ["container_net_rx_bytes_per_s", c.netRxBytesPerS],
+          ["container_net_tx_bytes_per_s", c.netTxBytesPerS],
+          ["container_block_read_bytes_per_s", c.blockReadBytesPerS],
+          ["container_block_write_bytes_per_s", c.blockWriteBytesPerS],
+        ] as const
+      ) add(metricName, checked(metricName, v, c.name), c.name);
+    }
+    containers.push({
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      state: c.state,
+      health: c.health,
+      restarts: c.restartCount,
+      cpu_percent: cpu,
+      mem_bytes: mem,
+      created_at: time(c.createdUnixMs),
+      started_at: time(c.startedUnixMs),
+    });
+  }
+  const events: ContainerEventInput[] = [];
+  for (const e of b.containerEvents) {
+    const at = time(e.unixMs);
+    if (
+      at === null || !CONTAINER_ID.test(e.containerId) || !CONTAINER_NAME.test(e.name) ||
+      !IMAGE.test(e.image) || !ACTIONS.has(e.action) || !HEALTH.has(e.health)
+    ) {
+      refuse("container_events");
+      continue;
+    }
+    events.push({
+      ts: at,
+      container_id: e.containerId,
+      name: e.name,
+      image: e.image,
+      action: e.action,
+      exit_code: e.exitCode,
+      health: e.health,
+    });
+  }
+  return {
+    seq,
+    ts,
+    listed: b.containersListed,
+    engine: b.containerEngine.replace(/[^\x20-\x7e]/g, "").slice(0, 64),
+    containers,
+    events,
+  };
 }

@@ -154,6 +154,20 @@ Deno.test("batchToStored() names only metrics of the catalogue, and every one of
     disks: [{ device: "sda", readBytesPerS: 1, writeBytesPerS: 1 }],
     net: [{ iface: "eth0", rxBytesPerS: 1, txBytesPerS: 1 }],
     temperatures: [{ sensor: "cpu", celsius: 40 }],
+    containersListed: true,
+    containers: [{
+      id: "a".repeat(64),
+      name: "web",
+      state: "running",
+      hasStats: true,
+      memBytes: 1n,
+      hasRates: true,
+      cpuPercent: 1,
+      netRxBytesPerS: 1,
+      netTxBytesPerS: 1,
+      blockReadBytesPerS: 1,
+      blockWriteBytesPerS: 1,
+    }],
   });
   const names = new Set(batchToStored(b, NOW).points.map((p) => p.metric));
   assertEquals([...names].sort(), [...METRIC_NAMES].sort());
@@ -168,4 +182,68 @@ Deno.test("batchToStored() names only metrics of the catalogue, and every one of
 Deno.test("helloToInfo() removes from an agent's hostname what would hide or rearrange it", () => {
   const info = helloToInfo(create(HelloSchema, { hostname: "web\u001b[31m01\u0000\u202E" }));
   assertEquals(info.hostname, "web[31m01");
+});
+
+Deno.test("batchToStored() turns containers into series by name, and drops and counts a bad one", () => {
+  const id = (n: number) => String(n).repeat(64);
+  const ok = {
+    id: id(1),
+    name: "web",
+    image: "nginx:1.27",
+    state: "running",
+    restartCount: 2,
+    createdUnixMs: BigInt(NOW - 60_000),
+    startedUnixMs: BigInt(NOW - 30_000),
+    hasStats: true,
+    memBytes: 4096n,
+    hasRates: true,
+    cpuPercent: 150,
+    netRxBytesPerS: 10,
+  };
+  const b = create(MetricsBatchSchema, {
+    seq: 3n,
+    unixMs: BigInt(NOW),
+    intervalS: 30,
+    containersListed: true,
+    containerEngine: "docker 27.0",
+    containers: [
+      ok,
+      // First cycle of a container: memory, no rates yet.
+      { ...ok, id: id(2), name: "db", hasRates: false, cpuPercent: 0 },
+      { ...ok, id: id(3), name: "stopped", state: "exited", hasStats: false },
+      { ...ok, id: id(4), name: "../../etc" },
+      { ...ok, id: id(5), name: "x", state: "on fire" },
+      { ...ok, id: id(6), name: "y", cpuPercent: Number.NaN },
+    ],
+    containerEvents: [
+      { unixMs: BigInt(NOW - 1000), containerId: id(1), name: "web", action: "die", exitCode: 137 },
+      { unixMs: BigInt(NOW - 500), containerId: id(1), name: "web", action: "exec_start" },
+    ],
+  });
+  const s = batchToStored(b, NOW);
+  const find = (m: string, l: string) => s.points.find((p) => p.metric === m && p.label === l);
+  assertEquals(find("container_cpu_percent", "web")?.value, 150);
+  assertEquals(find("container_mem_bytes", "db")?.value, 4096);
+  assertEquals(find("container_cpu_percent", "db"), undefined);
+  assertEquals(find("container_mem_bytes", "stopped"), undefined);
+  assertEquals(find("container_cpu_percent", "y"), undefined);
+  const c = s.containers!;
+  assertEquals(c.containers.map((x) => [x.name, x.state, x.cpu_percent, x.mem_bytes]), [
+    ["web", "running", 150, 4096],
+    ["db", "running", null, 4096],
+    ["stopped", "exited", null, null],
+    ["y", "running", null, 4096],
+  ]);
+  assertEquals(c.containers[0].started_at, NOW - 30_000);
+  assertEquals(c.events.map((e) => [e.action, e.exit_code]), [["die", 137]]);
+  assertEquals([c.listed, c.engine], [true, "docker 27.0"]);
+  // The bad name, the bad state, the NaN CPU and the unknown event action.
+  assertEquals(s.dropped.length, 4);
+  assertEquals(s.latest.containers, { engine: "docker 27.0", total: 4, running: 3 });
+  for (const p of s.points) assertEquals(metric(p.metric) !== undefined, true, p.metric);
+});
+
+Deno.test("batchToStored() has no container report from an agent that did not list", () => {
+  const b = create(MetricsBatchSchema, { seq: 1n, unixMs: BigInt(NOW) });
+  assertEquals(batchToStored(b, NOW).containers, null);
 });

@@ -57,6 +57,13 @@ export class IngestService {
   #admission: Admission;
   /** Values dropped as impossible, per host (seeded from the stored snapshot). */
   #invalid = new Map<string, number>();
+  /**
+   * Hosts whose last list stored here was empty, from the engine named: the
+   * same again with no events changes nothing, and most hosts of a fleet
+   * without containers would otherwise cost a transaction each batch.
+   * Forgotten on connect (another hub may have stored lists meanwhile).
+   */
+  #noContainers = new Map<string, string>();
   /** Requests to agents and desired-state pushes, over the streams this service holds. */
   readonly control: ControlChannel;
 
@@ -185,6 +192,7 @@ export class IngestService {
           case "hello": {
             const info = helloToInfo(kind.value);
             hello = true;
+            this.#noContainers.delete(hostId);
             clearTimeout(helloTimer);
             release?.();
             const at = this.#now();
@@ -244,6 +252,9 @@ export class IngestService {
     try {
       const stored = batchToStored(batch, this.#now());
       const invalid = await this.#countInvalid(hostId, stored);
+      // Before the batch's row: both writes are idempotent on (host, seq), so
+      // a failure between them leaves a batch the agent resends and both take once.
+      await this.#recordContainers(hostId, stored.containers);
       const { inserted } = await this.deps.store.metrics.writeBatch(hostId, stored);
       // A replayed batch was counted when it was first stored.
       if (inserted) this.#invalid.set(hostId, invalid);
@@ -265,6 +276,15 @@ export class IngestService {
     // An agent that does not read its acks is not read either: flow control
     // then slows it down, instead of acks piling up here.
     if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
+  }
+
+  async #recordContainers(hostId: string, report: ReturnType<typeof batchToStored>["containers"]) {
+    if (!report) return;
+    const empty = report.listed && report.containers.length === 0 && report.events.length === 0;
+    if (empty && this.#noContainers.get(hostId) === report.engine) return;
+    this.#noContainers.delete(hostId);
+    await this.deps.store.containers.record(hostId, report);
+    if (empty) this.#noContainers.set(hostId, report.engine);
   }
 
   /**
@@ -299,6 +319,7 @@ export class IngestService {
   /** Ends the streams of a host that was removed. */
   closeHost(hostId: string): void {
     this.#invalid.delete(hostId);
+    this.#noContainers.delete(hostId);
     for (const [call, id] of this.#streams) {
       if (id === hostId) fail(call, new GrpcError(Status.UNAUTHENTICATED, "Host was removed"));
     }

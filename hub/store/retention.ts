@@ -204,6 +204,12 @@ export async function runRetention(
     }
     out[tier.name] = total;
   }
+  // Container events and containers long gone, kept as long as the oldest tier.
+  const oldest = ROLLUPS.at(-1)!.name;
+  if (retention[oldest] !== null && !lease?.signal.aborted) {
+    const rows = await store.containers.prune(retainedSince(retention, oldest, now));
+    out.containers = { rows, partitions: 0 };
+  }
   await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }

@@ -789,6 +789,35 @@ export interface MetricsBatch {
   errors: CollectorError[];
   /**
    * 13-19: containers (issue 20).
+   * Every container the engine lists (running or not), when
+   * containers_listed is set.
+   *
+   * @generated from field: repeated sightline.agent.v1.Container containers = 13;
+   */
+  containers: Container[];
+  /**
+   * What the engine reported since the previous batch, oldest first: events
+   * between cycles travel with the next batch, so through the WAL.
+   *
+   * @generated from field: repeated sightline.agent.v1.ContainerEvent container_events = 14;
+   */
+  containerEvents: ContainerEvent[];
+  /**
+   * Set when `containers` is the engine's whole list this cycle; an empty
+   * list with it set means none (also: no engine on the host). Unset: the
+   * agent did not ask or the engine did not answer, and the hub keeps what
+   * it holds.
+   *
+   * @generated from field: bool containers_listed = 15;
+   */
+  containersListed: boolean;
+  /**
+   * The engine the list comes from ("docker 20.10.24"), "" when none.
+   *
+   * @generated from field: string container_engine = 16;
+   */
+  containerEngine: string;
+  /**
    * The seconds since the previous sample these rates were computed over; 0 when
    * this is the first sample after the agent started.
    *
@@ -808,6 +837,10 @@ export function createMetricsBatch(init: Partial<MetricsBatch> = {}): MetricsBat
     net: [],
     temperatures: [],
     errors: [],
+    containers: [],
+    containerEvents: [],
+    containersListed: false,
+    containerEngine: "",
     intervalS: 0,
     ...init,
   };
@@ -877,6 +910,18 @@ function writeMetricsBatch(w: BinaryWriter, m: MetricsBatch): void {
     w.join();
   }
   if (m.intervalS !== 0) w.tag(12, WireType.Bit64).double(m.intervalS);
+  for (const item of m.containers) {
+    w.tag(13, WireType.LengthDelimited).fork();
+    writeContainer(w, item);
+    w.join();
+  }
+  for (const item of m.containerEvents) {
+    w.tag(14, WireType.LengthDelimited).fork();
+    writeContainerEvent(w, item);
+    w.join();
+  }
+  if (m.containersListed) w.tag(15, WireType.Varint).bool(m.containersListed);
+  if (m.containerEngine !== "") w.tag(16, WireType.LengthDelimited).string(m.containerEngine);
 }
 
 function readMetricsBatch(r: BinaryReader, len: number, m: MetricsBatch = createMetricsBatch()): MetricsBatch {
@@ -940,6 +985,26 @@ function readMetricsBatch(r: BinaryReader, len: number, m: MetricsBatch = create
       case 12: {
         if (wt !== WireType.Bit64) return false;
         m.intervalS = r.double();
+        return true;
+      }
+      case 13: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.containers.push(readContainer(r, r.uint32()));
+        return true;
+      }
+      case 14: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.containerEvents.push(readContainerEvent(r, r.uint32()));
+        return true;
+      }
+      case 15: {
+        if (wt !== WireType.Varint) return false;
+        m.containersListed = r.bool();
+        return true;
+      }
+      case 16: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.containerEngine = r.string();
         return true;
       }
     }
@@ -3918,6 +3983,397 @@ function readActionResult(r: BinaryReader, len: number, m: ActionResult = create
       case 5: {
         if (wt !== WireType.Bit64) return false;
         m.durationMs = r.double();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * One container as the engine lists and inspects it. Deliberately no
+ * environment (inspect's Config.Env holds secrets), no command line and no
+ * labels: the agent never reads them into what it sends.
+ *
+ * @generated from message sightline.agent.v1.Container
+ */
+export interface Container {
+  /**
+   * The engine's full id (64 hex digits).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+  /**
+   * Without Docker's leading "/".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+  /**
+   * @generated from field: string image = 3;
+   */
+  image: string;
+  /**
+   * created, running, paused, restarting, removing, exited or dead.
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+  /**
+   * starting, healthy or unhealthy; "" for a container without a health check.
+   *
+   * @generated from field: string health = 5;
+   */
+  health: string;
+  /**
+   * @generated from field: uint32 restart_count = 6;
+   */
+  restartCount: number;
+  /**
+   * @generated from field: int64 created_unix_ms = 7;
+   */
+  createdUnixMs: number;
+  /**
+   * 0 when it never started.
+   *
+   * @generated from field: int64 started_unix_ms = 8;
+   */
+  startedUnixMs: number;
+  /**
+   * Set when the stats below were read (a running container).
+   *
+   * @generated from field: bool has_stats = 9;
+   */
+  hasStats: boolean;
+  /**
+   * Usage minus inactive file cache, as `docker stats` shows it.
+   *
+   * @generated from field: uint64 mem_bytes = 10;
+   */
+  memBytes: number;
+  /**
+   * @generated from field: uint64 mem_limit_bytes = 11;
+   */
+  memLimitBytes: number;
+  /**
+   * Set when the rates below span two readings (from a running container's
+   * second cycle on).
+   *
+   * @generated from field: bool has_rates = 12;
+   */
+  hasRates: boolean;
+  /**
+   * The docker CLI's formula: container CPU time over host CPU time between
+   * two readings, times online CPUs, in percent (100 = one core busy).
+   *
+   * @generated from field: double cpu_percent = 13;
+   */
+  cpuPercent: number;
+  /**
+   * @generated from field: double net_rx_bytes_per_s = 14;
+   */
+  netRxBytesPerS: number;
+  /**
+   * @generated from field: double net_tx_bytes_per_s = 15;
+   */
+  netTxBytesPerS: number;
+  /**
+   * @generated from field: double block_read_bytes_per_s = 16;
+   */
+  blockReadBytesPerS: number;
+  /**
+   * @generated from field: double block_write_bytes_per_s = 17;
+   */
+  blockWriteBytesPerS: number;
+}
+
+/** A Container with every field at its default, then `init`'s. */
+export function createContainer(init: Partial<Container> = {}): Container {
+  return {
+    id: "",
+    name: "",
+    image: "",
+    state: "",
+    health: "",
+    restartCount: 0,
+    createdUnixMs: 0,
+    startedUnixMs: 0,
+    hasStats: false,
+    memBytes: 0,
+    memLimitBytes: 0,
+    hasRates: false,
+    cpuPercent: 0,
+    netRxBytesPerS: 0,
+    netTxBytesPerS: 0,
+    blockReadBytesPerS: 0,
+    blockWriteBytesPerS: 0,
+    ...init,
+  };
+}
+
+/** Encodes a Container (fields at their default are left out). */
+export function encodeContainer(m: Container): Uint8Array {
+  const w = new BinaryWriter();
+  writeContainer(w, m);
+  return w.finish();
+}
+
+/** Decodes a Container; throws on bytes that are not one. */
+export function decodeContainer(bytes: Uint8Array): Container {
+  const r = new BinaryReader(bytes);
+  return readContainer(r, r.len);
+}
+
+function writeContainer(w: BinaryWriter, m: Container): void {
+  if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+  if (m.name !== "") w.tag(2, WireType.LengthDelimited).string(m.name);
+  if (m.image !== "") w.tag(3, WireType.LengthDelimited).string(m.image);
+  if (m.state !== "") w.tag(4, WireType.LengthDelimited).string(m.state);
+  if (m.health !== "") w.tag(5, WireType.LengthDelimited).string(m.health);
+  {
+    const v = m.restartCount >>> 0;
+    if (v !== 0) w.tag(6, WireType.Varint).uint32(v);
+  }
+  {
+    const v = i64(m.createdUnixMs);
+    if (v !== 0) w.tag(7, WireType.Varint).int64(v);
+  }
+  {
+    const v = i64(m.startedUnixMs);
+    if (v !== 0) w.tag(8, WireType.Varint).int64(v);
+  }
+  if (m.hasStats) w.tag(9, WireType.Varint).bool(m.hasStats);
+  {
+    const v = u64(m.memBytes);
+    if (v !== 0) w.tag(10, WireType.Varint).uint64(v);
+  }
+  {
+    const v = u64(m.memLimitBytes);
+    if (v !== 0) w.tag(11, WireType.Varint).uint64(v);
+  }
+  if (m.hasRates) w.tag(12, WireType.Varint).bool(m.hasRates);
+  if (m.cpuPercent !== 0) w.tag(13, WireType.Bit64).double(m.cpuPercent);
+  if (m.netRxBytesPerS !== 0) w.tag(14, WireType.Bit64).double(m.netRxBytesPerS);
+  if (m.netTxBytesPerS !== 0) w.tag(15, WireType.Bit64).double(m.netTxBytesPerS);
+  if (m.blockReadBytesPerS !== 0) w.tag(16, WireType.Bit64).double(m.blockReadBytesPerS);
+  if (m.blockWriteBytesPerS !== 0) w.tag(17, WireType.Bit64).double(m.blockWriteBytesPerS);
+}
+
+function readContainer(r: BinaryReader, len: number, m: Container = createContainer()): Container {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.id = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.image = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.state = r.string();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.health = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.Varint) return false;
+        m.restartCount = r.uint32();
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.Varint) return false;
+        m.createdUnixMs = Number(r.int64());
+        return true;
+      }
+      case 8: {
+        if (wt !== WireType.Varint) return false;
+        m.startedUnixMs = Number(r.int64());
+        return true;
+      }
+      case 9: {
+        if (wt !== WireType.Varint) return false;
+        m.hasStats = r.bool();
+        return true;
+      }
+      case 10: {
+        if (wt !== WireType.Varint) return false;
+        m.memBytes = Number(r.uint64());
+        return true;
+      }
+      case 11: {
+        if (wt !== WireType.Varint) return false;
+        m.memLimitBytes = Number(r.uint64());
+        return true;
+      }
+      case 12: {
+        if (wt !== WireType.Varint) return false;
+        m.hasRates = r.bool();
+        return true;
+      }
+      case 13: {
+        if (wt !== WireType.Bit64) return false;
+        m.cpuPercent = r.double();
+        return true;
+      }
+      case 14: {
+        if (wt !== WireType.Bit64) return false;
+        m.netRxBytesPerS = r.double();
+        return true;
+      }
+      case 15: {
+        if (wt !== WireType.Bit64) return false;
+        m.netTxBytesPerS = r.double();
+        return true;
+      }
+      case 16: {
+        if (wt !== WireType.Bit64) return false;
+        m.blockReadBytesPerS = r.double();
+        return true;
+      }
+      case 17: {
+        if (wt !== WireType.Bit64) return false;
+        m.blockWriteBytesPerS = r.double();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * A container event from the engine's event stream.
+ *
+ * @generated from message sightline.agent.v1.ContainerEvent
+ */
+export interface ContainerEvent {
+  /**
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: number;
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+  /**
+   * @generated from field: string image = 4;
+   */
+  image: string;
+  /**
+   * start, stop, die, oom or health_status.
+   *
+   * @generated from field: string action = 5;
+   */
+  action: string;
+  /**
+   * die: the exit code.
+   *
+   * @generated from field: int32 exit_code = 6;
+   */
+  exitCode: number;
+  /**
+   * health_status: the new status (healthy, unhealthy, starting).
+   *
+   * @generated from field: string health = 7;
+   */
+  health: string;
+}
+
+/** A ContainerEvent with every field at its default, then `init`'s. */
+export function createContainerEvent(init: Partial<ContainerEvent> = {}): ContainerEvent {
+  return {
+    unixMs: 0,
+    containerId: "",
+    name: "",
+    image: "",
+    action: "",
+    exitCode: 0,
+    health: "",
+    ...init,
+  };
+}
+
+/** Encodes a ContainerEvent (fields at their default are left out). */
+export function encodeContainerEvent(m: ContainerEvent): Uint8Array {
+  const w = new BinaryWriter();
+  writeContainerEvent(w, m);
+  return w.finish();
+}
+
+/** Decodes a ContainerEvent; throws on bytes that are not one. */
+export function decodeContainerEvent(bytes: Uint8Array): ContainerEvent {
+  const r = new BinaryReader(bytes);
+  return readContainerEvent(r, r.len);
+}
+
+function writeContainerEvent(w: BinaryWriter, m: ContainerEvent): void {
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(1, WireType.Varint).int64(v);
+  }
+  if (m.containerId !== "") w.tag(2, WireType.LengthDelimited).string(m.containerId);
+  if (m.name !== "") w.tag(3, WireType.LengthDelimited).string(m.name);
+  if (m.image !== "") w.tag(4, WireType.LengthDelimited).string(m.image);
+  if (m.action !== "") w.tag(5, WireType.LengthDelimited).string(m.action);
+  {
+    const v = m.exitCode | 0;
+    if (v !== 0) w.tag(6, WireType.Varint).int32(v);
+  }
+  if (m.health !== "") w.tag(7, WireType.LengthDelimited).string(m.health);
+}
+
+function readContainerEvent(r: BinaryReader, len: number, m: ContainerEvent = createContainerEvent()): ContainerEvent {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.containerId = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.image = r.string();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.action = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.Varint) return false;
+        m.exitCode = r.int32();
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.health = r.string();
         return true;
       }
     }

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIsQDCgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKdAgoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SAASRAoPcGFja2FnZXNfcmVzeW5jGAQgASgLMikuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jUmVxdWVzdEgAEjMKBmFjdGlvbhgFIAEoCzIhLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25SZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QivwIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASNAoGYWN0aW9uGAUgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3BvbnNlSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCJ6Cg1BY3Rpb25SZXF1ZXN0EjUKBGxpc3QYASABKAsyJS5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uTGlzdFJlcXVlc3RIABIsCgNydW4YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuUnVuQWN0aW9uSABCBAoCb3AiEwoRQWN0aW9uTGlzdFJlcXVlc3QibgoJUnVuQWN0aW9uEg4KBmFjdGlvbhgBIAEoCRIvCgZwYXJhbXMYAiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUGFyYW0SDQoFZ3JhbnQYAyABKAwSEQoJc2lnbmF0dXJlGAQgASgMIioKC0FjdGlvblBhcmFtEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkifwoOQWN0aW9uUmVzcG9uc2USLgoEbGlzdBgBIAEoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25MaXN0SAASMgoGcmVzdWx0GAIgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3VsdEgAQgkKB291dGNvbWUiZQoKQWN0aW9uTGlzdBIvCgdhY3Rpb25zGAEgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblNwZWMSFQoNb3BlcmF0b3Jfa2V5cxgCIAMoCRIPCgdwcm9ibGVtGAMgASgJInIKCkFjdGlvblNwZWMSDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEjMKBnBhcmFtcxgEIAMoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25QYXJhbVNwZWMiaAoPQWN0aW9uUGFyYW1TcGVjEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIOCgZ2YWx1ZXMYAyADKAkSCwoDbWluGAQgASgDEgsKA21heBgFIAEoAxIPCgdwYXR0ZXJuGAYgASgJInEKDEFjdGlvblJlc3VsdBIPCgdyZWZ1c2VkGAEgASgJEhEKCWV4aXRfY29kZRgCIAEoBRIOCgZvdXRwdXQYAyABKAkSGAoQb3V0cHV0X3RydW5jYXRlZBgEIAEoCBITCgtkdXJhdGlvbl9tcxgFIAEoATK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQiygEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEIhsKB1dlbGNvbWUSEAoIbGFzdF9zZXEYASABKAQiTgoJSGVhcnRiZWF0Eg8KB3VuaXhfbXMYASABKAMSFwoPZHJvcHBlZF9iYXRjaGVzGAIgASgEEhcKD3BlbmRpbmdfYmF0Y2hlcxgDIAEoBCIkCgNBY2sSCwoDc2VxGAEgASgEEhAKCHJlamVjdGVkGAIgASgJIuoECgxNZXRyaWNzQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSJAoDY3B1GAMgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkNwdRIqCgZtZW1vcnkYBCABKAsyGi5zaWdodGxpbmUuYWdlbnQudjEuTWVtb3J5EiYKBGxvYWQYBSABKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuTG9hZBIQCgh1cHRpbWVfcxgGIAEoARIzCgtmaWxlc3lzdGVtcxgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5GaWxlc3lzdGVtEicKBWRpc2tzGAggAygLMhguc2lnaHRsaW5lLmFnZW50LnYxLkRpc2sSLQoDbmV0GAkgAygLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk5ldEludGVyZmFjZRI1Cgx0ZW1wZXJhdHVyZXMYCiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuVGVtcGVyYXR1cmUSMgoGZXJyb3JzGAsgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yEjEKCmNvbnRhaW5lcnMYDSADKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQ29udGFpbmVyEjwKEGNvbnRhaW5lcl9ldmVudHMYDiADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udGFpbmVyRXZlbnQSGQoRY29udGFpbmVyc19saXN0ZWQYDyABKAgSGAoQY29udGFpbmVyX2VuZ2luZRgQIAEoCRISCgppbnRlcnZhbF9zGAwgASgBInQKA0NwdRIPCgdwZXJjZW50GAEgASgBEgwKBHVzZXIYAiABKAESDgoGc3lzdGVtGAMgASgBEg4KBmlvd2FpdBgEIAEoARINCgVzdGVhbBgFIAEoARIQCghwZXJfY29yZRgGIAMoARINCgVjb3JlcxgHIAEoDSKTAQoGTWVtb3J5EhMKC3RvdGFsX2J5dGVzGAEgASgEEhIKCnVzZWRfYnl0ZXMYAiABKAQSFwoPYXZhaWxhYmxlX2J5dGVzGAMgASgEEhQKDGNhY2hlZF9ieXRlcxgEIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAUgASgEEhcKD3N3YXBfdXNlZF9ieXRlcxgGIAEoBCI0CgRMb2FkEg0KBWxvYWQxGAEgASgBEg0KBWxvYWQ1GAIgASgBEg4KBmxvYWQxNRgDIAEoASJ4CgpGaWxlc3lzdGVtEg0KBW1vdW50GAEgASgJEg4KBmRldmljZRgCIAEoCRIOCgZmc3R5cGUYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoBBISCgp1c2VkX2J5dGVzGAUgASgEEhMKC2F2YWlsX2J5dGVzGAYgASgEIpMBCgREaXNrEg4KBmRldmljZRgBIAEoCRISCgpyZWFkX2J5dGVzGAIgASgEEhMKC3dyaXRlX2J5dGVzGAMgASgEEg0KBXJlYWRzGAQgASgEEg4KBndyaXRlcxgFIAEoBBIYChByZWFkX2J5dGVzX3Blcl9zGAYgASgBEhkKEXdyaXRlX2J5dGVzX3Blcl9zGAcgASgBIuMBCgxOZXRJbnRlcmZhY2USDQoFaWZhY2UYASABKAkSEAoIcnhfYnl0ZXMYAiABKAQSEAoIdHhfYnl0ZXMYAyABKAQSEgoKcnhfcGFja2V0cxgEIAEoBBISCgp0eF9wYWNrZXRzGAUgASgEEhEKCXJ4X2Vycm9ycxgGIAEoBBIRCgl0eF9lcnJvcnMYByABKAQSEAoIcnhfZHJvcHMYCCABKAQSEAoIdHhfZHJvcHMYCSABKAQSFgoOcnhfYnl0ZXNfcGVyX3MYCiABKAESFgoOdHhfYnl0ZXNfcGVyX3MYCyABKAEiLgoLVGVtcGVyYXR1cmUSDgoGc2Vuc29yGAEgASgJEg8KB2NlbHNpdXMYAiABKAEiNAoOQ29sbGVjdG9yRXJyb3ISEQoJY29sbGVjdG9yGAEgASgJEg8KB21lc3NhZ2UYAiABKAkinQIKDkNvbnRyb2xSZXF1ZXN0EgoKAmlkGAEgASgEEjoKCmFnZW50X2luZm8YAiABKAsyJC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdEgAEkAKDXRvcF9wcm9jZXNzZXMYAyABKAsyJy5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzUmVxdWVzdEgAEkQKD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIpLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY1JlcXVlc3RIABIzCgZhY3Rpb24YBSABKAsyIS5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUmVxdWVzdEgAQgYKBGJvZHkiEgoQQWdlbnRJbmZvUmVxdWVzdCIVChNUb3BQcm9jZXNzZXNSZXF1ZXN0Ir8CCg9Db250cm9sUmVzcG9uc2USCgoCaWQYASABKAQSMwoKYWdlbnRfaW5mbxgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9IABI5Cg10b3BfcHJvY2Vzc2VzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc0gAEj0KD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY0gAEjQKBmFjdGlvbhgFIAEoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25SZXNwb25zZUgAEjEKBWVycm9yGA8gASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvckgAQggKBnJlc3VsdCK+AQoJQWdlbnRJbmZvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIdXB0aW1lX3MYAiABKAESFQoNaG9zdF91cHRpbWVfcxgDIAEoARILCgNwaWQYBCABKA0SGwoTd2FsX3BlbmRpbmdfYmF0Y2hlcxgFIAEoBBISCgpjb2xsZWN0b3JzGAYgAygJEhoKEm1ldHJpY3NfaW50ZXJ2YWxfcxgHIAEoARIXCg9kZXNpcmVkX3ZlcnNpb24YCCABKAQiiwEKDFRvcFByb2Nlc3NlcxIPCgd1bml4X21zGAEgASgDEg0KBXRvdGFsGAIgASgNEisKBmJ5X2NwdRgDIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzEi4KCWJ5X21lbW9yeRgEIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5Qcm9jZXNzIm8KB1Byb2Nlc3MSCwoDcGlkGAEgASgNEgwKBG5hbWUYAiABKAkSDAoEdXNlchgDIAEoCRITCgtjcHVfcGVyY2VudBgEIAEoARIRCglyc3NfYnl0ZXMYBSABKAQSEwoLbWVtX3BlcmNlbnQYBiABKAEimQEKDENvbnRyb2xFcnJvchIzCgRjb2RlGAEgASgOMiUuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xFcnJvci5Db2RlEg8KB21lc3NhZ2UYAiABKAkiQwoEQ29kZRIUChBDT0RFX1VOU1BFQ0lGSUVEEAASFAoQQ09ERV9VTlNVUFBPUlRFRBABEg8KC0NPREVfRkFJTEVEEAIibAoMRGVzaXJlZFN0YXRlEg8KB3ZlcnNpb24YASABKAQSDAoEZnVsbBgCIAEoCBIsCgNzZXQYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuRGVzaXJlZEl0ZW0SDwoHcmVtb3ZlZBgEIAMoCSJkCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIAEIHCgV2YWx1ZSIiCg9NZXRyaWNzSW50ZXJ2YWwSDwoHc2Vjb25kcxgBIAEoASKDAgoMUGFja2FnZUJhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEgwKBGZ1bGwYAyABKAgSFAoMYmFzZWxpbmVfc2VxGAQgASgEEhAKCG1hbmFnZXJzGAUgAygJEisKBnVwc2VydBgGIAMoCzIbLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlEi8KB3JlbW92ZWQYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZUtleRINCgV0b3RhbBgIIAEoDRIyCgZlcnJvcnMYCSADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3IiOQoKUGFja2FnZUtleRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCSJ4CgdQYWNrYWdlEg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSFgoOdXBkYXRlX3ZlcnNpb24YBSABKAkSFwoPc2VjdXJpdHlfdXBkYXRlGAYgASgIIhcKFVBhY2thZ2VzUmVzeW5jUmVxdWVzdCIdCg5QYWNrYWdlc1Jlc3luYxILCgNzZXEYASABKAQiegoNQWN0aW9uUmVxdWVzdBI1CgRsaXN0GAEgASgLMiUuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvbkxpc3RSZXF1ZXN0SAASLAoDcnVuGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLlJ1bkFjdGlvbkgAQgQKAm9wIhMKEUFjdGlvbkxpc3RSZXF1ZXN0Im4KCVJ1bkFjdGlvbhIOCgZhY3Rpb24YASABKAkSLwoGcGFyYW1zGAIgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblBhcmFtEg0KBWdyYW50GAMgASgMEhEKCXNpZ25hdHVyZRgEIAEoDCIqCgtBY3Rpb25QYXJhbRIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIn8KDkFjdGlvblJlc3BvbnNlEi4KBGxpc3QYASABKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uTGlzdEgAEjIKBnJlc3VsdBgCIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25SZXN1bHRIAEIJCgdvdXRjb21lImUKCkFjdGlvbkxpc3QSLwoHYWN0aW9ucxgBIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25TcGVjEhUKDW9wZXJhdG9yX2tleXMYAiADKAkSDwoHcHJvYmxlbRgDIAEoCSJyCgpBY3Rpb25TcGVjEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIzCgZwYXJhbXMYBCADKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUGFyYW1TcGVjImgKD0FjdGlvblBhcmFtU3BlYxIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDgoGdmFsdWVzGAMgAygJEgsKA21pbhgEIAEoAxILCgNtYXgYBSABKAMSDwoHcGF0dGVybhgGIAEoCSJxCgxBY3Rpb25SZXN1bHQSDwoHcmVmdXNlZBgBIAEoCRIRCglleGl0X2NvZGUYAiABKAUSDgoGb3V0cHV0GAMgASgJEhgKEG91dHB1dF90cnVuY2F0ZWQYBCABKAgSEwoLZHVyYXRpb25fbXMYBSABKAEi/AIKCUNvbnRhaW5lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBWltYWdlGAMgASgJEg0KBXN0YXRlGAQgASgJEg4KBmhlYWx0aBgFIAEoCRIVCg1yZXN0YXJ0X2NvdW50GAYgASgNEhcKD2NyZWF0ZWRfdW5peF9tcxgHIAEoAxIXCg9zdGFydGVkX3VuaXhfbXMYCCABKAMSEQoJaGFzX3N0YXRzGAkgASgIEhEKCW1lbV9ieXRlcxgKIAEoBBIXCg9tZW1fbGltaXRfYnl0ZXMYCyABKAQSEQoJaGFzX3JhdGVzGAwgASgIEhMKC2NwdV9wZXJjZW50GA0gASgBEhoKEm5ldF9yeF9ieXRlc19wZXJfcxgOIAEoARIaChJuZXRfdHhfYnl0ZXNfcGVyX3MYDyABKAESHgoWYmxvY2tfcmVhZF9ieXRlc19wZXJfcxgQIAEoARIfChdibG9ja193cml0ZV9ieXRlc19wZXJfcxgRIAEoASKHAQoOQ29udGFpbmVyRXZlbnQSDwoHdW5peF9tcxgBIAEoAxIUCgxjb250YWluZXJfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRINCgVpbWFnZRgEIAEoCRIOCgZhY3Rpb24YBSABKAkSEQoJZXhpdF9jb2RlGAYgASgFEg4KBmhlYWx0aBgHIAEoCTK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -396,6 +396,39 @@ export type MetricsBatch = Message<"sightline.agent.v1.MetricsBatch"> & {
 
   /**
    * 13-19: containers (issue 20).
+   * Every container the engine lists (running or not), when
+   * containers_listed is set.
+   *
+   * @generated from field: repeated sightline.agent.v1.Container containers = 13;
+   */
+  containers: Container[];
+
+  /**
+   * What the engine reported since the previous batch, oldest first: events
+   * between cycles travel with the next batch, so through the WAL.
+   *
+   * @generated from field: repeated sightline.agent.v1.ContainerEvent container_events = 14;
+   */
+  containerEvents: ContainerEvent[];
+
+  /**
+   * Set when `containers` is the engine's whole list this cycle; an empty
+   * list with it set means none (also: no engine on the host). Unset: the
+   * agent did not ask or the engine did not answer, and the hub keeps what
+   * it holds.
+   *
+   * @generated from field: bool containers_listed = 15;
+   */
+  containersListed: boolean;
+
+  /**
+   * The engine the list comes from ("docker 20.10.24"), "" when none.
+   *
+   * @generated from field: string container_engine = 16;
+   */
+  containerEngine: string;
+
+  /**
    * The seconds since the previous sample these rates were computed over; 0 when
    * this is the first sample after the agent started.
    *
@@ -1664,6 +1697,182 @@ export type ActionResult = Message<"sightline.agent.v1.ActionResult"> & {
  */
 export const ActionResultSchema: GenMessage<ActionResult> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 41);
+
+/**
+ * One container as the engine lists and inspects it. Deliberately no
+ * environment (inspect's Config.Env holds secrets), no command line and no
+ * labels: the agent never reads them into what it sends.
+ *
+ * @generated from message sightline.agent.v1.Container
+ */
+export type Container = Message<"sightline.agent.v1.Container"> & {
+  /**
+   * The engine's full id (64 hex digits).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Without Docker's leading "/".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string image = 3;
+   */
+  image: string;
+
+  /**
+   * created, running, paused, restarting, removing, exited or dead.
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+
+  /**
+   * starting, healthy or unhealthy; "" for a container without a health check.
+   *
+   * @generated from field: string health = 5;
+   */
+  health: string;
+
+  /**
+   * @generated from field: uint32 restart_count = 6;
+   */
+  restartCount: number;
+
+  /**
+   * @generated from field: int64 created_unix_ms = 7;
+   */
+  createdUnixMs: bigint;
+
+  /**
+   * 0 when it never started.
+   *
+   * @generated from field: int64 started_unix_ms = 8;
+   */
+  startedUnixMs: bigint;
+
+  /**
+   * Set when the stats below were read (a running container).
+   *
+   * @generated from field: bool has_stats = 9;
+   */
+  hasStats: boolean;
+
+  /**
+   * Usage minus inactive file cache, as `docker stats` shows it.
+   *
+   * @generated from field: uint64 mem_bytes = 10;
+   */
+  memBytes: bigint;
+
+  /**
+   * @generated from field: uint64 mem_limit_bytes = 11;
+   */
+  memLimitBytes: bigint;
+
+  /**
+   * Set when the rates below span two readings (from a running container's
+   * second cycle on).
+   *
+   * @generated from field: bool has_rates = 12;
+   */
+  hasRates: boolean;
+
+  /**
+   * The docker CLI's formula: container CPU time over host CPU time between
+   * two readings, times online CPUs, in percent (100 = one core busy).
+   *
+   * @generated from field: double cpu_percent = 13;
+   */
+  cpuPercent: number;
+
+  /**
+   * @generated from field: double net_rx_bytes_per_s = 14;
+   */
+  netRxBytesPerS: number;
+
+  /**
+   * @generated from field: double net_tx_bytes_per_s = 15;
+   */
+  netTxBytesPerS: number;
+
+  /**
+   * @generated from field: double block_read_bytes_per_s = 16;
+   */
+  blockReadBytesPerS: number;
+
+  /**
+   * @generated from field: double block_write_bytes_per_s = 17;
+   */
+  blockWriteBytesPerS: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.Container.
+ * Use `create(ContainerSchema)` to create a new message.
+ */
+export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 42);
+
+/**
+ * A container event from the engine's event stream.
+ *
+ * @generated from message sightline.agent.v1.ContainerEvent
+ */
+export type ContainerEvent = Message<"sightline.agent.v1.ContainerEvent"> & {
+  /**
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string image = 4;
+   */
+  image: string;
+
+  /**
+   * start, stop, die, oom or health_status.
+   *
+   * @generated from field: string action = 5;
+   */
+  action: string;
+
+  /**
+   * die: the exit code.
+   *
+   * @generated from field: int32 exit_code = 6;
+   */
+  exitCode: number;
+
+  /**
+   * health_status: the new status (healthy, unhealthy, starting).
+   *
+   * @generated from field: string health = 7;
+   */
+  health: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ContainerEvent.
+ * Use `create(ContainerEventSchema)` to create a new message.
+ */
+export const ContainerEventSchema: GenMessage<ContainerEvent> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 43);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
