@@ -7,10 +7,9 @@
  * the host refused.
  */
 import { useEffect, useState } from "preact/hooks";
-import { type Params, signGrant } from "../lib/actions/grant.ts";
-import type { ActionListAnswer, ActionResultAnswer } from "../hub/control/types.ts";
-import { send } from "./alerting_kit.tsx";
-import { loadKey } from "./operator_key.ts";
+import type { Params } from "../lib/actions/grant.ts";
+import type { ActionListAnswer } from "../hub/control/types.ts";
+import { actionList, Confirm, type Outcome, OutcomeView, signAndRun } from "./action_kit.tsx";
 
 export interface HostActionsProps {
   hostId: string;
@@ -18,12 +17,6 @@ export interface HostActionsProps {
 }
 
 type Action = ActionListAnswer["actions"][number];
-
-/** What the island shows of one run. */
-type Outcome =
-  | { state: "running" }
-  | { state: "done"; result: Extract<ActionResultAnswer, { exit_code: number }> }
-  | { state: "refused"; message: string };
 
 function ParamField(
   { action, p, value, set }: {
@@ -63,30 +56,15 @@ export default function HostActions({ hostId, hostName }: HostActionsProps) {
   const [values, setValues] = useState<Record<string, Params>>({});
   const [asking, setAsking] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
-  const base = `/api/v1/hosts/${encodeURIComponent(hostId)}/actions`;
-
   useEffect(() => {
-    send<ActionListAnswer>("GET", base).then((r) =>
-      r.ok ? setList(r.body) : setError(r.refusal.message)
-    );
+    actionList(hostId).then((r) => typeof r === "string" ? setError(r) : setList(r));
   }, [hostId]);
 
   const run = async (a: Action) => {
     setAsking(null);
     setOutcomes((o) => ({ ...o, [a.name]: { state: "running" } }));
-    const refused = (message: string) =>
-      setOutcomes((o) => ({ ...o, [a.name]: { state: "refused", message } }));
-    const key = await loadKey().catch(() => null);
-    if (!key) {
-      refused("This browser holds no operator key: make one in Settings → Operator key.");
-      return;
-    }
-    const params = values[a.name] ?? {};
-    const grant = await signGrant(key.privateKey, { agent: hostId, action: a.name, params });
-    const r = await send<ActionResultAnswer>("POST", base, { action: a.name, params, ...grant });
-    if (!r.ok) return refused(r.refusal.message);
-    if ("refused" in r.body) return refused(r.body.refused);
-    setOutcomes((o) => ({ ...o, [a.name]: { state: "done", result: r.body as never } }));
+    const outcome = await signAndRun(hostId, a.name, values[a.name] ?? {});
+    setOutcomes((o) => ({ ...o, [a.name]: outcome }));
   };
 
   if (error) return <p class="muted">Actions: {error}</p>;
@@ -112,7 +90,6 @@ export default function HostActions({ hostId, hostName }: HostActionsProps) {
         {list.actions.map((a) => {
           const params = values[a.name] ?? {};
           const outcome = outcomes[a.name];
-          const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(", ");
           return (
             <li key={a.name} data-action={a.name}>
               <div class="row">
@@ -138,47 +115,15 @@ export default function HostActions({ hostId, hostName }: HostActionsProps) {
                 </button>
               </div>
               {asking === a.name && (
-                <div class="confirm card" role="alertdialog" aria-label="Confirm the action">
-                  <p>
-                    Run <strong>{a.name}</strong>
-                    {shown ? ` (${shown})` : ""} on host{" "}
-                    <strong>{hostName}</strong>? This browser signs a grant for this one run.
-                  </p>
-                  <div class="row">
-                    <button
-                      type="button"
-                      class="primary"
-                      onClick={() =>
-                        run(a)}
-                    >
-                      Sign and run on {hostName}
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() =>
-                        setAsking(null)}
-                    >
-                      Cancel
-                    </button>
-                  </div>
-                </div>
+                <Confirm
+                  action={a.name}
+                  params={params}
+                  hostName={hostName}
+                  onRun={() => run(a)}
+                  onCancel={() => setAsking(null)}
+                />
               )}
-              {outcome?.state === "running" && <p class="muted" role="status">Running…</p>}
-              {outcome?.state === "refused" && (
-                <p class="field-error" role="alert" data-testid="action-refused">
-                  Refused: {outcome.message}
-                </p>
-              )}
-              {outcome?.state === "done" && (
-                <div class="action-result" role="status" data-testid="action-result">
-                  <p>
-                    Exit status <strong>{outcome.result.exit_code}</strong> in{" "}
-                    {Math.round(outcome.result.duration_ms)} ms
-                    {outcome.result.output_truncated ? " (output cut at 64 KiB)" : ""}
-                  </p>
-                  {outcome.result.output && <pre>{outcome.result.output}</pre>}
-                </div>
-              )}
+              <OutcomeView outcome={outcome} />
             </li>
           );
         })}

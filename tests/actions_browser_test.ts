@@ -1,8 +1,9 @@
 /**
  * An action from the dashboard, in Chromium (issue 20): the admin makes an
- * operator key in the browser, the host pins its public half, and a restart
- * confirmed on the host page restarts the real container and shows its
- * result; a viewer's host page has no action and no button.
+ * operator key in the browser, the host pins its public half, its host page
+ * lists the action, and a restart confirmed on its Containers tab restarts
+ * the real container and shows the result; a viewer has no action and no
+ * button on either page.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
 import { enroll, hubCli, startAgent } from "./harness.ts";
@@ -27,7 +28,7 @@ if (daemon) {
         { mode: 0o644 },
       );
       const { identity } = await enroll(hub, `${dir}/agent`, "act-b");
-      const agent = own(startAgent(`${dir}/agent`, 5, {
+      const agent = own(startAgent(`${dir}/agent`, 1, {
         SIGHTLINE_AGENT_ACTIONS_FILE: `${dir}/etc/actions.toml`,
         SIGHTLINE_AGENT_OPERATOR_KEY_FILE: `${dir}/etc/operator.pub`,
       }));
@@ -44,20 +45,25 @@ if (daemon) {
       // The operator pins it on the host, as root.
       await Deno.writeTextFile(`${dir}/etc/operator.pub`, `${publicKey}\n`, { mode: 0o644 });
 
+      // The host page lists what the host allows; the Containers tab offers it on each match.
       await page.goto(`${hub.http}/hosts/${identity.agentId}`);
-      const action = page.locator('[data-action="restart-web"]');
-      await action.getByLabel("container").fill(web);
-      await action.getByRole("button", { name: "Run…" }).click();
-      const confirm = action.getByRole("alertdialog");
+      await page.locator('[data-action="restart-web"]').getByText(
+        "restart a container named sl-act-b-*",
+      )
+        .waitFor();
+      await page.goto(`${hub.http}/hosts/${identity.agentId}/containers`);
+      const row = page.locator(`tr[data-container="${web}"]`);
+      await row.getByRole("button", { name: "restart-web…" }).click({ timeout: 30_000 });
+      const confirm = page.getByRole("alertdialog");
       await confirm.getByText(`Run restart-web (container=${web}) on host act-b?`).waitFor();
       const before = await startedAt();
       await confirm.getByRole("button", { name: "Sign and run on act-b" }).click();
-      const result = action.getByTestId("action-result");
+      const result = page.getByTestId("action-result");
       await result.waitFor({ timeout: 30_000 });
       const shown = (await result.textContent())!;
       assert(shown.includes("Exit status 0"), shown);
       assert((await startedAt()) > before, "the container restarted");
-      if (SHOTS) await page.screenshot({ path: "docs/host-actions.png", fullPage: true });
+      if (SHOTS) await page.screenshot({ path: "docs/container-actions.png", fullPage: true });
       assertEquals(problems, [], "no console errors");
 
       // A viewer sees the host, and nothing to act with.
@@ -72,6 +78,10 @@ if (daemon) {
       await viewer.page.getByRole("heading", { name: "act-b" }).waitFor();
       assertEquals(await viewer.page.getByRole("heading", { name: "Actions" }).count(), 0);
       assertEquals(await viewer.page.getByRole("button", { name: "Run…" }).count(), 0);
+      await viewer.page.goto(`${hub.http}/hosts/${identity.agentId}/containers`);
+      await viewer.page.locator(`tr[data-container="${web}"]`).waitFor();
+      assertEquals(await viewer.page.getByRole("button", { name: /restart-web/ }).count(), 0);
+      assertEquals(await viewer.page.getByRole("columnheader", { name: "Actions" }).count(), 0);
     },
   );
 }

@@ -13,6 +13,9 @@
 import { parse as parseToml } from "smol-toml";
 import { dirname } from "node:path";
 import { decodeKey } from "../../lib/actions/grant.ts";
+import { globMatch } from "../../lib/actions/glob.ts";
+
+export { globMatch };
 
 /** What a container action does to the container named in its request. */
 export type ContainerVerb = "restart" | "stop" | "start";
@@ -67,15 +70,6 @@ const UNIT = /^[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,255}$/;
 export const NAME_VALUE = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,127}$/;
 const MAX_ACTIONS = 256;
 const MAX_COMMAND_TIMEOUT_S = 55;
-
-/** Does `name` match glob `pattern` (`*` any run, `?` one character)? */
-export function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\-]/g, "\\$&").replaceAll("*", ".*").replaceAll(
-    "?",
-    ".",
-  );
-  return new RegExp(`^${re}$`).test(name);
-}
 
 class FileProblem extends Error {}
 
