@@ -84,11 +84,18 @@ async function runArgv(argv: string[], timeoutS: number): Promise<Ran> {
       child.kill("SIGKILL");
     } catch { /* already ended */ }
   }, timeoutS * 1000);
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const c of s) out.add(c);
-  };
-  const [status] = await Promise.all([child.status, pump(child.stdout), pump(child.stderr)]);
+  const readers = [child.stdout.getReader(), child.stderr.getReader()];
+  const pumps = Promise.all(readers.map(async (r) => {
+    for (let c = await r.read(); !c.done; c = await r.read()) out.add(c.value);
+  })).catch(() => {});
+  const status = await child.status;
   clearTimeout(timer);
+  // A daemon the command started may hold its stdout open for ever: once the
+  // command itself has ended, what it wrote within a second is its output.
+  let late: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([pumps, new Promise((r) => (late = setTimeout(r, 1000)))]);
+  clearTimeout(late);
+  for (const r of readers) r.cancel().catch(() => {});
   const killed = status.signal === "SIGKILL";
   if (killed) out.add(new TextEncoder().encode(`\n(killed after ${timeoutS} s)`));
   return { exitCode: status.code, output: out.text(), truncated: out.truncated };
