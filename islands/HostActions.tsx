@@ -69,9 +69,11 @@ export default function HostActions({ hostId, hostName }: HostActionsProps) {
 
   if (error) return <p class="muted">Actions: {error}</p>;
   if (!list) return <p class="muted">Asking the host which actions it allows…</p>;
-  if (list.problem) {
-    return <p class="field-error" role="alert">The host offers no actions: {list.problem}</p>;
-  }
+  // A refused action file offers nothing; a refused key file may leave actions that no grant can run.
+  const problem = list.problem && (
+    <p class="field-error" role="alert">The host refused its own files: {list.problem}</p>
+  );
+  if (list.actions.length === 0 && problem) return problem;
   if (list.actions.length === 0) {
     return (
       <p class="muted">
@@ -81,6 +83,7 @@ export default function HostActions({ hostId, hostName }: HostActionsProps) {
   }
   return (
     <div class="host-actions">
+      {problem}
       {list.operator_keys.length === 0 && (
         <p class="field-error">
           No operator key is pinned on this host: it will refuse every grant.
