@@ -123,8 +123,13 @@ export class AgentActions {
       loadActions(this.opts.actionsFile),
       this.#keys(),
     ]);
-    for (const problem of [allowed.problem, pinned.problem]) {
-      if (problem) this.opts.log.warn("Offering no actions from a refused file", { problem });
+    if (allowed.problem) {
+      this.opts.log.warn("Offering no actions: the action file is refused", {
+        problem: allowed.problem,
+      });
+    }
+    if (pinned.problem) {
+      this.opts.log.warn("Ignoring operator keys that are refused", { problem: pinned.problem });
     }
     return {
       actions: [...allowed.actions.values()].map((a) => ({
@@ -148,12 +153,12 @@ export class AgentActions {
   /** Checks and runs one request; a refusal is a result with `refused` set. */
   async run(req: RunAction): Promise<ActionResult> {
     const started = performance.now();
-    const params: Params = {};
-    for (const p of req.params) params[p.name] = p.value;
+    // fromEntries makes own properties, so even a "__proto__" parameter is just a name.
+    const params: Params = Object.fromEntries(req.params.map((p) => [p.name, p.value]));
     const entry: Record<string, unknown> = {
       at: new Date().toISOString(),
-      action: req.action,
-      params,
+      action: req.action.slice(0, 64),
+      params: req.params.length <= 32 ? params : "(too many)",
     };
     const finish = async (r: Omit<ActionResult, "durationMs">): Promise<ActionResult> => {
       const result = { ...r, durationMs: performance.now() - started };
@@ -180,10 +185,14 @@ export class AgentActions {
     const refuse = (refused: string) =>
       finish({ refused, exitCode: 0, output: "", outputTruncated: false });
 
+    // What the hub relays is bounded as its own API bounds it; more is not a request.
     if (
-      req.params.length > 32 || new Set(req.params.map((p) => p.name)).size !== req.params.length
+      req.action.length > 64 || req.params.length > 32 ||
+      req.params.some((p) => p.name.length > 32 || p.value.length > 256) ||
+      new Set(req.params.map((p) => p.name)).size !== req.params.length
     ) {
-      return refuse("the parameters repeat a name or are too many");
+      entry.params = "(refused unread)";
+      return refuse("the action or its parameters are too long, too many or repeated");
     }
     const { keys, problem: keyProblem } = await this.#keys();
     const check = await checkGrant(

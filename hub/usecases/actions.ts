@@ -33,7 +33,6 @@ export function checkRunAction(body: unknown): RunActionInput {
   if (typeof b.action !== "string" || !b.action || b.action.length > LIMITS.action) {
     throw invalid("action", `action must be the name of one of the host's actions`);
   }
-  const params: Record<string, string> = {};
   const raw = b.params ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw invalid("params", "params must be an object of texts by name");
@@ -51,8 +50,9 @@ export function checkRunAction(body: unknown): RunActionInput {
         `The parameter ${k} must be a text of at most ${LIMITS.value} characters`,
       );
     }
-    params[k] = v;
   }
+  // fromEntries makes own properties, so even a "__proto__" parameter is relayed as a name.
+  const params: Record<string, string> = Object.fromEntries(entries as Array<[string, string]>);
   for (const f of ["grant", "signature"] as const) {
     const v = b[f];
     if (typeof v !== "string" || !v || v.length > LIMITS.grant || !fromBase64(v)) {

@@ -72,10 +72,17 @@ useCaseTest(
     assertEquals(asked, [body], "relayed as given: the grant's bytes untouched");
     answer = () => Promise.resolve({ refused: "the grant has expired" });
     await runAction(deps, ANN, host.id, body);
+    // A parameter named like a prototype is a name like any other, relayed as one.
+    const proto = JSON.parse(
+      `{"action": "a", "params": {"__proto__": "x"}, "grant": "${GRANT}", "signature": "${SIG}"}`,
+    );
+    await runAction(deps, ANN, host.id, proto);
+    assertEquals(Object.entries(asked.at(-1)!.params), [["__proto__", "x"]]);
+    asked.pop();
     answer = () => Promise.reject(new Error("The agent is not connected to this hub"));
     await runAction(deps, ANN, host.id, body).catch(() => {});
 
-    const rows = (await auditRows(store)).slice(before);
+    const rows = (await auditRows(store)).slice(before).filter((r) => !r[4].startsWith("a {"));
     const what = 'restart-web {"container":"web-1"}';
     const req = `${what}; grant: nonce n-1, expires 2023-11-14T22:13:50.000Z`;
     assertEquals(rows, [
