@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { Logger } from "../lib/log.ts";
+import { DEFAULT_ACTIONS_FILE, DEFAULT_KEYS_FILE } from "./actions/file.ts";
 
 /** Everything `agent run` needs to know. */
 export interface AgentConfig {
@@ -19,6 +20,11 @@ export interface AgentConfig {
   walMaxBytes: number;
   /** Longest wait between reconnect attempts, in seconds. */
   reconnectMaxS: number;
+  /** The host's action file and pinned operator keys (issue 20; agent/actions/file.ts). */
+  actionsFile: string;
+  operatorKeysFile: string;
+  /** Operator keys pinned in the environment, `ed25519:…`, comma or space separated. */
+  operatorKeys: string;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -69,5 +75,8 @@ export function loadAgentConfig(
       1,
       600,
     ),
+    actionsFile: env.SIGHTLINE_AGENT_ACTIONS_FILE || DEFAULT_ACTIONS_FILE,
+    operatorKeysFile: env.SIGHTLINE_AGENT_OPERATOR_KEY_FILE || DEFAULT_KEYS_FILE,
+    operatorKeys: env.SIGHTLINE_AGENT_OPERATOR_KEY ?? "",
   };
 }

@@ -3,7 +3,8 @@
  * closed: nothing here runs a command) and applies the desired state the hub
  * pushes, kept across restarts (desired.ts). The first item kind is the
  * metrics interval; the agent's metrics loop follows {@link AgentControl.intervalS}.
- * The requests: agent info, and the host's top processes (processes.ts).
+ * The requests: agent info, the host's top processes (processes.ts), and
+ * the actions its own files allow, run only on an operator's grant (actions/).
  */
 import {
   ControlError_Code,
@@ -18,6 +19,7 @@ import { DesiredStore, type Held } from "./desired.ts";
 import type { Wal } from "./wal.ts";
 import type { LinkControl } from "./transport.ts";
 import { topProcesses } from "./processes.ts";
+import type { AgentActions } from "./actions/mod.ts";
 
 /** The item key of the metrics interval (hub/control/desired.ts pushes it). */
 const INTERVAL_ITEM = "metrics.interval";
@@ -32,6 +34,8 @@ export interface ControlOptions {
   /** The filesystem root (for etc/passwd) and where proc is mounted. */
   roots: { root: string; procRoot: string };
   log: Logger;
+  /** Actions (issue 20); without them every action request is answered UNSUPPORTED. */
+  actions?: AgentActions;
 }
 
 /** What the agent answers and holds. */
@@ -131,16 +135,26 @@ export class AgentControl implements LinkControl {
             id,
             result: { case: "topProcesses", value: await this.#topProcesses() },
           };
+        case "action": {
+          const actions = this.opts.actions;
+          const op = req.body.value.op;
+          if (!actions || op.case === undefined) break;
+          const value = op.case === "list"
+            ? { outcome: { case: "list" as const, value: await actions.list() } }
+            : { outcome: { case: "result" as const, value: await actions.run(op.value) } };
+          return { id, result: { case: "action", value } };
+        }
         case "packagesResync": // issue 17: the package job answers it once it exists
         case undefined:
-          return {
-            id,
-            result: {
-              case: "error",
-              value: { code: ControlError_Code.UNSUPPORTED, message: "unknown request" },
-            },
-          };
+          break;
       }
+      return {
+        id,
+        result: {
+          case: "error",
+          value: { code: ControlError_Code.UNSUPPORTED, message: "unknown request" },
+        },
+      };
     } catch (err) {
       return {
         id,

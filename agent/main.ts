@@ -12,6 +12,7 @@ import { loadIdentity, saveIdentity } from "./identity.ts";
 import { HubLink, register } from "./transport.ts";
 import { Wal } from "./wal.ts";
 import { AgentControl } from "./control.ts";
+import { AgentActions } from "./actions/mod.ts";
 import { detectEnvironment } from "./collectors/environment.ts";
 import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
@@ -40,12 +41,23 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   }
   const environment = await detectEnvironment(config);
   const collectors = collectorsFor(Deno.build.os, environment);
+  const actions = new AgentActions({
+    agentId: id.agentId,
+    actionsFile: config.actionsFile,
+    keysFile: config.operatorKeysFile,
+    envKeys: config.operatorKeys,
+    engine: { env: Deno.env.toObject(), root: config.root },
+    logFile: join(config.dataDir, "actions.log"),
+    kv: wal.kv,
+    log: logger("agent.actions"),
+  });
   const control = await AgentControl.open(id.agentId, {
     wal,
     configuredIntervalS: config.intervalS,
     collectors: collectors.map((c) => c.name),
     roots: config,
     log: logger("agent.control"),
+    actions,
   });
   const link = new HubLink(id, wal, () => hostFacts(environment, control.intervalS()), {
     heartbeatMs: config.heartbeatS * 1000,
@@ -60,6 +72,13 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     environment,
     collectors: collectors.map((c) => c.name).join(","),
     pending: await wal.pending(),
+  });
+  // A refused file is logged by list() itself, with why.
+  const offered = await actions.list();
+  log.info("Actions", {
+    file: config.actionsFile,
+    allowed: offered.actions.length,
+    operator_keys: offered.operatorKeys.length,
   });
 
   const jobs = new Scheduler({ log: logger("agent.jobs") });

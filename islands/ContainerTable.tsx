@@ -14,6 +14,9 @@ import {
 } from "../lib/containers.ts";
 import { onLive } from "./live.ts";
 import { useNow } from "./clock.ts";
+import { globMatch } from "../lib/actions/glob.ts";
+import type { ActionListAnswer } from "../hub/control/types.ts";
+import { actionList, Confirm, type Outcome, OutcomeView, signAndRun } from "./action_kit.tsx";
 
 export interface ContainerTableProps {
   /** One host's containers; absent: the fleet's. */
@@ -24,6 +27,11 @@ export interface ContainerTableProps {
   state?: string;
   /** What to say when a host has none (no engine, or none listed). */
   empty: string;
+  /**
+   * One host's table for an admin: the container actions its action file
+   * allows (issue 20), offered on the containers whose names they match.
+   */
+  actions?: { hostName: string };
 }
 
 /** Refreshes at most this often: one host's batches, or the whole fleet's. */
@@ -61,6 +69,28 @@ export default function ContainerTable(props: ContainerTableProps) {
   const [tick, setTick] = useState(0);
   const first = useRef(true);
   const now = useNow();
+  const [allowed, setAllowed] = useState<ActionListAnswer["actions"]>([]);
+  /** The run being confirmed, and each run's outcome, by `action container`. */
+  const [asking, setAsking] = useState<string | null>(null);
+  const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
+  const acting = Boolean(hostId && props.actions);
+
+  useEffect(() => {
+    if (!hostId || !props.actions) return;
+    // An agent that cannot say (offline) offers nothing here; the host page says why.
+    actionList(hostId).then((r) => {
+      if (typeof r !== "string") setAllowed(r.actions.filter((a) => a.kind === "container"));
+    });
+  }, [hostId]);
+
+  const run = async (action: string, container: string) => {
+    const key = `${action} ${container}`;
+    setAsking(null);
+    setOutcomes((o) => ({ ...o, [key]: { state: "running" } }));
+    const outcome = await signAndRun(hostId!, action, { container });
+    setOutcomes((o) => ({ ...o, [key]: outcome }));
+  };
+  const columns = 8 + (hostId ? 0 : 1) + (acting ? 1 : 0);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -154,34 +184,73 @@ export default function ContainerTable(props: ContainerTableProps) {
                   <th scope="col" class="num">Memory</th>
                   <th scope="col" class="num">Restarts</th>
                   <th scope="col">Started</th>
-                  {/* Container actions (issue 20, points 3-5) add their column here. */}
+                  {acting && <th scope="col">Actions</th>}
                 </tr>
               </thead>
               <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id} data-container={c.name}>
-                    <th scope="row">{c.name}</th>
-                    {!hostId && "host" in c && (
-                      <td data-label="Host">
-                        <a href={`/hosts/${encodeURIComponent(c.host.id)}/containers`}>
-                          {c.host.name ?? c.host.id}
-                        </a>
+                {rows.map((c) => {
+                  const offered = allowed.filter((a) =>
+                    a.params.some((p) => p.name === "container" && globMatch(p.pattern!, c.name))
+                  );
+                  const here = offered.map((a) => `${a.name} ${c.name}`);
+                  return [
+                    <tr key={c.id} data-container={c.name}>
+                      <th scope="row">{c.name}</th>
+                      {!hostId && "host" in c && (
+                        <td data-label="Host">
+                          <a href={`/hosts/${encodeURIComponent(c.host.id)}/containers`}>
+                            {c.host.name ?? c.host.id}
+                          </a>
+                        </td>
+                      )}
+                      <td class="image" data-label="Image">{c.image}</td>
+                      <td data-label="State">
+                        <span class={`badge ${STATE_CLASS[c.state] ?? "muted"}`}>{c.state}</span>
                       </td>
-                    )}
-                    <td class="image" data-label="Image">{c.image}</td>
-                    <td data-label="State">
-                      <span class={`badge ${STATE_CLASS[c.state] ?? "muted"}`}>{c.state}</span>
-                    </td>
-                    <td data-label="Health">{c.health || "–"}</td>
-                    <td class="num" data-label="CPU" data-cpu>{cpu(c.cpu_percent)}</td>
-                    <td class="num" data-label="Memory" data-mem>{formatBytes(c.mem_bytes)}</td>
-                    <td class="num" data-label="Restarts">{c.restarts}</td>
-                    <td data-label="Started">
-                      {c.started_at ? formatAgo(c.started_at, now) : "–"}
-                    </td>
-                    {/* …and their cell here, one per row. */}
-                  </tr>
-                ))}
+                      <td data-label="Health">{c.health || "–"}</td>
+                      <td class="num" data-label="CPU" data-cpu>{cpu(c.cpu_percent)}</td>
+                      <td class="num" data-label="Memory" data-mem>{formatBytes(c.mem_bytes)}</td>
+                      <td class="num" data-label="Restarts">{c.restarts}</td>
+                      <td data-label="Started">
+                        {c.started_at ? formatAgo(c.started_at, now) : "–"}
+                      </td>
+                      {acting && (
+                        <td class="row-actions" data-label="Actions">
+                          {offered.map((a) => (
+                            <button
+                              key={a.name}
+                              type="button"
+                              title={a.description}
+                              disabled={outcomes[`${a.name} ${c.name}`]?.state === "running"}
+                              onClick={() => setAsking(`${a.name} ${c.name}`)}
+                            >
+                              {a.name}…
+                            </button>
+                          ))}
+                        </td>
+                      )}
+                    </tr>,
+                    ...here.filter((k) => asking === k || outcomes[k]).map((k) => {
+                      const action = k.slice(0, k.indexOf(" "));
+                      return (
+                        <tr key={`${c.id} ${k}`} class="action-row" data-action-row={k}>
+                          <td colSpan={columns}>
+                            {asking === k && (
+                              <Confirm
+                                action={action}
+                                params={{ container: c.name }}
+                                hostName={props.actions!.hostName}
+                                onRun={() => run(action, c.name)}
+                                onCancel={() => setAsking(null)}
+                              />
+                            )}
+                            <OutcomeView outcome={outcomes[k]} />
+                          </td>
+                        </tr>
+                      );
+                    }),
+                  ];
+                })}
               </tbody>
             </table>
           </div>

@@ -24,6 +24,10 @@ import AlertSummary from "./AlertSummary.tsx";
 import AlertBanner from "./AlertBanner.tsx";
 import AlertCount from "./AlertCount.tsx";
 // -- end of alerts --
+// -- actions (issue 20) --
+import HostActions from "./HostActions.tsx";
+import OperatorKey from "./OperatorKey.tsx";
+// -- end of actions --
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -48,6 +52,10 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AlertBanner,
   AlertCount,
   // -- end of alerts --
+  // -- actions (issue 20) --
+  HostActions,
+  OperatorKey,
+  // -- end of actions --
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -88,7 +88,13 @@ export function hostContainersPage({ store, status }: AppDeps) {
         <Island
           name="ContainerTable"
           component={ContainerTable}
-          props={{ hostId: id, containers: rows.map(containerView), empty }}
+          props={{
+            hostId: id,
+            containers: rows.map(containerView),
+            empty,
+            // Actions (issue 20): admins only; a viewer's table has no column and no button.
+            actions: c.var.user?.role === "admin" ? { hostName: host.name } : undefined,
+          }}
         />
         {charts.length > 0 && (
           <Island

@@ -15,6 +15,10 @@ import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
 import { getChanges } from "./api/v1/hosts/[id]/changes.ts";
+// -- actions (issue 20) --
+import { getActions, postAction } from "./api/v1/hosts/[id]/actions.ts";
+import { operatorKeyPage } from "./settings/operator_key.tsx";
+// -- end of actions --
 // -- containers (issue 20) --
 import { getHostContainers } from "./api/v1/hosts/[id]/containers.ts";
 import { listContainers } from "./api/v1/containers.ts";
@@ -65,6 +69,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/hosts/:id/changes", getChanges(deps));
+      // -- actions (issue 20) --
+      api.get("/hosts/:id/actions", getActions(deps));
+      api.post("/hosts/:id/actions", postAction(deps));
+      // -- end of actions --
       // -- containers --
       api.get("/hosts/:id/containers", getHostContainers(deps));
       api.get("/containers", listContainers(deps));
@@ -125,6 +133,9 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.post("/hosts/:id/tags", setTags(deps));
       pages.post("/hosts/:id/token", renewToken(deps));
       pages.get("/settings", settingsPage(deps));
+      // -- actions (issue 20) --
+      pages.get("/settings/operator-key", operatorKeyPage());
+      // -- end of actions --
       pages.post("/settings/users", addUser(deps));
       pages.post("/settings/users/:id/role", changeRole(deps));
       pages.post("/settings/users/:id/delete", removeUser(deps));

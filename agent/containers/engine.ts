@@ -60,10 +60,11 @@ export class Engine {
     return await res.json() as T;
   }
 
-  /** The response of a GET, its body unread (the event stream). */
-  async request(path: string, signal?: AbortSignal): Promise<Response> {
+  /** The response of a GET (or `method`), its body unread (the event stream). */
+  async request(path: string, signal?: AbortSignal, method = "GET"): Promise<Response> {
     // The host is ignored on a unix socket; the engine wants one all the same.
     const res = await fetch(`http://engine${path}`, {
+      method,
       client: this.#client,
       signal: signal ?? AbortSignal.timeout(10_000),
     });

@@ -6,10 +6,10 @@
  * the request.
  */
 import type { ToIngest } from "../messages.ts";
-import { type AgentAnswer, type AgentRequest, REQUEST_TIMEOUT_MS } from "./types.ts";
+import { type AgentAnswer, type AgentRequest, timeoutFor } from "./types.ts";
 
 /** Past the ingest process's own timeout, so its "timeout" answer normally comes first. */
-const SAFETY_MS = REQUEST_TIMEOUT_MS + 2000;
+const SAFETY_MS = 2000;
 
 /** Requests in flight from this process. */
 export class AgentRequests {
@@ -25,7 +25,7 @@ export class AgentRequests {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolve({ ok: false, error: "timeout", message: "The agent did not answer in time" });
-      }, SAFETY_MS);
+      }, timeoutFor(request) + SAFETY_MS);
       this.#pending.set(id, (a) => {
         clearTimeout(timer);
         this.#pending.delete(id);

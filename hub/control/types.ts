@@ -6,7 +6,52 @@
  */
 
 /** A question for an agent; later issues add cases (package resync). */
-export type AgentRequest = { case: "agentInfo" } | { case: "topProcesses" };
+export type AgentRequest =
+  | { case: "agentInfo" }
+  | { case: "topProcesses" }
+  /** The actions the host's own file allows (issue 20). */
+  | { case: "actionList" }
+  /** One action, with its operator's grant; the agent checks everything. */
+  | { case: "runAction"; run: RunActionInput };
+
+/** An action request as the hub relays it: names and text only, the grant as signed (base64). */
+export interface RunActionInput {
+  action: string;
+  params: Record<string, string>;
+  grant: string;
+  signature: string;
+}
+
+/** One parameter of an allowed action (ActionParamSpec in the .proto). */
+export interface ActionParamAnswer {
+  name: string;
+  type: "int" | "enum" | "name";
+  values?: string[];
+  min?: number;
+  max?: number;
+  pattern?: string;
+}
+
+/** What a host allows (ActionList in the .proto), as the REST API shows it. */
+export interface ActionListAnswer {
+  actions: Array<
+    {
+      name: string;
+      kind: "container" | "unit" | "command";
+      description: string;
+      params: ActionParamAnswer[];
+    }
+  >;
+  /** Fingerprints of the operator keys the host pinned. */
+  operator_keys: string[];
+  /** Why the host's files were refused, or "". */
+  problem: string;
+}
+
+/** What became of one action (ActionResult in the .proto). */
+export type ActionResultAnswer =
+  | { refused: string }
+  | { exit_code: number; output: string; output_truncated: boolean; duration_ms: number };
 
 /** What an agent says about itself (AgentInfo in the .proto), as the REST API shows it. */
 export interface AgentInfoAnswer {
@@ -63,7 +108,19 @@ export type AgentFailure =
 export type AgentAnswer =
   | { ok: true; case: "agentInfo"; info: AgentInfoAnswer }
   | { ok: true; case: "topProcesses"; processes: TopProcessesAnswer }
+  | { ok: true; case: "actionList"; list: ActionListAnswer }
+  | { ok: true; case: "runAction"; result: ActionResultAnswer }
   | { ok: false; error: AgentFailure; message: string };
 
 /** How long the ingest process waits for an agent's answer. */
 export const REQUEST_TIMEOUT_MS = 5000;
+/**
+ * How long it waits for an action: a command may run 55 s (agent/actions/file.ts),
+ * a container's restart waits up to 10 s for it to stop.
+ */
+export const ACTION_TIMEOUT_MS = 65_000;
+
+/** The ingest process's timeout for `req`. */
+export function timeoutFor(req: AgentRequest): number {
+  return req.case === "runAction" ? ACTION_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+}

@@ -24,12 +24,12 @@ export type Answered<C extends AgentRequest["case"]> = Extract<AgentAnswer, { ok
 export async function askAgent<C extends AgentRequest["case"]>(
   { store, status, agents }: Pick<AppDeps, "store" | "status" | "agents">,
   hostId: string,
-  request: { case: C },
+  request: Extract<AgentRequest, { case: C }>,
 ): Promise<Answered<C>> {
   const host = await store.hosts.get(hostId);
   if (!host) throw new HttpError(404, "not_found", `No such host: ${hostId.slice(0, 64)}`);
   const answer = agents
-    ? await agents.ask(hostId, request as AgentRequest)
+    ? await agents.ask(hostId, request)
     : { ok: false as const, error: "not_connected" as const, message: "No agent port here" };
   // The ingest process refuses an answer to another question, so the case matches.
   if (answer.ok) return answer as Answered<C>;

@@ -4,10 +4,13 @@
  * answers matched back by id, and desired-state pushes (the whole set or a
  * diff on the version the agent holds; hub/control/desired.ts computes them).
  */
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import {
+  type ActionList,
+  type ActionResponse,
   type AgentInfo,
   ControlError_Code,
+  type ControlRequestSchema,
   type ControlResponse,
   type HubMessage,
   HubMessageSchema,
@@ -20,13 +23,17 @@ import type { Logger } from "../../lib/log.ts";
 import type { Store } from "../store/store.ts";
 import { desiredFor } from "../control/desired.ts";
 import {
+  type ActionListAnswer,
+  type ActionResultAnswer,
   type AgentAnswer,
   type AgentInfoAnswer,
   type AgentRequest,
   type ProcessAnswer,
-  REQUEST_TIMEOUT_MS,
+  type RunActionInput,
+  timeoutFor,
   type TopProcessesAnswer,
 } from "../control/types.ts";
+import { fromBase64 } from "../../lib/actions/grant.ts";
 import { InvalidMessage } from "./convert.ts";
 
 /** Encodes and sends one HubMessage; false when the agent is behind reading. */
@@ -54,7 +61,31 @@ interface StreamState {
   pushing: Promise<void>;
 }
 
-const LIMITS = { text: 256, collectors: 64, processes: 10 };
+const LIMITS = { text: 256, collectors: 64, processes: 10, actions: 256, params: 32 };
+
+/** The ControlRequest body of `req`. */
+function bodyOf(req: AgentRequest): MessageInitShape<typeof ControlRequestSchema>["body"] {
+  switch (req.case) {
+    case "agentInfo":
+      return { case: "agentInfo", value: {} };
+    case "topProcesses":
+      return { case: "topProcesses", value: {} };
+    case "actionList":
+      return { case: "action", value: { op: { case: "list", value: {} } } };
+    case "runAction":
+      return { case: "action", value: { op: { case: "run", value: runOf(req.run) } } };
+  }
+}
+
+/** The relayed action as the .proto carries it; the grant's bytes exactly as they were signed. */
+function runOf(r: RunActionInput) {
+  return {
+    action: r.action,
+    params: Object.entries(r.params).map(([name, value]) => ({ name, value })),
+    grant: fromBase64(r.grant) ?? new Uint8Array(),
+    signature: fromBase64(r.signature) ?? new Uint8Array(),
+  };
+}
 
 /** The streams' control state, for one ingest process. */
 export class ControlChannel {
@@ -108,7 +139,7 @@ export class ControlChannel {
         message: "The agent is not connected to this hub",
       });
     }
-    const timeoutMs = this.deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const timeoutMs = this.deps.timeoutMs ?? timeoutFor(req);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         s.pending.delete(id);
@@ -126,9 +157,7 @@ export class ControlChannel {
           resolve(a);
         },
       });
-      send(s.call, {
-        kind: { case: "request", value: { id: BigInt(id), body: { case: req.case, value: {} } } },
-      });
+      send(s.call, { kind: { case: "request", value: { id: BigInt(id), body: bodyOf(req) } } });
     });
   }
 
@@ -261,6 +290,68 @@ function processesOf(t: TopProcesses): TopProcessesAnswer {
   };
 }
 
+const KINDS = ["container", "unit", "command"] as const;
+const TYPES = ["int", "enum", "name"] as const;
+
+/** What a host says it allows: bounded, every kind and type one the hub knows. */
+function actionListOf(l: ActionList): ActionListAnswer {
+  if (l.actions.length > LIMITS.actions) {
+    throw new InvalidMessage(`more than ${LIMITS.actions} actions`);
+  }
+  if (l.operatorKeys.length > LIMITS.params) throw new InvalidMessage("too many operator keys");
+  return {
+    actions: l.actions.map((a) => {
+      const kind = KINDS.find((k) => k === a.kind);
+      if (!kind) throw new InvalidMessage(`an action of kind ${text("kind", a.kind)}`);
+      if (a.params.length > LIMITS.params) {
+        throw new InvalidMessage("an action with too many params");
+      }
+      return {
+        name: text("action name", a.name),
+        kind,
+        description: text("description", a.description),
+        params: a.params.map((p) => {
+          const type = TYPES.find((t) => t === p.type);
+          if (!type) throw new InvalidMessage(`a parameter of type ${text("type", p.type)}`);
+          const name = text("param name", p.name);
+          if (type === "int") return { name, type, min: Number(p.min), max: Number(p.max) };
+          if (type === "name") return { name, type, pattern: text("pattern", p.pattern) };
+          if (p.values.length > 64) throw new InvalidMessage("an enum with too many values");
+          return { name, type, values: p.values.map((v) => text("value", v)) };
+        }),
+      };
+    }),
+    operator_keys: l.operatorKeys.map((k) => text("operator key", k)),
+    problem: l.problem.slice(0, 2048),
+  };
+}
+
+/** The agent's answer to one action request: what it refused, or what ran. */
+function actionAnswer(r: ActionResponse): AgentAnswer {
+  const o = r.outcome;
+  switch (o.case) {
+    case "list":
+      return { ok: true, case: "actionList", list: actionListOf(o.value) };
+    case "result": {
+      const v = o.value;
+      let result: ActionResultAnswer;
+      if (v.refused) result = { refused: v.refused.slice(0, 1024) };
+      else {
+        if (v.output.length > 64 * 1024) throw new InvalidMessage("an output over 64 KiB");
+        result = {
+          exit_code: v.exitCode,
+          output: v.output,
+          output_truncated: v.outputTruncated,
+          duration_ms: finite("duration_ms", v.durationMs),
+        };
+      }
+      return { ok: true, case: "runAction", result };
+    }
+    case undefined:
+      throw new InvalidMessage("an action response without an outcome");
+  }
+}
+
 /** The answer a response carries; throws {@link InvalidMessage} for one without a result. */
 function readResponse(res: ControlResponse): AgentAnswer {
   const r = res.result;
@@ -275,6 +366,8 @@ function readResponse(res: ControlResponse): AgentAnswer {
         ? { ok: false, error: "unsupported", message: "The agent does not support this request" }
         : { ok: false, error: "failed", message: `The agent could not answer: ${message}` };
     }
+    case "action":
+      return actionAnswer(r.value);
     case "packagesResync": // issue 17: no request asks for it yet
     case undefined:
       throw new InvalidMessage("a response without a result");

@@ -13,6 +13,7 @@ import { viewFromQuery } from "../../lib/chart_view.ts";
 import AlertBanner from "../../islands/AlertBanner.tsx";
 import { alertView } from "../../lib/alerts/view.ts";
 import { HostTabs } from "../../components/HostTabs.tsx";
+import HostActions from "../../islands/HostActions.tsx";
 
 /** Firing alerts a host page lists at most (more than this is a host in trouble either way). */
 const MAX_BANNER_ALERTS = 50;
@@ -148,6 +149,20 @@ export function hostPage({ store, status }: AppDeps) {
         {charts.length > 0
           ? <Island name="HostCharts" component={HostCharts} props={{ hostId: id, charts, view }} />
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}
+        {
+          /* Actions (issue 20): admins only; a viewer's page has no section and no button.
+            The Containers tab (issue 20, branch ctr-stats) is where these belong once it lands. */
+        }
+        {c.var.user?.role === "admin" && host.registered && (
+          <section class="card" id="actions">
+            <h2>Actions</h2>
+            <Island
+              name="HostActions"
+              component={HostActions}
+              props={{ hostId: id, hostName: host.name }}
+            />
+          </section>
+        )}
       </>,
       { active: "fleet" },
     );

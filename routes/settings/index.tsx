@@ -178,6 +178,16 @@ async function render(
       )}
       {admin && (
         <section class="card">
+          <h2>Operator key</h2>
+          <p>
+            Actions on hosts (restart a container, a unit, a named command) need a grant signed with
+            an operator key kept in your browser, which hosts pin:{" "}
+            <a href="/settings/operator-key">Settings → Operator key</a>.
+          </p>
+        </section>
+      )}
+      {admin && (
+        <section class="card">
           <h2>Audit log</h2>
           <AuditLog entries={audit} />
         </section>

@@ -1909,6 +1909,7 @@ export interface ControlRequest {
     | { case: "agentInfo"; value: AgentInfoRequest }
     | { case: "topProcesses"; value: TopProcessesRequest }
     | { case: "packagesResync"; value: PackagesResyncRequest }
+    | { case: "action"; value: ActionRequest }
     | { case: undefined; value?: undefined };
 }
 
@@ -1954,6 +1955,11 @@ function writeControlRequest(w: BinaryWriter, m: ControlRequest): void {
     writePackagesResyncRequest(w, m.body.value);
     w.join();
   }
+  if (m.body.case === "action") {
+    w.tag(5, WireType.LengthDelimited).fork();
+    writeActionRequest(w, m.body.value);
+    w.join();
+  }
 }
 
 function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = createControlRequest()): ControlRequest {
@@ -1977,6 +1983,11 @@ function readControlRequest(r: BinaryReader, len: number, m: ControlRequest = cr
       case 4: {
         if (wt !== WireType.LengthDelimited) return false;
         m.body = { case: "packagesResync", value: readPackagesResyncRequest(r, r.uint32(), m.body.case === "packagesResync" ? m.body.value : undefined) };
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.body = { case: "action", value: readActionRequest(r, r.uint32(), m.body.case === "action" ? m.body.value : undefined) };
         return true;
       }
     }
@@ -2072,6 +2083,7 @@ export interface ControlResponse {
     | { case: "agentInfo"; value: AgentInfo }
     | { case: "topProcesses"; value: TopProcesses }
     | { case: "packagesResync"; value: PackagesResync }
+    | { case: "action"; value: ActionResponse }
     | { case: "error"; value: ControlError }
     | { case: undefined; value?: undefined };
 }
@@ -2118,6 +2130,11 @@ function writeControlResponse(w: BinaryWriter, m: ControlResponse): void {
     writePackagesResync(w, m.result.value);
     w.join();
   }
+  if (m.result.case === "action") {
+    w.tag(5, WireType.LengthDelimited).fork();
+    writeActionResponse(w, m.result.value);
+    w.join();
+  }
   if (m.result.case === "error") {
     w.tag(15, WireType.LengthDelimited).fork();
     writeControlError(w, m.result.value);
@@ -2146,6 +2163,11 @@ function readControlResponse(r: BinaryReader, len: number, m: ControlResponse = 
       case 4: {
         if (wt !== WireType.LengthDelimited) return false;
         m.result = { case: "packagesResync", value: readPackagesResync(r, r.uint32(), m.result.case === "packagesResync" ? m.result.value : undefined) };
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.result = { case: "action", value: readActionResponse(r, r.uint32(), m.result.case === "action" ? m.result.value : undefined) };
         return true;
       }
       case 15: {
@@ -3274,6 +3296,711 @@ function readPackagesResync(r: BinaryReader, len: number, m: PackagesResync = cr
       case 1: {
         if (wt !== WireType.Varint) return false;
         m.seq = Number(r.uint64());
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * Actions (issue 20). The host's action file says what may be done to it; the
+ * hub only ever names one of those actions and its parameters, and each run
+ * carries a grant signed by an operator key the host pinned, which the hub
+ * never holds. The agent refuses anything else.
+ *
+ * @generated from message sightline.agent.v1.ActionRequest
+ */
+export interface ActionRequest {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionRequest.op
+   */
+  op:
+    | { case: "list"; value: ActionListRequest }
+    | { case: "run"; value: RunAction }
+    | { case: undefined; value?: undefined };
+}
+
+/** A ActionRequest with every field at its default, then `init`'s. */
+export function createActionRequest(init: Partial<ActionRequest> = {}): ActionRequest {
+  return {
+    op: { case: undefined },
+    ...init,
+  };
+}
+
+/** Encodes a ActionRequest (fields at their default are left out). */
+export function encodeActionRequest(m: ActionRequest): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionRequest(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionRequest; throws on bytes that are not one. */
+export function decodeActionRequest(bytes: Uint8Array): ActionRequest {
+  const r = new BinaryReader(bytes);
+  return readActionRequest(r, r.len);
+}
+
+function writeActionRequest(w: BinaryWriter, m: ActionRequest): void {
+  if (m.op.case === "list") {
+    w.tag(1, WireType.LengthDelimited).fork();
+    writeActionListRequest(w, m.op.value);
+    w.join();
+  }
+  if (m.op.case === "run") {
+    w.tag(2, WireType.LengthDelimited).fork();
+    writeRunAction(w, m.op.value);
+    w.join();
+  }
+}
+
+function readActionRequest(r: BinaryReader, len: number, m: ActionRequest = createActionRequest()): ActionRequest {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.op = { case: "list", value: readActionListRequest(r, r.uint32(), m.op.case === "list" ? m.op.value : undefined) };
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.op = { case: "run", value: readRunAction(r, r.uint32(), m.op.case === "run" ? m.op.value : undefined) };
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionListRequest
+ */
+export interface ActionListRequest {
+}
+
+/** A ActionListRequest with every field at its default, then `init`'s. */
+export function createActionListRequest(init: Partial<ActionListRequest> = {}): ActionListRequest {
+  return {
+    ...init,
+  };
+}
+
+/** Encodes a ActionListRequest (fields at their default are left out). */
+export function encodeActionListRequest(m: ActionListRequest): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionListRequest(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionListRequest; throws on bytes that are not one. */
+export function decodeActionListRequest(bytes: Uint8Array): ActionListRequest {
+  const r = new BinaryReader(bytes);
+  return readActionListRequest(r, r.len);
+}
+
+function writeActionListRequest(_w: BinaryWriter, _m: ActionListRequest): void {
+}
+
+function readActionListRequest(r: BinaryReader, len: number, m: ActionListRequest = createActionListRequest()): ActionListRequest {
+  return readFields(r, len, m, () => false);
+}
+
+/**
+ * One granted action. `grant` is the exact bytes the operator signed (JSON:
+ * agent, action, params hash, nonce, issued and expiry times); the agent
+ * verifies `signature` over them with a pinned key before reading them.
+ *
+ * @generated from message sightline.agent.v1.RunAction
+ */
+export interface RunAction {
+  /**
+   * @generated from field: string action = 1;
+   */
+  action: string;
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParam params = 2;
+   */
+  params: ActionParam[];
+  /**
+   * @generated from field: bytes grant = 3;
+   */
+  grant: Uint8Array;
+  /**
+   * @generated from field: bytes signature = 4;
+   */
+  signature: Uint8Array;
+}
+
+/** A RunAction with every field at its default, then `init`'s. */
+export function createRunAction(init: Partial<RunAction> = {}): RunAction {
+  return {
+    action: "",
+    params: [],
+    grant: new Uint8Array(0),
+    signature: new Uint8Array(0),
+    ...init,
+  };
+}
+
+/** Encodes a RunAction (fields at their default are left out). */
+export function encodeRunAction(m: RunAction): Uint8Array {
+  const w = new BinaryWriter();
+  writeRunAction(w, m);
+  return w.finish();
+}
+
+/** Decodes a RunAction; throws on bytes that are not one. */
+export function decodeRunAction(bytes: Uint8Array): RunAction {
+  const r = new BinaryReader(bytes);
+  return readRunAction(r, r.len);
+}
+
+function writeRunAction(w: BinaryWriter, m: RunAction): void {
+  if (m.action !== "") w.tag(1, WireType.LengthDelimited).string(m.action);
+  for (const item of m.params) {
+    w.tag(2, WireType.LengthDelimited).fork();
+    writeActionParam(w, item);
+    w.join();
+  }
+  if (m.grant.length > 0) w.tag(3, WireType.LengthDelimited).bytes(m.grant);
+  if (m.signature.length > 0) w.tag(4, WireType.LengthDelimited).bytes(m.signature);
+}
+
+function readRunAction(r: BinaryReader, len: number, m: RunAction = createRunAction()): RunAction {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.action = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.params.push(readActionParam(r, r.uint32()));
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.grant = r.bytes().slice();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.signature = r.bytes().slice();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * A parameter by name; its value as text, typed by the host's action file.
+ *
+ * @generated from message sightline.agent.v1.ActionParam
+ */
+export interface ActionParam {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+}
+
+/** A ActionParam with every field at its default, then `init`'s. */
+export function createActionParam(init: Partial<ActionParam> = {}): ActionParam {
+  return {
+    name: "",
+    value: "",
+    ...init,
+  };
+}
+
+/** Encodes a ActionParam (fields at their default are left out). */
+export function encodeActionParam(m: ActionParam): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionParam(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionParam; throws on bytes that are not one. */
+export function decodeActionParam(bytes: Uint8Array): ActionParam {
+  const r = new BinaryReader(bytes);
+  return readActionParam(r, r.len);
+}
+
+function writeActionParam(w: BinaryWriter, m: ActionParam): void {
+  if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+  if (m.value !== "") w.tag(2, WireType.LengthDelimited).string(m.value);
+}
+
+function readActionParam(r: BinaryReader, len: number, m: ActionParam = createActionParam()): ActionParam {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.value = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionResponse
+ */
+export interface ActionResponse {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionResponse.outcome
+   */
+  outcome:
+    | { case: "list"; value: ActionList }
+    | { case: "result"; value: ActionResult }
+    | { case: undefined; value?: undefined };
+}
+
+/** A ActionResponse with every field at its default, then `init`'s. */
+export function createActionResponse(init: Partial<ActionResponse> = {}): ActionResponse {
+  return {
+    outcome: { case: undefined },
+    ...init,
+  };
+}
+
+/** Encodes a ActionResponse (fields at their default are left out). */
+export function encodeActionResponse(m: ActionResponse): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionResponse(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionResponse; throws on bytes that are not one. */
+export function decodeActionResponse(bytes: Uint8Array): ActionResponse {
+  const r = new BinaryReader(bytes);
+  return readActionResponse(r, r.len);
+}
+
+function writeActionResponse(w: BinaryWriter, m: ActionResponse): void {
+  if (m.outcome.case === "list") {
+    w.tag(1, WireType.LengthDelimited).fork();
+    writeActionList(w, m.outcome.value);
+    w.join();
+  }
+  if (m.outcome.case === "result") {
+    w.tag(2, WireType.LengthDelimited).fork();
+    writeActionResult(w, m.outcome.value);
+    w.join();
+  }
+}
+
+function readActionResponse(r: BinaryReader, len: number, m: ActionResponse = createActionResponse()): ActionResponse {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.outcome = { case: "list", value: readActionList(r, r.uint32(), m.outcome.case === "list" ? m.outcome.value : undefined) };
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.outcome = { case: "result", value: readActionResult(r, r.uint32(), m.outcome.case === "result" ? m.outcome.value : undefined) };
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionList
+ */
+export interface ActionList {
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionSpec actions = 1;
+   */
+  actions: ActionSpec[];
+  /**
+   * Fingerprints of the operator keys the host pinned (none: every run is refused).
+   *
+   * @generated from field: repeated string operator_keys = 2;
+   */
+  operatorKeys: string[];
+  /**
+   * Why the host offers no actions, when its files were refused ("" otherwise).
+   *
+   * @generated from field: string problem = 3;
+   */
+  problem: string;
+}
+
+/** A ActionList with every field at its default, then `init`'s. */
+export function createActionList(init: Partial<ActionList> = {}): ActionList {
+  return {
+    actions: [],
+    operatorKeys: [],
+    problem: "",
+    ...init,
+  };
+}
+
+/** Encodes a ActionList (fields at their default are left out). */
+export function encodeActionList(m: ActionList): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionList(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionList; throws on bytes that are not one. */
+export function decodeActionList(bytes: Uint8Array): ActionList {
+  const r = new BinaryReader(bytes);
+  return readActionList(r, r.len);
+}
+
+function writeActionList(w: BinaryWriter, m: ActionList): void {
+  for (const item of m.actions) {
+    w.tag(1, WireType.LengthDelimited).fork();
+    writeActionSpec(w, item);
+    w.join();
+  }
+  for (const item of m.operatorKeys) w.tag(2, WireType.LengthDelimited).string(item);
+  if (m.problem !== "") w.tag(3, WireType.LengthDelimited).string(m.problem);
+}
+
+function readActionList(r: BinaryReader, len: number, m: ActionList = createActionList()): ActionList {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.actions.push(readActionSpec(r, r.uint32()));
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.operatorKeys.push(r.string());
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.problem = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionSpec
+ */
+export interface ActionSpec {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+  /**
+   * "container", "unit" or "command".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+  /**
+   * What it does, in words the host's file gives or the agent makes
+   * ("restart containers matching web-*").
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParamSpec params = 4;
+   */
+  params: ActionParamSpec[];
+}
+
+/** A ActionSpec with every field at its default, then `init`'s. */
+export function createActionSpec(init: Partial<ActionSpec> = {}): ActionSpec {
+  return {
+    name: "",
+    kind: "",
+    description: "",
+    params: [],
+    ...init,
+  };
+}
+
+/** Encodes a ActionSpec (fields at their default are left out). */
+export function encodeActionSpec(m: ActionSpec): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionSpec(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionSpec; throws on bytes that are not one. */
+export function decodeActionSpec(bytes: Uint8Array): ActionSpec {
+  const r = new BinaryReader(bytes);
+  return readActionSpec(r, r.len);
+}
+
+function writeActionSpec(w: BinaryWriter, m: ActionSpec): void {
+  if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+  if (m.kind !== "") w.tag(2, WireType.LengthDelimited).string(m.kind);
+  if (m.description !== "") w.tag(3, WireType.LengthDelimited).string(m.description);
+  for (const item of m.params) {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writeActionParamSpec(w, item);
+    w.join();
+  }
+}
+
+function readActionSpec(r: BinaryReader, len: number, m: ActionSpec = createActionSpec()): ActionSpec {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.kind = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.description = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.params.push(readActionParamSpec(r, r.uint32()));
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionParamSpec
+ */
+export interface ActionParamSpec {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+  /**
+   * "int", "enum" or "name".
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+  /**
+   * enum: the values allowed.
+   *
+   * @generated from field: repeated string values = 3;
+   */
+  values: string[];
+  /**
+   * int: the range allowed.
+   *
+   * @generated from field: int64 min = 4;
+   */
+  min: number;
+  /**
+   * @generated from field: int64 max = 5;
+   */
+  max: number;
+  /**
+   * name: the glob a value must match (`*` and `?`).
+   *
+   * @generated from field: string pattern = 6;
+   */
+  pattern: string;
+}
+
+/** A ActionParamSpec with every field at its default, then `init`'s. */
+export function createActionParamSpec(init: Partial<ActionParamSpec> = {}): ActionParamSpec {
+  return {
+    name: "",
+    type: "",
+    values: [],
+    min: 0,
+    max: 0,
+    pattern: "",
+    ...init,
+  };
+}
+
+/** Encodes a ActionParamSpec (fields at their default are left out). */
+export function encodeActionParamSpec(m: ActionParamSpec): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionParamSpec(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionParamSpec; throws on bytes that are not one. */
+export function decodeActionParamSpec(bytes: Uint8Array): ActionParamSpec {
+  const r = new BinaryReader(bytes);
+  return readActionParamSpec(r, r.len);
+}
+
+function writeActionParamSpec(w: BinaryWriter, m: ActionParamSpec): void {
+  if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+  if (m.type !== "") w.tag(2, WireType.LengthDelimited).string(m.type);
+  for (const item of m.values) w.tag(3, WireType.LengthDelimited).string(item);
+  {
+    const v = i64(m.min);
+    if (v !== 0) w.tag(4, WireType.Varint).int64(v);
+  }
+  {
+    const v = i64(m.max);
+    if (v !== 0) w.tag(5, WireType.Varint).int64(v);
+  }
+  if (m.pattern !== "") w.tag(6, WireType.LengthDelimited).string(m.pattern);
+}
+
+function readActionParamSpec(r: BinaryReader, len: number, m: ActionParamSpec = createActionParamSpec()): ActionParamSpec {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.type = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.values.push(r.string());
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.min = Number(r.int64());
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.Varint) return false;
+        m.max = Number(r.int64());
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.pattern = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.ActionResult
+ */
+export interface ActionResult {
+  /**
+   * Set when the agent refused the request; nothing was run.
+   *
+   * @generated from field: string refused = 1;
+   */
+  refused: string;
+  /**
+   * The process's exit status (a container or unit action: 0, or 1 with the
+   * engine's error in `output`).
+   *
+   * @generated from field: int32 exit_code = 2;
+   */
+  exitCode: number;
+  /**
+   * The first 64 KiB of stdout and stderr together.
+   *
+   * @generated from field: string output = 3;
+   */
+  output: string;
+  /**
+   * @generated from field: bool output_truncated = 4;
+   */
+  outputTruncated: boolean;
+  /**
+   * @generated from field: double duration_ms = 5;
+   */
+  durationMs: number;
+}
+
+/** A ActionResult with every field at its default, then `init`'s. */
+export function createActionResult(init: Partial<ActionResult> = {}): ActionResult {
+  return {
+    refused: "",
+    exitCode: 0,
+    output: "",
+    outputTruncated: false,
+    durationMs: 0,
+    ...init,
+  };
+}
+
+/** Encodes a ActionResult (fields at their default are left out). */
+export function encodeActionResult(m: ActionResult): Uint8Array {
+  const w = new BinaryWriter();
+  writeActionResult(w, m);
+  return w.finish();
+}
+
+/** Decodes a ActionResult; throws on bytes that are not one. */
+export function decodeActionResult(bytes: Uint8Array): ActionResult {
+  const r = new BinaryReader(bytes);
+  return readActionResult(r, r.len);
+}
+
+function writeActionResult(w: BinaryWriter, m: ActionResult): void {
+  if (m.refused !== "") w.tag(1, WireType.LengthDelimited).string(m.refused);
+  {
+    const v = m.exitCode | 0;
+    if (v !== 0) w.tag(2, WireType.Varint).int32(v);
+  }
+  if (m.output !== "") w.tag(3, WireType.LengthDelimited).string(m.output);
+  if (m.outputTruncated) w.tag(4, WireType.Varint).bool(m.outputTruncated);
+  if (m.durationMs !== 0) w.tag(5, WireType.Bit64).double(m.durationMs);
+}
+
+function readActionResult(r: BinaryReader, len: number, m: ActionResult = createActionResult()): ActionResult {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.refused = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.exitCode = r.int32();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.output = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.outputTruncated = r.bool();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.Bit64) return false;
+        m.durationMs = r.double();
         return true;
       }
     }

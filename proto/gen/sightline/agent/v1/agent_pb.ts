@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLqBAoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchIxCgpjb250YWluZXJzGA0gAygLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lchI8ChBjb250YWluZXJfZXZlbnRzGA4gAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lckV2ZW50EhkKEWNvbnRhaW5lcnNfbGlzdGVkGA8gASgIEhgKEGNvbnRhaW5lcl9lbmdpbmUYECABKAkSEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIugBCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiiQIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJImQKC0Rlc2lyZWRJdGVtEgsKA2tleRgBIAEoCRI/ChBtZXRyaWNzX2ludGVydmFsGAIgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NJbnRlcnZhbEgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCL8AgoJQ29udGFpbmVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaW1hZ2UYAyABKAkSDQoFc3RhdGUYBCABKAkSDgoGaGVhbHRoGAUgASgJEhUKDXJlc3RhcnRfY291bnQYBiABKA0SFwoPY3JlYXRlZF91bml4X21zGAcgASgDEhcKD3N0YXJ0ZWRfdW5peF9tcxgIIAEoAxIRCgloYXNfc3RhdHMYCSABKAgSEQoJbWVtX2J5dGVzGAogASgEEhcKD21lbV9saW1pdF9ieXRlcxgLIAEoBBIRCgloYXNfcmF0ZXMYDCABKAgSEwoLY3B1X3BlcmNlbnQYDSABKAESGgoSbmV0X3J4X2J5dGVzX3Blcl9zGA4gASgBEhoKEm5ldF90eF9ieXRlc19wZXJfcxgPIAEoARIeChZibG9ja19yZWFkX2J5dGVzX3Blcl9zGBAgASgBEh8KF2Jsb2NrX3dyaXRlX2J5dGVzX3Blcl9zGBEgASgBIocBCg5Db250YWluZXJFdmVudBIPCgd1bml4X21zGAEgASgDEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg0KBWltYWdlGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIRCglleGl0X2NvZGUYBiABKAUSDgoGaGVhbHRoGAcgASgJMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLqBAoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchIxCgpjb250YWluZXJzGA0gAygLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lchI8ChBjb250YWluZXJfZXZlbnRzGA4gAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lckV2ZW50EhkKEWNvbnRhaW5lcnNfbGlzdGVkGA8gASgIEhgKEGNvbnRhaW5lcl9lbmdpbmUYECABKAkSEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIp0CCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SAASMwoGYWN0aW9uGAUgASgLMiEuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QiFQoTVG9wUHJvY2Vzc2VzUmVxdWVzdCK/AgoPQ29udHJvbFJlc3BvbnNlEgoKAmlkGAEgASgEEjMKCmFnZW50X2luZm8YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvSAASOQoNdG9wX3Byb2Nlc3NlcxgDIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNIABI9Cg9wYWNrYWdlc19yZXN5bmMYBCABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNIABI0CgZhY3Rpb24YBSABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUmVzcG9uc2VIABIxCgVlcnJvchgPIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3JIAEIICgZyZXN1bHQivgEKCUFnZW50SW5mbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCHVwdGltZV9zGAIgASgBEhUKDWhvc3RfdXB0aW1lX3MYAyABKAESCwoDcGlkGAQgASgNEhsKE3dhbF9wZW5kaW5nX2JhdGNoZXMYBSABKAQSEgoKY29sbGVjdG9ycxgGIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYByABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAggASgEIosBCgxUb3BQcm9jZXNzZXMSDwoHdW5peF9tcxgBIAEoAxINCgV0b3RhbBgCIAEoDRIrCgZieV9jcHUYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcxIuCglieV9tZW1vcnkYBCADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcyJvCgdQcm9jZXNzEgsKA3BpZBgBIAEoDRIMCgRuYW1lGAIgASgJEgwKBHVzZXIYAyABKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESEQoJcnNzX2J5dGVzGAUgASgEEhMKC21lbV9wZXJjZW50GAYgASgBIpkBCgxDb250cm9sRXJyb3ISMwoEY29kZRgBIAEoDjIlLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3IuQ29kZRIPCgdtZXNzYWdlGAIgASgJIkMKBENvZGUSFAoQQ09ERV9VTlNQRUNJRklFRBAAEhQKEENPREVfVU5TVVBQT1JURUQQARIPCgtDT0RFX0ZBSUxFRBACImwKDERlc2lyZWRTdGF0ZRIPCgd2ZXJzaW9uGAEgASgEEgwKBGZ1bGwYAiABKAgSLAoDc2V0GAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRJdGVtEg8KB3JlbW92ZWQYBCADKAkiZAoLRGVzaXJlZEl0ZW0SCwoDa2V5GAEgASgJEj8KEG1ldHJpY3NfaW50ZXJ2YWwYAiABKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuTWV0cmljc0ludGVydmFsSABCBwoFdmFsdWUiIgoPTWV0cmljc0ludGVydmFsEg8KB3NlY29uZHMYASABKAEigwIKDFBhY2thZ2VCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIMCgRmdWxsGAMgASgIEhQKDGJhc2VsaW5lX3NlcRgEIAEoBBIQCghtYW5hZ2VycxgFIAMoCRIrCgZ1cHNlcnQYBiADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZRIvCgdyZW1vdmVkGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VLZXkSDQoFdG90YWwYCCABKA0SMgoGZXJyb3JzGAkgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yIjkKClBhY2thZ2VLZXkSDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkieAoHUGFja2FnZRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhYKDnVwZGF0ZV92ZXJzaW9uGAUgASgJEhcKD3NlY3VyaXR5X3VwZGF0ZRgGIAEoCCIXChVQYWNrYWdlc1Jlc3luY1JlcXVlc3QiHQoOUGFja2FnZXNSZXN5bmMSCwoDc2VxGAEgASgEInoKDUFjdGlvblJlcXVlc3QSNQoEbGlzdBgBIAEoCzIlLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25MaXN0UmVxdWVzdEgAEiwKA3J1bhgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5SdW5BY3Rpb25IAEIECgJvcCITChFBY3Rpb25MaXN0UmVxdWVzdCJuCglSdW5BY3Rpb24SDgoGYWN0aW9uGAEgASgJEi8KBnBhcmFtcxgCIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25QYXJhbRINCgVncmFudBgDIAEoDBIRCglzaWduYXR1cmUYBCABKAwiKgoLQWN0aW9uUGFyYW0SDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSJ/Cg5BY3Rpb25SZXNwb25zZRIuCgRsaXN0GAEgASgLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvbkxpc3RIABIyCgZyZXN1bHQYAiABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUmVzdWx0SABCCQoHb3V0Y29tZSJlCgpBY3Rpb25MaXN0Ei8KB2FjdGlvbnMYASADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uU3BlYxIVCg1vcGVyYXRvcl9rZXlzGAIgAygJEg8KB3Byb2JsZW0YAyABKAkicgoKQWN0aW9uU3BlYxIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSMwoGcGFyYW1zGAQgAygLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblBhcmFtU3BlYyJoCg9BY3Rpb25QYXJhbVNwZWMSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEg4KBnZhbHVlcxgDIAMoCRILCgNtaW4YBCABKAMSCwoDbWF4GAUgASgDEg8KB3BhdHRlcm4YBiABKAkicQoMQWN0aW9uUmVzdWx0Eg8KB3JlZnVzZWQYASABKAkSEQoJZXhpdF9jb2RlGAIgASgFEg4KBm91dHB1dBgDIAEoCRIYChBvdXRwdXRfdHJ1bmNhdGVkGAQgASgIEhMKC2R1cmF0aW9uX21zGAUgASgBIvwCCglDb250YWluZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVpbWFnZRgDIAEoCRINCgVzdGF0ZRgEIAEoCRIOCgZoZWFsdGgYBSABKAkSFQoNcmVzdGFydF9jb3VudBgGIAEoDRIXCg9jcmVhdGVkX3VuaXhfbXMYByABKAMSFwoPc3RhcnRlZF91bml4X21zGAggASgDEhEKCWhhc19zdGF0cxgJIAEoCBIRCgltZW1fYnl0ZXMYCiABKAQSFwoPbWVtX2xpbWl0X2J5dGVzGAsgASgEEhEKCWhhc19yYXRlcxgMIAEoCBITCgtjcHVfcGVyY2VudBgNIAEoARIaChJuZXRfcnhfYnl0ZXNfcGVyX3MYDiABKAESGgoSbmV0X3R4X2J5dGVzX3Blcl9zGA8gASgBEh4KFmJsb2NrX3JlYWRfYnl0ZXNfcGVyX3MYECABKAESHwoXYmxvY2tfd3JpdGVfYnl0ZXNfcGVyX3MYESABKAEihwEKDkNvbnRhaW5lckV2ZW50Eg8KB3VuaXhfbXMYASABKAMSFAoMY29udGFpbmVyX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDQoFaW1hZ2UYBCABKAkSDgoGYWN0aW9uGAUgASgJEhEKCWV4aXRfY29kZRgGIAEoBRIOCgZoZWFsdGgYByABKAkytgEKDEFnZW50U2VydmljZRJVCghSZWdpc3RlchIjLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlcXVlc3QaJC5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXNwb25zZRJPCgdDb25uZWN0EiAuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50TWVzc2FnZRoeLnNpZ2h0bGluZS5hZ2VudC52MS5IdWJNZXNzYWdlKAEwAWIGcHJvdG8z");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -804,12 +804,18 @@ export type ControlRequest = Message<"sightline.agent.v1.ControlRequest"> & {
     case: "topProcesses";
   } | {
     /**
-     * 5: a granted action (issue 20).
-     *
      * @generated from field: sightline.agent.v1.PackagesResyncRequest packages_resync = 4;
      */
     value: PackagesResyncRequest;
     case: "packagesResync";
+  } | {
+    /**
+     * Actions the host allows (issue 20): what they are, or one to run.
+     *
+     * @generated from field: sightline.agent.v1.ActionRequest action = 5;
+     */
+    value: ActionRequest;
+    case: "action";
   } | { case: undefined; value?: undefined };
 };
 
@@ -885,8 +891,12 @@ export type ControlResponse = Message<"sightline.agent.v1.ControlResponse"> & {
     case: "packagesResync";
   } | {
     /**
-     * 5: an action's result (issue 20).
-     *
+     * @generated from field: sightline.agent.v1.ActionResponse action = 5;
+     */
+    value: ActionResponse;
+    case: "action";
+  } | {
+    /**
      * @generated from field: sightline.agent.v1.ControlError error = 15;
      */
     value: ControlError;
@@ -1398,6 +1408,306 @@ export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 32);
 
 /**
+ * Actions (issue 20). The host's action file says what may be done to it; the
+ * hub only ever names one of those actions and its parameters, and each run
+ * carries a grant signed by an operator key the host pinned, which the hub
+ * never holds. The agent refuses anything else.
+ *
+ * @generated from message sightline.agent.v1.ActionRequest
+ */
+export type ActionRequest = Message<"sightline.agent.v1.ActionRequest"> & {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionRequest.op
+   */
+  op: {
+    /**
+     * Which actions the host allows, as its action file lists them.
+     *
+     * @generated from field: sightline.agent.v1.ActionListRequest list = 1;
+     */
+    value: ActionListRequest;
+    case: "list";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.RunAction run = 2;
+     */
+    value: RunAction;
+    case: "run";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionRequest.
+ * Use `create(ActionRequestSchema)` to create a new message.
+ */
+export const ActionRequestSchema: GenMessage<ActionRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 33);
+
+/**
+ * @generated from message sightline.agent.v1.ActionListRequest
+ */
+export type ActionListRequest = Message<"sightline.agent.v1.ActionListRequest"> & {
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionListRequest.
+ * Use `create(ActionListRequestSchema)` to create a new message.
+ */
+export const ActionListRequestSchema: GenMessage<ActionListRequest> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 34);
+
+/**
+ * One granted action. `grant` is the exact bytes the operator signed (JSON:
+ * agent, action, params hash, nonce, issued and expiry times); the agent
+ * verifies `signature` over them with a pinned key before reading them.
+ *
+ * @generated from message sightline.agent.v1.RunAction
+ */
+export type RunAction = Message<"sightline.agent.v1.RunAction"> & {
+  /**
+   * @generated from field: string action = 1;
+   */
+  action: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParam params = 2;
+   */
+  params: ActionParam[];
+
+  /**
+   * @generated from field: bytes grant = 3;
+   */
+  grant: Uint8Array;
+
+  /**
+   * @generated from field: bytes signature = 4;
+   */
+  signature: Uint8Array;
+};
+
+/**
+ * Describes the message sightline.agent.v1.RunAction.
+ * Use `create(RunActionSchema)` to create a new message.
+ */
+export const RunActionSchema: GenMessage<RunAction> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 35);
+
+/**
+ * A parameter by name; its value as text, typed by the host's action file.
+ *
+ * @generated from message sightline.agent.v1.ActionParam
+ */
+export type ActionParam = Message<"sightline.agent.v1.ActionParam"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionParam.
+ * Use `create(ActionParamSchema)` to create a new message.
+ */
+export const ActionParamSchema: GenMessage<ActionParam> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 36);
+
+/**
+ * @generated from message sightline.agent.v1.ActionResponse
+ */
+export type ActionResponse = Message<"sightline.agent.v1.ActionResponse"> & {
+  /**
+   * @generated from oneof sightline.agent.v1.ActionResponse.outcome
+   */
+  outcome: {
+    /**
+     * @generated from field: sightline.agent.v1.ActionList list = 1;
+     */
+    value: ActionList;
+    case: "list";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.ActionResult result = 2;
+     */
+    value: ActionResult;
+    case: "result";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionResponse.
+ * Use `create(ActionResponseSchema)` to create a new message.
+ */
+export const ActionResponseSchema: GenMessage<ActionResponse> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 37);
+
+/**
+ * @generated from message sightline.agent.v1.ActionList
+ */
+export type ActionList = Message<"sightline.agent.v1.ActionList"> & {
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionSpec actions = 1;
+   */
+  actions: ActionSpec[];
+
+  /**
+   * Fingerprints of the operator keys the host pinned (none: every run is refused).
+   *
+   * @generated from field: repeated string operator_keys = 2;
+   */
+  operatorKeys: string[];
+
+  /**
+   * Why the host offers no actions, when its files were refused ("" otherwise).
+   *
+   * @generated from field: string problem = 3;
+   */
+  problem: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionList.
+ * Use `create(ActionListSchema)` to create a new message.
+ */
+export const ActionListSchema: GenMessage<ActionList> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 38);
+
+/**
+ * @generated from message sightline.agent.v1.ActionSpec
+ */
+export type ActionSpec = Message<"sightline.agent.v1.ActionSpec"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "container", "unit" or "command".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * What it does, in words the host's file gives or the agent makes
+   * ("restart containers matching web-*").
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.ActionParamSpec params = 4;
+   */
+  params: ActionParamSpec[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionSpec.
+ * Use `create(ActionSpecSchema)` to create a new message.
+ */
+export const ActionSpecSchema: GenMessage<ActionSpec> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 39);
+
+/**
+ * @generated from message sightline.agent.v1.ActionParamSpec
+ */
+export type ActionParamSpec = Message<"sightline.agent.v1.ActionParamSpec"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "int", "enum" or "name".
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * enum: the values allowed.
+   *
+   * @generated from field: repeated string values = 3;
+   */
+  values: string[];
+
+  /**
+   * int: the range allowed.
+   *
+   * @generated from field: int64 min = 4;
+   */
+  min: bigint;
+
+  /**
+   * @generated from field: int64 max = 5;
+   */
+  max: bigint;
+
+  /**
+   * name: the glob a value must match (`*` and `?`).
+   *
+   * @generated from field: string pattern = 6;
+   */
+  pattern: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionParamSpec.
+ * Use `create(ActionParamSpecSchema)` to create a new message.
+ */
+export const ActionParamSpecSchema: GenMessage<ActionParamSpec> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 40);
+
+/**
+ * @generated from message sightline.agent.v1.ActionResult
+ */
+export type ActionResult = Message<"sightline.agent.v1.ActionResult"> & {
+  /**
+   * Set when the agent refused the request; nothing was run.
+   *
+   * @generated from field: string refused = 1;
+   */
+  refused: string;
+
+  /**
+   * The process's exit status (a container or unit action: 0, or 1 with the
+   * engine's error in `output`).
+   *
+   * @generated from field: int32 exit_code = 2;
+   */
+  exitCode: number;
+
+  /**
+   * The first 64 KiB of stdout and stderr together.
+   *
+   * @generated from field: string output = 3;
+   */
+  output: string;
+
+  /**
+   * @generated from field: bool output_truncated = 4;
+   */
+  outputTruncated: boolean;
+
+  /**
+   * @generated from field: double duration_ms = 5;
+   */
+  durationMs: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.ActionResult.
+ * Use `create(ActionResultSchema)` to create a new message.
+ */
+export const ActionResultSchema: GenMessage<ActionResult> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 41);
+
+/**
  * One container as the engine lists and inspects it. Deliberately no
  * environment (inspect's Config.Env holds secrets), no command line and no
  * labels: the agent never reads them into what it sends.
@@ -1516,7 +1826,7 @@ export type Container = Message<"sightline.agent.v1.Container"> & {
  * Use `create(ContainerSchema)` to create a new message.
  */
 export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 33);
+  messageDesc(file_sightline_agent_v1_agent, 42);
 
 /**
  * A container event from the engine's event stream.
@@ -1571,7 +1881,7 @@ export type ContainerEvent = Message<"sightline.agent.v1.ContainerEvent"> & {
  * Use `create(ContainerEventSchema)` to create a new message.
  */
 export const ContainerEventSchema: GenMessage<ContainerEvent> = /*@__PURE__*/
-  messageDesc(file_sightline_agent_v1_agent, 34);
+  messageDesc(file_sightline_agent_v1_agent, 43);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
