@@ -188,7 +188,7 @@ export class IngestService {
     }, HELLO_TIMEOUT_MS);
     try {
       const lastSeq = await store.metrics.lastSeq(hostId);
-      send(call, { kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } } });
+      let welcomed = false;
       for await (const bytes of call.messages()) {
         const msg = decode(() => fromBinary(AgentMessageSchema, bytes));
         const kind = msg.kind;
@@ -211,6 +211,12 @@ export class IngestService {
             liveness({ type: "agent.connected", hostId, streamId, at, info });
             log.info("Agent connected", { host: hostId, peer, version: info.agent_version });
             await this.control.attach(call, hostId, Number(kind.value.desiredVersion));
+            // Welcomed once the stream is attached: an agent that says it is connected can be
+            // asked at once (a request before the attach found it "not connected").
+            if (!welcomed) {
+              welcomed = true;
+              send(call, { kind: { case: "welcome", value: { lastSeq: BigInt(lastSeq) } } });
+            }
             break;
           }
           case "heartbeat":

@@ -105,8 +105,9 @@ export class LeaseKeeper {
 export interface LeaseIdentity {
   holder: string;
   /**
-   * The holder the previous process on this data dir wrote down: its leases
-   * are this one's to take at once, not after they run out.
+   * The holder the previous process on this data dir wrote down, when it is
+   * known to have ended: its leases are this one's to take at once, not after
+   * they run out.
    */
   predecessor: string | null;
 }
@@ -115,16 +116,41 @@ export interface LeaseIdentity {
 const HOLDER_FILE = "lease_holder";
 
 /**
+ * Whether the process a holder name stands for has ended: it ran on this
+ * machine (the name starts with this hostname) and its pid is gone. Anything
+ * else — another machine, a pid still alive (another hub sharing this data
+ * dir, or a pid reused), no /proc to ask — is not known to have ended.
+ */
+function ended(holder: string): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(holder);
+  if (!m || m[1] !== Deno.hostname() || Number(m[2]) === Deno.pid) return false;
+  try {
+    Deno.statSync(`/proc/${m[2]}`);
+    return false;
+  } catch (err) {
+    // Without /proc (macOS) nothing is known; with it, no entry is no process.
+    return err instanceof Deno.errors.NotFound && existsProc();
+  }
+}
+
+function existsProc(): boolean {
+  try {
+    return Deno.statSync("/proc/self").isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * This process among the hubs of a cluster, in the lease table and the log.
  * The embedded store has one hub, so it holds under one name. On PostgreSQL
- * each process has a name of its own (two processes can never both think
- * they hold a lease), written to the data dir; the next process started on
- * that dir reads it and takes over those leases at once, so a restarted hub
- * sends notifications and rolls up again without waiting 30 s for its own
- * old leases to run out. A data dir copied to a second hub makes that hub
- * the first one's successor: it takes the leases over, and the first, now
- * fenced out (its next renewal and every transaction under the lease fail),
- * stops — a handover, never two holders.
+ * each process has a name of its own (`host:pid:random`; two processes can
+ * never both think they hold a lease), written to the data dir. A process
+ * started on that dir reads the name there, and when that process has ended
+ * (same machine, its pid gone) takes over its leases at once, so a restarted
+ * hub sends notifications and rolls up again without waiting 30 s for its own
+ * old leases to run out. Hubs of a cluster may share one data dir: a name
+ * whose process still runs is another hub's, and nothing is taken from it.
  */
 export async function leaseIdentity(databaseUrl: string, dataDir: string): Promise<LeaseIdentity> {
   if (databaseUrl.startsWith("sqlite:")) return { holder: "embedded", predecessor: null };
@@ -132,7 +158,7 @@ export async function leaseIdentity(databaseUrl: string, dataDir: string): Promi
   let predecessor: string | null = null;
   try {
     const text = (await Deno.readTextFile(path)).trim();
-    if (/^[\x21-\x7e]{1,200}$/.test(text)) predecessor = text;
+    if (/^[\x21-\x7e]{1,300}$/.test(text) && ended(text)) predecessor = text;
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }

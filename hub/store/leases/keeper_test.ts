@@ -1,7 +1,7 @@
-/** LeaseKeeper on a real store: two hubs' keepers on one database file. */
+/** LeaseKeeper on a real store: two hubs' keepers on one database file; the lease identity of a restarted hub. */
 import { assertEquals } from "../../../lib/assert.ts";
 import { SqliteStore } from "../sqlite/store.ts";
-import { LeaseKeeper } from "./keeper.ts";
+import { leaseIdentity, LeaseKeeper } from "./keeper.ts";
 
 /** A keeper whose changes can be awaited. */
 function keeper(store: SqliteStore, holder: string) {
@@ -50,6 +50,40 @@ Deno.test("LeaseKeeper: one holder; release hands over; a holder that cannot ren
     await a.k.stop();
     await b.k.stop();
     await one.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("leaseIdentity: a restarted hub succeeds its ended predecessor, never a hub still running", async () => {
+  const dir = await Deno.makeTempDir();
+  const pg = "postgres://h/db";
+  try {
+    assertEquals(await leaseIdentity("sqlite:/x/s.db", dir), {
+      holder: "embedded",
+      predecessor: null,
+    });
+    const first = await leaseIdentity(pg, dir);
+    assertEquals(first.predecessor, null);
+    assertEquals((await Deno.readTextFile(`${dir}/lease_holder`)).trim(), first.holder);
+    // A process of this machine that has ended: its successor takes its leases.
+    const gone = new Deno.Command("true").spawn();
+    await gone.status;
+    const host = Deno.hostname();
+    await Deno.writeTextFile(`${dir}/lease_holder`, `${host}:${gone.pid}:0123abcd\n`);
+    assertEquals((await leaseIdentity(pg, dir)).predecessor, `${host}:${gone.pid}:0123abcd`);
+    // One still running shares the data dir (a cluster may): nothing is taken from it.
+    const running = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      await Deno.writeTextFile(`${dir}/lease_holder`, `${host}:${running.pid}:0123abcd\n`);
+      assertEquals((await leaseIdentity(pg, dir)).predecessor, null);
+    } finally {
+      running.kill("SIGKILL");
+      await running.status;
+    }
+    // Another machine's: whether it runs cannot be told here.
+    await Deno.writeTextFile(`${dir}/lease_holder`, `elsewhere:${gone.pid}:0123abcd\n`);
+    assertEquals((await leaseIdentity(pg, dir)).predecessor, null);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
