@@ -88,7 +88,16 @@ interface HostView {
  */
 interface Entry {
   alert: Alert;
+  /** Batches in a row that did not carry its series (a mount gone, a container removed). */
+  missing?: number;
 }
+
+/**
+ * Batches in a row without an open alert's series after which it closes as no
+ * longer reported: one is a reading the collector skipped (a rate needs two
+ * readings after a restart), two is a series that is gone.
+ */
+const GONE_AFTER = 2;
 
 /** A threshold rule that watches a host, and the series its selector wants (undefined: the one). */
 interface Scoped {
@@ -326,6 +335,7 @@ export class AlertEngine {
       this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
       if (open) this.#condition(rule, hostId, {}, false, ts, null);
     }
+    if (open) this.#gone(hostId, samples, failing, ts);
     if (!watch.collectors.length || (!failing.length && !open)) return;
     const failed = new Set(failing);
     for (const rule of watch.collectors) {
@@ -340,6 +350,39 @@ export class AlertEngine {
         if (e.alert.rule_id !== rule.id || failed.has(e.alert.labels.collector)) continue;
         this.#condition(rule, hostId, e.alert.labels, false, ts, null);
       }
+    }
+  }
+
+  /**
+   * Closes the host's open threshold alerts on one series of many (a mount, an
+   * interface, a container) whose series this batch, and the one before, did
+   * not carry: the thing they watched is gone, and no later sample would ever
+   * resolve them. A batch with a failing collector says nothing of what it
+   * left out. An alert on a host's one series is the no-data rules' business.
+   */
+  #gone(hostId: string, samples: readonly Sample[], failing: readonly string[], ts: number) {
+    let seen: Set<string> | null = null;
+    for (const key of [...this.#byHost.get(hostId) ?? []]) {
+      const e = this.#open.get(key)!;
+      const a = e.alert;
+      const [labelName] = Object.keys(a.labels);
+      const rule = labelName ? this.#rules.find((r) => r.id === a.rule_id) : undefined;
+      if (!rule || rule.kind !== "threshold" || !rule.metric) continue;
+      if (failing.length) {
+        e.missing = 0;
+        continue;
+      }
+      seen ??= new Set(samples.map(([m, l]) => `${m}\u0000${l}`));
+      if (seen.has(`${rule.metric}\u0000${a.labels[labelName]}`)) {
+        e.missing = 0;
+        continue;
+      }
+      e.missing = (e.missing ?? 0) + 1;
+      if (e.missing < GONE_AFTER) continue;
+      const step = a.state === "pending"
+        ? { kind: "cancel" as const }
+        : { kind: "resolve" as const, at: ts, reason: "no longer reported" };
+      this.#apply(rule, hostId, a.labels, a.labels_key, step, null);
     }
   }
 
@@ -626,8 +669,13 @@ export class AlertEngine {
         this.#drop(key, hostId);
         return this.#enqueue(hostId, async () => {
           const notify = this.#notify(rule, hostId, "resolved", step.at, held.severity);
-          if (await s.resolve(held.id, step.at, value, notify)) {
-            Object.assign(held, { state: "resolved", resolved_at: step.at, value });
+          if (await s.resolve(held.id, step.at, value, notify, step.reason)) {
+            Object.assign(held, {
+              state: "resolved",
+              resolved_at: step.at,
+              value,
+              closed_reason: step.reason ?? null,
+            });
             this.#told("alert.resolved", held, notify);
           } else await this.#resync(hostId);
         });

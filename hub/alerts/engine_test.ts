@@ -349,3 +349,44 @@ useCaseTest(
     assertEquals(await told(store), [["reminder", ["h1", "h2", "h3"]]]);
   },
 );
+
+useCaseTest(
+  "engine: an alert on a series that is gone (a mount, a container) closes as no longer reported",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      metric: "fs_used_percent",
+      labels: { mount: "*" },
+      op: ">",
+      threshold: 90,
+      for_s: 0,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const batch = async (mounts: Record<string, number>, failing: string[] = []) => {
+      clock.t += 30_000;
+      e.batch(
+        "h1",
+        clock.t,
+        Object.entries(mounts).map(([m, v]) => ["fs_used_percent", m, v]),
+        failing,
+      );
+      await e.settled();
+    };
+    await batch({ "/": 40, "/data": 95 });
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    // /data is unmounted: one batch without it could be a skipped reading…
+    await batch({ "/": 40 });
+    // …and one whose collector failed says nothing of what it left out.
+    await batch({ "/": 40 }, ["filesystems"]);
+    await batch({ "/": 40 });
+    assertEquals((await store.alerts.openAlerts()).map((a) => a.labels), [{ mount: "/data" }]);
+    // Two in a row without it: gone, and the alert with it.
+    await batch({ "/": 40 });
+    assertEquals((await store.alerts.openAlerts()).length, 0);
+    const [closed] = await store.alerts.alerts({ limit: 1 });
+    assertEquals([closed.state, closed.closed_reason], ["resolved", "no longer reported"]);
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);

@@ -26,7 +26,8 @@ export type Step =
   | { kind: "fire"; at: number; severity: Severity; since?: number }
   | { kind: "cancel" }
   | { kind: "escalate"; at: number }
-  | { kind: "resolve"; at: number }
+  /** `reason`: why it closed when no value brought it back (its series is gone). */
+  | { kind: "resolve"; at: number; reason?: string }
   | null;
 
 /** The severity a breaching value has under `rule`. */
