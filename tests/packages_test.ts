@@ -65,7 +65,7 @@ processTest(
     own({ stop: () => channel.close() });
     const mail = new Mailbox();
     const stream = probeStream(channel, identity, probeHello("pkg-1", 30), (k) => mail.put(k));
-    own({ stop: async () => stream.cancel() });
+    own({ stop: () => Promise.resolve(stream.cancel()) });
     await mail.next((k) => k.case === "welcome");
 
     const get = async (path: string) => {
