@@ -76,6 +76,8 @@ export interface PackagesDeps {
   /** The longest a delta waits (and a full rescan); a day unless a test says otherwise. */
   dailyMs?: number;
   maxBatchBytes?: number;
+  /** The clock (tests move it a day on). */
+  now?: () => number;
 }
 
 interface ManagerState {
@@ -138,7 +140,7 @@ export class PackagesJob implements Job {
     const { root, log } = this.#deps;
     const daily = this.#deps.dailyMs ?? DAY_MS;
     if (this.#sent === undefined) this.#sent = await this.#store.load();
-    const now = Date.now();
+    const now = (this.#deps.now ?? Date.now)();
     const rescan = now - this.#rescannedAt >= daily;
     let changed = false;
 
@@ -164,15 +166,17 @@ export class PackagesJob implements Job {
     if (await this.#refreshUpdates(changed)) changed = true;
 
     const sent = this.#sent;
-    const due = sent === null || full || now - sent.sentAt >= daily;
-    if (!changed && !due) return null;
-
-    const current = this.#inventory(sent);
     const managers = [...found].sort();
     const errors: CollectorError[] = [];
     for (const [manager, s] of this.#state) {
       if ("error" in s.collected) errors.push({ collector: manager, message: s.collected.error });
     }
+    // A manager found, gone, failing or read again is news for the hub even when no package moved.
+    const meta = JSON.stringify([managers, errors.map((e) => e.collector)]);
+    const due = sent === null || full || now - sent.sentAt >= daily || meta !== sent.managers;
+    if (!changed && !due) return null;
+
+    const current = this.#inventory(sent);
     let seq: number;
     if (sent === null || full) {
       seq = await this.#appendFull(now, managers, errors, current);
@@ -186,13 +190,14 @@ export class PackagesJob implements Job {
       for (const [key, p] of sent.packages) {
         if (!current.has(key)) removed.push({ manager: p.manager, name: p.name, arch: p.arch });
       }
-      if (!upsert.length && !removed.length && now - sent.sentAt < daily) return null;
+      if (!upsert.length && !removed.length && !due) return null;
       seq = await this.#appendDelta(now, sent, managers, errors, upsert, removed, current.size);
     }
     this.#sent = {
       baselineSeq: sent === null || full ? seq : sent.baselineSeq,
       sentAt: now,
       packages: current,
+      managers: meta,
     };
     // After the WAL append: a crash between sends the same changes again on restart, which the
     // hub applies as no change (or, after a full batch, a delta on the old baseline it refuses

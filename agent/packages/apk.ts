@@ -39,5 +39,8 @@ export const apk = definePackageManager({
   name: "apk",
   os: ["linux"],
   watch: (root) => existing([under(root, INSTALLED)]),
-  collect: async (root) => parseApkDb(await readTextBounded(under(root, INSTALLED))),
+  collect: async (root) => {
+    const file = under(root, INSTALLED);
+    return parseApkDb(await readTextBounded(file), file);
+  },
 });

@@ -52,5 +52,8 @@ export const dpkg = definePackageManager({
   name: "dpkg",
   os: ["linux"],
   watch: (root) => existing([under(root, STATUS)]),
-  collect: async (root) => parseDpkgStatus(await readTextBounded(under(root, STATUS))),
+  collect: async (root) => {
+    const file = under(root, STATUS);
+    return parseDpkgStatus(await readTextBounded(file), file);
+  },
 });

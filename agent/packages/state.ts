@@ -31,6 +31,8 @@ export interface Sent {
   /** Unix ms of the last batch sent. */
   sentAt: number;
   packages: Inventory;
+  /** The managers found and those that failed, as last sent: a change to them is worth a batch. */
+  managers: string;
 }
 
 interface Head {
@@ -38,6 +40,7 @@ interface Head {
   chunks: number;
   baselineSeq: number;
   sentAt: number;
+  managers?: string;
 }
 
 /** A package's key, (manager, name, arch), as one string. */
@@ -79,6 +82,7 @@ export class SentStore {
     return {
       baselineSeq: head.baselineSeq,
       sentAt: head.sentAt,
+      managers: head.managers ?? "",
       packages: new Map(packages.map((p) => [packageKey(p), p])),
     };
   }
@@ -99,7 +103,13 @@ export class SentStore {
       }
       await op.commit();
     }
-    const head: Head = { gen, chunks, baselineSeq: sent.baselineSeq, sentAt: sent.sentAt };
+    const head: Head = {
+      gen,
+      chunks,
+      baselineSeq: sent.baselineSeq,
+      sentAt: sent.sentAt,
+      managers: sent.managers,
+    };
     const res = await this.kv.atomic().check(old).set(headKey, head).commit();
     if (!res.ok) throw new Error("package state changed while being saved");
     if (old.value) await this.#dropGen(old.value.gen);
