@@ -104,17 +104,26 @@ export async function existing(paths: string[]): Promise<string[]> {
   return out;
 }
 
-// A name or version is printable, without spaces, and bounded: anything else
-// is a file that is not what it claims to be.
-const TOKEN = /^[\x21-\x7e\u00a0-\ufffc]{1,256}$/u;
+// The hub's limits (hub/ingest/packages.ts): a batch with one package past them is refused
+// whole, so a collector that finds one reports its manager's error instead.
+const LIMITS = { name: 200, version: 128, arch: 32 };
+/** Whitespace, controls, format characters, separators, private use, unassigned. */
+const UNPRINTABLE = /[\s\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+const ARCH = /^[A-Za-z0-9_.+-]*$/;
+
+function word(v: string, max: number): boolean {
+  return v.length > 0 && v.length <= max && v.isWellFormed() && !UNPRINTABLE.test(v);
+}
 
 /** Checks a package before it joins an inventory; throws naming the file. */
 export function checked(p: InstalledPackage, file: string): InstalledPackage {
-  if (!TOKEN.test(p.name)) throw new PackageDbError(`${file}: bad package name ${show(p.name)}`);
-  if (!TOKEN.test(p.version)) {
+  if (!word(p.name, LIMITS.name)) {
+    throw new PackageDbError(`${file}: bad package name ${show(p.name)}`);
+  }
+  if (!word(p.version, LIMITS.version)) {
     throw new PackageDbError(`${file}: bad version ${show(p.version)} of ${show(p.name)}`);
   }
-  if (p.arch !== "" && !TOKEN.test(p.arch)) {
+  if (p.arch.length > LIMITS.arch || !ARCH.test(p.arch)) {
     throw new PackageDbError(`${file}: bad architecture ${show(p.arch)} of ${show(p.name)}`);
   }
   return p;
