@@ -14,6 +14,8 @@ import { getMetrics } from "./api/v1/hosts/[id]/metrics.ts";
 import { getAgent } from "./api/v1/hosts/[id]/agent.ts";
 import { getProcesses } from "./api/v1/hosts/[id]/processes.ts";
 import { putInterval } from "./api/v1/hosts/[id]/interval.ts";
+import { getHostPackages } from "./api/v1/hosts/[id]/packages.ts";
+import { getPackages } from "./api/v1/packages.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -58,6 +60,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/agent", getAgent(deps));
       api.get("/hosts/:id/processes", getProcesses(deps));
       api.put("/hosts/:id/interval", putInterval(deps));
+      api.get("/hosts/:id/packages", getHostPackages(deps));
+      api.get("/packages", getPackages(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));

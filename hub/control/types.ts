@@ -5,8 +5,12 @@
  * agent's or the reason there is none.
  */
 
-/** A question for an agent; later issues add cases (package resync). */
-export type AgentRequest = { case: "agentInfo" } | { case: "topProcesses" };
+/** A question for an agent. */
+export type AgentRequest =
+  | { case: "agentInfo" }
+  | { case: "topProcesses" }
+  /** Append a full package inventory to the WAL now (the hub lacks the baseline of a delta). */
+  | { case: "packagesResync" };
 
 /** What an agent says about itself (AgentInfo in the .proto), as the REST API shows it. */
 export interface AgentInfoAnswer {
@@ -63,6 +67,8 @@ export type AgentFailure =
 export type AgentAnswer =
   | { ok: true; case: "agentInfo"; info: AgentInfoAnswer }
   | { ok: true; case: "topProcesses"; processes: TopProcessesAnswer }
+  /** The seq the full inventory was appended under. */
+  | { ok: true; case: "packagesResync"; seq: number }
   | { ok: false; error: AgentFailure; message: string };
 
 /** How long the ingest process waits for an agent's answer. */

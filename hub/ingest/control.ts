@@ -59,6 +59,11 @@ const LIMITS = { text: 256, collectors: 64, processes: 10 };
 /** The streams' control state, for one ingest process. */
 export class ControlChannel {
   #streams = new Map<ServerCall, StreamState>();
+  /**
+   * Ids of the requests this process makes on its own (a package resync):
+   * the main process numbers its requests from 1, so these start far above.
+   */
+  #ownId = 2 ** 48;
 
   constructor(
     private deps: { store: Store; log: Logger; timeoutMs?: number },
@@ -130,6 +135,11 @@ export class ControlChannel {
         kind: { case: "request", value: { id: BigInt(id), body: { case: req.case, value: {} } } },
       });
     });
+  }
+
+  /** Asks the host's newest stream, under an id of this process's own. */
+  ask(hostId: string, req: AgentRequest): Promise<AgentAnswer> {
+    return this.request(hostId, this.#ownId++, req);
   }
 
   /**
@@ -275,7 +285,8 @@ function readResponse(res: ControlResponse): AgentAnswer {
         ? { ok: false, error: "unsupported", message: "The agent does not support this request" }
         : { ok: false, error: "failed", message: `The agent could not answer: ${message}` };
     }
-    case "packagesResync": // issue 17: no request asks for it yet
+    case "packagesResync":
+      return { ok: true, case: "packagesResync", seq: Number(r.value.seq) };
     case undefined:
       throw new InvalidMessage("a response without a result");
   }

@@ -16,6 +16,7 @@ import { settingsConformance } from "./settings/conformance.ts";
 import { leasesConformance } from "./leases/conformance.ts";
 import { alertsConformance } from "./alerts/conformance.ts";
 import { notificationsConformance } from "./notifications/conformance.ts";
+import { packagesConformance } from "./packages/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -53,4 +54,5 @@ export function storeConformance(
   leasesConformance(test);
   alertsConformance(test);
   notificationsConformance(test);
+  packagesConformance(test);
 }

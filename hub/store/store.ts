@@ -14,6 +14,7 @@ import type { SettingStore } from "./settings/types.ts";
 import type { LeaseStore } from "./leases/types.ts";
 import type { AlertStore } from "./alerts/types.ts";
 import type { NotificationStore } from "./notifications/types.ts";
+import type { PackageStore } from "./packages/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -27,6 +28,7 @@ export interface Store {
   readonly leases: LeaseStore;
   readonly alerts: AlertStore;
   readonly notifications: NotificationStore;
+  readonly packages: PackageStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

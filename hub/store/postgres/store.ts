@@ -19,6 +19,7 @@ import { SqlSettingStore } from "../settings/shared.ts";
 import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
+import { SqlPackageStore } from "../packages/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -34,6 +35,7 @@ export class PostgresStore implements Store {
   readonly leases: SqlLeaseStore;
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
+  readonly packages: SqlPackageStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -49,6 +51,7 @@ export class PostgresStore implements Store {
     this.leases = new SqlLeaseStore(this.db);
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
+    this.packages = new SqlPackageStore(this.db);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

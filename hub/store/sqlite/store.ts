@@ -17,6 +17,7 @@ import { SqlSettingStore } from "../settings/shared.ts";
 import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
+import { SqlPackageStore } from "../packages/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly leases: SqlLeaseStore;
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
+  readonly packages: SqlPackageStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
     this.leases = new SqlLeaseStore(this.db);
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
+    this.packages = new SqlPackageStore(this.db);
   }
 
   migrate(): Promise<string[]> {
