@@ -18,6 +18,8 @@ import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
 import { PackagesJob } from "./jobs/packages.ts";
+import { apt } from "./packages/updates/apt.ts";
+import { apkIndex } from "./packages/updates/apk.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -82,6 +84,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     log: logger("agent.packages"),
     checkMs: control.intervalS() * 1000,
     initialDelayMs: config.packagesDelayS * 1000,
+    updates: [apt, apkIndex],
   });
   jobs.add(packages);
   let stopping = false;

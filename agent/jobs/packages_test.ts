@@ -10,6 +10,7 @@ import type { Logger } from "../../lib/log.ts";
 import { AgentControl } from "../control.ts";
 import { dpkg } from "../packages/dpkg.ts";
 import { python } from "../packages/python.ts";
+import { apt } from "../packages/updates/apt.ts";
 import { Scheduler } from "../scheduler.ts";
 import { Wal } from "../wal.ts";
 import { DAY_MS, type PackagesDeps, PackagesJob } from "./packages.ts";
@@ -248,6 +249,47 @@ Deno.test("a day without changes still sends a delta, empty, so the hub can chec
     assertEquals(await job.check(), 2);
     const d = await t.batch(2);
     assertEquals([d.full, names(d), removedNames(d), d.total], [false, [], [], 9]);
+  } finally {
+    await t.cleanUp();
+  }
+});
+
+Deno.test("available updates go with the inventory, and a change of apt's lists is a delta of them", async () => {
+  const t = await setUp();
+  try {
+    const lists = `${t.root}/var/lib/apt/lists`;
+    await Deno.mkdir(lists, { recursive: true });
+    for await (const e of Deno.readDir(fixture("apt/var/lib/apt/lists"))) {
+      await Deno.copyFile(fixture(`apt/var/lib/apt/lists/${e.name}`), `${lists}/${e.name}`);
+    }
+    const job = t.make({ updates: [apt] });
+    const full = await t.batch((await job.check())!);
+    const updates = (b: PackageBatch) =>
+      b.upsert.filter((p) => p.updateVersion).map((p) =>
+        `${p.name} ${p.version} -> ${p.updateVersion}${p.securityUpdate ? " security" : ""}`
+      ).sort();
+    assertEquals(updates(full), [
+      "base-files 12.4+deb12u11 -> 12.4+deb12u15",
+      "bash 5.2.15-2+b8 -> 5.2.15-2+b13",
+      "libssl3 3.0.19-1~deb12u2 -> 3.0.22-1~deb12u2 security",
+      "openssl 3.0.19-1~deb12u2 -> 3.0.22-1~deb12u2 security",
+      "zlib1g 1:1.2.13.dfsg-1 -> 1:1.2.13.dfsg-1+deb12u1 security",
+    ]);
+    assertEquals(await job.check(), null);
+    // The security suite's list gone (a sources.list without it, after apt update).
+    for await (const e of Deno.readDir(lists)) {
+      if (e.name.includes("security")) await Deno.remove(`${lists}/${e.name}`);
+    }
+    const d = await t.batch((await job.check())!);
+    assertEquals(updates(d), [
+      "libssl3 3.0.19-1~deb12u2 -> 3.0.20-1~deb12u2",
+      "openssl 3.0.19-1~deb12u2 -> 3.0.20-1~deb12u2",
+    ]);
+    assertEquals(
+      d.upsert.filter((p) => !p.updateVersion).map((p) => p.name),
+      ["zlib1g"],
+    );
+    assertEquals(removedNames(d), []);
   } finally {
     await t.cleanUp();
   }
