@@ -19,6 +19,8 @@ export interface AgentConfig {
   walMaxBytes: number;
   /** Longest wait between reconnect attempts, in seconds. */
   reconnectMaxS: number;
+  /** Seconds from start to the first package inventory (or, after a restart, delta). */
+  packagesDelayS: number;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -68,6 +70,14 @@ export function loadAgentConfig(
       30,
       1,
       600,
+    ),
+    packagesDelayS: number(
+      log,
+      "SIGHTLINE_AGENT_PACKAGES_DELAY",
+      env.SIGHTLINE_AGENT_PACKAGES_DELAY,
+      60,
+      0,
+      86400,
     ),
   };
 }

@@ -29,6 +29,8 @@ export interface ControlOptions {
   wal: Wal;
   configuredIntervalS: number;
   collectors: string[];
+  /** Appends a full package inventory to the WAL and returns its seq (jobs/packages.ts). */
+  packages?: { resync(): Promise<number> };
   /** The filesystem root (for etc/passwd) and where proc is mounted. */
   roots: { root: string; procRoot: string };
   log: Logger;
@@ -131,16 +133,25 @@ export class AgentControl implements LinkControl {
             id,
             result: { case: "topProcesses", value: await this.#topProcesses() },
           };
-        case "packagesResync": // issue 17: the package job answers it once it exists
-        case undefined:
+        case "packagesResync":
+          if (!this.opts.packages) break;
           return {
             id,
             result: {
-              case: "error",
-              value: { code: ControlError_Code.UNSUPPORTED, message: "unknown request" },
+              case: "packagesResync",
+              value: { seq: await this.opts.packages.resync() },
             },
           };
+        case undefined:
+          break;
       }
+      return {
+        id,
+        result: {
+          case: "error",
+          value: { code: ControlError_Code.UNSUPPORTED, message: "unknown request" },
+        },
+      };
     } catch (err) {
       return {
         id,
