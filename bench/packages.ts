@@ -40,7 +40,7 @@ function versionOf(i: number, rand: () => number): string {
   return i % 5 === 0 ? `1:${v}-${1 + (i % 4)}+deb12u1` : `${v}-${1 + (i % 4)}`;
 }
 
-function inventory(h: number, packages: number): InstalledPackage[] {
+export function inventory(h: number, packages: number): InstalledPackage[] {
   const rand = prng(h + 1);
   const pkg = (name: string, version: string): InstalledPackage => ({
     manager: "dpkg",

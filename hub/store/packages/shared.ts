@@ -28,14 +28,21 @@ function words(d: Dialect) {
       each: "json_each(:rows)",
       bool: (e: string) => e,
       contains: "instr(lower(n.name), :q) > 0",
-      elements: "value FROM json_each(:names)",
+      // CROSS JOIN: SQLite's loops in the order written, names outermost.
+      byName: (and: string) =>
+        `json_each(:names) n CROSS JOIN packages p ON p.name = n.value ${and}`,
       yes: "1",
     }
     : {
       each: "jsonb_array_elements(:rows) AS j(value)",
       bool: (e: string) => `CAST(${e} AS BOOLEAN)`,
       contains: "strpos(lower(n.name), :q) > 0",
-      elements: "jsonb_array_elements_text(:names)",
+      // LATERAL with OFFSET 0 (which keeps the planner from flattening it into
+      // a hash join over the whole table): one index lookup per name, whatever
+      // the statistics say.
+      byName: (and: string) =>
+        `jsonb_array_elements_text(:names) AS n(name) CROSS JOIN LATERAL
+          (SELECT * FROM packages p WHERE p.name = n.name ${and} OFFSET 0) p`,
       yes: "true",
     };
 }
@@ -260,8 +267,10 @@ export class SqlPackageStore implements PackageStore {
   search(q: { name: string; manager?: string; limit: number }): Promise<PackageHit[]> {
     const w = words(this.db.dialect);
     // Two steps: the few distinct names that match, then the rows of exactly
-    // those through packages_by_name. In one join the planners guess the
-    // substring's selectivity and PostgreSQL chose to scan the inventory whole.
+    // those, looked up name by name in packages_by_name. A plain join leaves
+    // the planner a guess (of the substring's selectivity, or with a generic
+    // plan of the list's length), and PostgreSQL guessed a scan of the
+    // inventory whole: 20 times slower at 2 M rows.
     return this.db.run(function* () {
       const names = (yield* rows(`SELECT n.name FROM package_names n WHERE ${w.contains}`, {
         q: q.name.toLowerCase(),
@@ -269,9 +278,8 @@ export class SqlPackageStore implements PackageStore {
       if (!names.length) return [];
       return (yield* rows(
         `SELECT p.host_id, h.name AS host_name, p.manager, p.name, p.version, p.update_version
-        FROM packages p JOIN hosts h ON h.id = p.host_id
-        WHERE p.name IN (SELECT ${w.elements}) ${q.manager ? "AND p.manager = :manager" : ""}
-        LIMIT :limit`,
+        FROM ${w.byName(q.manager ? "AND p.manager = :manager" : "")}
+        JOIN hosts h ON h.id = p.host_id LIMIT :limit`,
         q.manager
           ? { names: new Json(names), manager: q.manager, limit: q.limit }
           : { names: new Json(names), limit: q.limit },
