@@ -80,7 +80,7 @@ export function packagesConformance(test: StoreTest): void {
     assertEquals(entries[0].ts, 2000);
     assertEquals(entries[0].summary, "3 packages changed: 1 upgraded, 1 added, 1 removed");
     assertEquals(
-      entries[0].details.map((c) => [c.kind, c.name, c.from, c.to]).sort(),
+      entries[0].details.packages.map((c) => [c.kind, c.name, c.from, c.to]).sort(),
       [
         ["added", "jq", null, "1.6-2.1"],
         ["removed", "curl", "7.88.1-10", null],
@@ -94,6 +94,11 @@ export function packagesConformance(test: StoreTest): void {
     );
     const more = await s.packages.changes("h1", 2500, 10_000);
     assertEquals(more.map((e) => e.summary), ["openssl 3.0.15-1 → 3.0.16-1"]);
+    // A limit keeps the newest.
+    assertEquals(
+      (await s.packages.changes("h1", 0, 10_000, 1)).map((e) => e.ts),
+      [3000],
+    );
     assertEquals((await s.packages.baseline("h1"))?.baseline_seq, 1);
     assertEquals((await s.packages.baseline("h1"))?.last_seq, 3);
   });

@@ -298,7 +298,7 @@ export class SqlPackageStore implements PackageStore {
     }());
   }
 
-  changes(hostId: string, from: number, to: number): Promise<ChangeEntry[]> {
+  changes(hostId: string, from: number, to: number, limit?: number): Promise<ChangeEntry[]> {
     return this.db.run(function* () {
       const out: ChangeEntry[] = [];
       let seq: number | null = null;
@@ -318,12 +318,20 @@ export class SqlPackageStore implements PackageStore {
           from: r.from_version === null ? null : String(r.from_version),
           to: r.to_version === null ? null : String(r.to_version),
         };
-        if (seq === Number(r.seq)) out[out.length - 1].details.push(change);
-        else out.push({ ts: Number(r.ts), kind: "package", summary: "", details: [change] });
+        if (seq === Number(r.seq)) out[out.length - 1].details.packages.push(change);
+        else {
+          out.push({
+            ts: Number(r.ts),
+            kind: "package",
+            summary: "",
+            details: { packages: [change] },
+          });
+        }
         seq = Number(r.seq);
       }
-      for (const e of out) e.summary = summarize(e.details);
-      return out;
+      const kept = limit !== undefined && out.length > limit ? out.slice(out.length - limit) : out;
+      for (const e of kept) e.summary = summarize(e.details.packages);
+      return kept;
     }());
   }
 }

@@ -61,7 +61,8 @@ export interface ChangeEntry {
   ts: number;
   kind: "package";
   summary: string;
-  details: PackageChange[];
+  /** A record like every kind's details (hub/store/changes), the batch's changes in it. */
+  details: { packages: PackageChange[] };
 }
 
 /** A row of a fleet search, before the version comparison (made in JS, per ecosystem). */
@@ -99,6 +100,9 @@ export interface PackageStore {
   search(q: { name: string; manager?: string; limit: number }): Promise<PackageHit[]>;
   /** The rows of every package some host has an update pending for, at most `limit`. */
   pending(limit: number): Promise<PackageHit[]>;
-  /** The host's package changes in [from, to), one entry per batch, oldest first. */
-  changes(hostId: string, from: number, to: number): Promise<ChangeEntry[]>;
+  /**
+   * The host's package changes in [from, to), one entry per batch, oldest
+   * first; with `limit`, the newest `limit` entries.
+   */
+  changes(hostId: string, from: number, to: number, limit?: number): Promise<ChangeEntry[]>;
 }
