@@ -25,6 +25,8 @@ export interface AgentConfig {
   operatorKeysFile: string;
   /** Operator keys pinned in the environment, `ed25519:…`, comma or space separated. */
   operatorKeys: string;
+  /** Seconds from start to the first package inventory (or, after a restart, delta). */
+  packagesDelayS: number;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -78,5 +80,13 @@ export function loadAgentConfig(
     actionsFile: env.SIGHTLINE_AGENT_ACTIONS_FILE || DEFAULT_ACTIONS_FILE,
     operatorKeysFile: env.SIGHTLINE_AGENT_OPERATOR_KEY_FILE || DEFAULT_KEYS_FILE,
     operatorKeys: env.SIGHTLINE_AGENT_OPERATOR_KEY ?? "",
+    packagesDelayS: number(
+      log,
+      "SIGHTLINE_AGENT_PACKAGES_DELAY",
+      env.SIGHTLINE_AGENT_PACKAGES_DELAY,
+      60,
+      0,
+      86400,
+    ),
   };
 }

@@ -31,6 +31,8 @@ export interface ControlOptions {
   wal: Wal;
   configuredIntervalS: number;
   collectors: string[];
+  /** Appends a full package inventory to the WAL and returns its seq (jobs/packages.ts). */
+  packages?: { resync(): Promise<number> };
   /** The filesystem root (for etc/passwd) and where proc is mounted. */
   roots: { root: string; procRoot: string };
   log: Logger;
@@ -144,7 +146,15 @@ export class AgentControl implements LinkControl {
             : { outcome: { case: "result" as const, value: await actions.run(op.value) } };
           return { id, result: { case: "action", value } };
         }
-        case "packagesResync": // issue 17: the package job answers it once it exists
+        case "packagesResync":
+          if (!this.opts.packages) break;
+          return {
+            id,
+            result: {
+              case: "packagesResync",
+              value: { seq: await this.opts.packages.resync() },
+            },
+          };
         case undefined:
           break;
       }

@@ -19,6 +19,9 @@ import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
 import { ContainerWatcher } from "./containers/watcher.ts";
+import { PackagesJob } from "./jobs/packages.ts";
+import { apt } from "./packages/updates/apt.ts";
+import { apkIndex } from "./packages/updates/apk.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -53,6 +56,8 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   });
   const control = await AgentControl.open(id.agentId, {
     wal,
+    // The job is made below, once the interval in force is known; the link that asks comes later.
+    packages: { resync: () => packages.resync() },
     configuredIntervalS: config.intervalS,
     collectors: collectors.map((c) => c.name),
     roots: config,
@@ -97,10 +102,24 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     sender: link,
     log,
   }));
+  // Its database checks follow the metrics interval, so a change shows within one interval.
+  const packages = new PackagesJob({
+    root: config.root,
+    wal,
+    agentId: id.agentId,
+    sender: link,
+    log: logger("agent.packages"),
+    checkMs: control.intervalS() * 1000,
+    initialDelayMs: config.packagesDelayS * 1000,
+    updates: [apt, apkIndex],
+  });
+  jobs.add(packages);
   let stopping = false;
   // The hub set another interval: the metrics job follows it from its next tick.
   control.onIntervalChange((s) => {
-    if (!stopping) jobs.reschedule("metrics", s * 1000);
+    if (stopping) return;
+    jobs.reschedule("metrics", s * 1000);
+    jobs.reschedule("packages", s * 1000);
   });
 
   const linkDone = link.run();

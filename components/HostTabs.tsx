@@ -4,10 +4,11 @@
  * route at `/hosts/:id/<path>`.
  */
 
-export type HostTab = "overview" | "containers";
+export type HostTab = "overview" | "packages" | "containers";
 
 const TABS: Array<[HostTab, string, string]> = [
   ["overview", "", "Overview"],
+  ["packages", "packages", "Packages"],
   ["containers", "containers", "Containers"],
 ];
 

@@ -24,6 +24,8 @@ import { getHostContainers } from "./api/v1/hosts/[id]/containers.ts";
 import { listContainers } from "./api/v1/containers.ts";
 import { containersPage, hostContainersPage } from "./containers.tsx";
 // -- end of containers --
+import { getHostPackages } from "./api/v1/hosts/[id]/packages.ts";
+import { getPackages } from "./api/v1/packages.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -35,6 +37,8 @@ import { createHost, newHostPage, renewToken } from "./hosts/new.tsx";
 import { hostPage } from "./hosts/[id].tsx";
 import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
 import { setTags } from "./hosts/[id]/tags.ts";
+import { hostPackagesPage } from "./hosts/[id]/packages.tsx";
+import { packagesPage } from "./packages/index.tsx";
 // Alerting: rules, silences, maintenance, channels
 import { rulesPage } from "./alerts/rules.tsx";
 import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
@@ -77,6 +81,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/hosts/:id/containers", getHostContainers(deps));
       api.get("/containers", listContainers(deps));
       // -- end of containers --
+      api.get("/hosts/:id/packages", getHostPackages(deps));
+      api.get("/packages", getPackages(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
@@ -131,6 +137,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       // -- end of containers --
       pages.post("/hosts/:id/delete", deleteHost(deps));
       pages.post("/hosts/:id/tags", setTags(deps));
+      pages.get("/hosts/:id/packages", hostPackagesPage(deps));
+      pages.get("/packages", packagesPage(deps));
       pages.post("/hosts/:id/token", renewToken(deps));
       pages.get("/settings", settingsPage(deps));
       // -- actions (issue 20) --

@@ -5,10 +5,12 @@
  * agent's or the reason there is none.
  */
 
-/** A question for an agent; later issues add cases (package resync). */
+/** A question for an agent. */
 export type AgentRequest =
   | { case: "agentInfo" }
   | { case: "topProcesses" }
+  /** Append a full package inventory to the WAL now (the hub lacks the baseline of a delta). */
+  | { case: "packagesResync" }
   /** The actions the host's own file allows (issue 20). */
   | { case: "actionList" }
   /** One action, with its operator's grant; the agent checks everything. */
@@ -110,6 +112,8 @@ export type AgentAnswer =
   | { ok: true; case: "topProcesses"; processes: TopProcessesAnswer }
   | { ok: true; case: "actionList"; list: ActionListAnswer }
   | { ok: true; case: "runAction"; result: ActionResultAnswer }
+  /** The seq the full inventory was appended under. */
+  | { ok: true; case: "packagesResync"; seq: number }
   | { ok: false; error: AgentFailure; message: string };
 
 /** How long the ingest process waits for an agent's answer. */

@@ -90,6 +90,11 @@ function runOf(r: RunActionInput) {
 /** The streams' control state, for one ingest process. */
 export class ControlChannel {
   #streams = new Map<ServerCall, StreamState>();
+  /**
+   * Ids of the requests this process makes on its own (a package resync):
+   * the main process numbers its requests from 1, so these start far above.
+   */
+  #ownId = 2 ** 48;
 
   constructor(
     private deps: { store: Store; log: Logger; timeoutMs?: number },
@@ -159,6 +164,11 @@ export class ControlChannel {
       });
       send(s.call, { kind: { case: "request", value: { id: BigInt(id), body: bodyOf(req) } } });
     });
+  }
+
+  /** Asks the host's newest stream, under an id of this process's own. */
+  ask(hostId: string, req: AgentRequest): Promise<AgentAnswer> {
+    return this.request(hostId, this.#ownId++, req);
   }
 
   /**
@@ -368,7 +378,8 @@ function readResponse(res: ControlResponse): AgentAnswer {
     }
     case "action":
       return actionAnswer(r.value);
-    case "packagesResync": // issue 17: no request asks for it yet
+    case "packagesResync":
+      return { ok: true, case: "packagesResync", seq: Number(r.value.seq) };
     case undefined:
       throw new InvalidMessage("a response without a result");
   }

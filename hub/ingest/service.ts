@@ -7,6 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
   type MetricsBatch,
+  type PackageBatch,
   RegisterRequestSchema,
   RegisterResponseSchema,
 } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
@@ -25,6 +26,7 @@ import { cleanName } from "../../lib/names.ts";
 import { ControlChannel, send } from "./control.ts";
 import { agentStarted, helloChanges, markOf, RebootWatch } from "./changes.ts";
 import type { NewHostChange } from "../store/changes/types.ts";
+import { packageBatchToStored } from "./packages.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -41,6 +43,10 @@ export interface IngestDeps {
     samples: Array<[string, string, number]>;
     failing: string[];
   }) => void;
+  /** A package batch changed a host's inventory (live updates of its Packages tab). */
+  packages?: (
+    e: { hostId: string; ts: number; seq: number; full: boolean; changes: number },
+  ) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -48,6 +54,12 @@ export interface IngestDeps {
 
 const TOKEN_RE = /^sl_reg_[A-Za-z0-9_-]{32}$/;
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * How long a resync asked of a host is waited for before it is asked again:
+ * the deltas already in its WAL arrive on the old baseline before the full
+ * inventory does, and each need not ask once more.
+ */
+const RESYNC_WAIT_MS = 5 * 60_000;
 
 /** The hub's side of the agent protocol. */
 export class IngestService {
@@ -66,6 +78,8 @@ export class IngestService {
    * Forgotten on connect (another hub may have stored lists meanwhile).
    */
   #noContainers = new Map<string, string>();
+  /** When a package resync was last asked of a host, until its full inventory arrives. */
+  #resyncAsked = new Map<string, number>();
   /** Requests to agents and desired-state pushes, over the streams this service holds. */
   readonly control: ControlChannel;
 
@@ -232,6 +246,9 @@ export class IngestService {
           case "metrics":
             await this.#storeBatch(call, hostId, kind.value, reboots);
             break;
+          case "packages":
+            await this.#storePackages(call, hostId, kind.value);
+            break;
           case "response":
             this.control.answered(call, kind.value);
             break;
@@ -321,6 +338,66 @@ export class IngestService {
     if (empty) this.#noContainers.set(hostId, report.engine);
   }
 
+  async #storePackages(call: ServerCall, hostId: string, batch: PackageBatch) {
+    const { store, log } = this.deps;
+    const seq = batch.seq;
+    let rejected = "";
+    let resync = false;
+    try {
+      const stored = packageBatchToStored(batch, this.#now());
+      const out = await store.packages.writeBatch(hostId, stored, this.#now());
+      if (out.status === "no_baseline") {
+        // Nothing to apply the delta to: acked all the same (it will never
+        // apply), and a full inventory asked for instead.
+        log.info("Package delta on a baseline the hub does not hold", {
+          host: hostId,
+          seq: stored.seq,
+          baseline: stored.baselineSeq,
+          held: out.held,
+        });
+        resync = true;
+      } else if (out.status === "applied") {
+        if (stored.full) this.#resyncAsked.delete(hostId);
+        if (out.resync) {
+          log.warn("Package count differs from the agent's", { host: hostId, seq: stored.seq });
+        }
+        resync = out.resync;
+        this.deps.packages?.({
+          hostId,
+          ts: stored.ts,
+          seq: stored.seq,
+          full: stored.full,
+          changes: out.changes,
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err; // store down: no ack, the agent keeps it
+      rejected = err.message;
+      log.warn("Rejected package batch", { host: hostId, seq, reason: rejected });
+    }
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
+    if (resync) this.#askResync(hostId);
+  }
+
+  /** Asks the host's agent for a full inventory, once per wait; never waits for the answer here. */
+  #askResync(hostId: string): void {
+    const now = this.#now();
+    const asked = this.#resyncAsked.get(hostId);
+    if (asked !== undefined && now - asked < RESYNC_WAIT_MS) return;
+    this.#resyncAsked.set(hostId, now);
+    this.control.ask(hostId, { case: "packagesResync" }).then((a) => {
+      if (a.ok) {
+        this.deps.log.info("Asked for a package resync", {
+          host: hostId,
+          seq: a.case === "packagesResync" ? a.seq : undefined,
+        });
+      } else {
+        // Asked again on the next delta after the wait.
+        this.deps.log.warn("Package resync not answered", { host: hostId, error: a.message });
+      }
+    });
+  }
+
   /**
    * Keeps the host's count of values dropped as impossible in its snapshot
    * (`invalid_values_total`, shown on the host page), and says what was dropped.
@@ -354,6 +431,7 @@ export class IngestService {
   closeHost(hostId: string): void {
     this.#invalid.delete(hostId);
     this.#noContainers.delete(hostId);
+    this.#resyncAsked.delete(hostId);
     for (const [call, id] of this.#streams) {
       if (id === hostId) fail(call, new GrpcError(Status.UNAUTHENTICATED, "Host was removed"));
     }

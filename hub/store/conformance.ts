@@ -18,6 +18,7 @@ import { alertsConformance } from "./alerts/conformance.ts";
 import { notificationsConformance } from "./notifications/conformance.ts";
 import { changesConformance } from "./changes/conformance.ts";
 import { containersConformance } from "./containers/conformance.ts";
+import { packagesConformance } from "./packages/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -57,4 +58,5 @@ export function storeConformance(
   notificationsConformance(test);
   changesConformance(test);
   containersConformance(test);
+  packagesConformance(test);
 }

@@ -51,6 +51,22 @@ const TABLES: Array<
   { name: "samples", order: "series_id, ts" },
   ...ROLLUPS.map((t) => ({ name: t.table, order: "series_id, bucket" })),
   { name: "stream_nonces", order: "nonce" },
+  {
+    name: "packages",
+    order: "host_id, manager, name, arch",
+    convert: (r) => ({ ...r, security: r.security === 1 }),
+  },
+  { name: "package_names", order: "name" },
+  { name: "package_changes", order: "id" },
+  {
+    name: "package_hosts",
+    order: "host_id",
+    convert: (r) => ({
+      ...r,
+      managers: JSON.parse(String(r.managers)),
+      errors: JSON.parse(String(r.errors)),
+    }),
+  },
   // Not leases: what the embedded hub held means nothing to the cluster it joins.
 ];
 /** Tables partitioned by time in PostgreSQL, and their time column. */
@@ -61,7 +77,7 @@ const PARTITIONED: Array<[string, string]> = [
 /** Rows per INSERT (PostgreSQL takes at most 65,535 parameters). */
 const CHUNK = 4000;
 /** Tables whose ids come from a sequence that must continue after the copied rows. */
-const SEQUENCES = ["audit_log", "series", "batches"];
+const SEQUENCES = ["audit_log", "series", "batches", "package_changes"];
 
 /** Progress of the copy, for a progress bar. */
 export interface CopyProgress {

@@ -16,6 +16,7 @@ import type { AlertStore } from "./alerts/types.ts";
 import type { NotificationStore } from "./notifications/types.ts";
 import type { ChangeStore } from "./changes/types.ts";
 import type { ContainerStore } from "./containers/types.ts";
+import type { PackageStore } from "./packages/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -31,6 +32,7 @@ export interface Store {
   readonly notifications: NotificationStore;
   readonly changes: ChangeStore;
   readonly containers: ContainerStore;
+  readonly packages: PackageStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

@@ -21,6 +21,7 @@ import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
+import { SqlPackageStore } from "../packages/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -38,6 +39,7 @@ export class PostgresStore implements Store {
   readonly notifications: SqlNotificationStore;
   readonly changes: SqlChangeStore;
   readonly containers: SqlContainerStore;
+  readonly packages: SqlPackageStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -55,6 +57,7 @@ export class PostgresStore implements Store {
     this.notifications = new SqlNotificationStore(this.db);
     this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
+    this.packages = new SqlPackageStore(this.db);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

@@ -19,6 +19,7 @@ import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
+import { SqlPackageStore } from "../packages/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -35,6 +36,7 @@ export class SqliteStore implements Store {
   readonly notifications: SqlNotificationStore;
   readonly changes: SqlChangeStore;
   readonly containers: SqlContainerStore;
+  readonly packages: SqlPackageStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -51,6 +53,7 @@ export class SqliteStore implements Store {
     this.notifications = new SqlNotificationStore(this.db);
     this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
+    this.packages = new SqlPackageStore(this.db);
   }
 
   migrate(): Promise<string[]> {

@@ -1,0 +1,25 @@
+/**
+ * GET /api/v1/hosts/:id/packages: the host's packages,
+ * `[{manager, name, version, arch, update_available, security}]`;
+ * `update_available` is the newer candidate's version, or null.
+ */
+import type { Context } from "hono";
+import type { AppDeps } from "../../../../../hub/http/deps.ts";
+import { HttpError } from "../../../../../hub/http/errors.ts";
+
+export function getHostPackages({ store }: AppDeps) {
+  return async (c: Context) => {
+    const id = c.req.param("id")!;
+    if (!(await store.hosts.get(id))) {
+      throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
+    }
+    return c.json((await store.packages.list(id)).map((p) => ({
+      manager: p.manager,
+      name: p.name,
+      version: p.version,
+      arch: p.arch,
+      update_available: p.update_version || null,
+      security: p.security,
+    })));
+  };
+}
