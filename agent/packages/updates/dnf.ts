@@ -18,7 +18,7 @@
 import { createReadStream } from "node:fs";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { join } from "node:path";
-import { compareVersions } from "../../../lib/packages/versions.ts";
+import { compareRpm } from "../../../lib/packages/order.ts";
 import type { Package } from "../../../proto/gen/sightline/agent/v1/agent_lean.ts";
 import type { UpdateSource } from "../../jobs/packages.ts";
 import { existing, listNames, PackageDbError, readTextBounded, under } from "../read.ts";
@@ -104,7 +104,7 @@ export async function dnfCandidates(
   const byKey = new Map(installed.map((p) => [packageKey(p), p]));
   const out = new Map<string, { version: string; security: boolean }>();
   const fixes = new Map<string, string[]>();
-  const newer = (p: Package, v: string) => compareVersions("rpm", v, p.version) > 0;
+  const newer = (p: Package, v: string) => compareRpm(v, p.version) > 0;
   for (const dir of await repoDirs(root)) {
     const repomd = join(dir, "repodata", "repomd.xml");
     const where = parseRepomd(await readTextBounded(repomd, 4 * 1024 * 1024));
@@ -121,7 +121,7 @@ export async function dnfCandidates(
         const version = evr(attr(v, "epoch"), attr(v, "ver") ?? "", attr(v, "rel") ?? "");
         if (!newer(p, version)) continue;
         const held = out.get(packageKey(p));
-        if (!held || compareVersions("rpm", version, held.version) > 0) {
+        if (!held || compareRpm(version, held.version) > 0) {
           out.set(packageKey(p), { version, security: false });
         }
       }
