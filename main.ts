@@ -131,6 +131,14 @@ async function main() {
             ...e.summary,
           });
         })
+        .with({ type: "host.packages" }, (e) =>
+          live.localPackages({
+            id: e.hostId,
+            ts: new Date(e.ts).toISOString(),
+            seq: e.seq,
+            full: e.full,
+            changes: e.changes,
+          }))
         .with({ type: "agent.connected" }, (e) => {
           alerts.dropped(e.hostId, e.info.dropped_batches);
           heartbeat.send(e);

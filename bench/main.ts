@@ -15,6 +15,7 @@ const BENCHES: Record<
   fleet: () => import("./fleet.ts"),
   churn: () => import("./churn.ts"),
   alerts: () => import("./alerts.ts"),
+  packages: () => import("./packages.ts"),
 };
 
 const { positionals, values } = parseArgs({

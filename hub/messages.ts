@@ -78,5 +78,13 @@ export type FromIngest =
     /** Collectors that reported an error in this batch. */
     failing: string[];
   }
+  | {
+    type: "host.packages";
+    hostId: string;
+    ts: number;
+    seq: number;
+    full: boolean;
+    changes: number;
+  }
   | { type: "stopped" }
   | LivenessEvent;

@@ -59,10 +59,23 @@ export interface HostChangedData {
   tags: string[];
 }
 
+/** A stored package batch that changed a host's inventory (its Packages tab reads it again). */
+export interface HostPackagesData {
+  id: string;
+  /** ISO time the batch was collected. */
+  ts: string;
+  seq: number;
+  /** A full inventory (the first, or a resync) rather than a delta. */
+  full: boolean;
+  /** How many packages it added, removed, upgraded or downgraded (0 for a host's first inventory). */
+  changes: number;
+}
+
 /** Every live event's name and the shape of its data. */
 export interface LiveEventMap {
   "host.status": HostStatusData;
   "host.metrics": HostMetricsData;
+  "host.packages": HostPackagesData;
   /** A host was added (its token created); it waits for its agent. */
   "host.added": FleetRow;
   "host.changed": HostChangedData;
@@ -84,6 +97,7 @@ export type LiveEventName = keyof LiveEventMap;
 const NAMES: Record<LiveEventName, true> = {
   "host.status": true,
   "host.metrics": true,
+  "host.packages": true,
   "host.added": true,
   "host.changed": true,
   "host.removed": true,

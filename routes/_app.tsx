@@ -38,6 +38,9 @@ export function App(
           {user && (
             <nav aria-label="Main">
               <a href="/" aria-current={active === "fleet" ? "page" : undefined}>Fleet</a>
+              <a href="/packages" aria-current={active === "packages" ? "page" : undefined}>
+                Packages
+              </a>
               <a href="/alerts" aria-current={active === "alerts" ? "page" : undefined}>
                 Alerts{" "}
                 <Island name="AlertCount" component={AlertCount} props={{ counts: alerts }} />

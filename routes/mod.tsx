@@ -27,6 +27,8 @@ import { createHost, newHostPage, renewToken } from "./hosts/new.tsx";
 import { hostPage } from "./hosts/[id].tsx";
 import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
 import { setTags } from "./hosts/[id]/tags.ts";
+import { hostPackagesPage } from "./hosts/[id]/packages.tsx";
+import { packagesPage } from "./packages/index.tsx";
 // Alerting: rules, silences, maintenance, channels
 import { rulesPage } from "./alerts/rules.tsx";
 import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
@@ -112,6 +114,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/hosts/:id/delete", deleteHostPage(deps));
       pages.post("/hosts/:id/delete", deleteHost(deps));
       pages.post("/hosts/:id/tags", setTags(deps));
+      pages.get("/hosts/:id/packages", hostPackagesPage(deps));
+      pages.get("/packages", packagesPage(deps));
       pages.post("/hosts/:id/token", renewToken(deps));
       pages.get("/settings", settingsPage(deps));
       pages.post("/settings/users", addUser(deps));

@@ -37,6 +37,16 @@ const packagesOf = async (hub: Hub, key: string, host: string): Promise<Listed[]
   return await res.json();
 };
 
+/** What dpkg itself reads as installed from `root`'s database: "name:arch version". */
+async function dpkgQuery(root: string): Promise<string[]> {
+  return (await output(
+    "dpkg-query",
+    `--admindir=${root}/var/lib/dpkg`,
+    "-W",
+    "-f=${db:Status-Abbrev} ${Package}:${Architecture} ${Version}\n",
+  )).filter((l) => /^.[iWt] /.test(l)).map((l) => l.slice(4)).sort();
+}
+
 processTest(
   "a real agent's inventory on the hub: this machine's dpkg, and a fixture's changes, hub down or not",
   async ({ dir, own }) => {
@@ -123,6 +133,11 @@ processTest(
     await until(
       "the change made while the hub was down",
       async () => (await versions())["bash:amd64"] === "5.2.15-2+b13",
+    );
+    // What the hub holds is what dpkg itself reads from that database now.
+    assertEquals(
+      Object.entries(await versions()).map(([k, v]) => `${k} ${v}`).sort(),
+      await dpkgQuery(root),
     );
 
     const store = openHubStore(hub);

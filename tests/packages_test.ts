@@ -18,7 +18,7 @@ import {
   type PackageBatch,
 } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { probeHello, probeStream } from "./probe.ts";
-import { enroll, openHubStore, processTest, startHub } from "./harness.ts";
+import { enroll, EventStream, openHubStore, processTest, startHub } from "./harness.ts";
 
 const deb = (name: string, version: string, over: Partial<Package> = {}) =>
   createPackage({ manager: "dpkg", name, arch: "amd64", version, ...over });
@@ -67,6 +67,10 @@ processTest(
     const stream = probeStream(channel, identity, probeHello("pkg-1", 30), (k) => mail.put(k));
     own({ stop: () => Promise.resolve(stream.cancel()) });
     await mail.next((k) => k.case === "welcome");
+    const events = new EventStream(`${hub.http}/api/v1/events?host=${host}`, key);
+    own({ stop: () => events.close() });
+    await events.waitFor("the status snapshot", (e) => e.event === "host.status");
+    const packageEvents = () => events.events.filter((e) => e.event === "host.packages");
 
     const get = async (path: string) => {
       const res = await fetch(`${hub.http}${path}`, {
@@ -124,6 +128,9 @@ processTest(
       "libc6=2.36-9+deb12u4",
       "openssl=3.0.14-1~deb12u1 (3.0.15-1~deb12u1)",
     ]);
+    // The host's pages hear of it live.
+    const told = await events.waitFor("the inventory", (e) => e.event === "host.packages");
+    assertEquals([told.data.seq, told.data.full, told.data.changes], [2, true, 0]);
     const older = await get("/api/v1/packages?name=ssl&op=lt&version=3.0.15");
     assertEquals(older.body, [{
       host: { id: host, name: "pkg-1" },
@@ -150,6 +157,7 @@ processTest(
     ]);
     assertEquals((await get("/api/v1/packages?name=openssl&op=lt&version=3.0.15")).body, []);
     assertEquals((await get("/api/v1/packages?name=OpenSSL&op=ge&version=3.0.15")).body.length, 1);
+    await events.waitFor("the delta", (e) => e.event === "host.packages" && e.data.seq === 3);
     const store = openHubStore(hub);
     own({ stop: () => store.close() });
     const changes = await store.packages.changes(host, 0, Date.now() + 60_000);
@@ -197,6 +205,8 @@ processTest(
     ]);
     assertEquals(await store.metrics.lastSeq(host), 4);
     assert(!mail.holds(isResync), "an invalid batch asks for nothing");
+    // One event per batch applied: none for the replay, the orphan or the invalid ones.
+    assertEquals(packageEvents().map((e) => [e.data.seq, e.data.changes]), [[2, 0], [3, 2]]);
 
     // Bad queries name their field; an unknown host is a 404.
     for (

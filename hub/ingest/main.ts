@@ -54,6 +54,7 @@ async function main() {
     log,
     liveness: post,
     stored: (ev) => post({ type: "host.metrics", ...ev }),
+    packages: (ev) => post({ type: "host.packages", ...ev }),
   });
   const server = await startGrpcServer(service, tls, config.grpc, log);
   post({ type: "ready", grpcPort: server.port });

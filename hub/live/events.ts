@@ -9,6 +9,7 @@ import type {
   FleetRow,
   HostChangedData,
   HostMetricsData,
+  HostPackagesData,
   LiveEvent,
 } from "../../lib/live_events.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
@@ -69,6 +70,11 @@ export class LiveEvents {
   /** This hub stored a batch. */
   localMetrics(data: HostMetricsData): void {
     this.#local({ event: "host.metrics", hostId: data.id, data });
+  }
+
+  /** This hub stored a package batch. */
+  localPackages(data: HostPackagesData): void {
+    this.#local({ event: "host.packages", hostId: data.id, data });
   }
 
   /** A host was added here (a user created its token). */

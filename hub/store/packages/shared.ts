@@ -28,12 +28,14 @@ function words(d: Dialect) {
       each: "json_each(:rows)",
       bool: (e: string) => e,
       contains: "instr(lower(n.name), :q) > 0",
+      elements: "value FROM json_each(:names)",
       yes: "1",
     }
     : {
       each: "jsonb_array_elements(:rows) AS j(value)",
       bool: (e: string) => `CAST(${e} AS BOOLEAN)`,
       contains: "strpos(lower(n.name), :q) > 0",
+      elements: "jsonb_array_elements_text(:names)",
       yes: "true",
     };
 }
@@ -257,18 +259,22 @@ export class SqlPackageStore implements PackageStore {
 
   search(q: { name: string; manager?: string; limit: number }): Promise<PackageHit[]> {
     const w = words(this.db.dialect);
-    // CROSS JOIN keeps SQLite's loop in this order: from the few distinct names to the rows of those that match, never
-    // through the inventory whole.
+    // Two steps: the few distinct names that match, then the rows of exactly
+    // those through packages_by_name. In one join the planners guess the
+    // substring's selectivity and PostgreSQL chose to scan the inventory whole.
     return this.db.run(function* () {
+      const names = (yield* rows(`SELECT n.name FROM package_names n WHERE ${w.contains}`, {
+        q: q.name.toLowerCase(),
+      })).map((r) => String(r.name));
+      if (!names.length) return [];
       return (yield* rows(
         `SELECT p.host_id, h.name AS host_name, p.manager, p.name, p.version, p.update_version
-        FROM package_names n CROSS JOIN packages p CROSS JOIN hosts h
-        WHERE ${w.contains} AND p.name = n.name AND h.id = p.host_id
-          ${q.manager ? "AND p.manager = :manager" : ""}
+        FROM packages p JOIN hosts h ON h.id = p.host_id
+        WHERE p.name IN (SELECT ${w.elements}) ${q.manager ? "AND p.manager = :manager" : ""}
         LIMIT :limit`,
         q.manager
-          ? { q: q.name.toLowerCase(), manager: q.manager, limit: q.limit }
-          : { q: q.name.toLowerCase(), limit: q.limit },
+          ? { names: new Json(names), manager: q.manager, limit: q.limit }
+          : { names: new Json(names), limit: q.limit },
       )).map(toHit);
     }());
   }
