@@ -22,6 +22,7 @@ import { ContainerWatcher } from "./containers/watcher.ts";
 import { PackagesJob } from "./jobs/packages.ts";
 import { apt } from "./packages/updates/apt.ts";
 import { apkIndex } from "./packages/updates/apk.ts";
+import { dnf } from "./packages/updates/dnf.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -111,7 +112,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     log: logger("agent.packages"),
     checkMs: control.intervalS() * 1000,
     initialDelayMs: config.packagesDelayS * 1000,
-    updates: [apt, apkIndex],
+    updates: [apt, apkIndex, dnf],
   });
   jobs.add(packages);
   let stopping = false;

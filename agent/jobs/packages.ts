@@ -145,6 +145,7 @@ export class PackagesJob implements Job {
     let changed = false;
 
     const found = new Set<string>();
+    const read = new Set<string>();
     for (const def of this.#managers) {
       const fp = await fingerprint(def, root).catch(() => `unreadable ${Date.now()}`);
       if (fp === null) {
@@ -160,10 +161,11 @@ export class PackagesJob implements Job {
         log.warn("Package collector failed", { manager: def.name, error });
       }
       this.#state.set(def.name, { fingerprint: fp, collected, logged: error });
+      read.add(def.name);
       changed = true;
     }
     if (rescan) this.#rescannedAt = now;
-    if (await this.#refreshUpdates(changed)) changed = true;
+    if (await this.#refreshUpdates(read)) changed = true;
 
     const sent = this.#sent;
     const managers = [...found].sort();
@@ -232,8 +234,8 @@ export class PackagesJob implements Job {
     return out;
   }
 
-  /** Recomputes candidates where the caches or the installed packages changed; true if any did. */
-  async #refreshUpdates(installedChanged: boolean): Promise<boolean> {
+  /** Recomputes candidates where the caches or the managers in `read` changed; true if any did. */
+  async #refreshUpdates(read: Set<string>): Promise<boolean> {
     let changed = false;
     for (const src of this.#deps.updates ?? []) {
       const s = this.#state.get(src.manager);
@@ -245,7 +247,7 @@ export class PackagesJob implements Job {
         this.#updatesSeen.delete(src.manager);
         continue;
       }
-      if (!installedChanged && this.#updatesSeen.get(src.manager) === fp) continue;
+      if (!read.has(src.manager) && this.#updatesSeen.get(src.manager) === fp) continue;
       this.#updatesSeen.set(src.manager, fp);
       const installed = (s!.collected as { packages: Package[] }).packages;
       try {

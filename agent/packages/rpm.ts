@@ -66,7 +66,8 @@ export function parseRpmHeader(blob: Uint8Array, where: string): InstalledPackag
   if (!name || !version || release === undefined) {
     throw bad("header without name, version or release");
   }
-  const evr = `${epoch !== undefined ? `${epoch}:` : ""}${version}-${release}`;
+  // Epoch 0 is no epoch to rpm's ordering; left out, as dnf shows it.
+  const evr = `${epoch ? `${epoch}:` : ""}${version}-${release}`;
   // gpg-pubkey entries (imported signing keys) have no architecture; rpm -qa lists them too.
   return checked({ manager: "rpm", name, arch: strings.get(TAG.arch) ?? "", version: evr }, where);
 }

@@ -22,6 +22,8 @@ export function changeSources(store: Store): ChangeSource[] {
     (hostId, from, to, limit) => store.changes.list(hostId, { from, to, limit }),
     // Container events (issue 20): start, stop, die, oom, health.
     (hostId, from, to, limit) => store.containers.events(hostId, from, to, limit),
+    // Package inventory deltas (issue 17): one entry a batch, listing what it changed.
+    (hostId, from, to, limit) => store.packages.changes(hostId, from, to, limit),
   ];
 }
 

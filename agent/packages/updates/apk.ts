@@ -9,7 +9,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
-import { compareVersions } from "../../../lib/packages/versions.ts";
+import { compareApk } from "../../../lib/packages/order.ts";
 import type { Package } from "../../../proto/gen/sightline/agent/v1/agent_lean.ts";
 import type { UpdateSource } from "../../jobs/packages.ts";
 import { parseApkDb } from "../apk.ts";
@@ -67,9 +67,9 @@ export async function apkCandidates(
     ) {
       const key = packageKey(offer);
       const p = byKey.get(key);
-      if (!p || compareVersions("apk", offer.version, p.version) <= 0) continue;
+      if (!p || compareApk(offer.version, p.version) <= 0) continue;
       const held = out.get(key);
-      if (!held || compareVersions("apk", offer.version, held.version) > 0) {
+      if (!held || compareApk(offer.version, held.version) > 0) {
         out.set(key, { version: offer.version, security: false });
       }
     }

@@ -15,7 +15,7 @@
  * "-security", as Ubuntu's are).
  */
 import { join } from "node:path";
-import { compareVersions } from "../../../lib/packages/versions.ts";
+import { compareDpkg } from "../../../lib/packages/order.ts";
 import type { Package } from "../../../proto/gen/sightline/agent/v1/agent_lean.ts";
 import type { UpdateSource } from "../../jobs/packages.ts";
 import { listNames, PackageDbError, readHead, under } from "../read.ts";
@@ -180,10 +180,10 @@ export async function aptCandidates(
     const offer = (o: { name: string; arch: string; version: string }) => {
       for (const p of byName.get(o.name) ?? []) {
         if (p.arch !== o.arch) continue;
-        if (compareVersions("dpkg", o.version, p.version) <= 0) continue;
+        if (compareDpkg(o.version, p.version) <= 0) continue;
         const key = packageKey(p);
         const held = out.get(key);
-        const newer = !held || compareVersions("dpkg", o.version, held.version) > 0;
+        const newer = !held || compareDpkg(o.version, held.version) > 0;
         out.set(key, {
           version: newer ? o.version : held.version,
           security: (held?.security ?? false) || security,

@@ -4,7 +4,9 @@ import type { Package } from "../../../proto/gen/sightline/agent/v1/agent_lean.t
 import { apk } from "../apk.ts";
 import { dpkg } from "../dpkg.ts";
 import type { PackageManagerDefinition } from "../registry.ts";
+import { rpm } from "../rpm.ts";
 import { apkCandidates } from "./apk.ts";
+import { dnfCandidates } from "./dnf.ts";
 import { apt, aptCandidates, isSecurity, parseRelease } from "./apt.ts";
 import { Lz4Decoder, Lz4Error } from "./lz4.ts";
 
@@ -57,6 +59,48 @@ Deno.test("apk's cached indexes give candidates by apk's ordering", async () => 
     "apk libcrypto3 x86_64 3.1.6-r0",
     "apk musl x86_64 1.2.5-r1",
   ]);
+});
+
+Deno.test("dnf's cached metadata (gzip, or zstd as Fedora's is) gives candidates by rpm's ordering and security advisories", async () => {
+  // Repodata written by createrepo_c and modifyrepo_c from rpms rpmbuild made, as dnf caches it.
+  const root = fixture("rpm");
+  const want = [
+    "rpm hello x86_64 2.12.1-4.fc40",
+    // 3.2.2-4 and 3.2.2-5 are offered, and an advisory of type security names 3.2.2-5.
+    "rpm openssl-libs x86_64 1:3.2.2-5.fc40 security",
+  ];
+  assertEquals(flat(await dnfCandidates(root, await installed(rpm, root))), want);
+
+  // The same repository with its metadata recompressed by zstd.
+  const copy = await Deno.makeTempDir();
+  try {
+    const repo = `${copy}/var/cache/libdnf5/updates-7c2b1e0f3a9d4e5b/repodata`;
+    await Deno.mkdir(repo, { recursive: true });
+    await Deno.mkdir(`${copy}/var/lib/rpm`, { recursive: true });
+    await Deno.copyFile(
+      fixture("rpm/var/lib/rpm/rpmdb.sqlite"),
+      `${copy}/var/lib/rpm/rpmdb.sqlite`,
+    );
+    const from = fixture("rpm/var/cache/dnf/updates-7c2b1e0f3a9d4e5b/repodata");
+    let repomd = await Deno.readTextFile(`${from}/repomd.xml`);
+    for await (const e of Deno.readDir(from)) {
+      if (!e.name.endsWith(".gz")) continue;
+      const xml =
+        (await new Deno.Command("gzip", { args: ["-dc", `${from}/${e.name}`] }).output()).stdout;
+      const zst = e.name.replace(/\.gz$/, ".zst");
+      const z = new Deno.Command("zstd", { args: ["-q", "-o", `${repo}/${zst}`], stdin: "piped" })
+        .spawn();
+      const w = z.stdin.getWriter();
+      await w.write(xml);
+      await w.close();
+      assert((await z.status).success);
+      repomd = repomd.replace(e.name, zst);
+    }
+    await Deno.writeTextFile(`${repo}/repomd.xml`, repomd);
+    assertEquals(flat(await dnfCandidates(copy, await installed(rpm, copy))), want);
+  } finally {
+    await Deno.remove(copy, { recursive: true });
+  }
 });
 
 Deno.test("the LZ4 decoder refuses what is not a whole frame", async () => {
