@@ -11,7 +11,8 @@
  * `--values=alerts`: each batch carries bench/alerts_fleet.ts's values for
  * host `h<N>` (the agent's id) instead of this machine's snapshot.
  *
- * `deno run -A bench/fleet_agents.ts HUB_ADDR [--values=alerts]`; reads NDJSON commands on
+ * `deno run -A bench/fleet_agents.ts HUB_ADDR [--values=alerts] [--every=S] [--heartbeat=S]`;
+ * reads NDJSON commands on
  * stdin (`{"add": [token, …]}`, `{"pause": true|false}`, `{"stop": true}`) and writes NDJSON reports
  * on stdout (`{"ready": n}` after each add, `{"stats": …}` every second).
  */
@@ -31,8 +32,13 @@ import { collect, collectorsFor } from "../agent/collectors/mod.ts";
 import type { Snapshot } from "../agent/collectors/types.ts";
 import { readLines } from "../lib/ndjson.ts";
 
-const HEARTBEAT_MS = 5_000;
-const METRICS_MS = 30_000;
+/** `--every=S` and `--heartbeat=S` stretch the agent's 30 s and 5 s for a bench that needs a lighter load per host. */
+const flag = (name: string, fallback: number) => {
+  const v = Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]);
+  return Number.isFinite(v) && v > 0 ? v * 1000 : fallback;
+};
+const HEARTBEAT_MS = flag("heartbeat", 5_000);
+const METRICS_MS = flag("every", 30_000);
 /** Registrations in flight at once. */
 const REGISTER_CONCURRENCY = 32;
 

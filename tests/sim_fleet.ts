@@ -32,8 +32,14 @@ export class Generator {
   #waiters: Array<(n: number) => void> = [];
   done: Promise<void>;
 
-  /** `values: "alerts"`: batches carry bench/alerts_fleet.ts's values (agents `h<N>`). */
-  constructor(grpcAddr: string, opts: { values?: "alerts" } = {}) {
+  /**
+   * `values: "alerts"`: batches carry bench/alerts_fleet.ts's values (agents `h<N>`);
+   * `everyS`, `heartbeatS`: other than the agent's 30 s and 5 s.
+   */
+  constructor(
+    grpcAddr: string,
+    opts: { values?: "alerts"; everyS?: number; heartbeatS?: number } = {},
+  ) {
     const child = this.#child = new Deno.Command(DENO, {
       args: [
         "run",
@@ -41,6 +47,8 @@ export class Generator {
         "bench/fleet_agents.ts",
         grpcAddr,
         ...(opts.values ? [`--values=${opts.values}`] : []),
+        ...(opts.everyS ? [`--every=${opts.everyS}`] : []),
+        ...(opts.heartbeatS ? [`--heartbeat=${opts.heartbeatS}`] : []),
       ],
       cwd: ROOT,
       stdin: "piped",
