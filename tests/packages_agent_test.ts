@@ -26,7 +26,8 @@ interface Listed {
   name: string;
   arch: string;
   version: string;
-  update_available: string | null;
+  update_available: boolean;
+  update_version: string | null;
 }
 
 const packagesOf = async (hub: Hub, key: string, host: string): Promise<Listed[]> => {
@@ -84,7 +85,7 @@ processTest(
     await until("the hub to list this machine's dpkg packages", async () => {
       got = (await packagesOf(hub, local.key, local.identity.agentId))
         .filter((p) => p.manager === "dpkg")
-        .map((p) => `${p.name}:${p.arch} ${p.version} ${p.update_available ?? "-"}`)
+        .map((p) => `${p.name}:${p.arch} ${p.version} ${p.update_version ?? "-"}`)
         .sort();
       return got.length > 0;
     });

@@ -81,7 +81,7 @@ processTest(
     const installed = async () =>
       ((await get(`/api/v1/hosts/${host}/packages`)).body as Array<Record<string, unknown>>).map((
         p,
-      ) => `${p.name}=${p.version}${p.update_available ? ` (${p.update_available})` : ""}`);
+      ) => `${p.name}=${p.version}${p.update_available ? ` (${p.update_version})` : ""}`);
     const send = async (b: Partial<PackageBatch>) => {
       stream.write(
         encodeAgent({

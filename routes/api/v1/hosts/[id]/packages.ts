@@ -1,7 +1,9 @@
 /**
  * GET /api/v1/hosts/:id/packages: the host's packages,
- * `[{manager, name, version, arch, update_available, security}]`;
- * `update_available` is the newer candidate's version, or null.
+ * `[{manager, name, version, arch, update_available, update_version, security}]`:
+ * `update_available` says whether the manager knows a newer candidate,
+ * `update_version` is it (or null), `security` whether it comes from a
+ * security origin.
  */
 import type { Context } from "hono";
 import type { AppDeps } from "../../../../../hub/http/deps.ts";
@@ -18,7 +20,8 @@ export function getHostPackages({ store }: AppDeps) {
       name: p.name,
       version: p.version,
       arch: p.arch,
-      update_available: p.update_version || null,
+      update_available: Boolean(p.update_version),
+      update_version: p.update_version || null,
       security: p.security,
     })));
   };
