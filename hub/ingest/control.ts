@@ -64,12 +64,16 @@ interface StreamState {
 const LIMITS = { text: 256, collectors: 64, processes: 10, actions: 256, params: 32 };
 
 /** The ControlRequest body of `req`. */
-function bodyOf(req: AgentRequest): MessageInitShape<typeof ControlRequestSchema>["body"] {
+function bodyOf(
+  req: AgentRequest,
+): NonNullable<MessageInitShape<typeof ControlRequestSchema>["body"]> {
   switch (req.case) {
     case "agentInfo":
       return { case: "agentInfo", value: {} };
     case "topProcesses":
       return { case: "topProcesses", value: {} };
+    case "packagesResync":
+      return { case: "packagesResync", value: {} };
     case "actionList":
       return { case: "action", value: { op: { case: "list", value: {} } } };
     case "runAction":
