@@ -31,7 +31,7 @@ export interface ContainerTableProps {
    * One host's table for an admin: the container actions its action file
    * allows (issue 20), offered on the containers whose names they match.
    */
-  actions?: { hostName: string };
+  actions?: { hostName: string; online: boolean };
 }
 
 /** Refreshes at most this often: one host's batches, or the whole fleet's. */
@@ -76,7 +76,7 @@ export default function ContainerTable(props: ContainerTableProps) {
   const acting = Boolean(hostId && props.actions);
 
   useEffect(() => {
-    if (!hostId || !props.actions) return;
+    if (!hostId || !props.actions?.online) return;
     // An agent that cannot say (offline) offers nothing here; the host page says why.
     actionList(hostId).then((r) => {
       if (typeof r !== "string") setAllowed(r.actions.filter((a) => a.kind === "container"));

@@ -1,6 +1,9 @@
 /**
  * A host's actions (issue 20), for admins: what the host's own action file
- * allows (asked of its agent), each with its typed parameters; running one
+ * allows (asked of its agent when the section is opened, not on every view of
+ * the host page: the question costs a round trip to the agent, and one that
+ * cannot answer is an error in the browser's console), each with its typed
+ * parameters; running one
  * asks for a confirmation naming the host and the action, signs a one-shot
  * grant with this browser's operator key (islands/operator_key.ts) and shows
  * what came back: the exit status, the output and how long it took, or why
@@ -50,7 +53,20 @@ function ParamField(
   );
 }
 
-export default function HostActions({ hostId, hostName }: HostActionsProps) {
+export default function HostActions(props: HostActionsProps) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details
+      class="host-actions-box"
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>What this host allows</summary>
+      {open && <ActionsOf {...props} />}
+    </details>
+  );
+}
+
+function ActionsOf({ hostId, hostName }: HostActionsProps) {
   const [list, setList] = useState<ActionListAnswer | null>(null);
   const [error, setError] = useState("");
   const [values, setValues] = useState<Record<string, Params>>({});

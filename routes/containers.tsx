@@ -93,7 +93,9 @@ export function hostContainersPage({ store, status }: AppDeps) {
             containers: rows.map(containerView),
             empty,
             // Actions (issue 20): admins only; a viewer's table has no column and no button.
-            actions: c.var.user?.role === "admin" ? { hostName: host.name } : undefined,
+            actions: c.var.user?.role === "admin"
+              ? { hostName: host.name, online: host.status === "online" }
+              : undefined,
           }}
         />
         {charts.length > 0 && (

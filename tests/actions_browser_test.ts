@@ -47,6 +47,7 @@ if (daemon) {
 
       // The host page lists what the host allows; the Containers tab offers it on each match.
       await page.goto(`${hub.http}/hosts/${identity.agentId}`);
+      await page.getByText("What this host allows").click();
       await page.locator('[data-action="restart-web"]').getByText(
         "restart a container named sl-act-b-*",
       )

@@ -151,7 +151,7 @@ export function hostPage({ store, status }: AppDeps) {
           : <p class="empty">No data yet. Charts appear after the agent's first batch.</p>}
         {
           /* Actions (issue 20): admins only; a viewer's page has no section and no button.
-            The Containers tab (issue 20, branch ctr-stats) is where these belong once it lands. */
+            Container actions are offered on the Containers tab too. */
         }
         {c.var.user?.role === "admin" && host.registered && (
           <section class="card" id="actions">
