@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLEAwoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchISCgppbnRlcnZhbF9zGAwgASgBInQKA0NwdRIPCgdwZXJjZW50GAEgASgBEgwKBHVzZXIYAiABKAESDgoGc3lzdGVtGAMgASgBEg4KBmlvd2FpdBgEIAEoARINCgVzdGVhbBgFIAEoARIQCghwZXJfY29yZRgGIAMoARINCgVjb3JlcxgHIAEoDSKTAQoGTWVtb3J5EhMKC3RvdGFsX2J5dGVzGAEgASgEEhIKCnVzZWRfYnl0ZXMYAiABKAQSFwoPYXZhaWxhYmxlX2J5dGVzGAMgASgEEhQKDGNhY2hlZF9ieXRlcxgEIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAUgASgEEhcKD3N3YXBfdXNlZF9ieXRlcxgGIAEoBCI0CgRMb2FkEg0KBWxvYWQxGAEgASgBEg0KBWxvYWQ1GAIgASgBEg4KBmxvYWQxNRgDIAEoASJ4CgpGaWxlc3lzdGVtEg0KBW1vdW50GAEgASgJEg4KBmRldmljZRgCIAEoCRIOCgZmc3R5cGUYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoBBISCgp1c2VkX2J5dGVzGAUgASgEEhMKC2F2YWlsX2J5dGVzGAYgASgEIpMBCgREaXNrEg4KBmRldmljZRgBIAEoCRISCgpyZWFkX2J5dGVzGAIgASgEEhMKC3dyaXRlX2J5dGVzGAMgASgEEg0KBXJlYWRzGAQgASgEEg4KBndyaXRlcxgFIAEoBBIYChByZWFkX2J5dGVzX3Blcl9zGAYgASgBEhkKEXdyaXRlX2J5dGVzX3Blcl9zGAcgASgBIuMBCgxOZXRJbnRlcmZhY2USDQoFaWZhY2UYASABKAkSEAoIcnhfYnl0ZXMYAiABKAQSEAoIdHhfYnl0ZXMYAyABKAQSEgoKcnhfcGFja2V0cxgEIAEoBBISCgp0eF9wYWNrZXRzGAUgASgEEhEKCXJ4X2Vycm9ycxgGIAEoBBIRCgl0eF9lcnJvcnMYByABKAQSEAoIcnhfZHJvcHMYCCABKAQSEAoIdHhfZHJvcHMYCSABKAQSFgoOcnhfYnl0ZXNfcGVyX3MYCiABKAESFgoOdHhfYnl0ZXNfcGVyX3MYCyABKAEiLgoLVGVtcGVyYXR1cmUSDgoGc2Vuc29yGAEgASgJEg8KB2NlbHNpdXMYAiABKAEiNAoOQ29sbGVjdG9yRXJyb3ISEQoJY29sbGVjdG9yGAEgASgJEg8KB21lc3NhZ2UYAiABKAki6AEKDkNvbnRyb2xSZXF1ZXN0EgoKAmlkGAEgASgEEjoKCmFnZW50X2luZm8YAiABKAsyJC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdEgAEkAKDXRvcF9wcm9jZXNzZXMYAyABKAsyJy5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzUmVxdWVzdEgAEkQKD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIpLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY1JlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QiFQoTVG9wUHJvY2Vzc2VzUmVxdWVzdCKJAgoPQ29udHJvbFJlc3BvbnNlEgoKAmlkGAEgASgEEjMKCmFnZW50X2luZm8YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvSAASOQoNdG9wX3Byb2Nlc3NlcxgDIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNIABI9Cg9wYWNrYWdlc19yZXN5bmMYBCABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNIABIxCgVlcnJvchgPIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3JIAEIICgZyZXN1bHQivgEKCUFnZW50SW5mbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCHVwdGltZV9zGAIgASgBEhUKDWhvc3RfdXB0aW1lX3MYAyABKAESCwoDcGlkGAQgASgNEhsKE3dhbF9wZW5kaW5nX2JhdGNoZXMYBSABKAQSEgoKY29sbGVjdG9ycxgGIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYByABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAggASgEIosBCgxUb3BQcm9jZXNzZXMSDwoHdW5peF9tcxgBIAEoAxINCgV0b3RhbBgCIAEoDRIrCgZieV9jcHUYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcxIuCglieV9tZW1vcnkYBCADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcyJvCgdQcm9jZXNzEgsKA3BpZBgBIAEoDRIMCgRuYW1lGAIgASgJEgwKBHVzZXIYAyABKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESEQoJcnNzX2J5dGVzGAUgASgEEhMKC21lbV9wZXJjZW50GAYgASgBIpkBCgxDb250cm9sRXJyb3ISMwoEY29kZRgBIAEoDjIlLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3IuQ29kZRIPCgdtZXNzYWdlGAIgASgJIkMKBENvZGUSFAoQQ09ERV9VTlNQRUNJRklFRBAAEhQKEENPREVfVU5TVVBQT1JURUQQARIPCgtDT0RFX0ZBSUxFRBACImwKDERlc2lyZWRTdGF0ZRIPCgd2ZXJzaW9uGAEgASgEEgwKBGZ1bGwYAiABKAgSLAoDc2V0GAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRJdGVtEg8KB3JlbW92ZWQYBCADKAkiZAoLRGVzaXJlZEl0ZW0SCwoDa2V5GAEgASgJEj8KEG1ldHJpY3NfaW50ZXJ2YWwYAiABKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuTWV0cmljc0ludGVydmFsSABCBwoFdmFsdWUiIgoPTWV0cmljc0ludGVydmFsEg8KB3NlY29uZHMYASABKAEigwIKDFBhY2thZ2VCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIMCgRmdWxsGAMgASgIEhQKDGJhc2VsaW5lX3NlcRgEIAEoBBIQCghtYW5hZ2VycxgFIAMoCRIrCgZ1cHNlcnQYBiADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZRIvCgdyZW1vdmVkGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VLZXkSDQoFdG90YWwYCCABKA0SMgoGZXJyb3JzGAkgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yIjkKClBhY2thZ2VLZXkSDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkieAoHUGFja2FnZRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhYKDnVwZGF0ZV92ZXJzaW9uGAUgASgJEhcKD3NlY3VyaXR5X3VwZGF0ZRgGIAEoCCIXChVQYWNrYWdlc1Jlc3luY1JlcXVlc3QiHQoOUGFja2FnZXNSZXN5bmMSCwoDc2VxGAEgASgEMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkizgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAEjIKBmNoZWNrcxgHIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5DaGVja1Jlc3VsdHNIAEIGCgRraW5kItgBCgpIdWJNZXNzYWdlEiYKA2FjaxgBIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5BY2tIABIuCgd3ZWxjb21lGAIgASgLMhsuc2lnaHRsaW5lLmFnZW50LnYxLldlbGNvbWVIABI1CgdyZXF1ZXN0GAMgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXF1ZXN0SAASMwoHZGVzaXJlZBgEIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkU3RhdGVIAEIGCgRraW5kIukBCgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEgoKAm9zGAMgASgJEgwKBGFyY2gYBCABKAkSDgoGa2VybmVsGAUgASgJEhMKC2Vudmlyb25tZW50GAYgASgJEhcKD2Ryb3BwZWRfYmF0Y2hlcxgHIAEoBBILCgNpcHMYCCADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAkgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgKIAEoBBIdChVhZ2VudF9zdGFydGVkX3VuaXhfbXMYCyABKAMiGwoHV2VsY29tZRIQCghsYXN0X3NlcRgBIAEoBCJOCglIZWFydGJlYXQSDwoHdW5peF9tcxgBIAEoAxIXCg9kcm9wcGVkX2JhdGNoZXMYAiABKAQSFwoPcGVuZGluZ19iYXRjaGVzGAMgASgEIiQKA0FjaxILCgNzZXEYASABKAQSEAoIcmVqZWN0ZWQYAiABKAkixAMKDE1ldHJpY3NCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIkCgNjcHUYAyABKAsyFy5zaWdodGxpbmUuYWdlbnQudjEuQ3B1EioKBm1lbW9yeRgEIAEoCzIaLnNpZ2h0bGluZS5hZ2VudC52MS5NZW1vcnkSJgoEbG9hZBgFIAEoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5Mb2FkEhAKCHVwdGltZV9zGAYgASgBEjMKC2ZpbGVzeXN0ZW1zGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkZpbGVzeXN0ZW0SJwoFZGlza3MYCCADKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuRGlzaxItCgNuZXQYCSADKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuTmV0SW50ZXJmYWNlEjUKDHRlbXBlcmF0dXJlcxgKIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5UZW1wZXJhdHVyZRIyCgZlcnJvcnMYCyADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3ISEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIugBCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiiQIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJIpABCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIABIqCgVjaGVjaxgEIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5DaGVja0gAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCKnAgoFQ2hlY2sSCgoCaWQYASABKAkSEgoKaW50ZXJ2YWxfcxgCIAEoARIRCgl0aW1lb3V0X3MYAyABKAESLQoEaHR0cBgEIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IdHRwQ2hlY2tIABIrCgN0bHMYBSABKAsyHC5zaWdodGxpbmUuYWdlbnQudjEuVGxzQ2hlY2tIABIrCgN0Y3AYBiABKAsyHC5zaWdodGxpbmUuYWdlbnQudjEuVGNwQ2hlY2tIABIrCgNkbnMYByABKAsyHC5zaWdodGxpbmUuYWdlbnQudjEuRG5zQ2hlY2tIABItCgRwaW5nGAggASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLlBpbmdDaGVja0gAQgYKBHNwZWMiKQoKSHR0cEhlYWRlchIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIsMBCglIdHRwQ2hlY2sSCwoDdXJsGAEgASgJEg4KBm1ldGhvZBgCIAEoCRIvCgdoZWFkZXJzGAMgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkh0dHBIZWFkZXISFQoNZXhwZWN0X3N0YXR1cxgEIAEoDRIPCgdrZXl3b3JkGAUgASgJEhEKCWpzb25fcGF0aBgGIAEoCRITCgtqc29uX2VxdWFscxgHIAEoCRIYChBmb2xsb3dfcmVkaXJlY3RzGAggASgIIlIKCFRsc0NoZWNrEgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDRITCgtzZXJ2ZXJfbmFtZRgDIAEoCRIVCg1taW5fZGF5c19sZWZ0GAQgASgNIiYKCFRjcENoZWNrEgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDSJmCghEbnNDaGVjaxIMCgRuYW1lGAEgASgJEhMKC3JlY29yZF90eXBlGAIgASgJEg4KBmV4cGVjdBgDIAEoCRIQCghyZXNvbHZlchgEIAEoCRIVCg1yZXNvbHZlcl9wb3J0GAUgASgNIigKCVBpbmdDaGVjaxIMCgRob3N0GAEgASgJEg0KBWNvdW50GAIgASgNIl4KDENoZWNrUmVzdWx0cxILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIwCgdyZXN1bHRzGAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkNoZWNrUmVzdWx0IroBCgtDaGVja1Jlc3VsdBIQCghjaGVja19pZBgBIAEoCRIPCgd1bml4X21zGAIgASgDEgoKAm9rGAMgASgIEgoKAm1zGAQgASgBEg8KB21lc3NhZ2UYBSABKAkSMQoHdGltaW5ncxgGIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5DaGVja1RpbWluZ3MSFgoOY2VydF9kYXlzX2xlZnQYByABKAESFAoMbG9zc19wZXJjZW50GAggASgBImsKDENoZWNrVGltaW5ncxIOCgZkbnNfbXMYASABKAESEgoKY29ubmVjdF9tcxgCIAEoARIOCgZ0bHNfbXMYAyABKAESFQoNZmlyc3RfYnl0ZV9tcxgEIAEoARIQCgh0b3RhbF9tcxgFIAEoATK2AQoMQWdlbnRTZXJ2aWNlElUKCFJlZ2lzdGVyEiMuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVxdWVzdBokLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlc3BvbnNlEk8KB0Nvbm5lY3QSIC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGh4uc2lnaHRsaW5lLmFnZW50LnYxLkh1Yk1lc3NhZ2UoATABYgZwcm90bzM");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -128,13 +128,19 @@ export type AgentMessage = Message<"sightline.agent.v1.AgentMessage"> & {
      * takes the next seq of the same sequence: the hub stores it once on
      * (host, seq) and acknowledges it in order.
      *
-     * 6: log lines (issue 18); 7: check results (issue 19). Reserved here so
-     * the capabilities built apart never take the same number.
-     *
      * @generated from field: sightline.agent.v1.PackageBatch packages = 5;
      */
     value: PackageBatch;
     case: "packages";
+  } | {
+    /**
+     * 6: log lines (issue 18). Reserved here so the capabilities built apart
+     * never take the same number.
+     *
+     * @generated from field: sightline.agent.v1.CheckResults checks = 7;
+     */
+    value: CheckResults;
+    case: "checks";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1136,12 +1142,19 @@ export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
    */
   value: {
     /**
-     * 3: log sources (issue 18); 4: checks (issue 19).
-     *
      * @generated from field: sightline.agent.v1.MetricsInterval metrics_interval = 2;
      */
     value: MetricsInterval;
     case: "metricsInterval";
+  } | {
+    /**
+     * 3: log sources (issue 18).
+     * One check the agent runs, keyed `check:<id>`.
+     *
+     * @generated from field: sightline.agent.v1.Check check = 4;
+     */
+    value: Check;
+    case: "check";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1363,6 +1376,414 @@ export type PackagesResync = Message<"sightline.agent.v1.PackagesResync"> & {
  */
 export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 32);
+
+/**
+ * A check the hub assigned to this agent: typed data for one of the agent's
+ * own executors, never a command line.
+ *
+ * @generated from message sightline.agent.v1.Check
+ */
+export type Check = Message<"sightline.agent.v1.Check"> & {
+  /**
+   * The hub's id for the check; results name it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: double interval_s = 2;
+   */
+  intervalS: number;
+
+  /**
+   * @generated from field: double timeout_s = 3;
+   */
+  timeoutS: number;
+
+  /**
+   * @generated from oneof sightline.agent.v1.Check.spec
+   */
+  spec: {
+    /**
+     * @generated from field: sightline.agent.v1.HttpCheck http = 4;
+     */
+    value: HttpCheck;
+    case: "http";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.TlsCheck tls = 5;
+     */
+    value: TlsCheck;
+    case: "tls";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.TcpCheck tcp = 6;
+     */
+    value: TcpCheck;
+    case: "tcp";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.DnsCheck dns = 7;
+     */
+    value: DnsCheck;
+    case: "dns";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.PingCheck ping = 8;
+     */
+    value: PingCheck;
+    case: "ping";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.Check.
+ * Use `create(CheckSchema)` to create a new message.
+ */
+export const CheckSchema: GenMessage<Check> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 33);
+
+/**
+ * @generated from message sightline.agent.v1.HttpHeader
+ */
+export type HttpHeader = Message<"sightline.agent.v1.HttpHeader"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.HttpHeader.
+ * Use `create(HttpHeaderSchema)` to create a new message.
+ */
+export const HttpHeaderSchema: GenMessage<HttpHeader> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 34);
+
+/**
+ * @generated from message sightline.agent.v1.HttpCheck
+ */
+export type HttpCheck = Message<"sightline.agent.v1.HttpCheck"> & {
+  /**
+   * http:// or https://.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * "" means GET.
+   *
+   * @generated from field: string method = 2;
+   */
+  method: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.HttpHeader headers = 3;
+   */
+  headers: HttpHeader[];
+
+  /**
+   * 0: any 2xx.
+   *
+   * @generated from field: uint32 expect_status = 4;
+   */
+  expectStatus: number;
+
+  /**
+   * The body must contain it ("": no condition).
+   *
+   * @generated from field: string keyword = 5;
+   */
+  keyword: string;
+
+  /**
+   * A path into a JSON body ("$.a.b[0]"); the value there, as text, must
+   * equal json_equals ("" with a path: the path must exist).
+   *
+   * @generated from field: string json_path = 6;
+   */
+  jsonPath: string;
+
+  /**
+   * @generated from field: string json_equals = 7;
+   */
+  jsonEquals: string;
+
+  /**
+   * @generated from field: bool follow_redirects = 8;
+   */
+  followRedirects: boolean;
+};
+
+/**
+ * Describes the message sightline.agent.v1.HttpCheck.
+ * Use `create(HttpCheckSchema)` to create a new message.
+ */
+export const HttpCheckSchema: GenMessage<HttpCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 35);
+
+/**
+ * @generated from message sightline.agent.v1.TlsCheck
+ */
+export type TlsCheck = Message<"sightline.agent.v1.TlsCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * The name the certificate must carry ("": host).
+   *
+   * @generated from field: string server_name = 3;
+   */
+  serverName: string;
+
+  /**
+   * Fails when the certificate has fewer days left (0: only when expired).
+   *
+   * @generated from field: uint32 min_days_left = 4;
+   */
+  minDaysLeft: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.TlsCheck.
+ * Use `create(TlsCheckSchema)` to create a new message.
+ */
+export const TlsCheckSchema: GenMessage<TlsCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 36);
+
+/**
+ * @generated from message sightline.agent.v1.TcpCheck
+ */
+export type TcpCheck = Message<"sightline.agent.v1.TcpCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.TcpCheck.
+ * Use `create(TcpCheckSchema)` to create a new message.
+ */
+export const TcpCheckSchema: GenMessage<TcpCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 37);
+
+/**
+ * @generated from message sightline.agent.v1.DnsCheck
+ */
+export type DnsCheck = Message<"sightline.agent.v1.DnsCheck"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "A", "AAAA", "CNAME", "MX", "NS", "TXT".
+   *
+   * @generated from field: string record_type = 2;
+   */
+  recordType: string;
+
+  /**
+   * One of the answers must equal it ("": any answer).
+   *
+   * @generated from field: string expect = 3;
+   */
+  expect: string;
+
+  /**
+   * The resolver's address ("": the system's).
+   *
+   * @generated from field: string resolver = 4;
+   */
+  resolver: string;
+
+  /**
+   * @generated from field: uint32 resolver_port = 5;
+   */
+  resolverPort: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.DnsCheck.
+ * Use `create(DnsCheckSchema)` to create a new message.
+ */
+export const DnsCheckSchema: GenMessage<DnsCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 38);
+
+/**
+ * @generated from message sightline.agent.v1.PingCheck
+ */
+export type PingCheck = Message<"sightline.agent.v1.PingCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * Echo requests per round (0: 3).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.PingCheck.
+ * Use `create(PingCheckSchema)` to create a new message.
+ */
+export const PingCheckSchema: GenMessage<PingCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 39);
+
+/**
+ * Check results, a batch through the WAL like metrics.
+ *
+ * @generated from message sightline.agent.v1.CheckResults
+ */
+export type CheckResults = Message<"sightline.agent.v1.CheckResults"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.CheckResult results = 3;
+   */
+  results: CheckResult[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckResults.
+ * Use `create(CheckResultsSchema)` to create a new message.
+ */
+export const CheckResultsSchema: GenMessage<CheckResults> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 40);
+
+/**
+ * @generated from message sightline.agent.v1.CheckResult
+ */
+export type CheckResult = Message<"sightline.agent.v1.CheckResult"> & {
+  /**
+   * @generated from field: string check_id = 1;
+   */
+  checkId: string;
+
+  /**
+   * When the round started.
+   *
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: bool ok = 3;
+   */
+  ok: boolean;
+
+  /**
+   * The round's response time (total).
+   *
+   * @generated from field: double ms = 4;
+   */
+  ms: number;
+
+  /**
+   * Why it failed, or what it found ("200 OK").
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * @generated from field: sightline.agent.v1.CheckTimings timings = 6;
+   */
+  timings?: CheckTimings | undefined;
+
+  /**
+   * TLS: the certificate's days left (negative: expired); 0 otherwise.
+   *
+   * @generated from field: double cert_days_left = 7;
+   */
+  certDaysLeft: number;
+
+  /**
+   * Ping: packet loss in percent.
+   *
+   * @generated from field: double loss_percent = 8;
+   */
+  lossPercent: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckResult.
+ * Use `create(CheckResultSchema)` to create a new message.
+ */
+export const CheckResultSchema: GenMessage<CheckResult> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 41);
+
+/**
+ * Milliseconds from the start of the round to each phase's end; 0 when the
+ * phase did not happen (no DNS for an address, no TLS for http://).
+ *
+ * @generated from message sightline.agent.v1.CheckTimings
+ */
+export type CheckTimings = Message<"sightline.agent.v1.CheckTimings"> & {
+  /**
+   * @generated from field: double dns_ms = 1;
+   */
+  dnsMs: number;
+
+  /**
+   * @generated from field: double connect_ms = 2;
+   */
+  connectMs: number;
+
+  /**
+   * @generated from field: double tls_ms = 3;
+   */
+  tlsMs: number;
+
+  /**
+   * @generated from field: double first_byte_ms = 4;
+   */
+  firstByteMs: number;
+
+  /**
+   * @generated from field: double total_ms = 5;
+   */
+  totalMs: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckTimings.
+ * Use `create(CheckTimingsSchema)` to create a new message.
+ */
+export const CheckTimingsSchema: GenMessage<CheckTimings> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 42);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
