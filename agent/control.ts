@@ -6,6 +6,7 @@
  * The requests: agent info, and the host's top processes (processes.ts).
  */
 import {
+  type Check,
   ControlError_Code,
   type ControlRequest,
   type ControlResponse,
@@ -21,6 +22,8 @@ import { topProcesses } from "./processes.ts";
 
 /** The item key of the metrics interval (hub/control/desired.ts pushes it). */
 const INTERVAL_ITEM = "metrics.interval";
+/** Item keys of checks (hub/probes pushes one per check). */
+const CHECK_ITEM_PREFIX = "check:";
 /** An interval from the hub outside this range is not applied (the host decides). */
 const INTERVAL_RANGE = { min: 1, max: 3600 };
 
@@ -38,6 +41,7 @@ export interface ControlOptions {
 export class AgentControl implements LinkControl {
   #held: Held;
   #listeners = new Set<(intervalS: number) => void>();
+  #checkListeners = new Set<(checks: Check[]) => void>();
   /** Pushes apply one at a time, in the order they came. */
   #applying: Promise<void> = Promise.resolve();
   /** The process sample in progress: requests that come meanwhile (alerts firing together) share it. */
@@ -75,6 +79,22 @@ export class AgentControl implements LinkControl {
     this.#listeners.add(fn);
   }
 
+  /** The checks the hub assigned this agent (agent/jobs/checks.ts runs them). */
+  checks(): Check[] {
+    const out: Check[] = [];
+    for (const [key, item] of this.#held.items) {
+      if (key.startsWith(CHECK_ITEM_PREFIX) && item.value?.case === "check") {
+        out.push(item.value.value);
+      }
+    }
+    return out;
+  }
+
+  /** Calls `fn` with every check held after each push (the runner keeps what did not change). */
+  onChecksChange(fn: (checks: Check[]) => void): void {
+    this.#checkListeners.add(fn);
+  }
+
   /** Stores a push, then applies it. */
   apply(push: DesiredState): Promise<void> {
     // Pushes apply one after another; one that failed (its caller logged it)
@@ -87,6 +107,7 @@ export class AgentControl implements LinkControl {
         version: push.version,
         full: push.full,
         interval_s: after,
+        checks: this.checks().length,
       });
       const asked = this.#held.items.get(INTERVAL_ITEM)?.value;
       if (asked?.case === "metricsInterval" && after !== asked.value.seconds) {
@@ -95,6 +116,8 @@ export class AgentControl implements LinkControl {
         });
       }
       if (after !== before) { for (const fn of this.#listeners) fn(after); }
+      const checks = this.checks();
+      for (const fn of this.#checkListeners) fn(checks);
     });
     return this.#applying;
   }

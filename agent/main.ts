@@ -17,6 +17,7 @@ import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
+import { ChecksRunner } from "./jobs/checks.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -70,7 +71,14 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     sender: link,
     log,
   }));
+  // The checks the hub assigned, from the state held before connecting, then from each push.
+  const checks = new ChecksRunner({ wal, sender: link, log: logger("agent.checks") });
+  checks.set(control.checks());
+  jobs.add(checks.job());
   let stopping = false;
+  control.onChecksChange((held) => {
+    if (!stopping) checks.set(held);
+  });
   // The hub set another interval: the metrics job follows it from its next tick.
   control.onIntervalChange((s) => {
     if (!stopping) jobs.reschedule("metrics", s * 1000);

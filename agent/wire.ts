@@ -7,6 +7,8 @@
  */
 import {
   type AgentMessage,
+  type CheckResult,
+  createCheckResults,
   createHeartbeat,
   createHello,
   createMetricsBatch,
@@ -63,4 +65,13 @@ export function encodeBatch(seq: number, s: Snapshot): Uint8Array {
       intervalS: s.intervalS,
     }),
   });
+}
+
+/** AgentMessage{checks}: check results as the batch numbered `seq`. */
+export function encodeCheckResults(
+  seq: number,
+  unixMs: number,
+  results: CheckResult[],
+): Uint8Array {
+  return encodeAgent({ case: "checks", value: createCheckResults({ seq, unixMs, results }) });
 }
