@@ -1,0 +1,112 @@
+import { assertEquals } from "../assert.ts";
+import { CheckInputError, parseCheck } from "./check.ts";
+import { CheckJudge } from "./judge.ts";
+import { passPercent, uptimePercent } from "./uptime.ts";
+
+Deno.test("k of 3 agents: one failing marks nothing down; two do after r rounds; up after r' passes", () => {
+  const j = new CheckJudge({ k: 2, rounds: 2, recover_rounds: 2 });
+  assertEquals(j.status, "pending");
+  const changes: string[] = [];
+  const round = (t: number, oks: Record<string, boolean>) => {
+    for (const [h, ok] of Object.entries(oks)) {
+      const tr = j.see(h, ok, t, ok ? "200 OK" : `status 503 from ${h}`);
+      if (tr) changes.push(`${t}:${tr.from}->${tr.to}:${tr.cause}:${tr.failingHosts}`);
+    }
+  };
+  round(1, { a: true, b: true, c: true });
+  // One agent failing for ever: never down.
+  for (let t = 2; t < 6; t++) round(t, { a: false, b: true, c: true });
+  assertEquals(j.status, "up");
+  // A second one fails: down once it has failed r = 2 rounds in a row.
+  round(6, { a: false, b: false, c: true });
+  assertEquals(j.status, "up");
+  round(7, { a: false, b: false, c: true });
+  assertEquals(j.status, "down");
+  // One pass is not r' = 2; a failure between passes starts the count over.
+  round(8, { a: true, b: true, c: true });
+  round(9, { a: false, b: false, c: true });
+  round(10, { a: true, b: true, c: true });
+  assertEquals(j.status, "down");
+  round(11, { a: true, b: true, c: true });
+  assertEquals(j.status, "up");
+  // It went down once and came up once, the cause the last failing agent's message.
+  assertEquals(changes, [
+    "1:pending->up:200 OK:",
+    "7:up->down:status 503 from b:a,b",
+    // Up as soon as fewer than k are failing: "a" recovered, "b" not yet.
+    "11:down->up:200 OK:b",
+  ]);
+});
+
+Deno.test("the defaults k = 1, r = 2: a single agent's two failures in a row", () => {
+  const j = new CheckJudge({ k: 1, rounds: 2, recover_rounds: 2 });
+  j.see("a", false, 1, "refused");
+  assertEquals(j.status, "up");
+  assertEquals(j.see("a", false, 2, "refused")?.to, "down");
+  assertEquals(j.see("a", true, 3, "open"), null);
+  assertEquals(j.see("a", true, 4, "open")?.to, "up");
+  // An agent that stops running it no longer holds the check down.
+  j.see("a", false, 5, "x");
+  j.see("a", false, 6, "x");
+  assertEquals(j.status, "down");
+  assertEquals(j.forget("a", 7)?.to, "pending");
+});
+
+Deno.test("uptime from incidents: the window from when the check was first judged, overlaps once", () => {
+  const H = 3_600_000;
+  assertEquals(uptimePercent([], 0, 0, 24 * H), 100);
+  assertEquals(uptimePercent([{ start: 0, end: 6 * H }], 0, 0, 24 * H), 75);
+  // An open incident runs to the window's end; one before the window counts nothing.
+  assertEquals(uptimePercent([{ start: 18 * H, end: null }], 0, 0, 24 * H), 75);
+  assertEquals(uptimePercent([{ start: -5 * H, end: -H }], -10 * H, 0, 24 * H), 100);
+  // Judged only since hour 12: a 3 h incident is a quarter of what was seen.
+  assertEquals(uptimePercent([{ start: 20 * H, end: 23 * H }], 12 * H, 0, 24 * H), 75);
+  assertEquals(
+    uptimePercent([{ start: 0, end: 4 * H }, { start: 2 * H, end: 6 * H }], 0, 0, 24 * H),
+    75,
+  );
+  assertEquals(uptimePercent([], null, 0, 24 * H), null);
+  assertEquals(uptimePercent([{ start: 0, end: 1 }], 0, 0, 100_000), 99.999);
+  assertEquals(passPercent(3, 4), 75);
+  assertEquals(passPercent(0, 0), null);
+});
+
+Deno.test("parseCheck takes the contract's body and names the field it refuses", () => {
+  const ok = parseCheck("c1", {
+    name: "Shop",
+    type: "http",
+    target: "https://shop.example/health",
+    interval_s: 30,
+    timeout_s: 5,
+    expect: { status: 200, keyword: "ok" },
+    runs_on: { any: 3 },
+    k: 2,
+  });
+  assertEquals([ok.k, ok.rounds, ok.recover_rounds, ok.runs_on], [2, 2, 2, { any: 3 }]);
+  const refused = (body: Record<string, unknown>) => {
+    try {
+      parseCheck("c", body);
+    } catch (err) {
+      if (err instanceof CheckInputError) return err.field;
+      throw err;
+    }
+    throw new Error("accepted");
+  };
+  const base = {
+    name: "x",
+    type: "tcp",
+    target: "db:5432",
+    interval_s: 30,
+    runs_on: { tag: "db" },
+  };
+  assertEquals(refused({ ...base, type: "smtp" }), "type");
+  assertEquals(refused({ ...base, target: "db" }), "target");
+  assertEquals(refused({ ...base, interval_s: 1 }), "interval_s");
+  assertEquals(refused({ ...base, timeout_s: 60 }), "timeout_s");
+  assertEquals(refused({ ...base, runs_on: { everywhere: true } }), "runs_on");
+  assertEquals(refused({ ...base, runs_on: { any: 2 }, k: 3 }), "k");
+  assertEquals(refused({ ...base, expect: { keyword: "x" } }), "expect.keyword");
+  assertEquals(refused({ ...base, command: "rm -rf /" }), "command");
+  assertEquals(refused({ ...base, type: "ping", target: "-f" }), "target");
+  assertEquals(parseCheck("p", { name: "cron", type: "push", interval_s: 3600 }).target, "");
+});
