@@ -18,6 +18,7 @@ import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
+import { SqlProbeStore } from "../probes/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
   readonly changes: SqlChangeStore;
+  readonly probes: SqlProbeStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
     this.changes = new SqlChangeStore(this.db);
+    this.probes = new SqlProbeStore(this.db);
   }
 
   migrate(): Promise<string[]> {
