@@ -18,6 +18,7 @@ import { getChanges } from "./api/v1/hosts/[id]/changes.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
+import * as checkApi from "./api/v1/checks/index.ts";
 import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
@@ -63,6 +64,12 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
+      api.get("/checks", checkApi.listChecks(deps));
+      api.post("/checks", checkApi.createCheck(deps));
+      api.get("/checks/:id", checkApi.getCheck(deps));
+      api.put("/checks/:id", checkApi.updateCheck(deps, false));
+      api.patch("/checks/:id", checkApi.updateCheck(deps, true));
+      api.delete("/checks/:id", checkApi.deleteCheck(deps));
       // -- alerts: before /alerts/:id, which would take "counts" for an id --
       api.get("/alerts/counts", getCounts(deps));
       // -- end of alerts --

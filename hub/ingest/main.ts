@@ -54,6 +54,7 @@ async function main() {
     log,
     liveness: post,
     stored: (ev) => post({ type: "host.metrics", ...ev }),
+    checksStored: (ev) => post({ type: "host.checks", ...ev }),
   });
   const server = await startGrpcServer(service, tls, config.grpc, log);
   post({ type: "ready", grpcPort: server.port });

@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
+  type CheckResults,
   type MetricsBatch,
   RegisterRequestSchema,
   RegisterResponseSchema,
@@ -25,6 +26,8 @@ import { cleanName } from "../../lib/names.ts";
 import { ControlChannel, send } from "./control.ts";
 import { agentStarted, helloChanges, markOf, RebootWatch } from "./changes.ts";
 import type { NewHostChange } from "../store/changes/types.ts";
+import type { CheckRound } from "../store/probes/types.ts";
+import { resultsToRounds } from "../probes/convert.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -41,6 +44,8 @@ export interface IngestDeps {
     samples: Array<[string, string, number]>;
     failing: string[];
   }) => void;
+  /** Check rounds newly stored (a replayed batch tells nothing): the hub judges them. */
+  checksStored?: (e: { hostId: string; rounds: CheckRound[] }) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -218,6 +223,9 @@ export class IngestService {
           case "metrics":
             await this.#storeBatch(call, hostId, kind.value, reboots);
             break;
+          case "checks":
+            await this.#storeChecks(call, hostId, kind.value);
+            break;
           case "response":
             this.control.answered(call, kind.value);
             break;
@@ -292,6 +300,26 @@ export class IngestService {
     }
     // An agent that does not read its acks is not read either: flow control
     // then slows it down, instead of acks piling up here.
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
+  }
+
+  /** Stores a check-results batch once on (host, seq), then acks it (see #storeBatch). */
+  async #storeChecks(call: ServerCall, hostId: string, batch: CheckResults) {
+    const seq = batch.seq;
+    let rejected = "";
+    try {
+      const parsed = resultsToRounds(batch, this.#now());
+      const { inserted, stored } = await this.deps.store.probes.writeRounds(
+        hostId,
+        parsed,
+        this.#now(),
+      );
+      if (inserted && stored.length) this.deps.checksStored?.({ hostId, rounds: stored });
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+      rejected = err.message;
+      this.deps.log.warn("Rejected check results", { host: hostId, seq, reason: rejected });
+    }
     if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }
 

@@ -14,6 +14,8 @@ export type UseCaseCode =
   | "invalid_interval"
   /** An alert rule, silence, maintenance window or channel that breaks a rule (`field` says which). */
   | "invalid_alert"
+  /** An uptime check that breaks a rule (`field` says which). */
+  | "invalid_check"
   /** A user name that looks like an existing one. */
   | "lookalike_name"
   /** Something one may not do to one's own account (remove it, change its role). */
