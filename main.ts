@@ -65,13 +65,21 @@ async function main() {
   const probes = new ProbeEngine({
     store,
     log: logger("probes"),
-    changed: (c) =>
+    changed: (c) => {
       logger("probes").info("Check status changed", {
         check: c.check.id,
         from: c.from,
         to: c.to,
         cause: c.cause,
-      }),
+      });
+      live.check({
+        id: c.check.id,
+        name: c.check.name,
+        status: c.to,
+        since: new Date(c.at).toISOString(),
+        cause: c.to === "down" ? c.cause : "",
+      });
+    },
   });
   const assigner = new ProbeAssigner({
     store,

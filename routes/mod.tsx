@@ -19,6 +19,7 @@ import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
 import * as checkApi from "./api/v1/checks/index.ts";
+import { statusHtml, statusJson } from "./status.tsx";
 import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
@@ -70,6 +71,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.put("/checks/:id", checkApi.updateCheck(deps, false));
       api.patch("/checks/:id", checkApi.updateCheck(deps, true));
       api.delete("/checks/:id", checkApi.deleteCheck(deps));
+      api.get("/status-page", checkApi.getStatusPage(deps));
+      api.put("/status-page", checkApi.putStatusPage(deps));
       // -- alerts: before /alerts/:id, which would take "counts" for an id --
       api.get("/alerts/counts", getCounts(deps));
       // -- end of alerts --
@@ -105,6 +108,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       app.get("/setup", setupPage(deps));
       app.post("/setup", setup(deps));
       app.post("/logout", logout(deps));
+      app.get("/status", statusHtml(deps));
+      app.get("/status.json", statusJson(deps));
     },
     pages(pages) {
       // -- alerts: the navigation's count of firing alerts, on every page --

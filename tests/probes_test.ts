@@ -79,6 +79,8 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "sightline-probes-" });
     let hub = await startHub(`${dir}/hub`);
     const agents: Proc[] = [];
+    let webCheck = "";
+    let realHost = "";
     const open = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     (async () => {
       for await (const c of open) c.close();
@@ -232,6 +234,79 @@ Deno.test({
             const during = (await store()).filter((r) => r.ts > cutAt && r.ts < cutAt + 30_000);
             return during.length >= 4;
           }, 30_000);
+          webCheck = id;
+          realHost = real.identity.agentId;
+        },
+      );
+
+      await t.step(
+        "the status page shows what was chosen, under its chosen names, and nothing else",
+        async () => {
+          const secret = await call(hub, key, "POST", "/api/v1/checks", {
+            name: "Secret DB",
+            type: "tcp",
+            target: "10.9.8.7:5432",
+            interval_s: 60,
+            runs_on: { any: 1 },
+          });
+          assertEquals(secret.status, 201);
+          const fetchPublic = (path: string) => fetch(`${hub.http}${path}`);
+          // Off by default.
+          const off = await fetchPublic("/status.json");
+          assertEquals(off.status, 404);
+          await off.body?.cancel();
+          const refused = await call(hub, key, "PUT", "/api/v1/status-page", {
+            enabled: true,
+            items: [{ kind: "check", id: "nope", name: "Shop" }],
+          });
+          assertEquals([refused.status, refused.body.error.field], [400, "items.0.id"]);
+          const set = await call(hub, key, "PUT", "/api/v1/status-page", {
+            enabled: true,
+            title: "Acme status",
+            items: [
+              { kind: "check", id: webCheck, name: "Shop" },
+              { kind: "host", id: realHost, name: "Edge node" },
+            ],
+          });
+          assertEquals(set.status, 200, JSON.stringify(set.body));
+
+          const json = await fetchPublic("/status.json");
+          const html = await fetchPublic("/status");
+          for (const res of [json, html]) {
+            assertEquals(res.status, 200);
+            assertEquals(res.headers.get("set-cookie"), null);
+            assert(res.headers.get("cache-control")?.startsWith("public"));
+          }
+          const body = await json.json();
+          const page = await html.text();
+          assertEquals(body.title, "Acme status");
+          assertEquals(body.items.map((i: { name: string }) => i.name), ["Shop", "Edge node"]);
+          assertEquals(body.items[0].days.length, 90);
+          assertEquals(body.items[1].status, "online");
+          assert(
+            page.includes("Shop") && page.includes("Edge node") && page.includes("Acme status"),
+          );
+          // Nothing the test made that was not chosen: names, ids, targets, addresses, messages.
+          const hidden = [
+            "Secret DB",
+            "Database",
+            "Web",
+            "10.9.8.7",
+            "127.0.0.1",
+            "db.internal",
+            "connection refused",
+            `"real"`,
+            ">real<",
+            webCheck,
+            realHost,
+            ...ids.map((i) => i.agentId),
+            ...["r1", "r2", "r3"],
+          ];
+          const text = JSON.stringify(body);
+          for (const h of hidden) {
+            assert(!text.includes(h), `status.json shows ${h}`);
+            assert(!page.includes(h), `status shows ${h}`);
+          }
         },
       );
     } finally {

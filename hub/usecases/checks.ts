@@ -5,6 +5,12 @@
  */
 import { type CheckDef, CheckInputError, parseCheck } from "../../lib/probes/check.ts";
 import type { Store } from "../store/store.ts";
+import {
+  parseStatusPage,
+  StatusPageInputError,
+  type StatusPageSettings,
+} from "../../lib/probes/status_page.ts";
+import { STATUS_PAGE_KEY } from "../probes/status_page.ts";
 import { type Actor, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 
@@ -81,4 +87,37 @@ export async function deleteCheck(deps: CheckDeps, actor: Actor, id: string): Pr
   );
   if (!done) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
   await deps.probes?.changed();
+}
+
+/** Sets what the public status page shows (or turns it off); every item must exist. */
+export async function setStatusPage(
+  deps: { store: Pick<Store, "probes" | "hosts" | "settings"> },
+  actor: Actor,
+  raw: unknown,
+): Promise<StatusPageSettings> {
+  let settings: StatusPageSettings;
+  try {
+    settings = parseStatusPage(raw);
+  } catch (err) {
+    if (err instanceof StatusPageInputError) {
+      throw new UseCaseError("invalid_check", err.message, { field: err.field });
+    }
+    throw err;
+  }
+  for (const [i, item] of settings.items.entries()) {
+    const found = item.kind === "check"
+      ? await deps.store.probes.getCheck(item.id)
+      : await deps.store.hosts.get(item.id);
+    if (!found) {
+      throw new UseCaseError("invalid_check", `No such ${item.kind}: ${item.id}`, {
+        field: `items.${i}.id`,
+      });
+    }
+  }
+  await deps.store.settings.set(
+    STATUS_PAGE_KEY,
+    JSON.stringify(settings),
+    auditEntry(actor, "status_page.set", { name: "status page" }, settings.enabled ? "on" : "off"),
+  );
+  return settings;
 }

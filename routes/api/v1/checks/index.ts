@@ -10,6 +10,7 @@ import { jsonBody } from "../../../../hub/http/body.ts";
 import { actorOf, requireAdmin } from "../../../../hub/http/session.ts";
 import { agentUptime, checkView } from "../../../../hub/probes/view.ts";
 import * as uc from "../../../../hub/usecases/checks.ts";
+import { statusPageSettings } from "../../../../hub/probes/status_page.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -74,5 +75,18 @@ export function deleteCheck(deps: AppDeps) {
     requireAdmin(c);
     await uc.deleteCheck(deps, actorOf(c), c.req.param("id")!);
     return c.body(null, 204);
+  };
+}
+
+/** GET /api/v1/status-page: what the public status page shows (admins and viewers alike). */
+export function getStatusPage({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => c.json(await statusPageSettings(store));
+}
+
+/** PUT /api/v1/status-page (admins, audited) */
+export function putStatusPage(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    return c.json(await uc.setStatusPage(deps, actorOf(c), await jsonBody(c)));
   };
 }
