@@ -72,6 +72,12 @@ async function main() {
         to: c.to,
         cause: c.cause,
       });
+      alerts.checkStatus({
+        checkId: c.check.id,
+        down: c.to === "down",
+        at: c.at,
+        failingHosts: c.failingHosts,
+      });
       live.check({
         id: c.check.id,
         name: c.check.name,

@@ -137,6 +137,17 @@ Deno.test({
                 ),
             );
 
+            const rule = await call(hub, key, "POST", "/api/v1/alert-rules", {
+              name: "Database down",
+              kind: "check_down",
+              labels: { check: id },
+              severity: "critical",
+            });
+            assertEquals(rule.status, 201, JSON.stringify(rule.body));
+            const alerts = async () =>
+              (await call(hub, key, "GET", `/api/v1/alerts?rule=${rule.body.id}`)).body as Array<
+                { state: string; fired_at: string | null; resolved_at: string | null }
+              >;
             const status = async () => (await call(hub, key, "GET", `/api/v1/checks/${id}`)).body;
             const round = (oks: boolean[], ts: number) =>
               Promise.all(raws.map((r, i) => r.round(id, oks[i], ts)));
@@ -150,6 +161,7 @@ Deno.test({
             assertEquals((await status()).status, "up");
             await round([false, false, true], ts += 1000);
             await until("down", async () => (await status()).status === "down");
+            await until("the alert fires", async () => (await alerts())[0]?.state === "firing");
             const down = await status();
             assertEquals(down.incidents.length, 1);
             assertEquals([down.incidents[0].end, down.incidents[0].cause], [
@@ -163,6 +175,14 @@ Deno.test({
             await round([true, true, true], ts += 1000);
             await until("up again", async () => (await status()).status === "up");
             const after = await status();
+            // It fired once and resolved once.
+            await until(
+              "the alert resolves",
+              async () => (await alerts())[0]?.state === "resolved",
+            );
+            const fired = await alerts();
+            assertEquals(fired.length, 1);
+            assert(fired[0].fired_at && fired[0].resolved_at);
             assertEquals(after.incidents.length, 1);
             assert(after.incidents[0].end !== null);
             assert(after.uptime["24h"] < 100 && after.uptime["24h"] > 0, `${after.uptime["24h"]}`);

@@ -285,6 +285,26 @@ export class AlertEngine {
     } else this.#local.delete(hostId);
   }
 
+  /**
+   * A check's judged status changed (hub/probes/engine.ts). Its alert is one
+   * per (rule, check), kept on the host of an agent that was failing when it
+   * went down (an alert belongs to a host), and resolved there when it is up.
+   */
+  checkStatus(c: { checkId: string; down: boolean; at: number; failingHosts: string[] }): void {
+    const labels = { check: c.checkId };
+    const lk = labelsKey(labels);
+    for (const rule of this.#ofKind.get("check_down") ?? []) {
+      const want = rule.labels.check;
+      if (want !== undefined && want !== EACH && want !== c.checkId) continue;
+      let held: Entry | undefined;
+      for (const e of this.#open.values()) {
+        if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
+      }
+      const hostId = held?.alert.host_id ?? c.failingHosts.find((h) => this.#hosts.has(h));
+      if (hostId) this.#condition(rule, hostId, labels, c.down, c.at, null);
+    }
+  }
+
   /** The agent's count of batches its WAL dropped (Hello and every heartbeat). */
   dropped(hostId: string, total: number): void {
     const last = this.#drops.get(hostId);

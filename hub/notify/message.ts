@@ -81,6 +81,8 @@ function what(rule: AlertRule): string {
       return "the agent's WAL dropped batches";
     case "collector_failing":
       return "a collector is failing";
+    case "check_down":
+      return "an uptime check is down";
   }
 }
 

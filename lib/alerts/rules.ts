@@ -14,6 +14,9 @@
  *   once it has dropped none for `for_s` seconds.
  * - `collector_failing`: a collector has reported an error in every batch
  *   for `for_s` seconds (label `collector`).
+ * - `check_down`: an uptime check is judged down (hub/probes: k of its
+ *   agents failing r rounds in a row); label `check`, an id or `*` for
+ *   every check. Fires at once: the check's rounds already say how long.
  */
 import { metric } from "../metrics.ts";
 import { checkTags } from "../tags.ts";
@@ -24,6 +27,7 @@ export const RULE_KINDS = [
   "nodata",
   "wal_dropping",
   "collector_failing",
+  "check_down",
 ] as const;
 export type RuleKind = typeof RULE_KINDS[number];
 export const OPS = [">", ">=", "<", "<="] as const;
@@ -179,6 +183,8 @@ function labelsOf(v: unknown, kind: RuleKind, metricName: string | null): Record
   for (const [k, value] of entries) {
     const want = kind === "collector_failing"
       ? "collector"
+      : kind === "check_down"
+      ? "check"
       : metricName
       ? metric(metricName)?.label
       : "";
@@ -290,6 +296,12 @@ export function checkRule(raw: unknown): RuleCheck {
     }
     const fallbackFor = kind === "offline" ? 60 : kind === "wal_dropping" ? 600 : 0;
     const forS = seconds(r.for_s, "for_s", fallbackFor);
+    if (kind === "check_down" && forS !== 0) {
+      throw new Refused(
+        "for_s",
+        "A check_down rule fires at once: the check's rounds say how long",
+      );
+    }
     if ((kind === "offline" || kind === "nodata") && forS < 1) {
       throw new Refused("for_s", `A ${kind} rule needs for_s of at least 1 second`);
     }

@@ -1,6 +1,7 @@
 import { assertEquals } from "../assert.ts";
 import { CheckInputError, parseCheck } from "./check.ts";
 import { CheckJudge } from "./judge.ts";
+import { checkRule } from "../alerts/rules.ts";
 import { passPercent, uptimePercent } from "./uptime.ts";
 
 Deno.test("k of 3 agents: one failing marks nothing down; two do after r rounds; up after r' passes", () => {
@@ -109,4 +110,13 @@ Deno.test("parseCheck takes the contract's body and names the field it refuses",
   assertEquals(refused({ ...base, command: "rm -rf /" }), "command");
   assertEquals(refused({ ...base, type: "ping", target: "-f" }), "target");
   assertEquals(parseCheck("p", { name: "cron", type: "push", interval_s: 3600 }).target, "");
+});
+
+Deno.test("a check_down alert rule selects checks by the check label and fires at once", () => {
+  const ok = checkRule({ name: "Any check down", kind: "check_down", labels: { check: "*" } });
+  assertEquals(ok.ok && [ok.rule.labels, ok.rule.for_s, ok.rule.metric], [{ check: "*" }, 0, null]);
+  const held = checkRule({ name: "x", kind: "check_down", for_s: 60 });
+  assertEquals(!held.ok && held.error.field, "for_s");
+  const wrong = checkRule({ name: "x", kind: "check_down", labels: { mount: "/" } });
+  assertEquals(!wrong.ok && wrong.error.field, "labels");
 });
