@@ -245,6 +245,7 @@ async function main() {
         await probes.reload();
         await assigner.sync();
       },
+      pushed: (id) => probes.pushed(id),
       status: (id) => probes.judge(id)?.status,
     },
     sealer,
@@ -297,6 +298,7 @@ async function main() {
     await ingest.shutdown();
     alerts.stop();
     assigner.stop();
+    probes.stop();
     await alerts.settled();
     await sender.stop();
     await deadman?.stop();

@@ -110,6 +110,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       app.post("/logout", logout(deps));
       app.get("/status", statusHtml(deps));
       app.get("/status.json", statusJson(deps));
+      app.get("/push/:id/:secret", checkApi.push(deps));
     },
     pages(pages) {
       // -- alerts: the navigation's count of firing alerts, on every page --

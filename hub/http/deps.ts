@@ -50,6 +50,8 @@ export interface AppDeps {
 export interface ProbeSignals {
   /** Checks were added, changed or removed: judge afresh and push them to the agents. */
   changed(): Promise<void>;
+  /** A push check was called (its secret checked): record it and judge it now. */
+  pushed(checkId: string): Promise<void>;
   /** The judged status of a check now, when this hub judges it. */
   status(checkId: string): CheckStatus | undefined;
 }

@@ -11,28 +11,98 @@ import type { CheckDef } from "../../lib/probes/check.ts";
 import { CheckJudge, type Transition } from "../../lib/probes/judge.ts";
 import type { CheckRound } from "../store/probes/types.ts";
 import type { Store } from "../store/store.ts";
+import { lastPush, recordPush } from "./push.ts";
 
 export interface StatusChange extends Transition {
   check: CheckDef;
 }
 
 export interface ProbeEngineDeps {
-  store: Pick<Store, "probes">;
+  store: Pick<Store, "probes" | "settings">;
   log: Logger;
   /** Told of each status change once it is recorded. */
   changed?: (c: StatusChange) => void;
+  now?: () => number;
 }
+
+/** How often push checks are judged for silence. */
+const PUSH_TICK_MS = 5000;
 
 export class ProbeEngine {
   #checks = new Map<string, { def: CheckDef; judge: CheckJudge }>();
   /** Rounds are judged one batch after another, in the order they were stored. */
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(private deps: ProbeEngineDeps) {}
+  /** When this engine first knew each push check: silence counts from then when none came. */
+  #seen = new Map<string, number>();
+  #timer?: ReturnType<typeof setInterval>;
+  #now: () => number;
 
-  /** Loads every check and its stored status. */
+  constructor(private deps: ProbeEngineDeps) {
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Loads every check and its stored status, and judges push checks from then on. */
   async start(): Promise<void> {
     await this.reload();
+    this.#timer = setInterval(() => void this.judgePushes(), PUSH_TICK_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** A push check was called (its secret checked): record it, and judge it at once. */
+  async pushed(checkId: string): Promise<void> {
+    await recordPush(this.deps.store, checkId, this.#now());
+    await this.judgePushes(checkId);
+  }
+
+  /**
+   * Judges every push check from what is stored: up while its last push is
+   * within its interval, down once it is not. Idempotent, so every hub may
+   * run it (recordStatus makes a transition once).
+   */
+  judgePushes(only?: string): Promise<void> {
+    this.#queue = this.#queue.catch(() => {}).then(async () => {
+      const now = this.#now();
+      const pushes = [...this.#checks.values()].filter((c) =>
+        c.def.type === "push" && (!only || c.def.id === only)
+      );
+      if (!pushes.length) return;
+      const states = new Map((await this.deps.store.probes.states()).map((s) => [s.check_id, s]));
+      for (const c of pushes) {
+        const seen = this.#seen.get(c.def.id) ?? now;
+        this.#seen.set(c.def.id, seen);
+        const last = await lastPush(this.deps.store, c.def.id);
+        const periodMs = c.def.interval_s * 1000;
+        const silent = now - (last ?? seen) > periodMs;
+        const stored = states.get(c.def.id)?.status ?? "pending";
+        const next = silent ? "down" : last !== null ? "up" : stored;
+        if (next === stored) continue;
+        const cause = silent
+          ? last === null
+            ? `no push in ${c.def.interval_s} s`
+            : `no push since ${new Date(last).toISOString()}`
+          : "push received";
+        const at = silent ? (last ?? seen) + periodMs : last!;
+        try {
+          if (await this.deps.store.probes.recordStatus(c.def.id, next, at, cause)) {
+            this.deps.changed?.({
+              from: stored,
+              to: next,
+              at,
+              cause,
+              failingHosts: [],
+              check: c.def,
+            });
+          }
+        } catch (err) {
+          this.deps.log.warn("Cannot record a check's status", { check: c.def.id, error: err });
+        }
+      }
+    });
+    return this.#queue;
   }
 
   /** Reads the checks again: a changed one is judged afresh, a removed one dropped. */
@@ -62,7 +132,9 @@ export class ProbeEngine {
 
   /** The judge of a check (its status and each agent's standing), for the API. */
   judge(checkId: string): CheckJudge | undefined {
-    return this.#checks.get(checkId)?.judge;
+    const c = this.#checks.get(checkId);
+    // A push check is judged from the store (judgePushes), not by rounds.
+    return c?.def.type === "push" ? undefined : c?.judge;
   }
 
   /** Judges rounds one host's batch stored. */

@@ -11,11 +11,12 @@ import {
   type StatusPageSettings,
 } from "../../lib/probes/status_page.ts";
 import { STATUS_PAGE_KEY } from "../probes/status_page.ts";
+import { forgetPush, newPushSecret } from "../probes/push.ts";
 import { type Actor, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 
 export interface CheckDeps {
-  store: Pick<Store, "probes" | "hosts">;
+  store: Pick<Store, "probes" | "hosts" | "settings">;
   probes?: { changed(): Promise<void> };
 }
 
@@ -41,8 +42,15 @@ async function checked(deps: CheckDeps, id: string, raw: unknown): Promise<Check
   return def;
 }
 
-export async function createCheck(deps: CheckDeps, actor: Actor, raw: unknown): Promise<CheckDef> {
+/** Adds a check; a push check's URL (its secret) is given here once and never again. */
+export async function createCheck(
+  deps: CheckDeps,
+  actor: Actor,
+  raw: unknown,
+): Promise<CheckDef & { push_url?: string }> {
   const def = await checked(deps, crypto.randomUUID(), raw);
+  // The secret first: a check that failed to be added leaves only an unused hash behind.
+  const pushUrl = def.type === "push" ? await newPushSecret(deps.store, def.id) : undefined;
   const now = Date.now();
   await deps.store.probes.createCheck(
     def,
@@ -50,7 +58,7 @@ export async function createCheck(deps: CheckDeps, actor: Actor, raw: unknown): 
     auditEntry(actor, "check.create", { name: def.name, id: def.id }, def.type, now),
   );
   await deps.probes?.changed();
-  return def;
+  return pushUrl ? { ...def, push_url: pushUrl } : def;
 }
 
 /** Replaces a check with the one given whole (a PUT), or with the fields given merged (a PATCH). */
@@ -86,6 +94,7 @@ export async function deleteCheck(deps: CheckDeps, actor: Actor, id: string): Pr
     auditEntry(actor, "check.delete", { name: current.name, id }),
   );
   if (!done) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
+  if (current.type === "push") await forgetPush(deps.store, id);
   await deps.probes?.changed();
 }
 

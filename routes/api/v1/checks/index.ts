@@ -11,6 +11,7 @@ import { actorOf, requireAdmin } from "../../../../hub/http/session.ts";
 import { agentUptime, checkView } from "../../../../hub/probes/view.ts";
 import * as uc from "../../../../hub/usecases/checks.ts";
 import { statusPageSettings } from "../../../../hub/probes/status_page.ts";
+import { pushAllowed } from "../../../../hub/probes/push.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -49,8 +50,9 @@ export function getCheck({ store, probes }: AppDeps) {
 export function createCheck(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
-    const def = await uc.createCheck(deps, actorOf(c), await jsonBody(c));
-    return c.json(await checkView(deps.store, def, undefined), 201);
+    const { push_url, ...def } = await uc.createCheck(deps, actorOf(c), await jsonBody(c));
+    const view = await checkView(deps.store, def, undefined);
+    return c.json(push_url ? { ...view, push_url } : view, 201);
   };
 }
 
@@ -88,5 +90,22 @@ export function putStatusPage(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     requireAdmin(c);
     return c.json(await uc.setStatusPage(deps, actorOf(c), await jsonBody(c)));
+  };
+}
+
+/**
+ * GET /push/:id/:secret, called by a push check's cron job (`curl -fsS URL`): no
+ * session, the secret in the path is the credential. Anything else than the
+ * check's own secret is a 404, saying nothing of whether the check exists.
+ */
+export function push(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const id = c.req.param("id") ?? "";
+    if (!(await pushAllowed(deps.store, id, c.req.param("secret") ?? ""))) {
+      throw new HttpError(404, "not_found", "No such push check");
+    }
+    await deps.probes?.pushed(id);
+    c.header("Cache-Control", "no-store");
+    return c.json({ ok: true });
   };
 }

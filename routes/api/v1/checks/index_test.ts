@@ -30,6 +30,7 @@ async function setup(store: Store) {
         await engine.reload();
         await assigner.sync();
       },
+      pushed: (id) => engine.pushed(id),
       status: (id) => engine.judge(id)?.status,
     },
   });
@@ -163,3 +164,64 @@ useCaseTest("checks API: a viewer reads checks and changes none", async (store) 
   assertEquals((await as("PUT", "/status-page", { enabled: true, items: [] })).status, 403);
   assertEquals((await store.probes.listChecks()).length, 1);
 });
+
+useCaseTest(
+  "push checks: up while the cron job calls, down once it is silent past its interval",
+  async (store) => {
+    let now = Date.now();
+    const engine = new ProbeEngine({ store, log: logger("test"), now: () => now });
+    const { app } = await apiApp(store, {
+      probes: {
+        changed: () => engine.reload(),
+        pushed: (id) => engine.pushed(id),
+        status: (id) => engine.judge(id)?.status,
+      },
+    });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await app.request(`${ORIGIN}${path}`, {
+        method,
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    };
+    const made = await call("POST", "/api/v1/checks", {
+      name: "Nightly backup",
+      type: "push",
+      interval_s: 3600,
+    });
+    assertEquals(made.status, 201);
+    const id = made.body.id;
+    const url: string = made.body.push_url;
+    assert(url.startsWith(`/push/${id}/sl_push_`), url);
+    // Shown once: never again.
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.push_url, undefined);
+    const pushWith = (path: string) => app.request(`${ORIGIN}${path}`);
+    assertEquals((await pushWith(`/push/${id}/sl_push_wrong`)).status, 404);
+    assertEquals((await pushWith(`/push/nope/${url.split("/")[3]}`)).status, 404);
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.status, "pending");
+
+    assertEquals((await pushWith(url)).status, 200);
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.status, "up");
+    // Within the hour nothing changes; past it, down, with the silence as the cause.
+    now += 3_000_000;
+    await engine.judgePushes();
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.status, "up");
+    now += 700_000;
+    await engine.judgePushes();
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.status, "down");
+    // Read from the store: the test's clock is ahead of the one the API's windows use.
+    const incidents = () => store.probes.incidents(id, 0, 1e15, 10);
+    const [incident] = await incidents();
+    assert(incident.cause.startsWith("no push since"), incident.cause);
+    assertEquals(incident.ended_at, null);
+    now += 1000;
+    assertEquals((await pushWith(url)).status, 200);
+    assertEquals((await call("GET", `/api/v1/checks/${id}`)).body.status, "up");
+    assert((await incidents())[0].ended_at !== null);
+    assertEquals((await call("DELETE", `/api/v1/checks/${id}`)).status, 204);
+    assertEquals((await pushWith(url)).status, 404);
+    engine.stop();
+  },
+);
