@@ -241,9 +241,15 @@ async function main() {
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
     probes: {
+      // The change is stored by then: a failure to act on it now is logged, and the
+      // next pass (a host's status, a restart) catches up.
       changed: async () => {
-        await probes.reload();
-        await assigner.sync();
+        try {
+          await probes.reload();
+          await assigner.sync();
+        } catch (err) {
+          logger("probes").error("Cannot apply a change of checks", { error: err });
+        }
       },
       pushed: (id) => probes.pushed(id),
       status: (id) => probes.judge(id)?.status,

@@ -23,6 +23,7 @@ import AlertSummary from "./AlertSummary.tsx";
 import AlertBanner from "./AlertBanner.tsx";
 import AlertCount from "./AlertCount.tsx";
 // -- end of alerts --
+import CheckList from "./CheckList.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -46,6 +47,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AlertBanner,
   AlertCount,
   // -- end of alerts --
+  CheckList,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -71,8 +71,10 @@ export class ProbeAssigner {
       registered: h.registered,
     }));
     for (const def of checks) {
+      const on = assignedHosts(def, assignable);
+      if (!on.length) continue; // a push check, or no host to run it yet
       const print = fingerprint(def);
-      for (const id of assignedHosts(def, assignable)) wanted.get(id)![def.id] = print;
+      for (const id of on) wanted.get(id)![def.id] = print;
     }
     for (const [hostId, set] of wanted) {
       if (await setHostChecks(store, hostId, set)) this.deps.desiredChanged(hostId);

@@ -225,3 +225,11 @@ useCaseTest(
     engine.stop();
   },
 );
+
+useCaseTest("checks API: a push check is assigned to no agent", async (store) => {
+  const { call, told } = await setup(store);
+  const made = await call("POST", "/checks", { name: "cron", type: "push", interval_s: 600 });
+  assertEquals(made.status, 201, JSON.stringify(made.body));
+  assertEquals(told, []);
+  assertEquals((await desiredFor(store, "h1", 0))?.set ?? [], []);
+});
