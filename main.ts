@@ -177,7 +177,10 @@ async function main() {
             ...e.summary,
           });
         })
-        .with({ type: "host.checks" }, (e) => void probes.rounds(e.hostId, e.rounds))
+        .with({ type: "host.checks" }, (e) => {
+          void probes.rounds(e.hostId, e.rounds);
+          alerts.checkRounds(e.hostId, e.rounds);
+        })
         .with({ type: "agent.connected" }, (e) => {
           alerts.dropped(e.hostId, e.info.dropped_batches);
           heartbeat.send(e);

@@ -83,6 +83,10 @@ function what(rule: AlertRule): string {
       return "a collector is failing";
     case "check_down":
       return "an uptime check is down";
+    case "check_slow":
+      return `an uptime check takes more than ${rule.threshold} ms`;
+    case "check_cert_expiring":
+      return `a certificate has fewer than ${rule.threshold} days left`;
   }
 }
 

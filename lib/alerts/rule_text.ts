@@ -15,6 +15,8 @@ export const KIND_TEXT: Record<AlertRule["kind"], string> = {
   wal_dropping: "Agent dropping batches",
   collector_failing: "Collector failing",
   check_down: "Uptime check down",
+  check_slow: "Uptime check slow",
+  check_cert_expiring: "Certificate expiring",
 };
 
 /** The comparison under which a firing alert resolves: `> 90` resolves at `≤ recover`. */
@@ -59,6 +61,10 @@ export function describeRule(r: RuleInput): string {
       return `collector${selector(r.labels)} failing in every batch${held}`;
     case "check_down":
       return `uptime check${selector(r.labels)} down`;
+    case "check_slow":
+      return `uptime check${selector(r.labels)} slower than ${r.threshold} ms${held}`;
+    case "check_cert_expiring":
+      return `certificate of check${selector(r.labels)} with fewer than ${r.threshold} days left`;
   }
 }
 

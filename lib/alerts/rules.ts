@@ -17,6 +17,10 @@
  * - `check_down`: an uptime check is judged down (hub/probes: k of its
  *   agents failing r rounds in a row); label `check`, an id or `*` for
  *   every check. Fires at once: the check's rounds already say how long.
+ * - `check_slow`: an agent's rounds of a check took more than `threshold`
+ *   ms, for `for_s` seconds (one alert per agent and check).
+ * - `check_cert_expiring`: a TLS check's certificate has fewer than
+ *   `threshold` days left (one alert per check).
  */
 import { metric } from "../metrics.ts";
 import { checkTags } from "../tags.ts";
@@ -28,6 +32,8 @@ export const RULE_KINDS = [
   "wal_dropping",
   "collector_failing",
   "check_down",
+  "check_slow",
+  "check_cert_expiring",
 ] as const;
 export type RuleKind = typeof RULE_KINDS[number];
 export const OPS = [">", ">=", "<", "<="] as const;
@@ -183,7 +189,7 @@ function labelsOf(v: unknown, kind: RuleKind, metricName: string | null): Record
   for (const [k, value] of entries) {
     const want = kind === "collector_failing"
       ? "collector"
-      : kind === "check_down"
+      : kind.startsWith("check_")
       ? "check"
       : metricName
       ? metric(metricName)?.label
@@ -287,6 +293,17 @@ export function checkRule(raw: unknown): RuleCheck {
           );
         }
       }
+    } else if (kind === "check_slow" || kind === "check_cert_expiring") {
+      // The comparison is the kind's own: slower than, or fewer days left than.
+      for (const f of ["op", "recover", "critical"]) {
+        if (r[f] !== undefined && r[f] !== null) {
+          throw new Refused(f, `A ${kind} rule has no ${f}: its threshold says it all`);
+        }
+      }
+      op = kind === "check_slow" ? ">" : "<";
+      threshold = num(r.threshold, "threshold");
+      if (threshold <= 0) throw new Refused("threshold", "threshold must be above 0");
+      recover = threshold;
     } else {
       for (const f of ["op", "threshold", "recover", "critical"]) {
         if (r[f] !== undefined && r[f] !== null) {

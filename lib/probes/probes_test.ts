@@ -120,3 +120,14 @@ Deno.test("a check_down alert rule selects checks by the check label and fires a
   const wrong = checkRule({ name: "x", kind: "check_down", labels: { mount: "/" } });
   assertEquals(!wrong.ok && wrong.error.field, "labels");
 });
+
+Deno.test("check_slow and check_cert_expiring rules take a threshold and no comparison of their own", () => {
+  const slow = checkRule({ name: "slow", kind: "check_slow", threshold: 800, for_s: 120 });
+  assertEquals(slow.ok && [slow.rule.op, slow.rule.threshold, slow.rule.for_s], [">", 800, 120]);
+  const cert = checkRule({ name: "cert", kind: "check_cert_expiring", threshold: 14 });
+  assertEquals(cert.ok && [cert.rule.op, cert.rule.threshold], ["<", 14]);
+  const noLevel = checkRule({ name: "x", kind: "check_slow" });
+  assertEquals(!noLevel.ok && noLevel.error.field, "threshold");
+  const withOp = checkRule({ name: "x", kind: "check_cert_expiring", threshold: 3, op: ">" });
+  assertEquals(!withOp.ok && withOp.error.field, "op");
+});
