@@ -39,8 +39,12 @@ export class CheckJudge {
   #agents = new Map<string, AgentStanding>();
   #status: CheckStatus;
 
+  /** Judged down before this judge began (a restart): agents start as failing. */
+  #startFailing: boolean;
+
   constructor(private rule: JudgeRule, status: CheckStatus = "pending") {
     this.#status = status;
+    this.#startFailing = status === "down";
   }
 
   get status(): CheckStatus {
@@ -60,7 +64,9 @@ export class CheckJudge {
   see(hostId: string, ok: boolean, at: number, message: string): Transition | null {
     let a = this.#agents.get(hostId);
     if (!a) {
-      a = { failing: false, failed: 0, passed: 0, lastFailure: "" };
+      // After a restart mid-incident one passing round must not end it: each
+      // agent recovers as it would have, after recover_rounds passes.
+      a = { failing: this.#startFailing, failed: 0, passed: 0, lastFailure: "" };
       this.#agents.set(hostId, a);
     }
     if (ok) {
@@ -83,6 +89,8 @@ export class CheckJudge {
   }
 
   #judge(at: number, message: string): Transition | null {
+    // Restored down: until k agents have been heard from, the unheard may still be failing.
+    if (this.#startFailing && this.#agents.size < this.rule.k) return null;
     const failingHosts = this.failing();
     const down = failingHosts.length >= this.rule.k;
     // Pending until some agent has told anything; then up or down.
@@ -90,6 +98,7 @@ export class CheckJudge {
     if (next === this.#status) return null;
     const from = this.#status;
     this.#status = next;
+    this.#startFailing = false;
     const cause = next === "down"
       ? this.#agents.get(failingHosts[failingHosts.length - 1])!.lastFailure
       : message;

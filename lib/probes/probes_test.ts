@@ -131,3 +131,22 @@ Deno.test("check_slow and check_cert_expiring rules take a threshold and no comp
   const withOp = checkRule({ name: "x", kind: "check_cert_expiring", threshold: 3, op: ">" });
   assertEquals(!withOp.ok && withOp.error.field, "op");
 });
+
+Deno.test("a judge restored down (a hub restart mid-incident) needs r' passes of enough agents", () => {
+  const j = new CheckJudge({ k: 1, rounds: 2, recover_rounds: 2 }, "down");
+  assertEquals(j.see("a", true, 1, "ok"), null);
+  assertEquals(j.status, "down");
+  assertEquals(j.see("a", true, 2, "ok")?.to, "up");
+});
+
+Deno.test("restored down with k = 2: not up on one agent's word", () => {
+  const j = new CheckJudge({ k: 2, rounds: 2, recover_rounds: 2 }, "down");
+  j.see("a", true, 1, "ok");
+  j.see("a", true, 2, "ok");
+  assertEquals(j.status, "down");
+  // A second agent heard from: one failing at most, fewer than k.
+  assertEquals(j.see("b", true, 3, "ok")?.to, "up");
+  // From then on, an agent new to the judge starts as passing.
+  assertEquals(j.see("c", false, 4, "x"), null);
+  assertEquals(j.standing("c")?.failing, false);
+});
