@@ -26,6 +26,8 @@ import { Sealer } from "./hub/notify/sealed.ts";
 import { blockPrivateDestinations, OutboundPolicy } from "./hub/notify/outbound.ts";
 import { loadOrCreateSecret } from "./hub/auth/secrets.ts";
 import { startDeadman } from "./hub/notify/deadman.ts";
+import { ProbeEngine } from "./hub/probes/engine.ts";
+import { ProbeAssigner } from "./hub/probes/assigner.ts";
 
 const log = logger("hub");
 
@@ -58,6 +60,48 @@ async function main() {
       if (answer.ok && answer.case === "topProcesses") return { ...answer.processes };
       return { error: answer.ok ? "unexpected answer" : `${answer.error}: ${answer.message}` };
     },
+  });
+  // Checks: judged here from the rounds ingest stores; assigned to agents through desired state.
+  const probes = new ProbeEngine({
+    store,
+    log: logger("probes"),
+    changed: (c) => {
+      logger("probes").info("Check status changed", {
+        check: c.check.id,
+        from: c.from,
+        to: c.to,
+        cause: c.cause,
+      });
+      alerts.checkStatus({
+        checkId: c.check.id,
+        down: c.to === "down",
+        at: c.at,
+        failingHosts: c.failingHosts,
+      });
+      live.check({
+        id: c.check.id,
+        name: c.check.name,
+        status: c.to,
+        since: new Date(c.at).toISOString(),
+        cause: c.to === "down" ? c.cause : "",
+      });
+    },
+  });
+  const assigner = new ProbeAssigner({
+    store,
+    online: (h) => status.apply(h).status === "online",
+    desiredChanged: (hostId) => {
+      toIngest({ type: "desired.changed", hostId });
+      live.cluster?.publish({ type: "host.desired", hostId });
+    },
+    log: logger("probes"),
+  });
+  // Hosts coming, going, retagged or changing status move "any N" and tag checks.
+  live.observers.push((e) => {
+    if (
+      e.event === "host.status" || e.event === "host.added" || e.event === "host.changed" ||
+      e.event === "host.removed"
+    ) assigner.soon();
   });
   live.observers.push((e) =>
     match(e)
@@ -141,6 +185,10 @@ async function main() {
             full: e.full,
             changes: e.changes,
           }))
+        .with({ type: "host.checks" }, (e) => {
+          void probes.rounds(e.hostId, e.rounds);
+          alerts.checkRounds(e.hostId, e.rounds);
+        })
         .with({ type: "agent.connected" }, (e) => {
           alerts.dropped(e.hostId, e.info.dropped_batches);
           heartbeat.send(e);
@@ -163,6 +211,8 @@ async function main() {
   ingestUp.current = ingest;
 
   await alerts.start();
+  await probes.start();
+  await assigner.sync();
   // Channel secrets are sealed under a key derived from the hub secret (hub/notify/sealed.ts).
   const sealer = await Sealer.of(await loadOrCreateSecret(config.dataDir));
   const outbound = new OutboundPolicy(() => blockPrivateDestinations(store));
@@ -201,6 +251,20 @@ async function main() {
     loginGuard: new LoginGuard(),
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
+    probes: {
+      // The change is stored by then: a failure to act on it now is logged, and the
+      // next pass (a host's status, a restart) catches up.
+      changed: async () => {
+        try {
+          await probes.reload();
+          await assigner.sync();
+        } catch (err) {
+          logger("probes").error("Cannot apply a change of checks", { error: err });
+        }
+      },
+      pushed: (id) => probes.pushed(id),
+      status: (id) => probes.judge(id)?.status,
+    },
     sealer,
     outbound,
     publicUrl: config.publicUrl,
@@ -250,6 +314,8 @@ async function main() {
     // reach the heartbeat worker before that flushes status.
     await ingest.shutdown();
     alerts.stop();
+    assigner.stop();
+    probes.stop();
     await alerts.settled();
     await sender.stop();
     await deadman?.stop();

@@ -7,6 +7,7 @@
  * the actions its own files allow, run only on an operator's grant (actions/).
  */
 import {
+  type Check,
   ControlError_Code,
   type ControlRequest,
   type ControlResponse,
@@ -23,6 +24,8 @@ import type { AgentActions } from "./actions/mod.ts";
 
 /** The item key of the metrics interval (hub/control/desired.ts pushes it). */
 const INTERVAL_ITEM = "metrics.interval";
+/** Item keys of checks (hub/probes pushes one per check). */
+const CHECK_ITEM_PREFIX = "check:";
 /** An interval from the hub outside this range is not applied (the host decides). */
 const INTERVAL_RANGE = { min: 1, max: 3600 };
 
@@ -44,6 +47,7 @@ export interface ControlOptions {
 export class AgentControl implements LinkControl {
   #held: Held;
   #listeners = new Set<(intervalS: number) => void>();
+  #checkListeners = new Set<(checks: Check[]) => void>();
   /** Pushes apply one at a time, in the order they came. */
   #applying: Promise<void> = Promise.resolve();
   /** The process sample in progress: requests that come meanwhile (alerts firing together) share it. */
@@ -81,6 +85,22 @@ export class AgentControl implements LinkControl {
     this.#listeners.add(fn);
   }
 
+  /** The checks the hub assigned this agent (agent/jobs/checks.ts runs them). */
+  checks(): Check[] {
+    const out: Check[] = [];
+    for (const [key, item] of this.#held.items) {
+      if (key.startsWith(CHECK_ITEM_PREFIX) && item.value?.case === "check") {
+        out.push(item.value.value);
+      }
+    }
+    return out;
+  }
+
+  /** Calls `fn` with every check held after each push (the runner keeps what did not change). */
+  onChecksChange(fn: (checks: Check[]) => void): void {
+    this.#checkListeners.add(fn);
+  }
+
   /** Stores a push, then applies it. */
   apply(push: DesiredState): Promise<void> {
     // Pushes apply one after another; one that failed (its caller logged it)
@@ -93,6 +113,7 @@ export class AgentControl implements LinkControl {
         version: push.version,
         full: push.full,
         interval_s: after,
+        checks: this.checks().length,
       });
       const asked = this.#held.items.get(INTERVAL_ITEM)?.value;
       if (asked?.case === "metricsInterval" && after !== asked.value.seconds) {
@@ -101,6 +122,8 @@ export class AgentControl implements LinkControl {
         });
       }
       if (after !== before) { for (const fn of this.#listeners) fn(after); }
+      const checks = this.checks();
+      for (const fn of this.#checkListeners) fn(checks);
     });
     return this.#applying;
   }

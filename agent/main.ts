@@ -23,6 +23,7 @@ import { PackagesJob } from "./jobs/packages.ts";
 import { apt } from "./packages/updates/apt.ts";
 import { apkIndex } from "./packages/updates/apk.ts";
 import { dnf } from "./packages/updates/dnf.ts";
+import { ChecksRunner } from "./jobs/checks.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -115,7 +116,14 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     updates: [apt, apkIndex, dnf],
   });
   jobs.add(packages);
+  // The checks the hub assigned, from the state held before connecting, then from each push.
+  const checks = new ChecksRunner({ wal, sender: link, log: logger("agent.checks") });
+  checks.set(control.checks());
+  jobs.add(checks.job());
   let stopping = false;
+  control.onChecksChange((held) => {
+    if (!stopping) checks.set(held);
+  });
   // The hub set another interval: the metrics job follows it from its next tick.
   control.onIntervalChange((s) => {
     if (stopping) return;

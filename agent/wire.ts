@@ -7,6 +7,8 @@
  */
 import {
   type AgentMessage,
+  type CheckResult,
+  createCheckResults,
   createHeartbeat,
   createHello,
   createMetricsBatch,
@@ -67,4 +69,13 @@ export function encodeBatch(seq: number, s: Snapshot): Uint8Array {
       containerEngine: s.containers?.engine ?? "",
     }),
   });
+}
+
+/** AgentMessage{checks}: check results as the batch numbered `seq`. */
+export function encodeCheckResults(
+  seq: number,
+  unixMs: number,
+  results: CheckResult[],
+): Uint8Array {
+  return encodeAgent({ case: "checks", value: createCheckResults({ seq, unixMs, results }) });
 }

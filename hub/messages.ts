@@ -9,6 +9,7 @@ import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/hosts/types.ts";
 import type { MetricsSummary } from "../lib/live_events.ts";
 import type { AgentAnswer, AgentRequest } from "./control/types.ts";
+import type { CheckRound } from "./store/probes/types.ts";
 
 /** What the ingest process learns about agents' liveness; the heartbeat worker keeps it. */
 export type LivenessEvent =
@@ -89,5 +90,7 @@ export type FromIngest =
     full: boolean;
     changes: number;
   }
+  /** Check rounds stored (hub/probes judges them). */
+  | { type: "host.checks"; hostId: string; rounds: CheckRound[] }
   | { type: "stopped" }
   | LivenessEvent;

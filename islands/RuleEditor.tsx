@@ -133,6 +133,7 @@ function draftOf(r: AlertRule | null): Draft {
 /** The label a kind and metric select on ("" when none). */
 function labelOf(kind: RuleKind, metricName: string): string {
   if (kind === "collector_failing") return "collector";
+  if (kind.startsWith("check_")) return "check";
   return kind === "threshold" || kind === "nodata" ? metric(metricName)?.label ?? "" : "";
 }
 

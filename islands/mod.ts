@@ -28,6 +28,7 @@ import AlertCount from "./AlertCount.tsx";
 import HostActions from "./HostActions.tsx";
 import OperatorKey from "./OperatorKey.tsx";
 // -- end of actions --
+import CheckList from "./CheckList.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -56,6 +57,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   HostActions,
   OperatorKey,
   // -- end of actions --
+  CheckList,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

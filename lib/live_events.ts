@@ -71,6 +71,17 @@ export interface HostPackagesData {
   changes: number;
 }
 
+/** An uptime check's judged status changed (hub/probes/engine.ts). */
+export interface CheckStatusData {
+  id: string;
+  name: string;
+  status: "up" | "down" | "pending";
+  /** ISO time of the change. */
+  since: string;
+  /** Down: the failing condition's message. */
+  cause: string;
+}
+
 /** Every live event's name and the shape of its data. */
 export interface LiveEventMap {
   "host.status": HostStatusData;
@@ -88,6 +99,8 @@ export interface LiveEventMap {
   /** A pending alert's condition passed before it fired. */
   "alert.cancelled": AlertView;
   "alert.acknowledged": AlertView;
+  /** Carried with hostId `check:<id>`, so a fleet subscriber keeps each check's newest. */
+  "check.status": CheckStatusData;
 }
 
 /** The name of a live event. */
@@ -106,6 +119,7 @@ const NAMES: Record<LiveEventName, true> = {
   "alert.resolved": true,
   "alert.cancelled": true,
   "alert.acknowledged": true,
+  "check.status": true,
 };
 
 /** Every event name, for the browser to subscribe to. */

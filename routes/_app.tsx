@@ -48,6 +48,7 @@ export function App(
               <a href="/containers" aria-current={active === "containers" ? "page" : undefined}>
                 Containers
               </a>
+              <a href="/checks" aria-current={active === "checks" ? "page" : undefined}>Checks</a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>

@@ -29,6 +29,9 @@ import { getPackages } from "./api/v1/packages.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
+import * as checkApi from "./api/v1/checks/index.ts";
+import { statusHtml, statusJson } from "./status.tsx";
+import { checkPage, checksPage } from "./checks/index.tsx";
 import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
@@ -86,6 +89,14 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
+      api.get("/checks", checkApi.listChecks(deps));
+      api.post("/checks", checkApi.createCheck(deps));
+      api.get("/checks/:id", checkApi.getCheck(deps));
+      api.put("/checks/:id", checkApi.updateCheck(deps, false));
+      api.patch("/checks/:id", checkApi.updateCheck(deps, true));
+      api.delete("/checks/:id", checkApi.deleteCheck(deps));
+      api.get("/status-page", checkApi.getStatusPage(deps));
+      api.put("/status-page", checkApi.putStatusPage(deps));
       // -- alerts: before /alerts/:id, which would take "counts" for an id --
       api.get("/alerts/counts", getCounts(deps));
       // -- end of alerts --
@@ -121,6 +132,9 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       app.get("/setup", setupPage(deps));
       app.post("/setup", setup(deps));
       app.post("/logout", logout(deps));
+      app.get("/status", statusHtml(deps));
+      app.get("/status.json", statusJson(deps));
+      app.get("/push/:id/:secret", checkApi.push(deps));
     },
     pages(pages) {
       // -- alerts: the navigation's count of firing alerts, on every page --
@@ -161,6 +175,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/alerts/maintenance", maintenancePage(deps));
       pages.get("/alerts/channels", channelsPage(deps));
       // -- alerts (firing now, history, one alert) --
+      pages.get("/checks", checksPage(deps));
+      pages.get("/checks/:id", checkPage(deps));
       pages.get("/alerts", alertsPage(deps));
       pages.get("/alerts/:id{[0-9]+}", alertPage(deps));
       // -- end of alerts --

@@ -21,6 +21,8 @@ import {
   startHub,
 } from "./harness.ts";
 import { testDatabaseServer } from "./pg.ts";
+import { openStore } from "../hub/store/open.ts";
+import { parseCheck } from "../lib/probes/check.ts";
 
 Deno.test({
   name:
@@ -47,6 +49,20 @@ Deno.test({
       );
       await sse.close();
       await hub.proc.stop();
+      // An uptime check with a status and an incident, to come along (a round would take a seq
+      // of the agent's batches, which this test counts).
+      const embedded = openStore(`sqlite:${dataDir}/sightline.db`);
+      const [oldBox] = await embedded.hosts.list();
+      const check = parseCheck("c1", {
+        name: "Shop",
+        type: "tcp",
+        target: "shop.internal:443",
+        interval_s: 30,
+        runs_on: { hosts: [oldBox.id] },
+      });
+      await embedded.probes.createCheck(check, 1);
+      await embedded.probes.recordStatus("c1", "down", 5, "refused");
+      await embedded.close();
 
       // The copy refuses a missing file and changes nothing.
       const pgEnv = { env: await hubEnv(dataDir) };
@@ -90,6 +106,12 @@ Deno.test({
           .map((c) => c.kind),
         ["agent_start"],
       );
+      // The check came along with its status and incident.
+      assertEquals(await store.probes.getCheck("c1"), check);
+      assertEquals((await store.probes.states()).map((st) => st.status), ["down"]);
+      assertEquals((await store.probes.incidents("c1", 0, 10, 10)).map((i) => i.cause), [
+        "refused",
+      ]);
       // The rollups came along too, and new batches added to them: one CPU sample per batch.
       await rollUpAll(store);
       for (const tier of ["1m", "1d"] as const) {

@@ -294,6 +294,61 @@ export class AlertEngine {
     } else this.#local.delete(hostId);
   }
 
+  /**
+   * A check's judged status changed (hub/probes/engine.ts). Its alert is one
+   * per (rule, check), kept on the host of an agent that was failing when it
+   * went down (an alert belongs to a host), and resolved there when it is up.
+   */
+  checkStatus(c: { checkId: string; down: boolean; at: number; failingHosts: string[] }): void {
+    const labels = { check: c.checkId };
+    const lk = labelsKey(labels);
+    for (const rule of this.#ofKind.get("check_down") ?? []) {
+      const want = rule.labels.check;
+      if (want !== undefined && want !== EACH && want !== c.checkId) continue;
+      let held: Entry | undefined;
+      for (const e of this.#open.values()) {
+        if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
+      }
+      const hostId = held?.alert.host_id ?? c.failingHosts.find((h) => this.#hosts.has(h));
+      if (hostId) this.#condition(rule, hostId, labels, c.down, c.at, null);
+    }
+  }
+
+  /**
+   * Rounds of checks one agent ran, as stored: slow ones are judged per
+   * agent and check; a certificate's days left per check (every agent sees
+   * the same certificate), kept on the host that first saw it expiring.
+   */
+  checkRounds(
+    hostId: string,
+    rounds: Array<
+      { check_id: string; ts: number; ms: number; details: { cert_days_left?: number } }
+    >,
+  ): void {
+    const wants = (rule: AlertRule, id: string) =>
+      rule.labels.check === undefined || rule.labels.check === EACH || rule.labels.check === id;
+    for (const r of [...rounds].sort((a, b) => a.ts - b.ts)) {
+      const labels = { check: r.check_id };
+      for (const rule of this.#ofKind.get("check_slow") ?? []) {
+        if (wants(rule, r.check_id)) {
+          this.#condition(rule, hostId, labels, r.ms > rule.threshold!, r.ts, r.ms);
+        }
+      }
+      const days = r.details.cert_days_left;
+      if (days === undefined) continue;
+      const lk = labelsKey(labels);
+      for (const rule of this.#ofKind.get("check_cert_expiring") ?? []) {
+        if (!wants(rule, r.check_id)) continue;
+        let held: Entry | undefined;
+        for (const e of this.#open.values()) {
+          if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
+        }
+        const on = held?.alert.host_id ?? hostId;
+        this.#condition(rule, on, labels, days < rule.threshold!, r.ts, days);
+      }
+    }
+  }
+
   /** The agent's count of batches its WAL dropped (Hello and every heartbeat). */
   dropped(hostId: string, total: number): void {
     const last = this.#drops.get(hostId);

@@ -390,3 +390,56 @@ useCaseTest(
     assertEquals(await told(store), [["resolved", ["h1"]]]);
   },
 );
+
+useCaseTest(
+  "engine: check rules — slow per agent after `for`, a certificate once per check",
+  async (store) => {
+    await host(store, "h1");
+    await host(store, "h2");
+    await store.alerts.seedDefaults([], 0);
+    for (
+      const [id, spec] of [
+        ["slow", { kind: "check_slow", labels: { check: "*" }, threshold: 500, for_s: 60 }],
+        ["cert", { kind: "check_cert_expiring", labels: { check: "web" }, threshold: 14 }],
+      ] as const
+    ) {
+      const c = checkRule({ name: id, group_s: 0, ...spec });
+      if (!c.ok) throw new Error(c.error.problem);
+      await store.alerts.createRule({ ...c.rule, id }, 0);
+    }
+    await store.notifications.createChannel(channel("c1"));
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const round = async (host: string, ms: number, days?: number, check = "web") => {
+      e.checkRounds(host, [{
+        check_id: check,
+        ts: clock.t,
+        ms,
+        details: days === undefined ? {} : { cert_days_left: days },
+      }]);
+      await e.settled();
+    };
+    const open = async () =>
+      (await store.alerts.openAlerts()).map((a) => `${a.rule_id}:${a.host_id}:${a.state}`).sort();
+
+    await round("h1", 900, 30);
+    await round("h2", 120, 30);
+    assertEquals(await open(), ["slow:h1:pending"]);
+    clock.t += 61_000;
+    await round("h1", 800, 3);
+    // Both agents see the certificate: one alert, kept where it was first seen.
+    await round("h2", 100, 3);
+    assertEquals(await open(), ["cert:h1:firing", "slow:h1:firing"]);
+    // Another check's certificate is not this rule's.
+    await round("h2", 100, 1, "api");
+    assertEquals(await open(), ["cert:h1:firing", "slow:h1:firing"]);
+    clock.t += 30_000;
+    await round("h2", 100, 89);
+    await round("h1", 100, 89);
+    assertEquals(await open(), []);
+    assertEquals(
+      (await told(store)).map(([kind]) => kind).sort(),
+      ["firing", "firing", "resolved", "resolved"],
+    );
+  },
+);

@@ -15,15 +15,26 @@
  */
 import type { AuditRecord } from "../store/audit/types.ts";
 import type { Store } from "../store/store.ts";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { CheckSchema } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
+import { checkItem } from "../probes/assign.ts";
 
 /** Desired state lives in the settings store. */
 type Settings = Pick<Store, "settings">;
+/** Check items are read from the probes store (hub/probes/assign.ts assigns them). */
+type WithChecks = Pick<Store, "settings" | "probes">;
+
+/** A check for the agent to run, keyed `check:<id>` (protobuf-es's init shape of Check). */
+export type CheckItem = {
+  key: string;
+  value: { case: "check"; value: MessageInitShape<typeof CheckSchema> };
+};
 
 /** One item as it is pushed: its key and its typed value. */
 export type DesiredItem = {
   key: typeof INTERVAL_ITEM;
   value: { case: "metricsInterval"; value: { seconds: number } };
-};
+} | CheckItem;
 
 /** What one push to an agent carries. */
 export interface DesiredPush {
@@ -42,6 +53,45 @@ export const INTERVAL_RANGE = { min: 1, max: 3600 } as const;
 
 const intervalKey = (hostId: string) => `host.${hostId}.interval_s`;
 const logKey = (hostId: string) => `host.${hostId}.desired`;
+/** The checks assigned to a host: check id → fingerprint of what the agent was sent. */
+const checksKey = (hostId: string) => `host.${hostId}.checks`;
+
+function parseChecks(raw: string | null | undefined): Record<string, string> {
+  try {
+    const v = raw ? JSON.parse(raw) : {};
+    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Sets the checks a host runs (id → fingerprint); a check added, changed
+ * or gone takes a new version, so the agent gets it as a diff. Returns
+ * whether anything changed (then tell the agent).
+ */
+export async function setHostChecks(
+  store: Settings,
+  hostId: string,
+  wanted: Record<string, string>,
+): Promise<boolean> {
+  let changed = false;
+  await store.settings.update([logKey(hostId), checksKey(hostId)], (current) => {
+    const had = parseChecks(current.get(checksKey(hostId)));
+    const keys = new Set([...Object.keys(had), ...Object.keys(wanted)]);
+    const differ = [...keys].filter((id) => had[id] !== wanted[id]);
+    if (!differ.length) return new Map(current);
+    changed = true;
+    const log = parseLog(current.get(logKey(hostId)));
+    log.version += 1;
+    for (const id of differ) log.changed[`check:${id}`] = log.version;
+    return new Map([
+      [logKey(hostId), JSON.stringify(log)],
+      [checksKey(hostId), Object.keys(wanted).length ? JSON.stringify(wanted) : null],
+    ]);
+  });
+  return changed;
+}
 
 /** A host's version and, per item key, the version it last changed at. */
 interface ChangeLog {
@@ -114,8 +164,13 @@ export async function setHostInterval(
 }
 
 /** Every item the hub wants `hostId` to hold now. */
-async function items(store: Settings, hostId: string): Promise<Map<string, DesiredItem>> {
+async function items(store: WithChecks, hostId: string): Promise<Map<string, DesiredItem>> {
   const out = new Map<string, DesiredItem>();
+  for (const id of Object.keys(parseChecks(await store.settings.get(checksKey(hostId))))) {
+    // A check removed since is no item: the change log already says its key changed.
+    const def = await store.probes.getCheck(id);
+    if (def && def.type !== "push") out.set(`check:${id}`, checkItem(def));
+  }
   const seconds = await hostInterval(store, hostId);
   if (seconds !== null) {
     out.set(INTERVAL_ITEM, {
@@ -129,8 +184,8 @@ async function items(store: Settings, hostId: string): Promise<Map<string, Desir
 /** Forgets a removed host's desired state, both keys at once. */
 export async function forgetHost(store: Settings, hostId: string): Promise<void> {
   await store.settings.update(
-    [logKey(hostId), intervalKey(hostId)],
-    () => new Map([[logKey(hostId), null], [intervalKey(hostId), null]]),
+    [logKey(hostId), intervalKey(hostId), checksKey(hostId)],
+    () => new Map([[logKey(hostId), null], [intervalKey(hostId), null], [checksKey(hostId), null]]),
   );
 }
 
@@ -141,7 +196,7 @@ export async function forgetHost(store: Settings, hostId: string): Promise<void>
  * the hub never issued: the store was replaced).
  */
 export async function desiredFor(
-  store: Settings,
+  store: WithChecks,
   hostId: string,
   held: number,
 ): Promise<DesiredPush | null> {

@@ -1,4 +1,5 @@
 /** What route handlers get from the hub: the store, the broker, live status and events. */
+import type { CheckStatus } from "../../lib/probes/judge.ts";
 import type { Store } from "../store/store.ts";
 import type { User } from "../store/auth/types.ts";
 import type { Broker } from "../live/broker.ts";
@@ -39,8 +40,20 @@ export interface AppDeps {
   outbound?: Outbound;
   /** The dashboard's public address, for links (SIGHTLINE_PUBLIC_URL). */
   publicUrl?: string | null;
+  /** The probe engine and assigner, told of what users change (hub/probes/). */
+  probes?: ProbeSignals;
   /** Where a host's changes come from (default: every source on the store, hub/changes/sources.ts). */
   changeSources?: ChangeSource[];
+}
+
+/** What the check use cases tell the probe engine and assigner, and what the API reads of them. */
+export interface ProbeSignals {
+  /** Checks were added, changed or removed: judge afresh and push them to the agents. */
+  changed(): Promise<void>;
+  /** A push check was called (its secret checked): record it and judge it now. */
+  pushed(checkId: string): Promise<void>;
+  /** The judged status of a check now, when this hub judges it. */
+  status(checkId: string): CheckStatus | undefined;
 }
 
 /** What the alert use cases tell the engine (of this hub and, through the cluster, the others'). */

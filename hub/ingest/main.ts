@@ -55,6 +55,7 @@ async function main() {
     liveness: post,
     stored: (ev) => post({ type: "host.metrics", ...ev }),
     packages: (ev) => post({ type: "host.packages", ...ev }),
+    checksStored: (ev) => post({ type: "host.checks", ...ev }),
   });
   const server = await startGrpcServer(service, tls, config.grpc, log);
   post({ type: "ready", grpcPort: server.port });

@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
+  type CheckResults,
   type MetricsBatch,
   type PackageBatch,
   RegisterRequestSchema,
@@ -27,6 +28,8 @@ import { ControlChannel, send } from "./control.ts";
 import { agentStarted, helloChanges, markOf, RebootWatch } from "./changes.ts";
 import type { NewHostChange } from "../store/changes/types.ts";
 import { packageBatchToStored } from "./packages.ts";
+import type { CheckRound } from "../store/probes/types.ts";
+import { resultsToRounds } from "../probes/convert.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -47,6 +50,8 @@ export interface IngestDeps {
   packages?: (
     e: { hostId: string; ts: number; seq: number; full: boolean; changes: number },
   ) => void;
+  /** Check rounds newly stored (a replayed batch tells nothing): the hub judges them. */
+  checksStored?: (e: { hostId: string; rounds: CheckRound[] }) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -249,6 +254,9 @@ export class IngestService {
           case "packages":
             await this.#storePackages(call, hostId, kind.value);
             break;
+          case "checks":
+            await this.#storeChecks(call, hostId, kind.value);
+            break;
           case "response":
             this.control.answered(call, kind.value);
             break;
@@ -396,6 +404,26 @@ export class IngestService {
         this.deps.log.warn("Package resync not answered", { host: hostId, error: a.message });
       }
     });
+  }
+
+  /** Stores a check-results batch once on (host, seq), then acks it (see #storeBatch). */
+  async #storeChecks(call: ServerCall, hostId: string, batch: CheckResults) {
+    const seq = batch.seq;
+    let rejected = "";
+    try {
+      const parsed = resultsToRounds(batch, this.#now());
+      const { inserted, stored } = await this.deps.store.probes.writeRounds(
+        hostId,
+        parsed,
+        this.#now(),
+      );
+      if (inserted && stored.length) this.deps.checksStored?.({ hostId, rounds: stored });
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+      rejected = err.message;
+      this.deps.log.warn("Rejected check results", { host: hostId, seq, reason: rejected });
+    }
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }
 
   /**

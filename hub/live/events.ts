@@ -6,6 +6,7 @@
  */
 import { Broker } from "./broker.ts";
 import type {
+  CheckStatusData,
   FleetRow,
   HostChangedData,
   HostMetricsData,
@@ -59,6 +60,11 @@ export class LiveEvents {
   /** An alert changed here (the engine, a user acknowledging it). */
   alert<K extends AlertEventName>(event: K, data: AlertView): void {
     this.#local({ event, hostId: data.host_id, data } as LiveEvent);
+  }
+
+  /** A check's status changed, judged here. */
+  check(data: CheckStatusData): void {
+    this.#local({ event: "check.status", hostId: `check:${data.id}`, data });
   }
 
   /** This hub's heartbeat worker saw a status change. */

@@ -81,6 +81,12 @@ function what(rule: AlertRule): string {
       return "the agent's WAL dropped batches";
     case "collector_failing":
       return "a collector is failing";
+    case "check_down":
+      return "an uptime check is down";
+    case "check_slow":
+      return `an uptime check takes more than ${rule.threshold} ms`;
+    case "check_cert_expiring":
+      return `a certificate has fewer than ${rule.threshold} days left`;
   }
 }
 

@@ -19,6 +19,7 @@ import { notificationsConformance } from "./notifications/conformance.ts";
 import { changesConformance } from "./changes/conformance.ts";
 import { containersConformance } from "./containers/conformance.ts";
 import { packagesConformance } from "./packages/conformance.ts";
+import { probesConformance } from "./probes/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -59,4 +60,5 @@ export function storeConformance(
   changesConformance(test);
   containersConformance(test);
   packagesConformance(test);
+  probesConformance(test);
 }

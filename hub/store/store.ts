@@ -17,6 +17,7 @@ import type { NotificationStore } from "./notifications/types.ts";
 import type { ChangeStore } from "./changes/types.ts";
 import type { ContainerStore } from "./containers/types.ts";
 import type { PackageStore } from "./packages/types.ts";
+import type { ProbeStore } from "./probes/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -33,6 +34,7 @@ export interface Store {
   readonly changes: ChangeStore;
   readonly containers: ContainerStore;
   readonly packages: PackageStore;
+  readonly probes: ProbeStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

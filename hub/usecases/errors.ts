@@ -16,6 +16,8 @@ export type UseCaseCode =
   | "invalid_alert"
   /** An action request that is not one (issue 20): no grant, a parameter that is not text. */
   | "invalid_action"
+  /** An uptime check that breaks a rule (`field` says which). */
+  | "invalid_check"
   /** A user name that looks like an existing one. */
   | "lookalike_name"
   /** Something one may not do to one's own account (remove it, change its role). */

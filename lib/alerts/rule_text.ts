@@ -14,6 +14,9 @@ export const KIND_TEXT: Record<AlertRule["kind"], string> = {
   nodata: "No data from a metric",
   wal_dropping: "Agent dropping batches",
   collector_failing: "Collector failing",
+  check_down: "Uptime check down",
+  check_slow: "Uptime check slow",
+  check_cert_expiring: "Certificate expiring",
 };
 
 /** The comparison under which a firing alert resolves: `> 90` resolves at `≤ recover`. */
@@ -56,6 +59,12 @@ export function describeRule(r: RuleInput): string {
       return `agent's WAL dropping batches; resolves after ${seconds(r.for_s)} without`;
     case "collector_failing":
       return `collector${selector(r.labels)} failing in every batch${held}`;
+    case "check_down":
+      return `uptime check${selector(r.labels)} down`;
+    case "check_slow":
+      return `uptime check${selector(r.labels)} slower than ${r.threshold} ms${held}`;
+    case "check_cert_expiring":
+      return `certificate of check${selector(r.labels)} with fewer than ${r.threshold} days left`;
   }
 }
 

@@ -14,6 +14,13 @@
  *   once it has dropped none for `for_s` seconds.
  * - `collector_failing`: a collector has reported an error in every batch
  *   for `for_s` seconds (label `collector`).
+ * - `check_down`: an uptime check is judged down (hub/probes: k of its
+ *   agents failing r rounds in a row); label `check`, an id or `*` for
+ *   every check. Fires at once: the check's rounds already say how long.
+ * - `check_slow`: an agent's rounds of a check took more than `threshold`
+ *   ms, for `for_s` seconds (one alert per agent and check).
+ * - `check_cert_expiring`: a TLS check's certificate has fewer than
+ *   `threshold` days left (one alert per check).
  */
 import { metric } from "../metrics.ts";
 import { checkTags } from "../tags.ts";
@@ -24,6 +31,9 @@ export const RULE_KINDS = [
   "nodata",
   "wal_dropping",
   "collector_failing",
+  "check_down",
+  "check_slow",
+  "check_cert_expiring",
 ] as const;
 export type RuleKind = typeof RULE_KINDS[number];
 export const OPS = [">", ">=", "<", "<="] as const;
@@ -179,6 +189,8 @@ function labelsOf(v: unknown, kind: RuleKind, metricName: string | null): Record
   for (const [k, value] of entries) {
     const want = kind === "collector_failing"
       ? "collector"
+      : kind.startsWith("check_")
+      ? "check"
       : metricName
       ? metric(metricName)?.label
       : "";
@@ -281,6 +293,17 @@ export function checkRule(raw: unknown): RuleCheck {
           );
         }
       }
+    } else if (kind === "check_slow" || kind === "check_cert_expiring") {
+      // The comparison is the kind's own: slower than, or fewer days left than.
+      for (const f of ["op", "recover", "critical"]) {
+        if (r[f] !== undefined && r[f] !== null) {
+          throw new Refused(f, `A ${kind} rule has no ${f}: its threshold says it all`);
+        }
+      }
+      op = kind === "check_slow" ? ">" : "<";
+      threshold = num(r.threshold, "threshold");
+      if (threshold <= 0) throw new Refused("threshold", "threshold must be above 0");
+      recover = threshold;
     } else {
       for (const f of ["op", "threshold", "recover", "critical"]) {
         if (r[f] !== undefined && r[f] !== null) {
@@ -290,6 +313,12 @@ export function checkRule(raw: unknown): RuleCheck {
     }
     const fallbackFor = kind === "offline" ? 60 : kind === "wal_dropping" ? 600 : 0;
     const forS = seconds(r.for_s, "for_s", fallbackFor);
+    if (kind === "check_down" && forS !== 0) {
+      throw new Refused(
+        "for_s",
+        "A check_down rule fires at once: the check's rounds say how long",
+      );
+    }
     if ((kind === "offline" || kind === "nodata") && forS < 1) {
       throw new Refused("for_s", `A ${kind} rule needs for_s of at least 1 second`);
     }

@@ -22,6 +22,7 @@ import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
 import { SqlPackageStore } from "../packages/shared.ts";
+import { SqlProbeStore } from "../probes/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -40,6 +41,7 @@ export class PostgresStore implements Store {
   readonly changes: SqlChangeStore;
   readonly containers: SqlContainerStore;
   readonly packages: SqlPackageStore;
+  readonly probes: SqlProbeStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -58,6 +60,7 @@ export class PostgresStore implements Store {
     this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
     this.packages = new SqlPackageStore(this.db);
+    this.probes = new SqlProbeStore(this.db);
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

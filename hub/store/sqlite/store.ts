@@ -20,6 +20,7 @@ import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
 import { SqlPackageStore } from "../packages/shared.ts";
+import { SqlProbeStore } from "../probes/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly changes: SqlChangeStore;
   readonly containers: SqlContainerStore;
   readonly packages: SqlPackageStore;
+  readonly probes: SqlProbeStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -54,6 +56,7 @@ export class SqliteStore implements Store {
     this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
     this.packages = new SqlPackageStore(this.db);
+    this.probes = new SqlProbeStore(this.db);
   }
 
   migrate(): Promise<string[]> {

@@ -201,6 +201,7 @@ export interface AgentMessage {
     | { case: "metrics"; value: MetricsBatch }
     | { case: "response"; value: ControlResponse }
     | { case: "packages"; value: PackageBatch }
+    | { case: "checks"; value: CheckResults }
     | { case: undefined; value?: undefined };
 }
 
@@ -251,6 +252,11 @@ function writeAgentMessage(w: BinaryWriter, m: AgentMessage): void {
     writePackageBatch(w, m.kind.value);
     w.join();
   }
+  if (m.kind.case === "checks") {
+    w.tag(7, WireType.LengthDelimited).fork();
+    writeCheckResults(w, m.kind.value);
+    w.join();
+  }
 }
 
 function readAgentMessage(r: BinaryReader, len: number, m: AgentMessage = createAgentMessage()): AgentMessage {
@@ -279,6 +285,11 @@ function readAgentMessage(r: BinaryReader, len: number, m: AgentMessage = create
       case 5: {
         if (wt !== WireType.LengthDelimited) return false;
         m.kind = { case: "packages", value: readPackageBatch(r, r.uint32(), m.kind.case === "packages" ? m.kind.value : undefined) };
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.kind = { case: "checks", value: readCheckResults(r, r.uint32(), m.kind.case === "checks" ? m.kind.value : undefined) };
         return true;
       }
     }
@@ -2747,6 +2758,7 @@ export interface DesiredItem {
    */
   value:
     | { case: "metricsInterval"; value: MetricsInterval }
+    | { case: "check"; value: Check }
     | { case: undefined; value?: undefined };
 }
 
@@ -2779,6 +2791,11 @@ function writeDesiredItem(w: BinaryWriter, m: DesiredItem): void {
     writeMetricsInterval(w, m.value.value);
     w.join();
   }
+  if (m.value.case === "check") {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writeCheck(w, m.value.value);
+    w.join();
+  }
 }
 
 function readDesiredItem(r: BinaryReader, len: number, m: DesiredItem = createDesiredItem()): DesiredItem {
@@ -2792,6 +2809,11 @@ function readDesiredItem(r: BinaryReader, len: number, m: DesiredItem = createDe
       case 2: {
         if (wt !== WireType.LengthDelimited) return false;
         m.value = { case: "metricsInterval", value: readMetricsInterval(r, r.uint32(), m.value.case === "metricsInterval" ? m.value.value : undefined) };
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.value = { case: "check", value: readCheck(r, r.uint32(), m.value.case === "check" ? m.value.value : undefined) };
         return true;
       }
     }
@@ -4392,6 +4414,980 @@ function readContainerEvent(r: BinaryReader, len: number, m: ContainerEvent = cr
       case 7: {
         if (wt !== WireType.LengthDelimited) return false;
         m.health = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * A check the hub assigned to this agent: typed data for one of the agent's
+ * own executors, never a command line.
+ *
+ * @generated from message sightline.agent.v1.Check
+ */
+export interface Check {
+  /**
+   * The hub's id for the check; results name it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+  /**
+   * @generated from field: double interval_s = 2;
+   */
+  intervalS: number;
+  /**
+   * @generated from field: double timeout_s = 3;
+   */
+  timeoutS: number;
+  /**
+   * @generated from oneof sightline.agent.v1.Check.spec
+   */
+  spec:
+    | { case: "http"; value: HttpCheck }
+    | { case: "tls"; value: TlsCheck }
+    | { case: "tcp"; value: TcpCheck }
+    | { case: "dns"; value: DnsCheck }
+    | { case: "ping"; value: PingCheck }
+    | { case: undefined; value?: undefined };
+}
+
+/** A Check with every field at its default, then `init`'s. */
+export function createCheck(init: Partial<Check> = {}): Check {
+  return {
+    id: "",
+    intervalS: 0,
+    timeoutS: 0,
+    spec: { case: undefined },
+    ...init,
+  };
+}
+
+/** Encodes a Check (fields at their default are left out). */
+export function encodeCheck(m: Check): Uint8Array {
+  const w = new BinaryWriter();
+  writeCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a Check; throws on bytes that are not one. */
+export function decodeCheck(bytes: Uint8Array): Check {
+  const r = new BinaryReader(bytes);
+  return readCheck(r, r.len);
+}
+
+function writeCheck(w: BinaryWriter, m: Check): void {
+  if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+  if (m.intervalS !== 0) w.tag(2, WireType.Bit64).double(m.intervalS);
+  if (m.timeoutS !== 0) w.tag(3, WireType.Bit64).double(m.timeoutS);
+  if (m.spec.case === "http") {
+    w.tag(4, WireType.LengthDelimited).fork();
+    writeHttpCheck(w, m.spec.value);
+    w.join();
+  }
+  if (m.spec.case === "tls") {
+    w.tag(5, WireType.LengthDelimited).fork();
+    writeTlsCheck(w, m.spec.value);
+    w.join();
+  }
+  if (m.spec.case === "tcp") {
+    w.tag(6, WireType.LengthDelimited).fork();
+    writeTcpCheck(w, m.spec.value);
+    w.join();
+  }
+  if (m.spec.case === "dns") {
+    w.tag(7, WireType.LengthDelimited).fork();
+    writeDnsCheck(w, m.spec.value);
+    w.join();
+  }
+  if (m.spec.case === "ping") {
+    w.tag(8, WireType.LengthDelimited).fork();
+    writePingCheck(w, m.spec.value);
+    w.join();
+  }
+}
+
+function readCheck(r: BinaryReader, len: number, m: Check = createCheck()): Check {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.id = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Bit64) return false;
+        m.intervalS = r.double();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.Bit64) return false;
+        m.timeoutS = r.double();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.spec = { case: "http", value: readHttpCheck(r, r.uint32(), m.spec.case === "http" ? m.spec.value : undefined) };
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.spec = { case: "tls", value: readTlsCheck(r, r.uint32(), m.spec.case === "tls" ? m.spec.value : undefined) };
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.spec = { case: "tcp", value: readTcpCheck(r, r.uint32(), m.spec.case === "tcp" ? m.spec.value : undefined) };
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.spec = { case: "dns", value: readDnsCheck(r, r.uint32(), m.spec.case === "dns" ? m.spec.value : undefined) };
+        return true;
+      }
+      case 8: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.spec = { case: "ping", value: readPingCheck(r, r.uint32(), m.spec.case === "ping" ? m.spec.value : undefined) };
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.HttpHeader
+ */
+export interface HttpHeader {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+}
+
+/** A HttpHeader with every field at its default, then `init`'s. */
+export function createHttpHeader(init: Partial<HttpHeader> = {}): HttpHeader {
+  return {
+    name: "",
+    value: "",
+    ...init,
+  };
+}
+
+/** Encodes a HttpHeader (fields at their default are left out). */
+export function encodeHttpHeader(m: HttpHeader): Uint8Array {
+  const w = new BinaryWriter();
+  writeHttpHeader(w, m);
+  return w.finish();
+}
+
+/** Decodes a HttpHeader; throws on bytes that are not one. */
+export function decodeHttpHeader(bytes: Uint8Array): HttpHeader {
+  const r = new BinaryReader(bytes);
+  return readHttpHeader(r, r.len);
+}
+
+function writeHttpHeader(w: BinaryWriter, m: HttpHeader): void {
+  if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+  if (m.value !== "") w.tag(2, WireType.LengthDelimited).string(m.value);
+}
+
+function readHttpHeader(r: BinaryReader, len: number, m: HttpHeader = createHttpHeader()): HttpHeader {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.value = r.string();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.HttpCheck
+ */
+export interface HttpCheck {
+  /**
+   * http:// or https://.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+  /**
+   * "" means GET.
+   *
+   * @generated from field: string method = 2;
+   */
+  method: string;
+  /**
+   * @generated from field: repeated sightline.agent.v1.HttpHeader headers = 3;
+   */
+  headers: HttpHeader[];
+  /**
+   * 0: any 2xx.
+   *
+   * @generated from field: uint32 expect_status = 4;
+   */
+  expectStatus: number;
+  /**
+   * The body must contain it ("": no condition).
+   *
+   * @generated from field: string keyword = 5;
+   */
+  keyword: string;
+  /**
+   * A path into a JSON body ("$.a.b[0]"); the value there, as text, must
+   * equal json_equals ("" with a path: the path must exist).
+   *
+   * @generated from field: string json_path = 6;
+   */
+  jsonPath: string;
+  /**
+   * @generated from field: string json_equals = 7;
+   */
+  jsonEquals: string;
+  /**
+   * @generated from field: bool follow_redirects = 8;
+   */
+  followRedirects: boolean;
+}
+
+/** A HttpCheck with every field at its default, then `init`'s. */
+export function createHttpCheck(init: Partial<HttpCheck> = {}): HttpCheck {
+  return {
+    url: "",
+    method: "",
+    headers: [],
+    expectStatus: 0,
+    keyword: "",
+    jsonPath: "",
+    jsonEquals: "",
+    followRedirects: false,
+    ...init,
+  };
+}
+
+/** Encodes a HttpCheck (fields at their default are left out). */
+export function encodeHttpCheck(m: HttpCheck): Uint8Array {
+  const w = new BinaryWriter();
+  writeHttpCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a HttpCheck; throws on bytes that are not one. */
+export function decodeHttpCheck(bytes: Uint8Array): HttpCheck {
+  const r = new BinaryReader(bytes);
+  return readHttpCheck(r, r.len);
+}
+
+function writeHttpCheck(w: BinaryWriter, m: HttpCheck): void {
+  if (m.url !== "") w.tag(1, WireType.LengthDelimited).string(m.url);
+  if (m.method !== "") w.tag(2, WireType.LengthDelimited).string(m.method);
+  for (const item of m.headers) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeHttpHeader(w, item);
+    w.join();
+  }
+  {
+    const v = m.expectStatus >>> 0;
+    if (v !== 0) w.tag(4, WireType.Varint).uint32(v);
+  }
+  if (m.keyword !== "") w.tag(5, WireType.LengthDelimited).string(m.keyword);
+  if (m.jsonPath !== "") w.tag(6, WireType.LengthDelimited).string(m.jsonPath);
+  if (m.jsonEquals !== "") w.tag(7, WireType.LengthDelimited).string(m.jsonEquals);
+  if (m.followRedirects) w.tag(8, WireType.Varint).bool(m.followRedirects);
+}
+
+function readHttpCheck(r: BinaryReader, len: number, m: HttpCheck = createHttpCheck()): HttpCheck {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.url = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.method = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.headers.push(readHttpHeader(r, r.uint32()));
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.expectStatus = r.uint32();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.keyword = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.jsonPath = r.string();
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.jsonEquals = r.string();
+        return true;
+      }
+      case 8: {
+        if (wt !== WireType.Varint) return false;
+        m.followRedirects = r.bool();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.TlsCheck
+ */
+export interface TlsCheck {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+  /**
+   * The name the certificate must carry ("": host).
+   *
+   * @generated from field: string server_name = 3;
+   */
+  serverName: string;
+  /**
+   * Fails when the certificate has fewer days left (0: only when expired).
+   *
+   * @generated from field: uint32 min_days_left = 4;
+   */
+  minDaysLeft: number;
+}
+
+/** A TlsCheck with every field at its default, then `init`'s. */
+export function createTlsCheck(init: Partial<TlsCheck> = {}): TlsCheck {
+  return {
+    host: "",
+    port: 0,
+    serverName: "",
+    minDaysLeft: 0,
+    ...init,
+  };
+}
+
+/** Encodes a TlsCheck (fields at their default are left out). */
+export function encodeTlsCheck(m: TlsCheck): Uint8Array {
+  const w = new BinaryWriter();
+  writeTlsCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a TlsCheck; throws on bytes that are not one. */
+export function decodeTlsCheck(bytes: Uint8Array): TlsCheck {
+  const r = new BinaryReader(bytes);
+  return readTlsCheck(r, r.len);
+}
+
+function writeTlsCheck(w: BinaryWriter, m: TlsCheck): void {
+  if (m.host !== "") w.tag(1, WireType.LengthDelimited).string(m.host);
+  {
+    const v = m.port >>> 0;
+    if (v !== 0) w.tag(2, WireType.Varint).uint32(v);
+  }
+  if (m.serverName !== "") w.tag(3, WireType.LengthDelimited).string(m.serverName);
+  {
+    const v = m.minDaysLeft >>> 0;
+    if (v !== 0) w.tag(4, WireType.Varint).uint32(v);
+  }
+}
+
+function readTlsCheck(r: BinaryReader, len: number, m: TlsCheck = createTlsCheck()): TlsCheck {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.host = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.port = r.uint32();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.serverName = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.minDaysLeft = r.uint32();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.TcpCheck
+ */
+export interface TcpCheck {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+}
+
+/** A TcpCheck with every field at its default, then `init`'s. */
+export function createTcpCheck(init: Partial<TcpCheck> = {}): TcpCheck {
+  return {
+    host: "",
+    port: 0,
+    ...init,
+  };
+}
+
+/** Encodes a TcpCheck (fields at their default are left out). */
+export function encodeTcpCheck(m: TcpCheck): Uint8Array {
+  const w = new BinaryWriter();
+  writeTcpCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a TcpCheck; throws on bytes that are not one. */
+export function decodeTcpCheck(bytes: Uint8Array): TcpCheck {
+  const r = new BinaryReader(bytes);
+  return readTcpCheck(r, r.len);
+}
+
+function writeTcpCheck(w: BinaryWriter, m: TcpCheck): void {
+  if (m.host !== "") w.tag(1, WireType.LengthDelimited).string(m.host);
+  {
+    const v = m.port >>> 0;
+    if (v !== 0) w.tag(2, WireType.Varint).uint32(v);
+  }
+}
+
+function readTcpCheck(r: BinaryReader, len: number, m: TcpCheck = createTcpCheck()): TcpCheck {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.host = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.port = r.uint32();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.DnsCheck
+ */
+export interface DnsCheck {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+  /**
+   * "A", "AAAA", "CNAME", "MX", "NS", "TXT".
+   *
+   * @generated from field: string record_type = 2;
+   */
+  recordType: string;
+  /**
+   * One of the answers must equal it ("": any answer).
+   *
+   * @generated from field: string expect = 3;
+   */
+  expect: string;
+  /**
+   * The resolver's address ("": the system's).
+   *
+   * @generated from field: string resolver = 4;
+   */
+  resolver: string;
+  /**
+   * @generated from field: uint32 resolver_port = 5;
+   */
+  resolverPort: number;
+}
+
+/** A DnsCheck with every field at its default, then `init`'s. */
+export function createDnsCheck(init: Partial<DnsCheck> = {}): DnsCheck {
+  return {
+    name: "",
+    recordType: "",
+    expect: "",
+    resolver: "",
+    resolverPort: 0,
+    ...init,
+  };
+}
+
+/** Encodes a DnsCheck (fields at their default are left out). */
+export function encodeDnsCheck(m: DnsCheck): Uint8Array {
+  const w = new BinaryWriter();
+  writeDnsCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a DnsCheck; throws on bytes that are not one. */
+export function decodeDnsCheck(bytes: Uint8Array): DnsCheck {
+  const r = new BinaryReader(bytes);
+  return readDnsCheck(r, r.len);
+}
+
+function writeDnsCheck(w: BinaryWriter, m: DnsCheck): void {
+  if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+  if (m.recordType !== "") w.tag(2, WireType.LengthDelimited).string(m.recordType);
+  if (m.expect !== "") w.tag(3, WireType.LengthDelimited).string(m.expect);
+  if (m.resolver !== "") w.tag(4, WireType.LengthDelimited).string(m.resolver);
+  {
+    const v = m.resolverPort >>> 0;
+    if (v !== 0) w.tag(5, WireType.Varint).uint32(v);
+  }
+}
+
+function readDnsCheck(r: BinaryReader, len: number, m: DnsCheck = createDnsCheck()): DnsCheck {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.name = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.recordType = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.expect = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.resolver = r.string();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.Varint) return false;
+        m.resolverPort = r.uint32();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.PingCheck
+ */
+export interface PingCheck {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+  /**
+   * Echo requests per round (0: 3).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+}
+
+/** A PingCheck with every field at its default, then `init`'s. */
+export function createPingCheck(init: Partial<PingCheck> = {}): PingCheck {
+  return {
+    host: "",
+    count: 0,
+    ...init,
+  };
+}
+
+/** Encodes a PingCheck (fields at their default are left out). */
+export function encodePingCheck(m: PingCheck): Uint8Array {
+  const w = new BinaryWriter();
+  writePingCheck(w, m);
+  return w.finish();
+}
+
+/** Decodes a PingCheck; throws on bytes that are not one. */
+export function decodePingCheck(bytes: Uint8Array): PingCheck {
+  const r = new BinaryReader(bytes);
+  return readPingCheck(r, r.len);
+}
+
+function writePingCheck(w: BinaryWriter, m: PingCheck): void {
+  if (m.host !== "") w.tag(1, WireType.LengthDelimited).string(m.host);
+  {
+    const v = m.count >>> 0;
+    if (v !== 0) w.tag(2, WireType.Varint).uint32(v);
+  }
+}
+
+function readPingCheck(r: BinaryReader, len: number, m: PingCheck = createPingCheck()): PingCheck {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.host = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.count = r.uint32();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * Check results, a batch through the WAL like metrics.
+ *
+ * @generated from message sightline.agent.v1.CheckResults
+ */
+export interface CheckResults {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: number;
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: number;
+  /**
+   * @generated from field: repeated sightline.agent.v1.CheckResult results = 3;
+   */
+  results: CheckResult[];
+}
+
+/** A CheckResults with every field at its default, then `init`'s. */
+export function createCheckResults(init: Partial<CheckResults> = {}): CheckResults {
+  return {
+    seq: 0,
+    unixMs: 0,
+    results: [],
+    ...init,
+  };
+}
+
+/** Encodes a CheckResults (fields at their default are left out). */
+export function encodeCheckResults(m: CheckResults): Uint8Array {
+  const w = new BinaryWriter();
+  writeCheckResults(w, m);
+  return w.finish();
+}
+
+/** Decodes a CheckResults; throws on bytes that are not one. */
+export function decodeCheckResults(bytes: Uint8Array): CheckResults {
+  const r = new BinaryReader(bytes);
+  return readCheckResults(r, r.len);
+}
+
+function writeCheckResults(w: BinaryWriter, m: CheckResults): void {
+  {
+    const v = u64(m.seq);
+    if (v !== 0) w.tag(1, WireType.Varint).uint64(v);
+  }
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(2, WireType.Varint).int64(v);
+  }
+  for (const item of m.results) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeCheckResult(w, item);
+    w.join();
+  }
+}
+
+function readCheckResults(r: BinaryReader, len: number, m: CheckResults = createCheckResults()): CheckResults {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.seq = Number(r.uint64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.results.push(readCheckResult(r, r.uint32()));
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.CheckResult
+ */
+export interface CheckResult {
+  /**
+   * @generated from field: string check_id = 1;
+   */
+  checkId: string;
+  /**
+   * When the round started.
+   *
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: number;
+  /**
+   * @generated from field: bool ok = 3;
+   */
+  ok: boolean;
+  /**
+   * The round's response time (total).
+   *
+   * @generated from field: double ms = 4;
+   */
+  ms: number;
+  /**
+   * Why it failed, or what it found ("200 OK").
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+  /**
+   * @generated from field: sightline.agent.v1.CheckTimings timings = 6;
+   */
+  timings?: CheckTimings;
+  /**
+   * TLS: the certificate's days left (negative: expired); 0 otherwise.
+   *
+   * @generated from field: double cert_days_left = 7;
+   */
+  certDaysLeft: number;
+  /**
+   * Ping: packet loss in percent.
+   *
+   * @generated from field: double loss_percent = 8;
+   */
+  lossPercent: number;
+}
+
+/** A CheckResult with every field at its default, then `init`'s. */
+export function createCheckResult(init: Partial<CheckResult> = {}): CheckResult {
+  return {
+    checkId: "",
+    unixMs: 0,
+    ok: false,
+    ms: 0,
+    message: "",
+    certDaysLeft: 0,
+    lossPercent: 0,
+    ...init,
+  };
+}
+
+/** Encodes a CheckResult (fields at their default are left out). */
+export function encodeCheckResult(m: CheckResult): Uint8Array {
+  const w = new BinaryWriter();
+  writeCheckResult(w, m);
+  return w.finish();
+}
+
+/** Decodes a CheckResult; throws on bytes that are not one. */
+export function decodeCheckResult(bytes: Uint8Array): CheckResult {
+  const r = new BinaryReader(bytes);
+  return readCheckResult(r, r.len);
+}
+
+function writeCheckResult(w: BinaryWriter, m: CheckResult): void {
+  if (m.checkId !== "") w.tag(1, WireType.LengthDelimited).string(m.checkId);
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(2, WireType.Varint).int64(v);
+  }
+  if (m.ok) w.tag(3, WireType.Varint).bool(m.ok);
+  if (m.ms !== 0) w.tag(4, WireType.Bit64).double(m.ms);
+  if (m.message !== "") w.tag(5, WireType.LengthDelimited).string(m.message);
+  if (m.timings !== undefined) {
+    w.tag(6, WireType.LengthDelimited).fork();
+    writeCheckTimings(w, m.timings);
+    w.join();
+  }
+  if (m.certDaysLeft !== 0) w.tag(7, WireType.Bit64).double(m.certDaysLeft);
+  if (m.lossPercent !== 0) w.tag(8, WireType.Bit64).double(m.lossPercent);
+}
+
+function readCheckResult(r: BinaryReader, len: number, m: CheckResult = createCheckResult()): CheckResult {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.checkId = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.Varint) return false;
+        m.ok = r.bool();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Bit64) return false;
+        m.ms = r.double();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.message = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.timings = readCheckTimings(r, r.uint32(), m.timings);
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.Bit64) return false;
+        m.certDaysLeft = r.double();
+        return true;
+      }
+      case 8: {
+        if (wt !== WireType.Bit64) return false;
+        m.lossPercent = r.double();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * Milliseconds from the start of the round to each phase's end; 0 when the
+ * phase did not happen (no DNS for an address, no TLS for http://).
+ *
+ * @generated from message sightline.agent.v1.CheckTimings
+ */
+export interface CheckTimings {
+  /**
+   * @generated from field: double dns_ms = 1;
+   */
+  dnsMs: number;
+  /**
+   * @generated from field: double connect_ms = 2;
+   */
+  connectMs: number;
+  /**
+   * @generated from field: double tls_ms = 3;
+   */
+  tlsMs: number;
+  /**
+   * @generated from field: double first_byte_ms = 4;
+   */
+  firstByteMs: number;
+  /**
+   * @generated from field: double total_ms = 5;
+   */
+  totalMs: number;
+}
+
+/** A CheckTimings with every field at its default, then `init`'s. */
+export function createCheckTimings(init: Partial<CheckTimings> = {}): CheckTimings {
+  return {
+    dnsMs: 0,
+    connectMs: 0,
+    tlsMs: 0,
+    firstByteMs: 0,
+    totalMs: 0,
+    ...init,
+  };
+}
+
+/** Encodes a CheckTimings (fields at their default are left out). */
+export function encodeCheckTimings(m: CheckTimings): Uint8Array {
+  const w = new BinaryWriter();
+  writeCheckTimings(w, m);
+  return w.finish();
+}
+
+/** Decodes a CheckTimings; throws on bytes that are not one. */
+export function decodeCheckTimings(bytes: Uint8Array): CheckTimings {
+  const r = new BinaryReader(bytes);
+  return readCheckTimings(r, r.len);
+}
+
+function writeCheckTimings(w: BinaryWriter, m: CheckTimings): void {
+  if (m.dnsMs !== 0) w.tag(1, WireType.Bit64).double(m.dnsMs);
+  if (m.connectMs !== 0) w.tag(2, WireType.Bit64).double(m.connectMs);
+  if (m.tlsMs !== 0) w.tag(3, WireType.Bit64).double(m.tlsMs);
+  if (m.firstByteMs !== 0) w.tag(4, WireType.Bit64).double(m.firstByteMs);
+  if (m.totalMs !== 0) w.tag(5, WireType.Bit64).double(m.totalMs);
+}
+
+function readCheckTimings(r: BinaryReader, len: number, m: CheckTimings = createCheckTimings()): CheckTimings {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Bit64) return false;
+        m.dnsMs = r.double();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Bit64) return false;
+        m.connectMs = r.double();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.Bit64) return false;
+        m.tlsMs = r.double();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Bit64) return false;
+        m.firstByteMs = r.double();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.Bit64) return false;
+        m.totalMs = r.double();
         return true;
       }
     }

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLqBAoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchIxCgpjb250YWluZXJzGA0gAygLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lchI8ChBjb250YWluZXJfZXZlbnRzGA4gAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRhaW5lckV2ZW50EhkKEWNvbnRhaW5lcnNfbGlzdGVkGA8gASgIEhgKEGNvbnRhaW5lcl9lbmdpbmUYECABKAkSEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIp0CCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SAASMwoGYWN0aW9uGAUgASgLMiEuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QiFQoTVG9wUHJvY2Vzc2VzUmVxdWVzdCK/AgoPQ29udHJvbFJlc3BvbnNlEgoKAmlkGAEgASgEEjMKCmFnZW50X2luZm8YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvSAASOQoNdG9wX3Byb2Nlc3NlcxgDIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNIABI9Cg9wYWNrYWdlc19yZXN5bmMYBCABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNIABI0CgZhY3Rpb24YBSABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUmVzcG9uc2VIABIxCgVlcnJvchgPIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3JIAEIICgZyZXN1bHQivgEKCUFnZW50SW5mbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCHVwdGltZV9zGAIgASgBEhUKDWhvc3RfdXB0aW1lX3MYAyABKAESCwoDcGlkGAQgASgNEhsKE3dhbF9wZW5kaW5nX2JhdGNoZXMYBSABKAQSEgoKY29sbGVjdG9ycxgGIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYByABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAggASgEIosBCgxUb3BQcm9jZXNzZXMSDwoHdW5peF9tcxgBIAEoAxINCgV0b3RhbBgCIAEoDRIrCgZieV9jcHUYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcxIuCglieV9tZW1vcnkYBCADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcyJvCgdQcm9jZXNzEgsKA3BpZBgBIAEoDRIMCgRuYW1lGAIgASgJEgwKBHVzZXIYAyABKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESEQoJcnNzX2J5dGVzGAUgASgEEhMKC21lbV9wZXJjZW50GAYgASgBIpkBCgxDb250cm9sRXJyb3ISMwoEY29kZRgBIAEoDjIlLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3IuQ29kZRIPCgdtZXNzYWdlGAIgASgJIkMKBENvZGUSFAoQQ09ERV9VTlNQRUNJRklFRBAAEhQKEENPREVfVU5TVVBQT1JURUQQARIPCgtDT0RFX0ZBSUxFRBACImwKDERlc2lyZWRTdGF0ZRIPCgd2ZXJzaW9uGAEgASgEEgwKBGZ1bGwYAiABKAgSLAoDc2V0GAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRJdGVtEg8KB3JlbW92ZWQYBCADKAkiZAoLRGVzaXJlZEl0ZW0SCwoDa2V5GAEgASgJEj8KEG1ldHJpY3NfaW50ZXJ2YWwYAiABKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuTWV0cmljc0ludGVydmFsSABCBwoFdmFsdWUiIgoPTWV0cmljc0ludGVydmFsEg8KB3NlY29uZHMYASABKAEigwIKDFBhY2thZ2VCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIMCgRmdWxsGAMgASgIEhQKDGJhc2VsaW5lX3NlcRgEIAEoBBIQCghtYW5hZ2VycxgFIAMoCRIrCgZ1cHNlcnQYBiADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZRIvCgdyZW1vdmVkGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VLZXkSDQoFdG90YWwYCCABKA0SMgoGZXJyb3JzGAkgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yIjkKClBhY2thZ2VLZXkSDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkieAoHUGFja2FnZRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhYKDnVwZGF0ZV92ZXJzaW9uGAUgASgJEhcKD3NlY3VyaXR5X3VwZGF0ZRgGIAEoCCIXChVQYWNrYWdlc1Jlc3luY1JlcXVlc3QiHQoOUGFja2FnZXNSZXN5bmMSCwoDc2VxGAEgASgEInoKDUFjdGlvblJlcXVlc3QSNQoEbGlzdBgBIAEoCzIlLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25MaXN0UmVxdWVzdEgAEiwKA3J1bhgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5SdW5BY3Rpb25IAEIECgJvcCITChFBY3Rpb25MaXN0UmVxdWVzdCJuCglSdW5BY3Rpb24SDgoGYWN0aW9uGAEgASgJEi8KBnBhcmFtcxgCIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25QYXJhbRINCgVncmFudBgDIAEoDBIRCglzaWduYXR1cmUYBCABKAwiKgoLQWN0aW9uUGFyYW0SDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSJ/Cg5BY3Rpb25SZXNwb25zZRIuCgRsaXN0GAEgASgLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvbkxpc3RIABIyCgZyZXN1bHQYAiABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUmVzdWx0SABCCQoHb3V0Y29tZSJlCgpBY3Rpb25MaXN0Ei8KB2FjdGlvbnMYASADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uU3BlYxIVCg1vcGVyYXRvcl9rZXlzGAIgAygJEg8KB3Byb2JsZW0YAyABKAkicgoKQWN0aW9uU3BlYxIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSMwoGcGFyYW1zGAQgAygLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblBhcmFtU3BlYyJoCg9BY3Rpb25QYXJhbVNwZWMSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEg4KBnZhbHVlcxgDIAMoCRILCgNtaW4YBCABKAMSCwoDbWF4GAUgASgDEg8KB3BhdHRlcm4YBiABKAkicQoMQWN0aW9uUmVzdWx0Eg8KB3JlZnVzZWQYASABKAkSEQoJZXhpdF9jb2RlGAIgASgFEg4KBm91dHB1dBgDIAEoCRIYChBvdXRwdXRfdHJ1bmNhdGVkGAQgASgIEhMKC2R1cmF0aW9uX21zGAUgASgBIvwCCglDb250YWluZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVpbWFnZRgDIAEoCRINCgVzdGF0ZRgEIAEoCRIOCgZoZWFsdGgYBSABKAkSFQoNcmVzdGFydF9jb3VudBgGIAEoDRIXCg9jcmVhdGVkX3VuaXhfbXMYByABKAMSFwoPc3RhcnRlZF91bml4X21zGAggASgDEhEKCWhhc19zdGF0cxgJIAEoCBIRCgltZW1fYnl0ZXMYCiABKAQSFwoPbWVtX2xpbWl0X2J5dGVzGAsgASgEEhEKCWhhc19yYXRlcxgMIAEoCBITCgtjcHVfcGVyY2VudBgNIAEoARIaChJuZXRfcnhfYnl0ZXNfcGVyX3MYDiABKAESGgoSbmV0X3R4X2J5dGVzX3Blcl9zGA8gASgBEh4KFmJsb2NrX3JlYWRfYnl0ZXNfcGVyX3MYECABKAESHwoXYmxvY2tfd3JpdGVfYnl0ZXNfcGVyX3MYESABKAEihwEKDkNvbnRhaW5lckV2ZW50Eg8KB3VuaXhfbXMYASABKAMSFAoMY29udGFpbmVyX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDQoFaW1hZ2UYBCABKAkSDgoGYWN0aW9uGAUgASgJEhEKCWV4aXRfY29kZRgGIAEoBRIOCgZoZWFsdGgYByABKAkytgEKDEFnZW50U2VydmljZRJVCghSZWdpc3RlchIjLnNpZ2h0bGluZS5hZ2VudC52MS5SZWdpc3RlclJlcXVlc3QaJC5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXNwb25zZRJPCgdDb25uZWN0EiAuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50TWVzc2FnZRoeLnNpZ2h0bGluZS5hZ2VudC52MS5IdWJNZXNzYWdlKAEwAWIGcHJvdG8z");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkizgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAEjIKBmNoZWNrcxgHIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5DaGVja1Jlc3VsdHNIAEIGCgRraW5kItgBCgpIdWJNZXNzYWdlEiYKA2FjaxgBIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5BY2tIABIuCgd3ZWxjb21lGAIgASgLMhsuc2lnaHRsaW5lLmFnZW50LnYxLldlbGNvbWVIABI1CgdyZXF1ZXN0GAMgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXF1ZXN0SAASMwoHZGVzaXJlZBgEIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkU3RhdGVIAEIGCgRraW5kIukBCgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEgoKAm9zGAMgASgJEgwKBGFyY2gYBCABKAkSDgoGa2VybmVsGAUgASgJEhMKC2Vudmlyb25tZW50GAYgASgJEhcKD2Ryb3BwZWRfYmF0Y2hlcxgHIAEoBBILCgNpcHMYCCADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAkgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgKIAEoBBIdChVhZ2VudF9zdGFydGVkX3VuaXhfbXMYCyABKAMiGwoHV2VsY29tZRIQCghsYXN0X3NlcRgBIAEoBCJOCglIZWFydGJlYXQSDwoHdW5peF9tcxgBIAEoAxIXCg9kcm9wcGVkX2JhdGNoZXMYAiABKAQSFwoPcGVuZGluZ19iYXRjaGVzGAMgASgEIiQKA0FjaxILCgNzZXEYASABKAQSEAoIcmVqZWN0ZWQYAiABKAki6gQKDE1ldHJpY3NCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIkCgNjcHUYAyABKAsyFy5zaWdodGxpbmUuYWdlbnQudjEuQ3B1EioKBm1lbW9yeRgEIAEoCzIaLnNpZ2h0bGluZS5hZ2VudC52MS5NZW1vcnkSJgoEbG9hZBgFIAEoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5Mb2FkEhAKCHVwdGltZV9zGAYgASgBEjMKC2ZpbGVzeXN0ZW1zGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkZpbGVzeXN0ZW0SJwoFZGlza3MYCCADKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuRGlzaxItCgNuZXQYCSADKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuTmV0SW50ZXJmYWNlEjUKDHRlbXBlcmF0dXJlcxgKIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5UZW1wZXJhdHVyZRIyCgZlcnJvcnMYCyADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3ISMQoKY29udGFpbmVycxgNIAMoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5Db250YWluZXISPAoQY29udGFpbmVyX2V2ZW50cxgOIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db250YWluZXJFdmVudBIZChFjb250YWluZXJzX2xpc3RlZBgPIAEoCBIYChBjb250YWluZXJfZW5naW5lGBAgASgJEhIKCmludGVydmFsX3MYDCABKAEidAoDQ3B1Eg8KB3BlcmNlbnQYASABKAESDAoEdXNlchgCIAEoARIOCgZzeXN0ZW0YAyABKAESDgoGaW93YWl0GAQgASgBEg0KBXN0ZWFsGAUgASgBEhAKCHBlcl9jb3JlGAYgAygBEg0KBWNvcmVzGAcgASgNIpMBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKdXNlZF9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSFAoMY2FjaGVkX2J5dGVzGAQgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYBSABKAQSFwoPc3dhcF91c2VkX2J5dGVzGAYgASgEIjQKBExvYWQSDQoFbG9hZDEYASABKAESDQoFbG9hZDUYAiABKAESDgoGbG9hZDE1GAMgASgBIngKCkZpbGVzeXN0ZW0SDQoFbW91bnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg4KBmZzdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQikwEKBERpc2sSDgoGZGV2aWNlGAEgASgJEhIKCnJlYWRfYnl0ZXMYAiABKAQSEwoLd3JpdGVfYnl0ZXMYAyABKAQSDQoFcmVhZHMYBCABKAQSDgoGd3JpdGVzGAUgASgEEhgKEHJlYWRfYnl0ZXNfcGVyX3MYBiABKAESGQoRd3JpdGVfYnl0ZXNfcGVyX3MYByABKAEi4wEKDE5ldEludGVyZmFjZRINCgVpZmFjZRgBIAEoCRIQCghyeF9ieXRlcxgCIAEoBBIQCgh0eF9ieXRlcxgDIAEoBBISCgpyeF9wYWNrZXRzGAQgASgEEhIKCnR4X3BhY2tldHMYBSABKAQSEQoJcnhfZXJyb3JzGAYgASgEEhEKCXR4X2Vycm9ycxgHIAEoBBIQCghyeF9kcm9wcxgIIAEoBBIQCgh0eF9kcm9wcxgJIAEoBBIWCg5yeF9ieXRlc19wZXJfcxgKIAEoARIWCg50eF9ieXRlc19wZXJfcxgLIAEoASIuCgtUZW1wZXJhdHVyZRIOCgZzZW5zb3IYASABKAkSDwoHY2Vsc2l1cxgCIAEoASI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKdAgoOQ29udHJvbFJlcXVlc3QSCgoCaWQYASABKAQSOgoKYWdlbnRfaW5mbxgCIAEoCzIkLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudEluZm9SZXF1ZXN0SAASQAoNdG9wX3Byb2Nlc3NlcxgDIAEoCzInLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNSZXF1ZXN0SAASRAoPcGFja2FnZXNfcmVzeW5jGAQgASgLMikuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jUmVxdWVzdEgAEjMKBmFjdGlvbhgFIAEoCzIhLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25SZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QivwIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASNAoGYWN0aW9uGAUgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3BvbnNlSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJIpABCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIABIqCgVjaGVjaxgEIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5DaGVja0gAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCJ6Cg1BY3Rpb25SZXF1ZXN0EjUKBGxpc3QYASABKAsyJS5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uTGlzdFJlcXVlc3RIABIsCgNydW4YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuUnVuQWN0aW9uSABCBAoCb3AiEwoRQWN0aW9uTGlzdFJlcXVlc3QibgoJUnVuQWN0aW9uEg4KBmFjdGlvbhgBIAEoCRIvCgZwYXJhbXMYAiADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuQWN0aW9uUGFyYW0SDQoFZ3JhbnQYAyABKAwSEQoJc2lnbmF0dXJlGAQgASgMIioKC0FjdGlvblBhcmFtEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkifwoOQWN0aW9uUmVzcG9uc2USLgoEbGlzdBgBIAEoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25MaXN0SAASMgoGcmVzdWx0GAIgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblJlc3VsdEgAQgkKB291dGNvbWUiZQoKQWN0aW9uTGlzdBIvCgdhY3Rpb25zGAEgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkFjdGlvblNwZWMSFQoNb3BlcmF0b3Jfa2V5cxgCIAMoCRIPCgdwcm9ibGVtGAMgASgJInIKCkFjdGlvblNwZWMSDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEjMKBnBhcmFtcxgEIAMoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5BY3Rpb25QYXJhbVNwZWMiaAoPQWN0aW9uUGFyYW1TcGVjEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIOCgZ2YWx1ZXMYAyADKAkSCwoDbWluGAQgASgDEgsKA21heBgFIAEoAxIPCgdwYXR0ZXJuGAYgASgJInEKDEFjdGlvblJlc3VsdBIPCgdyZWZ1c2VkGAEgASgJEhEKCWV4aXRfY29kZRgCIAEoBRIOCgZvdXRwdXQYAyABKAkSGAoQb3V0cHV0X3RydW5jYXRlZBgEIAEoCBITCgtkdXJhdGlvbl9tcxgFIAEoASL8AgoJQ29udGFpbmVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaW1hZ2UYAyABKAkSDQoFc3RhdGUYBCABKAkSDgoGaGVhbHRoGAUgASgJEhUKDXJlc3RhcnRfY291bnQYBiABKA0SFwoPY3JlYXRlZF91bml4X21zGAcgASgDEhcKD3N0YXJ0ZWRfdW5peF9tcxgIIAEoAxIRCgloYXNfc3RhdHMYCSABKAgSEQoJbWVtX2J5dGVzGAogASgEEhcKD21lbV9saW1pdF9ieXRlcxgLIAEoBBIRCgloYXNfcmF0ZXMYDCABKAgSEwoLY3B1X3BlcmNlbnQYDSABKAESGgoSbmV0X3J4X2J5dGVzX3Blcl9zGA4gASgBEhoKEm5ldF90eF9ieXRlc19wZXJfcxgPIAEoARIeChZibG9ja19yZWFkX2J5dGVzX3Blcl9zGBAgASgBEh8KF2Jsb2NrX3dyaXRlX2J5dGVzX3Blcl9zGBEgASgBIocBCg5Db250YWluZXJFdmVudBIPCgd1bml4X21zGAEgASgDEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg0KBWltYWdlGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIRCglleGl0X2NvZGUYBiABKAUSDgoGaGVhbHRoGAcgASgJIqcCCgVDaGVjaxIKCgJpZBgBIAEoCRISCgppbnRlcnZhbF9zGAIgASgBEhEKCXRpbWVvdXRfcxgDIAEoARItCgRodHRwGAQgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkh0dHBDaGVja0gAEisKA3RscxgFIAEoCzIcLnNpZ2h0bGluZS5hZ2VudC52MS5UbHNDaGVja0gAEisKA3RjcBgGIAEoCzIcLnNpZ2h0bGluZS5hZ2VudC52MS5UY3BDaGVja0gAEisKA2RucxgHIAEoCzIcLnNpZ2h0bGluZS5hZ2VudC52MS5EbnNDaGVja0gAEi0KBHBpbmcYCCABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuUGluZ0NoZWNrSABCBgoEc3BlYyIpCgpIdHRwSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiwwEKCUh0dHBDaGVjaxILCgN1cmwYASABKAkSDgoGbWV0aG9kGAIgASgJEi8KB2hlYWRlcnMYAyADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuSHR0cEhlYWRlchIVCg1leHBlY3Rfc3RhdHVzGAQgASgNEg8KB2tleXdvcmQYBSABKAkSEQoJanNvbl9wYXRoGAYgASgJEhMKC2pzb25fZXF1YWxzGAcgASgJEhgKEGZvbGxvd19yZWRpcmVjdHMYCCABKAgiUgoIVGxzQ2hlY2sSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEhMKC3NlcnZlcl9uYW1lGAMgASgJEhUKDW1pbl9kYXlzX2xlZnQYBCABKA0iJgoIVGNwQ2hlY2sSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNImYKCERuc0NoZWNrEgwKBG5hbWUYASABKAkSEwoLcmVjb3JkX3R5cGUYAiABKAkSDgoGZXhwZWN0GAMgASgJEhAKCHJlc29sdmVyGAQgASgJEhUKDXJlc29sdmVyX3BvcnQYBSABKA0iKAoJUGluZ0NoZWNrEgwKBGhvc3QYASABKAkSDQoFY291bnQYAiABKA0iXgoMQ2hlY2tSZXN1bHRzEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEjAKB3Jlc3VsdHMYAyADKAsyHy5zaWdodGxpbmUuYWdlbnQudjEuQ2hlY2tSZXN1bHQiugEKC0NoZWNrUmVzdWx0EhAKCGNoZWNrX2lkGAEgASgJEg8KB3VuaXhfbXMYAiABKAMSCgoCb2sYAyABKAgSCgoCbXMYBCABKAESDwoHbWVzc2FnZRgFIAEoCRIxCgd0aW1pbmdzGAYgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkNoZWNrVGltaW5ncxIWCg5jZXJ0X2RheXNfbGVmdBgHIAEoARIUCgxsb3NzX3BlcmNlbnQYCCABKAEiawoMQ2hlY2tUaW1pbmdzEg4KBmRuc19tcxgBIAEoARISCgpjb25uZWN0X21zGAIgASgBEg4KBnRsc19tcxgDIAEoARIVCg1maXJzdF9ieXRlX21zGAQgASgBEhAKCHRvdGFsX21zGAUgASgBMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -128,13 +128,19 @@ export type AgentMessage = Message<"sightline.agent.v1.AgentMessage"> & {
      * takes the next seq of the same sequence: the hub stores it once on
      * (host, seq) and acknowledges it in order.
      *
-     * 6: log lines (issue 18); 7: check results (issue 19). Reserved here so
-     * the capabilities built apart never take the same number.
-     *
      * @generated from field: sightline.agent.v1.PackageBatch packages = 5;
      */
     value: PackageBatch;
     case: "packages";
+  } | {
+    /**
+     * 6: log lines (issue 18). Reserved here so the capabilities built apart
+     * never take the same number.
+     *
+     * @generated from field: sightline.agent.v1.CheckResults checks = 7;
+     */
+    value: CheckResults;
+    case: "checks";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1179,12 +1185,19 @@ export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
    */
   value: {
     /**
-     * 3: log sources (issue 18); 4: checks (issue 19).
-     *
      * @generated from field: sightline.agent.v1.MetricsInterval metrics_interval = 2;
      */
     value: MetricsInterval;
     case: "metricsInterval";
+  } | {
+    /**
+     * 3: log sources (issue 18).
+     * One check the agent runs, keyed `check:<id>`.
+     *
+     * @generated from field: sightline.agent.v1.Check check = 4;
+     */
+    value: Check;
+    case: "check";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1882,6 +1895,414 @@ export type ContainerEvent = Message<"sightline.agent.v1.ContainerEvent"> & {
  */
 export const ContainerEventSchema: GenMessage<ContainerEvent> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 43);
+
+/**
+ * A check the hub assigned to this agent: typed data for one of the agent's
+ * own executors, never a command line.
+ *
+ * @generated from message sightline.agent.v1.Check
+ */
+export type Check = Message<"sightline.agent.v1.Check"> & {
+  /**
+   * The hub's id for the check; results name it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: double interval_s = 2;
+   */
+  intervalS: number;
+
+  /**
+   * @generated from field: double timeout_s = 3;
+   */
+  timeoutS: number;
+
+  /**
+   * @generated from oneof sightline.agent.v1.Check.spec
+   */
+  spec: {
+    /**
+     * @generated from field: sightline.agent.v1.HttpCheck http = 4;
+     */
+    value: HttpCheck;
+    case: "http";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.TlsCheck tls = 5;
+     */
+    value: TlsCheck;
+    case: "tls";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.TcpCheck tcp = 6;
+     */
+    value: TcpCheck;
+    case: "tcp";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.DnsCheck dns = 7;
+     */
+    value: DnsCheck;
+    case: "dns";
+  } | {
+    /**
+     * @generated from field: sightline.agent.v1.PingCheck ping = 8;
+     */
+    value: PingCheck;
+    case: "ping";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sightline.agent.v1.Check.
+ * Use `create(CheckSchema)` to create a new message.
+ */
+export const CheckSchema: GenMessage<Check> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 44);
+
+/**
+ * @generated from message sightline.agent.v1.HttpHeader
+ */
+export type HttpHeader = Message<"sightline.agent.v1.HttpHeader"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.HttpHeader.
+ * Use `create(HttpHeaderSchema)` to create a new message.
+ */
+export const HttpHeaderSchema: GenMessage<HttpHeader> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 45);
+
+/**
+ * @generated from message sightline.agent.v1.HttpCheck
+ */
+export type HttpCheck = Message<"sightline.agent.v1.HttpCheck"> & {
+  /**
+   * http:// or https://.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * "" means GET.
+   *
+   * @generated from field: string method = 2;
+   */
+  method: string;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.HttpHeader headers = 3;
+   */
+  headers: HttpHeader[];
+
+  /**
+   * 0: any 2xx.
+   *
+   * @generated from field: uint32 expect_status = 4;
+   */
+  expectStatus: number;
+
+  /**
+   * The body must contain it ("": no condition).
+   *
+   * @generated from field: string keyword = 5;
+   */
+  keyword: string;
+
+  /**
+   * A path into a JSON body ("$.a.b[0]"); the value there, as text, must
+   * equal json_equals ("" with a path: the path must exist).
+   *
+   * @generated from field: string json_path = 6;
+   */
+  jsonPath: string;
+
+  /**
+   * @generated from field: string json_equals = 7;
+   */
+  jsonEquals: string;
+
+  /**
+   * @generated from field: bool follow_redirects = 8;
+   */
+  followRedirects: boolean;
+};
+
+/**
+ * Describes the message sightline.agent.v1.HttpCheck.
+ * Use `create(HttpCheckSchema)` to create a new message.
+ */
+export const HttpCheckSchema: GenMessage<HttpCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 46);
+
+/**
+ * @generated from message sightline.agent.v1.TlsCheck
+ */
+export type TlsCheck = Message<"sightline.agent.v1.TlsCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * The name the certificate must carry ("": host).
+   *
+   * @generated from field: string server_name = 3;
+   */
+  serverName: string;
+
+  /**
+   * Fails when the certificate has fewer days left (0: only when expired).
+   *
+   * @generated from field: uint32 min_days_left = 4;
+   */
+  minDaysLeft: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.TlsCheck.
+ * Use `create(TlsCheckSchema)` to create a new message.
+ */
+export const TlsCheckSchema: GenMessage<TlsCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 47);
+
+/**
+ * @generated from message sightline.agent.v1.TcpCheck
+ */
+export type TcpCheck = Message<"sightline.agent.v1.TcpCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.TcpCheck.
+ * Use `create(TcpCheckSchema)` to create a new message.
+ */
+export const TcpCheckSchema: GenMessage<TcpCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 48);
+
+/**
+ * @generated from message sightline.agent.v1.DnsCheck
+ */
+export type DnsCheck = Message<"sightline.agent.v1.DnsCheck"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "A", "AAAA", "CNAME", "MX", "NS", "TXT".
+   *
+   * @generated from field: string record_type = 2;
+   */
+  recordType: string;
+
+  /**
+   * One of the answers must equal it ("": any answer).
+   *
+   * @generated from field: string expect = 3;
+   */
+  expect: string;
+
+  /**
+   * The resolver's address ("": the system's).
+   *
+   * @generated from field: string resolver = 4;
+   */
+  resolver: string;
+
+  /**
+   * @generated from field: uint32 resolver_port = 5;
+   */
+  resolverPort: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.DnsCheck.
+ * Use `create(DnsCheckSchema)` to create a new message.
+ */
+export const DnsCheckSchema: GenMessage<DnsCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 49);
+
+/**
+ * @generated from message sightline.agent.v1.PingCheck
+ */
+export type PingCheck = Message<"sightline.agent.v1.PingCheck"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * Echo requests per round (0: 3).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.PingCheck.
+ * Use `create(PingCheckSchema)` to create a new message.
+ */
+export const PingCheckSchema: GenMessage<PingCheck> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 50);
+
+/**
+ * Check results, a batch through the WAL like metrics.
+ *
+ * @generated from message sightline.agent.v1.CheckResults
+ */
+export type CheckResults = Message<"sightline.agent.v1.CheckResults"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.CheckResult results = 3;
+   */
+  results: CheckResult[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckResults.
+ * Use `create(CheckResultsSchema)` to create a new message.
+ */
+export const CheckResultsSchema: GenMessage<CheckResults> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 51);
+
+/**
+ * @generated from message sightline.agent.v1.CheckResult
+ */
+export type CheckResult = Message<"sightline.agent.v1.CheckResult"> & {
+  /**
+   * @generated from field: string check_id = 1;
+   */
+  checkId: string;
+
+  /**
+   * When the round started.
+   *
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: bool ok = 3;
+   */
+  ok: boolean;
+
+  /**
+   * The round's response time (total).
+   *
+   * @generated from field: double ms = 4;
+   */
+  ms: number;
+
+  /**
+   * Why it failed, or what it found ("200 OK").
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * @generated from field: sightline.agent.v1.CheckTimings timings = 6;
+   */
+  timings?: CheckTimings | undefined;
+
+  /**
+   * TLS: the certificate's days left (negative: expired); 0 otherwise.
+   *
+   * @generated from field: double cert_days_left = 7;
+   */
+  certDaysLeft: number;
+
+  /**
+   * Ping: packet loss in percent.
+   *
+   * @generated from field: double loss_percent = 8;
+   */
+  lossPercent: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckResult.
+ * Use `create(CheckResultSchema)` to create a new message.
+ */
+export const CheckResultSchema: GenMessage<CheckResult> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 52);
+
+/**
+ * Milliseconds from the start of the round to each phase's end; 0 when the
+ * phase did not happen (no DNS for an address, no TLS for http://).
+ *
+ * @generated from message sightline.agent.v1.CheckTimings
+ */
+export type CheckTimings = Message<"sightline.agent.v1.CheckTimings"> & {
+  /**
+   * @generated from field: double dns_ms = 1;
+   */
+  dnsMs: number;
+
+  /**
+   * @generated from field: double connect_ms = 2;
+   */
+  connectMs: number;
+
+  /**
+   * @generated from field: double tls_ms = 3;
+   */
+  tlsMs: number;
+
+  /**
+   * @generated from field: double first_byte_ms = 4;
+   */
+  firstByteMs: number;
+
+  /**
+   * @generated from field: double total_ms = 5;
+   */
+  totalMs: number;
+};
+
+/**
+ * Describes the message sightline.agent.v1.CheckTimings.
+ * Use `create(CheckTimingsSchema)` to create a new message.
+ */
+export const CheckTimingsSchema: GenMessage<CheckTimings> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 53);
 
 /**
  * @generated from service sightline.agent.v1.AgentService

@@ -1,0 +1,80 @@
+/**
+ * A check as the REST API shows it (issue 19's contract): its definition,
+ * its status, uptime over each window and each agent's newest round.
+ */
+import type { CheckDef } from "../../lib/probes/check.ts";
+import type { CheckStatus } from "../../lib/probes/judge.ts";
+import {
+  passPercent,
+  UPTIME_WINDOWS,
+  uptimePercent,
+  type UptimeWindow,
+} from "../../lib/probes/uptime.ts";
+import type { Store } from "../store/store.ts";
+
+export interface CheckView extends CheckDef {
+  status: CheckStatus;
+  /** When the status last changed (ISO), null before the first judgement. */
+  since: string | null;
+  uptime: Record<UptimeWindow, number | null>;
+  last_results: Array<{
+    host_id: string;
+    ok: boolean;
+    ms: number;
+    message: string;
+    ts: string;
+    cert_days_left?: number;
+  }>;
+}
+
+export async function checkView(
+  store: Pick<Store, "probes">,
+  def: CheckDef,
+  live: CheckStatus | undefined,
+  now = Date.now(),
+): Promise<CheckView> {
+  const [states, last, incidents] = await Promise.all([
+    store.probes.states(),
+    store.probes.lastRounds(def.id),
+    store.probes.incidents(def.id, now - UPTIME_WINDOWS["1y"], now, 10_000),
+  ]);
+  const state = states.find((s) => s.check_id === def.id);
+  const spans = incidents.map((i) => ({ start: i.started_at, end: i.ended_at }));
+  const uptime = Object.fromEntries(
+    Object.entries(UPTIME_WINDOWS).map(([w, ms]) => [
+      w,
+      uptimePercent(spans, state?.judged_since ?? null, now - ms, now),
+    ]),
+  ) as Record<UptimeWindow, number | null>;
+  return {
+    ...def,
+    status: live ?? state?.status ?? "pending",
+    since: state ? new Date(state.since).toISOString() : null,
+    uptime,
+    last_results: last.map((r) => ({
+      host_id: r.host_id,
+      ok: r.ok,
+      ms: r.ms,
+      message: r.message,
+      ts: new Date(r.ts).toISOString(),
+      ...(r.details.cert_days_left !== undefined
+        ? { cert_days_left: r.details.cert_days_left }
+        : {}),
+    })),
+  };
+}
+
+/** Each agent's share of passing rounds over each window. */
+export async function agentUptime(
+  store: Pick<Store, "probes">,
+  checkId: string,
+  now = Date.now(),
+): Promise<Record<string, Record<UptimeWindow, number | null>>> {
+  const out: Record<string, Record<UptimeWindow, number | null>> = {};
+  for (const [w, ms] of Object.entries(UPTIME_WINDOWS) as Array<[UptimeWindow, number]>) {
+    for (const [host, c] of await store.probes.passCounts(checkId, now - ms)) {
+      (out[host] ??= {} as Record<UptimeWindow, number | null>)[w] = passPercent(c.passed, c.total);
+    }
+  }
+  return out;
+}

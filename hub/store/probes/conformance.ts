@@ -1,0 +1,107 @@
+/** The probes store's conformance tests (see ../conformance.ts). */
+import { assertEquals } from "../../../lib/assert.ts";
+import { parseCheck } from "../../../lib/probes/check.ts";
+import { host, type StoreTest } from "../conformance_helpers.ts";
+import type { CheckRound } from "./types.ts";
+
+const def = (id: string, name = `check ${id}`) =>
+  parseCheck(id, {
+    name,
+    type: "tcp",
+    target: "db.internal:5432",
+    interval_s: 30,
+    runs_on: { any: 2 },
+  });
+
+const round = (check: string, ts: number, ok: boolean): CheckRound => ({
+  check_id: check,
+  host_id: "",
+  ts,
+  ok,
+  ms: 1.25,
+  message: ok ? "open" : "connection refused",
+  details: { connect_ms: 1.25, total_ms: 1.25 },
+});
+
+/** Registers the probes tests. */
+export function probesConformance(test: StoreTest): void {
+  test("probes: checks are created, changed and removed with their audit entries", async (s) => {
+    await s.probes.createCheck(def("c2", "Web"), 1, {
+      at: 1,
+      actor: "ann",
+      action: "check.create",
+    });
+    await s.probes.createCheck(def("c1", "Database"), 2);
+    assertEquals((await s.probes.listChecks()).map((c) => c.name), ["Database", "Web"]);
+    assertEquals(await s.probes.getCheck("c2"), def("c2", "Web"));
+    assertEquals(await s.probes.updateCheck({ ...def("c2"), interval_s: 60 }, 3), true);
+    assertEquals((await s.probes.getCheck("c2"))?.interval_s, 60);
+    assertEquals(await s.probes.updateCheck(def("nope"), 3), false);
+    assertEquals(
+      await s.probes.deleteCheck("c2", { at: 4, actor: "ann", action: "check.delete" }),
+      true,
+    );
+    assertEquals(await s.probes.deleteCheck("c2"), false);
+    assertEquals(await s.probes.getCheck("c2"), null);
+    assertEquals((await s.audit.list(10)).map((e) => e.action), ["check.delete", "check.create"]);
+  });
+
+  test("probes: a batch of rounds is stored once on (host, seq), rounds of removed checks left out", async (s) => {
+    await host(s, "h1");
+    await host(s, "h2");
+    await s.probes.createCheck(def("c1"), 0);
+    const batch = {
+      seq: 7,
+      ts: 1000,
+      rounds: [round("c1", 900, true), round("c1", 930, false), round("gone", 950, true)],
+    };
+    const first = await s.probes.writeRounds("h1", batch, 1001);
+    assertEquals(first.inserted, true);
+    assertEquals(first.stored.map((r) => [r.host_id, r.ts]), [["h1", 900], ["h1", 930]]);
+    assertEquals(await s.probes.writeRounds("h1", batch, 1002), { inserted: false, stored: [] });
+    // The host's last seq counts every kind of batch.
+    assertEquals(await s.metrics.lastSeq("h1"), 7);
+    await s.probes.writeRounds("h2", { seq: 1, ts: 990, rounds: [round("c1", 960, true)] }, 991);
+
+    assertEquals((await s.probes.lastRounds("c1")).map((r) => [r.host_id, r.ts, r.ok]), [
+      ["h1", 930, false],
+      ["h2", 960, true],
+    ]);
+    const all = await s.probes.rounds("c1", 0, 10_000, 100);
+    assertEquals(all.map((r) => r.ts), [900, 930, 960]);
+    assertEquals(all[1], { ...round("c1", 930, false), host_id: "h1" });
+    assertEquals((await s.probes.rounds("c1", 0, 10_000, 2)).map((r) => r.ts), [930, 960]);
+    assertEquals(
+      await s.probes.passCounts("c1", 0),
+      new Map([["h1", { passed: 1, total: 2 }], ["h2", { passed: 1, total: 1 }]]),
+    );
+  });
+
+  test("probes: status changes open and close incidents; a removed check takes its history", async (s) => {
+    await host(s, "h1");
+    await s.probes.createCheck(def("c1"), 0);
+    assertEquals(await s.probes.recordStatus("c1", "up", 100, "open"), true);
+    await s.probes.recordStatus("c1", "down", 200, "connection refused");
+    // Down again (a second hub judging the same rounds): still one incident.
+    await s.probes.recordStatus("c1", "down", 200, "connection refused");
+    assertEquals(await s.probes.states(), [
+      { check_id: "c1", status: "down", since: 200, judged_since: 100 },
+    ]);
+    assertEquals(await s.probes.incidents("c1", 0, 1000, 10), [
+      { check_id: "c1", started_at: 200, ended_at: null, cause: "connection refused" },
+    ]);
+    await s.probes.recordStatus("c1", "up", 260, "open");
+    await s.probes.recordStatus("c1", "down", 400, "timed out");
+    assertEquals(
+      (await s.probes.incidents("c1", 0, 1000, 10)).map((i) => [i.started_at, i.ended_at]),
+      [[400, null], [200, 260]],
+    );
+    assertEquals(await s.probes.incidents("c1", 300, 350, 10), []);
+    await s.probes.writeRounds("h1", { seq: 1, ts: 5, rounds: [round("c1", 5, true)] }, 5);
+    await s.probes.deleteCheck("c1");
+    assertEquals(await s.probes.recordStatus("c1", "up", 500, ""), false);
+    assertEquals(await s.probes.states(), []);
+    assertEquals(await s.probes.incidents("c1", 0, 1000, 10), []);
+    assertEquals(await s.probes.rounds("c1", 0, 1000, 10), []);
+  });
+}

@@ -1,0 +1,216 @@
+/** Uptime checks on either dialect: the SQL agrees (PostgreSQL is told its types where it asks). */
+import type { CheckDef } from "../../../lib/probes/check.ts";
+import type { CheckStatus } from "../../../lib/probes/judge.ts";
+import { writeAudit } from "../audit/shared.ts";
+import type { AuditRecord } from "../audit/types.ts";
+import { json } from "../rows.ts";
+import { count, type Db, first, Json, type Row, rows } from "../sql.ts";
+import type { CheckRound, CheckState, Incident, ProbeStore } from "./types.ts";
+
+const toRound = (r: Row): CheckRound => ({
+  check_id: String(r.check_id),
+  host_id: String(r.host_id),
+  ts: Number(r.ts),
+  ok: Number(r.ok) === 1,
+  ms: Number(r.ms),
+  message: String(r.message),
+  details: json(r.details),
+});
+
+export class SqlProbeStore implements ProbeStore {
+  constructor(private readonly db: Db) {}
+
+  #casts() {
+    return this.db.dialect === "postgres"
+      ? { big: "::bigint", dbl: "::double precision", int: "::integer", jsonb: "::jsonb" }
+      : { big: "", dbl: "", int: "", jsonb: "" };
+  }
+
+  createCheck(def: CheckDef, at: number, audit?: AuditRecord): Promise<void> {
+    return this.db.tx(function* () {
+      yield* count(
+        "INSERT INTO checks (id, spec, created_at, updated_at) VALUES (:id, :spec, :at, :at)",
+        { id: def.id, spec: new Json(def), at },
+      );
+      yield* writeAudit(audit);
+    }());
+  }
+
+  updateCheck(def: CheckDef, at: number, audit?: AuditRecord): Promise<boolean> {
+    return this.db.tx(function* () {
+      const n = yield* count(
+        "UPDATE checks SET spec = :spec, updated_at = :at WHERE id = :id",
+        { id: def.id, spec: new Json(def), at },
+      );
+      if (!n) return false;
+      yield* writeAudit(audit);
+      return true;
+    }());
+  }
+
+  deleteCheck(id: string, audit?: AuditRecord): Promise<boolean> {
+    return this.db.tx(function* () {
+      const n = yield* count("DELETE FROM checks WHERE id = :id", { id });
+      if (!n) return false;
+      yield* writeAudit(audit);
+      return true;
+    }());
+  }
+
+  getCheck(id: string): Promise<CheckDef | null> {
+    return this.db.run(function* () {
+      const r = yield* first("SELECT spec FROM checks WHERE id = :id", { id });
+      return r ? json<CheckDef>(r.spec) : null;
+    }());
+  }
+
+  listChecks(): Promise<CheckDef[]> {
+    return this.db.run(function* () {
+      const found = yield* rows("SELECT spec FROM checks");
+      return found.map((r) => json<CheckDef>(r.spec))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    }());
+  }
+
+  writeRounds(
+    hostId: string,
+    batch: { seq: number; ts: number; rounds: CheckRound[] },
+    receivedAt: number,
+  ): Promise<{ inserted: boolean; stored: CheckRound[] }> {
+    const c = this.#casts();
+    return this.db.tx(function* () {
+      // The batch once on (host, seq), whatever kind it is: a replay writes nothing.
+      const [b] = yield* rows(
+        `INSERT INTO batches (host_id, seq, ts, received_at) VALUES (:host, :seq, :ts, :now)
+        ON CONFLICT (host_id, seq) DO NOTHING RETURNING seq`,
+        { host: hostId, seq: batch.seq, ts: batch.ts, now: receivedAt },
+      );
+      if (!b) return { inserted: false, stored: [] };
+      const stored: CheckRound[] = [];
+      for (const r of batch.rounds) {
+        // Through the checks row: a round of a check removed meanwhile is left out.
+        const [done] = yield* rows(
+          `INSERT INTO check_results (check_id, host_id, ts, ok, ms, message, details)
+          SELECT id, :host, :ts${c.big}, :ok${c.int}, :ms${c.dbl}, :message, :details${c.jsonb}
+          FROM checks WHERE id = :check
+          ON CONFLICT (check_id, host_id, ts) DO NOTHING RETURNING ts`,
+          {
+            check: r.check_id,
+            host: hostId,
+            ts: r.ts,
+            ok: r.ok ? 1 : 0,
+            ms: r.ms,
+            message: r.message,
+            details: new Json(r.details),
+          },
+        );
+        if (done) stored.push({ ...r, host_id: hostId });
+      }
+      return { inserted: true, stored };
+    }());
+  }
+
+  lastRounds(checkId: string): Promise<CheckRound[]> {
+    return this.db.run(function* () {
+      const found = yield* rows(
+        `SELECT r.* FROM check_results r
+        JOIN (SELECT host_id, MAX(ts) AS ts FROM check_results WHERE check_id = :check
+          GROUP BY host_id) m ON m.host_id = r.host_id AND m.ts = r.ts
+        WHERE r.check_id = :check ORDER BY r.host_id`,
+        { check: checkId },
+      );
+      return found.map(toRound);
+    }());
+  }
+
+  rounds(checkId: string, from: number, to: number, limit: number): Promise<CheckRound[]> {
+    return this.db.run(function* () {
+      const found = yield* rows(
+        `SELECT * FROM check_results WHERE check_id = :check AND ts >= :from AND ts < :to
+        ORDER BY ts DESC, host_id DESC LIMIT :limit`,
+        { check: checkId, from, to, limit },
+      );
+      return found.reverse().map(toRound);
+    }());
+  }
+
+  passCounts(
+    checkId: string,
+    from: number,
+  ): Promise<Map<string, { passed: number; total: number }>> {
+    return this.db.run(function* () {
+      const found = yield* rows(
+        `SELECT host_id, SUM(ok) AS passed, COUNT(*) AS total FROM check_results
+        WHERE check_id = :check AND ts >= :from GROUP BY host_id`,
+        { check: checkId, from },
+      );
+      return new Map(
+        found.map((r) => [String(r.host_id), { passed: Number(r.passed), total: Number(r.total) }]),
+      );
+    }());
+  }
+
+  states(): Promise<CheckState[]> {
+    return this.db.run(function* () {
+      const found = yield* rows("SELECT * FROM check_state");
+      return found.map((r) => ({
+        check_id: String(r.check_id),
+        status: String(r.status) as CheckStatus,
+        since: Number(r.since),
+        judged_since: Number(r.judged_since),
+      }));
+    }());
+  }
+
+  recordStatus(checkId: string, status: CheckStatus, at: number, cause: string): Promise<boolean> {
+    const c = this.#casts();
+    const postgres = this.db.dialect === "postgres";
+    return this.db.tx(function* () {
+      // The check's row first, locked: a removal waits, and a removed check records nothing.
+      const check = yield* first(
+        `SELECT id FROM checks WHERE id = :check${postgres ? " FOR UPDATE" : ""}`,
+        { check: checkId },
+      );
+      if (!check) return false;
+      const prev = yield* first("SELECT status FROM check_state WHERE check_id = :check", {
+        check: checkId,
+      });
+      yield* count(
+        `INSERT INTO check_state (check_id, status, since, judged_since)
+        VALUES (:check, :status, :at${c.big}, :at${c.big})
+        ON CONFLICT (check_id) DO UPDATE SET status = :status, since = :at${c.big}`,
+        { check: checkId, status, at },
+      );
+      if (prev?.status === "down" && status !== "down") {
+        yield* count(
+          "UPDATE check_incidents SET ended_at = :at WHERE check_id = :check AND ended_at IS NULL",
+          { check: checkId, at },
+        );
+      }
+      if (status === "down" && prev?.status !== "down") {
+        yield* count(
+          `INSERT INTO check_incidents (check_id, started_at, ended_at, cause)
+          VALUES (:check, :at, NULL, :cause) ON CONFLICT (check_id, started_at) DO NOTHING`,
+          { check: checkId, at, cause },
+        );
+      }
+      return true;
+    }());
+  }
+
+  incidents(checkId: string, from: number, to: number, limit: number): Promise<Incident[]> {
+    return this.db.run(function* () {
+      const found = yield* rows(
+        `SELECT * FROM check_incidents WHERE check_id = :check AND started_at < :to
+        AND (ended_at IS NULL OR ended_at > :from) ORDER BY started_at DESC LIMIT :limit`,
+        { check: checkId, from, to, limit },
+      );
+      return found.map((r) => ({
+        check_id: String(r.check_id),
+        started_at: Number(r.started_at),
+        ended_at: r.ended_at === null ? null : Number(r.ended_at),
+        cause: String(r.cause),
+      }));
+    }());
+  }
+}

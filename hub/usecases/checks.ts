@@ -1,0 +1,132 @@
+/**
+ * Uptime checks: add, change, remove (admins; each audited in its change's
+ * transaction), then the probe engine judges afresh and the assigner pushes
+ * the agents what they now run. The one rule for a check is parseCheck.
+ */
+import { type CheckDef, CheckInputError, parseCheck } from "../../lib/probes/check.ts";
+import type { Store } from "../store/store.ts";
+import {
+  parseStatusPage,
+  StatusPageInputError,
+  type StatusPageSettings,
+} from "../../lib/probes/status_page.ts";
+import { STATUS_PAGE_KEY } from "../probes/status_page.ts";
+import { forgetPush, newPushSecret } from "../probes/push.ts";
+import { type Actor, auditEntry } from "./actor.ts";
+import { UseCaseError } from "./errors.ts";
+
+export interface CheckDeps {
+  store: Pick<Store, "probes" | "hosts" | "settings">;
+  probes?: { changed(): Promise<void> };
+}
+
+async function checked(deps: CheckDeps, id: string, raw: unknown): Promise<CheckDef> {
+  let def: CheckDef;
+  try {
+    def = parseCheck(id, raw);
+  } catch (err) {
+    if (err instanceof CheckInputError) {
+      throw new UseCaseError("invalid_check", err.message, { field: err.field });
+    }
+    throw err;
+  }
+  if ("hosts" in def.runs_on) {
+    const known = new Set((await deps.store.hosts.list()).map((h) => h.id));
+    const unknown = def.runs_on.hosts.find((h) => !known.has(h));
+    if (unknown) {
+      throw new UseCaseError("invalid_check", `No such host: ${unknown.slice(0, 64)}`, {
+        field: "runs_on.hosts",
+      });
+    }
+  }
+  return def;
+}
+
+/** Adds a check; a push check's URL (its secret) is given here once and never again. */
+export async function createCheck(
+  deps: CheckDeps,
+  actor: Actor,
+  raw: unknown,
+): Promise<CheckDef & { push_url?: string }> {
+  const def = await checked(deps, crypto.randomUUID(), raw);
+  // The secret first: a check that failed to be added leaves only an unused hash behind.
+  const pushUrl = def.type === "push" ? await newPushSecret(deps.store, def.id) : undefined;
+  const now = Date.now();
+  await deps.store.probes.createCheck(
+    def,
+    now,
+    auditEntry(actor, "check.create", { name: def.name, id: def.id }, def.type, now),
+  );
+  await deps.probes?.changed();
+  return pushUrl ? { ...def, push_url: pushUrl } : def;
+}
+
+/** Replaces a check with the one given whole (a PUT), or with the fields given merged (a PATCH). */
+export async function updateCheck(
+  deps: CheckDeps,
+  actor: Actor,
+  id: string,
+  raw: unknown,
+  merge: boolean,
+): Promise<CheckDef> {
+  const current = await deps.store.probes.getCheck(id);
+  if (!current) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
+  const { id: _id, ...was } = current;
+  const input = merge && raw && typeof raw === "object" && !Array.isArray(raw)
+    ? { ...was, ...raw }
+    : raw;
+  const def = await checked(deps, id, input);
+  const now = Date.now();
+  const done = await deps.store.probes.updateCheck(
+    def,
+    now,
+    auditEntry(actor, "check.update", { name: def.name, id }, "", now),
+  );
+  if (!done) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
+  await deps.probes?.changed();
+  return def;
+}
+
+export async function deleteCheck(deps: CheckDeps, actor: Actor, id: string): Promise<void> {
+  const current = await deps.store.probes.getCheck(id);
+  const done = current && await deps.store.probes.deleteCheck(
+    id,
+    auditEntry(actor, "check.delete", { name: current.name, id }),
+  );
+  if (!done) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
+  if (current.type === "push") await forgetPush(deps.store, id);
+  await deps.probes?.changed();
+}
+
+/** Sets what the public status page shows (or turns it off); every item must exist. */
+export async function setStatusPage(
+  deps: { store: Pick<Store, "probes" | "hosts" | "settings"> },
+  actor: Actor,
+  raw: unknown,
+): Promise<StatusPageSettings> {
+  let settings: StatusPageSettings;
+  try {
+    settings = parseStatusPage(raw);
+  } catch (err) {
+    if (err instanceof StatusPageInputError) {
+      throw new UseCaseError("invalid_check", err.message, { field: err.field });
+    }
+    throw err;
+  }
+  for (const [i, item] of settings.items.entries()) {
+    const found = item.kind === "check"
+      ? await deps.store.probes.getCheck(item.id)
+      : await deps.store.hosts.get(item.id);
+    if (!found) {
+      throw new UseCaseError("invalid_check", `No such ${item.kind}: ${item.id}`, {
+        field: `items.${i}.id`,
+      });
+    }
+  }
+  await deps.store.settings.set(
+    STATUS_PAGE_KEY,
+    JSON.stringify(settings),
+    auditEntry(actor, "status_page.set", { name: "status page" }, settings.enabled ? "on" : "off"),
+  );
+  return settings;
+}
