@@ -130,6 +130,30 @@ export function historyConformance(test: StoreTest): void {
     }
   });
 
+  test("a late batch at the same instant as another kind's batch (packages, checks) is rolled up all the same", async (s) => {
+    await host(s);
+    const t0 = Date.UTC(2026, 10, 20);
+    const all = dayOfBatches(1, t0, 120); // an hour
+    const late = all[30];
+    for (const b of all) if (b !== late) await s.metrics.writeBatch("h1", b);
+    await rollUpAll(s);
+    // Another capability's batch of the same host and millisecond, stored first: it shares
+    // the batches sequence, and carries no sample.
+    await s.probes.writeRounds("h1", { seq: 5000, ts: late.ts, rounds: [] }, Date.now());
+    await rollUpAll(s);
+    await s.metrics.writeBatch("h1", late);
+    // Past the horizon: added to the buckets it falls in, not recomputed.
+    await rollUpAll(s, t0 + 3_600_000);
+    const q = { metric: "cpu_percent", label: "", from: t0, to: t0 + 3_600_000 };
+    for (const tier of ROLLUPS) {
+      assertEquals(
+        await buckets(s, { ...q, tier: tier.name, stepMs: tier.ms }),
+        await buckets(s, { ...q, tier: "raw", stepMs: tier.ms }),
+        tier.name,
+      );
+    }
+  });
+
   test("history.rollUp() waits for an open bucket until it closes or has waited its tier's refresh", async (s) => {
     await host(s);
     const t0 = Date.UTC(2026, 10, 20);

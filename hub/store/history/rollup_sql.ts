@@ -64,9 +64,10 @@ export function rollupSql(d: Dialect) {
       ON CONFLICT (tier, host_id, bucket) DO NOTHING`,
     /**
      * Adds the samples of the old ones to a tier as they are. A batch at the
-     * same instant as an earlier one of its host adds nothing: its samples
-     * were not stored (the earlier one's were), so counting them again would
-     * be wrong.
+     * same instant as an earlier metrics batch of its host adds nothing: its
+     * samples were not stored (the earlier one's were), so counting them
+     * again would be wrong. Another kind's batch (packages, checks) stored no
+     * samples at all, so it takes nothing away.
      */
     addLate: (tier: RollupTier) =>
       `INSERT INTO ${tier.table} (series_id, bucket, n, sum, min, max, last, last_ts)
@@ -75,7 +76,8 @@ export function rollupSql(d: Dialect) {
           SUM(s.value) AS sum, MIN(s.value) AS min, MAX(s.value) AS max, MAX(s.ts) AS last_ts
         FROM (SELECT DISTINCT host_id, ts FROM rollup_take t WHERE ts < :horizon
           AND NOT EXISTS (SELECT 1 FROM batches o
-            WHERE o.host_id = t.host_id AND o.ts = t.ts AND o.id < t.id)) b
+            WHERE o.host_id = t.host_id AND o.ts = t.ts AND o.id < t.id
+              AND o.kind = 'metrics')) b
         ${w.join} series r ON r.host_id = b.host_id
         ${w.join} samples s ON s.series_id = r.id AND s.ts = b.ts
         GROUP BY s.series_id, s.ts - s.ts % ${tier.ms}) a

@@ -122,8 +122,9 @@ function* writePlan(
   const host = hostId;
   // rolled_up: the rollup job has nothing to take from a batch without samples.
   const inserted = yield* count(
-    `INSERT INTO batches (host_id, seq, ts, received_at, rolled_up)
-    VALUES (:host, :seq, :ts, :received, ${w.yes}) ON CONFLICT (host_id, seq) DO NOTHING`,
+    `INSERT INTO batches (host_id, seq, ts, received_at, rolled_up, kind)
+    VALUES (:host, :seq, :ts, :received, ${w.yes}, 'packages')
+    ON CONFLICT (host_id, seq) DO NOTHING`,
     { host, seq: b.seq, ts: b.ts, received: receivedAt },
   );
   if (!inserted) return { status: "replay" };

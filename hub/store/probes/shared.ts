@@ -22,8 +22,14 @@ export class SqlProbeStore implements ProbeStore {
 
   #casts() {
     return this.db.dialect === "postgres"
-      ? { big: "::bigint", dbl: "::double precision", int: "::integer", jsonb: "::jsonb" }
-      : { big: "", dbl: "", int: "", jsonb: "" };
+      ? {
+        big: "::bigint",
+        dbl: "::double precision",
+        int: "::integer",
+        jsonb: "::jsonb",
+        yes: "true",
+      }
+      : { big: "", dbl: "", int: "", jsonb: "", yes: "1" };
   }
 
   createCheck(def: CheckDef, at: number, audit?: AuditRecord): Promise<void> {
@@ -81,7 +87,8 @@ export class SqlProbeStore implements ProbeStore {
     return this.db.tx(function* () {
       // The batch once on (host, seq), whatever kind it is: a replay writes nothing.
       const [b] = yield* rows(
-        `INSERT INTO batches (host_id, seq, ts, received_at) VALUES (:host, :seq, :ts, :now)
+        `INSERT INTO batches (host_id, seq, ts, received_at, rolled_up, kind)
+        VALUES (:host, :seq, :ts, :now, ${c.yes}, 'checks')
         ON CONFLICT (host_id, seq) DO NOTHING RETURNING seq`,
         { host: hostId, seq: batch.seq, ts: batch.ts, now: receivedAt },
       );
