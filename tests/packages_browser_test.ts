@@ -4,7 +4,7 @@
  * package with the hosts that match and the spread of their versions; opening
  * it lists exactly those hosts, and one of them leads to its Packages tab. An
  * agent's delta, through ingest, shows on its open Packages tab without a
- * reload.
+ * reload, and in the fleet page's results (refreshed at most every 5 s).
  */
 import { assertEquals } from "../lib/assert.ts";
 import { enroll, openHubStore } from "./harness.ts";
@@ -111,7 +111,11 @@ browserTest(
     );
 
     // Its tab is open when the agent's delta comes: the new package shows, the page never reloaded.
+    // Sent once the page's event stream is open: what comes before it is the page's first render.
+    const streaming = () => page.waitForResponse((r) => r.url().includes("/api/v1/events"));
+    let opened = streaming();
     await page.goto(`${hub.http}/hosts/${identity.agentId}/packages`);
+    await opened;
     const names = page.locator("table.host-packages tbody td:first-child");
     assertEquals(await names.allTextContents(), ["jq"]);
     await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
@@ -136,6 +140,31 @@ browserTest(
       "2 packages (dpkg), 1 with updates pending, 1 for security",
     );
     assertEquals(await page.evaluate(() => "sameDocument" in globalThis), true);
+
+    // The fleet page's results follow too, its address and what the user is typing kept.
+    opened = streaming();
+    await page.goto(`${hub.http}/packages?name=openssl`);
+    await opened;
+    await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
+    const openssl = page.locator("tr[data-package='dpkg/openssl'] td");
+    assertEquals((await openssl.allTextContents())[2], "4");
+    await page.getByLabel("Package", { exact: true }).fill("openssl-");
+    await send({
+      seq: 3,
+      full: false,
+      baselineSeq: 1,
+      upsert: [createPackage({
+        manager: "dpkg",
+        name: "python3-openssl",
+        arch: "all",
+        version: "23.0.0-1",
+      })],
+      total: 3,
+    });
+    await page.locator("tr[data-package='dpkg/python3-openssl']").waitFor();
+    assertEquals(await page.evaluate(() => "sameDocument" in globalThis), true);
+    assertEquals(new URL(page.url()).search, "?name=openssl");
+    assertEquals(await page.getByLabel("Package", { exact: true }).inputValue(), "openssl-");
     assertEquals(problems, []);
   },
 );
