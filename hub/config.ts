@@ -17,6 +17,8 @@ export interface HubConfig {
   tlsNames: string[];
   /** Days each tier of metric history is kept (null: forever). */
   retention: Retention;
+  /** Days a host's logged package changes are kept (null: forever). */
+  packageChangesDays: number | null;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
   /** Seconds without a heartbeat before a host is offline. */
@@ -50,10 +52,16 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
-/** Days a rollup tier is kept: a positive number, or `forever`. */
-function days(name: string, value: string | undefined, tier: RollupTier["name"]): number | null {
+/** Days something is kept: a positive number, or `forever`; a rollup tier's name gives its default. */
+function days(
+  name: string,
+  value: string | undefined,
+  tier: RollupTier["name"] | number,
+): number | null {
   if (value?.trim().toLowerCase() === "forever") return null;
-  if (value === undefined || value === "") return DEFAULT_RETENTION[tier];
+  if (value === undefined || value === "") {
+    return typeof tier === "number" ? tier : DEFAULT_RETENTION[tier];
+  }
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
     throw new RangeError(`Invalid ${name}: expected a number of days or "forever", got "${value}"`);
@@ -96,6 +104,11 @@ export function loadHubConfig(
       "1h": days("SIGHTLINE_RETENTION_1H_DAYS", env.SIGHTLINE_RETENTION_1H_DAYS, "1h"),
       "1d": days("SIGHTLINE_RETENTION_1D_DAYS", env.SIGHTLINE_RETENTION_1D_DAYS, "1d"),
     },
+    packageChangesDays: days(
+      "SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS",
+      env.SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS,
+      400,
+    ),
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),

@@ -16,6 +16,13 @@ Deno.test("retention: defaults per tier, days or forever from the environment", 
     SIGHTLINE_RETENTION_1D_DAYS: "3650",
   }).retention;
   assertEquals(r, { raw: 2, "1m": 14, "10m": 180, "1h": null, "1d": 3650 });
+  assertEquals(loadHubConfig({}).packageChangesDays, 400);
+  for (const [value, days] of [["90", 90], ["forever", null]] as const) {
+    assertEquals(
+      loadHubConfig({ SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS: value }).packageChangesDays,
+      days,
+    );
+  }
 });
 
 Deno.test("retention: a value the hub cannot use stops it with the variable's name", () => {
@@ -24,6 +31,7 @@ Deno.test("retention: a value the hub cannot use stops it with the variable's na
       ["SIGHTLINE_RETENTION_1M_DAYS", "-1"],
       ["SIGHTLINE_RETENTION_1D_DAYS", "a year"],
       ["SIGHTLINE_RETENTION_RAW_DAYS", "forever"],
+      ["SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS", "0"],
     ]
   ) {
     assertThrows(() => loadHubConfig({ [name]: value }), RangeError, name);

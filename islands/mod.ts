@@ -10,6 +10,8 @@ import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
 import TagEditor from "./TagEditor.tsx";
 import ContainerTable from "./ContainerTable.tsx";
+import HostPackages from "./HostPackages.tsx";
+import FleetPackages from "./FleetPackages.tsx";
 // Alerting: rules, silences, maintenance, channels and their delivery log
 import RuleList from "./RuleList.tsx";
 import RuleEditor from "./RuleEditor.tsx";
@@ -39,6 +41,8 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   AddHost,
   TagEditor,
   ContainerTable,
+  HostPackages,
+  FleetPackages,
   // Alerting: rules, silences, maintenance, channels
   RuleList,
   RuleEditor,

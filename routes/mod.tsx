@@ -25,7 +25,7 @@ import { listContainers } from "./api/v1/containers.ts";
 import { containersPage, hostContainersPage } from "./containers.tsx";
 // -- end of containers --
 import { getHostPackages } from "./api/v1/hosts/[id]/packages.ts";
-import { getPackages } from "./api/v1/packages.ts";
+import { getPackages, getPackagesSummary } from "./api/v1/packages.ts";
 import { events } from "./api/v1/events.ts";
 import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
@@ -86,6 +86,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       // -- end of containers --
       api.get("/hosts/:id/packages", getHostPackages(deps));
       api.get("/packages", getPackages(deps));
+      api.get("/packages/summary", getPackagesSummary(deps));
       api.get("/metrics", getFleetMetrics(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));

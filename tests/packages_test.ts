@@ -5,7 +5,8 @@
  * inventory is then what the REST API lists; a delta applies once (its
  * replay changes nothing); a delta on another baseline applies nothing and
  * asks again; an invalid batch is rejected and changes nothing. The search
- * compares versions in dpkg's order, and a bad query is a 400 naming its field.
+ * compares versions in dpkg's order, and a bad query is a 400 naming its field;
+ * the fleet page's view answers the same.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel } from "../agent/grpc.ts";
@@ -223,5 +224,20 @@ processTest(
       assertEquals([r.status, r.body.error?.field], [400, field], query);
     }
     assertEquals((await get("/api/v1/hosts/nope/packages")).status, 404);
+
+    // The fleet page's view, as its island reads it again: the same query, the same answer.
+    const view =
+      (await get("/api/v1/packages/summary?name=ssl&op=ge&version=3.0.15&pkg=dpkg/openssl"))
+        .body;
+    assertEquals(view.summary, [{
+      manager: "dpkg",
+      name: "openssl",
+      hosts: 1,
+      versions: ["3.0.15-1~deb12u1"],
+      updates: 0,
+    }]);
+    assertEquals([view.hosts, view.more, view.truncated, view.openHits.length], [1, 0, false, 1]);
+    const refused = await get("/api/v1/packages/summary?name=ssl&op=lt");
+    assertEquals([refused.status, refused.body.error?.field], [400, "version"]);
   },
 );

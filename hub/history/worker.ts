@@ -68,7 +68,9 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
           ).finally(() => running = null);
         };
         timer = setInterval(tick, config.rollupEveryS * 1000);
-        stopRetention = startRetention(s, config.retention, log, l);
+        stopRetention = startRetention(s, config.retention, log, l, {
+          packageChangesDays: config.packageChangesDays,
+        });
         post({ type: "ready" });
       } catch (err) {
         post({ type: "failed", message: (err as Error).message });

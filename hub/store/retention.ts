@@ -169,12 +169,19 @@ export async function rollUpAll(
 }
 
 /** One pass over every tier; returns what it removed, by tier. */
+/** What is kept for a time of its own, beside metric history (null: forever). */
+export interface OtherRetention {
+  /** Days a host's logged package changes are kept. */
+  packageChangesDays?: number | null;
+}
+
 export async function runRetention(
   store: Store,
   retention: Retention,
   now = Date.now(),
   report: RollupReport = () => {},
   lease?: RollupLease,
+  other: OtherRetention = {},
 ): Promise<Record<string, { rows: number; partitions: number }>> {
   const out: Record<string, { rows: number; partitions: number }> = {};
   // Batches not rolled up yet go into the tiers before their samples can go.
@@ -210,6 +217,17 @@ export async function runRetention(
     const rows = await store.containers.prune(retainedSince(retention, oldest, now));
     out.containers = { rows, partitions: 0 };
   }
+  // The inventory stays; its log of changes goes past its own retention, in slices.
+  if (other.packageChangesDays != null && !lease?.signal.aborted) {
+    const before = now - other.packageChangesDays * 86_400_000;
+    let rows = 0;
+    for (let i = 0; i < MAX_SLICES; i++) {
+      const n = await store.packages.pruneChanges(before, SLICE);
+      rows += n;
+      if (n < SLICE) break;
+    }
+    out.package_changes = { rows, partitions: 0 };
+  }
   await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }
@@ -223,15 +241,29 @@ export function startRetention(
   retention: Retention,
   log: Logger,
   lease: RollupLease & { readonly held: boolean },
+  other: OtherRetention = {},
 ): () => Promise<void> {
   let running: Promise<void> | null = null;
   const run = () => {
     if (!lease.held) return;
     running ??= (async () => {
       try {
-        const removed = await runRetention(store, retention, Date.now(), logSkips(log), lease);
+        const removed = await runRetention(
+          store,
+          retention,
+          Date.now(),
+          logSkips(log),
+          lease,
+          other,
+        );
         for (const [tier, r] of Object.entries(removed)) {
-          if (r.rows || r.partitions) {
+          if (!r.rows && !r.partitions) continue;
+          if (tier === "package_changes") {
+            log.info("Dropped package changes past retention", {
+              days: other.packageChangesDays,
+              rows: r.rows,
+            });
+          } else {
             log.info("Dropped metric history past retention", {
               tier,
               days: retention[tier as keyof Retention],

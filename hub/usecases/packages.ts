@@ -107,3 +107,66 @@ export function summarize(hits: PackageHit[]): PackageSummary[] {
     versions: [...versions].sort((a, b) => compareVersions(s.manager, a, b)),
   })).sort((a, b) => b.hosts - a.hosts || a.name.localeCompare(b.name));
 }
+
+/** Packages the fleet page lists at most (the hosts of one package are never cut). */
+export const PAGE_ROWS = 500;
+
+/**
+ * What the fleet Packages page shows for a query as the URL gives it: the
+ * server renders it first, and its island reads it again from
+ * `/api/v1/packages/summary` when an inventory changes, so both are one.
+ */
+export interface FleetPackagesView {
+  /** The query's fields as given, for the form. */
+  form: { name: string; manager: string; op: string; version: string };
+  /** What is wrong with the query, if anything (then nothing is listed). */
+  invalid: { field: string; problem: string } | null;
+  /** The first {@link PAGE_ROWS} packages. */
+  summary: PackageSummary[];
+  /** How many more matched. */
+  more: number;
+  /** Hosts with a package listed. */
+  hosts: number;
+  truncated: boolean;
+  /** `pkg=manager/name`: the package whose hosts are listed. */
+  open: string;
+  openHits: PackageHit[];
+}
+
+export async function fleetPackagesView(
+  store: Store,
+  raw: Record<string, string | undefined>,
+): Promise<FleetPackagesView> {
+  const checked = checkQuery(raw, true);
+  const form = {
+    name: (checked.ok ? checked.query.name : (raw.name ?? "")).slice(0, QUERY_LIMITS.name),
+    manager: (raw.manager ?? "").slice(0, 16),
+    op: (raw.op ?? "").slice(0, 2),
+    version: (raw.version ?? "").slice(0, QUERY_LIMITS.version),
+  };
+  const open = (raw.pkg ?? "").slice(0, 300);
+  if (!checked.ok) {
+    return {
+      form,
+      invalid: { field: checked.field, problem: checked.problem },
+      summary: [],
+      more: 0,
+      hosts: 0,
+      truncated: false,
+      open,
+      openHits: [],
+    };
+  }
+  const { hits, truncated } = await searchPackages(store, checked.query);
+  const summary = summarize(hits);
+  return {
+    form,
+    invalid: null,
+    summary: summary.slice(0, PAGE_ROWS),
+    more: Math.max(0, summary.length - PAGE_ROWS),
+    hosts: new Set(hits.map((h) => h.host.id)).size,
+    truncated,
+    open,
+    openHits: hits.filter((h) => `${h.manager}/${h.name}` === open),
+  };
+}

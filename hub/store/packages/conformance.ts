@@ -2,6 +2,7 @@
 import { assertEquals } from "../../../lib/assert.ts";
 import { batch as metricsBatch, host, type StoreTest } from "../conformance_helpers.ts";
 import type { InstalledPackage, StoredPackageBatch } from "./types.ts";
+import { runRetention } from "../retention.ts";
 
 const pkg = (name: string, version: string, over: Partial<InstalledPackage> = {}) => ({
   manager: "dpkg",
@@ -101,6 +102,54 @@ export function packagesConformance(test: StoreTest): void {
     );
     assertEquals((await s.packages.baseline("h1"))?.baseline_seq, 1);
     assertEquals((await s.packages.baseline("h1"))?.last_seq, 3);
+  });
+
+  test("packages: retention drops old changes in slices, never the inventory", async (s) => {
+    const DAY = 86_400_000;
+    const now = 1000 * DAY;
+    const old = now - 500 * DAY;
+    for (const h of ["h1", "h2"]) {
+      await host(s, h);
+      await s.packages.writeBatch(h, full(1, old - DAY, [pkg("openssl", "3.0.14-1")]), old);
+      await s.packages.writeBatch(
+        h,
+        delta(2, old, 1, { upsert: [pkg("openssl", "3.0.15-1")], total: 1 }),
+        old,
+      );
+    }
+    await s.packages.writeBatch(
+      "h1",
+      delta(3, now - DAY, 1, { upsert: [pkg("openssl", "3.0.16-1")], total: 1 }),
+      now,
+    );
+    const logged = async () =>
+      (await Promise.all(["h1", "h2"].map((h) => s.packages.changes(h, 0, now + DAY))))
+        .map((es) => es.map((e) => e.ts));
+    assertEquals(await logged(), [[old, now - DAY], [old]]);
+    const before = now - 400 * DAY;
+    assertEquals(await s.packages.pruneChanges(before, 1), 1);
+    assertEquals(await s.packages.pruneChanges(before, 1), 1);
+    assertEquals(await s.packages.pruneChanges(before, 1), 0);
+    assertEquals(await logged(), [[now - DAY], []]);
+
+    // The retention job does it with the setting's days; metric history kept forever here.
+    await s.packages.writeBatch(
+      "h2",
+      delta(3, old + DAY, 1, { upsert: [pkg("openssl", "3.0.16-1")], total: 1 }),
+      now,
+    );
+    const forever = { raw: null, "1m": null, "10m": null, "1h": null, "1d": null };
+    const kept = await runRetention(s, forever, now, () => {}, undefined, {
+      packageChangesDays: 600,
+    });
+    assertEquals(kept.package_changes.rows, 0);
+    assertEquals(await logged(), [[now - DAY], [old + DAY]]);
+    const removed = await runRetention(s, forever, now, () => {}, undefined, {
+      packageChangesDays: 400,
+    });
+    assertEquals(removed.package_changes.rows, 1);
+    assertEquals(await logged(), [[now - DAY], []]);
+    assertEquals(names(await s.packages.list("h2")), ["openssl=3.0.16-1"]);
   });
 
   test("packages: a delta on a baseline the hub does not hold applies nothing", async (s) => {

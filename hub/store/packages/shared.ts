@@ -335,4 +335,18 @@ export class SqlPackageStore implements PackageStore {
       return kept;
     }());
   }
+
+  pruneChanges(before: number, limit: number): Promise<number> {
+    return this.db.tx(function* () {
+      // Host by host, so the (host_id, ts) index finds the old rows on both
+      // stores without an index on ts alone (every row has its host: a
+      // deleted host's changes go with it).
+      return yield* count(
+        `DELETE FROM package_changes WHERE id IN (
+          SELECT id FROM package_changes
+          WHERE host_id IN (SELECT id FROM hosts) AND ts < :before LIMIT :limit)`,
+        { before, limit },
+      );
+    }());
+  }
 }

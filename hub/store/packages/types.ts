@@ -105,4 +105,9 @@ export interface PackageStore {
    * first; with `limit`, the newest `limit` entries.
    */
   changes(hostId: string, from: number, to: number, limit?: number): Promise<ChangeEntry[]>;
+  /**
+   * Drops up to `limit` logged changes from before `before` (retention);
+   * returns how many went. The inventory itself is never pruned.
+   */
+  pruneChanges(before: number, limit: number): Promise<number>;
 }

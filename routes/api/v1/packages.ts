@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import type { AppDeps } from "../../../hub/http/deps.ts";
 import { HttpError } from "../../../hub/http/errors.ts";
-import { checkQuery, searchPackages } from "../../../hub/usecases/packages.ts";
+import { checkQuery, fleetPackagesView, searchPackages } from "../../../hub/usecases/packages.ts";
 
 export function getPackages({ store }: AppDeps) {
   return async (c: Context) => {
@@ -22,5 +22,22 @@ export function getPackages({ store }: AppDeps) {
       name: h.name,
       version: h.version,
     })));
+  };
+}
+
+/**
+ * GET /api/v1/packages/summary?name=&op=&version=&manager=&pkg=: what the
+ * fleet Packages page shows for the same query (its island reads it again
+ * when an inventory changes): packages with their host counts, version
+ * spread and updates pending, and the hosts of `pkg`. An empty name lists the
+ * packages with updates pending, as the page does.
+ */
+export function getPackagesSummary({ store }: AppDeps) {
+  return async (c: Context) => {
+    const view = await fleetPackagesView(store, c.req.query());
+    if (view.invalid) {
+      throw new HttpError(400, "invalid_query", view.invalid.problem, view.invalid.field);
+    }
+    return c.json(view);
   };
 }

@@ -1,14 +1,18 @@
 /**
  * GET /hosts/:id/packages: the host's Packages tab: every package its agent
  * reported, its version and any update pending (security ones marked), the
- * time of the inventory and the managers that could not be read. `q` filters
- * by name, server-side, so the tab works without scripts.
+ * time of the inventory and the managers that could not be read; kept live
+ * (islands/HostPackages.tsx). `q` filters by name, server-side too, so the
+ * tab works without scripts.
  */
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../../hub/http/deps.ts";
 import { page } from "../../../hub/http/render.tsx";
 import { HttpError } from "../../../hub/http/errors.ts";
 import { HostTabs } from "../../../components/HostTabs.tsx";
+import { Island } from "../../../components/Island.tsx";
+import HostPackages from "../../../islands/HostPackages.tsx";
+import { packageRow } from "../../api/v1/hosts/[id]/packages.ts";
 
 export function hostPackagesPage({ store }: AppDeps) {
   return async (c: Context<AppEnv>) => {
@@ -19,10 +23,7 @@ export function hostPackagesPage({ store }: AppDeps) {
       store.packages.list(id),
       store.packages.baseline(id),
     ]);
-    const filter = (c.req.query("q") ?? "").trim().slice(0, 100).toLowerCase();
-    const shown = filter ? all.filter((p) => p.name.toLowerCase().includes(filter)) : all;
-    const updates = all.filter((p) => p.update_version);
-    const security = updates.filter((p) => p.security).length;
+    const filter = (c.req.query("q") ?? "").trim().slice(0, 100);
     return page(
       c,
       `${host.name} · Packages`,
@@ -31,57 +32,22 @@ export function hostPackagesPage({ store }: AppDeps) {
           <h1>{host.name}</h1>
         </div>
         <HostTabs hostId={id} current="packages" />
-        {!baseline ? <p class="empty">No package inventory from this host yet.</p> : (
-          <>
-            <p class="muted">
-              {all.length} packages ({baseline.managers.join(", ") || "no manager found"}),{" "}
-              {updates.length}{" "}
-              with updates pending{security ? `, ${security} for security` : ""}. Inventory as of
-              {" "}
-              <time datetime={new Date(baseline.updated_at).toISOString()}>
-                {new Date(baseline.updated_at).toISOString().replace("T", " ").slice(0, 19)} UTC
-              </time>.
-            </p>
-            {baseline.errors.map((e) => (
-              <p class="error" role="status">{e.manager} could not be read: {e.message}</p>
-            ))}
-            <form method="get" class="row" role="search">
-              <label>
-                Filter
-                <input type="search" name="q" value={filter} maxLength={100} />
-              </label>
-              <button type="submit">Filter</button>
-            </form>
-            <div class="table-wrap">
-              <table class="host-packages">
-                <thead>
-                  <tr>
-                    <th scope="col">Package</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">Arch</th>
-                    <th scope="col">Manager</th>
-                    <th scope="col">Update</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((p) => (
-                    <tr>
-                      <td>{p.name}</td>
-                      <td>{p.version}</td>
-                      <td>{p.arch || "–"}</td>
-                      <td>{p.manager}</td>
-                      <td>
-                        {p.update_version || "–"}
-                        {p.security && <span class="badge critical">security</span>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {shown.length === 0 && <p class="empty">No package matches.</p>}
-            </div>
-          </>
-        )}
+        <Island
+          name="HostPackages"
+          component={HostPackages}
+          props={{
+            hostId: id,
+            packages: all.map(packageRow),
+            inventory: baseline
+              ? {
+                updated_at: baseline.updated_at,
+                managers: baseline.managers,
+                errors: baseline.errors,
+              }
+              : null,
+            filter,
+          }}
+        />
       </>,
     );
   };

@@ -8,6 +8,8 @@
 import type { Context } from "hono";
 import type { AppDeps } from "../../../../../hub/http/deps.ts";
 import { HttpError } from "../../../../../hub/http/errors.ts";
+import type { InstalledPackage } from "../../../../../hub/store/packages/types.ts";
+import type { HostPackageRow } from "../../../../../islands/HostPackages.tsx";
 
 export function getHostPackages({ store }: AppDeps) {
   return async (c: Context) => {
@@ -15,14 +17,19 @@ export function getHostPackages({ store }: AppDeps) {
     if (!(await store.hosts.get(id))) {
       throw new HttpError(404, "not_found", `No such host: ${id.slice(0, 64)}`);
     }
-    return c.json((await store.packages.list(id)).map((p) => ({
-      manager: p.manager,
-      name: p.name,
-      version: p.version,
-      arch: p.arch,
-      update_available: Boolean(p.update_version),
-      update_version: p.update_version || null,
-      security: p.security,
-    })));
+    return c.json((await store.packages.list(id)).map(packageRow));
+  };
+}
+
+/** A package as this API gives it (the host's Packages tab renders the same rows). */
+export function packageRow(p: InstalledPackage): HostPackageRow {
+  return {
+    manager: p.manager,
+    name: p.name,
+    version: p.version,
+    arch: p.arch,
+    update_available: Boolean(p.update_version),
+    update_version: p.update_version || null,
+    security: p.security,
   };
 }
