@@ -170,6 +170,7 @@ export async function run({ full }: { full: boolean }) {
         removed: [],
         total: upsert.length,
         errors: [],
+        partOfFull: false,
       }, Date.now());
     }
     const loadS = (performance.now() - t0) / 1000;

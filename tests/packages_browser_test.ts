@@ -53,6 +53,7 @@ browserTest(
           removed: [],
           total: packages.length,
           errors: [],
+          partOfFull: false,
         }, Date.now());
       }
     } finally {

@@ -283,6 +283,8 @@ export class PackagesJob implements Job {
         errors,
         upsert: part.upsert,
         total,
+        // The hub logs none of it as changes: it is one inventory, cut to fit the WAL.
+        partOfFull: parts.length > 1,
       }, i === 0 ? undefined : first);
       if (i === 0) first = seq;
     }

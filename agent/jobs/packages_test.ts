@@ -226,6 +226,8 @@ Deno.test("an inventory over the batch bound goes as a full batch and deltas con
     assert(parts.length > 1, `${parts.length} part`);
     assertEquals(parts.map((p) => p.full), [true, ...parts.slice(1).map(() => false)]);
     assert(parts.every((p) => p.baselineSeq === 1n));
+    // Each says it is part of one inventory, so the hub logs none of it as a change.
+    assert(parts.every((p) => p.partOfFull));
     let total = 0;
     for (const p of parts) {
       total += p.upsert.length;

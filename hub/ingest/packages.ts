@@ -127,5 +127,6 @@ export function packageBatchToStored(b: PackageBatch, now = Date.now()): StoredP
     removed,
     total: b.total,
     errors,
+    partOfFull: b.partOfFull,
   };
 }

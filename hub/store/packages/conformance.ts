@@ -25,6 +25,7 @@ function full(seq: number, ts: number, upsert: InstalledPackage[]): StoredPackag
     removed: [],
     total: upsert.length,
     errors: [],
+    partOfFull: false,
   };
 }
 
@@ -43,6 +44,7 @@ function delta(
     upsert: [],
     removed: [],
     total: 0,
+    partOfFull: false,
     errors: [],
     ...over,
   };
@@ -102,6 +104,32 @@ export function packagesConformance(test: StoreTest): void {
     );
     assertEquals((await s.packages.baseline("h1"))?.baseline_seq, 1);
     assertEquals((await s.packages.baseline("h1"))?.last_seq, 3);
+  });
+
+  test("packages: an inventory cut into several batches is one inventory, never changes", async (s) => {
+    await host(s, "h1");
+    const part = (b: StoredPackageBatch) => ({ ...b, partOfFull: true });
+    const cut = async (seq: number, ts: number, a: InstalledPackage[], b: InstalledPackage[]) => {
+      await s.packages.writeBatch("h1", part(full(seq, ts, a)), ts);
+      return await s.packages.writeBatch(
+        "h1",
+        part(delta(seq + 1, ts, seq, { upsert: b, total: a.length + b.length })),
+        ts,
+      );
+    };
+    // A host's first inventory, in two parts: the second adds nothing to the log.
+    const a = [pkg("openssl", "3.0.14-1"), pkg("curl", "7.88.1-10")];
+    const b = [pkg("jq", "1.6-2.1"), pkg("zlib1g", "1.2.13")];
+    assertEquals(await cut(1, 1000, a, b), { status: "applied", changes: 0, resync: false });
+    // A resync, cut likewise: the first part drops what the second brings back; neither is told.
+    assertEquals(await cut(3, 2000, a, b), { status: "applied", changes: 0, resync: false });
+    assertEquals(await s.packages.changes("h1", 0, 10_000), []);
+    assertEquals(names(await s.packages.list("h1")), [
+      "curl=7.88.1-10",
+      "jq=1.6-2.1",
+      "openssl=3.0.14-1",
+      "zlib1g=1.2.13",
+    ]);
   });
 
   test("packages: retention drops old changes in slices, never the inventory", async (s) => {

@@ -184,8 +184,10 @@ function* writePlan(
       { rows: new Json([...new Set(fresh)].map((name) => ({ name }))) },
     );
   }
-  // A host's first inventory is where its log starts, not a change.
-  const logged = held === null ? [] : changes;
+  // A host's first inventory is where its log starts, not a change; nor is any part of an
+  // inventory cut into several batches (a resync's changes against what was held before
+  // are not told: the hub lost track of that host's deltas, which is why it asked).
+  const logged = held === null || b.partOfFull ? [] : changes;
   if (logged.length) {
     yield* count(
       `INSERT INTO package_changes

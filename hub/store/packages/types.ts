@@ -33,6 +33,8 @@ export interface StoredPackageBatch {
   total: number;
   /** Managers that could not be read this time: their packages stay as they were. */
   errors: Array<{ manager: string; message: string }>;
+  /** One of the batches a full inventory was cut into: nothing in it is a change. */
+  partOfFull: boolean;
 }
 
 export type ChangeKind = "added" | "removed" | "upgraded" | "downgraded";

@@ -2935,6 +2935,14 @@ export interface PackageBatch {
    * @generated from field: repeated sightline.agent.v1.CollectorError errors = 9;
    */
   errors: CollectorError[];
+  /**
+   * Part of one full inventory sent in several batches (each under the WAL's
+   * bound): the full batch and the deltas after it that carry the rest, on
+   * its seq. Their upserts are the inventory, not changes to it.
+   *
+   * @generated from field: bool part_of_full = 10;
+   */
+  partOfFull: boolean;
 }
 
 /** A PackageBatch with every field at its default, then `init`'s. */
@@ -2949,6 +2957,7 @@ export function createPackageBatch(init: Partial<PackageBatch> = {}): PackageBat
     removed: [],
     total: 0,
     errors: [],
+    partOfFull: false,
     ...init,
   };
 }
@@ -3000,6 +3009,7 @@ function writePackageBatch(w: BinaryWriter, m: PackageBatch): void {
     writeCollectorError(w, item);
     w.join();
   }
+  if (m.partOfFull) w.tag(10, WireType.Varint).bool(m.partOfFull);
 }
 
 function readPackageBatch(r: BinaryReader, len: number, m: PackageBatch = createPackageBatch()): PackageBatch {
@@ -3048,6 +3058,11 @@ function readPackageBatch(r: BinaryReader, len: number, m: PackageBatch = create
       case 9: {
         if (wt !== WireType.LengthDelimited) return false;
         m.errors.push(readCollectorError(r, r.uint32()));
+        return true;
+      }
+      case 10: {
+        if (wt !== WireType.Varint) return false;
+        m.partOfFull = r.bool();
         return true;
       }
     }
