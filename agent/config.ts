@@ -19,6 +19,12 @@ export interface AgentConfig {
   walMaxBytes: number;
   /** Longest wait between reconnect attempts, in seconds. */
   reconnectMaxS: number;
+  /** SIGHTLINE_AGENT_LOG_ALLOW: colon-separated globs of the files the hub may have read. */
+  logAllow: string;
+  /** SIGHTLINE_AGENT_JOURNAL=off keeps the journal from being read. */
+  journal: boolean;
+  /** SIGHTLINE_AGENT_LOG_RATE: log lines per second past which lines are dropped and counted. */
+  logRateLinesPerS: number;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -68,6 +74,16 @@ export function loadAgentConfig(
       30,
       1,
       600,
+    ),
+    logAllow: env.SIGHTLINE_AGENT_LOG_ALLOW ?? "",
+    journal: env.SIGHTLINE_AGENT_JOURNAL !== "off",
+    logRateLinesPerS: number(
+      log,
+      "SIGHTLINE_AGENT_LOG_RATE",
+      env.SIGHTLINE_AGENT_LOG_RATE,
+      5000,
+      1,
+      1_000_000,
     ),
   };
 }

@@ -17,6 +17,10 @@ import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
+import { logsJob } from "./logs/job.ts";
+import { LogReader } from "./logs/reader.ts";
+import { AllowList } from "./logs/allow.ts";
+import { LogSource_Kind } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -70,6 +74,19 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     sender: link,
     log,
   }));
+  jobs.add(logsJob(
+    new LogReader({
+      wal,
+      sources: () =>
+        control.logSources()
+          .filter((s) => s.kind === LogSource_Kind.FILE)
+          .map((s) => ({ id: s.id, path: s.path })),
+      allow: new AllowList(config.logAllow),
+      sender: link,
+      log: logger("agent.logs"),
+      rateLinesPerS: config.logRateLinesPerS,
+    }),
+  ));
   let stopping = false;
   // The hub set another interval: the metrics job follows it from its next tick.
   control.onIntervalChange((s) => {

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightline/agent/v1/agent.proto.
  */
 export const file_sightline_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkimgIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAQgYKBGtpbmQi2AEKCkh1Yk1lc3NhZ2USJgoDYWNrGAEgASgLMhcuc2lnaHRsaW5lLmFnZW50LnYxLkFja0gAEi4KB3dlbGNvbWUYAiABKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuV2VsY29tZUgAEjUKB3JlcXVlc3QYAyABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbFJlcXVlc3RIABIzCgdkZXNpcmVkGAQgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRTdGF0ZUgAQgYKBGtpbmQi6QEKBUhlbGxvEhUKDWFnZW50X3ZlcnNpb24YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSCgoCb3MYAyABKAkSDAoEYXJjaBgEIAEoCRIOCgZrZXJuZWwYBSABKAkSEwoLZW52aXJvbm1lbnQYBiABKAkSFwoPZHJvcHBlZF9iYXRjaGVzGAcgASgEEgsKA2lwcxgIIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYCSABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAogASgEEh0KFWFnZW50X3N0YXJ0ZWRfdW5peF9tcxgLIAEoAyIbCgdXZWxjb21lEhAKCGxhc3Rfc2VxGAEgASgEIk4KCUhlYXJ0YmVhdBIPCgd1bml4X21zGAEgASgDEhcKD2Ryb3BwZWRfYmF0Y2hlcxgCIAEoBBIXCg9wZW5kaW5nX2JhdGNoZXMYAyABKAQiJAoDQWNrEgsKA3NlcRgBIAEoBBIQCghyZWplY3RlZBgCIAEoCSLEAwoMTWV0cmljc0JhdGNoEgsKA3NlcRgBIAEoBBIPCgd1bml4X21zGAIgASgDEiQKA2NwdRgDIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5DcHUSKgoGbWVtb3J5GAQgASgLMhouc2lnaHRsaW5lLmFnZW50LnYxLk1lbW9yeRImCgRsb2FkGAUgASgLMhguc2lnaHRsaW5lLmFnZW50LnYxLkxvYWQSEAoIdXB0aW1lX3MYBiABKAESMwoLZmlsZXN5c3RlbXMYByADKAsyHi5zaWdodGxpbmUuYWdlbnQudjEuRmlsZXN5c3RlbRInCgVkaXNrcxgIIAMoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5EaXNrEi0KA25ldBgJIAMoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5OZXRJbnRlcmZhY2USNQoMdGVtcGVyYXR1cmVzGAogAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLlRlbXBlcmF0dXJlEjIKBmVycm9ycxgLIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvchISCgppbnRlcnZhbF9zGAwgASgBInQKA0NwdRIPCgdwZXJjZW50GAEgASgBEgwKBHVzZXIYAiABKAESDgoGc3lzdGVtGAMgASgBEg4KBmlvd2FpdBgEIAEoARINCgVzdGVhbBgFIAEoARIQCghwZXJfY29yZRgGIAMoARINCgVjb3JlcxgHIAEoDSKTAQoGTWVtb3J5EhMKC3RvdGFsX2J5dGVzGAEgASgEEhIKCnVzZWRfYnl0ZXMYAiABKAQSFwoPYXZhaWxhYmxlX2J5dGVzGAMgASgEEhQKDGNhY2hlZF9ieXRlcxgEIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAUgASgEEhcKD3N3YXBfdXNlZF9ieXRlcxgGIAEoBCI0CgRMb2FkEg0KBWxvYWQxGAEgASgBEg0KBWxvYWQ1GAIgASgBEg4KBmxvYWQxNRgDIAEoASJ4CgpGaWxlc3lzdGVtEg0KBW1vdW50GAEgASgJEg4KBmRldmljZRgCIAEoCRIOCgZmc3R5cGUYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoBBISCgp1c2VkX2J5dGVzGAUgASgEEhMKC2F2YWlsX2J5dGVzGAYgASgEIpMBCgREaXNrEg4KBmRldmljZRgBIAEoCRISCgpyZWFkX2J5dGVzGAIgASgEEhMKC3dyaXRlX2J5dGVzGAMgASgEEg0KBXJlYWRzGAQgASgEEg4KBndyaXRlcxgFIAEoBBIYChByZWFkX2J5dGVzX3Blcl9zGAYgASgBEhkKEXdyaXRlX2J5dGVzX3Blcl9zGAcgASgBIuMBCgxOZXRJbnRlcmZhY2USDQoFaWZhY2UYASABKAkSEAoIcnhfYnl0ZXMYAiABKAQSEAoIdHhfYnl0ZXMYAyABKAQSEgoKcnhfcGFja2V0cxgEIAEoBBISCgp0eF9wYWNrZXRzGAUgASgEEhEKCXJ4X2Vycm9ycxgGIAEoBBIRCgl0eF9lcnJvcnMYByABKAQSEAoIcnhfZHJvcHMYCCABKAQSEAoIdHhfZHJvcHMYCSABKAQSFgoOcnhfYnl0ZXNfcGVyX3MYCiABKAESFgoOdHhfYnl0ZXNfcGVyX3MYCyABKAEiLgoLVGVtcGVyYXR1cmUSDgoGc2Vuc29yGAEgASgJEg8KB2NlbHNpdXMYAiABKAEiNAoOQ29sbGVjdG9yRXJyb3ISEQoJY29sbGVjdG9yGAEgASgJEg8KB21lc3NhZ2UYAiABKAki6AEKDkNvbnRyb2xSZXF1ZXN0EgoKAmlkGAEgASgEEjoKCmFnZW50X2luZm8YAiABKAsyJC5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdEgAEkAKDXRvcF9wcm9jZXNzZXMYAyABKAsyJy5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzUmVxdWVzdEgAEkQKD3BhY2thZ2VzX3Jlc3luYxgEIAEoCzIpLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlc1Jlc3luY1JlcXVlc3RIAEIGCgRib2R5IhIKEEFnZW50SW5mb1JlcXVlc3QiFQoTVG9wUHJvY2Vzc2VzUmVxdWVzdCKJAgoPQ29udHJvbFJlc3BvbnNlEgoKAmlkGAEgASgEEjMKCmFnZW50X2luZm8YAiABKAsyHS5zaWdodGxpbmUuYWdlbnQudjEuQWdlbnRJbmZvSAASOQoNdG9wX3Byb2Nlc3NlcxgDIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Ub3BQcm9jZXNzZXNIABI9Cg9wYWNrYWdlc19yZXN5bmMYBCABKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNIABIxCgVlcnJvchgPIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3JIAEIICgZyZXN1bHQivgEKCUFnZW50SW5mbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCHVwdGltZV9zGAIgASgBEhUKDWhvc3RfdXB0aW1lX3MYAyABKAESCwoDcGlkGAQgASgNEhsKE3dhbF9wZW5kaW5nX2JhdGNoZXMYBSABKAQSEgoKY29sbGVjdG9ycxgGIAMoCRIaChJtZXRyaWNzX2ludGVydmFsX3MYByABKAESFwoPZGVzaXJlZF92ZXJzaW9uGAggASgEIosBCgxUb3BQcm9jZXNzZXMSDwoHdW5peF9tcxgBIAEoAxINCgV0b3RhbBgCIAEoDRIrCgZieV9jcHUYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcxIuCglieV9tZW1vcnkYBCADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUHJvY2VzcyJvCgdQcm9jZXNzEgsKA3BpZBgBIAEoDRIMCgRuYW1lGAIgASgJEgwKBHVzZXIYAyABKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESEQoJcnNzX2J5dGVzGAUgASgEEhMKC21lbV9wZXJjZW50GAYgASgBIpkBCgxDb250cm9sRXJyb3ISMwoEY29kZRgBIAEoDjIlLnNpZ2h0bGluZS5hZ2VudC52MS5Db250cm9sRXJyb3IuQ29kZRIPCgdtZXNzYWdlGAIgASgJIkMKBENvZGUSFAoQQ09ERV9VTlNQRUNJRklFRBAAEhQKEENPREVfVU5TVVBQT1JURUQQARIPCgtDT0RFX0ZBSUxFRBACImwKDERlc2lyZWRTdGF0ZRIPCgd2ZXJzaW9uGAEgASgEEgwKBGZ1bGwYAiABKAgSLAoDc2V0GAMgAygLMh8uc2lnaHRsaW5lLmFnZW50LnYxLkRlc2lyZWRJdGVtEg8KB3JlbW92ZWQYBCADKAkiZAoLRGVzaXJlZEl0ZW0SCwoDa2V5GAEgASgJEj8KEG1ldHJpY3NfaW50ZXJ2YWwYAiABKAsyIy5zaWdodGxpbmUuYWdlbnQudjEuTWV0cmljc0ludGVydmFsSABCBwoFdmFsdWUiIgoPTWV0cmljc0ludGVydmFsEg8KB3NlY29uZHMYASABKAEigwIKDFBhY2thZ2VCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIMCgRmdWxsGAMgASgIEhQKDGJhc2VsaW5lX3NlcRgEIAEoBBIQCghtYW5hZ2VycxgFIAMoCRIrCgZ1cHNlcnQYBiADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZRIvCgdyZW1vdmVkGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VLZXkSDQoFdG90YWwYCCABKA0SMgoGZXJyb3JzGAkgAygLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbGxlY3RvckVycm9yIjkKClBhY2thZ2VLZXkSDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkieAoHUGFja2FnZRIPCgdtYW5hZ2VyGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEYXJjaBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhYKDnVwZGF0ZV92ZXJzaW9uGAUgASgJEhcKD3NlY3VyaXR5X3VwZGF0ZRgGIAEoCCIXChVQYWNrYWdlc1Jlc3luY1JlcXVlc3QiHQoOUGFja2FnZXNSZXN5bmMSCwoDc2VxGAEgASgEMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5zaWdodGxpbmUvYWdlbnQvdjEvYWdlbnQucHJvdG8SEnNpZ2h0bGluZS5hZ2VudC52MSJjCg9SZWdpc3RlclJlcXVlc3QSDQoFdG9rZW4YASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNYWdlbnRfdmVyc2lvbhgDIAEoCRIKCgJvcxgEIAEoCRIMCgRhcmNoGAUgASgJIloKEFJlZ2lzdGVyUmVzcG9uc2USEAoIYWdlbnRfaWQYASABKAkSEQoJYWdlbnRfa2V5GAIgASgMEg4KBmNhX3BlbRgDIAEoCRIRCglob3N0X25hbWUYBCABKAkiyAIKDEFnZW50TWVzc2FnZRIqCgVoZWxsbxgBIAEoCzIZLnNpZ2h0bGluZS5hZ2VudC52MS5IZWxsb0gAEjIKCWhlYXJ0YmVhdBgCIAEoCzIdLnNpZ2h0bGluZS5hZ2VudC52MS5IZWFydGJlYXRIABIzCgdtZXRyaWNzGAMgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLk1ldHJpY3NCYXRjaEgAEjcKCHJlc3BvbnNlGAQgASgLMiMuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXNwb25zZUgAEjQKCHBhY2thZ2VzGAUgASgLMiAuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VCYXRjaEgAEiwKBGxvZ3MYBiABKAsyHC5zaWdodGxpbmUuYWdlbnQudjEuTG9nQmF0Y2hIAEIGCgRraW5kItgBCgpIdWJNZXNzYWdlEiYKA2FjaxgBIAEoCzIXLnNpZ2h0bGluZS5hZ2VudC52MS5BY2tIABIuCgd3ZWxjb21lGAIgASgLMhsuc2lnaHRsaW5lLmFnZW50LnYxLldlbGNvbWVIABI1CgdyZXF1ZXN0GAMgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLkNvbnRyb2xSZXF1ZXN0SAASMwoHZGVzaXJlZBgEIAEoCzIgLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkU3RhdGVIAEIGCgRraW5kIukBCgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEgoKAm9zGAMgASgJEgwKBGFyY2gYBCABKAkSDgoGa2VybmVsGAUgASgJEhMKC2Vudmlyb25tZW50GAYgASgJEhcKD2Ryb3BwZWRfYmF0Y2hlcxgHIAEoBBILCgNpcHMYCCADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAkgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgKIAEoBBIdChVhZ2VudF9zdGFydGVkX3VuaXhfbXMYCyABKAMiGwoHV2VsY29tZRIQCghsYXN0X3NlcRgBIAEoBCJOCglIZWFydGJlYXQSDwoHdW5peF9tcxgBIAEoAxIXCg9kcm9wcGVkX2JhdGNoZXMYAiABKAQSFwoPcGVuZGluZ19iYXRjaGVzGAMgASgEIiQKA0FjaxILCgNzZXEYASABKAQSEAoIcmVqZWN0ZWQYAiABKAkixAMKDE1ldHJpY3NCYXRjaBILCgNzZXEYASABKAQSDwoHdW5peF9tcxgCIAEoAxIkCgNjcHUYAyABKAsyFy5zaWdodGxpbmUuYWdlbnQudjEuQ3B1EioKBm1lbW9yeRgEIAEoCzIaLnNpZ2h0bGluZS5hZ2VudC52MS5NZW1vcnkSJgoEbG9hZBgFIAEoCzIYLnNpZ2h0bGluZS5hZ2VudC52MS5Mb2FkEhAKCHVwdGltZV9zGAYgASgBEjMKC2ZpbGVzeXN0ZW1zGAcgAygLMh4uc2lnaHRsaW5lLmFnZW50LnYxLkZpbGVzeXN0ZW0SJwoFZGlza3MYCCADKAsyGC5zaWdodGxpbmUuYWdlbnQudjEuRGlzaxItCgNuZXQYCSADKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuTmV0SW50ZXJmYWNlEjUKDHRlbXBlcmF0dXJlcxgKIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5UZW1wZXJhdHVyZRIyCgZlcnJvcnMYCyADKAsyIi5zaWdodGxpbmUuYWdlbnQudjEuQ29sbGVjdG9yRXJyb3ISEgoKaW50ZXJ2YWxfcxgMIAEoASJ0CgNDcHUSDwoHcGVyY2VudBgBIAEoARIMCgR1c2VyGAIgASgBEg4KBnN5c3RlbRgDIAEoARIOCgZpb3dhaXQYBCABKAESDQoFc3RlYWwYBSABKAESEAoIcGVyX2NvcmUYBiADKAESDQoFY29yZXMYByABKA0ikwEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgp1c2VkX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBIUCgxjYWNoZWRfYnl0ZXMYBCABKAQSGAoQc3dhcF90b3RhbF9ieXRlcxgFIAEoBBIXCg9zd2FwX3VzZWRfYnl0ZXMYBiABKAQiNAoETG9hZBINCgVsb2FkMRgBIAEoARINCgVsb2FkNRgCIAEoARIOCgZsb2FkMTUYAyABKAEieAoKRmlsZXN5c3RlbRINCgVtb3VudBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDgoGZnN0eXBlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSEgoKdXNlZF9ieXRlcxgFIAEoBBITCgthdmFpbF9ieXRlcxgGIAEoBCKTAQoERGlzaxIOCgZkZXZpY2UYASABKAkSEgoKcmVhZF9ieXRlcxgCIAEoBBITCgt3cml0ZV9ieXRlcxgDIAEoBBINCgVyZWFkcxgEIAEoBBIOCgZ3cml0ZXMYBSABKAQSGAoQcmVhZF9ieXRlc19wZXJfcxgGIAEoARIZChF3cml0ZV9ieXRlc19wZXJfcxgHIAEoASLjAQoMTmV0SW50ZXJmYWNlEg0KBWlmYWNlGAEgASgJEhAKCHJ4X2J5dGVzGAIgASgEEhAKCHR4X2J5dGVzGAMgASgEEhIKCnJ4X3BhY2tldHMYBCABKAQSEgoKdHhfcGFja2V0cxgFIAEoBBIRCglyeF9lcnJvcnMYBiABKAQSEQoJdHhfZXJyb3JzGAcgASgEEhAKCHJ4X2Ryb3BzGAggASgEEhAKCHR4X2Ryb3BzGAkgASgEEhYKDnJ4X2J5dGVzX3Blcl9zGAogASgBEhYKDnR4X2J5dGVzX3Blcl9zGAsgASgBIi4KC1RlbXBlcmF0dXJlEg4KBnNlbnNvchgBIAEoCRIPCgdjZWxzaXVzGAIgASgBIjQKDkNvbGxlY3RvckVycm9yEhEKCWNvbGxlY3RvchgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIugBCg5Db250cm9sUmVxdWVzdBIKCgJpZBgBIAEoBBI6CgphZ2VudF9pbmZvGAIgASgLMiQuc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3RIABJACg10b3BfcHJvY2Vzc2VzGAMgASgLMicuc2lnaHRsaW5lLmFnZW50LnYxLlRvcFByb2Nlc3Nlc1JlcXVlc3RIABJECg9wYWNrYWdlc19yZXN5bmMYBCABKAsyKS5zaWdodGxpbmUuYWdlbnQudjEuUGFja2FnZXNSZXN5bmNSZXF1ZXN0SABCBgoEYm9keSISChBBZ2VudEluZm9SZXF1ZXN0IhUKE1RvcFByb2Nlc3Nlc1JlcXVlc3QiiQIKD0NvbnRyb2xSZXNwb25zZRIKCgJpZBgBIAEoBBIzCgphZ2VudF9pbmZvGAIgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkFnZW50SW5mb0gAEjkKDXRvcF9wcm9jZXNzZXMYAyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuVG9wUHJvY2Vzc2VzSAASPQoPcGFja2FnZXNfcmVzeW5jGAQgASgLMiIuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2VzUmVzeW5jSAASMQoFZXJyb3IYDyABKAsyIC5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9ySABCCAoGcmVzdWx0Ir4BCglBZ2VudEluZm8SFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIQCgh1cHRpbWVfcxgCIAEoARIVCg1ob3N0X3VwdGltZV9zGAMgASgBEgsKA3BpZBgEIAEoDRIbChN3YWxfcGVuZGluZ19iYXRjaGVzGAUgASgEEhIKCmNvbGxlY3RvcnMYBiADKAkSGgoSbWV0cmljc19pbnRlcnZhbF9zGAcgASgBEhcKD2Rlc2lyZWRfdmVyc2lvbhgIIAEoBCKLAQoMVG9wUHJvY2Vzc2VzEg8KB3VuaXhfbXMYASABKAMSDQoFdG90YWwYAiABKA0SKwoGYnlfY3B1GAMgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MSLgoJYnlfbWVtb3J5GAQgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlByb2Nlc3MibwoHUHJvY2VzcxILCgNwaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgR1c2VyGAMgASgJEhMKC2NwdV9wZXJjZW50GAQgASgBEhEKCXJzc19ieXRlcxgFIAEoBBITCgttZW1fcGVyY2VudBgGIAEoASKZAQoMQ29udHJvbEVycm9yEjMKBGNvZGUYASABKA4yJS5zaWdodGxpbmUuYWdlbnQudjEuQ29udHJvbEVycm9yLkNvZGUSDwoHbWVzc2FnZRgCIAEoCSJDCgRDb2RlEhQKEENPREVfVU5TUEVDSUZJRUQQABIUChBDT0RFX1VOU1VQUE9SVEVEEAESDwoLQ09ERV9GQUlMRUQQAiJsCgxEZXNpcmVkU3RhdGUSDwoHdmVyc2lvbhgBIAEoBBIMCgRmdWxsGAIgASgIEiwKA3NldBgDIAMoCzIfLnNpZ2h0bGluZS5hZ2VudC52MS5EZXNpcmVkSXRlbRIPCgdyZW1vdmVkGAQgAygJIpkBCgtEZXNpcmVkSXRlbRILCgNrZXkYASABKAkSPwoQbWV0cmljc19pbnRlcnZhbBgCIAEoCzIjLnNpZ2h0bGluZS5hZ2VudC52MS5NZXRyaWNzSW50ZXJ2YWxIABIzCgpsb2dfc291cmNlGAMgASgLMh0uc2lnaHRsaW5lLmFnZW50LnYxLkxvZ1NvdXJjZUgAQgcKBXZhbHVlIiIKD01ldHJpY3NJbnRlcnZhbBIPCgdzZWNvbmRzGAEgASgBIoMCCgxQYWNrYWdlQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSDAoEZnVsbBgDIAEoCBIUCgxiYXNlbGluZV9zZXEYBCABKAQSEAoIbWFuYWdlcnMYBSADKAkSKwoGdXBzZXJ0GAYgAygLMhsuc2lnaHRsaW5lLmFnZW50LnYxLlBhY2thZ2USLwoHcmVtb3ZlZBgHIAMoCzIeLnNpZ2h0bGluZS5hZ2VudC52MS5QYWNrYWdlS2V5Eg0KBXRvdGFsGAggASgNEjIKBmVycm9ycxgJIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI5CgpQYWNrYWdlS2V5Eg8KB21hbmFnZXIYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRhcmNoGAMgASgJIngKB1BhY2thZ2USDwoHbWFuYWdlchgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGFyY2gYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRIWCg51cGRhdGVfdmVyc2lvbhgFIAEoCRIXCg9zZWN1cml0eV91cGRhdGUYBiABKAgiFwoVUGFja2FnZXNSZXN5bmNSZXF1ZXN0Ih0KDlBhY2thZ2VzUmVzeW5jEgsKA3NlcRgBIAEoBCKlAQoJTG9nU291cmNlEgoKAmlkGAEgASgJEjAKBGtpbmQYAiABKA4yIi5zaWdodGxpbmUuYWdlbnQudjEuTG9nU291cmNlLktpbmQSDAoEcGF0aBgDIAEoCRINCgV1bml0cxgEIAMoCSI9CgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABINCglLSU5EX0ZJTEUQARIQCgxLSU5EX0pPVVJOQUwQAiKfAQoITG9nQmF0Y2gSCwoDc2VxGAEgASgEEg8KB3VuaXhfbXMYAiABKAMSKgoFbGluZXMYAyADKAsyGy5zaWdodGxpbmUuYWdlbnQudjEuTG9nTGluZRIVCg1kcm9wcGVkX2xpbmVzGAQgASgEEjIKBmVycm9ycxgFIAMoCzIiLnNpZ2h0bGluZS5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciJ+CgdMb2dMaW5lEg8KB3VuaXhfbXMYASABKAMSEQoJc291cmNlX2lkGAIgASgJEg4KBm9yaWdpbhgDIAEoCRINCgVsZXZlbBgEIAEoCRIPCgdtZXNzYWdlGAUgASgJEhEKCXRydW5jYXRlZBgGIAEoCBIMCgR1bml0GAcgASgJMrYBCgxBZ2VudFNlcnZpY2USVQoIUmVnaXN0ZXISIy5zaWdodGxpbmUuYWdlbnQudjEuUmVnaXN0ZXJSZXF1ZXN0GiQuc2lnaHRsaW5lLmFnZW50LnYxLlJlZ2lzdGVyUmVzcG9uc2USTwoHQ29ubmVjdBIgLnNpZ2h0bGluZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaHi5zaWdodGxpbmUuYWdlbnQudjEuSHViTWVzc2FnZSgBMAFiBnByb3RvMw");
 
 /**
  * @generated from message sightline.agent.v1.RegisterRequest
@@ -128,13 +128,19 @@ export type AgentMessage = Message<"sightline.agent.v1.AgentMessage"> & {
      * takes the next seq of the same sequence: the hub stores it once on
      * (host, seq) and acknowledges it in order.
      *
-     * 6: log lines (issue 18); 7: check results (issue 19). Reserved here so
-     * the capabilities built apart never take the same number.
-     *
      * @generated from field: sightline.agent.v1.PackageBatch packages = 5;
      */
     value: PackageBatch;
     case: "packages";
+  } | {
+    /**
+     * 7: check results (issue 19). Reserved here so the capabilities built
+     * apart never take the same number.
+     *
+     * @generated from field: sightline.agent.v1.LogBatch logs = 6;
+     */
+    value: LogBatch;
+    case: "logs";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1136,12 +1142,18 @@ export type DesiredItem = Message<"sightline.agent.v1.DesiredItem"> & {
    */
   value: {
     /**
-     * 3: log sources (issue 18); 4: checks (issue 19).
-     *
      * @generated from field: sightline.agent.v1.MetricsInterval metrics_interval = 2;
      */
     value: MetricsInterval;
     case: "metricsInterval";
+  } | {
+    /**
+     * 4: checks (issue 19).
+     *
+     * @generated from field: sightline.agent.v1.LogSource log_source = 3;
+     */
+    value: LogSource;
+    case: "logSource";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1363,6 +1375,179 @@ export type PackagesResync = Message<"sightline.agent.v1.PackagesResync"> & {
  */
 export const PackagesResyncSchema: GenMessage<PackagesResync> = /*@__PURE__*/
   messageDesc(file_sightline_agent_v1_agent, 32);
+
+/**
+ * A log source the hub wants the agent to read, one desired item per source
+ * (key `log_source:<id>`), so adding or removing one is a diff. The agent
+ * reads a file source only where its local allow-list
+ * (SIGHTLINE_AGENT_LOG_ALLOW) lets it: the hub alone cannot make it read a
+ * file.
+ *
+ * @generated from message sightline.agent.v1.LogSource
+ */
+export type LogSource = Message<"sightline.agent.v1.LogSource"> & {
+  /**
+   * The hub's id of the source; every line read through it carries it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: sightline.agent.v1.LogSource.Kind kind = 2;
+   */
+  kind: LogSource_Kind;
+
+  /**
+   * KIND_FILE: an absolute path or glob (`/var/log/app/*.log`).
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * KIND_JOURNAL: only these systemd units (none: the whole journal).
+   *
+   * @generated from field: repeated string units = 4;
+   */
+  units: string[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.LogSource.
+ * Use `create(LogSourceSchema)` to create a new message.
+ */
+export const LogSourceSchema: GenMessage<LogSource> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 33);
+
+/**
+ * @generated from enum sightline.agent.v1.LogSource.Kind
+ */
+export enum LogSource_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: KIND_FILE = 1;
+   */
+  FILE = 1,
+
+  /**
+   * @generated from enum value: KIND_JOURNAL = 2;
+   */
+  JOURNAL = 2,
+}
+
+/**
+ * Describes the enum sightline.agent.v1.LogSource.Kind.
+ */
+export const LogSource_KindSchema: GenEnum<LogSource_Kind> = /*@__PURE__*/
+  enumDesc(file_sightline_agent_v1_agent, 33, 0);
+
+/**
+ * Log lines read on the host since the previous batch, oldest first per
+ * file. Travels through the WAL like a metrics batch: stored once on
+ * (host, seq).
+ *
+ * @generated from message sightline.agent.v1.LogBatch
+ */
+export type LogBatch = Message<"sightline.agent.v1.LogBatch"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: bigint;
+
+  /**
+   * @generated from field: repeated sightline.agent.v1.LogLine lines = 3;
+   */
+  lines: LogLine[];
+
+  /**
+   * Lines dropped by the agent's rate limit since the previous batch.
+   *
+   * @generated from field: uint64 dropped_lines = 4;
+   */
+  droppedLines: bigint;
+
+  /**
+   * Sources the agent could not (or may not) read, and why; sent when they
+   * start failing, so the hub can show them.
+   *
+   * @generated from field: repeated sightline.agent.v1.CollectorError errors = 5;
+   */
+  errors: CollectorError[];
+};
+
+/**
+ * Describes the message sightline.agent.v1.LogBatch.
+ * Use `create(LogBatchSchema)` to create a new message.
+ */
+export const LogBatchSchema: GenMessage<LogBatch> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 34);
+
+/**
+ * @generated from message sightline.agent.v1.LogLine
+ */
+export type LogLine = Message<"sightline.agent.v1.LogLine"> & {
+  /**
+   * When the line was read (files) or written (the journal), Unix ms.
+   *
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: bigint;
+
+  /**
+   * The LogSource id it was read through.
+   *
+   * @generated from field: string source_id = 2;
+   */
+  sourceId: string;
+
+  /**
+   * The file it came from, or "journal" (with the unit in `unit`).
+   *
+   * @generated from field: string origin = 3;
+   */
+  origin: string;
+
+  /**
+   * "error", "warn", "info", "debug", or "" when the line does not say.
+   *
+   * @generated from field: string level = 4;
+   */
+  level: string;
+
+  /**
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * The line was longer than the agent's cap and was cut (marked in message).
+   *
+   * @generated from field: bool truncated = 6;
+   */
+  truncated: boolean;
+
+  /**
+   * @generated from field: string unit = 7;
+   */
+  unit: string;
+};
+
+/**
+ * Describes the message sightline.agent.v1.LogLine.
+ * Use `create(LogLineSchema)` to create a new message.
+ */
+export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
+  messageDesc(file_sightline_agent_v1_agent, 35);
 
 /**
  * @generated from service sightline.agent.v1.AgentService
