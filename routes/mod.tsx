@@ -28,6 +28,7 @@ import { deleteHost, deleteHostPage } from "./hosts/[id]/delete.tsx";
 import { setTags } from "./hosts/[id]/tags.ts";
 // Alerting: rules, silences, maintenance, channels
 import { rulesPage } from "./alerts/rules.tsx";
+import * as logApi from "./api/v1/logs/index.ts";
 import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
 import { deleteRule, deleteRulePage } from "./alerts/rules/[id]/delete.tsx";
 import { silencesPage } from "./alerts/silences.tsx";
@@ -61,6 +62,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.put("/hosts/:id/interval", putInterval(deps));
       api.get("/hosts/:id/changes", getChanges(deps));
       api.get("/metrics", getFleetMetrics(deps));
+      api.get("/logs", logApi.searchLogs(deps));
+      api.get("/log-sources", logApi.listSources(deps));
+      api.post("/log-sources", logApi.createSource(deps));
+      api.delete("/log-sources/:id", logApi.deleteSource(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
       // -- alerts: before /alerts/:id, which would take "counts" for an id --

@@ -15,15 +15,27 @@
  */
 import type { AuditRecord } from "../store/audit/types.ts";
 import type { Store } from "../store/store.ts";
+import type { LogSourceRow } from "../store/logs/types.ts";
+import { LogSource_Kind } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 
 /** Desired state lives in the settings store. */
 type Settings = Pick<Store, "settings">;
+/** What the items are made from: settings, and the log sources that apply to the host. */
+type Sources = Pick<Store, "settings" | "logs" | "hosts">;
 
 /** One item as it is pushed: its key and its typed value. */
-export type DesiredItem = {
-  key: typeof INTERVAL_ITEM;
-  value: { case: "metricsInterval"; value: { seconds: number } };
-};
+export type DesiredItem =
+  | {
+    key: typeof INTERVAL_ITEM;
+    value: { case: "metricsInterval"; value: { seconds: number } };
+  }
+  | {
+    key: string;
+    value: {
+      case: "logSource";
+      value: { id: string; kind: LogSource_Kind; path: string; units: string[] };
+    };
+  };
 
 /** What one push to an agent carries. */
 export interface DesiredPush {
@@ -113,9 +125,55 @@ export async function setHostInterval(
   return version;
 }
 
+/** The item key of a log source: one item per source, so adding or removing one is a diff. */
+export const logSourceItem = (id: string) => `log_source:${id}`;
+
+/** Whether a source's scope takes in a host with these tags. */
+export function inScope(source: LogSourceRow, host: { id: string; tags: string[] }): boolean {
+  const s = source.scope;
+  return "all" in s ? s.all : "tag" in s ? host.tags.includes(s.tag) : s.hosts.includes(host.id);
+}
+
+/**
+ * Marks item `keys` changed for every host in `hostIds` (a log source
+ * added, removed, or its scope met by a host's new tags): each host's
+ * version moves on, so its agent gets the diff. Returns the hosts marked.
+ */
+export async function markChanged(
+  store: Settings,
+  hostIds: string[],
+  keys: string[],
+): Promise<void> {
+  for (const hostId of hostIds) {
+    await store.settings.update([logKey(hostId)], (current) => {
+      const log = parseLog(current.get(logKey(hostId)));
+      log.version += 1;
+      for (const k of keys) log.changed[k] = log.version;
+      return new Map([[logKey(hostId), JSON.stringify(log)]]);
+    });
+  }
+}
+
 /** Every item the hub wants `hostId` to hold now. */
-async function items(store: Settings, hostId: string): Promise<Map<string, DesiredItem>> {
+async function items(store: Sources, hostId: string): Promise<Map<string, DesiredItem>> {
   const out = new Map<string, DesiredItem>();
+  const host = await store.hosts.get(hostId);
+  for (const src of host ? await store.logs.listSources() : []) {
+    if (!inScope(src, host!)) continue;
+    const key = logSourceItem(src.id);
+    out.set(key, {
+      key,
+      value: {
+        case: "logSource",
+        value: {
+          id: src.id,
+          kind: src.type === "file" ? LogSource_Kind.FILE : LogSource_Kind.JOURNAL,
+          path: src.path,
+          units: src.units,
+        },
+      },
+    });
+  }
   const seconds = await hostInterval(store, hostId);
   if (seconds !== null) {
     out.set(INTERVAL_ITEM, {
@@ -141,7 +199,7 @@ export async function forgetHost(store: Settings, hostId: string): Promise<void>
  * the hub never issued: the store was replaced).
  */
 export async function desiredFor(
-  store: Settings,
+  store: Sources,
   hostId: string,
   held: number,
 ): Promise<DesiredPush | null> {

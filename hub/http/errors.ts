@@ -24,6 +24,7 @@ const STATUS: Record<UseCaseCode, 400 | 401 | 403 | 404 | 409 | 429> = {
   invalid_role: 400,
   invalid_interval: 400,
   invalid_alert: 400,
+  invalid_log: 400,
   conflict: 409,
   lookalike_name: 400,
   own_account: 400,

@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
+  type LogBatch,
   type MetricsBatch,
   RegisterRequestSchema,
   RegisterResponseSchema,
@@ -25,6 +26,8 @@ import { cleanName } from "../../lib/names.ts";
 import { ControlChannel, send } from "./control.ts";
 import { agentStarted, helloChanges, markOf, RebootWatch } from "./changes.ts";
 import type { NewHostChange } from "../store/changes/types.ts";
+import { logBatchToStored } from "./logs.ts";
+import type { StoredLogBatch } from "../store/logs/types.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -41,6 +44,8 @@ export interface IngestDeps {
     samples: Array<[string, string, number]>;
     failing: string[];
   }) => void;
+  /** Told of each log batch stored (live tail); replays are not told again. */
+  logsStored?: (e: { hostId: string; batch: StoredLogBatch }) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -221,6 +226,9 @@ export class IngestService {
           case "response":
             this.control.answered(call, kind.value);
             break;
+          case "logs":
+            await this.#storeLogs(call, hostId, kind.value);
+            break;
           case undefined:
             break; // a kind this hub does not know yet: newer agent, ignore
         }
@@ -292,6 +300,31 @@ export class IngestService {
     }
     // An agent that does not read its acks is not read either: flow control
     // then slows it down, instead of acks piling up here.
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
+  }
+
+  /** Stores a log batch once on (host, seq), then acknowledges it; like a metrics batch. */
+  async #storeLogs(call: ServerCall, hostId: string, batch: LogBatch) {
+    const seq = batch.seq;
+    let rejected = "";
+    try {
+      const stored = logBatchToStored(batch, this.#now());
+      const { inserted } = await this.deps.store.logs.writeBatch(hostId, stored, this.#now());
+      if (inserted) {
+        for (const e of stored.errors) {
+          this.deps.log.warn("Agent cannot read a log source", {
+            host: hostId,
+            source: e.source_id,
+            error: e.message,
+          });
+        }
+        this.deps.logsStored?.({ hostId, batch: stored });
+      }
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err; // store down: no ack, the agent keeps it
+      rejected = err.message;
+      this.deps.log.warn("Rejected log batch", { host: hostId, seq, reason: rejected });
+    }
     if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }
 

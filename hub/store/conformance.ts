@@ -17,6 +17,7 @@ import { leasesConformance } from "./leases/conformance.ts";
 import { alertsConformance } from "./alerts/conformance.ts";
 import { notificationsConformance } from "./notifications/conformance.ts";
 import { changesConformance } from "./changes/conformance.ts";
+import { logsConformance } from "./logs/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -55,4 +56,5 @@ export function storeConformance(
   alertsConformance(test);
   notificationsConformance(test);
   changesConformance(test);
+  logsConformance(test);
 }

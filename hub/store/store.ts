@@ -15,6 +15,7 @@ import type { LeaseStore } from "./leases/types.ts";
 import type { AlertStore } from "./alerts/types.ts";
 import type { NotificationStore } from "./notifications/types.ts";
 import type { ChangeStore } from "./changes/types.ts";
+import type { LogStore } from "./logs/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -29,6 +30,7 @@ export interface Store {
   readonly alerts: AlertStore;
   readonly notifications: NotificationStore;
   readonly changes: ChangeStore;
+  readonly logs: LogStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

@@ -14,6 +14,8 @@ export type UseCaseCode =
   | "invalid_interval"
   /** An alert rule, silence, maintenance window or channel that breaks a rule (`field` says which). */
   | "invalid_alert"
+  /** A log source or log search that breaks a rule (`field` says which). */
+  | "invalid_log"
   /** A user name that looks like an existing one. */
   | "lookalike_name"
   /** Something one may not do to one's own account (remove it, change its role). */

@@ -20,6 +20,7 @@ import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
+import { SqlLogStore } from "../logs/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -36,6 +37,7 @@ export class PostgresStore implements Store {
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
   readonly changes: SqlChangeStore;
+  readonly logs: SqlLogStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -52,6 +54,12 @@ export class PostgresStore implements Store {
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
     this.changes = new SqlChangeStore(this.db);
+    this.logs = new SqlLogStore(this.db, {
+      ensure: (from, to) => this.partitions.ensure(from, to),
+      dropBefore: async (before) => {
+        await this.partitions.prune("log_lines", "ts", before, 100_000);
+      },
+    });
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

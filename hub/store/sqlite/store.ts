@@ -18,6 +18,7 @@ import { SqlLeaseStore } from "../leases/shared.ts";
 import { SqlAlertStore } from "../alerts/shared.ts";
 import { SqlNotificationStore } from "../notifications/shared.ts";
 import { SqlChangeStore } from "../changes/shared.ts";
+import { SqlLogStore } from "../logs/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   readonly alerts: SqlAlertStore;
   readonly notifications: SqlNotificationStore;
   readonly changes: SqlChangeStore;
+  readonly logs: SqlLogStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
     this.alerts = new SqlAlertStore(this.db);
     this.notifications = new SqlNotificationStore(this.db);
     this.changes = new SqlChangeStore(this.db);
+    this.logs = new SqlLogStore(this.db);
   }
 
   migrate(): Promise<string[]> {
