@@ -17,7 +17,8 @@ import { collectorsFor } from "./collectors/mod.ts";
 import { hostFacts } from "./facts.ts";
 import { Scheduler } from "./scheduler.ts";
 import { metricsJob } from "./jobs/metrics.ts";
-import { logsJob } from "./logs/job.ts";
+import { journalJob, logsJob } from "./logs/job.ts";
+import { RateLimit } from "./logs/rate.ts";
 import { LogReader } from "./logs/reader.ts";
 import { AllowList } from "./logs/allow.ts";
 import { LogSource_Kind } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
@@ -74,6 +75,19 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
     sender: link,
     log,
   }));
+  // One limit for the host's lines, files and journal together.
+  const rate = new RateLimit(config.logRateLinesPerS);
+  jobs.add(journalJob({
+    wal,
+    log: logger("agent.logs"),
+    rate,
+    sender: link,
+    enabled: config.journal,
+    sources: () =>
+      control.logSources()
+        .filter((s) => s.kind === LogSource_Kind.JOURNAL)
+        .map((s) => ({ id: s.id, units: s.units })),
+  }));
   jobs.add(logsJob(
     new LogReader({
       wal,
@@ -84,7 +98,7 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
       allow: new AllowList(config.logAllow),
       sender: link,
       log: logger("agent.logs"),
-      rateLinesPerS: config.logRateLinesPerS,
+      rate,
     }),
   ));
   let stopping = false;

@@ -16,6 +16,7 @@ import type { Wal } from "../wal.ts";
 import type { AllowList } from "./allow.ts";
 import { type Checkpoint, expand, locate, TailedFile } from "./files.ts";
 import { detectLevel, type Line } from "./lines.ts";
+import { RateLimit } from "./rate.ts";
 
 /** A file source as the hub set it. */
 export interface FileSource {
@@ -34,6 +35,8 @@ export interface ReaderOptions {
   log: Logger;
   /** Lines per second the host may send; past it lines are dropped and counted. */
   rateLinesPerS?: number;
+  /** The host's limiter, shared with the journal reader (else one of `rateLinesPerS`). */
+  rate?: RateLimit;
   /** How long a file rotated away is still read after it last grew. */
   rotatedIdleMs?: number;
   now?: () => number;
@@ -64,23 +67,13 @@ export class LogReader {
   /** Each source's current refusal or failure, sent once when it changes. */
   #errors = new Map<string, string>();
   #newErrors: Array<{ collector: string; message: string }> = [];
-  #dropped = 0;
-  #tokens: number;
-  #refilled: number;
+  #rate: RateLimit;
   #now: () => number;
 
   constructor(private opts: ReaderOptions) {
     this.#now = opts.now ?? Date.now;
-    this.#tokens = this.#rate;
-    this.#refilled = this.#now();
+    this.#rate = opts.rate ?? new RateLimit(opts.rateLinesPerS ?? DEFAULT_RATE, this.#now);
   }
-
-  get #rate(): number {
-    return this.opts.rateLinesPerS ?? DEFAULT_RATE;
-  }
-
-  /** Lines dropped by the rate limit since the reader started. */
-  droppedTotal = 0;
 
   async #load(): Promise<void> {
     if (this.#loaded) return;
@@ -223,25 +216,10 @@ export class LogReader {
     this.#pending.checkpoints.set(k, null);
   }
 
-  /** Whether the rate limit lets one more line through. */
-  #admit(): boolean {
-    const now = this.#now();
-    const rate = this.#rate;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#refilled) / 1000) * rate);
-    this.#refilled = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return true;
-    }
-    this.#dropped++;
-    this.droppedTotal++;
-    return false;
-  }
-
   async #take(sourceId: string, t: TailedFile, k: string, lines: Line[], cp: Checkpoint) {
     const now = this.#now();
     for (const l of lines) {
-      if (!this.#admit()) continue;
+      if (!this.#rate.admit()) continue;
       this.#pending.lines.push({
         unixMs: now,
         sourceId,
@@ -266,13 +244,12 @@ export class LogReader {
    */
   async #flush(end: boolean): Promise<void> {
     const p = this.#pending;
-    const hasBatch = p.lines.length > 0 || this.#newErrors.length > 0 || this.#dropped > 0;
+    const dropped = this.#rate.takeDropped();
+    const hasBatch = p.lines.length > 0 || this.#newErrors.length > 0 || dropped > 0;
     if (!hasBatch && !(end && p.checkpoints.size)) return;
     this.#pending = { lines: [], bytes: 0, checkpoints: new Map() };
     const errors = this.#newErrors;
-    const dropped = this.#dropped;
     this.#newErrors = [];
-    this.#dropped = 0;
     const also = (op: Deno.AtomicOperation) => {
       for (const [k, cp] of p.checkpoints) {
         const i = k.indexOf("|");

@@ -1,25 +1,12 @@
 import { assert, assertEquals } from "../../lib/assert.ts";
 import { logger } from "../../lib/log.ts";
-import {
-  decodeAgentMessage,
-  type LogBatch,
-} from "../../proto/gen/sightline/agent/v1/agent_lean.ts";
+import { batches } from "./testdata/wal_batches.ts";
 import { Wal } from "../wal.ts";
 import { AllowList } from "./allow.ts";
 import { CUT_MARK, MAX_LINE_BYTES } from "./lines.ts";
 import { type FileSource, LogReader } from "./reader.ts";
 
 const log = logger("test.logs");
-
-/** The log batches in a WAL, oldest first. */
-export async function batches(wal: Wal): Promise<LogBatch[]> {
-  const out: LogBatch[] = [];
-  for await (const e of wal.entries()) {
-    const m = decodeAgentMessage(e.data);
-    if (m.kind.case === "logs") out.push(m.kind.value);
-  }
-  return out;
-}
 
 async function messages(wal: Wal): Promise<string[]> {
   return (await batches(wal)).flatMap((b) => b.lines.map((l) => l.message));

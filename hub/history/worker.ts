@@ -68,7 +68,7 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
           ).finally(() => running = null);
         };
         timer = setInterval(tick, config.rollupEveryS * 1000);
-        stopRetention = startRetention(s, config.retention, log, l);
+        stopRetention = startRetention(s, config.retention, log, l, config.logRetention);
         post({ type: "ready" });
       } catch (err) {
         post({ type: "failed", message: (err as Error).message });

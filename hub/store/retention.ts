@@ -217,6 +217,7 @@ export function startRetention(
   retention: Retention,
   log: Logger,
   lease: RollupLease & { readonly held: boolean },
+  logs?: { days: number; maxBytes: number },
 ): () => Promise<void> {
   let running: Promise<void> | null = null;
   const run = () => {
@@ -232,6 +233,14 @@ export function startRetention(
               ...r,
             });
           }
+        }
+        // Log lines by age and size; a second hub pruning the same days deletes nothing more.
+        if (logs && !lease.signal.aborted) {
+          const r = await store.logs.prune({
+            before: Date.now() - logs.days * 86_400_000,
+            maxBytes: logs.maxBytes,
+          });
+          if (r.days) log.info("Dropped log lines past retention", { days: r.days });
         }
       } catch (err) {
         // Another hub took the lease mid-run: this one wrote nothing, as it should.
