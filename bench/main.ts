@@ -16,6 +16,7 @@ const BENCHES: Record<
   churn: () => import("./churn.ts"),
   alerts: () => import("./alerts.ts"),
   "alerts-engine": () => import("./alerts_engine.ts"),
+  logs: () => import("./logs.ts"),
 };
 
 const { positionals, values } = parseArgs({
