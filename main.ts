@@ -133,6 +133,7 @@ async function main() {
             ...e.summary,
           });
         })
+        .with({ type: "log.lines" }, (e) => live.localLogs(e.data))
         .with({ type: "agent.connected" }, (e) => {
           alerts.dropped(e.hostId, e.info.dropped_batches);
           heartbeat.send(e);

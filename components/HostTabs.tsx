@@ -4,10 +4,11 @@
  * route at `/hosts/:id/<path>`.
  */
 
-export type HostTab = "overview";
+export type HostTab = "overview" | "logs";
 
 const TABS: Array<[HostTab, string, string]> = [
   ["overview", "", "Overview"],
+  ["logs", "logs", "Logs"],
 ];
 
 export function HostTabs({ hostId, current }: { hostId: string; current: HostTab }) {

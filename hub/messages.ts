@@ -7,7 +7,7 @@
 import type { LeaseIdentity } from "./store/leases/keeper.ts";
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/hosts/types.ts";
-import type { MetricsSummary } from "../lib/live_events.ts";
+import type { LogLinesData, MetricsSummary } from "../lib/live_events.ts";
 import type { AgentAnswer, AgentRequest } from "./control/types.ts";
 
 /** What the ingest process learns about agents' liveness; the heartbeat worker keeps it. */
@@ -81,5 +81,7 @@ export type FromIngest =
     /** Collectors that reported an error in this batch. */
     failing: string[];
   }
+  /** A log batch stored (its newest lines, for the live tail). */
+  | { type: "log.lines"; data: LogLinesData }
   | { type: "stopped" }
   | LivenessEvent;

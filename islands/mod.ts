@@ -8,6 +8,7 @@ import HostCharts from "./HostCharts.tsx";
 import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
+import Logs from "./Logs.tsx";
 import TagEditor from "./TagEditor.tsx";
 // Alerting: rules, silences, maintenance, channels and their delivery log
 import RuleList from "./RuleList.tsx";
@@ -31,6 +32,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   HostStatus,
   CopyButton,
   AddHost,
+  Logs,
   TagEditor,
   // Alerting: rules, silences, maintenance, channels
   RuleList,

@@ -59,6 +59,30 @@ export interface HostChangedData {
   tags: string[];
 }
 
+/** One log line as the live tail shows it. */
+export interface LiveLogLine {
+  id: string;
+  /** ISO time. */
+  ts: string;
+  source: string;
+  origin: string;
+  level: string;
+  /** Cut to 1,000 characters: the tail is for reading along; the search has the whole line. */
+  message: string;
+}
+
+/**
+ * Lines a stored log batch added: its newest lines (at most 100), and how
+ * many it held. A slow subscriber keeps each host's newest event, so a tail
+ * at thousands of lines a second shows the newest and skips, never lags.
+ */
+export interface LogLinesData {
+  /** The host's id, as in host.metrics. */
+  id: string;
+  count: number;
+  lines: LiveLogLine[];
+}
+
 /** Every live event's name and the shape of its data. */
 export interface LiveEventMap {
   "host.status": HostStatusData;
@@ -75,6 +99,7 @@ export interface LiveEventMap {
   /** A pending alert's condition passed before it fired. */
   "alert.cancelled": AlertView;
   "alert.acknowledged": AlertView;
+  "log.lines": LogLinesData;
 }
 
 /** The name of a live event. */
@@ -92,6 +117,7 @@ const NAMES: Record<LiveEventName, true> = {
   "alert.resolved": true,
   "alert.cancelled": true,
   "alert.acknowledged": true,
+  "log.lines": true,
 };
 
 /** Every event name, for the browser to subscribe to. */

@@ -42,6 +42,7 @@ export function App(
                 Alerts{" "}
                 <Island name="AlertCount" component={AlertCount} props={{ counts: alerts }} />
               </a>
+              <a href="/logs" aria-current={active === "logs" ? "page" : undefined}>Logs</a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>

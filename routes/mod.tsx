@@ -29,6 +29,7 @@ import { setTags } from "./hosts/[id]/tags.ts";
 // Alerting: rules, silences, maintenance, channels
 import { rulesPage } from "./alerts/rules.tsx";
 import * as logApi from "./api/v1/logs/index.ts";
+import { hostLogsPage, logsPage } from "./logs/index.tsx";
 import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
 import { deleteRule, deleteRulePage } from "./alerts/rules/[id]/delete.tsx";
 import { silencesPage } from "./alerts/silences.tsx";
@@ -125,6 +126,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/settings/apikeys/:id/revoke", revokeKeyPage(deps));
       pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
       // Alerting: rules, silences, maintenance, channels (before /alerts/:id, which they would match)
+      pages.get("/logs", logsPage(deps));
+      pages.get("/hosts/:id/logs", hostLogsPage(deps));
       pages.get("/alerts/rules", rulesPage(deps));
       pages.get("/alerts/rules/new", newRulePage(deps));
       pages.get("/alerts/rules/:id", rulePage(deps));

@@ -13,7 +13,7 @@ export interface LayoutProps {
   title: string;
   user: User | null;
   children: ComponentChildren;
-  active?: "fleet" | "alerts" | "settings";
+  active?: "fleet" | "alerts" | "logs" | "settings";
 }
 export type Layout = (props: LayoutProps) => VNode;
 

@@ -8,6 +8,29 @@
 import type { LogBatch } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import type { StoredLogBatch } from "../store/logs/types.ts";
 import { InvalidMessage } from "./convert.ts";
+import type { LogLinesData } from "../../lib/live_events.ts";
+
+/** Lines of one batch the live tail gets at most: its newest. */
+const LIVE_LINES = 100;
+const LIVE_CHARS = 1000;
+
+/** The live event of a stored batch: its newest lines, cut for reading along. */
+export function liveLines(hostId: string, b: StoredLogBatch): LogLinesData {
+  const from = Math.max(0, b.lines.length - LIVE_LINES);
+  return {
+    id: hostId,
+    count: b.lines.length,
+    lines: b.lines.slice(from).map((l, i) => ({
+      // Unique per host and batch; the store's ids are not read back on the write path.
+      id: `${b.seq}.${from + i}`,
+      ts: new Date(l.ts).toISOString(),
+      source: l.source_id,
+      origin: l.origin,
+      level: l.level,
+      message: l.message.length > LIVE_CHARS ? l.message.slice(0, LIVE_CHARS) + "…" : l.message,
+    })),
+  };
+}
 
 /** The levels lines are stored under ("" when the line names none). */
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;

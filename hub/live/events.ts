@@ -10,6 +10,7 @@ import type {
   HostChangedData,
   HostMetricsData,
   LiveEvent,
+  LogLinesData,
 } from "../../lib/live_events.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { AlertView } from "../../lib/alerts/view.ts";
@@ -69,6 +70,11 @@ export class LiveEvents {
   /** This hub stored a batch. */
   localMetrics(data: HostMetricsData): void {
     this.#local({ event: "host.metrics", hostId: data.id, data });
+  }
+
+  /** This hub stored a log batch. */
+  localLogs(data: LogLinesData): void {
+    this.#local({ event: "log.lines", hostId: data.id, data });
   }
 
   /** A host was added here (a user created its token). */
