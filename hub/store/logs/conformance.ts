@@ -91,6 +91,26 @@ export function logsConformance(test: StoreTest): void {
     assertEquals(seen[0], "h1:request 24 ok");
   });
 
+  test("logs.search() pages a text found on thousands of lines newest first", async (s) => {
+    await host(s, "h1");
+    const many = Array.from(
+      { length: 2500 },
+      (_, i) => line(T0 + i, i % 2 ? `Common thing ${i}` : `other ${i}`),
+    );
+    for (let i = 0; i < many.length; i += 500) {
+      await s.logs.writeBatch("h1", logBatch(i / 500 + 1, many.slice(i, i + 500)), T0);
+    }
+    const first = await s.logs.search({ text: "COMMON THING", limit: 3 });
+    assertEquals(first.lines.map((l) => l.message), [
+      "Common thing 2499",
+      "Common thing 2497",
+      "Common thing 2495",
+    ]);
+    const second = await s.logs.search({ text: "common thing", limit: 2, cursor: first.next! });
+    assertEquals(second.lines.map((l) => l.message), ["Common thing 2493", "Common thing 2491"]);
+    assertEquals((await s.logs.search({ text: "thing 1", limit: 1000 })).lines.length, 556);
+  });
+
   test("logs.context() gives the lines around a hit from the same host and file", async (s) => {
     await host(s, "h1");
     const lines = Array.from({ length: 10 }, (_, i) => line(T0 + i, `l${i}`));

@@ -26,6 +26,8 @@ const DAY_MS = 86_400_000;
 const INSERT_ROWS = 200;
 /** Bytes a line is counted as beside its message and origin (row, ids, indexes). */
 const ROW_BYTES = 64;
+/** Matches past which a text counts as common (SQLite's search then walks lines by time). */
+const COMMON = 2000;
 
 /** What the PostgreSQL store adds: partitions made before a write, dropped at retention. */
 export interface LogPartitions {
@@ -162,8 +164,8 @@ export class SqlLogStore implements LogStore {
         where.push(`message ILIKE :pattern`);
         params.pattern = containing(text);
       } else if ([...text].length >= 3) {
-        // One FTS5 string (quotes doubled): the trigram index finds the substring.
-        where.push(`id IN (SELECT rowid FROM log_lines_fts WHERE log_lines_fts MATCH :match)`);
+        // Decided in the plan below, once the index has said how common the text is.
+        where.push(`:fts_clause`);
         params.match = `"${text.replaceAll('"', '""')}"`;
       } else {
         // Shorter than a trigram: no index can help, the other filters narrow it.
@@ -199,7 +201,29 @@ export class SqlLogStore implements LogStore {
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ts DESC, id DESC LIMIT :limit`;
     return this.db.run(function* () {
-      const found = (yield* rows(sql, params)).map(lineRow);
+      let text = sql;
+      if (params.match !== undefined) {
+        // A rare text: its few matches from the trigram index, then the rest of
+        // the filters. A common one: walk the lines newest first and test each
+        // (a page is found within a few thousand lines), since gathering every
+        // match of a common text to sort them costs more the bigger the table.
+        const [probe] = yield* rows(
+          `SELECT COUNT(*) AS n FROM (SELECT rowid FROM log_lines_fts
+          WHERE log_lines_fts MATCH :match LIMIT ${COMMON})`,
+          { match: params.match },
+        );
+        if (Number(probe.n) < COMMON) {
+          text = sql.replace(
+            ":fts_clause",
+            "id IN (SELECT rowid FROM log_lines_fts WHERE log_lines_fts MATCH :match)",
+          );
+        } else {
+          text = sql.replace(":fts_clause", "message LIKE :pattern ESCAPE '\\'");
+          params.pattern = containing(q.text!);
+          delete params.match;
+        }
+      }
+      const found = (yield* rows(text, params)).map(lineRow);
       const more = found.length > q.limit;
       const lines = more ? found.slice(0, q.limit) : found;
       const last = lines[lines.length - 1];
