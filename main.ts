@@ -189,6 +189,7 @@ async function main() {
           void probes.rounds(e.hostId, e.rounds);
           alerts.checkRounds(e.hostId, e.rounds);
         })
+        .with({ type: "log.lines" }, (e) => live.localLogs(e.data))
         .with({ type: "agent.connected" }, (e) => {
           alerts.dropped(e.hostId, e.info.dropped_batches);
           heartbeat.send(e);

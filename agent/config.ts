@@ -27,6 +27,12 @@ export interface AgentConfig {
   operatorKeys: string;
   /** Seconds from start to the first package inventory (or, after a restart, delta). */
   packagesDelayS: number;
+  /** SIGHTLINE_AGENT_LOG_ALLOW: colon-separated globs of the files the hub may have read. */
+  logAllow: string;
+  /** SIGHTLINE_AGENT_JOURNAL=off keeps the journal from being read. */
+  journal: boolean;
+  /** SIGHTLINE_AGENT_LOG_RATE: log lines per second past which lines are dropped and counted. */
+  logRateLinesPerS: number;
 }
 
 function defaultDataDir(env: Record<string, string | undefined>): string {
@@ -87,6 +93,16 @@ export function loadAgentConfig(
       60,
       0,
       86400,
+    ),
+    logAllow: env.SIGHTLINE_AGENT_LOG_ALLOW ?? "",
+    journal: env.SIGHTLINE_AGENT_JOURNAL !== "off",
+    logRateLinesPerS: number(
+      log,
+      "SIGHTLINE_AGENT_LOG_RATE",
+      env.SIGHTLINE_AGENT_LOG_RATE,
+      5000,
+      1,
+      1_000_000,
     ),
   };
 }

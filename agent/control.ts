@@ -12,6 +12,7 @@ import {
   type ControlRequest,
   type ControlResponse,
   type DesiredState,
+  type LogSource,
   type TopProcesses,
 } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { AGENT_VERSION } from "../lib/link.ts";
@@ -78,6 +79,15 @@ export class AgentControl implements LinkControl {
     if (item?.case !== "metricsInterval") return this.opts.configuredIntervalS;
     const s = item.value.seconds;
     return s >= INTERVAL_RANGE.min && s <= INTERVAL_RANGE.max ? s : this.opts.configuredIntervalS;
+  }
+
+  /** The log sources the hub set (items `log_source:<id>`), files and the journal. */
+  logSources(): LogSource[] {
+    const out: LogSource[] = [];
+    for (const item of this.#held.items.values()) {
+      if (item.value.case === "logSource" && item.value.value.id) out.push(item.value.value);
+    }
+    return out;
   }
 
   /** Calls `fn` with the new interval whenever a push changes it. */

@@ -24,6 +24,11 @@ import { apt } from "./packages/updates/apt.ts";
 import { apkIndex } from "./packages/updates/apk.ts";
 import { dnf } from "./packages/updates/dnf.ts";
 import { ChecksRunner } from "./jobs/checks.ts";
+import { journalJob, logsJob } from "./logs/job.ts";
+import { RateLimit } from "./logs/rate.ts";
+import { LogReader } from "./logs/reader.ts";
+import { AllowList } from "./logs/allow.ts";
+import { LogSource_Kind } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
 import { join } from "node:path";
 
 const log = logger("agent");
@@ -120,6 +125,32 @@ async function runAgent(flags: { data?: string; interval?: string }): Promise<vo
   const checks = new ChecksRunner({ wal, sender: link, log: logger("agent.checks") });
   checks.set(control.checks());
   jobs.add(checks.job());
+  // One limit for the host's lines, files and journal together.
+  const rate = new RateLimit(config.logRateLinesPerS);
+  jobs.add(journalJob({
+    wal,
+    log: logger("agent.logs"),
+    rate,
+    sender: link,
+    enabled: config.journal,
+    sources: () =>
+      control.logSources()
+        .filter((s) => s.kind === LogSource_Kind.JOURNAL)
+        .map((s) => ({ id: s.id, units: s.units })),
+  }));
+  jobs.add(logsJob(
+    new LogReader({
+      wal,
+      sources: () =>
+        control.logSources()
+          .filter((s) => s.kind === LogSource_Kind.FILE)
+          .map((s) => ({ id: s.id, path: s.path })),
+      allow: new AllowList(config.logAllow),
+      sender: link,
+      log: logger("agent.logs"),
+      rate,
+    }),
+  ));
   let stopping = false;
   control.onChecksChange((held) => {
     if (!stopping) checks.set(held);

@@ -73,9 +73,15 @@ export class Wal {
   /**
    * Appends the batch `encode(seq)` returns under the next seq, then drops the
    * oldest batches while the log is over its bound. Returns the seq used.
+   * `also` adds writes to the append's own atomic commit: a job's read
+   * position (log offsets) is then kept exactly when its batch is, so a
+   * crash between the two cannot lose or repeat what the batch holds.
    */
-  append(encode: (seq: number) => Uint8Array): Promise<number> {
-    return this.#serial(() => this.#append(encode));
+  append(
+    encode: (seq: number) => Uint8Array,
+    also?: (op: Deno.AtomicOperation) => void,
+  ): Promise<number> {
+    return this.#serial(() => this.#append(encode, also));
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -84,7 +90,10 @@ export class Wal {
     return run;
   }
 
-  async #append(encode: (seq: number) => Uint8Array): Promise<number> {
+  async #append(
+    encode: (seq: number) => Uint8Array,
+    also?: (op: Deno.AtomicOperation) => void,
+  ): Promise<number> {
     for (;;) {
       const next = await this.#meta(META.nextSeq);
       const seq = Number(next.value?.value ?? 1n);
@@ -97,6 +106,7 @@ export class Wal {
       op.set(META.nextSeq, new Deno.KvU64(BigInt(seq + 1)));
       op.sum(META.bytes, BigInt(data.length));
       op.sum(META.count, ONE);
+      also?.(op);
       if ((await op.commit()).ok) {
         await this.#trim();
         return seq;

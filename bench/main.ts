@@ -17,6 +17,7 @@ const BENCHES: Record<
   alerts: () => import("./alerts.ts"),
   "alerts-engine": () => import("./alerts_engine.ts"),
   packages: () => import("./packages.ts"),
+  logs: () => import("./logs.ts"),
 };
 
 const { positionals, values } = parseArgs({

@@ -4,12 +4,13 @@
  * route at `/hosts/:id/<path>`.
  */
 
-export type HostTab = "overview" | "packages" | "containers";
+export type HostTab = "overview" | "packages" | "containers" | "logs";
 
 const TABS: Array<[HostTab, string, string]> = [
   ["overview", "", "Overview"],
   ["packages", "packages", "Packages"],
   ["containers", "containers", "Containers"],
+  ["logs", "logs", "Logs"],
 ];
 
 export function HostTabs({ hostId, current }: { hostId: string; current: HostTab }) {

@@ -31,6 +31,8 @@ export interface HubConfig {
   publicUrl: string | null;
   /** A URL the hub calls every minute so something outside notices it died (null: none). */
   deadmanUrl: string | null;
+  /** Log lines are kept this many days, and the oldest days dropped past this many bytes. */
+  logRetention: { days: number; maxBytes: number };
 }
 
 /** Parses `host:port` (IPv6 in brackets); throws a RangeError naming `name`. */
@@ -116,5 +118,10 @@ export function loadHubConfig(
     publicUrl: httpUrl("SIGHTLINE_PUBLIC_URL", env.SIGHTLINE_PUBLIC_URL)?.replace(/\/$/, "") ??
       null,
     deadmanUrl: httpUrl("SIGHTLINE_DEADMAN_URL", env.SIGHTLINE_DEADMAN_URL),
+    logRetention: {
+      days: positive("SIGHTLINE_LOG_RETENTION_DAYS", env.SIGHTLINE_LOG_RETENTION_DAYS, 14),
+      maxBytes: positive("SIGHTLINE_LOG_RETENTION_MB", env.SIGHTLINE_LOG_RETENTION_MB, 10240) *
+        1024 * 1024,
+    },
   };
 }

@@ -7,7 +7,7 @@
 import type { LeaseIdentity } from "./store/leases/keeper.ts";
 import type { HubConfig } from "./config.ts";
 import type { HostInfo } from "./store/hosts/types.ts";
-import type { MetricsSummary } from "../lib/live_events.ts";
+import type { LogLinesData, MetricsSummary } from "../lib/live_events.ts";
 import type { AgentAnswer, AgentRequest } from "./control/types.ts";
 import type { CheckRound } from "./store/probes/types.ts";
 
@@ -92,5 +92,7 @@ export type FromIngest =
   }
   /** Check rounds stored (hub/probes judges them). */
   | { type: "host.checks"; hostId: string; rounds: CheckRound[] }
+  /** A log batch stored (its newest lines, for the live tail). */
+  | { type: "log.lines"; data: LogLinesData }
   | { type: "stopped" }
   | LivenessEvent;

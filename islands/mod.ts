@@ -8,6 +8,7 @@ import HostCharts from "./HostCharts.tsx";
 import HostStatus from "./HostStatus.tsx";
 import CopyButton from "./CopyButton.tsx";
 import AddHost from "./AddHost.tsx";
+import Logs from "./Logs.tsx";
 import TagEditor from "./TagEditor.tsx";
 import ContainerTable from "./ContainerTable.tsx";
 import HostPackages from "./HostPackages.tsx";
@@ -39,6 +40,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   HostStatus,
   CopyButton,
   AddHost,
+  Logs,
   TagEditor,
   ContainerTable,
   HostPackages,

@@ -82,6 +82,30 @@ export interface CheckStatusData {
   cause: string;
 }
 
+/** One log line as the live tail shows it. */
+export interface LiveLogLine {
+  id: string;
+  /** ISO time. */
+  ts: string;
+  source: string;
+  origin: string;
+  level: string;
+  /** Cut to 1,000 characters: the tail is for reading along; the search has the whole line. */
+  message: string;
+}
+
+/**
+ * Lines a stored log batch added: its newest lines (at most 100), and how
+ * many it held. A slow subscriber keeps each host's newest event, so a tail
+ * at thousands of lines a second shows the newest and skips, never lags.
+ */
+export interface LogLinesData {
+  /** The host's id, as in host.metrics. */
+  id: string;
+  count: number;
+  lines: LiveLogLine[];
+}
+
 /** Every live event's name and the shape of its data. */
 export interface LiveEventMap {
   "host.status": HostStatusData;
@@ -101,6 +125,7 @@ export interface LiveEventMap {
   "alert.acknowledged": AlertView;
   /** Carried with hostId `check:<id>`, so a fleet subscriber keeps each check's newest. */
   "check.status": CheckStatusData;
+  "log.lines": LogLinesData;
 }
 
 /** The name of a live event. */
@@ -120,6 +145,7 @@ const NAMES: Record<LiveEventName, true> = {
   "alert.cancelled": true,
   "alert.acknowledged": true,
   "check.status": true,
+  "log.lines": true,
 };
 
 /** Every event name, for the browser to subscribe to. */

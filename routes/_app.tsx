@@ -49,6 +49,7 @@ export function App(
                 Containers
               </a>
               <a href="/checks" aria-current={active === "checks" ? "page" : undefined}>Checks</a>
+              <a href="/logs" aria-current={active === "logs" ? "page" : undefined}>Logs</a>
               <a href="/settings" aria-current={active === "settings" ? "page" : undefined}>
                 Settings
               </a>

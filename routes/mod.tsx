@@ -44,6 +44,8 @@ import { hostPackagesPage } from "./hosts/[id]/packages.tsx";
 import { packagesPage } from "./packages/index.tsx";
 // Alerting: rules, silences, maintenance, channels
 import { rulesPage } from "./alerts/rules.tsx";
+import * as logApi from "./api/v1/logs/index.ts";
+import { hostLogsPage, logsPage } from "./logs/index.tsx";
 import { newRulePage, rulePage } from "./alerts/rules/[id].tsx";
 import { deleteRule, deleteRulePage } from "./alerts/rules/[id]/delete.tsx";
 import { silencesPage } from "./alerts/silences.tsx";
@@ -88,6 +90,10 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.get("/packages", getPackages(deps));
       api.get("/packages/summary", getPackagesSummary(deps));
       api.get("/metrics", getFleetMetrics(deps));
+      api.get("/logs", logApi.searchLogs(deps));
+      api.get("/log-sources", logApi.listSources(deps));
+      api.post("/log-sources", logApi.createSource(deps));
+      api.delete("/log-sources/:id", logApi.deleteSource(deps));
       api.get("/events", events(deps));
       api.get("/alerts", alertApi.listAlerts(deps));
       api.get("/checks", checkApi.listChecks(deps));
@@ -167,6 +173,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       pages.get("/settings/apikeys/:id/revoke", revokeKeyPage(deps));
       pages.post("/settings/apikeys/:id/revoke", revokeKey(deps));
       // Alerting: rules, silences, maintenance, channels (before /alerts/:id, which they would match)
+      pages.get("/logs", logsPage(deps));
+      pages.get("/hosts/:id/logs", hostLogsPage(deps));
       pages.get("/alerts/rules", rulesPage(deps));
       pages.get("/alerts/rules/new", newRulePage(deps));
       pages.get("/alerts/rules/:id", rulePage(deps));

@@ -18,11 +18,16 @@ import type { Store } from "../store/store.ts";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { CheckSchema } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { checkItem } from "../probes/assign.ts";
+import type { LogSourceRow } from "../store/logs/types.ts";
+import { LogSource_Kind } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 
 /** Desired state lives in the settings store. */
 type Settings = Pick<Store, "settings">;
-/** Check items are read from the probes store (hub/probes/assign.ts assigns them). */
-type WithChecks = Pick<Store, "settings" | "probes">;
+/**
+ * What the items are made from: settings, the checks assigned to the host
+ * (hub/probes/assign.ts assigns them) and the log sources that apply to it.
+ */
+type Sources = Pick<Store, "settings" | "probes" | "logs" | "hosts">;
 
 /** A check for the agent to run, keyed `check:<id>` (protobuf-es's init shape of Check). */
 export type CheckItem = {
@@ -31,10 +36,19 @@ export type CheckItem = {
 };
 
 /** One item as it is pushed: its key and its typed value. */
-export type DesiredItem = {
-  key: typeof INTERVAL_ITEM;
-  value: { case: "metricsInterval"; value: { seconds: number } };
-} | CheckItem;
+export type DesiredItem =
+  | {
+    key: typeof INTERVAL_ITEM;
+    value: { case: "metricsInterval"; value: { seconds: number } };
+  }
+  | CheckItem
+  | {
+    key: string;
+    value: {
+      case: "logSource";
+      value: { id: string; kind: LogSource_Kind; path: string; units: string[] };
+    };
+  };
 
 /** What one push to an agent carries. */
 export interface DesiredPush {
@@ -163,13 +177,59 @@ export async function setHostInterval(
   return version;
 }
 
+/** The item key of a log source: one item per source, so adding or removing one is a diff. */
+export const logSourceItem = (id: string) => `log_source:${id}`;
+
+/** Whether a source's scope takes in a host with these tags. */
+export function inScope(source: LogSourceRow, host: { id: string; tags: string[] }): boolean {
+  const s = source.scope;
+  return "all" in s ? s.all : "tag" in s ? host.tags.includes(s.tag) : s.hosts.includes(host.id);
+}
+
+/**
+ * Marks item `keys` changed for every host in `hostIds` (a log source
+ * added, removed, or its scope met by a host's new tags): each host's
+ * version moves on, so its agent gets the diff. Returns the hosts marked.
+ */
+export async function markChanged(
+  store: Settings,
+  hostIds: string[],
+  keys: string[],
+): Promise<void> {
+  for (const hostId of hostIds) {
+    await store.settings.update([logKey(hostId)], (current) => {
+      const log = parseLog(current.get(logKey(hostId)));
+      log.version += 1;
+      for (const k of keys) log.changed[k] = log.version;
+      return new Map([[logKey(hostId), JSON.stringify(log)]]);
+    });
+  }
+}
+
 /** Every item the hub wants `hostId` to hold now. */
-async function items(store: WithChecks, hostId: string): Promise<Map<string, DesiredItem>> {
+async function items(store: Sources, hostId: string): Promise<Map<string, DesiredItem>> {
   const out = new Map<string, DesiredItem>();
   for (const id of Object.keys(parseChecks(await store.settings.get(checksKey(hostId))))) {
     // A check removed since is no item: the change log already says its key changed.
     const def = await store.probes.getCheck(id);
     if (def && def.type !== "push") out.set(`check:${id}`, checkItem(def));
+  }
+  const host = await store.hosts.get(hostId);
+  for (const src of host ? await store.logs.listSources() : []) {
+    if (!inScope(src, host!)) continue;
+    const key = logSourceItem(src.id);
+    out.set(key, {
+      key,
+      value: {
+        case: "logSource",
+        value: {
+          id: src.id,
+          kind: src.type === "file" ? LogSource_Kind.FILE : LogSource_Kind.JOURNAL,
+          path: src.path,
+          units: src.units,
+        },
+      },
+    });
   }
   const seconds = await hostInterval(store, hostId);
   if (seconds !== null) {
@@ -196,7 +256,7 @@ export async function forgetHost(store: Settings, hostId: string): Promise<void>
  * the hub never issued: the store was replaced).
  */
 export async function desiredFor(
-  store: WithChecks,
+  store: Sources,
   hostId: string,
   held: number,
 ): Promise<DesiredPush | null> {

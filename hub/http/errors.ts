@@ -26,6 +26,7 @@ const STATUS: Record<UseCaseCode, 400 | 401 | 403 | 404 | 409 | 429> = {
   invalid_alert: 400,
   invalid_action: 400,
   invalid_check: 400,
+  invalid_log: 400,
   conflict: 409,
   lookalike_name: 400,
   own_account: 400,

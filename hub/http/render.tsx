@@ -13,7 +13,7 @@ export interface LayoutProps {
   title: string;
   user: User | null;
   children: ComponentChildren;
-  active?: "fleet" | "packages" | "alerts" | "containers" | "checks" | "settings";
+  active?: "fleet" | "packages" | "alerts" | "containers" | "checks" | "logs" | "settings";
 }
 export type Layout = (props: LayoutProps) => VNode;
 

@@ -13,6 +13,7 @@ import { loadOrCreateHubTls } from "../auth/ca.ts";
 import { loadOrCreateSecret } from "../auth/secrets.ts";
 import { openStore } from "../store/open.ts";
 import type { FromIngest, ToIngest } from "../messages.ts";
+import { liveLines } from "./logs.ts";
 import { IngestService } from "./service.ts";
 import { startGrpcServer } from "./server.ts";
 import { readLines } from "../../lib/ndjson.ts";
@@ -56,6 +57,9 @@ async function main() {
     stored: (ev) => post({ type: "host.metrics", ...ev }),
     packages: (ev) => post({ type: "host.packages", ...ev }),
     checksStored: (ev) => post({ type: "host.checks", ...ev }),
+    logsStored: ({ hostId, batch }) => {
+      if (batch.lines.length) post({ type: "log.lines", data: liveLines(hostId, batch) });
+    },
   });
   const server = await startGrpcServer(service, tls, config.grpc, log);
   post({ type: "ready", grpcPort: server.port });

@@ -7,6 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AgentMessageSchema,
   type CheckResults,
+  type LogBatch,
   type MetricsBatch,
   type PackageBatch,
   RegisterRequestSchema,
@@ -30,6 +31,8 @@ import type { NewHostChange } from "../store/changes/types.ts";
 import { packageBatchToStored } from "./packages.ts";
 import type { CheckRound } from "../store/probes/types.ts";
 import { resultsToRounds } from "../probes/convert.ts";
+import { logBatchToStored } from "./logs.ts";
+import type { StoredLogBatch } from "../store/logs/types.ts";
 
 /** What the service needs from the process around it. */
 export interface IngestDeps {
@@ -52,6 +55,8 @@ export interface IngestDeps {
   ) => void;
   /** Check rounds newly stored (a replayed batch tells nothing): the hub judges them. */
   checksStored?: (e: { hostId: string; rounds: CheckRound[] }) => void;
+  /** Told of each log batch stored (live tail); replays are not told again. */
+  logsStored?: (e: { hostId: string; batch: StoredLogBatch }) => void;
   now?: () => number;
   /** Load shedding for calls starting (by default: at most 256 at once, or while the loop lags). */
   admission?: Admission;
@@ -260,6 +265,9 @@ export class IngestService {
           case "response":
             this.control.answered(call, kind.value);
             break;
+          case "logs":
+            await this.#storeLogs(call, hostId, kind.value);
+            break;
           case undefined:
             break; // a kind this hub does not know yet: newer agent, ignore
         }
@@ -422,6 +430,31 @@ export class IngestService {
       if (!(err instanceof InvalidMessage)) throw err;
       rejected = err.message;
       this.deps.log.warn("Rejected check results", { host: hostId, seq, reason: rejected });
+    }
+    if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
+  }
+
+  /** Stores a log batch once on (host, seq), then acknowledges it; like a metrics batch. */
+  async #storeLogs(call: ServerCall, hostId: string, batch: LogBatch) {
+    const seq = batch.seq;
+    let rejected = "";
+    try {
+      const stored = logBatchToStored(batch, this.#now());
+      const { inserted } = await this.deps.store.logs.writeBatch(hostId, stored, this.#now());
+      if (inserted) {
+        for (const e of stored.errors) {
+          this.deps.log.warn("Agent cannot read a log source", {
+            host: hostId,
+            source: e.source_id,
+            error: e.message,
+          });
+        }
+        this.deps.logsStored?.({ hostId, batch: stored });
+      }
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err; // store down: no ack, the agent keeps it
+      rejected = err.message;
+      this.deps.log.warn("Rejected log batch", { host: hostId, seq, reason: rejected });
     }
     if (!send(call, { kind: { case: "ack", value: { seq, rejected } } })) await call.drained();
   }

@@ -12,6 +12,7 @@ import type {
   HostMetricsData,
   HostPackagesData,
   LiveEvent,
+  LogLinesData,
 } from "../../lib/live_events.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { AlertView } from "../../lib/alerts/view.ts";
@@ -81,6 +82,11 @@ export class LiveEvents {
   /** This hub stored a package batch. */
   localPackages(data: HostPackagesData): void {
     this.#local({ event: "host.packages", hostId: data.id, data });
+  }
+
+  /** This hub stored a log batch. */
+  localLogs(data: LogLinesData): void {
+    this.#local({ event: "log.lines", hostId: data.id, data });
   }
 
   /** A host was added here (a user created its token). */

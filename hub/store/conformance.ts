@@ -20,6 +20,7 @@ import { changesConformance } from "./changes/conformance.ts";
 import { containersConformance } from "./containers/conformance.ts";
 import { packagesConformance } from "./packages/conformance.ts";
 import { probesConformance } from "./probes/conformance.ts";
+import { logsConformance } from "./logs/conformance.ts";
 
 /** Registers every domain's suite for one backend. */
 export function storeConformance(
@@ -61,4 +62,5 @@ export function storeConformance(
   containersConformance(test);
   packagesConformance(test);
   probesConformance(test);
+  logsConformance(test);
 }

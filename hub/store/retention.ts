@@ -173,6 +173,8 @@ export async function rollUpAll(
 export interface OtherRetention {
   /** Days a host's logged package changes are kept. */
   packageChangesDays?: number | null;
+  /** Log lines: kept this many days, and at most this many bytes in all. */
+  logs?: { days: number; maxBytes: number };
 }
 
 export async function runRetention(
@@ -270,6 +272,15 @@ export function startRetention(
               ...r,
             });
           }
+        }
+        // Log lines by age and size; a second hub pruning the same days deletes nothing more.
+        const logs = other.logs;
+        if (logs && !lease.signal.aborted) {
+          const r = await store.logs.prune({
+            before: Date.now() - logs.days * 86_400_000,
+            maxBytes: logs.maxBytes,
+          });
+          if (r.days) log.info("Dropped log lines past retention", { days: r.days });
         }
       } catch (err) {
         // Another hub took the lease mid-run: this one wrote nothing, as it should.

@@ -18,6 +18,7 @@ import type { ChangeStore } from "./changes/types.ts";
 import type { ContainerStore } from "./containers/types.ts";
 import type { PackageStore } from "./packages/types.ts";
 import type { ProbeStore } from "./probes/types.ts";
+import type { LogStore } from "./logs/types.ts";
 
 /** Every domain's store on one database. Every write is atomic. */
 export interface Store {
@@ -35,6 +36,7 @@ export interface Store {
   readonly containers: ContainerStore;
   readonly packages: PackageStore;
   readonly probes: ProbeStore;
+  readonly logs: LogStore;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

@@ -18,6 +18,8 @@ export type UseCaseCode =
   | "invalid_action"
   /** An uptime check that breaks a rule (`field` says which). */
   | "invalid_check"
+  /** A log source or log search that breaks a rule (`field` says which). */
+  | "invalid_log"
   /** A user name that looks like an existing one. */
   | "lookalike_name"
   /** Something one may not do to one's own account (remove it, change its role). */

@@ -13,13 +13,20 @@ import type { FleetRow, HostChangedData } from "../../lib/live_events.ts";
 import type { Store } from "../store/store.ts";
 import { type Host, UNNAMED_HOST } from "../store/hosts/types.ts";
 import { hashSecret, newRegistrationToken, TOKEN_TTL_MS } from "../auth/secrets.ts";
-import { forgetHost, INTERVAL_RANGE, setHostInterval } from "../control/desired.ts";
+import {
+  forgetHost,
+  INTERVAL_RANGE,
+  logSourceItem,
+  markChanged,
+  setHostInterval,
+} from "../control/desired.ts";
 import { type Actor, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 
 /** What the host use cases need; a caller passes what it has (the hub's AppDeps fit). */
 export interface HostDeps {
-  store: Pick<Store, "hosts" | "settings">;
+  /** `logs` where tags decide which log sources a host reads (the CLI's store has it too). */
+  store: Pick<Store, "hosts" | "settings"> & Partial<Pick<Store, "logs">>;
   /** Browsers and the other hubs (hub/live/events.ts). */
   live?: {
     hostAdded(row: FleetRow): void;
@@ -121,6 +128,12 @@ export async function setTags(
     throw new UseCaseError("not_found", "No such host"); // removed meanwhile
   }
   deps.live?.hostChanged({ id: hostId, name: host.name, tags: check.tags });
+  // Log sources scoped by tag come and go with the host's tags: its agent gets the diff.
+  const byTag = (await deps.store.logs?.listSources() ?? []).filter((s) => "tag" in s.scope);
+  if (byTag.length) {
+    await markChanged(deps.store, [hostId], byTag.map((s) => logSourceItem(s.id)));
+    deps.agents?.desiredChanged(hostId);
+  }
   return check.tags;
 }
 

@@ -19,6 +19,7 @@ const PARTITION_WIDTH: Record<string, number> = {
   rollup_1m: DAY_MS,
   rollup_10m: 10 * DAY_MS,
   rollup_1h: 30 * DAY_MS,
+  log_lines: DAY_MS,
 };
 
 /** `table_YYYYMMDD`, named after the partition's first day. */

@@ -23,6 +23,7 @@ import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
 import { SqlPackageStore } from "../packages/shared.ts";
 import { SqlProbeStore } from "../probes/shared.ts";
+import { SqlLogStore } from "../logs/shared.ts";
 
 /** {@link Store} on one PostgreSQL database. */
 export class PostgresStore implements Store {
@@ -42,6 +43,7 @@ export class PostgresStore implements Store {
   readonly containers: SqlContainerStore;
   readonly packages: SqlPackageStore;
   readonly probes: SqlProbeStore;
+  readonly logs: SqlLogStore;
 
   constructor(url: string, options: { pool?: number } = {}) {
     this.db = new PostgresDb(url, options);
@@ -61,6 +63,12 @@ export class PostgresStore implements Store {
     this.containers = new SqlContainerStore(this.db);
     this.packages = new SqlPackageStore(this.db);
     this.probes = new SqlProbeStore(this.db);
+    this.logs = new SqlLogStore(this.db, {
+      ensure: (from, to) => this.partitions.ensure(from, to),
+      dropBefore: async (before) => {
+        await this.partitions.prune("log_lines", "ts", before, 100_000);
+      },
+    });
   }
 
   /** Applies pending migrations (those of sql/postgres, or `source` in tests), then makes partitions. */

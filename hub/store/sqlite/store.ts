@@ -21,6 +21,7 @@ import { SqlChangeStore } from "../changes/shared.ts";
 import { SqlContainerStore } from "../containers/shared.ts";
 import { SqlPackageStore } from "../packages/shared.ts";
 import { SqlProbeStore } from "../probes/shared.ts";
+import { SqlLogStore } from "../logs/shared.ts";
 
 /** {@link Store} on one SQLite file. */
 export class SqliteStore implements Store {
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly containers: SqlContainerStore;
   readonly packages: SqlPackageStore;
   readonly probes: SqlProbeStore;
+  readonly logs: SqlLogStore;
 
   constructor(path: string) {
     this.db = new SqliteDb(path);
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     this.containers = new SqlContainerStore(this.db);
     this.packages = new SqlPackageStore(this.db);
     this.probes = new SqlProbeStore(this.db);
+    this.logs = new SqlLogStore(this.db);
   }
 
   migrate(): Promise<string[]> {

@@ -201,6 +201,7 @@ export interface AgentMessage {
     | { case: "metrics"; value: MetricsBatch }
     | { case: "response"; value: ControlResponse }
     | { case: "packages"; value: PackageBatch }
+    | { case: "logs"; value: LogBatch }
     | { case: "checks"; value: CheckResults }
     | { case: undefined; value?: undefined };
 }
@@ -252,6 +253,11 @@ function writeAgentMessage(w: BinaryWriter, m: AgentMessage): void {
     writePackageBatch(w, m.kind.value);
     w.join();
   }
+  if (m.kind.case === "logs") {
+    w.tag(6, WireType.LengthDelimited).fork();
+    writeLogBatch(w, m.kind.value);
+    w.join();
+  }
   if (m.kind.case === "checks") {
     w.tag(7, WireType.LengthDelimited).fork();
     writeCheckResults(w, m.kind.value);
@@ -285,6 +291,11 @@ function readAgentMessage(r: BinaryReader, len: number, m: AgentMessage = create
       case 5: {
         if (wt !== WireType.LengthDelimited) return false;
         m.kind = { case: "packages", value: readPackageBatch(r, r.uint32(), m.kind.case === "packages" ? m.kind.value : undefined) };
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.kind = { case: "logs", value: readLogBatch(r, r.uint32(), m.kind.case === "logs" ? m.kind.value : undefined) };
         return true;
       }
       case 7: {
@@ -2758,6 +2769,7 @@ export interface DesiredItem {
    */
   value:
     | { case: "metricsInterval"; value: MetricsInterval }
+    | { case: "logSource"; value: LogSource }
     | { case: "check"; value: Check }
     | { case: undefined; value?: undefined };
 }
@@ -2791,6 +2803,11 @@ function writeDesiredItem(w: BinaryWriter, m: DesiredItem): void {
     writeMetricsInterval(w, m.value.value);
     w.join();
   }
+  if (m.value.case === "logSource") {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeLogSource(w, m.value.value);
+    w.join();
+  }
   if (m.value.case === "check") {
     w.tag(4, WireType.LengthDelimited).fork();
     writeCheck(w, m.value.value);
@@ -2809,6 +2826,11 @@ function readDesiredItem(r: BinaryReader, len: number, m: DesiredItem = createDe
       case 2: {
         if (wt !== WireType.LengthDelimited) return false;
         m.value = { case: "metricsInterval", value: readMetricsInterval(r, r.uint32(), m.value.case === "metricsInterval" ? m.value.value : undefined) };
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.value = { case: "logSource", value: readLogSource(r, r.uint32(), m.value.case === "logSource" ? m.value.value : undefined) };
         return true;
       }
       case 4: {
@@ -5403,6 +5425,365 @@ function readCheckTimings(r: BinaryReader, len: number, m: CheckTimings = create
       case 5: {
         if (wt !== WireType.Bit64) return false;
         m.totalMs = r.double();
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * A log source the hub wants the agent to read, one desired item per source
+ * (key `log_source:<id>`), so adding or removing one is a diff. The agent
+ * reads a file source only where its local allow-list
+ * (SIGHTLINE_AGENT_LOG_ALLOW) lets it: the hub alone cannot make it read a
+ * file.
+ *
+ * @generated from message sightline.agent.v1.LogSource
+ */
+export interface LogSource {
+  /**
+   * The hub's id of the source; every line read through it carries it.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+  /**
+   * @generated from field: sightline.agent.v1.LogSource.Kind kind = 2;
+   */
+  kind: number;
+  /**
+   * KIND_FILE: an absolute path or glob (`/var/log/app/*.log`).
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+  /**
+   * KIND_JOURNAL: only these systemd units (none: the whole journal).
+   *
+   * @generated from field: repeated string units = 4;
+   */
+  units: string[];
+}
+
+/** A LogSource with every field at its default, then `init`'s. */
+export function createLogSource(init: Partial<LogSource> = {}): LogSource {
+  return {
+    id: "",
+    kind: 0,
+    path: "",
+    units: [],
+    ...init,
+  };
+}
+
+/** Encodes a LogSource (fields at their default are left out). */
+export function encodeLogSource(m: LogSource): Uint8Array {
+  const w = new BinaryWriter();
+  writeLogSource(w, m);
+  return w.finish();
+}
+
+/** Decodes a LogSource; throws on bytes that are not one. */
+export function decodeLogSource(bytes: Uint8Array): LogSource {
+  const r = new BinaryReader(bytes);
+  return readLogSource(r, r.len);
+}
+
+function writeLogSource(w: BinaryWriter, m: LogSource): void {
+  if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+  {
+    const v = m.kind | 0;
+    if (v !== 0) w.tag(2, WireType.Varint).int32(v);
+  }
+  if (m.path !== "") w.tag(3, WireType.LengthDelimited).string(m.path);
+  for (const item of m.units) w.tag(4, WireType.LengthDelimited).string(item);
+}
+
+function readLogSource(r: BinaryReader, len: number, m: LogSource = createLogSource()): LogSource {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.id = r.string();
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.kind = r.int32();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.path = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.units.push(r.string());
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from enum sightline.agent.v1.LogSource.Kind
+ */
+export enum LogSource_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+  /**
+   * @generated from enum value: KIND_FILE = 1;
+   */
+  FILE = 1,
+  /**
+   * @generated from enum value: KIND_JOURNAL = 2;
+   */
+  JOURNAL = 2,
+}
+
+/**
+ * Log lines read on the host since the previous batch, oldest first per
+ * file. Travels through the WAL like a metrics batch: stored once on
+ * (host, seq).
+ *
+ * @generated from message sightline.agent.v1.LogBatch
+ */
+export interface LogBatch {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: number;
+  /**
+   * @generated from field: int64 unix_ms = 2;
+   */
+  unixMs: number;
+  /**
+   * @generated from field: repeated sightline.agent.v1.LogLine lines = 3;
+   */
+  lines: LogLine[];
+  /**
+   * Lines dropped by the agent's rate limit since the previous batch.
+   *
+   * @generated from field: uint64 dropped_lines = 4;
+   */
+  droppedLines: number;
+  /**
+   * Sources the agent could not (or may not) read, and why; sent when they
+   * start failing, so the hub can show them.
+   *
+   * @generated from field: repeated sightline.agent.v1.CollectorError errors = 5;
+   */
+  errors: CollectorError[];
+}
+
+/** A LogBatch with every field at its default, then `init`'s. */
+export function createLogBatch(init: Partial<LogBatch> = {}): LogBatch {
+  return {
+    seq: 0,
+    unixMs: 0,
+    lines: [],
+    droppedLines: 0,
+    errors: [],
+    ...init,
+  };
+}
+
+/** Encodes a LogBatch (fields at their default are left out). */
+export function encodeLogBatch(m: LogBatch): Uint8Array {
+  const w = new BinaryWriter();
+  writeLogBatch(w, m);
+  return w.finish();
+}
+
+/** Decodes a LogBatch; throws on bytes that are not one. */
+export function decodeLogBatch(bytes: Uint8Array): LogBatch {
+  const r = new BinaryReader(bytes);
+  return readLogBatch(r, r.len);
+}
+
+function writeLogBatch(w: BinaryWriter, m: LogBatch): void {
+  {
+    const v = u64(m.seq);
+    if (v !== 0) w.tag(1, WireType.Varint).uint64(v);
+  }
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(2, WireType.Varint).int64(v);
+  }
+  for (const item of m.lines) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    writeLogLine(w, item);
+    w.join();
+  }
+  {
+    const v = u64(m.droppedLines);
+    if (v !== 0) w.tag(4, WireType.Varint).uint64(v);
+  }
+  for (const item of m.errors) {
+    w.tag(5, WireType.LengthDelimited).fork();
+    writeCollectorError(w, item);
+    w.join();
+  }
+}
+
+function readLogBatch(r: BinaryReader, len: number, m: LogBatch = createLogBatch()): LogBatch {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.seq = Number(r.uint64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.lines.push(readLogLine(r, r.uint32()));
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.Varint) return false;
+        m.droppedLines = Number(r.uint64());
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.errors.push(readCollectorError(r, r.uint32()));
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * @generated from message sightline.agent.v1.LogLine
+ */
+export interface LogLine {
+  /**
+   * When the line was read (files) or written (the journal), Unix ms.
+   *
+   * @generated from field: int64 unix_ms = 1;
+   */
+  unixMs: number;
+  /**
+   * The LogSource id it was read through.
+   *
+   * @generated from field: string source_id = 2;
+   */
+  sourceId: string;
+  /**
+   * The file it came from, or "journal" (with the unit in `unit`).
+   *
+   * @generated from field: string origin = 3;
+   */
+  origin: string;
+  /**
+   * "error", "warn", "info", "debug", or "" when the line does not say.
+   *
+   * @generated from field: string level = 4;
+   */
+  level: string;
+  /**
+   * @generated from field: string message = 5;
+   */
+  message: string;
+  /**
+   * The line was longer than the agent's cap and was cut (marked in message).
+   *
+   * @generated from field: bool truncated = 6;
+   */
+  truncated: boolean;
+  /**
+   * @generated from field: string unit = 7;
+   */
+  unit: string;
+}
+
+/** A LogLine with every field at its default, then `init`'s. */
+export function createLogLine(init: Partial<LogLine> = {}): LogLine {
+  return {
+    unixMs: 0,
+    sourceId: "",
+    origin: "",
+    level: "",
+    message: "",
+    truncated: false,
+    unit: "",
+    ...init,
+  };
+}
+
+/** Encodes a LogLine (fields at their default are left out). */
+export function encodeLogLine(m: LogLine): Uint8Array {
+  const w = new BinaryWriter();
+  writeLogLine(w, m);
+  return w.finish();
+}
+
+/** Decodes a LogLine; throws on bytes that are not one. */
+export function decodeLogLine(bytes: Uint8Array): LogLine {
+  const r = new BinaryReader(bytes);
+  return readLogLine(r, r.len);
+}
+
+function writeLogLine(w: BinaryWriter, m: LogLine): void {
+  {
+    const v = i64(m.unixMs);
+    if (v !== 0) w.tag(1, WireType.Varint).int64(v);
+  }
+  if (m.sourceId !== "") w.tag(2, WireType.LengthDelimited).string(m.sourceId);
+  if (m.origin !== "") w.tag(3, WireType.LengthDelimited).string(m.origin);
+  if (m.level !== "") w.tag(4, WireType.LengthDelimited).string(m.level);
+  if (m.message !== "") w.tag(5, WireType.LengthDelimited).string(m.message);
+  if (m.truncated) w.tag(6, WireType.Varint).bool(m.truncated);
+  if (m.unit !== "") w.tag(7, WireType.LengthDelimited).string(m.unit);
+}
+
+function readLogLine(r: BinaryReader, len: number, m: LogLine = createLogLine()): LogLine {
+  return readFields(r, len, m, (r, no, wt) => {
+    switch (no) {
+      case 1: {
+        if (wt !== WireType.Varint) return false;
+        m.unixMs = Number(r.int64());
+        return true;
+      }
+      case 2: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.sourceId = r.string();
+        return true;
+      }
+      case 3: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.origin = r.string();
+        return true;
+      }
+      case 4: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.level = r.string();
+        return true;
+      }
+      case 5: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.message = r.string();
+        return true;
+      }
+      case 6: {
+        if (wt !== WireType.Varint) return false;
+        m.truncated = r.bool();
+        return true;
+      }
+      case 7: {
+        if (wt !== WireType.LengthDelimited) return false;
+        m.unit = r.string();
         return true;
       }
     }
