@@ -54,7 +54,15 @@ export interface ChurnResult {
   standardOk: number;
   byKind: Record<string, number>;
   surprises: Record<string, number>;
-  canary: { baselineP99Ms: number; attackP99Ms: number; attackFailures: number };
+  canary: {
+    baselineP99Ms: number;
+    attackP99Ms: number;
+    attackFailures: number;
+    /** Calls the hub shed (RESOURCE_EXHAUSTED: a loaded event loop), answered at once. */
+    attackShed: number;
+    /** What the failed calls got, at most five. */
+    attackFailureReasons: string[];
+  };
   seconds: number;
 }
 
@@ -70,6 +78,8 @@ function canary(addr: string, caPem: string) {
   });
   let phase: number[] = [];
   let failures = 0;
+  let shed = 0;
+  let reasons: string[] = [];
   let stop = false;
   const done = (async () => {
     while (!stop) {
@@ -77,7 +87,13 @@ function canary(addr: string, caPem: string) {
       try {
         await ch.unary(METHODS.register, body, 10_000);
       } catch (e) {
-        if (!(e instanceof GrpcError) || e.code !== 16) failures++;
+        // UNAUTHENTICATED is the answer asked for; RESOURCE_EXHAUSTED is the hub shedding
+        // load while its loop lags, a quick answer too (the client backs off and retries).
+        if (e instanceof GrpcError && e.code === 8) shed++;
+        else if (!(e instanceof GrpcError) || e.code !== 16) {
+          failures++;
+          if (reasons.length < 5) reasons.push(String((e as Error).message ?? e).slice(0, 200));
+        }
       }
       phase.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 50));
@@ -86,10 +102,12 @@ function canary(addr: string, caPem: string) {
   })();
   return {
     /** The samples so far, and a fresh start. */
-    take(): { samples: number[]; failures: number } {
-      const out = { samples: phase, failures };
+    take(): { samples: number[]; failures: number; shed: number; reasons: string[] } {
+      const out = { samples: phase, failures, shed, reasons };
       phase = [];
       failures = 0;
+      shed = 0;
+      reasons = [];
       return out;
     },
     async stop() {
@@ -197,6 +215,8 @@ export async function runChurn(o: ChurnOptions): Promise<ChurnResult> {
         baselineP99Ms: percentile(baseline.samples, 99),
         attackP99Ms: percentile(during.samples, 99),
         attackFailures: during.failures,
+        attackShed: during.shed,
+        attackFailureReasons: during.reasons,
       },
       seconds: (performance.now() - started) / 1000,
     };

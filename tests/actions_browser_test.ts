@@ -8,7 +8,7 @@
 import { assert, assertEquals } from "../lib/assert.ts";
 import { enroll, hubCli, startAgent } from "./harness.ts";
 import { browserTest, PASSWORD, setUpAdmin, SHOTS, watchedPage } from "./browser.ts";
-import { docker, dockerOk, removeContainers, runContainer } from "./docker.ts";
+import { docker, DOCKER_SOCKET, dockerOk, removeContainers, runContainer } from "./docker.ts";
 
 /** Where no Docker daemon answers, tests/docker.ts says so and this test is not registered. */
 const daemon = (await docker("version", "--format", "{{.Server.Version}}")).code === 0;
@@ -31,6 +31,7 @@ if (daemon) {
       const agent = own(startAgent(`${dir}/agent`, 1, {
         SIGHTLINE_AGENT_ACTIONS_FILE: `${dir}/etc/actions.toml`,
         SIGHTLINE_AGENT_OPERATOR_KEY_FILE: `${dir}/etc/operator.pub`,
+        DOCKER_HOST: DOCKER_SOCKET,
       }));
       await agent.waitForLine(/Connected to hub/);
 

@@ -19,7 +19,7 @@ import {
   signGrant,
 } from "../lib/actions/grant.ts";
 import { enroll, type Hub, openHubStore, type Owned, startAgent, startHub } from "./harness.ts";
-import { dockerOk, dockerTest, runContainer } from "./docker.ts";
+import { DOCKER_SOCKET, dockerOk, dockerTest, runContainer } from "./docker.ts";
 import { fileURLToPath } from "node:url";
 import { Channel } from "../agent/grpc.ts";
 import { encodeAgent } from "../agent/wire.ts";
@@ -122,6 +122,7 @@ async function body(dir: string, own: <T extends Owned>(x: T) => T) {
   const agent = own(startAgent(`${dir}/agent`, 5, {
     SIGHTLINE_AGENT_ACTIONS_FILE: actionsFile,
     SIGHTLINE_AGENT_OPERATOR_KEY_FILE: `${dir}/etc/operator.pub`,
+    DOCKER_HOST: DOCKER_SOCKET,
   }));
   await agent.waitForLine(/Connected to hub/);
   const hostId = identity.agentId;

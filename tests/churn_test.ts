@@ -26,7 +26,11 @@ Deno.test({
     assertEquals(r.agentLost, 0, "agent batches lost");
     assertEquals(r.agentDuplicated, 0, "agent batches stored twice");
     assertEquals(r.surprises, {}, "unexpected answers");
-    assertEquals(r.canary.attackFailures, 0, "canary calls that failed during the attack");
+    assertEquals(
+      r.canary.attackFailures,
+      0,
+      `canary calls that failed during the attack: ${r.canary.attackFailureReasons.join("; ")}`,
+    );
     assertEquals(r.standardOk, r.standardCalls, "standard client calls answered UNAUTHENTICATED");
     assert(r.standardCalls > 0, "the standard client ran");
     assertEquals(Object.keys(r.byKind).sort(), [...ATTACK_KINDS].sort(), "every kind ran");

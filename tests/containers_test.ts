@@ -21,7 +21,7 @@ import {
   startHub,
   until,
 } from "./harness.ts";
-import { dockerOk, dockerTest, runContainer } from "./docker.ts";
+import { DOCKER_SOCKET, dockerOk, dockerTest, runContainer } from "./docker.ts";
 import { launch, setUpAdmin, sidewaysOverflow, watchedPage } from "./browser.ts";
 import type { Browser } from "playwright-core";
 
@@ -83,7 +83,7 @@ dockerTest(
       const { key, identity } = await enroll(hub, `${dir}/agent`, "ctr-1");
       const host = identity.agentId;
       events = new EventStream(`${hub.http}/api/v1/events?host=${host}`, key);
-      agent = startAgent(`${dir}/agent`, INTERVAL_S);
+      agent = startAgent(`${dir}/agent`, INTERVAL_S, { DOCKER_HOST: DOCKER_SOCKET });
       const list = () => api<ContainerView[]>(hub, key, `/api/v1/hosts/${host}/containers`);
       const find = async (name: string) => (await list()).find((c) => c.name === name);
 

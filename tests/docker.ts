@@ -11,6 +11,8 @@
 import { join } from "node:path";
 
 export const TEST_IMAGE = "sightline-test-busybox:1";
+/** The daemon's socket, for the agents of the tests that run containers (DOCKER_HOST). */
+export const DOCKER_SOCKET = "unix:///var/run/docker.sock";
 const BUSYBOX = "/bin/busybox";
 
 /** Runs the docker CLI; its exit code and output. */

@@ -291,7 +291,14 @@ export function startAgent(dataDir: string, intervalS = 1, env: Record<string, s
       "--interval",
       String(intervalS),
     ],
-    { SIGHTLINE_AGENT_RECONNECT_MAX: "2", SIGHTLINE_LOG_LEVEL: "debug", ...env },
+    {
+      SIGHTLINE_AGENT_RECONNECT_MAX: "2",
+      SIGHTLINE_LOG_LEVEL: "debug",
+      // This machine's Docker daemon runs other tests' containers: a test agent sees none of
+      // them (their events would land on its host's timeline) unless its test asks for them.
+      DOCKER_HOST: "unix:///nonexistent/sightline-test-docker.sock",
+      ...env,
+    },
   );
 }
 
