@@ -2,7 +2,7 @@
  * The live events browsers receive over SSE (`GET /api/v1/events`), one
  * definition shared by the hub that publishes them and the islands that
  * read them. A capability adds its events to {@link LiveEventMap}
- * (`alert.fired`, `check.status`, `container.state` …); the broker, the
+ * (`alert.firing`, `check.status`, `log.lines` …); the broker, the
  * cluster relay and `onLive` in the browser are typed from it, so nothing
  * casts an event's data by hand.
  */

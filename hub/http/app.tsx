@@ -67,10 +67,12 @@ export function createApp(deps: AppDeps, routes: RouteTable, layout: Layout): Ho
         "The database is unreachable right now; Sightline keeps retrying",
       )
       : new HttpError(500, "internal", "Internal server error");
+    // A push check's URL carries its secret: the log keeps the check, never the secret.
+    const path = c.req.path.replace(/^(\/push\/[^/]+\/).*/, "$1…");
     if (down) {
-      log.warn("Database unreachable", { method: c.req.method, path: c.req.path, error: err });
+      log.warn("Database unreachable", { method: c.req.method, path, error: err });
     } else if (!(err instanceof HttpError)) {
-      log.error("Request failed", { method: c.req.method, path: c.req.path, error: err });
+      log.error("Request failed", { method: c.req.method, path, error: err });
     }
     const { status, code, message, field } = e;
     if (wantsJson(c)) {

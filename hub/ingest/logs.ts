@@ -50,6 +50,10 @@ function clean(s: string, max: number): string {
 
 /** Validates a log batch for the store; throws {@link InvalidMessage} past the protocol's limits. */
 export function logBatchToStored(b: LogBatch, now: number): StoredLogBatch {
+  const seq = Number(b.seq);
+  // As every batch kind: past the int64 a database holds, the write would fail the stream
+  // and the agent would send the same batch forever.
+  if (seq < 1 || !Number.isSafeInteger(seq)) throw new InvalidMessage("seq must be at least 1");
   if (b.lines.length > MAX_LINES) {
     throw new InvalidMessage(`lines has more than ${MAX_LINES} entries`);
   }
@@ -61,7 +65,7 @@ export function logBatchToStored(b: LogBatch, now: number): StoredLogBatch {
     return Number.isFinite(n) && n >= EARLIEST_MS && n <= now + MAX_FUTURE_MS ? n : now;
   };
   return {
-    seq: Number(b.seq),
+    seq,
     ts: at(b.unixMs),
     lines: b.lines.map((l) => ({
       ts: at(l.unixMs),

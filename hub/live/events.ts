@@ -86,7 +86,11 @@ export class LiveEvents {
 
   /** This hub stored a log batch. */
   localLogs(data: LogLinesData): void {
-    this.#local({ event: "log.lines", hostId: data.id, data });
+    // Not relayed to the other hubs of a cluster: a batch's lines run past what one
+    // PostgreSQL NOTIFY carries (8,000 bytes), and at thousands of lines a second they
+    // would be most of the channel's traffic. A live tail shows the agents streaming to the
+    // hub it is served by; the search reads every hub's lines from the database.
+    this.#publish({ event: "log.lines", hostId: data.id, data });
   }
 
   /** A host was added here (a user created its token). */

@@ -27,6 +27,41 @@ export interface CheckView extends CheckDef {
   }>;
 }
 
+/** What a secret shows of itself: its last four characters when it is long enough to spare them. */
+function masked(v: string): string {
+  return v.length >= 12 ? `••••${v.slice(-4)}` : "••••";
+}
+
+/**
+ * A check's definition as it is shown: the values of its request headers
+ * (an `Authorization` token, an API key) and a password in its target URL
+ * masked, as channel secrets are. The agents running it get them whole, over
+ * their streams; a PATCH that leaves `expect` out keeps them.
+ */
+export function shownDef(def: CheckDef): CheckDef {
+  let target = def.target;
+  try {
+    const url = new URL(def.target);
+    if (url.password) {
+      url.password = "••••";
+      target = url.toString();
+    }
+  } catch { /* not a URL (host:port, a name): nothing to mask */ }
+  const headers = def.expect?.headers;
+  return {
+    ...def,
+    target,
+    ...(headers
+      ? {
+        expect: {
+          ...def.expect,
+          headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, masked(v)])),
+        },
+      }
+      : {}),
+  };
+}
+
 export async function checkView(
   store: Pick<Store, "probes">,
   def: CheckDef,
@@ -47,7 +82,7 @@ export async function checkView(
     ]),
   ) as Record<UptimeWindow, number | null>;
   return {
-    ...def,
+    ...shownDef(def),
     status: live ?? state?.status ?? "pending",
     since: state ? new Date(state.since).toISOString() : null,
     uptime,

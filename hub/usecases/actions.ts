@@ -68,7 +68,12 @@ export function checkRunAction(body: unknown): RunActionInput {
 /** What the audit log keeps of a grant: its nonce and expiry, as it claims them (unchecked here). */
 function grantNote(grant: string): string {
   const g = parseGrant(fromBase64(grant) ?? new Uint8Array());
-  return typeof g === "string" ? g : `nonce ${g.nonce}, expires ${new Date(g.exp).toISOString()}`;
+  if (typeof g === "string") return g;
+  // Any safe integer parses as a time; past year 275760 a Date has none to print.
+  const exp = new Date(g.exp);
+  return `nonce ${g.nonce}, expires ${
+    Number.isFinite(exp.getTime()) ? exp.toISOString() : `at ${g.exp} (no such date)`
+  }`;
 }
 
 /** Relays one action to host `hostId`'s agent and audits the request and what became of it. */

@@ -76,6 +76,15 @@ export async function updateCheck(
     ? { ...was, ...raw }
     : raw;
   const def = await checked(deps, id, input);
+  // A push check's URL secret is made when it is added and forgotten when it goes: a check
+  // turned into or out of one is a check removed and another added.
+  if ((def.type === "push") !== (current.type === "push")) {
+    throw new UseCaseError(
+      "invalid_check",
+      "A check cannot become or stop being a push check: remove it and add the new one",
+      { field: "type" },
+    );
+  }
   const now = Date.now();
   const done = await deps.store.probes.updateCheck(
     def,

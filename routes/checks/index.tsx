@@ -6,7 +6,7 @@ import { HttpError } from "../../hub/http/errors.ts";
 import { Island } from "../../components/Island.tsx";
 import CheckList from "../../islands/CheckList.tsx";
 import { checkRow } from "../../hub/probes/rows.ts";
-import { agentUptime } from "../../hub/probes/view.ts";
+import { agentUptime, shownDef } from "../../hub/probes/view.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -72,7 +72,7 @@ export function checkPage({ store, probes }: AppDeps) {
         </p>
         <h1>{def.name}</h1>
         <p class="muted">
-          {def.type} {def.target} every {def.interval_s} s; down when {def.k}{" "}
+          {def.type} {shownDef(def).target} every {def.interval_s} s; down when {def.k}{" "}
           agent{def.k > 1 ? "s" : ""} fail {def.rounds} rounds in a row
         </p>
         <Island name="CheckList" component={CheckList} props={{ rows: [row] }} />

@@ -182,6 +182,8 @@ export class SqlProbeStore implements ProbeStore {
       const prev = yield* first("SELECT status FROM check_state WHERE check_id = :check", {
         check: checkId,
       });
+      // Judged the same already (two hubs judging a push check's silence in one tick): no change.
+      if (prev?.status === status) return false;
       yield* count(
         `INSERT INTO check_state (check_id, status, since, judged_since)
         VALUES (:check, :status, :at${c.big}, :at${c.big})

@@ -233,3 +233,28 @@ useCaseTest("checks API: a push check is assigned to no agent", async (store) =>
   assertEquals(told, []);
   assertEquals((await desiredFor(store, "h1", 0))?.set ?? [], []);
 });
+
+useCaseTest(
+  "checks API: a check's header values and URL password are masked, and its agents get them whole",
+  async (store) => {
+    const { call } = await setup(store);
+    const made = await call("POST", "/checks", {
+      ...CHECK,
+      target: "https://probe:hunter2-secret@shop.example/health",
+      expect: { status: 200, headers: { Authorization: "Bearer abcdefghijklmnop1234" } },
+    });
+    assertEquals(made.status, 201, JSON.stringify(made.body));
+    for (const shown of [made.body, (await call("GET", "/checks")).body[0]]) {
+      assertEquals(shown.expect.headers, { Authorization: "••••1234" });
+      assertEquals(
+        shown.target,
+        "https://probe:%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2@shop.example/health",
+      );
+      assert(!JSON.stringify(shown).includes("hunter2"));
+    }
+    // The agent's item carries what it needs to make the request.
+    const push = (await desiredFor(store, "h1", 0))!;
+    const item = JSON.stringify(push.set.find((i) => i.key.startsWith("check:")));
+    assert(item.includes("Bearer abcdefghijklmnop1234") && item.includes("hunter2-secret"), item);
+  },
+);
