@@ -8,6 +8,7 @@
  * Of inspect's answer only the fields below are read: its Config.Env holds
  * the container's secrets and never leaves this file's parsing.
  */
+import { pause } from "../pause.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Job } from "../scheduler.ts";
 import { rate } from "../collectors/types.ts";
@@ -247,13 +248,7 @@ export class ContainerWatcher {
         const engine = this.#current();
         if (!engine) {
           // No engine: look again later, quietly (a return would count as a restart).
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, ABSENT_RETRY_MS);
-            signal.addEventListener("abort", () => {
-              clearTimeout(t);
-              resolve();
-            }, { once: true });
-          });
+          await pause(ABSENT_RETRY_MS, signal);
           return;
         }
         const filters = encodeURIComponent(JSON.stringify({ type: ["container"] }));

@@ -32,14 +32,35 @@ export interface MetricsDeps {
 export function metricsJob(deps: MetricsDeps): Job {
   const { collectors, roots, wal, sender, log } = deps;
   let last: number | null = null;
-  /** The engine's list; an engine that fails is one collector's error, not the cycle's. */
+  /**
+   * The engine's list; an engine that fails is one collector's error, not the cycle's. Nor
+   * is one that hangs: each of its calls has its own timeout, but a list and a call per
+   * container would hold the host's metrics for a long time, so the cycle waits for it at
+   * most 5 s, and asks again only once the last sample is over.
+   */
+  let sampling: Promise<unknown> | null = null;
   const sampleContainers = async (now: number) => {
-    if (!deps.containers) return { listed: false, engine: "", containers: [], error: "" };
+    const none = (error: string) => ({ listed: false, engine: "", containers: [], error });
+    if (!deps.containers) return none("");
+    if (sampling) return none("the container engine has not answered the last sample yet");
+    const waitMs = 5000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const sample = sampling = deps.containers.sample(now).finally(() => sampling = null);
     try {
-      return { ...await deps.containers.sample(now), error: "" };
+      return await Promise.race([
+        sample.then((c) => ({ ...c, error: "" })),
+        new Promise<ReturnType<typeof none>>((resolve) => {
+          timer = setTimeout(
+            () => resolve(none(`the container engine did not answer within ${waitMs / 1000} s`)),
+            waitMs,
+          );
+        }),
+      ]);
     } catch (err) {
-      const error = (err as Error).message.slice(0, 500);
-      return { listed: false, engine: "", containers: [], error };
+      return none((err as Error).message.slice(0, 500));
+    } finally {
+      clearTimeout(timer);
+      sample.catch(() => {}); // a late failure is the next sample's to tell
     }
   };
   return {

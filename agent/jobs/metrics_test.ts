@@ -101,3 +101,41 @@ Deno.test("the metrics job fails (for the scheduler to count) when the WAL canno
     await cleanUp();
   }
 });
+
+Deno.test("a container engine that hangs costs a cycle 5 s and an error, never the host's metrics", async () => {
+  const dir = await Deno.makeTempDir();
+  const wal = await Wal.open(`${dir}/wal.kv`);
+  const quiet = () => {};
+  let asked = 0;
+  const job = metricsJob({
+    collectors: collectorsFor("linux", "vm"),
+    roots: ROOTS,
+    intervalS: 30,
+    wal,
+    sender: { notify: quiet },
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    // An engine whose socket accepts and never answers.
+    containers: {
+      sample: () => (asked++, new Promise(() => {})),
+      takeEvents: () => [],
+    },
+  });
+  const signal = new AbortController().signal;
+  try {
+    await job.run(signal); // baselines: waits for the engine its 5 s as well
+    await job.run(signal);
+    const [e] = await entries(wal);
+    const msg = fromBinary(AgentMessageSchema, e.data);
+    assert(msg.kind.case === "metrics");
+    const batch = msg.kind.value;
+    assert(batch.cpu !== undefined, "the host's own metrics are in the batch");
+    assertEquals(
+      batch.errors.find((x) => x.collector === "containers")?.message,
+      "the container engine has not answered the last sample yet",
+    );
+    assertEquals(asked, 1, "one sample at a time, however long the engine takes");
+  } finally {
+    wal.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -13,6 +13,8 @@ import {
   encodeAgentMessage,
 } from "../../proto/gen/sightline/agent/v1/agent_lean.ts";
 
+import { pause } from "../pause.ts";
+
 const POLL_MS = 250;
 
 export function logsJob(reader: LogReader): Job {
@@ -23,13 +25,7 @@ export function logsJob(reader: LogReader): Job {
       try {
         while (!signal.aborted) {
           await reader.poll();
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, POLL_MS);
-            signal.addEventListener("abort", () => {
-              clearTimeout(t);
-              resolve();
-            }, { once: true });
-          });
+          await pause(POLL_MS, signal);
         }
       } finally {
         reader.close();
@@ -106,7 +102,8 @@ export function journalJob(opts: JournalJobOptions): Job {
               continue;
             }
             const stop = new AbortController();
-            signal.addEventListener("abort", () => stop.abort(), { once: true });
+            const stopIt = () => stop.abort();
+            signal.addEventListener("abort", stopIt, { once: true });
             const done = followJournal(src, opts, stop.signal).then(
               () => {},
               async (err) => {
@@ -116,18 +113,13 @@ export function journalJob(opts: JournalJobOptions): Job {
                 await tellHub(opts, told, src.id, message).catch(() => {});
               },
             ).finally(() => {
+              signal.removeEventListener("abort", stopIt);
               running.delete(k);
               retryAt.set(k, Date.now() + 5000);
             });
             running.set(k, { stop, done });
           }
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 1000);
-            signal.addEventListener("abort", () => {
-              clearTimeout(t);
-              resolve();
-            }, { once: true });
-          });
+          await pause(1000, signal);
         }
       } finally {
         for (const r of running.values()) r.stop.abort();

@@ -192,15 +192,18 @@ export class LogReader {
 
   async #open(src: FileSource, path: string, k: string, seen: Set<string>, named: boolean) {
     const { tailed, recovered } = await TailedFile.open(path, this.#saved.get(k));
-    // Opened under another inode than stat saw (rotated in between): its own key.
+    // Only the file that was checked is read: the name may point elsewhere by the time it is
+    // opened (rotated in between, or swapped for a symlink to a file the allow-list refuses,
+    // by someone who can write the directory). Another inode waits for the next poll, where
+    // it is checked in its turn.
     const key = `${src.id}|${tailed.key}`;
-    if (this.#tracked.has(key)) {
+    if (key !== k || this.#tracked.has(key)) {
       tailed.close();
-      if (named) seen.add(key);
+      if (named && key === k) seen.add(key);
       return;
     }
     this.#tracked.set(key, tailed);
-    if (named && key === k) seen.add(key);
+    if (named) seen.add(key);
     if (recovered.length) await this.#take(src.id, tailed, key, recovered, tailed.checkpoint);
   }
 

@@ -44,9 +44,20 @@ export async function probeHttp(spec: HttpCheck, opts: ProbeOptions): Promise<Pr
     return { ok: false, ms: 0, message: "not an http(s) URL" };
   }
   let reply: Reply;
+  // The check's own headers (a token, a cookie) go to the origin it names only, as browsers
+  // and curl do: a redirect to another origin, or from https down to http, gets none.
+  const origin = url.origin;
   try {
     for (let hop = 0;; hop++) {
-      reply = await request(url, method, spec, opts, elapsed, signal);
+      const own = url.origin === origin;
+      reply = await request(
+        url,
+        method,
+        own ? spec : { ...spec, headers: [] },
+        opts,
+        elapsed,
+        signal,
+      );
       const redirect = reply.status >= 300 && reply.status < 400 && reply.location;
       if (!spec.followRedirects || !redirect) break;
       if (hop === MAX_REDIRECTS) {

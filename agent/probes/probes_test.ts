@@ -33,6 +33,11 @@ Deno.test("the HTTP check judges status, keyword and JSON path, follows redirect
     if (path === "/ok") return new Response("all systems nominal");
     if (path === "/json") return Response.json({ db: { state: "ok", replicas: [3] } });
     if (path === "/moved") return new Response(null, { status: 302, headers: { location: "/ok" } });
+    if (path === "/elsewhere") {
+      // Another origin (an address, where the check names localhost), the same server.
+      const to = `http://127.0.0.1:${new URL(req.url).port}/ok`;
+      return new Response(null, { status: 302, headers: { location: to } });
+    }
     return new Response("broken", { status: 503, statusText: "Service Unavailable" });
   });
   const base = `http://localhost:${server.addr.port}`;
@@ -75,6 +80,17 @@ Deno.test("the HTTP check judges status, keyword and JSON path, follows redirect
       OPTS,
     );
     assertEquals([followed.ok, followed.message], [true, "200 OK"]);
+    // The check's own headers follow a redirect on its origin, and never to another one.
+    const token = [{ name: "Authorization", value: "Bearer s3cret" }];
+    await probeHttp(http({ url: `${base}/moved`, followRedirects: true, headers: token }), OPTS);
+    assertEquals(seen.at(-1)!.get("authorization"), "Bearer s3cret");
+    const away = await probeHttp(
+      http({ url: `${base}/elsewhere`, followRedirects: true, headers: token }),
+      OPTS,
+    );
+    assertEquals(away.ok, true);
+    assertEquals(seen.at(-2)!.get("authorization"), "Bearer s3cret");
+    assertEquals(seen.at(-1)!.get("authorization"), null);
 
     assertEquals((await probeHttp(http({ url: "file:///etc/passwd" }), OPTS)).ok, false);
   } finally {

@@ -258,7 +258,11 @@ function parseExpect(type: CheckType, v: unknown): Expect {
   if (v.answer !== undefined) out.answer = text(v.answer, "expect.answer", 500);
   if (v.resolver !== undefined) {
     const r = text(v.resolver, "expect.resolver", 60);
-    if (!/^[\d.]+$/.test(r) && !/^[0-9a-fA-F:]+$/.test(r) && !hostPort(r)) {
+    // An address, not a name: the agent's resolver is asked by address (Deno.resolveDns).
+    const hp = hostPort(r);
+    const ip = (h: string) =>
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || (h.includes(":") && /^[0-9a-fA-F:.]+$/.test(h));
+    if (!ip(r) && !(hp && ip(hp.host))) {
       fail("expect.resolver", "expect.resolver must be an IP address, optionally with :port");
     }
     out.resolver = r;

@@ -110,6 +110,17 @@ Deno.test("parseCheck takes the contract's body and names the field it refuses",
   assertEquals(refused({ ...base, command: "rm -rf /" }), "command");
   assertEquals(refused({ ...base, type: "ping", target: "-f" }), "target");
   assertEquals(parseCheck("p", { name: "cron", type: "push", interval_s: 3600 }).target, "");
+  // A resolver is asked by address: a name there could never be reached.
+  const dns = (resolver: string) => ({
+    ...base,
+    type: "dns",
+    target: "shop.example",
+    expect: { record_type: "A", resolver },
+  });
+  assertEquals(refused(dns("dns.google:53")), "expect.resolver");
+  for (const r of ["9.9.9.9", "127.0.0.1:5353", "[::1]:53", "2620:fe::fe"]) {
+    assertEquals(parseCheck("d", dns(r)).expect?.resolver, r);
+  }
 });
 
 Deno.test("a check_down alert rule selects checks by the check label and fires at once", () => {
