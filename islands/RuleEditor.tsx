@@ -52,7 +52,7 @@ export interface RuleEditorProps {
 }
 
 /** The form's state: numbers as typed, so a half-typed one can be refused, not lost. */
-interface Draft {
+export interface Draft {
   name: string;
   kind: RuleKind;
   metric: string;
@@ -76,7 +76,7 @@ interface Draft {
   enabled: boolean;
 }
 
-const NEW: Draft = {
+export const NEW: Draft = {
   name: "",
   kind: "threshold",
   metric: "cpu_percent",
@@ -144,8 +144,10 @@ const numberOf = (s: string) => s.trim() === "" ? null : Number(s);
  * The rule as the API takes it. Every field is sent, those the kind has not
  * as null, so a PATCH that changes the kind leaves nothing of the old one.
  */
-function bodyOf(d: Draft): Record<string, unknown> {
+export function bodyOf(d: Draft): Record<string, unknown> {
   const threshold = d.kind === "threshold";
+  // A check_slow or check_cert_expiring rule has a threshold and the kind's own comparison.
+  const measured = d.kind === "check_slow" || d.kind === "check_cert_expiring";
   const label = labelOf(d.kind, d.metric);
   const overrides: Record<string, Partial<Override>> = {};
   if (threshold) {
@@ -164,10 +166,11 @@ function bodyOf(d: Draft): Record<string, unknown> {
     metric: threshold || d.kind === "nodata" ? d.metric : null,
     labels: label && d.label.trim() ? { [label]: d.label.trim() } : {},
     op: threshold ? d.op : null,
-    threshold: threshold ? numberOf(d.threshold) ?? "" : null,
+    threshold: threshold || measured ? numberOf(d.threshold) ?? "" : null,
     recover: threshold ? numberOf(d.recover) : null,
     critical: threshold ? numberOf(d.critical) : null,
-    for_s: d.for_s,
+    // A check_down rule fires as the check is judged down: the check's rounds are its `for`.
+    for_s: d.kind === "check_down" ? 0 : d.for_s,
     severity: d.severity,
     scope: d.scope === "all" ? { all: true } : d.scope === "tag" ? { tag: d.tag } : {
       hosts: d.hosts,
@@ -384,14 +387,19 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
                 {numberField("critical", "Critical at", "optional second level")}
               </>
             )}
-            <DurationField
-              label={draft.kind === "wal_dropping" ? "Resolves after" : "For"}
-              hint={draft.kind === "wal_dropping" ? "without drops" : "held this long first"}
-              value={draft.for_s}
-              onChange={(for_s) => set({ for_s })}
-              problem={problem("for_s")}
-              id={err("for_s")}
-            />
+            {draft.kind === "check_slow" && numberField("threshold", "Slower than (ms)")}
+            {draft.kind === "check_cert_expiring" &&
+              numberField("threshold", "Fewer days left than")}
+            {draft.kind !== "check_down" && (
+              <DurationField
+                label={draft.kind === "wal_dropping" ? "Resolves after" : "For"}
+                hint={draft.kind === "wal_dropping" ? "without drops" : "held this long first"}
+                value={draft.for_s}
+                onChange={(for_s) => set({ for_s })}
+                problem={problem("for_s")}
+                id={err("for_s")}
+              />
+            )}
             {pickField("severity", "Severity", SEVERITIES)}
             <DurationField
               label="Remind every"

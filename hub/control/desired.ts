@@ -89,16 +89,21 @@ export async function setHostChecks(
   hostId: string,
   wanted: Record<string, string>,
 ): Promise<boolean> {
+  const differ = (had: Record<string, string>) =>
+    [...new Set([...Object.keys(had), ...Object.keys(wanted)])].filter((id) =>
+      had[id] !== wanted[id]
+    );
+  // The assigner asks for every host on every pass: most have what they had, and a read
+  // says so without a write transaction (on a big fleet, thousands a pass).
+  if (!differ(parseChecks(await store.settings.get(checksKey(hostId)))).length) return false;
   let changed = false;
   await store.settings.update([logKey(hostId), checksKey(hostId)], (current) => {
-    const had = parseChecks(current.get(checksKey(hostId)));
-    const keys = new Set([...Object.keys(had), ...Object.keys(wanted)]);
-    const differ = [...keys].filter((id) => had[id] !== wanted[id]);
-    if (!differ.length) return new Map(current);
+    const changedIds = differ(parseChecks(current.get(checksKey(hostId))));
+    if (!changedIds.length) return new Map(); // changed back meanwhile: nothing to write
     changed = true;
     const log = parseLog(current.get(logKey(hostId)));
     log.version += 1;
-    for (const id of differ) log.changed[`check:${id}`] = log.version;
+    for (const id of changedIds) log.changed[`check:${id}`] = log.version;
     return new Map([
       [logKey(hostId), JSON.stringify(log)],
       [checksKey(hostId), Object.keys(wanted).length ? JSON.stringify(wanted) : null],
