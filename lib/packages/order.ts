@@ -12,19 +12,8 @@ export const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
 type Evr = { epoch: string; version: string; release: string | null };
 
-function parseDpkg(s: string): Evr {
-  s = s.trim();
-  const colon = s.indexOf(":");
-  let epoch = "0", rest = s;
-  if (colon > 0 && /^\d+$/.test(s.slice(0, colon))) {
-    epoch = s.slice(0, colon);
-    rest = s.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf("-");
-  return dash >= 0
-    ? { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) }
-    : { epoch, version: rest, release: null };
-}
+/** dpkg's epoch:upstream-revision, as rpm's EVR splits it (dpkg trims the string first). */
+const parseDpkg = (s: string): Evr => parseEvr(s.trim());
 
 export function compareDpkg(a: string, b: string): -1 | 0 | 1 {
   const x = parseDpkg(a), y = parseDpkg(b);
