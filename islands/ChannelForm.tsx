@@ -20,6 +20,7 @@ import {
   TextField,
   Tick,
 } from "./alerting_kit.tsx";
+import { LiveGate } from "./hydrated.tsx";
 
 const SEVERITIES = ["warning", "critical"] as const;
 type Severity = typeof SEVERITIES[number];
@@ -145,138 +146,141 @@ export function ChannelForm({ kinds, rules, editing, onSaved, onCancel }: Channe
 
   return (
     <form ref={form} class="card channel-form" onSubmit={save} noValidate>
-      <h2>{editing ? `Edit ${editing.name}` : "Add a channel"}</h2>
-      <div class="grid">
-        <TextField
-          label="Name"
-          value={draft.name}
-          onInput={(name) => set({ name })}
-          problem={problemOf(refused, "name")}
-          id="channel-name-error"
-          input={{ maxLength: 200 }}
-        />
-        <div class="field">
-          <label>
-            Type
-            <select
-              value={draft.type}
-              disabled={editing !== null}
-              onChange={(e) => {
-                const type = (e.target as HTMLSelectElement).value;
-                set({ type, config: draftOf(null, type, kinds[type]).config });
-              }}
-            >
-              {Object.entries(kinds).map(([t, k]) => <option key={t} value={t}>{k.title}</option>)}
-            </select>
-          </label>
-        </div>
-        {Object.entries(kind.fields).map(([name, f]) => (
-          <Setting
-            key={`${draft.type}.${name}`}
-            name={name}
-            spec={f}
-            value={draft.config[name]}
-            masked={f.secret && editing ? String(editing.config[name] ?? "") : ""}
-            onInput={(v) => set({ config: { ...draft.config, [name]: v } })}
-            problem={problemOf(refused, `config.${name}`)}
+      <LiveGate>
+        <h2>{editing ? `Edit ${editing.name}` : "Add a channel"}</h2>
+        <div class="grid">
+          <TextField
+            label="Name"
+            value={draft.name}
+            onInput={(name) => set({ name })}
+            problem={problemOf(refused, "name")}
+            id="channel-name-error"
+            input={{ maxLength: 200 }}
           />
-        ))}
-      </div>
-
-      <fieldset class="group">
-        <legend>Which alerts</legend>
-        <p class="muted">Nothing ticked or typed takes every alert.</p>
-        <fieldset class="choices" aria-label="Severities">
-          {SEVERITIES.map((s) => (
-            <Tick
-              key={s}
-              list={draft.severities}
-              item={s}
-              onChange={(severities) => set({ severities })}
-            >
-              {s}
-            </Tick>
+          <div class="field">
+            <label>
+              Type
+              <select
+                value={draft.type}
+                disabled={editing !== null}
+                onChange={(e) => {
+                  const type = (e.target as HTMLSelectElement).value;
+                  set({ type, config: draftOf(null, type, kinds[type]).config });
+                }}
+              >
+                {Object.entries(kinds).map(([t, k]) => <option key={t} value={t}>{k.title}
+                </option>)}
+              </select>
+            </label>
+          </div>
+          {Object.entries(kind.fields).map(([name, f]) => (
+            <Setting
+              key={`${draft.type}.${name}`}
+              name={name}
+              spec={f}
+              value={draft.config[name]}
+              masked={f.secret && editing ? String(editing.config[name] ?? "") : ""}
+              onInput={(v) => set({ config: { ...draft.config, [name]: v } })}
+              problem={problemOf(refused, `config.${name}`)}
+            />
           ))}
+        </div>
+
+        <fieldset class="group">
+          <legend>Which alerts</legend>
+          <p class="muted">Nothing ticked or typed takes every alert.</p>
+          <fieldset class="choices" aria-label="Severities">
+            {SEVERITIES.map((s) => (
+              <Tick
+                key={s}
+                list={draft.severities}
+                item={s}
+                onChange={(severities) => set({ severities })}
+              >
+                {s}
+              </Tick>
+            ))}
+          </fieldset>
+          <FieldError id="channel-severities-error" problem={problemOf(refused, "severities")} />
+          {rules.length > 0 && (
+            <details class="host-picker" open={draft.rules.length > 0}>
+              <summary>Only these rules ({draft.rules.length || "any"})</summary>
+              <div class="picks">
+                {rules.map((r) => (
+                  <Tick
+                    key={r.id}
+                    list={draft.rules}
+                    item={r.id}
+                    onChange={(rs) => set({ rules: rs })}
+                  >
+                    {r.name}
+                  </Tick>
+                ))}
+              </div>
+            </details>
+          )}
+          <FieldError id="channel-rules-error" problem={problemOf(refused, "rules")} />
+          <TextField
+            label="Tags"
+            hint="hosts with any of these tags, comma-separated"
+            value={draft.tags}
+            onInput={(tags) => set({ tags })}
+            problem={problemOf(refused, "tags")}
+            id="channel-tags-error"
+            input={{ maxLength: 500, placeholder: "any" }}
+          />
         </fieldset>
-        <FieldError id="channel-severities-error" problem={problemOf(refused, "severities")} />
-        {rules.length > 0 && (
-          <details class="host-picker" open={draft.rules.length > 0}>
-            <summary>Only these rules ({draft.rules.length || "any"})</summary>
-            <div class="picks">
-              {rules.map((r) => (
-                <Tick
-                  key={r.id}
-                  list={draft.rules}
-                  item={r.id}
-                  onChange={(rs) => set({ rules: rs })}
-                >
-                  {r.name}
-                </Tick>
-              ))}
-            </div>
-          </details>
-        )}
-        <FieldError id="channel-rules-error" problem={problemOf(refused, "rules")} />
-        <TextField
-          label="Tags"
-          hint="hosts with any of these tags, comma-separated"
-          value={draft.tags}
-          onInput={(tags) => set({ tags })}
-          problem={problemOf(refused, "tags")}
-          id="channel-tags-error"
-          input={{ maxLength: 500, placeholder: "any" }}
-        />
-      </fieldset>
 
-      <fieldset class="group">
-        <legend>Wording</legend>
-        <p class="muted">
-          Left empty, the default title and text. A template is{" "}
-          <a href="https://mustache.github.io/mustache.5.html">Mustache</a>; it may use{" "}
-          <code>{"{{title}}"}</code>, <code>{"{{text}}"}</code> (the defaults),{" "}
-          <code>{"{{kind}}"}</code> (firing, reminder, escalated, resolved),{" "}
-          <code>{"{{rule.name}}"}</code>, <code>{"{{rule.severity}}"}</code>,{" "}
-          <code>{"{{count}}"}</code>, <code>{"{{url}}"}</code> and, in{" "}
-          <code>{"{{#alerts}}…{{/alerts}}"}</code>, <code>{"{{host.name}}"}</code>,{" "}
-          <code>{"{{value}}"}</code>, <code>{"{{threshold}}"}</code>,{" "}
-          <code>{"{{labels.NAME}}"}</code>, <code>{"{{started_at}}"}</code>.
-        </p>
-        <TextField
-          label="Title template"
-          value={draft.title}
-          onInput={(title) => set({ title })}
-          problem={templateProblem("title")}
-          id="channel-template-title-error"
-          input={{ maxLength: 4000 }}
-        />
-        <TextArea
-          label="Body template"
-          value={draft.body}
-          onInput={(body) => set({ body })}
-          problem={templateProblem("body")}
-          id="channel-template-body-error"
-        />
-        {preview.state === "done" && (
-          <section class="template-preview" aria-label="Preview">
-            <h3>Preview, with an example alert</h3>
-            <p data-preview-title>
-              <strong>{preview.title}</strong>
-            </p>
-            <pre data-preview-text>{preview.text}</pre>
-          </section>
-        )}
-      </fieldset>
+        <fieldset class="group">
+          <legend>Wording</legend>
+          <p class="muted">
+            Left empty, the default title and text. A template is{" "}
+            <a href="https://mustache.github.io/mustache.5.html">Mustache</a>; it may use{" "}
+            <code>{"{{title}}"}</code>, <code>{"{{text}}"}</code> (the defaults),{" "}
+            <code>{"{{kind}}"}</code> (firing, reminder, escalated, resolved),{" "}
+            <code>{"{{rule.name}}"}</code>, <code>{"{{rule.severity}}"}</code>,{" "}
+            <code>{"{{count}}"}</code>, <code>{"{{url}}"}</code> and, in{" "}
+            <code>{"{{#alerts}}…{{/alerts}}"}</code>, <code>{"{{host.name}}"}</code>,{" "}
+            <code>{"{{value}}"}</code>, <code>{"{{threshold}}"}</code>,{" "}
+            <code>{"{{labels.NAME}}"}</code>, <code>{"{{started_at}}"}</code>.
+          </p>
+          <TextField
+            label="Title template"
+            value={draft.title}
+            onInput={(title) => set({ title })}
+            problem={templateProblem("title")}
+            id="channel-template-title-error"
+            input={{ maxLength: 4000 }}
+          />
+          <TextArea
+            label="Body template"
+            value={draft.body}
+            onInput={(body) => set({ body })}
+            problem={templateProblem("body")}
+            id="channel-template-body-error"
+          />
+          {preview.state === "done" && (
+            <section class="template-preview" aria-label="Preview">
+              <h3>Preview, with an example alert</h3>
+              <p data-preview-title>
+                <strong>{preview.title}</strong>
+              </p>
+              <pre data-preview-text>{preview.text}</pre>
+            </section>
+          )}
+        </fieldset>
 
-      <CheckField checked={draft.enabled} onChange={(enabled) => set({ enabled })}>
-        Enabled
-      </CheckField>
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {editing ? "Save channel" : "Add channel"}
-        </button>
-        {editing && <button type="button" onClick={onCancel}>Cancel</button>}
-        {other && <p class="field-error" role="alert">{other}</p>}
-      </div>
+        <CheckField checked={draft.enabled} onChange={(enabled) => set({ enabled })}>
+          Enabled
+        </CheckField>
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy}>
+            {editing ? "Save channel" : "Add channel"}
+          </button>
+          {editing && <button type="button" onClick={onCancel}>Cancel</button>}
+          {other && <p class="field-error" role="alert">{other}</p>}
+        </div>
+      </LiveGate>
     </form>
   );
 }

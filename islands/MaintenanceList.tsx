@@ -24,6 +24,7 @@ import {
   TextField,
   Tick,
 } from "./alerting_kit.tsx";
+import { LiveGate } from "./hydrated.tsx";
 
 /** A window as the API shows it: its local start as "HH:MM", and whether it is open now. */
 export type WindowJson = Omit<MaintenanceWindow, "start_minute" | "created_at"> & {
@@ -153,79 +154,81 @@ function AddWindow(
     : null;
   return (
     <form class="card row" onSubmit={add} noValidate>
-      <h2 class="full">Add a window</h2>
-      <TextField
-        label="Name"
-        value={name}
-        onInput={changed(setName)}
-        problem={p("name")}
-        id="window-name-error"
-        grow
-        input={{ maxLength: 200 }}
-      />
-      <MatchFields
-        value={match}
-        onChange={changed(setMatch)}
-        rules={rules}
-        hosts={hosts}
-        refusal={refused}
-        prefix="window"
-      />
-      <fieldset class="days full" {...invalid(p("days"), "window-days-error")}>
-        <legend>Days</legend>
-        {WEEK.map((d) => (
-          <Tick key={d} list={days} item={d} onChange={changed(setDays)}>{DAYS[d]}</Tick>
-        ))}
-        <FieldError id="window-days-error" problem={p("days")} />
-      </fieldset>
-      <TextField
-        label="Starts"
-        hint="local time"
-        value={start}
-        onInput={changed(setStart)}
-        problem={p("start")}
-        id="window-start-error"
-        input={{ type: "time" }}
-      />
-      <div class="field">
-        <label>
-          Lasts
-          <span class="joined">
-            <input
-              type="number"
-              min={1}
-              step="any"
-              value={length}
-              {...invalid(p("duration_min"), "window-duration-error")}
-              onInput={(e) => changed(setLength)((e.target as HTMLInputElement).value)}
-            />
+      <LiveGate>
+        <h2 class="full">Add a window</h2>
+        <TextField
+          label="Name"
+          value={name}
+          onInput={changed(setName)}
+          problem={p("name")}
+          id="window-name-error"
+          grow
+          input={{ maxLength: 200 }}
+        />
+        <MatchFields
+          value={match}
+          onChange={changed(setMatch)}
+          rules={rules}
+          hosts={hosts}
+          refusal={refused}
+          prefix="window"
+        />
+        <fieldset class="days full" {...invalid(p("days"), "window-days-error")}>
+          <legend>Days</legend>
+          {WEEK.map((d) => (
+            <Tick key={d} list={days} item={d} onChange={changed(setDays)}>{DAYS[d]}</Tick>
+          ))}
+          <FieldError id="window-days-error" problem={p("days")} />
+        </fieldset>
+        <TextField
+          label="Starts"
+          hint="local time"
+          value={start}
+          onInput={changed(setStart)}
+          problem={p("start")}
+          id="window-start-error"
+          input={{ type: "time" }}
+        />
+        <div class="field">
+          <label>
+            Lasts
+            <span class="joined">
+              <input
+                type="number"
+                min={1}
+                step="any"
+                value={length}
+                {...invalid(p("duration_min"), "window-duration-error")}
+                onInput={(e) => changed(setLength)((e.target as HTMLInputElement).value)}
+              />
+              <select
+                aria-label="Lasts unit"
+                value={unit}
+                onChange={(e) => setUnit(Number((e.target as HTMLSelectElement).value))}
+              >
+                <option value={60}>h</option>
+                <option value={1}>min</option>
+              </select>
+            </span>
+          </label>
+          <FieldError id="window-duration-error" problem={p("duration_min")} />
+        </div>
+        <div class="field">
+          <label>
+            Time zone
             <select
-              aria-label="Lasts unit"
-              value={unit}
-              onChange={(e) => setUnit(Number((e.target as HTMLSelectElement).value))}
+              value={tz}
+              {...invalid(p("time_zone"), "window-tz-error")}
+              onChange={(e) => changed(setTz)((e.target as HTMLSelectElement).value)}
             >
-              <option value={60}>h</option>
-              <option value={1}>min</option>
+              {zones(tz).map((z) => <option key={z} value={z}>{z}</option>)}
             </select>
-          </span>
-        </label>
-        <FieldError id="window-duration-error" problem={p("duration_min")} />
-      </div>
-      <div class="field">
-        <label>
-          Time zone
-          <select
-            value={tz}
-            {...invalid(p("time_zone"), "window-tz-error")}
-            onChange={(e) => changed(setTz)((e.target as HTMLSelectElement).value)}
-          >
-            {zones(tz).map((z) => <option key={z} value={z}>{z}</option>)}
-          </select>
-        </label>
-        <FieldError id="window-tz-error" problem={p("time_zone")} />
-      </div>
-      <button type="submit" class="primary" disabled={busy}>Add window</button>
-      {other && <p class="field-error" role="alert">{other}</p>}
+          </label>
+          <FieldError id="window-tz-error" problem={p("time_zone")} />
+        </div>
+        <button type="submit" class="primary" disabled={busy}>Add window</button>
+        {other && <p class="field-error" role="alert">{other}</p>}
+      </LiveGate>
     </form>
   );
 }

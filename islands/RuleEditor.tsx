@@ -8,6 +8,7 @@
  * field it names. Viewers see the same form, read-only, with its preview.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { useHydrated } from "./hydrated.tsx";
 import {
   type AlertRule,
   checkRule,
@@ -244,6 +245,7 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
   const [touched, setTouched] = useState<Set<string>>(() => new Set(rule ? ["*"] : []));
   const [refused, setRefused] = useState<Refusal | null>(null);
   const [busy, setBusy] = useState(false);
+  const live = useHydrated();
   const [status, setStatus] = useState("");
   const body = useMemo(() => bodyOf(draft), [draft]);
   const check = useMemo(() => checkRule(body), [body]);
@@ -332,7 +334,7 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
   return (
     <div class="rule-editor">
       <form class="card" onSubmit={save} noValidate>
-        <fieldset disabled={!canEdit}>
+        <fieldset disabled={!canEdit || !live}>
           <legend class="visually-hidden">Rule</legend>
           <div class="grid">
             {pickField("kind", "Kind", RULE_KINDS, (k) => KIND_TEXT[k])}
@@ -447,7 +449,7 @@ export default function RuleEditor({ rule, hosts, channels, canEdit }: RuleEdito
         </fieldset>
         {canEdit && (
           <div class="actions">
-            <button type="submit" class="primary" disabled={busy}>
+            <button type="submit" class="primary" disabled={busy || !live}>
               {saved ? "Save rule" : "Add rule"}
             </button>
             <a class="button" href="/alerts/rules">Back to rules</a>

@@ -23,6 +23,7 @@ import {
   TextField,
   when,
 } from "./alerting_kit.tsx";
+import { LiveGate } from "./hydrated.tsx";
 
 export interface SilenceListProps {
   /** Running or yet to start, soonest ending first. */
@@ -170,52 +171,54 @@ function AddSilence(
     : null;
   return (
     <form class="card row" onSubmit={add} noValidate>
-      <h2 class="full">Add a silence</h2>
-      <MatchFields
-        value={match}
-        onChange={(m) => (setMatch(m), setRefused(null))}
-        rules={rules}
-        hosts={hosts}
-        refusal={refused}
-        prefix="silence"
-      />
-      <label>
-        Lasts
-        <select
-          value={mode === "for" ? String(forS) : "until"}
-          onChange={(e) => {
-            const v = (e.target as HTMLSelectElement).value;
-            if (v === "until") setMode("until");
-            else (setMode("for"), setForS(Number(v)));
-          }}
-        >
-          {FOR.map(([text, s]) => <option key={s} value={String(s)}>for {text}</option>)}
-          <option value="until">until…</option>
-        </select>
-      </label>
-      {mode === "until" && (
+      <LiveGate>
+        <h2 class="full">Add a silence</h2>
+        <MatchFields
+          value={match}
+          onChange={(m) => (setMatch(m), setRefused(null))}
+          rules={rules}
+          hosts={hosts}
+          refusal={refused}
+          prefix="silence"
+        />
         <label>
-          Ends
-          <input
-            type="datetime-local"
-            value={until}
-            {...invalid(endsProblem, "silence-ends-error")}
-            onInput={(e) => (setUntil((e.target as HTMLInputElement).value), setRefused(null))}
-          />
+          Lasts
+          <select
+            value={mode === "for" ? String(forS) : "until"}
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value;
+              if (v === "until") setMode("until");
+              else (setMode("for"), setForS(Number(v)));
+            }}
+          >
+            {FOR.map(([text, s]) => <option key={s} value={String(s)}>for {text}</option>)}
+            <option value="until">until…</option>
+          </select>
         </label>
-      )}
-      <TextField
-        label="Reason"
-        value={reason}
-        onInput={(v) => (setReason(v), setRefused(null))}
-        problem={reasonProblem}
-        id="silence-reason-error"
-        grow
-        input={{ maxLength: 200 }}
-      />
-      <button type="submit" class="primary" disabled={busy}>Add silence</button>
-      <FieldError id="silence-ends-error" problem={endsProblem} />
-      {other && <p class="field-error" role="alert">{other}</p>}
+        {mode === "until" && (
+          <label>
+            Ends
+            <input
+              type="datetime-local"
+              value={until}
+              {...invalid(endsProblem, "silence-ends-error")}
+              onInput={(e) => (setUntil((e.target as HTMLInputElement).value), setRefused(null))}
+            />
+          </label>
+        )}
+        <TextField
+          label="Reason"
+          value={reason}
+          onInput={(v) => (setReason(v), setRefused(null))}
+          problem={reasonProblem}
+          id="silence-reason-error"
+          grow
+          input={{ maxLength: 200 }}
+        />
+        <button type="submit" class="primary" disabled={busy}>Add silence</button>
+        <FieldError id="silence-ends-error" problem={endsProblem} />
+        {other && <p class="field-error" role="alert">{other}</p>}
+      </LiveGate>
     </form>
   );
 }

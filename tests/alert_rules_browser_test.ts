@@ -132,10 +132,23 @@ browserTest(
     await page.reload();
     assertEquals(await row.getByRole("checkbox").isChecked(), false);
 
-    // Edited: the editor shows what was saved, saves a change in place.
+    // Edited: the editor shows what was saved, saves a change in place. The
+    // island's code is held back until the edit is under way: typed into the
+    // server's HTML, a value was dropped by the save (the island's state kept
+    // the old one), so the form stays disabled until it is live.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => release = resolve);
+    await page.route("**/static/islands/mod.js", async (route) => {
+      await held;
+      await route.continue();
+    });
     await row.getByRole("link", { name: "memory noisy", exact: true }).click();
     assertEquals(await page.getByLabel(/^Resolves at/).inputValue(), "80");
-    await page.getByLabel(/^Resolves at/).fill("70");
+    assertEquals(await page.getByLabel(/^Resolves at/).isDisabled(), true);
+    const typed = page.getByLabel(/^Resolves at/).fill("70");
+    release();
+    await typed;
+    await page.unroute("**/static/islands/mod.js");
     await page.getByRole("button", { name: "Save rule" }).click();
     await page.getByRole("status").filter({ hasText: "resolves ≤ 70 %" }).waitFor();
     assertEquals(
