@@ -94,6 +94,10 @@ async function main() {
       toIngest({ type: "desired.changed", hostId });
       live.cluster?.publish({ type: "host.desired", hostId });
     },
+    assigned: async (sets) => {
+      await probes.assigned(sets);
+      alerts.checksAssigned(sets, Date.now());
+    },
     log: logger("probes"),
   });
   // Hosts coming, going, retagged or changing status move "any N" and tag checks.
@@ -114,6 +118,17 @@ async function main() {
       .with({ event: "host.removed" }, ({ hostId }) => alerts.hostRemoved(hostId))
       .otherwise(() => {})
   );
+  // Checks changed, here or on another hub: judged afresh and assigned again. The
+  // change is stored by then: a failure to act on it now is logged, and the next
+  // pass (a host's status, a restart) catches up.
+  const applyChecks = async () => {
+    try {
+      await probes.reload();
+      await assigner.sync();
+    } catch (err) {
+      logger("probes").error("Cannot apply a change of checks", { error: err });
+    }
+  };
   const alertsChanged = (hostId?: string) => {
     if (hostId) alerts.reloadHost(hostId);
     else void alerts.reload();
@@ -131,6 +146,7 @@ async function main() {
           if (m.hostId) return void alerts.reloadHost(m.hostId);
           return void alerts.reload();
         }
+        if (m.type === "checks.changed") return void applyChecks();
         // A host removed on another hub: its agent's stream here ends too.
         if (m.type === "live" && m.event.event === "host.removed") {
           toIngest({ type: "host.removed", hostId: m.event.hostId });
@@ -253,15 +269,9 @@ async function main() {
     hostRemoved: (hostId) => ingest.send({ type: "host.removed", hostId }),
     alerts: { changed: alertsChanged, muteReason: (a) => alerts.muteReason(a) },
     probes: {
-      // The change is stored by then: a failure to act on it now is logged, and the
-      // next pass (a host's status, a restart) catches up.
       changed: async () => {
-        try {
-          await probes.reload();
-          await assigner.sync();
-        } catch (err) {
-          logger("probes").error("Cannot apply a change of checks", { error: err });
-        }
+        await applyChecks();
+        live.cluster?.publish({ type: "checks.changed" });
       },
       pushed: (id) => probes.pushed(id),
       status: (id) => probes.judge(id)?.status,

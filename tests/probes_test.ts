@@ -214,6 +214,117 @@ Deno.test({
       );
 
       await t.step(
+        "an agent the check leaves counts no more, and alerts on a removed check close",
+        async () => {
+          const channel = new Channel(hub.grpc, { serverName: HUB_TLS_NAME, caPem });
+          const raws = ids.map((id) => rawAgent(channel, id));
+          try {
+            await Promise.all(raws.map((r) => r.ready));
+            const made = await call(hub, key, "POST", "/api/v1/checks", {
+              name: "Cache",
+              type: "tcp",
+              target: "cache.internal:6379",
+              interval_s: 30,
+              runs_on: { any: 1 },
+              rounds: 1,
+              recover_rounds: 1,
+            });
+            assertEquals(made.status, 201, JSON.stringify(made.body));
+            const id = made.body.id as string;
+            const holds = (r: ReturnType<typeof rawAgent>) => {
+              let held = false;
+              for (const d of r.desired) {
+                if (d.set.some((i) => i.key === `check:${id}`)) held = true;
+                if (d.removed.includes(`check:${id}`)) held = false;
+              }
+              return held;
+            };
+            await until("one agent holds the check", () => raws.filter(holds).length === 1);
+            const first = raws.findIndex(holds);
+            const down = await call(hub, key, "POST", "/api/v1/alert-rules", {
+              name: "Cache down",
+              kind: "check_down",
+              labels: { check: id },
+            });
+            // Every round here takes 1.5 ms: slow past 1 ms at once.
+            const slow = await call(hub, key, "POST", "/api/v1/alert-rules", {
+              name: "Cache slow",
+              kind: "check_slow",
+              labels: { check: id },
+              threshold: 1,
+              for_s: 0,
+            });
+            assertEquals([down.status, slow.status], [201, 201]);
+            const alertsOf = async (rule: string) =>
+              (await call(hub, key, "GET", `/api/v1/alerts?rule=${rule}`)).body as Array<
+                { state: string; host_id: string; closed_reason: string | null }
+              >;
+            const status = async () => (await call(hub, key, "GET", `/api/v1/checks/${id}`)).body;
+            let ts = Date.now() - 60_000;
+            await raws[first].round(id, false, ts += 1000);
+            await until("down", async () => (await status()).status === "down");
+            await until(
+              "both alerts fire",
+              async () =>
+                (await alertsOf(down.body.id))[0]?.state === "firing" &&
+                (await alertsOf(slow.body.id))[0]?.state === "firing",
+            );
+
+            // Its agent goes: the check moves to another, and the one that left was
+            // the only one failing. Before, it held the check down for good.
+            raws[first].stream.cancel();
+            await until(
+              "another agent holds the check",
+              () => raws.some((r, i) => i !== first && holds(r)),
+            );
+            const next = raws.findIndex((r, i) => i !== first && holds(r));
+            await until("no longer down", async () => (await status()).status !== "down");
+            await until(
+              "the down alert resolves",
+              async () => (await alertsOf(down.body.id))[0]?.state === "resolved",
+            );
+            await until(
+              "the slow alert there closes",
+              async () => (await alertsOf(slow.body.id))[0]?.state === "resolved",
+            );
+            assertEquals(
+              (await alertsOf(slow.body.id))[0].closed_reason,
+              "the check no longer runs on this host",
+            );
+            await raws[next].round(id, true, ts += 1000);
+            await until("up", async () => (await status()).status === "up");
+            // A round from a host not running it (late from a WAL, or forged) is not judged.
+            await raws.find((_, i) => i !== first && i !== next)!.round(id, false, ts += 1000);
+            assertEquals((await status()).status, "up");
+            await until(
+              "slow on the new agent",
+              async () =>
+                (await alertsOf(slow.body.id)).some((a) =>
+                  a.host_id === ids[next].agentId && a.state === "firing"
+                ),
+            );
+
+            // Removed while its agent's slow alert fires: the alert closes with it.
+            assertEquals((await call(hub, key, "DELETE", `/api/v1/checks/${id}`)).status, 204);
+            await until(
+              "the alert of the removed check closes",
+              async () => (await alertsOf(slow.body.id)).every((a) => a.state === "resolved"),
+            );
+            const gone = (await alertsOf(slow.body.id)).find((a) =>
+              a.host_id === ids[next].agentId
+            )!;
+            assertEquals(gone.closed_reason, "check removed");
+            for (const r of [down, slow]) {
+              await call(hub, key, "DELETE", `/api/v1/alert-rules/${r.body.id}`);
+            }
+          } finally {
+            for (const r of raws) r.stream.cancel();
+            await channel.close();
+          }
+        },
+      );
+
+      await t.step(
         "a real agent follows a changed check, and delivers what it ran while cut off",
         async () => {
           const real = await enroll(hub, `${dir}/real`, "real");
@@ -310,6 +421,8 @@ Deno.test({
           const hidden = [
             "Secret DB",
             "Database",
+            "Cache",
+            "cache.internal",
             "Web",
             "10.9.8.7",
             "127.0.0.1",

@@ -349,6 +349,31 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * Which hosts run each check now (the probes assigner's pass; every check is
+   * there). Nothing would ever resolve an alert on a check that was removed,
+   * nor a slow-response alert on an agent the check left: they close here
+   * (cancelled while pending).
+   */
+  checksAssigned(sets: ReadonlyMap<string, ReadonlySet<string>>, at: number): void {
+    for (const e of [...this.#open.values()]) {
+      const a = e.alert;
+      const rule = this.#rules.find((r) => r.id === a.rule_id);
+      if (!rule?.kind.startsWith("check_")) continue;
+      const on = sets.get(a.labels.check);
+      const reason = !on
+        ? "check removed"
+        : rule.kind === "check_slow" && !on.has(a.host_id)
+        ? "the check no longer runs on this host"
+        : null;
+      if (!reason) continue;
+      const step = a.state === "pending"
+        ? { kind: "cancel" as const }
+        : { kind: "resolve" as const, at, reason };
+      this.#apply(rule, a.host_id, a.labels, a.labels_key, step, null);
+    }
+  }
+
   /** The agent's count of batches its WAL dropped (Hello and every heartbeat). */
   dropped(hostId: string, total: number): void {
     const last = this.#drops.get(hostId);

@@ -443,3 +443,70 @@ useCaseTest(
     );
   },
 );
+
+useCaseTest(
+  "engine: alerts on a check removed, or on an agent the check left, close",
+  async (store) => {
+    await host(store, "h1");
+    await host(store, "h2");
+    await store.alerts.seedDefaults([], 0);
+    for (
+      const [id, spec] of [
+        ["slow", { kind: "check_slow", labels: { check: "*" }, threshold: 500, for_s: 0 }],
+        ["slower", { kind: "check_slow", labels: { check: "*" }, threshold: 700, for_s: 600 }],
+        ["cert", { kind: "check_cert_expiring", labels: { check: "web" }, threshold: 14 }],
+      ] as const
+    ) {
+      const c = checkRule({ name: id, group_s: 0, ...spec });
+      if (!c.ok) throw new Error(c.error.problem);
+      await store.alerts.createRule({ ...c.rule, id }, 0);
+    }
+    await store.notifications.createChannel(channel("c1"));
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const open = async () =>
+      (await store.alerts.openAlerts()).map((a) => `${a.rule_id}:${a.host_id}:${a.state}`).sort();
+    e.checkRounds("h1", [{
+      check_id: "web",
+      ts: clock.t,
+      ms: 900,
+      details: { cert_days_left: 3 },
+    }]);
+    e.checkRounds("h2", [{ check_id: "web", ts: clock.t, ms: 900, details: {} }]);
+    await e.settled();
+    assertEquals(await open(), [
+      "cert:h1:firing",
+      "slow:h1:firing",
+      "slow:h2:firing",
+      "slower:h1:pending",
+      "slower:h2:pending",
+    ]);
+
+    // The check left h1: its slow alerts close there (the pending one cancelled); the
+    // certificate's stays, the check still runs.
+    clock.t += 1000;
+    e.checksAssigned(new Map([["web", new Set(["h2"])]]), clock.t);
+    await e.settled();
+    assertEquals(await open(), ["cert:h1:firing", "slow:h2:firing", "slower:h2:pending"]);
+    const closed = (await store.alerts.alerts({ limit: 10 })).filter((a) =>
+      a.rule_id === "slow" && a.host_id === "h1"
+    );
+    assertEquals(
+      [closed[0].state, closed[0].closed_reason],
+      ["resolved", "the check no longer runs on this host"],
+    );
+
+    // The check removed: everything on it closes.
+    clock.t += 1000;
+    e.checksAssigned(new Map([["api", new Set(["h1", "h2"])]]), clock.t);
+    await e.settled();
+    assertEquals(await open(), []);
+    const cert = (await store.alerts.alerts({ limit: 10 })).find((a) => a.rule_id === "cert")!;
+    assertEquals([cert.state, cert.closed_reason], ["resolved", "check removed"]);
+    // Each firing alert was told resolved once; the cancelled ones were never told.
+    assertEquals(
+      (await told(store)).map(([kind]) => kind).sort(),
+      ["firing", "firing", "firing", "resolved", "resolved", "resolved"],
+    );
+  },
+);

@@ -115,7 +115,9 @@ export class LiveEvents {
   }
 
   /** Another hub said something. */
-  fromCluster(m: Exclude<ClusterMessage, { type: "host.desired" | "alerts.changed" }>): void {
+  fromCluster(
+    m: Exclude<ClusterMessage, { type: "host.desired" | "alerts.changed" | "checks.changed" }>,
+  ): void {
     switch (m.type) {
       case "host.status":
         this.#announce(

@@ -17,6 +17,8 @@ export interface AssignerDeps {
   online: (host: Host) => boolean;
   /** The host's desired state changed: push it (main.ts: ingest and the cluster). */
   desiredChanged: (hostId: string) => void;
+  /** After each pass: which hosts run each check (every check is there, a push check with none). */
+  assigned?: (sets: Map<string, Set<string>>) => void | Promise<void>;
   log: Logger;
 }
 
@@ -70,8 +72,10 @@ export class ProbeAssigner {
       online: online(h),
       registered: h.registered,
     }));
+    const sets = new Map<string, Set<string>>();
     for (const def of checks) {
       const on = assignedHosts(def, assignable);
+      sets.set(def.id, new Set(on));
       if (!on.length) continue; // a push check, or no host to run it yet
       const print = fingerprint(def);
       for (const id of on) wanted.get(id)![def.id] = print;
@@ -79,5 +83,6 @@ export class ProbeAssigner {
     for (const [hostId, set] of wanted) {
       if (await setHostChecks(store, hostId, set)) this.deps.desiredChanged(hostId);
     }
+    await this.deps.assigned?.(sets);
   }
 }

@@ -4,7 +4,10 @@
  * its status changes recorded with their incidents and told live. A check
  * changed or removed is judged afresh. Judgement is in memory and starts
  * from the stored status, so a restarted hub neither re-opens nor loses an
- * incident; the streaks it had build up again from the next rounds.
+ * incident; the streaks it had build up again from the next rounds. Only
+ * the agents a check is assigned to are judged (the assigner tells each
+ * pass): one the check left counts neither way, and what it still sends of
+ * the check (rounds from its WAL) is stored but not judged.
  */
 import type { Logger } from "../../lib/log.ts";
 import type { CheckDef } from "../../lib/probes/check.ts";
@@ -37,6 +40,8 @@ export class ProbeEngine {
   #seen = new Map<string, number>();
   #timer?: ReturnType<typeof setInterval>;
   #now: () => number;
+  /** Which hosts run each check, from the assigner's last pass; null before the first. */
+  #assigned: ReadonlyMap<string, ReadonlySet<string>> | null = null;
 
   constructor(private deps: ProbeEngineDeps) {
     this.#now = deps.now ?? Date.now;
@@ -137,22 +142,50 @@ export class ProbeEngine {
     return c?.def.type === "push" ? undefined : c?.judge;
   }
 
+  /**
+   * The assigner's pass: which hosts run each check now. An agent a check
+   * left (offline from an "any N" check, taken off its hosts or its tag) is
+   * forgotten: a failure it had would otherwise hold the check down for good.
+   * A check no agent runs is pending again.
+   */
+  assigned(sets: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
+    this.#queue = this.#queue.catch(() => {}).then(async () => {
+      this.#assigned = sets;
+      const at = this.#now();
+      for (const c of this.#checks.values()) {
+        const on = sets.get(c.def.id);
+        for (const hostId of c.judge.agents()) {
+          if (on?.has(hostId)) continue;
+          const t = c.judge.forget(hostId, at, "the failing agents no longer run it");
+          if (t) await this.#record(c.def, t);
+        }
+      }
+    });
+    return this.#queue;
+  }
+
   /** Judges rounds one host's batch stored. */
   rounds(hostId: string, rounds: CheckRound[]): Promise<void> {
     this.#queue = this.#queue.catch(() => {}).then(async () => {
       for (const r of [...rounds].sort((a, b) => a.ts - b.ts)) {
         const c = this.#checks.get(r.check_id);
         if (!c) continue; // removed since, or not loaded yet: reload() catches up
+        // A push check is judged by its pushes; a round of an agent the check left is history.
+        if (c.def.type === "push") continue;
+        if (this.#assigned && !this.#assigned.get(c.def.id)?.has(hostId)) continue;
         const t = c.judge.see(hostId, r.ok, r.ts, r.message);
-        if (!t) continue;
-        try {
-          const recorded = await this.deps.store.probes.recordStatus(c.def.id, t.to, t.at, t.cause);
-          if (recorded) this.deps.changed?.({ ...t, check: c.def });
-        } catch (err) {
-          this.deps.log.warn("Cannot record a check's status", { check: c.def.id, error: err });
-        }
+        if (t) await this.#record(c.def, t);
       }
     });
     return this.#queue;
+  }
+
+  async #record(def: CheckDef, t: Transition): Promise<void> {
+    try {
+      const recorded = await this.deps.store.probes.recordStatus(def.id, t.to, t.at, t.cause);
+      if (recorded) this.deps.changed?.({ ...t, check: def });
+    } catch (err) {
+      this.deps.log.warn("Cannot record a check's status", { check: def.id, error: err });
+    }
   }
 }

@@ -82,10 +82,15 @@ export class CheckJudge {
     return this.#judge(at, ok ? message : a.lastFailure);
   }
 
-  /** An agent that no longer runs the check counts neither way. */
-  forget(hostId: string, at: number): Transition | null {
+  /** The agents heard from (each has a standing). */
+  agents(): string[] {
+    return [...this.#agents.keys()];
+  }
+
+  /** An agent that no longer runs the check counts neither way; `why` is the cause if it comes up. */
+  forget(hostId: string, at: number, why = ""): Transition | null {
     if (!this.#agents.delete(hostId)) return null;
-    return this.#judge(at, "");
+    return this.#judge(at, why);
   }
 
   #judge(at: number, message: string): Transition | null {
