@@ -103,40 +103,26 @@ export class TailedFile {
   }
 
   /**
-   * Opens `path`, resuming from `saved` when it is this file (same inode and
-   * first bytes, and not shorter than the offset). Else from the start; when
-   * `saved` named this inode but its bytes changed (copytruncate while the
-   * agent was down), the lines past the old offset are first read from the
-   * copy. Returns the file and those lines.
+   * Opens `path`, resuming from `saved` (a checkpoint of this inode), else
+   * from the start. When its bytes changed since (copytruncate while the
+   * agent was down, or a drain of the copy cut short), the first read()
+   * reads the copy's rest first.
    */
-  static async open(
-    path: string,
-    saved: Checkpoint | undefined,
-  ): Promise<{ tailed: TailedFile; recovered: Line[] }> {
+  static async open(path: string, saved: Checkpoint | undefined): Promise<TailedFile> {
     const file = await Deno.open(path, { read: true });
     try {
       const st = await file.stat();
       if (!st.isFile) throw new Error(`${path} is not a regular file`);
       const key = TailedFile.key(st);
-      const head = await readAt(file, 0, FP_BYTES);
-      let recovered: Line[] = [];
-      let cp: Checkpoint = {
+      const cp: Checkpoint = saved ? { ...saved, path } : {
         path,
         dev: st.dev,
         ino: st.ino ?? 0,
         offset: 0,
-        fp: head,
+        fp: await readAt(file, 0, FP_BYTES),
         skipping: false,
       };
-      if (saved) {
-        const n = Math.min(saved.fp.length, FP_BYTES);
-        if (same(head, saved.fp, n) && st.size >= saved.offset) {
-          cp = { ...saved, path, fp: head.length > saved.fp.length ? head : saved.fp };
-        } else {
-          recovered = await drainCopy(path, saved, key);
-        }
-      }
-      return { tailed: new TailedFile(key, path, file, cp), recovered };
+      return new TailedFile(key, path, file, cp);
     } catch (err) {
       file.close();
       throw err;
@@ -160,30 +146,34 @@ export class TailedFile {
    * (copytruncate): its unread rest is read from the copy first, then the
    * file from its start. Lines come out in file order, in pieces; each
    * piece is handed to `take` with the checkpoint that covers exactly it,
-   * so a batch never claims lines it does not hold.
+   * so a batch never claims lines it does not hold. True when it read all
+   * there was; false when `maxBytes` ran out first.
    */
   async read(
     final: boolean,
     maxBytes: number,
     take: (lines: Line[], cp: Checkpoint) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const st = await this.file.stat();
     const n = Math.min(this.cp.fp.length, FP_BYTES);
     const head = await readAt(this.file, 0, FP_BYTES);
+    let budget = maxBytes;
     if (st.size < this.cp.offset || !same(head, this.cp.fp, n)) {
-      const copied = await drainCopy(this.cp.path, this.cp, this.key);
+      const drained = await this.#drainCopy(budget, take);
+      if (!drained.done) return false; // the rest of the copy at the next poll
+      budget -= drained.used;
       this.cp = { ...this.cp, offset: 0, fp: head, skipping: false };
-      await take(copied, this.cp);
+      await take([], this.cp);
     } else if (head.length > this.cp.fp.length) {
       this.cp = { ...this.cp, fp: head };
     }
-    let budget = maxBytes;
     while (budget > 0) {
       const buf = await readAt(this.file, this.cp.offset, Math.min(READ_BYTES, budget));
-      if (!buf.length) return;
+      if (!buf.length) return true;
       const atEnd = this.cp.offset + buf.length >= st.size && buf.length < READ_BYTES;
       const split = splitLines(buf, this.cp.skipping, final && atEnd, READ_LINES);
-      if (!split.consumed) return; // only a partial line: wait for the rest
+      // Only a partial line: at the end, wait for the rest; cut by the budget, read on next time.
+      if (!split.consumed) return this.cp.offset + buf.length >= st.size;
       this.cp = {
         ...this.cp,
         offset: this.cp.offset + split.consumed,
@@ -191,6 +181,45 @@ export class TailedFile {
       };
       budget -= split.consumed;
       await take(split.lines, this.cp);
+    }
+    return false;
+  }
+
+  /**
+   * Reads the rest of the copy a copytruncate left, past the checkpoint, at
+   * most `budget` bytes, in pieces as read() does: each goes to `take` with
+   * a checkpoint that is still the copy's (its fingerprint, the offset read
+   * to), so a batch stays small however much was left unread, and the next
+   * poll, or a restart, goes on where the last piece ended. Done once the
+   * copy is read to its end, or when there is none (compressed or removed
+   * already: those lines are gone).
+   */
+  async #drainCopy(
+    budget: number,
+    take: (lines: Line[], cp: Checkpoint) => Promise<void>,
+  ): Promise<{ used: number; done: boolean }> {
+    const copy = await findCopy(this.cp, this.key);
+    if (!copy) return { used: 0, done: true };
+    try {
+      const size = (await copy.stat()).size;
+      let used = 0;
+      while (used < budget) {
+        const buf = await readAt(copy, this.cp.offset, Math.min(READ_BYTES, budget - used));
+        if (!buf.length) return { used, done: true };
+        const split = splitLines(
+          buf,
+          this.cp.skipping,
+          this.cp.offset + buf.length >= size,
+          READ_LINES,
+        );
+        if (!split.consumed) break; // a line longer than what is left of the budget
+        this.cp = { ...this.cp, offset: this.cp.offset + split.consumed, skipping: split.skipping };
+        used += split.consumed;
+        await take(split.lines, this.cp);
+      }
+      return { used, done: this.cp.offset >= size };
+    } finally {
+      copy.close();
     }
   }
 
@@ -202,42 +231,39 @@ export class TailedFile {
 }
 
 /**
- * The lines of a copytruncate copy past `saved.offset`: the sibling of
- * `path` (same folder, name starting with its name, not compressed) that is
- * another inode and starts with the fingerprint. None found: nothing (the
- * copy was compressed or removed already, and those lines are gone).
+ * The copy a copytruncate made of the file `cp` is a checkpoint of: the
+ * sibling of its path (same folder, name starting with its name, not
+ * compressed) that is another inode, holds at least the offset, and starts
+ * with the fingerprint. Null when there is none.
  */
-async function drainCopy(path: string, saved: Checkpoint, key: string): Promise<Line[]> {
-  const n = Math.min(saved.fp.length, FP_BYTES);
-  if (n === 0) return [];
-  const dir = dirname(path);
-  const name = basename(path);
+async function findCopy(cp: Checkpoint, key: string): Promise<Deno.FsFile | null> {
+  const n = Math.min(cp.fp.length, FP_BYTES);
+  if (n === 0) return null;
+  const dir = dirname(cp.path);
+  const name = basename(cp.path);
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(dir)];
   } catch {
-    return [];
+    return null;
   }
   for (const e of entries) {
     if (!e.isFile || e.name === name || !e.name.startsWith(name) || compressed(e.name)) continue;
-    const p = join(dir, e.name);
     let f: Deno.FsFile;
     try {
-      f = await Deno.open(p, { read: true });
+      f = await Deno.open(join(dir, e.name), { read: true });
     } catch {
       continue;
     }
     try {
       const st = await f.stat();
-      if (TailedFile.key(st) === key || st.size < saved.offset) continue;
-      if (!same(await readAt(f, 0, n), saved.fp, n)) continue;
-      const rest = await readAt(f, saved.offset, st.size - saved.offset);
-      return splitLines(rest, saved.skipping, true).lines;
-    } finally {
-      f.close();
-    }
+      if (
+        TailedFile.key(st) !== key && st.size >= cp.offset && same(await readAt(f, 0, n), cp.fp, n)
+      ) return f;
+    } catch { /* unreadable: not it */ }
+    f.close();
   }
-  return [];
+  return null;
 }
 
 /**

@@ -108,15 +108,19 @@ export class LogReader {
     const seen = new Set<string>();
     for (const src of sources) await this.#discover(src, seen);
     // A file whose name no longer leads to it was rotated away or deleted: it is
-    // read to its end, in order before the new file at its name (found after it).
+    // read to its end, in order before the new file at its name (found after it,
+    // and left unread while the old one still has more than a poll's share).
+    const behind = new Set<string>();
     for (const [k, t] of this.#tracked) {
       if (!seen.has(k)) t.rotatedAt ??= now;
+      if (t.rotatedAt === null && behind.has(t.origin)) continue;
       const sourceId = k.slice(0, k.indexOf("|"));
       const done = t.rotatedAt !== null &&
         now - t.rotatedAt >= (this.opts.rotatedIdleMs ?? DEFAULT_ROTATED_IDLE_MS);
       const before = t.checkpoint.offset;
+      let all = true;
       try {
-        await t.read(
+        all = await t.read(
           done,
           POLL_BYTES_PER_FILE,
           (lines, cp) => this.#take(sourceId, t, k, lines, cp),
@@ -126,9 +130,14 @@ export class LogReader {
       } catch (err) {
         this.#fail(sourceId, `cannot read ${t.origin}: ${(err as Error).message}`);
       }
-      if (done) {
+      // A rotated file with more than a poll's share unread is read on at the next poll.
+      if (t.rotatedAt !== null && !all) behind.add(t.origin);
+      if (done && all) {
+        // Read to its end and named by no source: its position is dropped with it (in the
+        // commit of its last lines), or every rotated file would leave one behind for good.
         t.close();
         this.#tracked.delete(k);
+        this.#forget(k);
       }
     }
     await this.#flush(true);
@@ -191,7 +200,7 @@ export class LogReader {
   }
 
   async #open(src: FileSource, path: string, k: string, seen: Set<string>, named: boolean) {
-    const { tailed, recovered } = await TailedFile.open(path, this.#saved.get(k));
+    const tailed = await TailedFile.open(path, this.#saved.get(k));
     // Only the file that was checked is read: the name may point elsewhere by the time it is
     // opened (rotated in between, or swapped for a symlink to a file the allow-list refuses,
     // by someone who can write the directory). Another inode waits for the next poll, where
@@ -204,7 +213,6 @@ export class LogReader {
     }
     this.#tracked.set(key, tailed);
     if (named) seen.add(key);
-    if (recovered.length) await this.#take(src.id, tailed, key, recovered, tailed.checkpoint);
   }
 
   #fail(sourceId: string, message: string): void {

@@ -255,3 +255,75 @@ Deno.test("logs: SIGKILL mid-file and a restart lose and repeat no line", async 
     });
   });
 });
+
+/** Lines of about 100 bytes: a few megabytes make tens of thousands. */
+const padded = (from: number, to: number) =>
+  numbered(from, to).map((l) => `${l} ${"x".repeat(90)}`);
+
+/** Deno KV refuses a commit past 800 KiB; a batch must stay well under it. */
+const KV_COMMIT_LIMIT = 800 * 1024;
+
+async function sizes(wal: Wal): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of wal.entries()) out.push(e.data.length);
+  return out;
+}
+
+async function positions(wal: Wal): Promise<number> {
+  let n = 0;
+  for await (const _ of wal.kv.list({ prefix: ["logs.file"] })) n++;
+  return n;
+}
+
+Deno.test("logs: megabytes left unread in a copytruncate copy arrive in small batches, once, across a restart mid-copy", async () => {
+  await withDir(async (dir, wal) => {
+    await Deno.mkdir(`${dir}/logs`);
+    const path = `${dir}/logs/app.log`;
+    const src = [{ id: "s1", path }];
+    write(path, padded(1, 10));
+    const a = reader(wal, dir, src);
+    await a.poll();
+    a.close();
+    // Down while 6 MB more are written, copied away and truncated.
+    write(path, padded(11, 60_000));
+    Deno.copyFileSync(path, `${path}.1`);
+    Deno.truncateSync(path, 0);
+    write(path, padded(60_001, 60_010));
+    // One poll, then a restart part way through the copy.
+    const b = reader(wal, dir, src);
+    await b.poll();
+    b.close();
+    const part = (await messages(wal)).length;
+    assert(part > 10 && part < 60_000, `read ${part} lines in the first poll`);
+    const c = reader(wal, dir, src);
+    for (let i = 0; i < 10; i++) await c.poll();
+    c.close();
+    assertEquals(await messages(wal), padded(1, 60_010));
+    const big = Math.max(...await sizes(wal));
+    assert(big < KV_COMMIT_LIMIT / 4, `a batch of ${big} bytes`);
+    assertEquals(await positions(wal), 1);
+  });
+});
+
+Deno.test("logs: a rotated file with megabytes unread is read to its end, then its position dropped", async () => {
+  await withDir(async (dir, wal) => {
+    await Deno.mkdir(`${dir}/logs`);
+    const path = `${dir}/logs/app.log`;
+    const r = reader(wal, dir, [{ id: "s1", path }]);
+    let next = 1;
+    for (let rotation = 1; rotation <= 3; rotation++) {
+      write(path, padded(next, next + 9));
+      await r.poll();
+      // 3 MB written, then renamed away before the reader saw them.
+      write(path, padded(next + 10, next + 29_999));
+      Deno.renameSync(path, `${path}.${rotation}`);
+      write(path, padded(next + 30_000, next + 30_004));
+      next += 30_005;
+      for (let i = 0; i < 6; i++) await r.poll();
+    }
+    r.close();
+    assertEquals(await messages(wal), padded(1, next - 1));
+    // Only the file at the name is remembered, not one position per rotated file.
+    assertEquals(await positions(wal), 1);
+  });
+});
