@@ -39,6 +39,11 @@ export interface ReaderOptions {
   rate?: RateLimit;
   /** How long a file rotated away is still read after it last grew. */
   rotatedIdleMs?: number;
+  /**
+   * How often a source's wildcards are expanded again (new names found); the
+   * names found are looked at every poll, so a rotation is seen at once.
+   */
+  globEveryMs?: number;
   now?: () => number;
 }
 
@@ -48,6 +53,7 @@ export const BATCH_BYTES = 128 * 1024;
 const POLL_BYTES_PER_FILE = 1024 * 1024;
 const DEFAULT_RATE = 5000;
 const DEFAULT_ROTATED_IDLE_MS = 5000;
+const DEFAULT_GLOB_EVERY_MS = 5000;
 const KV_PREFIX = "logs.file";
 
 interface Pending {
@@ -69,6 +75,8 @@ export class LogReader {
   #newErrors: Array<{ collector: string; message: string }> = [];
   #rate: RateLimit;
   #now: () => number;
+  /** Each source's names as last expanded, and when. */
+  #expanded = new Map<string, { pattern: string; at: number; paths: string[] }>();
 
   constructor(private opts: ReaderOptions) {
     this.#now = opts.now ?? Date.now;
@@ -104,6 +112,7 @@ export class LogReader {
       if (!ids.has(k.slice(0, k.indexOf("|")))) this.#forget(k);
     }
     for (const k of this.#errors.keys()) if (!ids.has(k)) this.#errors.delete(k);
+    for (const k of this.#expanded.keys()) if (!ids.has(k)) this.#expanded.delete(k);
 
     const seen = new Set<string>();
     for (const src of sources) await this.#discover(src, seen);
@@ -147,7 +156,10 @@ export class LogReader {
   async #discover(src: FileSource, seen: Set<string>): Promise<void> {
     let refused: string | null = null;
     let failed: string | null = null;
-    const paths = expand(src.path);
+    if (!this.opts.allow.reaches(src.path)) {
+      return this.#fail(src.id, this.opts.allow.tooWide(src.path));
+    }
+    const paths = this.#expand(src);
     const first = !this.#recovering.has(src.id);
     if (!paths.length && !this.opts.allow.allows(src.path)) {
       refused = this.opts.allow.refusal(src.path);
@@ -213,6 +225,17 @@ export class LogReader {
     }
     this.#tracked.set(key, tailed);
     if (named) seen.add(key);
+  }
+
+  /** The names `src` matches: a wildcard pattern is expanded again every `globEveryMs`. */
+  #expand(src: FileSource): string[] {
+    const now = this.#now();
+    const had = this.#expanded.get(src.id);
+    const every = this.opts.globEveryMs ?? DEFAULT_GLOB_EVERY_MS;
+    if (had && had.pattern === src.path && now - had.at < every) return had.paths;
+    const paths = expand(src.path);
+    this.#expanded.set(src.id, { pattern: src.path, at: now, paths });
+    return paths;
   }
 
   #fail(sourceId: string, message: string): void {

@@ -31,6 +31,7 @@ function reader(wal: Wal, dir: string, sources: FileSource[], allow = `${dir}/lo
     log,
     rateLinesPerS: 1e9,
     rotatedIdleMs: 0,
+    globEveryMs: 0,
   });
 }
 
@@ -120,14 +121,20 @@ Deno.test("logs: a path outside the allow-list is refused with a message for the
     const r = reader(wal, dir, [
       { id: "s1", path: `${dir}/secret/shadow` },
       { id: "s2", path: `${dir}/logs/*.log` },
+      // Wildcards above the allowed folder are refused before the disk is walked.
+      { id: "s3", path: `${dir}/**/*.log` },
+      { id: "s4", path: "/**" },
     ]);
     await r.poll();
     await r.poll();
     const bs = await batches(wal);
     assertEquals(bs.flatMap((b) => b.lines), []);
     const errors = bs.flatMap((b) => b.errors);
-    assertEquals(errors.map((e) => e.collector), ["logs:s1", "logs:s2"]);
+    assertEquals(errors.map((e) => e.collector), ["logs:s1", "logs:s2", "logs:s3", "logs:s4"]);
     assert(errors[0].message.includes("outside the agent's allow-list"), errors[0].message);
+    for (const e of errors.slice(2)) {
+      assert(e.message.includes("must lie under one of its folders"), e.message);
+    }
   });
 });
 
