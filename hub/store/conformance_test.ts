@@ -10,6 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../lib/assert.ts";
 import { runRetention } from "./retention.ts";
 import { DEFAULT_RETENTION } from "./tiers.ts";
+import { host } from "./conformance_helpers.ts";
 
 for (const backend of testBackends()) {
   storeConformance(backend.name, backend.open, { ignore: backend.ignore });
@@ -67,6 +68,27 @@ pgTest("PostgresStore keeps day partitions of samples ready around now", async (
     if (!older.includes(name)) throw new Error(`missing partition ${name}: ${older}`);
   }
 });
+
+pgTest(
+  "PostgresStore: old log lines go to the default partition, making no partition of their days",
+  async (store) => {
+    await host(store, "h1");
+    const parts = async () =>
+      (await store.db.sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE c.relname ~ '_2021[0-9]{4}$'`).length;
+    const ts = Date.UTC(2021, 5, 1);
+    await store.logs.writeBatch("h1", {
+      seq: 1,
+      ts,
+      lines: [{ ts, source_id: "s", origin: "journal:x", level: "", message: "from 2021" }],
+      dropped: 0,
+      errors: [],
+    }, Date.now());
+    assertEquals(await parts(), 0);
+    const found = await store.logs.search({ text: "from 2021", limit: 5 });
+    assertEquals(found.lines.map((l) => l.message), ["from 2021"]);
+  },
+);
 
 pgTest(
   "PostgresStore.migrate() names the file and line that failed and leaves the schema as it was",

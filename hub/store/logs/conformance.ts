@@ -147,6 +147,21 @@ export function logsConformance(test: StoreTest): void {
     assertEquals((await s.logs.prune({ before: 0, maxBytes: 1e12 })).days, 0);
   });
 
+  test("logs.prune() removes a day of more lines than one slice, and nothing newer", async (s) => {
+    await host(s, "h1");
+    for (let b = 0; b < 3; b++) {
+      const lines = Array.from({ length: 8_000 }, (_, i) => line(T0 + b * 8_000 + i, `old ${i}`));
+      await s.logs.writeBatch("h1", logBatch(b + 1, lines), T0);
+    }
+    await s.logs.writeBatch("h1", logBatch(4, [line(T0 + DAY, "kept")]), T0);
+    assertEquals((await s.logs.stats()).lines, 24_001);
+    const dayEnd = (Math.floor(T0 / DAY) + 1) * DAY;
+    assertEquals((await s.logs.prune({ before: dayEnd, maxBytes: 1e12 })).days, 1);
+    assertEquals((await s.logs.search({ text: "old", limit: 5 })).lines.length, 0);
+    assertEquals((await s.logs.search({ limit: 5 })).lines.map((l) => l.message), ["kept"]);
+    assertEquals((await s.logs.stats()).lines, 1);
+  });
+
   test("logs sources: create, list, delete (audited), and each host's errors", async (s) => {
     await host(s, "h1");
     const at = T0;

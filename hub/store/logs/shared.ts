@@ -58,6 +58,9 @@ function lineRow(r: Record<string, unknown>): LogLineRow {
   };
 }
 
+/** Lines deleted per transaction at retention. */
+const PRUNE_SLICE = 10_000;
+
 /** `s` as a LIKE pattern matching it anywhere, with `\` as the escape. */
 function containing(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -280,8 +283,21 @@ export class SqlLogStore implements LogStore {
     if (cut < 0) return { days: 0 };
     const before = (cut + 1) * DAY_MS;
     if (this.partitions) await this.partitions.dropBefore(before);
+    // In slices, each its own transaction: a day of a busy fleet is millions of rows
+    // (and as many FTS entries), and one DELETE of them all held the database's only
+    // writer for as long as it took, stopping every ingest. A slice that fails leaves
+    // the rest for the next pass; the days' tally goes once the rows are gone.
+    for (;;) {
+      const n = await this.db.tx(function* () {
+        return yield* count(
+          `DELETE FROM log_lines WHERE id IN
+          (SELECT id FROM log_lines WHERE ts < :before ORDER BY ts, id LIMIT ${PRUNE_SLICE})`,
+          { before },
+        );
+      }());
+      if (n < PRUNE_SLICE) break;
+    }
     await this.db.tx(function* () {
-      yield* count(`DELETE FROM log_lines WHERE ts < :before`, { before });
       yield* count(`DELETE FROM log_days WHERE day <= :cut`, { cut });
     }());
     return { days: days.filter((d) => d.day <= cut).length };

@@ -64,7 +64,10 @@ export class PostgresStore implements Store {
     this.packages = new SqlPackageStore(this.db);
     this.probes = new SqlProbeStore(this.db);
     this.logs = new SqlLogStore(this.db, {
-      ensure: (from, to) => this.partitions.ensure(from, to),
+      // Lines from days well past (a journal read from its start, a clock set back) go to
+      // the default partition, as late samples do: a partition for every day back to the
+      // oldest line would be made for every time table, each its own file.
+      ensure: (from, to) => this.partitions.ensure(Math.max(from, Date.now() - 2 * 86_400_000), to),
       dropBefore: async (before) => {
         await this.partitions.prune("log_lines", "ts", before, 100_000);
       },
