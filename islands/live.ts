@@ -8,7 +8,8 @@
  * either stream (hub/live/broker.ts), so the navigation's alert count never
  * widens it. The stream opens once the islands that subscribe together have
  * (a microtask later); a later island that needs more widens it to the
- * fleet, the old stream closing only once the new one is open.
+ * fleet, the old stream closing only once the new one is open. Log lines
+ * come only once an island listens for them (a live tail switched on).
  */
 import { LIVE_EVENT_NAMES, type LiveEventMap, type LiveEventName } from "../lib/live_events.ts";
 
@@ -21,6 +22,9 @@ let source: EventSource | null = null;
 let openScope: string | null = null;
 /** What the subscriptions so far need: undefined for alerts only, "" for the fleet, or one host. */
 let wanted: string | undefined;
+/** Whether the open stream carries log lines, and whether an island wants them (a live tail). */
+let openLogs = false;
+let wantLogs = false;
 let scheduled = false;
 
 function dispatch(event: LiveEventName) {
@@ -32,17 +36,21 @@ function dispatch(event: LiveEventName) {
 
 function open(): void {
   scheduled = false;
-  const scope = wanted ?? openScope ?? "";
-  if (source && (openScope === "" || openScope === scope)) return;
+  // A stream opened for the fleet stays the fleet's; log lines, once asked for, stay.
+  const scope = openScope === "" ? "" : wanted ?? openScope ?? "";
+  const logs = wantLogs || openLogs;
+  if (source && openScope === scope && openLogs === logs) return;
   const old = source;
-  const next = new EventSource(
-    `/api/v1/events${scope ? `?host=${encodeURIComponent(scope)}` : ""}`,
-  );
+  const query = new URLSearchParams();
+  if (scope) query.set("host", scope);
+  if (logs) query.set("logs", "1");
+  const next = new EventSource(`/api/v1/events${query.size ? `?${query}` : ""}`);
   for (const event of LIVE_EVENT_NAMES) next.addEventListener(event, dispatch(event));
   // Events of the moment in between come twice, never not at all; handlers are idempotent.
   if (old) next.addEventListener("open", () => old.close(), { once: true });
   source = next;
   openScope = scope;
+  openLogs = logs;
 }
 
 /** Calls `handler` for every `event` pushed; returns a function that stops it. */
@@ -53,6 +61,7 @@ export function onLive<K extends LiveEventName>(
 ): () => void {
   const needs = hostId ?? (event.startsWith("alert.") ? undefined : "");
   if (needs !== undefined) wanted = wanted === undefined || wanted === needs ? needs : "";
+  if (event === "log.lines") wantLogs = true;
   if (!scheduled) {
     scheduled = true;
     queueMicrotask(open);

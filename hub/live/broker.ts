@@ -1,14 +1,30 @@
 /**
  * The SSE broker: fans each live event out to every browser subscribed to
- * the fleet or to that host. A fleet-wide subscriber that falls behind gets
- * each host's newest event; a one-host subscriber that falls too far behind
- * is cut off rather than allowed to hold memory, and its browser reconnects.
+ * the fleet or to that host; log lines only to those that ask (a live tail).
+ * A fleet-wide subscriber that falls behind gets each host's newest event; a
+ * one-host subscriber that falls too far behind, or any holding too many
+ * bytes of log lines, is cut off rather than allowed to hold memory, and its
+ * browser reconnects.
  */
 
 import type { LiveEvent } from "../../lib/live_events.ts";
 
 /** Events a one-host subscriber may have waiting before it is dropped. */
 const MAX_BACKLOG = 1000;
+/**
+ * Bytes of log lines any subscriber may have waiting before it is dropped: a
+ * batch's live lines are up to about 100 KB, so a thousand of them waiting
+ * would be 100 MB held for one slow browser.
+ */
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/** About what an event holds, counted for log lines only (every other event is small). */
+function weight(e: LiveEvent): number {
+  if (e.event !== "log.lines") return 0;
+  let n = 0;
+  for (const l of e.data.lines) n += l.message.length + l.origin.length + 100;
+  return n;
+}
 
 /**
  * What a subscriber has waiting. A one-host subscriber (a host page, whose
@@ -36,6 +52,7 @@ function isAlertEvent(e: LiveEvent): e is Extract<LiveEvent, { event: `alert.${s
 class Pending {
   #queue: LiveEvent[] = [];
   #latest = new Map<string, LiveEvent>();
+  #bytes = 0;
 
   constructor(readonly coalesce: boolean) {}
 
@@ -43,18 +60,38 @@ class Pending {
     return this.coalesce ? this.#latest.size : this.#queue.length;
   }
 
-  /** Whether the subscriber is too far behind to keep: only an ordered queue can be. */
+  /**
+   * Whether the subscriber is too far behind to keep: an ordered queue past
+   * its length, or either kind past its bytes of log lines.
+   */
   get full(): boolean {
-    return !this.coalesce && this.#queue.length >= MAX_BACKLOG;
+    return this.#bytes >= MAX_BACKLOG_BYTES ||
+      (!this.coalesce && this.#queue.length >= MAX_BACKLOG);
   }
 
   add(e: LiveEvent): void {
-    if (this.coalesce) this.#latest.set(coalesceKey(e), e);
-    else this.#queue.push(e);
+    this.#bytes += weight(e);
+    if (!this.coalesce) return void this.#queue.push(e);
+    const key = coalesceKey(e);
+    const replaced = this.#latest.get(key);
+    if (replaced) this.#bytes -= weight(replaced);
+    this.#latest.set(key, e);
+  }
+
+  /** Drops everything waiting (the subscriber is cut off). */
+  clear(): void {
+    this.#queue = [];
+    this.#latest.clear();
+    this.#bytes = 0;
   }
 
   take(): LiveEvent | undefined {
-    if (!this.coalesce) return this.#queue.shift();
+    const e = this.coalesce ? this.#first() : this.#queue.shift();
+    if (e) this.#bytes -= weight(e);
+    return e;
+  }
+
+  #first(): LiveEvent | undefined {
     for (const [key, e] of this.#latest) {
       this.#latest.delete(key);
       return e;
@@ -63,11 +100,19 @@ class Pending {
   }
 }
 
+/** What a subscriber asks for beside its scope. */
+export interface SubscribeOptions {
+  /** Log lines (`log.lines`): only a live tail asks, they are most of the traffic. */
+  logs?: boolean;
+}
+
 interface Subscriber {
   hostId: string | null;
+  logs: boolean;
   close: () => void;
   push: (e: LiveEvent) => void;
   full: () => boolean;
+  cutOff: () => void;
 }
 
 /** Delivers live events to subscribers; one per hub process. */
@@ -87,18 +132,25 @@ export class Broker {
    */
   subscribe(
     hostId: string | null,
+    opts: SubscribeOptions = {},
   ): { events: AsyncIterableIterator<LiveEvent & { id: number }>; close: () => void } {
     const pending = new Pending(hostId === null);
     let wake: (() => void) | null = null;
     let closed = false;
     const sub: Subscriber = {
       hostId,
+      logs: opts.logs ?? false,
       push: (e) => {
         pending.add(e);
         wake?.();
       },
       close: () => close(),
       full: () => pending.full,
+      cutOff: () => {
+        // What it had waiting is dropped with it: its browser reconnects and starts afresh.
+        pending.clear();
+        close();
+      },
     };
     const close = () => {
       closed = true;
@@ -138,7 +190,8 @@ export class Broker {
   publish(e: LiveEvent): void {
     for (const s of this.#subs) {
       if (s.hostId !== null && s.hostId !== e.hostId && !isAlertEvent(e)) continue;
-      if (s.full()) s.close();
+      if (e.event === "log.lines" && !s.logs) continue;
+      if (s.full()) s.cutOff();
       else s.push(e);
     }
   }

@@ -1,7 +1,8 @@
 /**
- * GET /api/v1/events[?host=ID]: Server-Sent Events for the fleet or one
- * host (every event of lib/live_events.ts; alert events of every host on
- * both, see hub/live/broker.ts). Each connection starts with the
+ * GET /api/v1/events[?host=ID][&logs=1]: Server-Sent Events for the fleet or
+ * one host (every event of lib/live_events.ts; alert events of every host on
+ * both, see hub/live/broker.ts; `log.lines` only with logs=1, as a live tail
+ * asks). Each connection starts with the
  * current status of its hosts, so a browser that reconnects (after a hub
  * restart, say) is right again at once. Keep-alive comments keep proxies from
  * closing an idle stream; the subscription ends when the client goes away.
@@ -15,8 +16,9 @@ import type { HostStatusData } from "../../../lib/live_events.ts";
 export function events({ broker, store, status, keepAliveMs = 15_000 }: AppDeps) {
   return (c: Context) => {
     const hostId = c.req.query("host")?.slice(0, 64) || null;
+    const logs = c.req.query("logs") === "1";
     return streamSSE(c, async (stream) => {
-      const sub = broker.subscribe(hostId);
+      const sub = broker.subscribe(hostId, { logs });
       stream.onAbort(sub.close);
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n"), keepAliveMs);
       try {
