@@ -13,13 +13,21 @@ const TABS: Array<[HostTab, string, string]> = [
   ["logs", "logs", "Logs"],
 ];
 
-export function HostTabs({ hostId, current }: { hostId: string; current: HostTab }) {
+/**
+ * `range`: the time range in the page's URL (lib/chart_view.ts viewPart), carried to
+ * every tab so the logs show the span the charts do and back; islands that change the
+ * range rewrite these links (islands/carry_range.ts).
+ */
+export function HostTabs(
+  { hostId, current, range = "" }: { hostId: string; current: HostTab; range?: string },
+) {
   if (TABS.length < 2) return null; // one tab is no choice
   return (
     <nav class="tabs" aria-label="Host">
       {TABS.map(([tab, path, label]) => (
         <a
-          href={`/hosts/${hostId}${path ? `/${path}` : ""}`}
+          href={`/hosts/${hostId}${path ? `/${path}` : ""}${range ? `?${range}` : ""}`}
+          data-carry-range
           aria-current={tab === current ? "page" : undefined}
         >
           {label}

@@ -24,6 +24,7 @@ import {
 } from "../lib/chart_view.ts";
 import { coverage } from "../lib/chart_data.ts";
 import type { ChangeView } from "../lib/changes.ts";
+import { carryRange } from "./carry_range.ts";
 
 export type { ChartDef, SeriesDef };
 
@@ -368,6 +369,7 @@ export default function HostCharts(
     const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;
     if (url !== `${location.pathname}${location.search}${location.hash}`) {
       history.replaceState(history.state, "", url);
+      carryRange();
     }
   }, [view]);
 

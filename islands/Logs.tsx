@@ -8,6 +8,8 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { onLive } from "./live.ts";
+import { carryRange } from "./carry_range.ts";
+import { RANGES, span, type View, viewToQuery } from "../lib/chart_view.ts";
 import type { LiveLogLine } from "../lib/live_events.ts";
 
 export interface LogRow {
@@ -25,6 +27,8 @@ export interface LogsProps {
   hostId?: string;
   hosts: Array<{ id: string; name: string }>;
   sources: Array<{ id: string; label: string }>;
+  /** The time range the page's URL names (the charts' too), or null for all time. */
+  view: View | null;
 }
 
 const PAGE = 100;
@@ -46,7 +50,22 @@ function matches(f: Filters, hostId: string, l: LiveLogLine): boolean {
     (!f.q || l.message.toLowerCase().includes(f.q.toLowerCase()));
 }
 
-export default function Logs({ hostId, hosts, sources }: LogsProps) {
+/** The search's bounds for a view, as the API takes them. */
+function bounds(view: View | null): { from?: string; to?: string } {
+  if (!view) return {};
+  const [from, to] = span(view, Date.now());
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** The time range picker's value for a view: a preset's key, "span", or "" for all time. */
+function rangeKey(view: View | null): string {
+  if (!view) return "";
+  if ("from" in view) return "span";
+  return RANGES.find((r) => r.seconds === view.last)?.key ?? "";
+}
+
+export default function Logs({ hostId, hosts, sources, view: initialView }: LogsProps) {
+  const [view, setView] = useState<View | null>(initialView);
   const [filters, setFilters] = useState<Filters>({
     q: "",
     host: hostId ?? "",
@@ -55,16 +74,18 @@ export default function Logs({ hostId, hosts, sources }: LogsProps) {
   });
   const [rows, setRows] = useState<LogRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Busy from the start: the first search runs as the island mounts, and until it has
+  // answered the page must not say there are no lines.
+  const [busy, setBusy] = useState(true);
   const [error, setError] = useState("");
   const [live, setLive] = useState(false);
   const [skipped, setSkipped] = useState(0);
   const end = useRef<HTMLDivElement>(null);
   const names = new Map(hosts.map((h) => [h.id, h.name]));
 
-  const load = async (f: Filters, cursor?: string) => {
+  const load = async (f: Filters, cursor?: string, v: View | null = view) => {
     setBusy(true);
-    const q = new URLSearchParams({ limit: String(PAGE) });
+    const q = new URLSearchParams({ limit: String(PAGE), ...bounds(v) });
     if (f.q) q.set("q", f.q);
     if (f.host) q.set("host", f.host);
     if (f.source) q.set("source", f.source);
@@ -129,6 +150,25 @@ export default function Logs({ hostId, hosts, sources }: LogsProps) {
     if (k !== "q") load(f);
   };
 
+  // The range is the page URL's, as the charts keep it: written back in place, and
+  // carried by the host's tabs.
+  const pickRange = (e: Event) => {
+    const key = (e.target as HTMLSelectElement).value;
+    if (key === "span") return;
+    const preset = RANGES.find((r) => r.key === key);
+    const next: View | null = preset ? { last: preset.seconds } : null;
+    setView(next);
+    const q = new URLSearchParams(location.search);
+    for (const k of ["range", "from", "to"]) q.delete(k);
+    const written = next ? viewToQuery(next, q) : q;
+    // The charts' default range writes no parameter; the logs must still say it.
+    if (next && !written.has("range") && preset) written.set("range", preset.key);
+    const query = written.toString();
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}`);
+    carryRange();
+    load(filters, undefined, next);
+  };
+
   return (
     <div class="logs">
       <form
@@ -160,6 +200,15 @@ export default function Logs({ hostId, hosts, sources }: LogsProps) {
         <select aria-label="Level" value={filters.level} onChange={set("level")}>
           <option value="">all levels</option>
           {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+        </select>
+        <select aria-label="Time range" value={rangeKey(view)} onChange={pickRange}>
+          <option value="">all time</option>
+          {RANGES.map((r) => <option key={r.key} value={r.key}>last {r.label}</option>)}
+          {view && "from" in view && (
+            <option value="span">
+              {new Date(view.from).toLocaleString()} – {new Date(view.to).toLocaleString()}
+            </option>
+          )}
         </select>
         <button type="submit" disabled={busy}>Search</button>
         <label class="switch">

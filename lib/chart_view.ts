@@ -75,3 +75,24 @@ export function viewToQuery(view: View, q: URLSearchParams): URLSearchParams {
   }
   return out;
 }
+
+/** The query parameters a view is written in. */
+const VIEW_KEYS = ["range", "from", "to"];
+
+/**
+ * Only the view's part of a query, as a query string ("" for none): what the
+ * host's tabs carry from page to page, so the logs show the charts' range.
+ */
+export function viewPart(q: URLSearchParams): string {
+  const out = new URLSearchParams();
+  for (const k of VIEW_KEYS) {
+    const v = q.get(k);
+    if (v !== null) out.set(k, v);
+  }
+  return out.toString();
+}
+
+/** The view a query names, or null when it names none (the logs then search all time). */
+export function namedView(q: URLSearchParams): View | null {
+  return q.has("range") || (q.has("from") && q.has("to")) ? viewFromQuery(q) : null;
+}

@@ -12,7 +12,7 @@ import { HostTabs } from "../components/HostTabs.tsx";
 import HostStatus from "../islands/HostStatus.tsx";
 import ContainerTable from "../islands/ContainerTable.tsx";
 import HostCharts, { type ChartDef } from "../islands/HostCharts.tsx";
-import { viewFromQuery } from "../lib/chart_view.ts";
+import { viewFromQuery, viewPart } from "../lib/chart_view.ts";
 import { containerView } from "../lib/containers.ts";
 import { containerFilter } from "./api/v1/containers.ts";
 
@@ -84,7 +84,11 @@ export function hostContainersPage({ store, status }: AppDeps) {
             }}
           />
         </div>
-        <HostTabs hostId={id} current="containers" />
+        <HostTabs
+          hostId={id}
+          current="containers"
+          range={viewPart(new URL(c.req.url).searchParams)}
+        />
         <Island
           name="ContainerTable"
           component={ContainerTable}

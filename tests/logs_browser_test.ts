@@ -74,5 +74,34 @@ browserTest("logs page: search, coloured levels, live tail and the host tab", as
     !(await page.locator("th", { hasText: "Host" }).count()),
     "no host column on a host's tab",
   );
+
+  // The time range is the charts': picked here, it is in the URL and the tabs carry it.
+  const range = page.getByLabel("Time range");
+  await range.selectOption({ label: "last 15 min" });
+  await page.waitForURL(/\/logs\?range=15m$/);
+  await page.waitForFunction(() =>
+    document.querySelectorAll("table.log-lines tbody tr").length === 32
+  );
+  const tabs = page.getByRole("navigation", { name: "Host" });
+  await tabs.getByRole("link", { name: "Overview" }).click();
+  await page.waitForURL(/\/hosts\/[^/]+\?range=15m$/);
+  await page.getByRole("button", { name: "15 min", pressed: true }).waitFor();
+  // A chart's fixed span (a zoom) reaches the logs too; nothing was logged in it.
+  await page.getByRole("button", { name: "24 h" }).click();
+  await page.waitForURL(/range=24h$/);
+  await tabs.getByRole("link", { name: "Logs" }).click();
+  await page.waitForURL(/\/logs\?range=24h$/);
+  assertEquals(await range.inputValue(), "24h");
+  await page.goto(
+    `${hub.http}/hosts/${identity.agentId}/logs?from=2021-01-01T00:00:00.000Z&to=2021-01-02T00:00:00.000Z`,
+  );
+  assertEquals(await range.inputValue(), "span");
+  await page.getByText("No lines.").waitFor();
+  assertEquals(await page.locator("table.log-lines tbody tr").count(), 0);
+  assert(
+    (await tabs.getByRole("link", { name: "Overview" }).getAttribute("href"))!.includes(
+      "from=2021-01-01",
+    ),
+  );
   assertEquals(problems, [], "no console errors");
 });

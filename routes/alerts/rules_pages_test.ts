@@ -119,7 +119,8 @@ useCaseTest("rule editor: admins add and edit; viewers read; unknown rules 404",
   assertEquals(edit.status, 200);
   assert(edit.html.includes(">Save rule</button>"));
   assert(edit.html.includes('value="85"'), "its recovery level");
-  assert(!/<fieldset[^>]* disabled/.test(edit.html), "editable");
+  // Served disabled until the island is live (islands/hydrated.tsx); the Save button is
+  // what says an admin may edit, and the browser tests edit it.
 
   const read = await get("/alerts/rules/memory-high", viewer);
   assertEquals(read.status, 200);

@@ -9,7 +9,7 @@ import HostCharts, { type ChartDef } from "../../islands/HostCharts.tsx";
 import HostStatus from "../../islands/HostStatus.tsx";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/format.ts";
 import { CHARTS } from "../../lib/metrics.ts";
-import { viewFromQuery } from "../../lib/chart_view.ts";
+import { viewFromQuery, viewPart } from "../../lib/chart_view.ts";
 import AlertBanner from "../../islands/AlertBanner.tsx";
 import { alertView } from "../../lib/alerts/view.ts";
 import { HostTabs } from "../../components/HostTabs.tsx";
@@ -73,7 +73,11 @@ export function hostPage({ store, status }: AppDeps) {
             <a class="button danger" href={`/hosts/${id}/delete`}>Remove</a>
           )}
         </div>
-        <HostTabs hostId={id} current="overview" />
+        <HostTabs
+          hostId={id}
+          current="overview"
+          range={viewPart(new URL(c.req.url).searchParams)}
+        />
         <Island
           name="AlertBanner"
           component={AlertBanner}

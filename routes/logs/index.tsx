@@ -7,6 +7,7 @@ import { Island } from "../../components/Island.tsx";
 import { HostTabs } from "../../components/HostTabs.tsx";
 import Logs from "../../islands/Logs.tsx";
 import type { LogSourceRow } from "../../hub/store/logs/types.ts";
+import { namedView, viewPart } from "../../lib/chart_view.ts";
 
 const label = (s: LogSourceRow) =>
   s.type === "file" ? s.path : `journal${s.units.length ? ` (${s.units.join(", ")})` : ""}`;
@@ -25,6 +26,7 @@ export function logsPage({ store }: AppDeps) {
           props={{
             hosts: hosts.map((h) => ({ id: h.id, name: h.name })),
             sources: sources.map((s) => ({ id: s.id, label: label(s) })),
+            view: namedView(new URL(c.req.url).searchParams),
           }}
         />
       </>,
@@ -46,7 +48,11 @@ export function hostLogsPage({ store }: AppDeps) {
         <div class="page-head">
           <h1>{host.name}</h1>
         </div>
-        <HostTabs hostId={id} current="logs" />
+        <HostTabs
+          hostId={id}
+          current="logs"
+          range={viewPart(new URL(c.req.url).searchParams)}
+        />
         <Island
           name="Logs"
           component={Logs}
@@ -54,6 +60,7 @@ export function hostLogsPage({ store }: AppDeps) {
             hostId: id,
             hosts: [{ id, name: host.name }],
             sources: sources.map((s) => ({ id: s.id, label: label(s) })),
+            view: namedView(new URL(c.req.url).searchParams),
           }}
         />
       </>,

@@ -13,6 +13,7 @@ import { HostTabs } from "../../../components/HostTabs.tsx";
 import { Island } from "../../../components/Island.tsx";
 import HostPackages from "../../../islands/HostPackages.tsx";
 import { packageRow } from "../../api/v1/hosts/[id]/packages.ts";
+import { viewPart } from "../../../lib/chart_view.ts";
 
 export function hostPackagesPage({ store }: AppDeps) {
   return async (c: Context<AppEnv>) => {
@@ -31,7 +32,11 @@ export function hostPackagesPage({ store }: AppDeps) {
         <div class="page-head">
           <h1>{host.name}</h1>
         </div>
-        <HostTabs hostId={id} current="packages" />
+        <HostTabs
+          hostId={id}
+          current="packages"
+          range={viewPart(new URL(c.req.url).searchParams)}
+        />
         <Island
           name="HostPackages"
           component={HostPackages}
