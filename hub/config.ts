@@ -19,6 +19,8 @@ export interface HubConfig {
   retention: Retention;
   /** Days a host's logged package changes are kept (null: forever). */
   packageChangesDays: number | null;
+  /** Days each check round is kept (uptime and response times beyond read daily tallies). */
+  checkResultsDays: number | null;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
   /** Seconds without a heartbeat before a host is offline. */
@@ -110,6 +112,11 @@ export function loadHubConfig(
       "SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS",
       env.SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS,
       400,
+    ),
+    checkResultsDays: days(
+      "SIGHTLINE_RETENTION_CHECK_RESULTS_DAYS",
+      env.SIGHTLINE_RETENTION_CHECK_RESULTS_DAYS,
+      30,
     ),
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),

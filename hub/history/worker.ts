@@ -70,6 +70,7 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
         timer = setInterval(tick, config.rollupEveryS * 1000);
         stopRetention = startRetention(s, config.retention, log, l, {
           packageChangesDays: config.packageChangesDays,
+          checkResultsDays: config.checkResultsDays,
           logs: config.logRetention,
         });
         post({ type: "ready" });

@@ -175,6 +175,8 @@ export interface OtherRetention {
   packageChangesDays?: number | null;
   /** Log lines: kept this many days, and at most this many bytes in all. */
   logs?: { days: number; maxBytes: number };
+  /** Days each check round is kept; their daily tallies (check_days) stay. */
+  checkResultsDays?: number | null;
 }
 
 export async function runRetention(
@@ -230,6 +232,16 @@ export async function runRetention(
     }
     out.package_changes = { rows, partitions: 0 };
   }
+  if (other.checkResultsDays != null && !lease?.signal.aborted) {
+    const before = now - other.checkResultsDays * 86_400_000;
+    let rows = 0;
+    for (let i = 0; i < MAX_SLICES; i++) {
+      const n = await store.probes.pruneRounds(before, SLICE);
+      rows += n;
+      if (n < SLICE) break;
+    }
+    out.check_results = { rows, partitions: 0 };
+  }
   await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }
@@ -263,6 +275,11 @@ export function startRetention(
           if (tier === "package_changes") {
             log.info("Dropped package changes past retention", {
               days: other.packageChangesDays,
+              rows: r.rows,
+            });
+          } else if (tier === "check_results") {
+            log.info("Dropped check rounds past retention", {
+              days: other.checkResultsDays,
               rows: r.rows,
             });
           } else {

@@ -104,4 +104,48 @@ export function probesConformance(test: StoreTest): void {
     assertEquals(await s.probes.incidents("c1", 0, 1000, 10), []);
     assertEquals(await s.probes.rounds("c1", 0, 1000, 10), []);
   });
+
+  test("probes: rounds are tallied by day; past their retention they go and the year's uptime stays", async (s) => {
+    const DAY = 86_400_000;
+    const d0 = Date.UTC(2026, 0, 1);
+    await host(s, "h1");
+    await host(s, "h2");
+    await s.probes.createCheck(def("c1"), 0);
+    let seq = 0;
+    const write = (h: string, rs: CheckRound[]) =>
+      s.probes.writeRounds(h, { seq: ++seq, ts: rs[0].ts, rounds: rs }, rs[0].ts);
+    // Day 0: three rounds of h1 (one failing) over two batches; day 1: two of h1, one of h2.
+    await write("h1", [round("c1", d0 + 1000, true), round("c1", d0 + 2000, false)]);
+    await write("h1", [{ ...round("c1", d0 + 3000, true), ms: 4 }]);
+    await write("h1", [round("c1", d0 + DAY + 10, true), round("c1", d0 + DAY + 20, true)]);
+    await write("h2", [round("c1", d0 + DAY + 30, false)]);
+    // A replay adds nothing to the day.
+    await s.probes.writeRounds(
+      "h2",
+      { seq, ts: 0, rounds: [round("c1", d0 + DAY + 40, false)] },
+      0,
+    );
+    const day0 = Math.floor(d0 / DAY);
+    assertEquals(await s.probes.days("c1", 0), [
+      { host_id: "h1", day: day0, rounds: 3, passed: 2, ms_mean: (1.25 + 4) / 2, ms_max: 4 },
+      { host_id: "h1", day: day0 + 1, rounds: 2, passed: 2, ms_mean: 1.25, ms_max: 1.25 },
+      { host_id: "h2", day: day0 + 1, rounds: 1, passed: 0, ms_mean: null, ms_max: null },
+    ]);
+    // From mid-day 0: its rounds from then, then day 1 whole.
+    assertEquals(
+      await s.probes.passCounts("c1", d0 + 1500),
+      new Map([["h1", { passed: 3, total: 4 }], ["h2", { passed: 0, total: 1 }]]),
+    );
+    // The rounds go past their retention; a window over them still counts them by day.
+    assertEquals(await s.probes.pruneRounds(d0 + 2 * DAY, 2), 2);
+    assertEquals(await s.probes.pruneRounds(d0 + 2 * DAY, 100), 4);
+    assertEquals(await s.probes.rounds("c1", 0, d0 + 3 * DAY, 100), []);
+    assertEquals(
+      await s.probes.passCounts("c1", d0 - 365 * DAY),
+      new Map([["h1", { passed: 4, total: 5 }], ["h2", { passed: 0, total: 1 }]]),
+    );
+    // A removed check takes its days with it.
+    await s.probes.deleteCheck("c1");
+    assertEquals(await s.probes.days("c1", 0), []);
+  });
 }

@@ -5,7 +5,9 @@ import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { json } from "../rows.ts";
 import { count, type Db, first, Json, type Row, rows } from "../sql.ts";
-import type { CheckRound, CheckState, Incident, ProbeStore } from "./types.ts";
+import type { CheckDay, CheckRound, CheckState, Incident, ProbeStore } from "./types.ts";
+
+const DAY_MS = 86_400_000;
 
 const toRound = (r: Row): CheckRound => ({
   check_id: String(r.check_id),
@@ -28,8 +30,9 @@ export class SqlProbeStore implements ProbeStore {
         int: "::integer",
         jsonb: "::jsonb",
         yes: "true",
+        greatest: "GREATEST",
       }
-      : { big: "", dbl: "", int: "", jsonb: "", yes: "1" };
+      : { big: "", dbl: "", int: "", jsonb: "", yes: "1", greatest: "MAX" };
   }
 
   createCheck(def: CheckDef, at: number, audit?: AuditRecord): Promise<void> {
@@ -113,7 +116,47 @@ export class SqlProbeStore implements ProbeStore {
         );
         if (done) stored.push({ ...r, host_id: hostId });
       }
+      // Each (check, day) the batch touched, added to its day in one statement.
+      const days = new Map<
+        string,
+        { check: string; day: number; n: number; ok: number; sum: number; max: number }
+      >();
+      for (const r of stored) {
+        const day = Math.floor(r.ts / DAY_MS);
+        const k = `${r.check_id}\0${day}`;
+        const d = days.get(k) ?? { check: r.check_id, day, n: 0, ok: 0, sum: 0, max: 0 };
+        d.n++;
+        if (r.ok) {
+          d.ok++;
+          d.sum += r.ms;
+          d.max = Math.max(d.max, r.ms);
+        }
+        days.set(k, d);
+      }
+      for (const d of days.values()) {
+        yield* count(
+          `INSERT INTO check_days (check_id, host_id, day, rounds, passed, ms_sum, ms_max)
+          VALUES (:check, :host, :day${c.int}, :n${c.int}, :ok${c.int}, :sum${c.dbl}, :max${c.dbl})
+          ON CONFLICT (check_id, host_id, day) DO UPDATE SET
+            rounds = check_days.rounds + excluded.rounds,
+            passed = check_days.passed + excluded.passed,
+            ms_sum = check_days.ms_sum + excluded.ms_sum,
+            ms_max = ${c.greatest}(check_days.ms_max, excluded.ms_max)`,
+          { check: d.check, host: hostId, day: d.day, n: d.n, ok: d.ok, sum: d.sum, max: d.max },
+        );
+      }
       return { inserted: true, stored };
+    }());
+  }
+
+  pruneRounds(before: number, limit: number): Promise<number> {
+    return this.db.tx(function* () {
+      // Their days stay in check_days: uptime and response times over a year read those.
+      return yield* count(
+        `DELETE FROM check_results WHERE (check_id, host_id, ts) IN (
+          SELECT check_id, host_id, ts FROM check_results WHERE ts < :before LIMIT :limit)`,
+        { before, limit },
+      );
     }());
   }
 
@@ -145,15 +188,46 @@ export class SqlProbeStore implements ProbeStore {
     checkId: string,
     from: number,
   ): Promise<Map<string, { passed: number; total: number }>> {
+    // The rounds of the part-day at the window's start, then whole days from check_days:
+    // a year is 365 rows per agent, not every round (those may be past their retention).
+    const firstWhole = Math.ceil(from / DAY_MS);
+    return this.db.run(function* () {
+      const edge = yield* rows(
+        `SELECT host_id, SUM(ok) AS passed, COUNT(*) AS total FROM check_results
+        WHERE check_id = :check AND ts >= :from AND ts < :until GROUP BY host_id`,
+        { check: checkId, from, until: firstWhole * DAY_MS },
+      );
+      const whole = yield* rows(
+        `SELECT host_id, SUM(passed) AS passed, SUM(rounds) AS total FROM check_days
+        WHERE check_id = :check AND day >= :day GROUP BY host_id`,
+        { check: checkId, day: firstWhole },
+      );
+      const out = new Map<string, { passed: number; total: number }>();
+      for (const r of [...edge, ...whole]) {
+        const had = out.get(String(r.host_id)) ?? { passed: 0, total: 0 };
+        out.set(String(r.host_id), {
+          passed: had.passed + Number(r.passed),
+          total: had.total + Number(r.total),
+        });
+      }
+      return out;
+    }());
+  }
+
+  days(checkId: string, fromDay: number): Promise<CheckDay[]> {
     return this.db.run(function* () {
       const found = yield* rows(
-        `SELECT host_id, SUM(ok) AS passed, COUNT(*) AS total FROM check_results
-        WHERE check_id = :check AND ts >= :from GROUP BY host_id`,
-        { check: checkId, from },
+        `SELECT * FROM check_days WHERE check_id = :check AND day >= :day ORDER BY day, host_id`,
+        { check: checkId, day: fromDay },
       );
-      return new Map(
-        found.map((r) => [String(r.host_id), { passed: Number(r.passed), total: Number(r.total) }]),
-      );
+      return found.map((r) => ({
+        host_id: String(r.host_id),
+        day: Number(r.day),
+        rounds: Number(r.rounds),
+        passed: Number(r.passed),
+        ms_mean: Number(r.passed) ? Number(r.ms_sum) / Number(r.passed) : null,
+        ms_max: Number(r.passed) ? Number(r.ms_max) : null,
+      }));
     }());
   }
 

@@ -66,11 +66,18 @@ export interface ProbeStore {
   lastRounds(checkId: string): Promise<CheckRound[]>;
   /** The check's rounds with from <= ts < to, oldest first, at most `limit` (the newest). */
   rounds(checkId: string, from: number, to: number, limit: number): Promise<CheckRound[]>;
-  /** Rounds passed and run per agent since `from`. */
+  /**
+   * Rounds passed and run per agent since `from`: the rounds up to the next UTC
+   * midnight, then whole days (check_days), so a year costs a row a day.
+   */
   passCounts(
     checkId: string,
     from: number,
   ): Promise<Map<string, { passed: number; total: number }>>;
+  /** Each agent's days of the check from day `fromDay` (days since the epoch, UTC), oldest first. */
+  days(checkId: string, fromDay: number): Promise<CheckDay[]>;
+  /** Deletes up to `limit` rounds older than `before` (their days stay); how many went. */
+  pruneRounds(before: number, limit: number): Promise<number>;
   states(): Promise<CheckState[]>;
   /**
    * Records a change of judged status: the state, and an incident opened
@@ -80,4 +87,16 @@ export interface ProbeStore {
   recordStatus(checkId: string, status: CheckStatus, at: number, cause: string): Promise<boolean>;
   /** Incidents that overlap [from, to), newest first, at most `limit`. */
   incidents(checkId: string, from: number, to: number, limit: number): Promise<Incident[]>;
+}
+
+/** One agent's rounds of a check on one UTC day. */
+export interface CheckDay {
+  host_id: string;
+  /** Days since 1970-01-01 UTC. */
+  day: number;
+  rounds: number;
+  passed: number;
+  /** Of the rounds that passed; null when none did. */
+  ms_mean: number | null;
+  ms_max: number | null;
 }
