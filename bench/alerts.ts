@@ -66,12 +66,17 @@ function ingestPid(hub: Hub): number {
 }
 
 /** The hub's main and ingest processes' CPU so far, ms, and which ingest process that was. */
-function hubCpu(hub: Hub): { ms: number; ingest: number } {
+function hubCpu(hub: Hub): { ms: number; mainMs: number; ingest: number } {
   const ingest = ingestPid(hub);
-  return {
-    ms: procUsage(hub.proc.pid).cpuMs + (ingest ? procUsage(ingest).cpuMs : 0),
-    ingest,
-  };
+  const mainMs = procUsage(hub.proc.pid).cpuMs;
+  return { ms: mainMs + (ingest ? procUsage(ingest).cpuMs : 0), mainMs, ingest };
+}
+
+/** Alerts open on the rules hub now: firing (all), pending (up to 1,000 listed). */
+async function openNow(side: Side): Promise<string> {
+  const counts = await api<{ firing: number }>(side, "GET", "/api/v1/alerts/counts");
+  const pending = await api<unknown[]>(side, "GET", "/api/v1/alerts?state=pending&limit=1000");
+  return `${counts.firing} firing, ${pending.length} pending`;
 }
 
 /** How a fleet sends: the agent's own 30 s and 5 s, or a lighter load for 10,000 hosts a hub. */
@@ -191,6 +196,11 @@ async function measure(
       const c1 = sides.map((s) => hubCpu(s.hub));
       const cpu = c1.map((c, i) => c.ms - c0[i].ms);
       const per = cpu.map((ms, i) => Math.round((ms * 1000) / Math.max(1, batches[i])));
+      // Where it went: the main process (alerting, the dashboard's events) and ingest.
+      const main = c1.map((c, i) =>
+        Math.round(((c.mainMs - c0[i].mainMs) * 1000) / Math.max(1, batches[i]))
+      );
+      const open = await openNow(sides[0]).catch((e) => `unknown (${(e as Error).message})`);
       const restarted = c1.some((c, i) => c.ingest !== c0[i].ingest);
       const behind = batches.some((n) => n < 0.9 * expected);
       if (restarted || behind) {
@@ -210,7 +220,9 @@ async function measure(
       console.log(
         `${store}: window ${w + 1}: rules ${per[0]} µs CPU a batch (${batches[0]} batches), none ${
           per[1]
-        } µs (${batches[1]}): ratio ${win.ratio}`,
+        } µs (${batches[1]}): ratio ${win.ratio}; main process ${main[0]} / ${
+          main[1]
+        } µs; open on the rules hub: ${open}`,
       );
     }
     if (!out.length) throw new Error("no window in which both hubs kept up");
