@@ -116,26 +116,35 @@ processTest(
     const queued = () => agent.lines.filter((l) => l.includes("Log batch queued")).length;
     const before = queued();
     await hub.proc.stop();
+    const downAt = Date.now();
     write(path, numbered(1001, 1200));
     Deno.renameSync(path, `${path}.2`);
-    write(path, numbered(1201, 1500));
+    // Down for 20 s, as the issue has it, with a writer going on all the while.
+    let next = 1201;
+    while (Date.now() - downAt < 20_000) {
+      write(path, numbered(next, next + 9));
+      next += 10;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const N = next - 1;
     await until("log batches queued while the hub is down", () => queued() > before);
     hub = await startHub(`${t.dir}/hub`, ports);
     await until(
-      "1500 lines, after the hub came back",
-      async () => (await all(hub.http, key, `source=${source}`)).length >= 1500,
+      `${N} lines, after the hub came back`,
+      async () => (await all(hub.http, key, `source=${source}`)).length >= N,
       30_000,
     );
 
     const lines = await all(hub.http, key, `source=${source}`);
-    assertEquals(lines.map((l) => l.message), numbered(1, 1500));
+    assertEquals(lines.map((l) => l.message), numbered(1, N));
     assert(lines.every((l) => l.host_id === identity.agentId));
     // A substring, any case, from the index.
-    const hit = await all(hub.http, key, "q=INE%201499");
-    assertEquals(hit.map((l) => l.message), ["line 1499"]);
-    const ctx = await call(hub.http, key, "GET", `/api/v1/logs?q=line%201499&context=1`);
+    const hit = await all(hub.http, key, "q=INE%201199");
+    assertEquals(hit.map((l) => l.message), ["line 1199"]);
+    // Its neighbours from the same file (1,200 ended the file rotated while the hub was down).
+    const ctx = await call(hub.http, key, "GET", `/api/v1/logs?q=line%201198&context=1`);
     const [withCtx] = ctx.body.lines as Array<Line & { before: Line[]; after: Line[] }>;
-    assertEquals([withCtx.before[0].message, withCtx.after[0].message], ["line 1498", "line 1500"]);
+    assertEquals([withCtx.before[0].message, withCtx.after[0].message], ["line 1197", "line 1199"]);
 
     // The agent refused /etc/shadow, and the hub says why.
     await until("the agent's refusal on the hub", async () => {
