@@ -32,6 +32,7 @@ import HostActions from "./HostActions.tsx";
 import OperatorKey from "./OperatorKey.tsx";
 // -- end of actions --
 import CheckList from "./CheckList.tsx";
+import CheckEditor from "./CheckEditor.tsx";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, ComponentType<any>> = {
@@ -64,6 +65,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   OperatorKey,
   // -- end of actions --
   CheckList,
+  CheckEditor,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -31,7 +31,7 @@ import { getFleetMetrics } from "./api/v1/metrics.ts";
 import * as alertApi from "./api/v1/alerts/index.ts";
 import * as checkApi from "./api/v1/checks/index.ts";
 import { statusHtml, statusJson } from "./status.tsx";
-import { checkPage, checksPage } from "./checks/index.tsx";
+import { checkPage, checksPage, deleteCheck, deleteCheckPage } from "./checks/index.tsx";
 import { login, loginPage } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { setup, setupPage } from "./setup.tsx";
@@ -186,6 +186,8 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       // -- alerts (firing now, history, one alert) --
       pages.get("/checks", checksPage(deps));
       pages.get("/checks/:id", checkPage(deps));
+      pages.get("/checks/:id/delete", deleteCheckPage(deps));
+      pages.post("/checks/:id/delete", deleteCheck(deps));
       pages.get("/alerts", alertsPage(deps));
       pages.get("/alerts/:id{[0-9]+}", alertPage(deps));
       // -- end of alerts --

@@ -12,6 +12,7 @@ import {
 } from "../../lib/probes/status_page.ts";
 import { STATUS_PAGE_KEY } from "../probes/status_page.ts";
 import { forgetPush, newPushSecret } from "../probes/push.ts";
+import { shownDef } from "../probes/view.ts";
 import { type Actor, auditEntry } from "./actor.ts";
 import { UseCaseError } from "./errors.ts";
 
@@ -75,7 +76,7 @@ export async function updateCheck(
   const input = merge && raw && typeof raw === "object" && !Array.isArray(raw)
     ? { ...was, ...raw }
     : raw;
-  const def = await checked(deps, id, input);
+  const def = await checked(deps, id, keptSecrets(current, input));
   // A push check's URL secret is made when it is added and forgotten when it goes: a check
   // turned into or out of one is a check removed and another added.
   if ((def.type === "push") !== (current.type === "push")) {
@@ -94,6 +95,47 @@ export async function updateCheck(
   if (!done) throw new UseCaseError("not_found", `No such check: ${id.slice(0, 64)}`);
   await deps.probes?.changed();
   return def;
+}
+
+/**
+ * The input with the secrets it shows back masked, as GET shows them
+ * (shownDef), put back: a header whose value is its own mask keeps its
+ * stored value, and a target URL whose password is the mask keeps the stored
+ * password. So a form or a script that sends back what it read, with another
+ * field changed, does not save the mask over the secret.
+ */
+export function keptSecrets(current: CheckDef, input: unknown): unknown {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return input;
+  const shown = shownDef(current);
+  const out = { ...input } as Record<string, unknown>;
+  if (typeof out.target === "string" && shown.target !== current.target) {
+    if (out.target === shown.target) out.target = current.target;
+    else {
+      try {
+        const url = new URL(out.target.trim());
+        const was = new URL(current.target);
+        if (decodeURIComponent(url.password) === "••••") {
+          url.password = was.password;
+          out.target = url.toString();
+        }
+      } catch { /* not a URL: parseCheck says what is wrong with it */ }
+    }
+  }
+  const headers = current.expect.headers;
+  const expect = out.expect as Record<string, unknown> | undefined;
+  if (headers && expect && typeof expect === "object" && !Array.isArray(expect)) {
+    const sent = expect.headers as Record<string, unknown> | undefined;
+    if (sent && typeof sent === "object" && !Array.isArray(sent)) {
+      const masks = shown.expect.headers ?? {};
+      const kept = Object.fromEntries(
+        Object.entries(sent).map((
+          [k, v],
+        ) => [k, k in headers && v === masks[k] ? headers[k] : v]),
+      );
+      out.expect = { ...expect, headers: kept };
+    }
+  }
+  return out;
 }
 
 export async function deleteCheck(deps: CheckDeps, actor: Actor, id: string): Promise<void> {

@@ -1,29 +1,60 @@
-/** GET /checks: every uptime check, live; GET /checks/:id: one, per agent, with its incidents. */
+/**
+ * GET /checks: every uptime check, live, and for admins the form that adds
+ * one; GET /checks/:id: one, per agent, with its incidents, and for admins
+ * its edit form; GET/POST /checks/:id/delete: removes one after a
+ * confirmation that says what goes with it. Viewers get no form.
+ */
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../../hub/http/deps.ts";
 import { page } from "../../hub/http/render.tsx";
 import { HttpError } from "../../hub/http/errors.ts";
 import { Island } from "../../components/Island.tsx";
 import CheckList from "../../islands/CheckList.tsx";
+import CheckEditor from "../../islands/CheckEditor.tsx";
+import { Confirm } from "../../components/Confirm.tsx";
+import { actorOf, requireAdmin } from "../../hub/http/session.ts";
+import { deleteCheck as deleteCheckOf } from "../../hub/usecases/checks.ts";
+import type { Store } from "../../hub/store/store.ts";
 import { checkRow } from "../../hub/probes/rows.ts";
 import { agentUptime, shownDef } from "../../hub/probes/view.ts";
 
 const DAY_MS = 86_400_000;
 
+/** The registered hosts a check may be picked to run on. */
+async function pickable(store: Store) {
+  return (await store.hosts.list()).filter((h) => h.registered).map((h) => ({
+    id: h.id,
+    name: h.name,
+  }));
+}
+
 export function checksPage({ store, probes }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const defs = await store.probes.listChecks();
     const rows = await Promise.all(defs.map((d) => checkRow(store, d, probes?.status(d.id))));
+    const canEdit = c.var.user?.role === "admin";
     return page(
       c,
       "Checks",
       <>
         <h1>Checks</h1>
         <p class="muted">
-          Services tested from the agents (or pushed to by a cron job). Admins add and change checks
-          through <code>/api/v1/checks</code>.
+          Services tested from the agents (or pushed to by a cron job).{" "}
+          {canEdit
+            ? "Add one below, or through /api/v1/checks; open a check to change or remove it."
+            : "Admins add and change them."}
         </p>
         <Island name="CheckList" component={CheckList} props={{ rows }} />
+        {canEdit && (
+          <section class="check-editor-section" aria-labelledby="add-check">
+            <h2 id="add-check">Add check</h2>
+            <Island
+              name="CheckEditor"
+              component={CheckEditor}
+              props={{ check: null, hosts: await pickable(store) }}
+            />
+          </section>
+        )}
       </>,
       { active: "checks" },
     );
@@ -63,6 +94,7 @@ export function checkPage({ store, probes }: AppDeps) {
       agentUptime(store, def.id, now),
     ]);
     const names = new Map(hosts.map((h) => [h.id, h.name]));
+    const canEdit = c.var.user?.role === "admin";
     return page(
       c,
       def.name,
@@ -130,8 +162,59 @@ export function checkPage({ store, probes }: AppDeps) {
             </table>
           )
           : <p class="muted">None in the last 90 days.</p>}
+        {canEdit && (
+          <section class="check-editor-section" aria-labelledby="edit-check">
+            <h2 id="edit-check">Edit</h2>
+            <Island
+              name="CheckEditor"
+              component={CheckEditor}
+              props={{
+                check: shownDef(def),
+                hosts: hosts.filter((h) => h.registered).map((h) => ({ id: h.id, name: h.name })),
+              }}
+            />
+          </section>
+        )}
       </>,
       { active: "checks" },
     );
+  };
+}
+
+/** GET /checks/:id/delete (admins): asks first, saying what goes with the check. */
+export function deleteCheckPage({ store }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    const def = await store.probes.getCheck(c.req.param("id")!);
+    if (!def) throw new HttpError(404, "not_found", "No such check");
+    return page(
+      c,
+      `Delete ${def.name}`,
+      <Confirm
+        title={`Delete the check ${def.name}?`}
+        action={`/checks/${def.id}/delete`}
+        confirm="Delete check"
+        cancel={`/checks/${def.id}`}
+      >
+        <p>
+          It tests {def.type}
+          {def.target ? ` ${shownDef(def).target}` : ""} every {def.interval_s}{" "}
+          s. Removed with it: its rounds, its incidents and its uptime history; its agents stop
+          running it, and alerts on it close.{def.type === "push"
+            ? " Its push URL stops working: a cron job still calling it is refused."
+            : ""}
+        </p>
+      </Confirm>,
+      { active: "checks" },
+    );
+  };
+}
+
+/** POST /checks/:id/delete (admins): deletes (audited) and goes back to the checks. */
+export function deleteCheck(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    requireAdmin(c);
+    await deleteCheckOf(deps, actorOf(c), c.req.param("id")!);
+    return c.redirect("/checks", 303);
   };
 }

@@ -258,3 +258,54 @@ useCaseTest(
     assert(item.includes("Bearer abcdefghijklmnop1234") && item.includes("hunter2-secret"), item);
   },
 );
+
+useCaseTest(
+  "checks API: a header value or URL password sent back masked keeps the stored secret",
+  async (store) => {
+    const { call } = await setup(store);
+    const made = await call("POST", "/checks", {
+      ...CHECK,
+      target: "https://probe:hunter2-secret@shop.example/health",
+      expect: {
+        status: 200,
+        headers: { Authorization: "Bearer abcdefghijklmnop1234", "X-Short": "tiny" },
+      },
+    });
+    assertEquals(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.id;
+    const stored = async () => (await store.probes.getCheck(id))!;
+    // An expect changed, the headers sent back as shown: their values stay.
+    const patched = await call("PATCH", `/checks/${id}`, {
+      expect: { ...made.body.expect, keyword: "ok" },
+    });
+    assertEquals(patched.status, 200, JSON.stringify(patched.body));
+    assertEquals((await stored()).expect, {
+      status: 200,
+      keyword: "ok",
+      headers: { Authorization: "Bearer abcdefghijklmnop1234", "X-Short": "tiny" },
+    });
+    // The whole check as GET shows it, PUT back with another interval: nothing masked is saved.
+    const { status: _s, since: _since, uptime: _u, last_results: _l, id: _id, ...shown } =
+      (await call("GET", `/checks/${id}`)).body;
+    delete shown.agents;
+    delete shown.incidents;
+    const put = await call("PUT", `/checks/${id}`, { ...shown, interval_s: 45 });
+    assertEquals(put.status, 200, JSON.stringify(put.body));
+    let now = await stored();
+    assertEquals(now.interval_s, 45);
+    assertEquals(now.target, "https://probe:hunter2-secret@shop.example/health");
+    assertEquals(now.expect.headers!.Authorization, "Bearer abcdefghijklmnop1234");
+    // A new path with the masked password keeps the password; a typed one replaces it.
+    await call("PATCH", `/checks/${id}`, {
+      target: "https://probe:%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2@shop.example/ready",
+    });
+    assertEquals((await stored()).target, "https://probe:hunter2-secret@shop.example/ready");
+    await call("PATCH", `/checks/${id}`, {
+      target: "https://probe:new-pass@shop.example/ready",
+      expect: { headers: { Authorization: "Bearer new-token-00000000" } },
+    });
+    now = await stored();
+    assertEquals(now.target, "https://probe:new-pass@shop.example/ready");
+    assertEquals(now.expect, { headers: { Authorization: "Bearer new-token-00000000" } });
+  },
+);
