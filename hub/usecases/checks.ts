@@ -77,6 +77,7 @@ export async function updateCheck(
     ? { ...was, ...raw }
     : raw;
   const def = await checked(deps, id, keptSecrets(current, input));
+  carriedSecrets(current, raw, def);
   // A push check's URL secret is made when it is added and forgotten when it goes: a check
   // turned into or out of one is a check removed and another added.
   if ((def.type === "push") !== (current.type === "push")) {
@@ -128,14 +129,60 @@ export function keptSecrets(current: CheckDef, input: unknown): unknown {
     if (sent && typeof sent === "object" && !Array.isArray(sent)) {
       const masks = shown.expect.headers ?? {};
       const kept = Object.fromEntries(
-        Object.entries(sent).map((
-          [k, v],
-        ) => [k, k in headers && v === masks[k] ? headers[k] : v]),
+        Object.entries(sent).map(([k, v]) => [k, k in headers && v === masks[k] ? headers[k] : v]),
       );
       out.expect = { ...expect, headers: kept };
     }
   }
   return out;
+}
+
+/** A URL's origin, or null for a target that is no URL (host:port, a name). */
+function originOf(target: string): string | null {
+  try {
+    return new URL(target).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a change that moves a check to another origin with its stored
+ * secrets carried along untyped (left out of a PATCH, or sent back masked):
+ * they would go to a server their writer never named, a way for anyone who
+ * may edit checks to read them out. Typed again, they go.
+ */
+function carriedSecrets(current: CheckDef, raw: unknown, next: CheckDef): void {
+  if (originOf(next.target) === originOf(current.target)) return;
+  const refuse = (field: string) => {
+    throw new UseCaseError(
+      "invalid_check",
+      "The check now goes to another origin: type its secret again (a stored one is kept only for the origin it was given for)",
+      { field },
+    );
+  };
+  const input = raw && typeof raw === "object" && !Array.isArray(raw)
+    ? raw as Record<string, unknown>
+    : {};
+  let masked = false;
+  try {
+    masked = new URL(current.target).password !== "" && typeof input.target === "string" &&
+      decodeURIComponent(new URL(input.target.trim()).password) === "••••";
+  } catch { /* not URLs */ }
+  if (masked) refuse("target");
+  const was = current.expect.headers ?? {};
+  const shown = shownDef(current).expect.headers ?? {};
+  const expect = input.expect as Record<string, unknown> | undefined;
+  const sent = expect && typeof expect === "object"
+    ? expect.headers as Record<string, unknown> | undefined
+    : undefined;
+  for (const [k, v] of Object.entries(next.expect.headers ?? {})) {
+    if (!(k in was) || was[k] !== v) continue;
+    // The stored value: kept because the input left it out, or sent it masked.
+    const typed = sent && typeof sent === "object" && typeof sent[k] === "string" &&
+      sent[k] !== shown[k];
+    if (!typed) refuse(`expect.headers.${k}`);
+  }
 }
 
 export async function deleteCheck(deps: CheckDeps, actor: Actor, id: string): Promise<void> {

@@ -307,5 +307,31 @@ useCaseTest(
     now = await stored();
     assertEquals(now.target, "https://probe:new-pass@shop.example/ready");
     assertEquals(now.expect, { headers: { Authorization: "Bearer new-token-00000000" } });
+
+    // Moved to another origin, its secrets carried along untyped (left out, or masked): refused,
+    // naming the secret, and nothing changes — else anyone who may edit it could read them out.
+    for (
+      const [body, field] of [
+        [{
+          target: "https://probe:%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2@elsewhere.example/ready",
+        }, "target"],
+        [{ target: "https://elsewhere.example/ready" }, "expect.headers.Authorization"],
+        [{
+          target: "https://elsewhere.example/ready",
+          expect: { headers: { Authorization: "••••0000" } },
+        }, "expect.headers.Authorization"],
+      ] as const
+    ) {
+      const moved = await call("PATCH", `/checks/${id}`, body);
+      assertEquals([moved.status, moved.body.error?.field], [400, field], JSON.stringify(body));
+    }
+    assertEquals(await stored(), now);
+    // Typed again, they go with it.
+    const typed = await call("PATCH", `/checks/${id}`, {
+      target: "https://elsewhere.example/ready",
+      expect: { headers: { Authorization: "Bearer typed-again-0000" } },
+    });
+    assertEquals(typed.status, 200, JSON.stringify(typed.body));
+    assertEquals((await stored()).target, "https://elsewhere.example/ready");
   },
 );
