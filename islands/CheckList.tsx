@@ -1,7 +1,8 @@
 /**
  * The Checks page's table (and a check page's summary row): status, uptime,
- * 30 daily bars, a response-time sparkline and certificate days left, the
- * status kept live from `check.status` events.
+ * 30 daily bars, a response-time sparkline and certificate days left, kept
+ * live: on a `check.status` event the status changes at once and the row is
+ * read again (GET /api/v1/checks/:id/row), so its uptime and bars follow.
  */
 import { useEffect, useState } from "preact/hooks";
 import { onLive } from "./live.ts";
@@ -40,10 +41,16 @@ export default function CheckList({ rows: initial }: { rows: CheckRow[] }) {
   const [rows, setRows] = useState(initial);
   useEffect(
     () =>
-      onLive(
-        "check.status",
-        (d) => setRows((rs) => rs.map((r) => r.id === d.id ? { ...r, status: d.status } : r)),
-      ),
+      onLive("check.status", async (d) => {
+        // The status at once; the uptime and today's bar as the hub computes them.
+        setRows((rs) => rs.map((r) => r.id === d.id ? { ...r, status: d.status } : r));
+        try {
+          const res = await fetch(`/api/v1/checks/${encodeURIComponent(d.id)}/row`);
+          if (!res.ok) return; // removed meanwhile, or signed out: the status stands
+          const row: CheckRow = await res.json();
+          setRows((rs) => rs.map((r) => r.id === row.id ? row : r));
+        } catch { /* the hub is out of reach: the stream reconnects, the status stands */ }
+      }),
     [],
   );
   if (!rows.length) return <p class="muted">No checks yet.</p>;

@@ -1,7 +1,7 @@
 /**
  * The Checks pages in Chromium: a push check listed as pending turns up on
- * the open page without a reload when its cron job calls, and its page opens
- * from the list.
+ * the open page without a reload when its cron job calls, its uptime and
+ * today's bar with it, and its page opens from the list.
  */
 import { assertEquals } from "../lib/assert.ts";
 import { hubCli, lastLine } from "./harness.ts";
@@ -28,10 +28,16 @@ browserTest(
     await page.getByRole("heading", { name: "Checks" }).waitFor();
     const row = page.locator(`tr[data-check="${id}"]`);
     assertEquals(await row.getAttribute("data-status"), "pending");
+    const today = row.locator(".uptime-bars .bar").last();
+    assertEquals(await today.getAttribute("class"), "bar none");
     await stream;
     const pushed = await fetch(`${hub.http}${push_url}`);
     assertEquals(pushed.status, 200);
     await page.locator(`tr[data-check="${id}"][data-status="up"]`).waitFor({ timeout: 10_000 });
+    // Today's bar follows too: judged from now on, and up.
+    await row.locator(".uptime-bars .bar.up").last().waitFor();
+    assertEquals(await today.getAttribute("class"), "bar up");
+    assertEquals(await row.locator("td").nth(2).textContent(), "100 %");
 
     await row.getByRole("link", { name: "Nightly backup" }).click();
     await page.getByRole("heading", { name: "Nightly backup" }).waitFor();

@@ -12,6 +12,7 @@ import { agentUptime, checkView } from "../../../../hub/probes/view.ts";
 import * as uc from "../../../../hub/usecases/checks.ts";
 import { statusPageSettings } from "../../../../hub/probes/status_page.ts";
 import { pushAllowed } from "../../../../hub/probes/push.ts";
+import { checkRow } from "../../../../hub/probes/rows.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -24,6 +25,19 @@ export function listChecks({ store, probes }: AppDeps) {
 }
 
 /** GET /api/v1/checks/:id: the check, each agent's uptime, incidents of the last 90 days. */
+/**
+ * GET /api/v1/checks/:id/row: the check as a row of the Checks page (status,
+ * uptime, 30 daily bars, response sparkline, certificate): the page reads it
+ * again when the check's status changes, so its bars follow live.
+ */
+export function getCheckRow({ store, probes }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const def = await store.probes.getCheck(c.req.param("id")!);
+    if (!def) throw new HttpError(404, "not_found", "No such check");
+    return c.json(await checkRow(store, def, probes?.status(def.id)));
+  };
+}
+
 export function getCheck({ store, probes }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const def = await store.probes.getCheck(c.req.param("id")!);
