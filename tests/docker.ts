@@ -82,14 +82,32 @@ export function ensureTestImage(): Promise<void> {
   })();
 }
 
-/** Starts `name` detached from the test image running `sh -c script`; its id. */
+/**
+ * Starts `name` detached from the test image running `sh -c script`; its id.
+ * With no network (none of the tests' containers talks to anything): a
+ * container on Docker's bridge adds and removes a veth interface as it starts
+ * and stops, and Chromium, in a browser test running beside it, fails what it
+ * had in flight with net::ERR_NETWORK_CHANGED.
+ */
 export async function runContainer(
   name: string,
   script: string,
   flags: string[] = [],
 ): Promise<string> {
   await ensureTestImage();
-  return await dockerOk("run", "-d", "--name", name, ...flags, TEST_IMAGE, "sh", "-c", script);
+  return await dockerOk(
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--network",
+    "none",
+    ...flags,
+    TEST_IMAGE,
+    "sh",
+    "-c",
+    script,
+  );
 }
 
 /** Removes (forcibly) every container whose name starts with `prefix`. */
