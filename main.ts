@@ -9,7 +9,7 @@ import { loadHubConfig } from "./hub/config.ts";
 import { prepareDataDir } from "./hub/data_dir.ts";
 import { openStore } from "./hub/store/open.ts";
 import { liveParts } from "./hub/live/events.ts";
-import { Cluster } from "./hub/live/cluster.ts";
+import { Cluster, roundMessages } from "./hub/live/cluster.ts";
 import { PostgresStore } from "./hub/store/postgres/store.ts";
 import { createHubApp } from "./routes/mod.tsx";
 import { startHeartbeat } from "./hub/heartbeat/spawn.ts";
@@ -147,6 +147,14 @@ async function main() {
           return void alerts.reload();
         }
         if (m.type === "checks.changed") return void applyChecks();
+        // Another hub stored these rounds: judged here too (recordStatus makes a change once).
+        if (m.type === "checks.rounds") {
+          if (!Array.isArray(m.rounds)) return;
+          return void probes.rounds(
+            m.hostId,
+            m.rounds.map((r) => ({ ...r, host_id: m.hostId, ms: 0, details: {} })),
+          );
+        }
         // A host removed on another hub: its agent's stream here ends too.
         if (m.type === "live" && m.event.event === "host.removed") {
           toIngest({ type: "host.removed", hostId: m.event.hostId });
@@ -203,7 +211,9 @@ async function main() {
           }))
         .with({ type: "host.checks" }, (e) => {
           void probes.rounds(e.hostId, e.rounds);
+          // Slow responses and certificates are per agent: judged where its rounds are stored.
           alerts.checkRounds(e.hostId, e.rounds);
+          for (const m of roundMessages(e.hostId, e.rounds)) live.cluster?.publish(m);
         })
         .with({ type: "log.lines" }, (e) => live.localLogs(e.data))
         .with({ type: "agent.connected" }, (e) => {

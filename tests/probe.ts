@@ -6,11 +6,13 @@ import { Buffer } from "node:buffer";
 import { type Call, Channel, GrpcError } from "../agent/grpc.ts";
 import {
   decodeHubMessage,
+  encodeCheckResults,
   encodeHeartbeat,
   encodeHello,
   type HubMessage,
   METHODS,
 } from "../agent/wire.ts";
+import { until } from "./harness.ts";
 import { authMetadata, signStream, type StreamCredentials } from "../lib/stream_auth.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 
@@ -88,4 +90,43 @@ export function probeStream(
   );
   call.write(hello);
   return call;
+}
+
+/** A stream for `identity` that keeps what the hub pushes and acks, and sends check results. */
+export function rawAgent(channel: Channel, identity: { agentId: string; agentKey: string }) {
+  const acks = new Map<number, string>();
+  const desired: Array<Extract<HubMessage["kind"], { case: "desired" }>["value"]> = [];
+  let seq = 0;
+  let welcomed!: () => void;
+  const ready = new Promise<void>((r) => (welcomed = r));
+  const stream = probeStream(channel, identity, probeHello("raw", 30), (kind) => {
+    if (kind.case === "welcome") {
+      seq = kind.value.lastSeq;
+      welcomed();
+    }
+    if (kind.case === "ack") acks.set(kind.value.seq, kind.value.rejected);
+    if (kind.case === "desired") desired.push(kind.value);
+  });
+  return {
+    ready,
+    stream,
+    desired,
+    acks,
+    /** Sends one round of `checkId` at `ts` as the next batch; resolves once it is acked. */
+    async round(checkId: string, ok: boolean, ts: number, sameSeq = false) {
+      const s = sameSeq ? seq : ++seq;
+      stream.write(encodeCheckResults(s, ts, [{
+        checkId,
+        unixMs: ts,
+        ok,
+        ms: 1.5,
+        message: ok ? "open" : "connection refused",
+        timings: undefined,
+        certDaysLeft: 0,
+        lossPercent: 0,
+      }]));
+      await until(`ack of ${s}`, () => acks.has(s));
+      return acks.get(s)!;
+    },
+  };
 }

@@ -7,10 +7,8 @@
  */
 import { assert, assertEquals } from "../lib/assert.ts";
 import { Channel } from "../agent/grpc.ts";
-import { encodeCheckResults } from "../agent/wire.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
-import type { HubMessage } from "../proto/gen/sightline/agent/v1/agent_lean.ts";
-import { probeHello, probeStream } from "./probe.ts";
+import { rawAgent } from "./probe.ts";
 import {
   enroll,
   type Enrolled,
@@ -29,45 +27,6 @@ async function call(hub: Hub, key: string, method: string, path: string, body?: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: res.status === 204 ? {} : await res.json() };
-}
-
-/** A stream for `identity` that keeps what the hub pushes and acks, and sends check results. */
-function rawAgent(channel: Channel, identity: { agentId: string; agentKey: string }) {
-  const acks = new Map<number, string>();
-  const desired: Array<Extract<HubMessage["kind"], { case: "desired" }>["value"]> = [];
-  let seq = 0;
-  let welcomed!: () => void;
-  const ready = new Promise<void>((r) => (welcomed = r));
-  const stream = probeStream(channel, identity, probeHello("raw", 30), (kind) => {
-    if (kind.case === "welcome") {
-      seq = kind.value.lastSeq;
-      welcomed();
-    }
-    if (kind.case === "ack") acks.set(kind.value.seq, kind.value.rejected);
-    if (kind.case === "desired") desired.push(kind.value);
-  });
-  return {
-    ready,
-    stream,
-    desired,
-    acks,
-    /** Sends one round of `checkId` at `ts` as the next batch; resolves once it is acked. */
-    async round(checkId: string, ok: boolean, ts: number, sameSeq = false) {
-      const s = sameSeq ? seq : ++seq;
-      stream.write(encodeCheckResults(s, ts, [{
-        checkId,
-        unixMs: ts,
-        ok,
-        ms: 1.5,
-        message: ok ? "open" : "connection refused",
-        timings: undefined,
-        certDaysLeft: 0,
-        lossPercent: 0,
-      }]));
-      await until(`ack of ${s}`, () => acks.has(s));
-      return acks.get(s)!;
-    },
-  };
 }
 
 Deno.test({

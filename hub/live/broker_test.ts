@@ -1,4 +1,5 @@
-import { assertEquals } from "../../lib/assert.ts";
+import { assert, assertEquals } from "../../lib/assert.ts";
+import { roundMessages } from "./cluster.ts";
 import { Broker } from "./broker.ts";
 import type { LiveEvent } from "../../lib/live_events.ts";
 import type { AlertView } from "../../lib/alerts/view.ts";
@@ -185,4 +186,22 @@ Deno.test("log lines go only to subscribers that ask, and a tail holding too man
   assertEquals((await tail.events.next()).value?.event, "log.lines");
   fleet.close();
   tail.close();
+});
+
+Deno.test("relayed check rounds fit PostgreSQL's NOTIFY, however many and long", () => {
+  const rounds = Array.from({ length: 500 }, (_, i) => ({
+    check_id: crypto.randomUUID(),
+    ts: 1_700_000_000_000 + i,
+    ok: i % 3 !== 0,
+    message: "x".repeat(5000),
+  }));
+  const messages = roundMessages("host-1", rounds);
+  for (const m of messages) {
+    const payload = JSON.stringify({ ...m, hub: crypto.randomUUID() });
+    assert(new TextEncoder().encode(payload).length < 8000, `${payload.length} bytes`);
+  }
+  // Every round once, in order, its message cut for the incident's cause.
+  const relayed = messages.flatMap((m) => m.rounds);
+  assertEquals(relayed.map((r) => r.ts), rounds.map((r) => r.ts));
+  assertEquals(relayed[0].message.length, 200);
 });

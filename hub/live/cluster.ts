@@ -34,7 +34,49 @@ export type ClusterMessage =
   /** Alert rules, mutes or channels changed (no host), or one host's alerts (acknowledged). */
   | { type: "alerts.changed"; hub: string; hostId?: string }
   /** Checks were added, changed or removed: each hub judges them afresh. */
-  | { type: "checks.changed"; hub: string };
+  | { type: "checks.changed"; hub: string }
+  /**
+   * Rounds of checks this hub stored, for every hub's judge: a check's agents
+   * may stream to different hubs, and k of them failing is only seen whole.
+   */
+  | { type: "checks.rounds"; hub: string; hostId: string; rounds: RelayedRound[] };
+
+/** A stored round as the judge needs it (hub/probes/engine.ts). */
+export interface RelayedRound {
+  check_id: string;
+  ts: number;
+  ok: boolean;
+  message: string;
+}
+
+/** A NOTIFY payload stays under PostgreSQL's 8,000 bytes. */
+const MAX_PAYLOAD = 7000;
+
+/**
+ * `rounds` as relay messages, each under NOTIFY's limit (a failure's message
+ * cut to 200 characters: the judge keeps it as an incident's cause).
+ */
+export function roundMessages(
+  hostId: string,
+  rounds: ReadonlyArray<RelayedRound>,
+): Array<{ type: "checks.rounds"; hostId: string; rounds: RelayedRound[] }> {
+  const out: Array<{ type: "checks.rounds"; hostId: string; rounds: RelayedRound[] }> = [];
+  let chunk: RelayedRound[] = [];
+  let bytes = 200;
+  for (const r of rounds) {
+    const slim = { check_id: r.check_id, ts: r.ts, ok: r.ok, message: r.message.slice(0, 200) };
+    const size = new TextEncoder().encode(JSON.stringify(slim)).length + 1;
+    if (chunk.length && bytes + size > MAX_PAYLOAD) {
+      out.push({ type: "checks.rounds", hostId, rounds: chunk });
+      chunk = [];
+      bytes = 200;
+    }
+    chunk.push(slim);
+    bytes += size;
+  }
+  if (chunk.length) out.push({ type: "checks.rounds", hostId, rounds: chunk });
+  return out;
+}
 
 /** Distributive Omit, so each message keeps its own fields. */
 type WithoutHub<T> = T extends unknown ? Omit<T, "hub"> : never;

@@ -116,7 +116,10 @@ export class LiveEvents {
 
   /** Another hub said something. */
   fromCluster(
-    m: Exclude<ClusterMessage, { type: "host.desired" | "alerts.changed" | "checks.changed" }>,
+    m: Exclude<
+      ClusterMessage,
+      { type: "host.desired" | "alerts.changed" | "checks.changed" | "checks.rounds" }
+    >,
   ): void {
     switch (m.type) {
       case "host.status":
