@@ -8,15 +8,38 @@ import type { Context } from "hono";
 import { renderToString } from "preact-render-to-string";
 import type { AppDeps, AppEnv } from "../hub/http/deps.ts";
 import { HttpError } from "../hub/http/errors.ts";
-import { type PublicStatus, publicStatus } from "../hub/probes/status_page.ts";
+import { type PublicStatus, publicStatus, STATUS_PAGE_KEY } from "../hub/probes/status_page.ts";
 
 const CACHE = "public, max-age=30";
+/** How long one build of the page answers every request (it reads every item's history). */
+const BUILT_FOR_MS = 10_000;
 
-function content({ store, status, probes }: AppDeps): Promise<PublicStatus | null> {
-  return publicStatus(store, {
+/**
+ * The page as last built, per app: an open route that read each item's
+ * incidents and uptime for every request would let anyone load the
+ * database at will. Built again after BUILT_FOR_MS, or at once when the
+ * page's settings changed (read, one row, each time); requests meanwhile
+ * share one build.
+ */
+const built = new WeakMap<
+  AppDeps,
+  { settings: string | null; at: number; page: Promise<PublicStatus | null> }
+>();
+
+async function content(deps: AppDeps): Promise<PublicStatus | null> {
+  const { store, status, probes } = deps;
+  const settings = await store.settings.get(STATUS_PAGE_KEY);
+  const now = Date.now();
+  const had = built.get(deps);
+  if (had && had.settings === settings && now - had.at < BUILT_FOR_MS) return had.page;
+  const page = publicStatus(store, {
     check: (id) => probes?.status(id),
     host: (h) => status.apply(h).status,
   });
+  built.set(deps, { settings, at: now, page });
+  // A failed build is not kept: the next request tries again.
+  page.catch(() => built.get(deps)?.page === page && built.delete(deps));
+  return page;
 }
 
 /** GET /status.json */

@@ -335,3 +335,28 @@ useCaseTest(
     assertEquals((await stored()).target, "https://elsewhere.example/ready");
   },
 );
+
+useCaseTest(
+  "the public status page is built once for many requests, and again at once when its settings change",
+  async (store) => {
+    const { app, call } = await setup(store);
+    const made = await call("POST", "/checks", { ...CHECK, runs_on: { any: 1 } });
+    const set = (title: string) =>
+      call("PUT", "/status-page", {
+        enabled: true,
+        title,
+        items: [{ kind: "check", id: made.body.id, name: "Shop" }],
+      });
+    assertEquals((await set("Acme")).status, 200);
+    const page = async () => await (await app.request(`${ORIGIN}/status.json`)).json();
+    const first = await page();
+    // Within the build's lifetime every request gets that build (its time says so).
+    const again = await Promise.all([page(), page(), page()]);
+    assertEquals(again.map((p) => p.updated), [first.updated, first.updated, first.updated]);
+    // A change of what the page shows is not held back.
+    assertEquals((await set("Acme status")).status, 200);
+    assertEquals((await page()).title, "Acme status");
+    assertEquals((await call("PUT", "/status-page", { enabled: false, items: [] })).status, 200);
+    assertEquals((await app.request(`${ORIGIN}/status.json`)).status, 404);
+  },
+);
