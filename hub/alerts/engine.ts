@@ -361,9 +361,12 @@ export class AlertEngine {
       const rule = this.#rules.find((r) => r.id === a.rule_id);
       if (!rule?.kind.startsWith("check_")) continue;
       const on = sets.get(a.labels.check);
+      // Left a host whose status this hub has heard since it started: before, the host is
+      // not known online yet, an "any N" check runs nowhere until its agent is back, and
+      // the alert would close and fire again across a hub restart.
       const reason = !on
         ? "check removed"
-        : rule.kind === "check_slow" && !on.has(a.host_id)
+        : rule.kind === "check_slow" && !on.has(a.host_id) && this.#known.has(a.host_id)
         ? "the check no longer runs on this host"
         : null;
       if (!reason) continue;
