@@ -156,6 +156,37 @@ useCaseTest("delivery: an unreachable receiver is recorded without its URL", asy
 });
 
 useCaseTest(
+  "delivery: a resolve waiting behind its failing fire waits for the fire's next try",
+  async (store) => {
+    const r = receiver();
+    await r.stop(); // down for hours, as a webhook may be
+    const clock = { t: Date.now() };
+    const alert = await firing(store, r.url, clock.t);
+    await store.alerts.resolve(alert.id, clock.t, 10, {
+      kind: "resolved",
+      channels: ["c1"],
+      groupS: 0,
+    });
+    let looks = 0;
+    const real = store.notifications;
+    const notifications = Object.assign(Object.create(real), {
+      due: (now: number, limit: number) => (looks++, real.due(now, limit)),
+    });
+    const d = await started({ ...store, notifications } as Store, clock);
+    try {
+      const [fire, resolve] = await store.notifications.forAlert(alert.id);
+      assertEquals([fire.attempts, fire.due_at, resolve.attempts], [1, clock.t + 10_000, 0]);
+      // The resolve is due, but held back: the loop looked for work once, and waits now.
+      looks = 0;
+      await new Promise((res) => setTimeout(res, 500));
+      assert(looks <= 1, `looked ${looks} times in 500 ms with nothing to send`);
+    } finally {
+      await d.stop();
+    }
+  },
+);
+
+useCaseTest(
   "delivery: alerts silenced since they were queued are not sent; no lease, no sending",
   async (store) => {
     const r = receiver();

@@ -144,6 +144,33 @@ export function alertsConformance(test: StoreTest): void {
     ]);
   });
 
+  test("notifications: a resolve held back behind its failing fire is not due, nor next due", async (s) => {
+    // Its fire failing (a webhook down for hours), a resolve already due waits for the fire's
+    // next try: the delivery loop, told it is due, would otherwise look again at once, forever.
+    await host(s, "h1");
+    await host(s, "h2");
+    await withChannel(s);
+    const r = rule("r1");
+    await s.alerts.createRule(r, 1);
+    const { alert } = await s.alerts.open(opening(r, "h1", 1000, "firing"), notify("firing"));
+    await s.alerts.resolve(alert.id, 2000, 10, notify("resolved"));
+    await s.leases.acquire("notify", "hub-a", 60_000, Date.now());
+    const [fire] = await s.notifications.due(5000, 10);
+    const retry = { ok: false as const, status: null, detail: "refused", retryAt: 60_000 };
+    assertEquals(await s.notifications.attempted(fire.id, 5000, retry, "hub-a"), true);
+    assertEquals(await s.notifications.due(6000, 10), []);
+    assertEquals(await s.notifications.nextDue(), 60_000);
+    // Another alert's fire, due sooner, is next; the resolve is due once its fire went.
+    await s.alerts.open(opening(r, "h2", 10_000, "firing"), notify("firing"));
+    assertEquals(await s.notifications.nextDue(), 10_000);
+    const sent = { ok: true as const, status: 200, detail: "ok" };
+    for (const n of await s.notifications.due(60_000, 10)) {
+      assertEquals(await s.notifications.attempted(n.id, 60_000, sent, "hub-a"), true);
+    }
+    assertEquals((await s.notifications.due(60_000, 10)).map((n) => n.kind), ["resolved"]);
+    assertEquals(await s.notifications.nextDue(), 2000);
+  });
+
   test("alerts: a muted fire is not told, nor is its resolve; a reminder is claimed once", async (s) => {
     await host(s, "h1");
     await withChannel(s);

@@ -101,6 +101,20 @@ export function* enqueue(
   }
 }
 
+/**
+ * Whether queued notification `n` may go: none of its alerts has an earlier
+ * notification to the same channel still queued (a resolve never before its
+ * fire, which may be failing for hours). Read from `n`'s few items through
+ * each alert's own notifications (notification_items_alert), never through
+ * the channel's whole outbox.
+ */
+const FIRST_IN_LINE = `NOT EXISTS (
+  SELECT 1 FROM notification_items i
+  WHERE i.notification_id = n.id AND EXISTS (
+    SELECT 1 FROM notification_items e JOIN notifications o ON o.id = e.notification_id
+    WHERE e.alert_id = i.alert_id AND e.notification_id < n.id
+      AND o.channel_id = n.channel_id AND o.state = 'queued'))`;
+
 /** {@link NotificationStore} on one database. */
 export class SqlNotificationStore implements NotificationStore {
   constructor(private readonly db: Db) {}
@@ -165,13 +179,7 @@ export class SqlNotificationStore implements NotificationStore {
     return this.db.run(function* () {
       const found = (yield* rows(
         `SELECT n.* FROM notifications n
-        WHERE n.state = 'queued' AND n.due_at <= :now
-          AND NOT EXISTS (
-            SELECT 1 FROM notification_items i
-            JOIN notification_items e ON e.alert_id = i.alert_id
-            JOIN notifications o ON o.id = e.notification_id
-            WHERE i.notification_id = n.id AND o.channel_id = n.channel_id
-              AND o.state = 'queued' AND o.id < n.id)
+        WHERE n.state = 'queued' AND n.due_at <= :now AND ${FIRST_IN_LINE}
         ORDER BY n.id LIMIT :limit`,
         { now, limit },
       )).map(toNotification);
@@ -183,7 +191,9 @@ export class SqlNotificationStore implements NotificationStore {
   nextDue(): Promise<number | null> {
     return this.db.run(function* () {
       const r = yield* first(
-        "SELECT MIN(due_at) AS due FROM notifications WHERE state = 'queued'",
+        `SELECT n.due_at AS due FROM notifications n
+        WHERE n.state = 'queued' AND ${FIRST_IN_LINE}
+        ORDER BY n.due_at LIMIT 1`,
       );
       return r?.due === null || r?.due === undefined ? null : Number(r.due);
     }());

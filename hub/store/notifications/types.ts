@@ -116,7 +116,11 @@ export interface NotificationStore {
    * tells of: a resolve never goes before its fire.
    */
   due(now: number, limit: number): Promise<Notification[]>;
-  /** When the next queued notification falls due; null when none is queued. */
+  /**
+   * When the next queued notification {@link due} would return falls due
+   * (one held back behind an older one counts only once that one has gone);
+   * null when none is queued.
+   */
   nextDue(): Promise<number | null>;
   /**
    * Records one try of a queued notification and what it leads to (sent,
