@@ -22,11 +22,10 @@
  * throughout, as `bench alerts-engine` has them; that one times the engine's
  * own calls beside the store write, in one process.
  */
-import { hubCli, lastLine, openHubStore, startHub, until } from "../tests/harness.ts";
+import { hubCli, lastLine, startHub, until } from "../tests/harness.ts";
 import { Generator } from "../tests/sim_fleet.ts";
 import { testDatabaseServer } from "../tests/pg.ts";
-import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
-import { fleetRules, tagsOf } from "./alerts_fleet.ts";
+import { fleet, fleetRules } from "./alerts_fleet.ts";
 import { procUsage } from "./common.ts";
 import type { Hub } from "../tests/harness.ts";
 
@@ -94,29 +93,6 @@ async function api<T>(side: Side, method: string, path: string, body?: unknown):
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
   return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** Hosts h0…h{n-1} with their tags and one-time tokens, made in the hub's store. */
-async function fleet(hub: Hub, n: number): Promise<string[]> {
-  const store = openHubStore(hub);
-  const tokens: string[] = [];
-  try {
-    for (let h = 0; h < n; h++) {
-      const token = newRegistrationToken();
-      await store.hosts.create({
-        hostId: `h${h}`,
-        name: null,
-        tokenHash: hashSecret(token),
-        createdAt: Date.now(),
-        expiresAt: Date.now() + 3_600_000,
-      });
-      await store.hosts.setTags(`h${h}`, tagsOf(h));
-      tokens.push(token);
-    }
-  } finally {
-    await store.close();
-  }
-  return tokens;
 }
 
 async function start(

@@ -17,6 +17,8 @@ import {
   MetricsBatchSchema,
 } from "../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { checkRule } from "../lib/alerts/rules.ts";
+import { openHubStore } from "../tests/harness.ts";
+import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
 import type { AlertRule } from "../lib/alerts/rules.ts";
 
 const GIB = 2 ** 30;
@@ -188,4 +190,27 @@ export function hostBytes(h: number, pass: number, ts: number): Uint8Array {
     AgentMessageSchema,
     create(AgentMessageSchema, { kind: { case: "metrics", value: hostMessage(h, pass, ts) } }),
   );
+}
+
+/** Hosts h0…h{n-1} with their tags and one-time tokens, made in the hub's store (both alerts benches). */
+export async function fleet(hub: { env: Record<string, string> }, n: number): Promise<string[]> {
+  const store = openHubStore(hub);
+  const tokens: string[] = [];
+  try {
+    for (let h = 0; h < n; h++) {
+      const token = newRegistrationToken();
+      await store.hosts.create({
+        hostId: `h${h}`,
+        name: null,
+        tokenHash: hashSecret(token),
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+      });
+      await store.hosts.setTags(`h${h}`, tagsOf(h));
+      tokens.push(token);
+    }
+  } finally {
+    await store.close();
+  }
+  return tokens;
 }

@@ -13,10 +13,9 @@
  */
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
-import { hubCli, lastLine, openHubStore, Proc, until } from "../tests/harness.ts";
+import { hubCli, lastLine, Proc, until } from "../tests/harness.ts";
 import { Generator } from "../tests/sim_fleet.ts";
-import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
-import { fleetRules, tagsOf } from "./alerts_fleet.ts";
+import { fleet, fleetRules } from "./alerts_fleet.ts";
 import { procUsage } from "./common.ts";
 import type { Hub } from "../tests/harness.ts";
 
@@ -153,21 +152,7 @@ try {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
     return text ? JSON.parse(text) : undefined;
   };
-  const store = openHubStore(hub);
-  const tokens: string[] = [];
-  for (let h = 0; h < hosts; h++) {
-    const token = newRegistrationToken();
-    await store.hosts.create({
-      hostId: `h${h}`,
-      name: null,
-      tokenHash: hashSecret(token),
-      createdAt: Date.now(),
-      expiresAt: Date.now() + 3_600_000,
-    });
-    await store.hosts.setTags(`h${h}`, tagsOf(h));
-    tokens.push(token);
-  }
-  await store.close();
+  const tokens = await fleet(hub, hosts);
   for (const rule of fleetRules(hosts)) {
     const { id: _, ...spec } = rule;
     await api("POST", "/api/v1/alert-rules", spec);
