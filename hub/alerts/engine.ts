@@ -130,6 +130,8 @@ const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${
 
 export class AlertEngine {
   #rules: AlertRule[] = [];
+  /** Each enabled rule's kind, by id. */
+  #kindOf = new Map<string, AlertRule["kind"]>();
   /** Each enabled rule as last read, to tell which changed. */
   #specs = new Map<string, string>();
   #byMetric = new Map<string, AlertRule[]>();
@@ -148,10 +150,21 @@ export class AlertEngine {
   #known = new Set<string>();
   /** Hosts whose streams this hub holds, since when: they are the ones whose data it sees. */
   #local = new Map<string, number>();
-  /** (nodata rule, host) → when the metric was last seen. */
-  #seen = new Map<string, number>();
+  /** Nodata rule → host → when the metric was last seen. */
+  #seen = new Map<string, Map<string, number>>();
+  /**
+   * When the tick next has something to do for each time-driven kind, or 0:
+   * look at once. The tick walks offline hosts, nodata rules × local hosts
+   * and the open alerts (reminders) only once one of them may be due, so a
+   * quiet fleet of 10,000 hosts costs it nothing most seconds. A due time is
+   * a lower bound: whatever could bring it earlier (an alert closing, a host
+   * coming or going, a reload, any transition) sets it to 0.
+   */
+  #due = { offline: 0, nodata: 0, remind: 0 };
   /** Host → when its agent last said it dropped batches. */
   #drops = new Map<string, { total: number; at: number }>();
+  /** Hosts that dropped batches lately: the WAL rules' resolves are waited for on these only. */
+  #dropping = new Set<string>();
   #queues = new Map<string, Promise<void>>();
   #learning = new Set<string>();
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -184,6 +197,23 @@ export class AlertEngine {
     this.#timer = null;
   }
 
+  /** Something changed that may make a time-driven condition due sooner: look at once. */
+  #wake(): void {
+    this.#due.offline = this.#due.nodata = this.#due.remind = 0;
+  }
+
+  /**
+   * An open alert of `ruleId` closed, or the held alerts changed: an offline
+   * or nodata condition that still holds must open again, and the reminders'
+   * next due time may have moved.
+   */
+  #changed(ruleId: string): void {
+    this.#due.remind = 0;
+    const kind = this.#kindOf.get(ruleId);
+    if (kind === "offline") this.#due.offline = 0;
+    else if (kind === "nodata") this.#due.nodata = 0;
+  }
+
   /** Waits for every write under way (tests, shutdown). */
   async settled(): Promise<void> {
     while (this.#queues.size) await Promise.all(this.#queues.values());
@@ -207,6 +237,7 @@ export class AlertEngine {
       }
       this.#ofKind.set(r.kind, [...this.#ofKind.get(r.kind) ?? [], r]);
     }
+    this.#kindOf = new Map(this.#rules.map((r) => [r.id, r.kind]));
     this.#mutes = new Mutes(silences, windows);
     this.#channels = channels.filter((c) => c.enabled);
     // A rule changed, disabled or removed had its open alerts closed by the store.
@@ -219,6 +250,7 @@ export class AlertEngine {
       }
     }
     this.#specs = specs;
+    this.#wake();
   }
 
   /** An alert of the host changed outside the engine (acknowledged): read its alerts again. */
@@ -237,6 +269,7 @@ export class AlertEngine {
       tags: h.tags ?? known.tags,
       registered: h.registered ?? known.registered,
     });
+    this.#wake();
   }
 
   /**
@@ -261,8 +294,11 @@ export class AlertEngine {
     this.#known.delete(hostId);
     this.#local.delete(hostId);
     this.#drops.delete(hostId);
+    this.#dropping.delete(hostId);
     for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
     this.#byHost.delete(hostId);
+    for (const seen of this.#seen.values()) seen.delete(hostId);
+    this.#wake();
   }
 
   /** The host's overall status changed (any hub of the cluster). */
@@ -276,7 +312,7 @@ export class AlertEngine {
     if (status === "offline") {
       const since = lastSeen ?? this.#now();
       this.#offline.set(hostId, since);
-      this.#judgeOffline(hostId, since);
+      this.#due.offline = Math.min(this.#due.offline, this.#judgeOffline(hostId, since));
     } else {
       this.#offline.delete(hostId);
       this.#judgeOffline(hostId, null);
@@ -287,7 +323,12 @@ export class AlertEngine {
   localStatus(hostId: string, status: "online" | "offline"): void {
     if (status === "online") {
       if (!this.#local.has(hostId)) {
-        this.#local.set(hostId, this.#now());
+        const now = this.#now();
+        this.#local.set(hostId, now);
+        // Its no-data rules count from now (or from its last value, if later).
+        for (const rule of this.#ofKind.get("nodata") ?? []) {
+          this.#due.nodata = Math.min(this.#due.nodata, now + rule.for_s * 1000);
+        }
         // The agent may come from another hub: what it held there is in the store.
         this.#enqueue(hostId, () => this.#resync(hostId));
       }
@@ -384,6 +425,7 @@ export class AlertEngine {
     if (last && total > last.total) this.#drops.set(hostId, { total, at: now });
     else if (!last) this.#drops.set(hostId, { total, at: total > 0 ? now : 0 });
     else if (total < last.total) this.#drops.set(hostId, { total, at: last.at }); // a new WAL
+    if (this.#drops.get(hostId)!.at === now) this.#dropping.add(hostId);
     const host = this.#hosts.get(hostId);
     if (last && total > last.total && host) {
       for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
@@ -415,7 +457,9 @@ export class AlertEngine {
       }
     }
     for (const rule of nodata ?? []) {
-      this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
+      let seen = this.#seen.get(rule.id);
+      if (!seen) this.#seen.set(rule.id, seen = new Map());
+      seen.set(hostId, ts);
       if (open) this.#condition(rule, hostId, {}, false, ts, null);
     }
     if (open) this.#gone(hostId, samples, failing, ts);
@@ -572,13 +616,30 @@ export class AlertEngine {
     return { state: a.state as Held["state"], pendingSince: a.pending_since, severity: a.severity };
   }
 
-  #judgeOffline(hostId: string, since: number | null) {
+  /** Judges the host's offline rules; returns when they next need a look (Infinity: not by time). */
+  #judgeOffline(hostId: string, since: number | null): number {
     const host = this.#hosts.get(hostId);
-    if (!host?.registered) return;
+    if (!host?.registered) return Infinity;
+    const now = this.#now();
+    let next = Infinity;
     for (const rule of this.#ofKind.get("offline") ?? []) {
       if (!inScope(rule, host)) continue;
-      this.#condition(rule, hostId, {}, since !== null, this.#now(), null, since ?? undefined);
+      this.#condition(rule, hostId, {}, since !== null, now, null, since ?? undefined);
+      if (since !== null) next = Math.min(next, this.#nextLook(rule, hostId, now));
     }
+    return next;
+  }
+
+  /**
+   * When a time-driven condition of (rule, host) that holds now needs a look
+   * again: a pending alert when its `for` is over; a firing one never (what
+   * ends it is an event); none held (its write failed, or it was closed
+   * meanwhile) at the next tick.
+   */
+  #nextLook(rule: AlertRule, hostId: string, now: number): number {
+    const held = this.#heldFor(rule, hostId, "")?.alert;
+    if (!held) return now + TICK_MS;
+    return held.state === "pending" ? held.pending_since + rule.for_s * 1000 : Infinity;
   }
 
   /** Once a second: what time alone moves on. */
@@ -591,27 +652,52 @@ export class AlertEngine {
         if (h.registered && !this.#known.has(h.id)) this.status(h.id, "offline", h.lastSeen);
       }
     }
-    for (const [hostId, since] of this.#offline) this.#judgeOffline(hostId, since);
+    if (now >= this.#due.offline) {
+      let next = Infinity;
+      for (const [hostId, since] of this.#offline) {
+        next = Math.min(next, this.#judgeOffline(hostId, since));
+      }
+      this.#due.offline = next;
+    }
+    if (now >= this.#due.nodata) this.#due.nodata = this.#judgeNodata(now);
+    const walRules = this.#ofKind.get("wal_dropping") ?? [];
+    for (const hostId of this.#dropping) {
+      const d = this.#drops.get(hostId)!;
+      let waiting = false;
+      for (const rule of walRules) {
+        if (now - d.at >= rule.for_s * 1000) this.#condition(rule, hostId, {}, false, now, null);
+        else waiting = true;
+      }
+      // Every rule has had its quiet time: nothing is open for it any more.
+      if (!waiting) this.#dropping.delete(hostId);
+    }
+    if (now >= this.#due.remind) this.#due.remind = this.#remind(now);
+  }
+
+  /**
+   * Fires the nodata rules of the local hosts whose metric has been absent for
+   * the rule's `for`; returns when the next could be due (the oldest last
+   * value not yet firing, plus its rule's `for`).
+   */
+  #judgeNodata(now: number): number {
+    let next = Infinity;
     for (const rule of this.#ofKind.get("nodata") ?? []) {
+      const seenOf = this.#seen.get(rule.id);
+      const forMs = rule.for_s * 1000;
       for (const [hostId, onlineSince] of this.#local) {
         const host = this.#hosts.get(hostId);
         if (!host || !inScope(rule, host)) continue;
-        const seen = this.#seen.get(`${rule.id}\u0000${hostId}`) ?? onlineSince;
         // Absent since the last value, or since the agent connected here if none came since.
-        const since = Math.max(seen, onlineSince);
-        if (now - since >= rule.for_s * 1000) {
-          this.#condition(rule, hostId, {}, true, now, null, since);
+        const since = Math.max(seenOf?.get(hostId) ?? onlineSince, onlineSince);
+        if (now - since < forMs) {
+          next = Math.min(next, since + forMs);
+          continue;
         }
+        this.#condition(rule, hostId, {}, true, now, null, since);
+        next = Math.min(next, this.#nextLook(rule, hostId, now));
       }
     }
-    for (const rule of this.#ofKind.get("wal_dropping") ?? []) {
-      for (const [hostId, d] of this.#drops) {
-        if (d.at && now - d.at >= rule.for_s * 1000) {
-          this.#condition(rule, hostId, {}, false, now, null);
-        }
-      }
-    }
-    this.#remind(now);
+    return next;
   }
 
   /**
@@ -620,11 +706,15 @@ export class AlertEngine {
    * it due within its group window is reminded of too, so alerts that fired
    * a few seconds apart (200 hosts going offline) stay one message.
    */
-  #remind(now: number) {
+  #remind(now: number): number {
     const rules = new Map(this.#rules.map((r) => [r.id, r]));
-    const firing = [...this.#open.values()].map((e) => e.alert).filter((a) =>
-      a.state === "firing" && a.acknowledged_at === null && a.id && rules.has(a.rule_id)
-    );
+    const firing: Alert[] = [];
+    let next = Infinity;
+    for (const { alert: a } of this.#open.values()) {
+      if (a.state !== "firing" || a.acknowledged_at !== null || !rules.has(a.rule_id)) continue;
+      if (a.id) firing.push(a);
+      else next = now + TICK_MS; // its write has not landed yet
+    }
     const dueRules = new Set<string>();
     for (const a of firing) {
       const r = rules.get(a.rule_id)!;
@@ -634,23 +724,27 @@ export class AlertEngine {
     }
     for (const a of firing) {
       const rule = rules.get(a.rule_id)!;
-      let kind: NotificationKind;
+      let kind: NotificationKind | null = null;
       if (a.notified_at === null) kind = "firing"; // it fired muted, and the mute is over
       else if (
         dueRules.has(rule.id) &&
         now - a.notified_at >= Math.max(0, rule.repeat_s - rule.group_s) * 1000
       ) kind = "reminder";
-      else continue;
-      const notify = this.#notify(rule, a.host_id, kind, now, a.severity);
-      if (!notify) continue;
-      const last = a.notified_at;
-      a.notified_at = now;
-      this.#enqueue(a.host_id, async () => {
-        if (await this.deps.store.alerts.remind(a.id, last, now, notify)) {
-          if (notify.channels.length) this.deps.queued?.();
-        } else await this.#resync(a.host_id);
-      });
+      const notify = kind && this.#notify(rule, a.host_id, kind, now, a.severity);
+      if (notify) {
+        const last = a.notified_at;
+        a.notified_at = now;
+        this.#enqueue(a.host_id, async () => {
+          if (await this.deps.store.alerts.remind(a.id, last, now, notify)) {
+            if (notify.channels.length) this.deps.queued?.();
+          } else await this.#resync(a.host_id);
+        });
+      }
+      // Muted, it is looked at again each second (until its mute is over).
+      if (a.notified_at === null) next = Math.min(next, now + TICK_MS);
+      else if (rule.repeat_s > 0) next = Math.min(next, a.notified_at + rule.repeat_s * 1000);
     }
+    return next;
   }
 
   /** Who to tell of a transition, or null when it is muted. */
@@ -686,6 +780,7 @@ export class AlertEngine {
     const key = keyOf(rule.id, hostId, lk);
     const s = this.deps.store.alerts;
     const held = this.#open.get(key)?.alert;
+    this.#changed(rule.id);
     switch (step.kind) {
       case "pend":
       case "fire": {
@@ -831,6 +926,7 @@ export class AlertEngine {
   }
 
   #hold(a: Alert) {
+    this.#changed(a.rule_id);
     const key = keyOf(a.rule_id, a.host_id, a.labels_key);
     if (a.state === "resolved") return this.#drop(key, a.host_id);
     this.#open.set(key, { alert: a });
@@ -840,6 +936,8 @@ export class AlertEngine {
   }
 
   #drop(key: string, hostId: string) {
+    const e = this.#open.get(key);
+    if (e) this.#changed(e.alert.rule_id);
     this.#open.delete(key);
     this.#byHost.get(hostId)?.delete(key);
   }
@@ -847,6 +945,7 @@ export class AlertEngine {
   /** Holds what the store has open for `hostId` (after a lost claim, or an agent that moved here). */
   async #resync(hostId: string): Promise<void> {
     const open = await this.deps.store.alerts.openAlerts(hostId);
+    this.#wake();
     for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
     this.#byHost.delete(hostId);
     for (const a of open) this.#hold(a);

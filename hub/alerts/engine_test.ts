@@ -256,6 +256,82 @@ useCaseTest(
 );
 
 useCaseTest(
+  "engine: no data — a host that comes later, and an alert closed elsewhere, are judged by time too",
+  async (store) => {
+    // The tick looks at no-data rules only once one may be due: what changes that is tested here.
+    await host(store, "h1");
+    await host(store, "h2");
+    await onlyRule(store, { kind: "nodata", metric: "temp_celsius", for_s: 120, group_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.localStatus("h1", "online");
+    clock.t += 121_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    // h1 firing, nothing else watched: a host connecting now is still judged on its own time.
+    e.localStatus("h2", "online");
+    clock.t += 60_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [], "h2 absent for 60 s only");
+    clock.t += 61_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h2"]]]);
+    // h1's alert closed outside this engine while its metric is still absent: it opens again.
+    const [a] = (await store.alerts.openAlerts()).filter((x) => x.host_id === "h1");
+    await store.alerts.resolve(a.id, clock.t, null, null, "closed by hand");
+    await e.reloadHost("h1");
+    clock.t += 1_000;
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    // Data again, then absent again: a second outage of the same metric fires again.
+    e.batch("h2", clock.t, [["temp_celsius", "cpu", 50]], []);
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h2"]]]);
+    for (let i = 0; i < 3; i++) {
+      clock.t += 50_000;
+      e.tick();
+    }
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h2"]]]);
+  },
+);
+
+useCaseTest(
+  "engine: reminders of alerts that fired at different times each come on their own time",
+  async (store) => {
+    await host(store, "h1");
+    await host(store, "h2");
+    await onlyRule(store, { ...CPU, for_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const step = async (ms: number) => {
+      clock.t += ms;
+      e.tick();
+      await e.settled();
+    };
+    e.batch("h1", clock.t, [["cpu_percent", "", 99]], []);
+    await e.settled();
+    await step(1_000);
+    await step(200_000);
+    e.batch("h2", clock.t, [["cpu_percent", "", 99]], []);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]], ["firing", ["h2"]]]);
+    await step(399_000);
+    assertEquals(await told(store), [["reminder", ["h1"]]], "h1 at 600 s");
+    await step(100_000);
+    assertEquals(await told(store), [], "h2 fired at 201 s: due at 801 s");
+    await step(101_000);
+    assertEquals(await told(store), [["reminder", ["h2"]]]);
+    await step(399_000);
+    assertEquals(await told(store), [["reminder", ["h1"]]], "h1 again at 1,200 s");
+  },
+);
+
+useCaseTest(
   "engine: a failing collector fires per collector and resolves when it stops failing",
   async (store) => {
     await host(store, "h1");
