@@ -393,6 +393,26 @@ export class AlertEngine {
   }
 
   /** A batch of `hostId` was stored: judge its samples and its collectors' errors. */
+  /**
+   * A check-results batch's samples (lib/probes/metrics.ts: `check_response_ms`,
+   * `check_up`, label `check`) judged by the threshold rules on them, as a
+   * metrics batch's are. Only that: such a batch says nothing of the host's
+   * other series (no-data, gone series, failing collectors).
+   */
+  checkSamples(hostId: string, ts: number, samples: readonly Sample[]): void {
+    const host = this.#hosts.get(hostId);
+    if (!host) return this.#learn(hostId, () => this.checkSamples(hostId, ts, samples));
+    const watch = this.#watch(host);
+    const open = (this.#byHost.get(hostId)?.size ?? 0) > 0;
+    for (const [name, label, value] of samples) {
+      for (const s of watch.byMetric.get(name) ?? []) {
+        if (s.want !== undefined && s.want !== EACH && s.want !== label) continue;
+        if (!open && !this.#breaches(s.rule, hostId, value)) continue;
+        this.#sample(s.rule, hostId, s.labelName, label, value, ts);
+      }
+    }
+  }
+
   batch(hostId: string, ts: number, samples: readonly Sample[], failing: readonly string[]): void {
     const host = this.#hosts.get(hostId);
     if (!host) return this.#learn(hostId, () => this.batch(hostId, ts, samples, failing));
@@ -451,6 +471,8 @@ export class AlertEngine {
       const [labelName] = Object.keys(a.labels);
       const rule = labelName ? this.#rules.find((r) => r.id === a.rule_id) : undefined;
       if (!rule || rule.kind !== "threshold" || !rule.metric) continue;
+      // A check's series come in check batches, never in metrics batches.
+      if (labelName === "check") continue;
       if (failing.length) {
         e.missing = 0;
         continue;
