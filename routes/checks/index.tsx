@@ -86,17 +86,21 @@ function TimingsChart(
   );
   const x = (t: number) => ((t - t0) / Math.max(1, t1 - t0) * w).toFixed(1);
   const y = (v: number) => (h - v / max * h).toFixed(1);
-  const runs = (points: Array<[number, number | null]>) => {
-    const out: string[][] = [];
-    let cur: string[] = [];
+  // One path per agent, a run of buckets with data per subpath; a bucket alone a dot.
+  const path = (points: Array<[number, number | null]>) => {
+    const out: string[] = [];
+    let run: string[] = [];
+    const end = () => {
+      if (run.length === 1) out.push(`M${run[0]} l0.01,0`);
+      else if (run.length) out.push(`M${run.join(" L")}`);
+      run = [];
+    };
     for (const [t, v] of points) {
-      if (v === null) {
-        if (cur.length) out.push(cur);
-        cur = [];
-      } else cur.push(`${x(t)},${y(v)}`);
+      if (v === null) end();
+      else run.push(`${x(t)},${y(v)}`);
     }
-    if (cur.length) out.push(cur);
-    return out;
+    end();
+    return out.join(" ");
   };
   return (
     <figure
@@ -113,13 +117,14 @@ function TimingsChart(
           } ms`}
         </title>
         {agents.map((a, i) => (
-          <g data-host={a.host_id} class={`series-${i % 8}`}>
-            {runs(a.points).map((r) =>
-              r.length === 1
-                ? <circle cx={r[0].split(",")[0]} cy={r[0].split(",")[1]} r="1.5" />
-                : <polyline points={r.join(" ")} fill="none" stroke-width="1.5" />
-            )}
-          </g>
+          <path
+            data-host={a.host_id}
+            class={`series-${i % 8}`}
+            d={path(a.points)}
+            fill="none"
+            stroke-width="1.5"
+            stroke-linecap="round"
+          />
         ))}
       </svg>
       <figcaption>
