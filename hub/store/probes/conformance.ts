@@ -93,6 +93,12 @@ export function probesConformance(test: StoreTest): void {
     assertEquals(await read("check_response_ms", "c1", "1m"), [[2, 5]]);
     assertEquals(await read("check_response_ms", "c1", "1d"), [[2, 5]]);
     assertEquals(await read("check_up", "c2", "1d"), [[1, 0]]);
+    // Removing a check takes its series with it, on every tier; another check's stay.
+    await s.probes.deleteCheck("c1");
+    assertEquals(await read("check_response_ms", "c1", "raw"), []);
+    assertEquals(await read("check_response_ms", "c1", "1d"), []);
+    assertEquals(await s.metrics.seriesLabels("h1", "check_up"), ["c2"]);
+    assertEquals(await read("check_up", "c2", "1d"), [[1, 0]]);
   });
 
   test("probes: a batch of rounds is stored once on (host, seq), rounds of removed checks left out", async (s) => {

@@ -6,6 +6,9 @@ import type { AuditRecord } from "../audit/types.ts";
 import { json } from "../rows.ts";
 import { count, type Db, first, Json, type Row, rows } from "../sql.ts";
 import { roundSamples } from "../../../lib/probes/metrics.ts";
+import { TIME_TABLES } from "../tiers.ts";
+import { lockLease } from "../leases/shared.ts";
+import { ROLLUP_LEASE } from "../history/types.ts";
 import type { CheckDay, CheckRound, CheckState, Incident, ProbeStore } from "./types.ts";
 
 const DAY_MS = 86_400_000;
@@ -70,6 +73,15 @@ export class SqlProbeStore implements ProbeStore {
     return this.db.tx(function* () {
       const n = yield* count("DELETE FROM checks WHERE id = :id", { id });
       if (!n) return false;
+      // Its metric series on every host that ran it, as a host's removal takes
+      // its own (waiting for a rollup run in flight, which may write buckets).
+      yield* lockLease(ROLLUP_LEASE);
+      const ofCheck = `SELECT id FROM series WHERE metric IN ('check_response_ms', 'check_up')
+        AND label = :id`;
+      for (const table of TIME_TABLES) {
+        yield* count(`DELETE FROM ${table} WHERE series_id IN (${ofCheck})`, { id });
+      }
+      yield* count(`DELETE FROM series WHERE id IN (${ofCheck})`, { id });
       yield* writeAudit(audit);
       return true;
     }());
