@@ -392,6 +392,38 @@ useCaseTest(
 );
 
 useCaseTest(
+  "engine: a threshold rule on a check's series is judged from check samples, and metrics batches (which never carry them) do not close it",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      metric: "check_response_ms",
+      labels: { check: "*" },
+      op: ">",
+      threshold: 500,
+      for_s: 0,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.checkSamples("h1", clock.t, [["check_response_ms", "web", 900], ["check_up", "web", 1]]);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    assertEquals((await store.alerts.openAlerts()).map((a) => a.labels), [{ check: "web" }]);
+    for (let i = 0; i < 4; i++) {
+      clock.t += 30_000;
+      e.batch("h1", clock.t, [["cpu_percent", "", 10]], []);
+      await e.settled();
+    }
+    assertEquals((await store.alerts.openAlerts()).length, 1, "still open after metrics batches");
+    clock.t += 10_000;
+    e.checkSamples("h1", clock.t, [["check_response_ms", "web", 120]]);
+    await e.settled();
+    assertEquals((await store.alerts.openAlerts()).length, 0);
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest(
   "engine: check rules — slow per agent after `for`, a certificate once per check",
   async (store) => {
     await host(store, "h1");
