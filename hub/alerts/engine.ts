@@ -404,12 +404,21 @@ export class AlertEngine {
     if (!host) return this.#learn(hostId, () => this.checkSamples(hostId, ts, samples));
     const watch = this.#watch(host);
     const open = (this.#byHost.get(hostId)?.size ?? 0) > 0;
+    // A no-data rule on a check's series hears of it here, as of a host's in batch().
+    const nodata = watch.nodata.size ? new Set<AlertRule>() : null;
     for (const [name, label, value] of samples) {
+      for (const s of nodata ? watch.nodata.get(name) ?? [] : []) {
+        if (s.want === undefined || s.want === EACH || s.want === label) nodata!.add(s.rule);
+      }
       for (const s of watch.byMetric.get(name) ?? []) {
         if (s.want !== undefined && s.want !== EACH && s.want !== label) continue;
         if (!open && !this.#breaches(s.rule, hostId, value)) continue;
         this.#sample(s.rule, hostId, s.labelName, label, value, ts);
       }
+    }
+    for (const rule of nodata ?? []) {
+      this.#seen.set(`${rule.id}\u0000${hostId}`, ts);
+      if (open) this.#condition(rule, hostId, {}, false, ts, null);
     }
   }
 

@@ -256,6 +256,39 @@ useCaseTest(
 );
 
 useCaseTest(
+  "engine: no data on a check's series is heard from check samples, not metrics batches",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      kind: "nodata",
+      metric: "check_up",
+      labels: { check: "web" },
+      for_s: 120,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.localStatus("h1", "online");
+    for (let i = 0; i < 3; i++) {
+      e.checkSamples("h1", clock.t, [["check_up", "web", 1]]);
+      e.batch("h1", clock.t, [["cpu_percent", "", 5]], []);
+      clock.t += 60_000;
+      e.tick();
+      await e.settled();
+    }
+    assertEquals(await told(store), [], "check samples keep coming");
+    clock.t += 130_000;
+    e.batch("h1", clock.t, [["cpu_percent", "", 5]], []);
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    e.checkSamples("h1", clock.t, [["check_up", "web", 0]]);
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest(
   "engine: a failing collector fires per collector and resolves when it stops failing",
   async (store) => {
     await host(store, "h1");
