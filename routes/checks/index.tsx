@@ -66,6 +66,9 @@ export function checksPage({ store, probes }: AppDeps) {
 
 const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 
+/** A time in ms as the chart's legend writes it: a tenth below 10 ms, whole above. */
+const ms = (v: number) => v < 10 ? v.toFixed(1) : String(Math.round(v));
+
 /**
  * Each agent's response time over the page's range, from the check's metric
  * series (hub/probes/series.ts: the tier the range needs), as one SVG line
@@ -85,7 +88,8 @@ function TimingsChart(
     ...agents.flatMap((a) => a.points.map(([, v]) => v ?? 0)),
   );
   const x = (t: number) => ((t - t0) / Math.max(1, t1 - t0) * w).toFixed(1);
-  const y = (v: number) => (h - v / max * h).toFixed(1);
+  // A tenth of headroom, so the highest bucket is not drawn on the edge.
+  const y = (v: number) => (h - v / (max * 1.1) * h).toFixed(1);
   // One path per agent, a run of buckets with data per subpath; a bucket alone a dot.
   const path = (points: Array<[number, number | null]>) => {
     const out: string[] = [];
@@ -113,7 +117,7 @@ function TimingsChart(
       <svg class="timings" viewBox={`0 0 ${w} ${h}`} role="img" preserveAspectRatio="none">
         <title>
           {`Response time per agent, ${series.tier} buckets of ${series.step_s} s, up to ${
-            Math.round(max)
+            ms(max)
           } ms`}
         </title>
         {agents.map((a, i) => (
@@ -133,7 +137,7 @@ function TimingsChart(
           return (
             <span class={`series-${i % 8}`} data-host={a.host_id} data-buckets={vals.length}>
               {names.get(a.host_id) ?? a.host_id}: {vals.length} buckets, mean{" "}
-              {Math.round(vals.reduce((s, v) => s + v, 0) / vals.length)} ms{" "}
+              {ms(vals.reduce((s, v) => s + v, 0) / vals.length)} ms{" "}
             </span>
           );
         })}
