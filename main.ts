@@ -3,6 +3,7 @@
  * and history (rollups, retention) workers and the ingest process, then
  * serves the dashboard and the REST/SSE API.
  */
+import { roundSamples } from "./lib/probes/metrics.ts";
 import { match } from "ts-pattern";
 import { logger } from "./lib/log.ts";
 import { loadHubConfig } from "./hub/config.ts";
@@ -213,6 +214,14 @@ async function main() {
           void probes.rounds(e.hostId, e.rounds);
           // Slow responses and certificates are per agent: judged where its rounds are stored.
           alerts.checkRounds(e.hostId, e.rounds);
+          // The same rounds as the metric samples the store wrote, for threshold rules on them.
+          if (e.rounds.length) {
+            alerts.checkSamples(
+              e.hostId,
+              Math.max(...e.rounds.map((r) => r.ts)),
+              roundSamples(e.rounds).map((p) => [p.metric, p.label, p.value] as const),
+            );
+          }
           for (const m of roundMessages(e.hostId, e.rounds)) live.cluster?.publish(m);
         })
         .with({ type: "log.lines" }, (e) => live.localLogs(e.data))

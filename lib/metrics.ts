@@ -10,9 +10,25 @@
  * it never reaches a chart or a rollup.
  */
 
-export type MetricUnit = "percent" | "bytes" | "bytes_per_s" | "seconds" | "celsius" | "load";
+export type MetricUnit =
+  | "percent"
+  | "bytes"
+  | "bytes_per_s"
+  | "seconds"
+  | "ms"
+  | "ratio"
+  | "celsius"
+  | "load";
 /** What a series' label names; "" for a metric with one series per host. */
-export type MetricLabel = "" | "core" | "mount" | "device" | "iface" | "sensor" | "container";
+export type MetricLabel =
+  | ""
+  | "core"
+  | "mount"
+  | "device"
+  | "iface"
+  | "sensor"
+  | "container"
+  | "check";
 
 export interface MetricDef {
   name: string;
@@ -116,6 +132,26 @@ export const METRICS: readonly MetricDef[] = [
   rate("container_net_tx_bytes_per_s", "Container network out", "container"),
   rate("container_block_read_bytes_per_s", "Container block read", "container"),
   rate("container_block_write_bytes_per_s", "Container block write", "container"),
+  // Uptime checks (issue 19): each stored round of a check is also a sample of
+  // the agent host that ran it, labelled by the check's id, so response times
+  // and up/down keep for years on the rollups (lib/probes/metrics.ts).
+  {
+    name: "check_response_ms",
+    title: "Check response time (passing rounds)",
+    unit: "ms",
+    label: "check",
+    min: 0,
+    // hub/probes/convert.ts refuses a round longer than an hour.
+    max: 3_600_000,
+  },
+  {
+    name: "check_up",
+    title: "Check up (1 passed, 0 failed)",
+    unit: "ratio",
+    label: "check",
+    min: 0,
+    max: 1,
+  },
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
@@ -143,6 +179,8 @@ export const UNIT_TEXT: Record<MetricUnit, string> = {
   bytes: "bytes",
   bytes_per_s: "bytes/s",
   seconds: "s",
+  ms: "ms",
+  ratio: "",
   celsius: "°C",
   load: "",
 };

@@ -100,6 +100,7 @@ export function createHubApp(deps: AppDeps): Hono<AppEnv> {
       api.post("/checks", checkApi.createCheck(deps));
       api.get("/checks/:id", checkApi.getCheck(deps));
       api.get("/checks/:id/row", checkApi.getCheckRow(deps));
+      api.get("/checks/:id/metrics", checkApi.getCheckMetrics(deps));
       api.put("/checks/:id", checkApi.updateCheck(deps, false));
       api.patch("/checks/:id", checkApi.updateCheck(deps, true));
       api.delete("/checks/:id", checkApi.deleteCheck(deps));

@@ -434,6 +434,32 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * A check-results batch's samples (lib/probes/metrics.ts: `check_response_ms`,
+   * `check_up`, label `check`) judged by the threshold rules on them, as a
+   * metrics batch's are. Only that: such a batch says nothing of the host's
+   * other series (no-data, gone series, failing collectors).
+   */
+  checkSamples(hostId: string, ts: number, samples: readonly Sample[]): void {
+    const host = this.#hosts.get(hostId);
+    if (!host) return this.#learn(hostId, () => this.checkSamples(hostId, ts, samples));
+    const watch = this.#watch(host);
+    const open = (this.#byHost.get(hostId)?.size ?? 0) > 0;
+    // A no-data rule on a check's series hears of it here, as of a host's in batch().
+    const nodata = watch.nodata.size ? new Set<AlertRule>() : null;
+    for (const [name, label, value] of samples) {
+      for (const s of nodata ? watch.nodata.get(name) ?? [] : []) {
+        if (s.want === undefined || s.want === EACH || s.want === label) nodata!.add(s.rule);
+      }
+      for (const s of watch.byMetric.get(name) ?? []) {
+        if (s.want !== undefined && s.want !== EACH && s.want !== label) continue;
+        if (!open && !this.#breaches(s.rule, hostId, value)) continue;
+        this.#sample(s.rule, hostId, s.labelName, label, value, ts);
+      }
+    }
+    for (const rule of nodata ?? []) this.#heard(rule, hostId, ts, open);
+  }
+
   /** A batch of `hostId` was stored: judge its samples and its collectors' errors. */
   batch(hostId: string, ts: number, samples: readonly Sample[], failing: readonly string[]): void {
     const host = this.#hosts.get(hostId);
@@ -456,12 +482,7 @@ export class AlertEngine {
         this.#sample(s.rule, hostId, s.labelName, label, value, ts);
       }
     }
-    for (const rule of nodata ?? []) {
-      let seen = this.#seen.get(rule.id);
-      if (!seen) this.#seen.set(rule.id, seen = new Map());
-      seen.set(hostId, ts);
-      if (open) this.#condition(rule, hostId, {}, false, ts, null);
-    }
+    for (const rule of nodata ?? []) this.#heard(rule, hostId, ts, open);
     if (open) this.#gone(hostId, samples, failing, ts);
     if (!watch.collectors.length || (!failing.length && !open)) return;
     const failed = new Set(failing);
@@ -480,6 +501,14 @@ export class AlertEngine {
     }
   }
 
+  /** A no-data rule's metric came from `hostId` at `ts`: absent no longer. */
+  #heard(rule: AlertRule, hostId: string, ts: number, open: boolean): void {
+    let seen = this.#seen.get(rule.id);
+    if (!seen) this.#seen.set(rule.id, seen = new Map());
+    seen.set(hostId, ts);
+    if (open) this.#condition(rule, hostId, {}, false, ts, null);
+  }
+
   /**
    * Closes the host's open threshold alerts on one series of many (a mount, an
    * interface, a container) whose series this batch, and the one before, did
@@ -495,6 +524,8 @@ export class AlertEngine {
       const [labelName] = Object.keys(a.labels);
       const rule = labelName ? this.#rules.find((r) => r.id === a.rule_id) : undefined;
       if (!rule || rule.kind !== "threshold" || !rule.metric) continue;
+      // A check's series come in check batches, never in metrics batches.
+      if (labelName === "check") continue;
       if (failing.length) {
         e.missing = 0;
         continue;

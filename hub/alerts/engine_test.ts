@@ -332,6 +332,39 @@ useCaseTest(
 );
 
 useCaseTest(
+  "engine: no data on a check's series is heard from check samples, not metrics batches",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      kind: "nodata",
+      metric: "check_up",
+      labels: { check: "web" },
+      for_s: 120,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.localStatus("h1", "online");
+    for (let i = 0; i < 3; i++) {
+      e.checkSamples("h1", clock.t, [["check_up", "web", 1]]);
+      e.batch("h1", clock.t, [["cpu_percent", "", 5]], []);
+      clock.t += 60_000;
+      e.tick();
+      await e.settled();
+    }
+    assertEquals(await told(store), [], "check samples keep coming");
+    clock.t += 130_000;
+    e.batch("h1", clock.t, [["cpu_percent", "", 5]], []);
+    e.tick();
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    e.checkSamples("h1", clock.t, [["check_up", "web", 0]]);
+    await e.settled();
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest(
   "engine: a failing collector fires per collector and resolves when it stops failing",
   async (store) => {
     await host(store, "h1");
@@ -463,6 +496,38 @@ useCaseTest(
     assertEquals((await store.alerts.openAlerts()).length, 0);
     const [closed] = await store.alerts.alerts({ limit: 1 });
     assertEquals([closed.state, closed.closed_reason], ["resolved", "no longer reported"]);
+    assertEquals(await told(store), [["resolved", ["h1"]]]);
+  },
+);
+
+useCaseTest(
+  "engine: a threshold rule on a check's series is judged from check samples, and metrics batches (which never carry them) do not close it",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, {
+      metric: "check_response_ms",
+      labels: { check: "*" },
+      op: ">",
+      threshold: 500,
+      for_s: 0,
+      group_s: 0,
+    });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    e.checkSamples("h1", clock.t, [["check_response_ms", "web", 900], ["check_up", "web", 1]]);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+    assertEquals((await store.alerts.openAlerts()).map((a) => a.labels), [{ check: "web" }]);
+    for (let i = 0; i < 4; i++) {
+      clock.t += 30_000;
+      e.batch("h1", clock.t, [["cpu_percent", "", 10]], []);
+      await e.settled();
+    }
+    assertEquals((await store.alerts.openAlerts()).length, 1, "still open after metrics batches");
+    clock.t += 10_000;
+    e.checkSamples("h1", clock.t, [["check_response_ms", "web", 120]]);
+    await e.settled();
+    assertEquals((await store.alerts.openAlerts()).length, 0);
     assertEquals(await told(store), [["resolved", ["h1"]]]);
   },
 );

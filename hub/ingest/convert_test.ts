@@ -1,3 +1,4 @@
+import { roundSamples } from "../../lib/probes/metrics.ts";
 import { create } from "@bufbuild/protobuf";
 import { HelloSchema, MetricsBatchSchema } from "../../proto/gen/sightline/agent/v1/agent_pb.ts";
 import { assertEquals, assertThrows } from "../../lib/assert.ts";
@@ -134,7 +135,7 @@ Deno.test("batchToStored() drops values a metric cannot have, from the series an
   assertEquals(s.dropped.find((d) => d.metric === "temp_celsius")?.label, "cpu");
 });
 
-Deno.test("batchToStored() names only metrics of the catalogue, and every one of them appears", () => {
+Deno.test("batchToStored() and a check batch's samples name only metrics of the catalogue, and every one of them appears", () => {
   const b = create(MetricsBatchSchema, {
     seq: 1n,
     unixMs: BigInt(NOW),
@@ -170,7 +171,12 @@ Deno.test("batchToStored() names only metrics of the catalogue, and every one of
     }],
   });
   const names = new Set(batchToStored(b, NOW).points.map((p) => p.metric));
-  assertEquals([...names].sort(), [...METRIC_NAMES].sort());
+  // The check series come in check batches (lib/probes/metrics.ts), never in a metrics batch.
+  const fromRounds = roundSamples([{ check_id: "c1", ok: true, ms: 1 }]).map((p) => p.metric);
+  assertEquals(
+    [...names, ...fromRounds].sort(),
+    [...METRIC_NAMES].sort(),
+  );
   for (const p of batchToStored(b, NOW).points) {
     assertEquals(
       metric(p.metric)?.label === "" ? "" : "labelled",

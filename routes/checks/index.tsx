@@ -17,6 +17,9 @@ import { deleteCheck as deleteCheckOf } from "../../hub/usecases/checks.ts";
 import type { Store } from "../../hub/store/store.ts";
 import { checkRow } from "../../hub/probes/rows.ts";
 import { agentUptime, shownDef } from "../../hub/probes/view.ts";
+import { CHECK_RANGES, type CheckSeries, checkSeries, checkView } from "../../hub/probes/series.ts";
+import { viewFromQuery } from "../../lib/chart_view.ts";
+import { DEFAULT_RETENTION } from "../../hub/store/tiers.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -63,32 +66,104 @@ export function checksPage({ store, probes }: AppDeps) {
 
 const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 
-/** The timings of the newest rounds of each agent, as a small SVG line per phase. */
-function TimingsChart({ rounds }: { rounds: Array<{ ts: number; ms: number }> }) {
-  if (rounds.length < 2) return <p class="muted">Not enough rounds for a chart yet.</p>;
+/** A time in ms as the chart's legend writes it: a tenth below 10 ms, whole above. */
+const ms = (v: number) => v < 10 ? v.toFixed(1) : String(Math.round(v));
+
+/**
+ * Each agent's response time over the page's range, from the check's metric
+ * series (hub/probes/series.ts: the tier the range needs), as one SVG line
+ * per agent, broken where it sent nothing.
+ */
+function TimingsChart(
+  { series, names }: { series: CheckSeries; names: Map<string, string> },
+) {
+  const agents = series.agents.filter((a) => a.points.some(([, v]) => v !== null));
+  if (!agents.length) {
+    return <p class="muted">No response times in this range yet.</p>;
+  }
   const w = 600, h = 120;
-  const t0 = rounds[0].ts, t1 = rounds[rounds.length - 1].ts;
-  const max = Math.max(...rounds.map((r) => r.ms), 1);
-  const points = rounds.map((r) =>
-    `${((r.ts - t0) / Math.max(1, t1 - t0) * w).toFixed(1)},${(h - r.ms / max * h).toFixed(1)}`
-  ).join(" ");
+  const t0 = Date.parse(series.from), t1 = Date.parse(series.to);
+  const max = Math.max(
+    1,
+    ...agents.flatMap((a) => a.points.map(([, v]) => v ?? 0)),
+  );
+  const x = (t: number) => ((t - t0) / Math.max(1, t1 - t0) * w).toFixed(1);
+  // A tenth of headroom, so the highest bucket is not drawn on the edge.
+  const y = (v: number) => (h - v / (max * 1.1) * h).toFixed(1);
+  // One path per agent, a run of buckets with data per subpath; a bucket alone a dot.
+  const path = (points: Array<[number, number | null]>) => {
+    const out: string[] = [];
+    let run: string[] = [];
+    const end = () => {
+      if (run.length === 1) out.push(`M${run[0]} l0.01,0`);
+      else if (run.length) out.push(`M${run.join(" L")}`);
+      run = [];
+    };
+    for (const [t, v] of points) {
+      if (v === null) end();
+      else run.push(`${x(t)},${y(v)}`);
+    }
+    end();
+    return out.join(" ");
+  };
   return (
-    <svg class="timings" viewBox={`0 0 ${w} ${h}`} role="img" preserveAspectRatio="none">
-      <title>{`Response time, ${rounds.length} rounds, up to ${Math.round(max)} ms`}</title>
-      <polyline points={points} fill="none" stroke="currentColor" stroke-width="1.5" />
-    </svg>
+    <figure
+      class="check-timings"
+      data-tier={series.tier}
+      data-step-s={series.step_s}
+      data-from={series.from}
+      data-to={series.to}
+    >
+      <svg class="timings" viewBox={`0 0 ${w} ${h}`} role="img" preserveAspectRatio="none">
+        <title>
+          {`Response time per agent, ${series.tier} buckets of ${series.step_s} s, up to ${
+            ms(max)
+          } ms`}
+        </title>
+        {agents.map((a, i) => (
+          <path
+            data-host={a.host_id}
+            class={`series-${i % 8}`}
+            d={path(a.points)}
+            fill="none"
+            stroke-width="1.5"
+            stroke-linecap="round"
+          />
+        ))}
+      </svg>
+      <figcaption>
+        {agents.map((a, i) => {
+          const vals = a.points.map(([, v]) => v).filter((v): v is number => v !== null);
+          return (
+            <span class={`series-${i % 8}`} data-host={a.host_id} data-buckets={vals.length}>
+              {names.get(a.host_id) ?? a.host_id}: {vals.length} buckets, mean{" "}
+              {ms(vals.reduce((s, v) => s + v, 0) / vals.length)} ms{" "}
+            </span>
+          );
+        })}
+      </figcaption>
+    </figure>
   );
 }
 
-export function checkPage({ store, probes }: AppDeps) {
+export function checkPage({ store, probes, retention = DEFAULT_RETENTION }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const def = await store.probes.getCheck(c.req.param("id")!);
     if (!def) throw new HttpError(404, "not_found", "No such check");
     const now = Date.now();
-    const [row, last, rounds, incidents, hosts, perAgent] = await Promise.all([
+    const view = checkView(viewFromQuery(new URL(c.req.url).searchParams));
+    const [row, last, series, incidents, hosts, perAgent] = await Promise.all([
       checkRow(store, def, probes?.status(def.id), now),
       store.probes.lastRounds(def.id),
-      store.probes.rounds(def.id, now - DAY_MS, now, 500),
+      checkSeries(
+        store,
+        def,
+        "check_response_ms",
+        now - view.last * 1000,
+        now,
+        retention,
+        now,
+      ),
       store.probes.incidents(def.id, now - 90 * DAY_MS, now, 50),
       store.hosts.list(),
       agentUptime(store, def.id, now),
@@ -137,8 +212,18 @@ export function checkPage({ store, probes }: AppDeps) {
             </table>
           )
           : <p class="muted">No agent has reported yet.</p>}
-        <h2>Response time, last 24 h</h2>
-        <TimingsChart rounds={rounds} />
+        <h2>Response time</h2>
+        <nav class="ranges" aria-label="Range">
+          {CHECK_RANGES.map((r) => (
+            <a
+              href={`/checks/${def.id}?range=${r.key}`}
+              aria-current={r.seconds === view.last ? "true" : undefined}
+            >
+              {r.label}
+            </a>
+          ))}
+        </nav>
+        <TimingsChart series={series} names={names} />
         <h2>Incidents</h2>
         {incidents.length
           ? (

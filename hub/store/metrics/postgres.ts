@@ -104,4 +104,10 @@ export class PostgresMetricStore implements MetricStore {
       ORDER BY label COLLATE "C"`;
     return rows.map((r) => String(r.label));
   }
+
+  async seriesHosts(metric: string, label: string): Promise<string[]> {
+    const rows = await this.sql`SELECT host_id FROM series
+      WHERE metric = ${metric} AND label = ${label} ORDER BY host_id`;
+    return rows.map((r) => String(r.host_id));
+  }
 }

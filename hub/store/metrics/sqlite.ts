@@ -130,4 +130,11 @@ export class SqliteMetricStore implements MetricStore {
         .all(hostId, metric).map((r) => String(r.label)),
     );
   }
+
+  seriesHosts(metric: string, label: string): Promise<string[]> {
+    return Promise.resolve(
+      this.conn.q("SELECT host_id FROM series WHERE metric = ? AND label = ? ORDER BY host_id")
+        .all(metric, label).map((r) => String(r.host_id)),
+    );
+  }
 }

@@ -56,6 +56,8 @@ export interface MetricStore {
   queryRange(q: RangeQuery): Promise<RangeRow[]>;
   /** Labels stored for a metric of a host (mounts, interfaces, cores…). */
   seriesLabels(hostId: string, metric: string): Promise<string[]>;
+  /** The hosts that have a series (metric + label): a check's agents, say. */
+  seriesHosts(metric: string, label: string): Promise<string[]>;
   /** Drops what this connection cached about a host another connection removed. */
   forgetHost(id: string): void;
 }

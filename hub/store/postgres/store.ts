@@ -62,7 +62,10 @@ export class PostgresStore implements Store {
     this.changes = new SqlChangeStore(this.db);
     this.containers = new SqlContainerStore(this.db);
     this.packages = new SqlPackageStore(this.db);
-    this.probes = new SqlProbeStore(this.db);
+    this.probes = new SqlProbeStore(
+      this.db,
+      (ts) => this.partitions.mayLack(ts) ? this.partitions.ensure(ts) : Promise.resolve(),
+    );
     this.logs = new SqlLogStore(this.db, {
       // Lines from days well past (a journal read from its start, a clock set back) go to
       // the default partition, as late samples do: a partition for every day back to the

@@ -46,6 +46,61 @@ export function probesConformance(test: StoreTest): void {
     assertEquals((await s.audit.list(10)).map((e) => e.action), ["check.delete", "check.create"]);
   });
 
+  test("probes: rounds are metric samples of their host, once, and rolled up like any", async (s) => {
+    await host(s, "h1");
+    await s.probes.createCheck(def("c1"), 0);
+    await s.probes.createCheck(def("c2"), 0);
+    const t0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+    const rounds = [
+      round("c1", t0 - 3000, true),
+      { ...round("c1", t0 - 1000, true), ms: 3.75 },
+      round("c2", t0 - 2000, false),
+      round("gone", t0 - 2000, true),
+    ];
+    const batch = { seq: 3, ts: t0, rounds };
+    await s.probes.writeRounds("h1", batch, t0);
+    assertEquals(await s.probes.writeRounds("h1", batch, t0 + 1), { inserted: false, stored: [] });
+    const read = async (metric: string, label: string, tier: "raw" | "1m" | "1d") =>
+      (await s.metrics.queryRange({
+        hostIds: ["h1"],
+        metric,
+        label,
+        tier,
+        from: t0 - 86_400_000,
+        to: t0 + 86_400_000,
+        stepMs: 86_400_000,
+      })).map((r) => [r.n, r.avg]);
+    // Two rounds of c1 in one batch: one sample, their mean; c2 failed: up 0, no time.
+    assertEquals(await read("check_response_ms", "c1", "raw"), [[1, 2.5]]);
+    assertEquals(await read("check_up", "c1", "raw"), [[1, 1]]);
+    assertEquals(await read("check_up", "c2", "raw"), [[1, 0]]);
+    assertEquals(await read("check_response_ms", "c2", "raw"), []);
+    assertEquals(await s.metrics.seriesHosts("check_up", "c1"), ["h1"]);
+    assertEquals(await s.metrics.seriesLabels("h1", "check_up"), ["c1", "c2"]);
+    // The rollup job takes the batch (recent: recomputed; old: added) and each tier has it once.
+    for (const horizon of [0, Number.MAX_SAFE_INTEGER]) {
+      if (horizon) {
+        await s.probes.writeRounds("h1", {
+          seq: 4,
+          ts: t0 + 3_600_000,
+          rounds: [{ ...round("c1", t0 + 3_599_000, true), ms: 7.5 }],
+        }, t0 + 3_600_000);
+      }
+      while ((await s.history.rollUp({ now: t0 + 7_200_000, horizon, force: true })).batches) {
+        // until every batch is taken
+      }
+    }
+    assertEquals(await read("check_response_ms", "c1", "1m"), [[2, 5]]);
+    assertEquals(await read("check_response_ms", "c1", "1d"), [[2, 5]]);
+    assertEquals(await read("check_up", "c2", "1d"), [[1, 0]]);
+    // Removing a check takes its series with it, on every tier; another check's stay.
+    await s.probes.deleteCheck("c1");
+    assertEquals(await read("check_response_ms", "c1", "raw"), []);
+    assertEquals(await read("check_response_ms", "c1", "1d"), []);
+    assertEquals(await s.metrics.seriesLabels("h1", "check_up"), ["c2"]);
+    assertEquals(await read("check_up", "c2", "1d"), [[1, 0]]);
+  });
+
   test("probes: a batch of rounds is stored once on (host, seq), rounds of removed checks left out", async (s) => {
     await host(s, "h1");
     await host(s, "h2");

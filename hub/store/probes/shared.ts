@@ -5,6 +5,10 @@ import { writeAudit } from "../audit/shared.ts";
 import type { AuditRecord } from "../audit/types.ts";
 import { json } from "../rows.ts";
 import { count, type Db, first, Json, type Row, rows } from "../sql.ts";
+import { roundSamples } from "../../../lib/probes/metrics.ts";
+import { TIME_TABLES } from "../tiers.ts";
+import { lockLease } from "../leases/shared.ts";
+import { ROLLUP_LEASE } from "../history/types.ts";
 import type { CheckDay, CheckRound, CheckState, Incident, ProbeStore } from "./types.ts";
 
 const DAY_MS = 86_400_000;
@@ -20,7 +24,14 @@ const toRound = (r: Row): CheckRound => ({
 });
 
 export class SqlProbeStore implements ProbeStore {
-  constructor(private readonly db: Db) {}
+  /**
+   * `samplesAt` readies the samples table for an instant before a batch's
+   * samples are written there (PostgreSQL: its day partition).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly samplesAt?: (ts: number) => Promise<void>,
+  ) {}
 
   #casts() {
     return this.db.dialect === "postgres"
@@ -30,9 +41,10 @@ export class SqlProbeStore implements ProbeStore {
         int: "::integer",
         jsonb: "::jsonb",
         yes: "true",
+        no: "false",
         greatest: "GREATEST",
       }
-      : { big: "", dbl: "", int: "", jsonb: "", yes: "1", greatest: "MAX" };
+      : { big: "", dbl: "", int: "", jsonb: "", yes: "1", no: "0", greatest: "MAX" };
   }
 
   createCheck(def: CheckDef, at: number, audit?: AuditRecord): Promise<void> {
@@ -61,6 +73,15 @@ export class SqlProbeStore implements ProbeStore {
     return this.db.tx(function* () {
       const n = yield* count("DELETE FROM checks WHERE id = :id", { id });
       if (!n) return false;
+      // Its metric series on every host that ran it, as a host's removal takes
+      // its own (waiting for a rollup run in flight, which may write buckets).
+      yield* lockLease(ROLLUP_LEASE);
+      const ofCheck = `SELECT id FROM series WHERE metric IN ('check_response_ms', 'check_up')
+        AND label = :id`;
+      for (const table of TIME_TABLES) {
+        yield* count(`DELETE FROM ${table} WHERE series_id IN (${ofCheck})`, { id });
+      }
+      yield* count(`DELETE FROM series WHERE id IN (${ofCheck})`, { id });
       yield* writeAudit(audit);
       return true;
     }());
@@ -87,66 +108,105 @@ export class SqlProbeStore implements ProbeStore {
     receivedAt: number,
   ): Promise<{ inserted: boolean; stored: CheckRound[] }> {
     const c = this.#casts();
-    return this.db.tx(function* () {
-      // The batch once on (host, seq), whatever kind it is: a replay writes nothing.
-      const [b] = yield* rows(
-        `INSERT INTO batches (host_id, seq, ts, received_at, rolled_up, kind)
+    const db = this.db;
+    const ready = batch.rounds.length && this.samplesAt
+      ? this.samplesAt(batch.ts)
+      : Promise.resolve();
+    return ready.then(() =>
+      db.tx(function* () {
+        // The batch once on (host, seq), whatever kind it is: a replay writes nothing.
+        const [b] = yield* rows(
+          `INSERT INTO batches (host_id, seq, ts, received_at, rolled_up, kind)
         VALUES (:host, :seq, :ts, :now, ${c.yes}, 'checks')
         ON CONFLICT (host_id, seq) DO NOTHING RETURNING seq`,
-        { host: hostId, seq: batch.seq, ts: batch.ts, now: receivedAt },
-      );
-      if (!b) return { inserted: false, stored: [] };
-      const stored: CheckRound[] = [];
-      for (const r of batch.rounds) {
-        // Through the checks row: a round of a check removed meanwhile is left out.
-        const [done] = yield* rows(
-          `INSERT INTO check_results (check_id, host_id, ts, ok, ms, message, details)
+          { host: hostId, seq: batch.seq, ts: batch.ts, now: receivedAt },
+        );
+        if (!b) return { inserted: false, stored: [] };
+        const stored: CheckRound[] = [];
+        for (const r of batch.rounds) {
+          // Through the checks row: a round of a check removed meanwhile is left out.
+          const [done] = yield* rows(
+            `INSERT INTO check_results (check_id, host_id, ts, ok, ms, message, details)
           SELECT id, :host, :ts${c.big}, :ok${c.int}, :ms${c.dbl}, :message, :details${c.jsonb}
           FROM checks WHERE id = :check
           ON CONFLICT (check_id, host_id, ts) DO NOTHING RETURNING ts`,
-          {
-            check: r.check_id,
-            host: hostId,
-            ts: r.ts,
-            ok: r.ok ? 1 : 0,
-            ms: r.ms,
-            message: r.message,
-            details: new Json(r.details),
-          },
-        );
-        if (done) stored.push({ ...r, host_id: hostId });
-      }
-      // Each (check, day) the batch touched, added to its day in one statement.
-      const days = new Map<
-        string,
-        { check: string; day: number; n: number; ok: number; sum: number; max: number }
-      >();
-      for (const r of stored) {
-        const day = Math.floor(r.ts / DAY_MS);
-        const k = `${r.check_id}\0${day}`;
-        const d = days.get(k) ?? { check: r.check_id, day, n: 0, ok: 0, sum: 0, max: 0 };
-        d.n++;
-        if (r.ok) {
-          d.ok++;
-          d.sum += r.ms;
-          d.max = Math.max(d.max, r.ms);
+            {
+              check: r.check_id,
+              host: hostId,
+              ts: r.ts,
+              ok: r.ok ? 1 : 0,
+              ms: r.ms,
+              message: r.message,
+              details: new Json(r.details),
+            },
+          );
+          if (done) stored.push({ ...r, host_id: hostId });
         }
-        days.set(k, d);
-      }
-      for (const d of days.values()) {
-        yield* count(
-          `INSERT INTO check_days (check_id, host_id, day, rounds, passed, ms_sum, ms_max)
+        // Each (check, day) the batch touched, added to its day in one statement.
+        const days = new Map<
+          string,
+          { check: string; day: number; n: number; ok: number; sum: number; max: number }
+        >();
+        for (const r of stored) {
+          const day = Math.floor(r.ts / DAY_MS);
+          const k = `${r.check_id}\0${day}`;
+          const d = days.get(k) ?? { check: r.check_id, day, n: 0, ok: 0, sum: 0, max: 0 };
+          d.n++;
+          if (r.ok) {
+            d.ok++;
+            d.sum += r.ms;
+            d.max = Math.max(d.max, r.ms);
+          }
+          days.set(k, d);
+        }
+        for (const d of days.values()) {
+          yield* count(
+            `INSERT INTO check_days (check_id, host_id, day, rounds, passed, ms_sum, ms_max)
           VALUES (:check, :host, :day${c.int}, :n${c.int}, :ok${c.int}, :sum${c.dbl}, :max${c.dbl})
           ON CONFLICT (check_id, host_id, day) DO UPDATE SET
             rounds = check_days.rounds + excluded.rounds,
             passed = check_days.passed + excluded.passed,
             ms_sum = check_days.ms_sum + excluded.ms_sum,
             ms_max = ${c.greatest}(check_days.ms_max, excluded.ms_max)`,
-          { check: d.check, host: hostId, day: d.day, n: d.n, ok: d.ok, sum: d.sum, max: d.max },
-        );
-      }
-      return { inserted: true, stored };
-    }());
+            { check: d.check, host: hostId, day: d.day, n: d.n, ok: d.ok, sum: d.sum, max: d.max },
+          );
+        }
+        // The rounds as metric samples of this host, at the batch's instant (as a
+        // metrics batch's are), so the rollup job takes this batch like a metrics
+        // batch: it marks the batch's minute dirty, or adds its samples to every
+        // tier when it is older than the horizon. The batch row above is what
+        // makes a replay write none of this again.
+        const samples = roundSamples(stored);
+        for (const p of samples) {
+          // Found, or made once: an upsert would rewrite the row every round. Made by
+          // another hub meanwhile, the insert does nothing and the second look finds it.
+          const key = { host: hostId, metric: p.metric, label: p.label };
+          const find = `SELECT id FROM series WHERE host_id = :host AND metric = :metric
+            AND label = :label`;
+          let [series] = yield* rows(find, key);
+          if (!series) {
+            [series] = yield* rows(
+              `INSERT INTO series (host_id, metric, label) VALUES (:host, :metric, :label)
+              ON CONFLICT (host_id, metric, label) DO NOTHING RETURNING id`,
+              key,
+            );
+          }
+          series ??= (yield* rows(find, key))[0];
+          yield* count(
+            `INSERT INTO samples (series_id, ts, value) VALUES (:id${c.big}, :ts${c.big}, :v${c.dbl})
+          ON CONFLICT (series_id, ts) DO NOTHING`,
+            { id: Number(series.id), ts: batch.ts, v: p.value },
+          );
+        }
+        if (samples.length) {
+          yield* count(
+            `UPDATE batches SET rolled_up = ${c.no} WHERE host_id = :host AND seq = :seq`,
+            { host: hostId, seq: batch.seq },
+          );
+        }
+        return { inserted: true, stored };
+      }())
+    );
   }
 
   pruneRounds(before: number, limit: number): Promise<number> {

@@ -13,6 +13,8 @@ import * as uc from "../../../../hub/usecases/checks.ts";
 import { statusPageSettings } from "../../../../hub/probes/status_page.ts";
 import { pushAllowed } from "../../../../hub/probes/push.ts";
 import { checkRow } from "../../../../hub/probes/rows.ts";
+import { checkSeries, parseCheckSeriesQuery } from "../../../../hub/probes/series.ts";
+import { DEFAULT_RETENTION } from "../../../../hub/store/tiers.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -35,6 +37,21 @@ export function getCheckRow({ store, probes }: AppDeps) {
     const def = await store.probes.getCheck(c.req.param("id")!);
     if (!def) throw new HttpError(404, "not_found", "No such check");
     return c.json(await checkRow(store, def, probes?.status(def.id)));
+  };
+}
+
+/**
+ * GET /api/v1/checks/:id/metrics?metric=check_response_ms|check_up&from=ISO&to=ISO
+ * (default: the last 24 h): the check's series per agent, from the tier the
+ * range needs, as the host metrics endpoint answers one host's.
+ */
+export function getCheckMetrics({ store, retention = DEFAULT_RETENTION }: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const now = Date.now();
+    const q = parseCheckSeriesQuery(c.req.query(), now);
+    const def = await store.probes.getCheck(c.req.param("id")!);
+    if (!def) throw new HttpError(404, "not_found", "No such check");
+    return c.json(await checkSeries(store, def, q.metric, q.from, q.to, retention, now));
   };
 }
 
