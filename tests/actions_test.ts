@@ -18,7 +18,7 @@ import {
   paramsHash,
   signGrant,
 } from "../lib/actions/grant.ts";
-import { enroll, type Hub, openHubStore, type Owned, startAgent, startHub } from "./harness.ts";
+import { call, enroll, openHubStore, type Owned, startAgent, startHub } from "./harness.ts";
 import { DOCKER_SOCKET, dockerOk, dockerTest, runContainer } from "./docker.ts";
 import { fileURLToPath } from "node:url";
 import { Channel } from "../agent/grpc.ts";
@@ -52,14 +52,6 @@ async function keyPair() {
 }
 
 /** One REST call with an API key: status and JSON body. */
-async function call(hub: Hub, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.http}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
-}
 
 /** Runs the operator CLI; exit code and output. */
 async function operatorCli(args: string[], env: Record<string, string> = {}) {

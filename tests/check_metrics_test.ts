@@ -12,11 +12,12 @@ import { Channel } from "../agent/grpc.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import { rawAgent } from "./probe.ts";
 import {
+  call,
   enroll,
-  type Hub,
   hubCli,
   openHubStore,
   processTest,
+  signIn,
   startAgent,
   startHub,
   until,
@@ -24,15 +25,6 @@ import {
 import type { TierName } from "../hub/store/tiers.ts";
 
 const DAY_MS = 86_400_000;
-
-async function call(hub: Hub, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.http}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: res.status === 204 ? {} : await res.json() };
-}
 
 processTest("check rounds become metric series, rolled up, alerted on and charted", async (t) => {
   const hub = t.own(await startHub(`${t.dir}/hub`));
@@ -199,14 +191,7 @@ processTest("check rounds become metric series, rolled up, alerted on and charte
       (await hubCli(hub, "user", "add", "ann", { stdin: "a long passphrase\n" })).code,
       0,
     );
-    const login = await fetch(`${hub.http}/login`, {
-      method: "POST",
-      headers: { origin: hub.http },
-      body: new URLSearchParams({ name: "ann", password: "a long passphrase" }),
-      redirect: "manual",
-    });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0];
-    await login.body?.cancel();
+    const cookie = await signIn(hub, "ann", "a long passphrase");
     const page = await (await fetch(`${hub.http}/checks/${id}?range=30d`, { headers: { cookie } }))
       .text();
     assert(page.includes(`data-tier="${month.body.tier}"`), "the chart reads the 30 d tier");

@@ -390,6 +390,30 @@ export async function api<T = Record<string, unknown>>(
   return body as T;
 }
 
+/** Calls the hub's REST API with `key`: the status and the JSON body ({} for a 204). */
+export async function call(hub: Hub, key: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${hub.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: res.status === 204 ? {} : await res.json() };
+}
+
+/** Signs `name` in through the login form; the session cookie for the dashboard's pages. */
+export async function signIn(hub: Hub, name: string, password: string): Promise<string> {
+  const login = await fetch(`${hub.http}/login`, {
+    method: "POST",
+    headers: { origin: hub.http },
+    body: new URLSearchParams({ name, password }),
+    redirect: "manual",
+  });
+  await login.body?.cancel();
+  const cookie = login.headers.get("set-cookie");
+  if (!cookie) throw new Error(`Cannot sign ${name} in: ${login.status}`);
+  return cookie.split(";")[0];
+}
+
 /** What `enroll` made: an API key for REST and events, and the registered agent's identity. */
 export interface Enrolled {
   key: string;

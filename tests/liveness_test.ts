@@ -4,7 +4,16 @@
  * the quiet period, and online again the moment it speaks.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
-import { api, enroll, EventStream, hubCli, processTest, startAgent, startHub } from "./harness.ts";
+import {
+  api,
+  enroll,
+  EventStream,
+  hubCli,
+  processTest,
+  signIn,
+  startAgent,
+  startHub,
+} from "./harness.ts";
 
 processTest(
   "a host that stops sending heartbeats goes offline, and online when it resumes",
@@ -57,14 +66,7 @@ processTest("removing a host locks its agent out and tells the agent why", async
     e.event === "host.status" && e.data.status === "online";
   await sse.waitFor("online", isOnline);
 
-  const login = await fetch(`${hub.http}/login`, {
-    method: "POST",
-    headers: { origin: hub.http },
-    body: new URLSearchParams({ name: "ann", password: "a long passphrase" }),
-    redirect: "manual",
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0];
-  await login.body?.cancel();
+  const cookie = await signIn(hub, "ann", "a long passphrase");
   const removed = await fetch(`${hub.http}/hosts/${identity.agentId}/delete`, {
     method: "POST",
     headers: { origin: hub.http, cookie },

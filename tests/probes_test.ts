@@ -10,6 +10,7 @@ import { Channel } from "../agent/grpc.ts";
 import { HUB_TLS_NAME } from "../lib/link.ts";
 import { rawAgent } from "./probe.ts";
 import {
+  call,
   enroll,
   type Enrolled,
   type Hub,
@@ -19,15 +20,6 @@ import {
   startHub,
   until,
 } from "./harness.ts";
-
-async function call(hub: Hub, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.http}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: res.status === 204 ? {} : await res.json() };
-}
 
 Deno.test({
   name: "uptime checks across real processes",
