@@ -129,8 +129,8 @@ async function main() {
       logger("probes").error("Cannot apply a change of checks", { error: err });
     }
   };
-  const alertsChanged = (hostId?: string) => {
-    if (hostId) alerts.reloadHost(hostId);
+  const alertsChanged = (hostId?: string | null) => {
+    if (hostId !== undefined) alerts.reloadHost(hostId);
     else void alerts.reload();
     live.cluster?.publish({ type: "alerts.changed", hostId });
   };
@@ -143,7 +143,7 @@ async function main() {
           return toIngest({ type: "desired.changed", hostId: m.hostId });
         }
         if (m.type === "alerts.changed") {
-          if (m.hostId) return void alerts.reloadHost(m.hostId);
+          if (m.hostId !== undefined) return void alerts.reloadHost(m.hostId);
           return void alerts.reload();
         }
         if (m.type === "checks.changed") return void applyChecks();

@@ -252,12 +252,34 @@ Deno.test({
         severity: "warning",
         processes: { at: 30, by_cpu: [], by_memory: [] } as never,
       }, { kind: "firing", channels: [ops.id], groupS: 0 });
+      // A push check's alert is on no host (migration 0016).
+      const down = (await embedded.alerts.rules()).find((r) => r.kind === "check_down")!;
+      await embedded.alerts.open({
+        rule: down,
+        hostId: null,
+        labels: { check: "c1" },
+        labelsKey: "check=c1",
+        state: "firing",
+        severity: down.severity,
+        value: null,
+        threshold: null,
+        at: 40,
+      }, { kind: "firing", channels: [ops.id], groupS: 0 });
       await embedded.close();
       const pgEnv = { env: await hubEnv(dataDir) };
       const copy = await hubCli(pgEnv, "migrate", "--from-sqlite", `${dataDir}/sightline.db`);
       assertEquals(copy.code, 0, copy.stderr);
       // Every table but those left out on purpose came along, row for row.
       await assertEveryTableCopied(`${dataDir}/sightline.db`, pgEnv.env.DATABASE_URL);
+      const moved = openStore(pgEnv.env.DATABASE_URL);
+      try {
+        const open = await moved.alerts.openAlerts(null);
+        assertEquals(open.map((a) => [a.host_id, a.labels, a.state]), [
+          [null, { check: "c1" }, "firing"],
+        ]);
+      } finally {
+        await moved.close();
+      }
     } finally {
       await hub.dispose();
       await Deno.remove(dir, { recursive: true });

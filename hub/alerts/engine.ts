@@ -126,7 +126,9 @@ function hostView(h: Host): HostView {
   };
 }
 
-const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
+/** An alert's key; an alert on no host (a push check's) has "" for its host, which no host id is. */
+const keyOf = (ruleId: string, hostId: string | null, lk: string) =>
+  `${ruleId}\u0000${hostId ?? ""}\u0000${lk}`;
 
 export class AlertEngine {
   #rules: AlertRule[] = [];
@@ -140,9 +142,9 @@ export class AlertEngine {
   #channels: Channel[] = [];
   #mutes = new Mutes();
   #hosts = new Map<string, HostView>();
-  /** Open alerts by (rule, host, series), and each host's keys. */
+  /** Open alerts by (rule, host, series), and each host's keys (null: those on no host). */
   #open = new Map<string, Entry>();
-  #byHost = new Map<string, Set<string>>();
+  #byHost = new Map<string | null, Set<string>>();
   /** Cluster-wide liveness: hosts offline, since when. */
   #offline = new Map<string, number>();
   #known = new Set<string>();
@@ -152,7 +154,8 @@ export class AlertEngine {
   #seen = new Map<string, number>();
   /** Host → when its agent last said it dropped batches. */
   #drops = new Map<string, { total: number; at: number }>();
-  #queues = new Map<string, Promise<void>>();
+  /** Each host's writes in order; null: those of alerts on no host. */
+  #queues = new Map<string | null, Promise<void>>();
   #learning = new Set<string>();
   #timer: ReturnType<typeof setInterval> | null = null;
   #startedAt = 0;
@@ -221,8 +224,11 @@ export class AlertEngine {
     this.#specs = specs;
   }
 
-  /** An alert of the host changed outside the engine (acknowledged): read its alerts again. */
-  reloadHost(hostId: string): Promise<void> {
+  /**
+   * An alert of the host changed outside the engine (acknowledged): read its
+   * alerts again (null: the alerts on no host).
+   */
+  reloadHost(hostId: string | null): Promise<void> {
     this.#enqueue(hostId, () => this.#resync(hostId));
     return this.#queues.get(hostId)!;
   }
@@ -297,7 +303,10 @@ export class AlertEngine {
   /**
    * A check's judged status changed (hub/probes/engine.ts). Its alert is one
    * per (rule, check), kept on the host of an agent that was failing when it
-   * went down (an alert belongs to a host), and resolved there when it is up.
+   * went down, and resolved there when it is up. A push check has no agent
+   * (nor does a check whose failing agents this hub has not heard of): its
+   * alert is on no host. Another hub may hold that one (the push that ends
+   * it can land on any hub): the store's are read first.
    */
   checkStatus(c: { checkId: string; down: boolean; at: number; failingHosts: string[] }): void {
     const labels = { check: c.checkId };
@@ -309,8 +318,19 @@ export class AlertEngine {
       for (const e of this.#open.values()) {
         if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
       }
-      const hostId = held?.alert.host_id ?? c.failingHosts.find((h) => this.#hosts.has(h));
-      if (hostId) this.#condition(rule, hostId, labels, c.down, c.at, null);
+      if (held) {
+        this.#condition(rule, held.alert.host_id, labels, c.down, c.at, null);
+        continue;
+      }
+      const hostId = c.failingHosts.find((h) => this.#hosts.has(h));
+      if (hostId) {
+        this.#condition(rule, hostId, labels, c.down, c.at, null);
+        continue;
+      }
+      this.#enqueue(null, async () => {
+        await this.#resync(null);
+        this.#condition(rule, null, labels, c.down, c.at, null);
+      });
     }
   }
 
@@ -361,12 +381,11 @@ export class AlertEngine {
       const rule = this.#rules.find((r) => r.id === a.rule_id);
       if (!rule?.kind.startsWith("check_")) continue;
       const on = sets.get(a.labels.check);
-      // Left a host whose status this hub has heard since it started: before, the host is
-      // not known online yet, an "any N" check runs nowhere until its agent is back, and
-      // the alert would close and fire again across a hub restart.
+      // The assigner keeps what is stored until hosts' statuses are known after a start
+      // (hub/probes/assigner.ts), so a host missing here is one the check really left.
       const reason = !on
         ? "check removed"
-        : rule.kind === "check_slow" && !on.has(a.host_id) && this.#known.has(a.host_id)
+        : rule.kind === "check_slow" && a.host_id !== null && !on.has(a.host_id)
         ? "the check no longer runs on this host"
         : null;
       if (!reason) continue;
@@ -536,7 +555,7 @@ export class AlertEngine {
   /** A true/false condition of `rule` on `hostId` at `at`. */
   #condition(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     breach: boolean,
     at: number,
@@ -563,7 +582,7 @@ export class AlertEngine {
    * The open alert of (rule, host, series). Most hosts hold none: their
    * samples are judged without building a key to look up.
    */
-  #heldFor(rule: AlertRule, hostId: string, lk: string): Entry | undefined {
+  #heldFor(rule: AlertRule, hostId: string | null, lk: string): Entry | undefined {
     if (!this.#byHost.get(hostId)?.size) return undefined;
     return this.#open.get(keyOf(rule.id, hostId, lk));
   }
@@ -656,12 +675,12 @@ export class AlertEngine {
   /** Who to tell of a transition, or null when it is muted. */
   #notify(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     kind: NotificationKind,
     at: number,
     severity: Severity,
   ): NotifySpec | null {
-    const tags = this.#hosts.get(hostId)?.tags ?? [];
+    const tags = (hostId !== null && this.#hosts.get(hostId)?.tags) || [];
     if (this.#mutes.muted({ ruleId: rule.id, hostId, tags }, at)) return null;
     // The rule's channels (every enabled one when it names none), each as its filters allow.
     const channels = this.#channels.filter((c) => {
@@ -677,7 +696,7 @@ export class AlertEngine {
   /** Holds what a step makes at once, and writes it in the host's order. */
   #apply(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     lk: string,
     step: Exclude<Step, null>,
@@ -767,7 +786,9 @@ export class AlertEngine {
 
   /** pending → firing in the store, with the processes when the rule wants them. */
   async #fire(rule: AlertRule, a: Alert, at: number, value: number | null, severity: Severity) {
-    const processes = this.#wantsProcesses(rule) ? await this.#processes(a.host_id) : null;
+    const processes = this.#wantsProcesses(rule) && a.host_id !== null
+      ? await this.#processes(a.host_id)
+      : null;
     const notify = this.#notify(rule, a.host_id, "firing", at, severity);
     if (await this.deps.store.alerts.fire(a.id, at, { value, severity, processes }, notify)) {
       Object.assign(a, { processes, notified_at: notify ? at : null });
@@ -778,7 +799,7 @@ export class AlertEngine {
   /** An alert held before the store has it (id 0 until its write lands). */
   #provisional(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     lk: string,
     step: { kind: "pend" | "fire"; at: number; severity: Severity; since?: number },
@@ -807,8 +828,8 @@ export class AlertEngine {
     };
   }
 
-  #threshold(rule: AlertRule, hostId: string): number | null {
-    return rule.overrides[hostId]?.threshold ?? rule.threshold;
+  #threshold(rule: AlertRule, hostId: string | null): number | null {
+    return hostId === null ? rule.threshold : rule.overrides[hostId]?.threshold ?? rule.threshold;
   }
 
   #wantsProcesses(rule: AlertRule): boolean {
@@ -839,13 +860,13 @@ export class AlertEngine {
     keys.add(key);
   }
 
-  #drop(key: string, hostId: string) {
+  #drop(key: string, hostId: string | null) {
     this.#open.delete(key);
     this.#byHost.get(hostId)?.delete(key);
   }
 
   /** Holds what the store has open for `hostId` (after a lost claim, or an agent that moved here). */
-  async #resync(hostId: string): Promise<void> {
+  async #resync(hostId: string | null): Promise<void> {
     const open = await this.deps.store.alerts.openAlerts(hostId);
     for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
     this.#byHost.delete(hostId);
@@ -853,7 +874,7 @@ export class AlertEngine {
   }
 
   /** Runs `work` after the host's earlier writes, so its transitions apply in order. */
-  #enqueue(hostId: string, work: () => Promise<void>): void {
+  #enqueue(hostId: string | null, work: () => Promise<void>): void {
     const before = this.#queues.get(hostId) ?? Promise.resolve();
     const next = before.then(work).catch((err) => {
       this.deps.log.error("Alert transition failed", { host: hostId, error: err });
@@ -867,7 +888,7 @@ export class AlertEngine {
 
   /** What mutes alert `a` at `at` (a silence, a window), or null. */
   muteReason(a: Pick<Alert, "rule_id" | "host_id">, at = this.#now()): string | null {
-    const tags = this.#hosts.get(a.host_id)?.tags ?? [];
+    const tags = (a.host_id !== null && this.#hosts.get(a.host_id)?.tags) || [];
     return this.#mutes.reason({ ruleId: a.rule_id, hostId: a.host_id, tags }, at);
   }
 

@@ -46,7 +46,7 @@ async function told(store: Store): Promise<Array<[string, string[]]>> {
     if (!due.length) return out;
     for (const n of due) {
       const hosts: string[] = [];
-      for (const i of n.items) hosts.push((await store.alerts.alert(i.alert_id))!.host_id);
+      for (const i of n.items) hosts.push((await store.alerts.alert(i.alert_id))!.host_id!);
       out.push([n.kind, hosts.sort()]);
       await store.notifications.attempted(n.id, 0, { ok: true, status: 200, detail: "" }, "t");
     }

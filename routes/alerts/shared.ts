@@ -15,6 +15,18 @@ export async function ruleInfo(store: Store): Promise<Record<string, RuleInfo>> 
   return out;
 }
 
+/** Check names by id, for the alerts on no host among `alerts` (a push check's). */
+export async function checkNames(
+  store: Store,
+  alerts: Array<{ host_id: string | null; labels: Record<string, string> }>,
+): Promise<Record<string, string>> {
+  const want = new Set(alerts.filter((a) => a.host_id === null).map((a) => a.labels.check));
+  const out: Record<string, string> = {};
+  if (!want.size) return out;
+  for (const c of await store.probes.listChecks()) if (want.has(c.id)) out[c.id] = c.name;
+  return out;
+}
+
 /** Host names by id: the whole fleet's when it is small, else those of `ids`. */
 export async function hostNames(store: Store, ids: string[]): Promise<Record<string, string>> {
   const hosts = await store.hosts.list();
