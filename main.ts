@@ -102,6 +102,8 @@ async function main() {
   });
   // Hosts coming, going, retagged or changing status move "any N" and tag checks.
   live.observers.push((e) => {
+    // At start, a host whose status has not changed since keeps its "any N" checks a while.
+    if (e.event === "host.status") assigner.statusHeard(e.hostId);
     if (
       e.event === "host.status" || e.event === "host.added" || e.event === "host.changed" ||
       e.event === "host.removed"
