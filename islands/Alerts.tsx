@@ -30,7 +30,7 @@ export interface AlertsProps extends AlertLists {
   filter: AlertFilter;
   /** Host names by id. */
   hosts: Record<string, string>;
-  /** Check names by id, for alerts on no host (a push check's). */
+  /** Push checks' names by id, for alerts on no host. */
   checks: Record<string, string>;
   rules: Record<string, RuleInfo>;
   canAck: boolean;
@@ -134,8 +134,9 @@ function AlertTable({ list, hosts, checks, rules, more, children }: {
 }
 
 export default function Alerts(props: AlertsProps) {
-  const { filter, hosts, checks, rules, canAck } = props;
+  const { filter, hosts, rules, canAck } = props;
   const [lists, setLists] = useState<AlertLists>({ open: props.open, history: props.history });
+  const [checks, setChecks] = useState(props.checks);
   const [cursor, setCursor] = useState(props.cursor);
   const [more, setMore] = useState<{ busy?: boolean; error?: string }>({});
   const now = useNow(1000);
@@ -146,6 +147,23 @@ export default function Alerts(props: AlertsProps) {
     );
     return () => stops.forEach((stop) => stop());
   }, []);
+
+  // An alert on no host of a check added since the page was rendered: its name is read once.
+  useEffect(() => {
+    const unnamed = new Set(
+      [...lists.open, ...lists.history].filter((a) => a.host_id === null && a.labels.check)
+        .map((a) => a.labels.check).filter((id) => !(id in checks)),
+    );
+    for (const id of unnamed) {
+      setChecks((c) => ({ ...c, [id]: id })); // asked once, shown by id until it answers
+      fetch(`/api/v1/checks/${encodeURIComponent(id)}`)
+        .then((res) => res.ok ? res.json() : null)
+        .then((c: { name?: string } | null) => {
+          if (c?.name) setChecks((all) => ({ ...all, [id]: c.name! }));
+        })
+        .catch(() => {});
+    }
+  }, [lists]);
 
   const update = (a: AlertRow | Omit<AlertRow, "muted">) =>
     setLists((l) => applyEvent(l, "alert.acknowledged", a, filter));

@@ -54,7 +54,7 @@ export function alertsPage({ store, alerts }: AppDeps) {
       store,
       [...open, ...history].flatMap((a) => a.host_id === null ? [] : [a.host_id]),
     );
-    const checks = await checkNames(store, [...open, ...history]);
+    const checks = await checkNames(store);
     const cursor = resolved.length > HISTORY_PAGE ? history[history.length - 1].id : null;
     return page(
       c,

@@ -15,15 +15,13 @@ export async function ruleInfo(store: Store): Promise<Record<string, RuleInfo>> 
   return out;
 }
 
-/** Check names by id, for the alerts on no host among `alerts` (a push check's). */
-export async function checkNames(
-  store: Store,
-  alerts: Array<{ host_id: string | null; labels: Record<string, string> }>,
-): Promise<Record<string, string>> {
-  const want = new Set(alerts.filter((a) => a.host_id === null).map((a) => a.labels.check));
+/**
+ * Push checks' names by id: an alert on no host is named by its check, and one may fire
+ * while the page is open (checks are few, and push checks fewer).
+ */
+export async function checkNames(store: Store): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  if (!want.size) return out;
-  for (const c of await store.probes.listChecks()) if (want.has(c.id)) out[c.id] = c.name;
+  for (const c of await store.probes.listChecks()) if (c.type === "push") out[c.id] = c.name;
   return out;
 }
 
