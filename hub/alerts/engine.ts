@@ -327,8 +327,9 @@ export class AlertEngine {
         this.#condition(rule, hostId, labels, c.down, c.at, null);
         continue;
       }
+      // After the writes before it (one held meanwhile, from a change just before, is current).
       this.#enqueue(null, async () => {
-        await this.#resync(null);
+        if (!this.#heldFor(rule, null, lk)) await this.#resync(null);
         this.#condition(rule, null, labels, c.down, c.at, null);
       });
     }

@@ -544,3 +544,18 @@ useCaseTest(
     assertEquals(a.muteReason({ rule_id: "r1", host_id: null }), null);
   },
 );
+
+useCaseTest(
+  "engine: a push check down and up again at once leaves no alert open",
+  async (store) => {
+    await onlyRule(store, { kind: "check_down", labels: { check: "*" }, group_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const down = { checkId: "backup", down: true, at: clock.t, failingHosts: [] };
+    e.checkStatus(down);
+    e.checkStatus({ ...down, down: false, at: clock.t + 10 });
+    await e.settled();
+    assertEquals(await store.alerts.openAlerts(), []);
+    assertEquals((await told(store)).map(([kind]) => kind), ["firing", "resolved"]);
+  },
+);
