@@ -157,6 +157,8 @@ export class AlertEngine {
   /** Each host's writes in order; null: those of alerts on no host. */
   #queues = new Map<string | null, Promise<void>>();
   #learning = new Set<string>();
+  /** Judgements of alerts on no host, one after another (see checkStatus). */
+  #nowhere: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | null = null;
   #startedAt = 0;
   #graceOver = false;
@@ -189,7 +191,10 @@ export class AlertEngine {
 
   /** Waits for every write under way (tests, shutdown). */
   async settled(): Promise<void> {
-    while (this.#queues.size) await Promise.all(this.#queues.values());
+    do {
+      await this.#nowhere;
+      await Promise.all(this.#queues.values());
+    } while (this.#queues.size);
   }
 
   /** Reads rules, mutes and channels again (they changed here or on another hub). */
@@ -318,21 +323,28 @@ export class AlertEngine {
       for (const e of this.#open.values()) {
         if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
       }
-      if (held) {
-        this.#condition(rule, held.alert.host_id, labels, c.down, c.at, null);
-        continue;
-      }
-      const hostId = c.failingHosts.find((h) => this.#hosts.has(h));
-      if (hostId) {
+      const hostId = held
+        ? held.alert.host_id
+        : c.failingHosts.find((h) => this.#hosts.has(h)) ?? null;
+      if (hostId !== null) {
         this.#condition(rule, hostId, labels, c.down, c.at, null);
         continue;
       }
-      // After the writes before it (one held meanwhile, from a change just before, is current).
-      this.#enqueue(null, async () => {
-        if (!this.#heldFor(rule, null, lk)) await this.#resync(null);
+      // On no host: whichever hub records the change judges it, so what this one holds may
+      // be stale (another hub resolved it). Once every write before it has landed, the
+      // store's alerts on no host are read, judged, and written before the next is judged.
+      this.#nowhere = this.#nowhere.then(async () => {
+        await this.#written(null);
+        await this.#resync(null);
         this.#condition(rule, null, labels, c.down, c.at, null);
-      });
+        await this.#written(null);
+      }).catch((err) => this.deps.log.error("Alert transition failed", { error: err }));
     }
+  }
+
+  /** Waits until the writes queued for `hostId` (null: alerts on no host) have landed. */
+  async #written(hostId: string | null): Promise<void> {
+    while (this.#queues.has(hostId)) await this.#queues.get(hostId);
   }
 
   /**

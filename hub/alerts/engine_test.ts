@@ -3,7 +3,7 @@
  * the lifecycle, hysteresis, a restart mid-`for`, grouping, mutes and
  * acknowledgement, as the notifications queued in the store show them.
  */
-import { assertEquals } from "../../lib/assert.ts";
+import { assert, assertEquals } from "../../lib/assert.ts";
 import { useCaseTest } from "../usecases/testing.ts";
 import { channel, host } from "../store/conformance_helpers.ts";
 import type { Store } from "../store/store.ts";
@@ -540,6 +540,14 @@ useCaseTest(
     await c.settled();
     assertEquals(await store.alerts.openAlerts(), []);
     assertEquals(await told(store), [["resolved", ["(no host)"]]]);
+    // Silent again, judged by a hub that held the first alert (stale now): a new one fires.
+    clock.t += 60_000;
+    a.checkStatus({ ...down, at: clock.t });
+    await a.settled();
+    const again = await store.alerts.openAlerts();
+    assertEquals(again.map((x) => [x.host_id, x.state]), [[null, "firing"]]);
+    assert(again[0].id !== open[0].id, "a new alert");
+    assertEquals(await told(store), [["firing", ["(no host)"]]]);
     // A silence naming a host does not mute it; one naming its rule does.
     assertEquals(a.muteReason({ rule_id: "r1", host_id: null }), null);
   },
