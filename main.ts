@@ -103,6 +103,8 @@ async function main() {
   });
   // Hosts coming, going, retagged or changing status move "any N" and tag checks.
   live.observers.push((e) => {
+    // At start, a host whose status has not changed since keeps its "any N" checks a while.
+    if (e.event === "host.status") assigner.statusHeard(e.hostId);
     if (
       e.event === "host.status" || e.event === "host.added" || e.event === "host.changed" ||
       e.event === "host.removed"
@@ -130,8 +132,8 @@ async function main() {
       logger("probes").error("Cannot apply a change of checks", { error: err });
     }
   };
-  const alertsChanged = (hostId?: string) => {
-    if (hostId) alerts.reloadHost(hostId);
+  const alertsChanged = (hostId?: string | null) => {
+    if (hostId !== undefined) alerts.reloadHost(hostId);
     else void alerts.reload();
     live.cluster?.publish({ type: "alerts.changed", hostId });
   };
@@ -144,7 +146,7 @@ async function main() {
           return toIngest({ type: "desired.changed", hostId: m.hostId });
         }
         if (m.type === "alerts.changed") {
-          if (m.hostId) return void alerts.reloadHost(m.hostId);
+          if (m.hostId !== undefined) return void alerts.reloadHost(m.hostId);
           return void alerts.reload();
         }
         if (m.type === "checks.changed") return void applyChecks();

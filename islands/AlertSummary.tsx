@@ -40,7 +40,7 @@ export default function AlertSummary({ alert, hostName, rule, canAck }: AlertSum
         if (d.id !== alert.id) return;
         if (event === "alert.cancelled") setCancelled(true);
         setA((prev) => ({ ...d, muted: prev.muted }));
-      }, alert.host_id)
+      }, alert.host_id ?? undefined)
     );
     return () => stops.forEach((stop) => stop());
   }, [alert.id]);
@@ -73,12 +73,23 @@ export default function AlertSummary({ alert, hostName, rule, canAck }: AlertSum
             </a>
           </dd>
         </div>
-        <div>
-          <dt>Host</dt>
-          <dd>
-            <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>{hostName}</a>
-          </dd>
-        </div>
+        {a.host_id === null
+          ? (
+            <div>
+              <dt>Check</dt>
+              <dd>
+                <a href={`/checks/${encodeURIComponent(a.labels.check ?? "")}`}>{hostName}</a>
+              </dd>
+            </div>
+          )
+          : (
+            <div>
+              <dt>Host</dt>
+              <dd>
+                <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>{hostName}</a>
+              </dd>
+            </div>
+          )}
         {series && (
           <div>
             <dt>Series</dt>

@@ -30,6 +30,8 @@ export interface AlertsProps extends AlertLists {
   filter: AlertFilter;
   /** Host names by id. */
   hosts: Record<string, string>;
+  /** Push checks' names by id, for alerts on no host. */
+  checks: Record<string, string>;
   rules: Record<string, RuleInfo>;
   canAck: boolean;
 }
@@ -74,9 +76,10 @@ function Choice({ label, name, value, options }: {
  * Alerts as a table (cards on a phone): what fired, its severity, host and
  * value, then the columns `more` names, filled by `children` for each alert.
  */
-function AlertTable({ list, hosts, rules, more, children }: {
+function AlertTable({ list, hosts, checks, rules, more, children }: {
   list: AlertRow[];
   hosts: Record<string, string>;
+  checks: Record<string, string>;
   rules: Record<string, RuleInfo>;
   more: string[];
   children: (a: AlertRow) => ComponentChildren;
@@ -104,9 +107,18 @@ function AlertTable({ list, hosts, rules, more, children }: {
                   <SeverityBadge severity={a.severity} />
                 </td>
                 <td data-label="Host">
-                  <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>
-                    {hosts[a.host_id] ?? a.host_id}
-                  </a>
+                  {a.host_id === null
+                    ? (
+                      // On no host: a push check's alert, named by its check.
+                      <a href={`/checks/${encodeURIComponent(a.labels.check ?? "")}`}>
+                        check {checks[a.labels.check ?? ""] ?? a.labels.check}
+                      </a>
+                    )
+                    : (
+                      <a href={`/hosts/${encodeURIComponent(a.host_id)}`}>
+                        {hosts[a.host_id] ?? a.host_id}
+                      </a>
+                    )}
                 </td>
                 <td class="num" data-label="Value">
                   <ValueText a={a} rule={rules[a.rule_id]} />
@@ -124,6 +136,7 @@ function AlertTable({ list, hosts, rules, more, children }: {
 export default function Alerts(props: AlertsProps) {
   const { filter, hosts, rules, canAck } = props;
   const [lists, setLists] = useState<AlertLists>({ open: props.open, history: props.history });
+  const [checks, setChecks] = useState(props.checks);
   const [cursor, setCursor] = useState(props.cursor);
   const [more, setMore] = useState<{ busy?: boolean; error?: string }>({});
   const now = useNow(1000);
@@ -134,6 +147,23 @@ export default function Alerts(props: AlertsProps) {
     );
     return () => stops.forEach((stop) => stop());
   }, []);
+
+  // An alert on no host of a check added since the page was rendered: its name is read once.
+  useEffect(() => {
+    const unnamed = new Set(
+      [...lists.open, ...lists.history].filter((a) => a.host_id === null && a.labels.check)
+        .map((a) => a.labels.check).filter((id) => !(id in checks)),
+    );
+    for (const id of unnamed) {
+      setChecks((c) => ({ ...c, [id]: id })); // asked once, shown by id until it answers
+      fetch(`/api/v1/checks/${encodeURIComponent(id)}`)
+        .then((res) => res.ok ? res.json() : null)
+        .then((c: { name?: string } | null) => {
+          if (c?.name) setChecks((all) => ({ ...all, [id]: c.name! }));
+        })
+        .catch(() => {});
+    }
+  }, [lists]);
 
   const update = (a: AlertRow | Omit<AlertRow, "muted">) =>
     setLists((l) => applyEvent(l, "alert.acknowledged", a, filter));
@@ -197,7 +227,13 @@ export default function Alerts(props: AlertsProps) {
               </p>
             )
             : (
-              <AlertTable list={lists.open} hosts={hosts} rules={rules} more={["Since", "Status"]}>
+              <AlertTable
+                list={lists.open}
+                hosts={hosts}
+                checks={checks}
+                rules={rules}
+                more={["Since", "Status"]}
+              >
                 {(a) => (
                   <>
                     <td data-label="Since">
@@ -239,6 +275,7 @@ export default function Alerts(props: AlertsProps) {
               <AlertTable
                 list={lists.history}
                 hosts={hosts}
+                checks={checks}
                 rules={rules}
                 more={["Fired", "Lasted", "Acknowledged", "Closed"]}
               >

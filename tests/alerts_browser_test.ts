@@ -8,7 +8,7 @@
  * the history and every badge goes. On a phone nothing scrolls sideways.
  */
 import { assert, assertEquals } from "../lib/assert.ts";
-import { enroll, startAgent, until } from "./harness.ts";
+import { enroll, hubCli, lastLine, startAgent, until } from "./harness.ts";
 import { browserTest, setUpAdmin, sidewaysOverflow, watchedPage } from "./browser.ts";
 import { FakeProc, MEMORY_RULE, ok, onlyTheTestsRules, Receiver } from "./alerts_harness.ts";
 
@@ -110,5 +110,60 @@ browserTest(
     }
     const all = [problems, listProblems, hostProblems, detailProblems, smallProblems].flat();
     assertEquals(all, [], "no console errors or CSP");
+  },
+);
+
+browserTest(
+  "alerts: a push check's alert, on no host, names its check on the alerts pages",
+  async ({ hub, browser, own }) => {
+    const receiver = own(new Receiver());
+    const key = lastLine((await hubCli(hub, "apikey", "create", "test")).stdout);
+    await onlyTheTestsRules(hub, key, receiver);
+    await ok(hub, key, "POST", "/api/v1/alert-rules", {
+      name: "Job silent",
+      kind: "check_down",
+      labels: { check: "*" },
+      severity: "critical",
+    });
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page: list, problems } = await watchedPage(desk);
+    await setUpAdmin(list, hub);
+    await list.goto(`${hub.http}/alerts`);
+    await list.getByText("Nothing is firing.").waitFor();
+    const check = await ok<{ id: string; push_url: string }>(hub, key, "POST", "/api/v1/checks", {
+      name: "Nightly backup",
+      type: "push",
+      interval_s: 5,
+    });
+
+    // Its period passes without a push: it fires, live, in the list and the navigation.
+    const row = list.locator("tr[data-alert]", { hasText: "Job silent" });
+    await row.waitFor({ timeout: 30_000 });
+    const on = row.getByRole("link", { name: "check Nightly backup" });
+    assertEquals(await on.getAttribute("href"), `/checks/${check.id}`);
+    await list.locator("header .alert-count.critical", { hasText: "1" }).waitFor();
+    const id = Number(await row.getAttribute("data-alert"));
+    await list.reload();
+    await row.getByRole("link", { name: "check Nightly backup" }).waitFor();
+
+    // Its page says what it is on, and an admin acknowledges it there.
+    const { page: detail, problems: detailProblems } = await watchedPage(desk);
+    await detail.goto(`${hub.http}/alerts/${id}`);
+    await detail.getByRole("heading", { name: "Job silent on check Nightly backup" }).waitFor();
+    assertEquals(
+      await detail.locator(".facts").getByRole("link", { name: "Nightly backup" }).getAttribute(
+        "href",
+      ),
+      `/checks/${check.id}`,
+    );
+    await detail.getByRole("button", { name: "Acknowledge" }).click();
+    await detail.getByText("acknowledged by admin").waitFor();
+
+    // A push resolves it: the list moves it to the history, the count goes.
+    await (await fetch(`${hub.http}${check.push_url}`)).body?.cancel();
+    await list.locator("header .alert-count").waitFor({ state: "detached", timeout: 15_000 });
+    await list.getByText("Nothing is firing.").waitFor();
+    await detail.locator(".badge.state-resolved").waitFor();
+    assertEquals([...problems, ...detailProblems], []);
   },
 );

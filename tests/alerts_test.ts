@@ -45,7 +45,7 @@ processTest(
     assertEquals(receiver.got, [], "nothing told while pending");
     const fired = await receiver.waitFor("firing");
     const alert = fired.alerts[0];
-    assertEquals([alert.host.name, alert.labels, alert.state], ["web-1", {}, "firing"]);
+    assertEquals([alert.host?.name, alert.labels, alert.state], ["web-1", {}, "firing"]);
     assert(alert.value! > 90, `the value told: ${alert.value}`);
     const heldFor = Date.parse(alert.fired_at!) - Date.parse(alert.pending_since);
     assert(heldFor >= 3000, `fired ${heldFor} ms after it went pending, not before for_s`);

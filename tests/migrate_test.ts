@@ -26,6 +26,7 @@ import { parseCheck } from "../lib/probes/check.ts";
 import { COPIED, NOT_COPIED } from "../hub/store/copy.ts";
 import { hashSecret, newRegistrationToken } from "../hub/auth/secrets.ts";
 import { DatabaseSync } from "node:sqlite";
+import { checkRule } from "../lib/alerts/rules.ts";
 import postgres from "postgres";
 
 Deno.test({
@@ -252,12 +253,37 @@ Deno.test({
         severity: "warning",
         processes: { at: 30, by_cpu: [], by_memory: [] } as never,
       }, { kind: "firing", channels: [ops.id], groupS: 0 });
+      // A push check's alert is on no host (migration 0016).
+      const spec = checkRule({ name: "Job silent", kind: "check_down", labels: { check: "*" } });
+      if (!spec.ok) throw new Error(spec.error.problem);
+      const down = { ...spec.rule, id: "job-silent" };
+      await embedded.alerts.createRule(down, 35);
+      await embedded.alerts.open({
+        rule: down,
+        hostId: null,
+        labels: { check: "c1" },
+        labelsKey: "check=c1",
+        state: "firing",
+        severity: down.severity,
+        value: null,
+        threshold: null,
+        at: 40,
+      }, { kind: "firing", channels: [ops.id], groupS: 0 });
       await embedded.close();
       const pgEnv = { env: await hubEnv(dataDir) };
       const copy = await hubCli(pgEnv, "migrate", "--from-sqlite", `${dataDir}/sightline.db`);
       assertEquals(copy.code, 0, copy.stderr);
       // Every table but those left out on purpose came along, row for row.
       await assertEveryTableCopied(`${dataDir}/sightline.db`, pgEnv.env.DATABASE_URL);
+      const moved = openStore(pgEnv.env.DATABASE_URL);
+      try {
+        const open = await moved.alerts.openAlerts(null);
+        assertEquals(open.map((a) => [a.host_id, a.labels, a.state]), [
+          [null, { check: "c1" }, "firing"],
+        ]);
+      } finally {
+        await moved.close();
+      }
     } finally {
       await hub.dispose();
       await Deno.remove(dir, { recursive: true });

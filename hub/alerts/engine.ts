@@ -126,7 +126,9 @@ function hostView(h: Host): HostView {
   };
 }
 
-const keyOf = (ruleId: string, hostId: string, lk: string) => `${ruleId}\u0000${hostId}\u0000${lk}`;
+/** An alert's key; an alert on no host (a push check's) has "" for its host, which no host id is. */
+const keyOf = (ruleId: string, hostId: string | null, lk: string) =>
+  `${ruleId}\u0000${hostId ?? ""}\u0000${lk}`;
 
 export class AlertEngine {
   #rules: AlertRule[] = [];
@@ -142,9 +144,9 @@ export class AlertEngine {
   #channels: Channel[] = [];
   #mutes = new Mutes();
   #hosts = new Map<string, HostView>();
-  /** Open alerts by (rule, host, series), and each host's keys. */
+  /** Open alerts by (rule, host, series), and each host's keys (null: those on no host). */
   #open = new Map<string, Entry>();
-  #byHost = new Map<string, Set<string>>();
+  #byHost = new Map<string | null, Set<string>>();
   /** Cluster-wide liveness: hosts offline, since when. */
   #offline = new Map<string, number>();
   #known = new Set<string>();
@@ -165,8 +167,11 @@ export class AlertEngine {
   #drops = new Map<string, { total: number; at: number }>();
   /** Hosts that dropped batches lately: the WAL rules' resolves are waited for on these only. */
   #dropping = new Set<string>();
-  #queues = new Map<string, Promise<void>>();
+  /** Each host's writes in order; null: those of alerts on no host. */
+  #queues = new Map<string | null, Promise<void>>();
   #learning = new Set<string>();
+  /** Judgements of alerts on no host, one after another (see checkStatus). */
+  #nowhere: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | null = null;
   #startedAt = 0;
   #graceOver = false;
@@ -216,7 +221,10 @@ export class AlertEngine {
 
   /** Waits for every write under way (tests, shutdown). */
   async settled(): Promise<void> {
-    while (this.#queues.size) await Promise.all(this.#queues.values());
+    do {
+      await this.#nowhere;
+      await Promise.all(this.#queues.values());
+    } while (this.#queues.size);
   }
 
   /** Reads rules, mutes and channels again (they changed here or on another hub). */
@@ -253,8 +261,11 @@ export class AlertEngine {
     this.#wake();
   }
 
-  /** An alert of the host changed outside the engine (acknowledged): read its alerts again. */
-  reloadHost(hostId: string): Promise<void> {
+  /**
+   * An alert of the host changed outside the engine (acknowledged): read its
+   * alerts again (null: the alerts on no host).
+   */
+  reloadHost(hostId: string | null): Promise<void> {
     this.#enqueue(hostId, () => this.#resync(hostId));
     return this.#queues.get(hostId)!;
   }
@@ -338,7 +349,10 @@ export class AlertEngine {
   /**
    * A check's judged status changed (hub/probes/engine.ts). Its alert is one
    * per (rule, check), kept on the host of an agent that was failing when it
-   * went down (an alert belongs to a host), and resolved there when it is up.
+   * went down, and resolved there when it is up. A push check has no agent
+   * (nor does a check whose failing agents this hub has not heard of): its
+   * alert is on no host. Another hub may hold that one (the push that ends
+   * it can land on any hub): the store's are read first.
    */
   checkStatus(c: { checkId: string; down: boolean; at: number; failingHosts: string[] }): void {
     const labels = { check: c.checkId };
@@ -350,9 +364,28 @@ export class AlertEngine {
       for (const e of this.#open.values()) {
         if (e.alert.rule_id === rule.id && e.alert.labels_key === lk) held = e;
       }
-      const hostId = held?.alert.host_id ?? c.failingHosts.find((h) => this.#hosts.has(h));
-      if (hostId) this.#condition(rule, hostId, labels, c.down, c.at, null);
+      const hostId = held
+        ? held.alert.host_id
+        : c.failingHosts.find((h) => this.#hosts.has(h)) ?? null;
+      if (hostId !== null) {
+        this.#condition(rule, hostId, labels, c.down, c.at, null);
+        continue;
+      }
+      // On no host: whichever hub records the change judges it, so what this one holds may
+      // be stale (another hub resolved it). Once every write before it has landed, the
+      // store's alerts on no host are read, judged, and written before the next is judged.
+      this.#nowhere = this.#nowhere.then(async () => {
+        await this.#written(null);
+        await this.#resync(null);
+        this.#condition(rule, null, labels, c.down, c.at, null);
+        await this.#written(null);
+      }).catch((err) => this.deps.log.error("Alert transition failed", { error: err }));
     }
+  }
+
+  /** Waits until the writes queued for `hostId` (null: alerts on no host) have landed. */
+  async #written(hostId: string | null): Promise<void> {
+    while (this.#queues.has(hostId)) await this.#queues.get(hostId);
   }
 
   /**
@@ -402,12 +435,11 @@ export class AlertEngine {
       const rule = this.#rules.find((r) => r.id === a.rule_id);
       if (!rule?.kind.startsWith("check_")) continue;
       const on = sets.get(a.labels.check);
-      // Left a host whose status this hub has heard since it started: before, the host is
-      // not known online yet, an "any N" check runs nowhere until its agent is back, and
-      // the alert would close and fire again across a hub restart.
+      // The assigner keeps what is stored until hosts' statuses are known after a start
+      // (hub/probes/assigner.ts), so a host missing here is one the check really left.
       const reason = !on
         ? "check removed"
-        : rule.kind === "check_slow" && !on.has(a.host_id) && this.#known.has(a.host_id)
+        : rule.kind === "check_slow" && a.host_id !== null && !on.has(a.host_id)
         ? "the check no longer runs on this host"
         : null;
       if (!reason) continue;
@@ -611,7 +643,7 @@ export class AlertEngine {
   /** A true/false condition of `rule` on `hostId` at `at`. */
   #condition(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     breach: boolean,
     at: number,
@@ -638,7 +670,7 @@ export class AlertEngine {
    * The open alert of (rule, host, series). Most hosts hold none: their
    * samples are judged without building a key to look up.
    */
-  #heldFor(rule: AlertRule, hostId: string, lk: string): Entry | undefined {
+  #heldFor(rule: AlertRule, hostId: string | null, lk: string): Entry | undefined {
     if (!this.#byHost.get(hostId)?.size) return undefined;
     return this.#open.get(keyOf(rule.id, hostId, lk));
   }
@@ -781,12 +813,12 @@ export class AlertEngine {
   /** Who to tell of a transition, or null when it is muted. */
   #notify(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     kind: NotificationKind,
     at: number,
     severity: Severity,
   ): NotifySpec | null {
-    const tags = this.#hosts.get(hostId)?.tags ?? [];
+    const tags = (hostId !== null && this.#hosts.get(hostId)?.tags) || [];
     if (this.#mutes.muted({ ruleId: rule.id, hostId, tags }, at)) return null;
     // The rule's channels (every enabled one when it names none), each as its filters allow.
     const channels = this.#channels.filter((c) => {
@@ -802,7 +834,7 @@ export class AlertEngine {
   /** Holds what a step makes at once, and writes it in the host's order. */
   #apply(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     lk: string,
     step: Exclude<Step, null>,
@@ -893,7 +925,9 @@ export class AlertEngine {
 
   /** pending → firing in the store, with the processes when the rule wants them. */
   async #fire(rule: AlertRule, a: Alert, at: number, value: number | null, severity: Severity) {
-    const processes = this.#wantsProcesses(rule) ? await this.#processes(a.host_id) : null;
+    const processes = this.#wantsProcesses(rule) && a.host_id !== null
+      ? await this.#processes(a.host_id)
+      : null;
     const notify = this.#notify(rule, a.host_id, "firing", at, severity);
     if (await this.deps.store.alerts.fire(a.id, at, { value, severity, processes }, notify)) {
       Object.assign(a, { processes, notified_at: notify ? at : null });
@@ -904,7 +938,7 @@ export class AlertEngine {
   /** An alert held before the store has it (id 0 until its write lands). */
   #provisional(
     rule: AlertRule,
-    hostId: string,
+    hostId: string | null,
     labels: Record<string, string>,
     lk: string,
     step: { kind: "pend" | "fire"; at: number; severity: Severity; since?: number },
@@ -933,8 +967,8 @@ export class AlertEngine {
     };
   }
 
-  #threshold(rule: AlertRule, hostId: string): number | null {
-    return rule.overrides[hostId]?.threshold ?? rule.threshold;
+  #threshold(rule: AlertRule, hostId: string | null): number | null {
+    return hostId === null ? rule.threshold : rule.overrides[hostId]?.threshold ?? rule.threshold;
   }
 
   #wantsProcesses(rule: AlertRule): boolean {
@@ -966,7 +1000,7 @@ export class AlertEngine {
     keys.add(key);
   }
 
-  #drop(key: string, hostId: string) {
+  #drop(key: string, hostId: string | null) {
     const e = this.#open.get(key);
     if (e) this.#changed(e.alert.rule_id);
     this.#open.delete(key);
@@ -974,7 +1008,7 @@ export class AlertEngine {
   }
 
   /** Holds what the store has open for `hostId` (after a lost claim, or an agent that moved here). */
-  async #resync(hostId: string): Promise<void> {
+  async #resync(hostId: string | null): Promise<void> {
     const open = await this.deps.store.alerts.openAlerts(hostId);
     this.#wake();
     for (const key of this.#byHost.get(hostId) ?? []) this.#open.delete(key);
@@ -983,7 +1017,7 @@ export class AlertEngine {
   }
 
   /** Runs `work` after the host's earlier writes, so its transitions apply in order. */
-  #enqueue(hostId: string, work: () => Promise<void>): void {
+  #enqueue(hostId: string | null, work: () => Promise<void>): void {
     const before = this.#queues.get(hostId) ?? Promise.resolve();
     const next = before.then(work).catch((err) => {
       this.deps.log.error("Alert transition failed", { host: hostId, error: err });
@@ -997,7 +1031,7 @@ export class AlertEngine {
 
   /** What mutes alert `a` at `at` (a silence, a window), or null. */
   muteReason(a: Pick<Alert, "rule_id" | "host_id">, at = this.#now()): string | null {
-    const tags = this.#hosts.get(a.host_id)?.tags ?? [];
+    const tags = (a.host_id !== null && this.#hosts.get(a.host_id)?.tags) || [];
     return this.#mutes.reason({ ruleId: a.rule_id, hostId: a.host_id, tags }, at);
   }
 

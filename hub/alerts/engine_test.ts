@@ -3,7 +3,7 @@
  * the lifecycle, hysteresis, a restart mid-`for`, grouping, mutes and
  * acknowledgement, as the notifications queued in the store show them.
  */
-import { assertEquals } from "../../lib/assert.ts";
+import { assert, assertEquals } from "../../lib/assert.ts";
 import { useCaseTest } from "../usecases/testing.ts";
 import { channel, host } from "../store/conformance_helpers.ts";
 import type { Store } from "../store/store.ts";
@@ -46,7 +46,9 @@ async function told(store: Store): Promise<Array<[string, string[]]>> {
     if (!due.length) return out;
     for (const n of due) {
       const hosts: string[] = [];
-      for (const i of n.items) hosts.push((await store.alerts.alert(i.alert_id))!.host_id);
+      for (const i of n.items) {
+        hosts.push((await store.alerts.alert(i.alert_id))!.host_id ?? "(no host)");
+      }
       out.push([n.kind, hosts.sort()]);
       await store.notifications.attempted(n.id, 0, { ok: true, status: 200, detail: "" }, "t");
     }
@@ -623,17 +625,10 @@ useCaseTest(
       "slower:h2:pending",
     ]);
 
-    // While the hub starts, before it heard of its hosts, an "any N" check runs nowhere:
-    // that is no reason to close anything.
-    e.checksAssigned(new Map([["web", new Set()]]), clock.t);
-    await e.settled();
-    assertEquals((await open()).length, 5);
-    // The check left h1, online: its slow alerts close there (the pending one cancelled);
-    // the certificate's stays, the check still runs.
+    // The check left h1 (the assigner keeps what is stored while a hub starts, so this is
+    // a real leave): its slow alerts close there (the pending one cancelled); the
+    // certificate's stays, the check still runs.
     clock.t += 1000;
-    e.status("h1", "online", clock.t);
-    e.status("h2", "online", clock.t);
-    await e.settled();
     e.checksAssigned(new Map([["web", new Set(["h2"])]]), clock.t);
     await e.settled();
     assertEquals(await open(), ["cert:h1:firing", "slow:h2:firing", "slower:h2:pending"]);
@@ -657,5 +652,59 @@ useCaseTest(
       (await told(store)).map(([kind]) => kind).sort(),
       ["firing", "firing", "firing", "resolved", "resolved", "resolved"],
     );
+  },
+);
+
+useCaseTest(
+  "engine: a push check's alert is on no host, told once across two hubs, resolved by either",
+  async (store) => {
+    await onlyRule(store, { kind: "check_down", labels: { check: "*" }, group_s: 0 });
+    const clock = new Clock();
+    // Two hubs' engines on one store.
+    const a = await engineOn(store, clock);
+    const b = await engineOn(store, clock);
+    // A third hub, started before the alert opened, that never heard of it.
+    const c = await engineOn(store, clock);
+    const down = { checkId: "backup", down: true, at: clock.t, failingHosts: [] };
+    a.checkStatus(down);
+    b.checkStatus(down);
+    await Promise.all([a.settled(), b.settled()]);
+    const open = await store.alerts.openAlerts();
+    assertEquals(open.map((x) => [x.host_id, x.labels, x.state]), [
+      [null, { check: "backup" }, "firing"],
+    ]);
+    assertEquals(await told(store), [["firing", ["(no host)"]]]);
+    // The push lands on the hub that holds nothing of it: it reads the store and resolves.
+    clock.t += 60_000;
+    assertEquals(c.openAlerts(), []);
+    c.checkStatus({ ...down, down: false, at: clock.t });
+    await c.settled();
+    assertEquals(await store.alerts.openAlerts(), []);
+    assertEquals(await told(store), [["resolved", ["(no host)"]]]);
+    // Silent again, judged by a hub that held the first alert (stale now): a new one fires.
+    clock.t += 60_000;
+    a.checkStatus({ ...down, at: clock.t });
+    await a.settled();
+    const again = await store.alerts.openAlerts();
+    assertEquals(again.map((x) => [x.host_id, x.state]), [[null, "firing"]]);
+    assert(again[0].id !== open[0].id, "a new alert");
+    assertEquals(await told(store), [["firing", ["(no host)"]]]);
+    // A silence naming a host does not mute it; one naming its rule does.
+    assertEquals(a.muteReason({ rule_id: "r1", host_id: null }), null);
+  },
+);
+
+useCaseTest(
+  "engine: a push check down and up again at once leaves no alert open",
+  async (store) => {
+    await onlyRule(store, { kind: "check_down", labels: { check: "*" }, group_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    const down = { checkId: "backup", down: true, at: clock.t, failingHosts: [] };
+    e.checkStatus(down);
+    e.checkStatus({ ...down, down: false, at: clock.t + 10 });
+    await e.settled();
+    assertEquals(await store.alerts.openAlerts(), []);
+    assertEquals((await told(store)).map(([kind]) => kind), ["firing", "resolved"]);
   },
 );

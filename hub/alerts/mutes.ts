@@ -10,7 +10,8 @@ import type { MaintenanceWindow, Silence } from "../store/alerts/types.ts";
 /** What a mute is matched against. */
 export interface MuteTarget {
   ruleId: string;
-  hostId: string;
+  /** Null: an alert on no host, which a mute naming a host or tag does not match. */
+  hostId: string | null;
   tags: readonly string[];
 }
 

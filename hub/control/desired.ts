@@ -79,6 +79,11 @@ function parseChecks(raw: string | null | undefined): Record<string, string> {
   }
 }
 
+/** The checks a host is assigned now, as stored (check id → fingerprint). */
+export async function hostChecks(store: Settings, hostId: string): Promise<Record<string, string>> {
+  return parseChecks(await store.settings.get(checksKey(hostId)));
+}
+
 /**
  * Sets the checks a host runs (id → fingerprint); a check added, changed
  * or gone takes a new version, so the agent gets it as a diff. Returns

@@ -61,7 +61,7 @@ export interface AlertSignals {
   /** Rules, mutes or channels changed (no host), or one host's alerts (acknowledged). */
   changed(hostId?: string): void;
   /** What mutes an alert now, or null. */
-  muteReason(a: { rule_id: string; host_id: string }): string | null;
+  muteReason(a: { rule_id: string; host_id: string | null }): string | null;
 }
 
 /** What routes may ask of connected agents. */

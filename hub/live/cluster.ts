@@ -32,7 +32,7 @@ export type ClusterMessage =
   /** A host's desired state changed: the hub holding its agent's stream pushes it. */
   | { type: "host.desired"; hub: string; hostId: string }
   /** Alert rules, mutes or channels changed (no host), or one host's alerts (acknowledged). */
-  | { type: "alerts.changed"; hub: string; hostId?: string }
+  | { type: "alerts.changed"; hub: string; hostId?: string | null }
   /** Checks were added, changed or removed: each hub judges them afresh. */
   | { type: "checks.changed"; hub: string }
   /**

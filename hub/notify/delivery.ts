@@ -28,7 +28,7 @@ const LOOK_EVERY_MS = 5000;
 const SEND_TIMEOUT_MS = 10_000;
 
 export interface DeliveryDeps {
-  store: Pick<Store, "alerts" | "notifications" | "hosts" | "leases">;
+  store: Pick<Store, "alerts" | "notifications" | "hosts" | "leases" | "probes">;
   log: Logger;
   holder: string;
   /** The process before this one on the data dir, whose notify lease this one takes at once. */
@@ -172,9 +172,15 @@ export class Delivery {
       if (item && n.kind !== "resolved") a.value = item.value;
     }
     const names = new Map<string, string>();
+    const checks = new Map<string, string>();
     for (const a of alerts) {
-      if (!names.has(a.host_id)) {
+      if (a.host_id !== null && !names.has(a.host_id)) {
         names.set(a.host_id, (await store.hosts.get(a.host_id))?.name ?? a.host_id);
+      }
+      // An alert on no host (a push check's) is named by its check.
+      const check = a.labels.check;
+      if (a.host_id === null && check !== undefined && !checks.has(check)) {
+        checks.set(check, (await store.probes.getCheck(check))?.name ?? check);
       }
     }
     const message: Message = compose(
@@ -184,6 +190,7 @@ export class Delivery {
       (id) => names.get(id) ?? id,
       now,
       this.deps.publicUrl ?? null,
+      (id) => checks.get(id) ?? id,
     );
     const sent = await sendTo(channel, n.id, message, this.deps);
     const outcome: AttemptOutcome = sent.ok

@@ -77,7 +77,7 @@ useCaseTest("delivery: sent once, with the alert, and recorded", async (store) =
     await d.idle();
     assertEquals(r.got.length, 1);
     const [body] = r.got;
-    assertEquals([body.kind, body.title, body.alerts[0].host.name, body.alerts[0].value], [
+    assertEquals([body.kind, body.title, body.alerts[0].host?.name, body.alerts[0].value], [
       "firing",
       "[FIRING] cpu on web-1",
       "web-1",

@@ -22,7 +22,7 @@ const esc = (s: string) =>
 /** The HTML part: the text as paragraphs, the alerts as a table. */
 export function emailHtml(m: Message, title: string, text: string): string {
   const rows = m.alerts.slice(0, 200).map((a) =>
-    `<tr><td>${esc(a.host.name)}</td><td>${
+    `<tr><td>${esc(a.subject)}</td><td>${
       esc(Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(", "))
     }</td>` +
     `<td>${a.value === null ? "" : esc(String(Math.round(a.value * 100) / 100))}</td><td>${

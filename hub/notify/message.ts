@@ -13,7 +13,12 @@ import type { Notification } from "../store/notifications/types.ts";
 
 /** One alert as a message lists it. */
 export interface MessageAlert extends AlertView {
-  host: { id: string; name: string };
+  /** Null for an alert on no host (a push check's): `check` names it. */
+  host: { id: string; name: string } | null;
+  /** The check an alert on no host is about; null for one on a host. */
+  check: { id: string; name: string } | null;
+  /** What it is on, as the message says it: the host's name, or "check <name>". */
+  subject: string;
   /** How long it has fired (or fired, once resolved), in seconds. */
   duration_s: number | null;
   processes: Alert["processes"];
@@ -91,7 +96,7 @@ function what(rule: AlertRule): string {
 }
 
 function line(kind: NotificationKind, rule: AlertRule, a: MessageAlert, now: number): string {
-  const where = `${a.host.name}${labelText(a.labels)}`;
+  const where = a.host ? `${a.host.name}${labelText(a.labels)}` : a.subject;
   const value = a.value === null ? "" : `: ${formatValue(rule.metric, a.value)}`;
   if (kind === "resolved") {
     return `${where}${value}, resolved after ${duration((a.duration_s ?? 0) * 1000)}`;
@@ -118,7 +123,10 @@ function processLines(p: Alert["processes"], metricName: string | null): string[
   ];
 }
 
-/** The message for notification `n` of `rule` about `alerts` (hosts named by `hostName`). */
+/**
+ * The message for notification `n` of `rule` about `alerts`: hosts named by
+ * `hostName`, and an alert on no host by its check (`checkName`).
+ */
 export function compose(
   n: Pick<Notification, "kind" | "items">,
   rule: AlertRule,
@@ -126,20 +134,28 @@ export function compose(
   hostName: (id: string) => string,
   now: number,
   publicUrl: string | null,
+  checkName: (id: string) => string = (id) => id,
 ): Message {
   const items = alerts.map((a): MessageAlert => {
     const end = a.resolved_at ?? now;
+    const host = a.host_id === null ? null : { id: a.host_id, name: hostName(a.host_id) };
+    const checkId = a.labels.check ?? "";
+    const check = host ? null : { id: checkId, name: checkName(checkId) };
     return {
       ...alertView(a),
-      host: { id: a.host_id, name: hostName(a.host_id) },
+      host,
+      check,
+      subject: host ? host.name : `check ${check!.name}`,
       duration_s: a.fired_at === null ? null : Math.round((end - a.fired_at) / 1000),
       processes: a.processes,
     };
-  }).sort((x, y) => x.host.name.localeCompare(y.host.name));
+  }).sort((x, y) => x.subject.localeCompare(y.subject));
   const tag = `[${TITLES[n.kind]}]`;
+  // An alert on no host names its check as its subject: its labels would say it again.
+  const labels = (a: MessageAlert) => a.host ? labelText(a.labels) : "";
   const title = items.length === 1
-    ? `${tag} ${rule.name} on ${items[0].host.name}${labelText(items[0].labels)}`
-    : `${tag} ${rule.name}: ${items.length} hosts`;
+    ? `${tag} ${rule.name} on ${items[0].subject}${labels(items[0])}`
+    : `${tag} ${rule.name}: ${items.length} ${items.every((a) => a.host) ? "hosts" : "alerts"}`;
   const lines = [`${rule.name}: ${what(rule)}`, ""];
   for (const a of items.slice(0, LISTED)) {
     lines.push(line(n.kind, rule, a, now));
@@ -184,6 +200,8 @@ export function testMessage(publicUrl: string | null, now: number): Message {
       rule_name: "Test",
       host_id: "test",
       host: { id: "test", name: "test host" },
+      check: null,
+      subject: "test host",
       labels: {},
       state: "firing",
       severity: "warning",

@@ -65,3 +65,39 @@ Deno.test("values are shown in their metric's unit", () => {
   assertEquals(formatValue("load1", 3.5), "3.5");
   assertEquals(formatValue(null, null), "–");
 });
+
+Deno.test("an alert on no host (a push check's) is named by its check, alone or in a group", () => {
+  const d = checkRule({ name: "Job silent", kind: "check_down", labels: { check: "*" } });
+  if (!d.ok) throw new Error(d.error.problem);
+  const down = { ...d.rule, id: "down" };
+  const on = (id: number, check: string) =>
+    alert(id, "", { host_id: null, labels: { check }, labels_key: `check=${check}`, value: null });
+  const names: Record<string, string> = { c1: "Nightly backup", c2: "Hourly sync" };
+  const one = compose(
+    { kind: "firing", items: [] },
+    down,
+    [on(1, "c1")],
+    () => "unused",
+    T + 60_000,
+    null,
+    (id) => names[id],
+  );
+  assertEquals(one.title, "[FIRING] Job silent on check Nightly backup");
+  assert(one.text.includes("check Nightly backup, firing for 1 min"), one.text);
+  assertEquals([one.alerts[0].host, one.alerts[0].check, one.alerts[0].subject], [
+    null,
+    { id: "c1", name: "Nightly backup" },
+    "check Nightly backup",
+  ]);
+  const two = compose(
+    { kind: "resolved", items: [] },
+    down,
+    [on(1, "c1"), on(2, "c2")],
+    () => "unused",
+    T,
+    null,
+    (id) => names[id],
+  );
+  assertEquals(two.title, "[RESOLVED] Job silent: 2 alerts");
+  assertEquals(two.alerts.map((a) => a.subject), ["check Hourly sync", "check Nightly backup"]);
+});

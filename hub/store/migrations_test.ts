@@ -169,3 +169,48 @@ Deno.test({
     }
   },
 });
+
+/** An alert told of, as the hub wrote them before 0016 (on a host, its outbox row beside). */
+const OLD_ALERT = `
+  INSERT INTO hosts (id, name, created_at) VALUES ('h1', 'web-1', 0);
+  INSERT INTO alerts (rule_id, rule_name, host_id, labels, labels_key, state, severity,
+    pending_since, fired_at) VALUES ('r1', 'cpu', 'h1', '{}', '', 'firing', 'warning', 1, 2);
+  INSERT INTO channels (id, name, type, config, filters, created_at, updated_at)
+    VALUES ('c1', 'ops', 'webhook', '{}', '{}', 0, 0);
+  INSERT INTO notifications (channel_id, rule_id, kind, created_at, due_at, group_until)
+    VALUES ('c1', 'r1', 'firing', 2, 2, 2);
+  INSERT INTO notification_items (notification_id, alert_id, value, at) VALUES (1, 1, 95, 2);`;
+
+Deno.test("SQLite: 0016 makes the alerts table again with its rows and their notifications", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = new DatabaseSync(`${dir}/t.db`);
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec(`CREATE TABLE schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    for (const m of (await readMigrations("sqlite")).filter((m) => m.version < 16)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, 1)").run(m.version, m.name);
+    }
+    db.exec(OLD_ALERT);
+    db.close();
+    const store = new SqliteStore(`${dir}/t.db`);
+    try {
+      assertEquals((await store.migrate())[0], "0016_hostless_alerts.sql");
+      const [a] = await store.alerts.openAlerts();
+      assertEquals([a.id, a.host_id, a.state], [1, "h1", "firing"]);
+      // Its notification kept its item (dropping the old table did not cascade into it).
+      const [n] = await store.notifications.forAlert(1);
+      assertEquals(n.items.map((i) => [i.alert_id, i.value]), [[1, 95]]);
+      assertEquals(store.db.raw.prepare("PRAGMA foreign_key_check").all(), []);
+      // Foreign keys are on again: removing the host removes its alert, and the item with it.
+      await store.hosts.remove("h1");
+      assertEquals(await store.alerts.openAlerts(), []);
+      assertEquals(await store.notifications.forAlert(1), []);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

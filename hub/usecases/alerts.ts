@@ -18,7 +18,8 @@ import { UseCaseError } from "./errors.ts";
 export interface AlertDeps {
   store: Pick<Store, "alerts" | "notifications" | "hosts">;
   /** The alert engine (hub/http/deps.ts AlertSignals). */
-  alerts?: { changed(hostId?: string): void };
+  /** Rules or mutes changed (no argument), or the alerts of a host (null: those on no host). */
+  alerts?: { changed(hostId?: string | null): void };
   live?: {
     alert(
       event: "alert.acknowledged" | "alert.resolved" | "alert.cancelled",

@@ -11,17 +11,22 @@ export interface FiringCount {
   critical: number;
 }
 
-/** Every host's count (hosts with none left out) and their sum. */
+/**
+ * Every host's count (hosts with none left out), the count of alerts on no
+ * host (a push check's; absent when none fire), and their sum.
+ */
 export interface FiringCounts {
   firing: number;
   hosts: Record<string, FiringCount>;
+  unhosted?: FiringCount;
 }
 
-/** The counts with their total. */
-export function firingCounts(hosts: Record<string, FiringCount>): FiringCounts {
+/** The counts with their total, from the store's by host id ("" for alerts on no host). */
+export function firingCounts(byHost: Record<string, FiringCount>): FiringCounts {
   let firing = 0;
-  for (const c of Object.values(hosts)) firing += c.warning + c.critical;
-  return { firing, hosts };
+  for (const c of Object.values(byHost)) firing += c.warning + c.critical;
+  const { "": unhosted, ...hosts } = byHost;
+  return unhosted ? { firing, hosts, unhosted } : { firing, hosts };
 }
 
 /** The worst severity among a host's firing alerts, or null when none fire. */

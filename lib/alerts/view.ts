@@ -8,7 +8,8 @@ export interface AlertView {
   id: number;
   rule_id: string;
   rule_name: string;
-  host_id: string;
+  /** Null for an alert on no host: a push check's check_down (its labels name the check). */
+  host_id: string | null;
   labels: Record<string, string>;
   state: "pending" | "firing" | "resolved";
   severity: Severity;

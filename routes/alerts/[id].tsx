@@ -136,18 +136,23 @@ export function alertPage({ store, alerts }: AppDeps) {
     const admin = c.var.user?.role === "admin";
     const [rules, host, notes, channels] = await Promise.all([
       ruleInfo(store),
-      store.hosts.get(a.host_id),
+      a.host_id === null ? null : store.hosts.get(a.host_id),
       store.notifications.forAlert(a.id),
       // Where notifications go is an admin's business (as in the REST API).
       admin ? store.notifications.channels() : Promise.resolve(null),
     ]);
-    const hostName = host?.name ?? a.host_id;
+    // An alert on no host (a push check's) is on its check.
+    const check = a.host_id === null
+      ? (await store.probes.getCheck(a.labels.check ?? ""))?.name ?? a.labels.check ?? ""
+      : null;
+    const hostName = check ?? host?.name ?? a.host_id ?? "";
+    const subject = check !== null ? `check ${check}` : hostName;
     return page(
       c,
-      `${a.rule_name} on ${hostName}`,
+      `${a.rule_name} on ${subject}`,
       <>
         <div class="page-head">
-          <h1>{a.rule_name} on {hostName}</h1>
+          <h1>{a.rule_name} on {subject}</h1>
         </div>
         <AlertsNav current="alerts" />
         <Island

@@ -9,7 +9,7 @@ import Alerts, { HISTORY_PAGE } from "../../islands/Alerts.tsx";
 import { type AlertFilter, type AlertRow, sortOpen } from "../../islands/alert_rows.ts";
 import { alertView } from "../../lib/alerts/view.ts";
 import type { Alert } from "../../hub/store/alerts/types.ts";
-import { hostNames, ruleInfo } from "./shared.ts";
+import { checkNames, hostNames, ruleInfo } from "./shared.ts";
 
 /** Open alerts listed at most, of each state. */
 const MAX_OPEN = 500;
@@ -50,7 +50,11 @@ export function alertsPage({ store, alerts }: AppDeps) {
     const row = (a: Alert): AlertRow => ({ ...alertView(a), muted: alerts?.muteReason(a) ?? null });
     const history = resolved.slice(0, HISTORY_PAGE).map(row);
     const open = sortOpen([...firing, ...pending].map(row));
-    const hosts = await hostNames(store, [...open, ...history].map((a) => a.host_id));
+    const hosts = await hostNames(
+      store,
+      [...open, ...history].flatMap((a) => a.host_id === null ? [] : [a.host_id]),
+    );
+    const checks = await checkNames(store);
     const cursor = resolved.length > HISTORY_PAGE ? history[history.length - 1].id : null;
     return page(
       c,
@@ -69,6 +73,7 @@ export function alertsPage({ store, alerts }: AppDeps) {
             cursor,
             filter,
             hosts,
+            checks,
             rules,
             canAck: c.var.user?.role === "admin",
           }}

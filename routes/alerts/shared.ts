@@ -15,6 +15,16 @@ export async function ruleInfo(store: Store): Promise<Record<string, RuleInfo>> 
   return out;
 }
 
+/**
+ * Push checks' names by id: an alert on no host is named by its check, and one may fire
+ * while the page is open (checks are few, and push checks fewer).
+ */
+export async function checkNames(store: Store): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const c of await store.probes.listChecks()) if (c.type === "push") out[c.id] = c.name;
+  return out;
+}
+
 /** Host names by id: the whole fleet's when it is small, else those of `ids`. */
 export async function hostNames(store: Store, ids: string[]): Promise<Record<string, string>> {
   const hosts = await store.hosts.list();

@@ -24,12 +24,13 @@ const KEY = /^[A-Za-z0-9]{32}$/;
 /** The dedup_key of alert `a` of rule `ruleId`: the same for its trigger and its resolve. */
 export function dedupKey(ruleId: string, a: MessageAlert): string {
   const labels = JSON.stringify(Object.entries(a.labels).sort(([x], [y]) => x.localeCompare(y)));
-  const of = createHash("sha256").update(`${ruleId}|${a.host.id}|${labels}|${a.fired_at}`);
+  const of = createHash("sha256").update(`${ruleId}|${a.host?.id ?? ""}|${labels}|${a.fired_at}`);
   return `sightline-${a.id}-${of.digest("hex").slice(0, 16)}`;
 }
 
 function where(a: MessageAlert): string {
   const labels = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(", ");
+  if (!a.host) return a.subject;
   return labels ? `${a.host.name} (${labels})` : a.host.name;
 }
 
@@ -67,7 +68,7 @@ export const PAGERDUTY: ChannelKind = {
         dedup_key,
         payload: {
           summary: clip(m.alerts.length > 1 ? `${r.title} — ${where(a)}` : r.title, 1024),
-          source: a.host.name,
+          source: a.subject,
           severity: a.severity === "critical" ? "critical" : "warning",
           timestamp: a.fired_at ?? a.started_at,
           component: m.rule.metric ?? m.rule.kind,
@@ -78,7 +79,7 @@ export const PAGERDUTY: ChannelKind = {
             value: a.value,
             threshold: a.threshold,
             labels: a.labels,
-            host_id: a.host.id,
+            host_id: a.host_id,
             rule_id: m.rule.id,
             started_at: a.started_at,
           },

@@ -99,6 +99,59 @@ export function alertsConformance(test: StoreTest): void {
     assertEquals((await s.alerts.open(opening(r, "h1", 10_000), null)).opened, true);
   });
 
+  test("alerts: an alert on no host (a push check's) is opened once by two hubs, and counted apart", async (s) => {
+    await host(s, "h1");
+    await withChannel(s);
+    const r = rule("down", {
+      kind: "check_down",
+      metric: undefined,
+      op: undefined,
+      threshold: undefined,
+    });
+    await s.alerts.createRule(r, 1);
+    const nowhere = (at: number, check = "nightly"): OpenAlert => ({
+      ...opening(r, "h1", at, "firing"),
+      hostId: null,
+      labels: { check },
+      labelsKey: `check=${check}`,
+      value: null,
+      threshold: null,
+    });
+    const [a, b] = await Promise.all([
+      s.alerts.open(nowhere(1000), notify("firing")),
+      s.alerts.open(nowhere(1001), notify("firing")),
+    ]);
+    assertEquals([a.opened, b.opened].filter(Boolean).length, 1);
+    assertEquals(a.alert.id, b.alert.id);
+    assertEquals([a.alert.host_id, a.alert.labels, a.alert.state], [
+      null,
+      { check: "nightly" },
+      "firing",
+    ]);
+    // One notification for the one fire.
+    assertEquals((await s.notifications.due(10_000, 10)).map((n) => [n.kind, n.items.length]), [
+      ["firing", 1],
+    ]);
+    // Another check's alert on no host is another alert; one on a host is apart from both.
+    assertEquals((await s.alerts.open(nowhere(1100, "backup"), null)).opened, true);
+    await s.alerts.open({ ...nowhere(1200), hostId: "h1" }, null);
+    assertEquals((await s.alerts.openAlerts(null)).map((x) => x.labels.check).sort(), [
+      "backup",
+      "nightly",
+    ]);
+    assertEquals((await s.alerts.openAlerts("h1")).map((x) => x.host_id), ["h1"]);
+    assertEquals(await s.alerts.firingCounts(), {
+      "": { warning: 2, critical: 0 },
+      h1: { warning: 1, critical: 0 },
+    });
+    // Removing a host leaves the alerts on none.
+    await s.hosts.remove("h1");
+    assertEquals((await s.alerts.openAlerts()).length, 2);
+    assertEquals(await s.alerts.resolve(a.alert.id, 5000, null, notify("resolved")), true);
+    assertEquals((await s.alerts.openAlerts(null)).map((x) => x.labels.check), ["backup"]);
+    assertEquals((await s.alerts.open(nowhere(6000), null)).opened, true);
+  });
+
   test("notifications: one rule's transitions within its group window make one notification", async (s) => {
     await withChannel(s);
     const r = rule("r1");

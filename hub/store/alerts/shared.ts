@@ -35,7 +35,7 @@ function toAlert(r: Row): Alert {
     id: Number(r.id),
     rule_id: String(r.rule_id),
     rule_name: String(r.rule_name),
-    host_id: String(r.host_id),
+    host_id: text(r.host_id),
     labels: json<Record<string, string>>(r.labels),
     labels_key: String(r.labels_key),
     state: String(r.state) as AlertState,
@@ -189,9 +189,13 @@ export class SqlAlertStore implements AlertStore {
     }());
   }
 
-  openAlerts(hostId?: string): Promise<Alert[]> {
+  openAlerts(hostId?: string | null): Promise<Alert[]> {
     return this.db.run(function* () {
-      const found = hostId
+      const found = hostId === null
+        ? yield* rows(
+          "SELECT * FROM alerts WHERE state IN ('pending', 'firing') AND host_id IS NULL",
+        )
+        : hostId
         ? yield* rows(
           "SELECT * FROM alerts WHERE state IN ('pending', 'firing') AND host_id = :host",
           { host: hostId },
@@ -230,7 +234,11 @@ export class SqlAlertStore implements AlertStore {
         GROUP BY host_id, severity`,
       );
       for (const r of found) {
-        const c = counts[String(r.host_id)] ??= { warning: 0, critical: 0 };
+        // An alert on no host (a push check's) counts in the navigation's total only.
+        const c = counts[r.host_id === null ? "" : String(r.host_id)] ??= {
+          warning: 0,
+          critical: 0,
+        };
         c[String(r.severity) as Severity] = Number(r.n);
       }
       return counts;
@@ -244,7 +252,7 @@ export class SqlAlertStore implements AlertStore {
           value, threshold, pending_since, fired_at, notified_at)
         VALUES (:rule, :name, :host, :labels, :key, :state, :severity, :value, :threshold,
           :at, :fired, :notified)
-        ON CONFLICT (rule_id, host_id, labels_key) WHERE state IN ('pending', 'firing') DO NOTHING
+        ON CONFLICT (rule_id, COALESCE(host_id, ''), labels_key) WHERE state IN ('pending', 'firing') DO NOTHING
         RETURNING *`,
         {
           rule: a.rule.id,
@@ -269,9 +277,9 @@ export class SqlAlertStore implements AlertStore {
         return { alert, opened: true };
       }
       const held = yield* first(
-        `SELECT * FROM alerts WHERE rule_id = :rule AND host_id = :host AND labels_key = :key
-          AND state IN ('pending', 'firing')`,
-        { rule: a.rule.id, host: a.hostId, key: a.labelsKey },
+        `SELECT * FROM alerts WHERE rule_id = :rule AND COALESCE(host_id, '') = :host
+          AND labels_key = :key AND state IN ('pending', 'firing')`,
+        { rule: a.rule.id, host: a.hostId ?? "", key: a.labelsKey },
       );
       // A host removed meanwhile leaves neither (the insert failed on its key instead).
       if (!held) throw new Error(`Alert for ${a.rule.id} on ${a.hostId} neither opened nor held`);

@@ -19,7 +19,8 @@ export interface Alert {
   id: number;
   rule_id: string;
   rule_name: string;
-  host_id: string;
+  /** The host it is on; null for an alert on no host (a push check's check_down). */
+  host_id: string | null;
   labels: Record<string, string>;
   labels_key: string;
   state: AlertState;
@@ -51,7 +52,8 @@ export type NotificationKind = "firing" | "reminder" | "escalated" | "resolved";
 /** An alert to open. */
 export interface OpenAlert {
   rule: AlertRule;
-  hostId: string;
+  /** Null: on no host. */
+  hostId: string | null;
   labels: Record<string, string>;
   labelsKey: string;
   /** Pending, or firing at once (a rule without `for`). */
@@ -118,13 +120,14 @@ export interface AlertStore {
   /** Removes a rule and closes its open alerts, as updateRule; null when there is no such rule. */
   deleteRule(id: string, at: number, audit?: AuditRecord): Promise<Alert[] | null>;
 
-  /** Open (pending and firing) alerts, for the engine to start from. */
-  openAlerts(hostId?: string): Promise<Alert[]>;
+  /** Open (pending and firing) alerts, for the engine to start from (null: those on no host). */
+  openAlerts(hostId?: string | null): Promise<Alert[]>;
   alert(id: number): Promise<Alert | null>;
   alerts(q: AlertQuery): Promise<Alert[]>;
   /**
-   * How many alerts fire on each host, by host id (hosts with none left out):
-   * the fleet's badges and the navigation's count, read on every page.
+   * How many alerts fire on each host, by host id (hosts with none left out;
+   * "" for alerts on no host): the fleet's badges and the navigation's count,
+   * read on every page.
    */
   firingCounts(): Promise<Record<string, FiringCount>>;
   /**

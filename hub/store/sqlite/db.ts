@@ -17,6 +17,9 @@ import {
   values,
 } from "../sql.ts";
 
+/** The first line of a migration that makes a table again (see migrate). */
+const REBUILD = "-- rebuild: foreign keys off\n";
+
 /** One connection to the SQLite file. */
 export class SqliteDb implements Db {
   readonly dialect = "sqlite";
@@ -114,14 +117,23 @@ export class SqliteDb implements Db {
     const applied: string[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
+      // A migration that makes a table again (SQLite cannot change a column in place) runs
+      // with foreign keys off, as SQLite's own procedure has it: dropping the old table would
+      // otherwise cascade into the rows that reference it. They are checked before it commits.
+      const rebuild = m.sql.startsWith(REBUILD);
+      if (rebuild) this.raw.exec("PRAGMA foreign_keys = OFF");
       try {
         this.txSync(() => {
           this.raw.exec(m.sql);
+          const broken = rebuild ? this.raw.prepare("PRAGMA foreign_key_check").all() : [];
+          if (broken.length) throw new Error(`foreign keys broken: ${JSON.stringify(broken[0])}`);
           this.q("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
             .run(m.version, m.name, Date.now());
         });
       } catch (err) {
         throw new Error(`Cannot apply migration ${m.name}: ${(err as Error).message}`);
+      } finally {
+        if (rebuild) this.raw.exec("PRAGMA foreign_keys = ON");
       }
       applied.push(m.name);
     }
