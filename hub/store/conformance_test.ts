@@ -91,6 +91,27 @@ pgTest(
 );
 
 pgTest(
+  "PostgresStore: every day partition of log lines, old and new, samples its messages 1,000-fold",
+  async (store) => {
+    // The planner's guess of how common a searched text is comes from each partition's own
+    // statistics (sql/postgres/0017): a partition made later must get the target too.
+    await store.partitions.ensure(Date.UTC(2030, 0, 1));
+    const targets = await store.db.sql`SELECT c.relname, a.attstattarget FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'message'
+      WHERE i.inhparent = 'log_lines'::regclass`;
+    const names = targets.map((r) => String(r.relname));
+    for (const name of ["log_lines_default", "log_lines_20300101"]) {
+      if (!names.includes(name)) throw new Error(`missing partition ${name}: ${names}`);
+    }
+    assertEquals(
+      targets.filter((r) => Number(r.attstattarget) !== 1000).map((r) => r.relname),
+      [],
+    );
+  },
+);
+
+pgTest(
   "PostgresStore.migrate() names the file and line that failed and leaves the schema as it was",
   async (store) => {
     const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INT);" };

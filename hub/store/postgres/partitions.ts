@@ -22,6 +22,14 @@ const PARTITION_WIDTH: Record<string, number> = {
   log_lines: DAY_MS,
 };
 
+/**
+ * Column statistics targets a new partition is given (a partition does not
+ * inherit its parent's): see sql/postgres/0017_log_message_statistics.sql.
+ */
+const STATISTICS: Record<string, Array<[column: string, target: number]>> = {
+  log_lines: [["message", 1000]],
+};
+
 /** `table_YYYYMMDD`, named after the partition's first day. */
 function partitionName(table: string, startMs: number): string {
   return `${table}_${new Date(startMs).toISOString().slice(0, 10).replaceAll("-", "")}`;
@@ -68,10 +76,16 @@ export class Partitions {
       const hi = Math.floor((last * DAY_MS) / widthMs);
       for (let k = lo; k <= hi; k++) {
         try {
+          const name = partitionName(table, k * widthMs);
           await this.#sql.unsafe(
-            `CREATE TABLE IF NOT EXISTS ${partitionName(table, k * widthMs)} PARTITION OF ${table}
+            `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table}
             FOR VALUES FROM (${k * widthMs}) TO (${(k + 1) * widthMs})`,
           );
+          for (const [column, target] of STATISTICS[table] ?? []) {
+            await this.#sql.unsafe(
+              `ALTER TABLE ${name} ALTER COLUMN ${column} SET STATISTICS ${target}`,
+            );
+          }
         } catch (err) {
           // Rows for that range already sit in the default partition (late
           // data): they stay there and are still queried and pruned.
