@@ -30,28 +30,36 @@ function assigner(store: Store, online: Set<string>, clock: { t: number }) {
   return { a, told, sets };
 }
 
+/**
+ * Two hosts and an "any 1" check, placed by an assigner that saw both online (the
+ * hub before its restart): the host it went to, and the other.
+ */
+async function placedBeforeRestart(store: Store, clock: { t: number }) {
+  await host(store, "h1");
+  await host(store, "h2");
+  await store.probes.createCheck(
+    parseCheck("cache", {
+      name: "Cache",
+      type: "tcp",
+      target: "cache.internal:6379",
+      runs_on: { any: 1 },
+      interval_s: 30,
+    }),
+    0,
+  );
+  const before = assigner(store, new Set(["h1", "h2"]), clock);
+  await before.a.sync();
+  before.a.stop();
+  const [first] = [...before.sets[0].get("cache")!];
+  return { first, other: first === "h1" ? "h2" : "h1" };
+}
+
 useCaseTest(
   "assigner: after a restart an 'any N' check stays on its unheard host for the grace",
   async (store) => {
-    await host(store, "h1");
-    await host(store, "h2");
-    await store.probes.createCheck(
-      parseCheck("cache", {
-        name: "Cache",
-        type: "tcp",
-        target: "cache.internal:6379",
-        runs_on: { any: 1 },
-        interval_s: 30,
-      }),
-      0,
-    );
     const clock = { t: 1_000_000 };
     // Before the restart both hosts were online: the check went to one of them.
-    const before = assigner(store, new Set(["h1", "h2"]), clock);
-    await before.a.sync();
-    before.a.stop();
-    const [first] = [...before.sets[0].get("cache")!];
-    const other = first === "h1" ? "h2" : "h1";
+    const { first, other } = await placedBeforeRestart(store, clock);
     const stored = async (id: string) => Object.keys(await hostChecks(store, id));
     assertEquals(await stored(first), ["cache"]);
 
@@ -84,24 +92,8 @@ useCaseTest(
 useCaseTest(
   "assigner: in the grace, a host heard to be offline gives its check up",
   async (store) => {
-    await host(store, "h1");
-    await host(store, "h2");
-    await store.probes.createCheck(
-      parseCheck("cache", {
-        name: "Cache",
-        type: "tcp",
-        target: "cache:6379",
-        runs_on: { any: 1 },
-        interval_s: 30,
-      }),
-      0,
-    );
     const clock = { t: 1_000_000 };
-    const before = assigner(store, new Set(["h1", "h2"]), clock);
-    await before.a.sync();
-    before.a.stop();
-    const [first] = [...before.sets[0].get("cache")!];
-    const other = first === "h1" ? "h2" : "h1";
+    const { first, other } = await placedBeforeRestart(store, clock);
     const after = assigner(store, new Set([other]), clock);
     try {
       after.a.statusHeard(other);
