@@ -21,6 +21,8 @@ export interface HubConfig {
   packageChangesDays: number | null;
   /** Days each check round is kept (uptime and response times beyond read daily tallies). */
   checkResultsDays: number | null;
+  /** Days resolved alerts, sent notifications and ended silences are kept (null: forever). */
+  alertsDays: number | null;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
   /** Seconds without a heartbeat before a host is offline. */
@@ -118,6 +120,7 @@ export function loadHubConfig(
       env.SIGHTLINE_RETENTION_CHECK_RESULTS_DAYS,
       30,
     ),
+    alertsDays: days("SIGHTLINE_RETENTION_ALERTS_DAYS", env.SIGHTLINE_RETENTION_ALERTS_DAYS, 400),
     dbPool: positive("SIGHTLINE_DB_POOL", env.SIGHTLINE_DB_POOL, 10),
     offlineAfterS: positive("SIGHTLINE_OFFLINE_AFTER", env.SIGHTLINE_OFFLINE_AFTER, 15),
     statusSyncS: positive("SIGHTLINE_STATUS_SYNC", env.SIGHTLINE_STATUS_SYNC, 300),

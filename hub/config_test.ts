@@ -23,6 +23,10 @@ Deno.test("retention: defaults per tier, days or forever from the environment", 
       days,
     );
   }
+  assertEquals(loadHubConfig({}).alertsDays, 400);
+  for (const [value, days] of [["30", 30], ["forever", null]] as const) {
+    assertEquals(loadHubConfig({ SIGHTLINE_RETENTION_ALERTS_DAYS: value }).alertsDays, days);
+  }
 });
 
 Deno.test("retention: a value the hub cannot use stops it with the variable's name", () => {
@@ -32,6 +36,7 @@ Deno.test("retention: a value the hub cannot use stops it with the variable's na
       ["SIGHTLINE_RETENTION_1D_DAYS", "a year"],
       ["SIGHTLINE_RETENTION_RAW_DAYS", "forever"],
       ["SIGHTLINE_RETENTION_PACKAGE_CHANGES_DAYS", "0"],
+      ["SIGHTLINE_RETENTION_ALERTS_DAYS", "a while"],
     ]
   ) {
     assertThrows(() => loadHubConfig({ [name]: value }), RangeError, name);

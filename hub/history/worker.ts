@@ -71,6 +71,7 @@ self.onmessage = (e: MessageEvent<ToHistory>) => {
         stopRetention = startRetention(s, config.retention, log, l, {
           packageChangesDays: config.packageChangesDays,
           checkResultsDays: config.checkResultsDays,
+          alertsDays: config.alertsDays,
           logs: config.logRetention,
         });
         post({ type: "ready" });

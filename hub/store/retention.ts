@@ -177,6 +177,11 @@ export interface OtherRetention {
   logs?: { days: number; maxBytes: number };
   /** Days each check round is kept; their daily tallies (check_days) stay. */
   checkResultsDays?: number | null;
+  /**
+   * Days resolved alerts, finished notifications (with their attempts) and
+   * ended silences are kept; open alerts and queued notifications stay.
+   */
+  alertsDays?: number | null;
 }
 
 export async function runRetention(
@@ -242,6 +247,17 @@ export async function runRetention(
     }
     out.check_results = { rows, partitions: 0 };
   }
+  if (other.alertsDays != null && !lease?.signal.aborted) {
+    const before = now - other.alertsDays * 86_400_000;
+    let rows = 0;
+    for (let i = 0; i < MAX_SLICES; i++) {
+      const n = await store.notifications.prune(before, SLICE);
+      const a = await store.alerts.pruneHistory(before, SLICE);
+      rows += n + a.alerts + a.silences;
+      if (n < SLICE && a.alerts < SLICE && a.silences < SLICE) break;
+    }
+    out.alerts = { rows, partitions: 0 };
+  }
   await store.history.reclaimSpace(RECLAIM_PAGES);
   return out;
 }
@@ -282,6 +298,14 @@ export function startRetention(
               days: other.checkResultsDays,
               rows: r.rows,
             });
+          } else if (tier === "alerts") {
+            log.info(
+              "Dropped resolved alerts, sent notifications and ended silences past retention",
+              {
+                days: other.alertsDays,
+                rows: r.rows,
+              },
+            );
           } else {
             log.info("Dropped metric history past retention", {
               tier,

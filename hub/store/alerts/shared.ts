@@ -450,4 +450,27 @@ export class SqlAlertStore implements AlertStore {
       return gone > 0;
     }());
   }
+
+  pruneHistory(before: number, limit: number): Promise<{ alerts: number; silences: number }> {
+    return this.db.tx(function* () {
+      // Oldest first by id through (state, id): resolved alerts are resolved in
+      // about the order they were opened, so a slice finds its rows at the start.
+      const alerts = yield* count(
+        `DELETE FROM alerts WHERE id IN (SELECT id FROM alerts
+          WHERE state = 'resolved' AND resolved_at < :before
+            -- One a message still to be sent tells of stays until it is sent.
+            AND NOT EXISTS (SELECT 1 FROM notification_items i
+              JOIN notifications n ON n.id = i.notification_id
+              WHERE i.alert_id = alerts.id AND n.state = 'queued')
+          ORDER BY id LIMIT :limit)`,
+        { before, limit },
+      );
+      const silences = yield* count(
+        `DELETE FROM silences WHERE id IN (SELECT id FROM silences WHERE ends_at < :before
+          LIMIT :limit)`,
+        { before, limit },
+      );
+      return { alerts, silences };
+    }());
+  }
 }

@@ -175,4 +175,11 @@ export interface AlertStore {
   windows(): Promise<MaintenanceWindow[]>;
   createWindow(w: MaintenanceWindow, audit?: AuditRecord): Promise<void>;
   deleteWindow(id: string, audit?: AuditRecord): Promise<boolean>;
+
+  /**
+   * Removes up to `limit` alerts resolved before `before` (with what their
+   * notifications said of them) and silences that ended before it; an open
+   * alert, or one a queued notification tells of, stays however old. Returns how many of each went.
+   */
+  pruneHistory(before: number, limit: number): Promise<{ alerts: number; silences: number }>;
 }

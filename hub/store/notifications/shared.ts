@@ -259,6 +259,17 @@ export class SqlNotificationStore implements NotificationStore {
       );
     }());
   }
+
+  prune(before: number, limit: number): Promise<number> {
+    return this.db.tx(function* () {
+      // By id, oldest first: created_at grows with it, so the old rows come first.
+      return yield* count(
+        `DELETE FROM notifications WHERE id IN (SELECT id FROM notifications
+          WHERE state <> 'queued' AND created_at < :before ORDER BY id LIMIT :limit)`,
+        { before, limit },
+      );
+    }());
+  }
 }
 
 /** Notification rows with their alerts and every attempt, in the order given. */

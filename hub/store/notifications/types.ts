@@ -134,6 +134,12 @@ export interface NotificationStore {
   forAlert(alertId: number): Promise<Array<Notification & { attempt_log: Attempt[] }>>;
   /** The delivery log: notifications newest first, with their attempts, paged by id. */
   recent(q: RecentQuery): Promise<Array<Notification & { attempt_log: Attempt[] }>>;
+  /**
+   * Removes up to `limit` notifications made before `before` that are done
+   * with (sent, given up or muted), with their attempts; one still queued
+   * stays. Returns how many went.
+   */
+  prune(before: number, limit: number): Promise<number>;
 }
 
 /** A page of the delivery log: of one channel or all, those older than notification `before`. */
