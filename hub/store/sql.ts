@@ -61,7 +61,7 @@ export interface Db {
 }
 
 /** Placeholders are `:name`; a `::type` cast is left alone. */
-const PLACEHOLDER = /(?<![:\w]):([a-z_]+)/g;
+const PLACEHOLDER = /(?<![:\w]):([a-z_][a-z0-9_]*)/g;
 
 /** `sql` with its `:name` placeholders numbered for the dialect, and their names in order. */
 export function placeholders(d: Dialect, sql: string): { text: string; names: string[] } {

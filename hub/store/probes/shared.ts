@@ -177,25 +177,43 @@ export class SqlProbeStore implements ProbeStore {
         // tier when it is older than the horizon. The batch row above is what
         // makes a replay write none of this again.
         const samples = roundSamples(stored);
+        // The batch's series found in one look; one missing is made once (an upsert
+        // would rewrite the row every round). Made by another hub meanwhile, the
+        // insert does nothing and a second look finds it.
+        const ids = new Map<string, number>();
+        const key = (metric: string, label: string) => `${metric}\0${label}`;
+        if (samples.length) {
+          const labels: Record<string, string> = {};
+          for (const [i, label] of [...new Set(samples.map((p) => p.label))].entries()) {
+            labels[`l${i}`] = label;
+          }
+          const found = yield* rows(
+            `SELECT id, metric, label FROM series WHERE host_id = :host
+              AND metric IN ('check_response_ms', 'check_up')
+              AND label IN (${Object.keys(labels).map((k) => `:${k}`).join(", ")})`,
+            { host: hostId, ...labels },
+          );
+          for (const r of found) ids.set(key(String(r.metric), String(r.label)), Number(r.id));
+        }
         for (const p of samples) {
-          // Found, or made once: an upsert would rewrite the row every round. Made by
-          // another hub meanwhile, the insert does nothing and the second look finds it.
-          const key = { host: hostId, metric: p.metric, label: p.label };
-          const find = `SELECT id FROM series WHERE host_id = :host AND metric = :metric
-            AND label = :label`;
-          let [series] = yield* rows(find, key);
-          if (!series) {
-            [series] = yield* rows(
+          let id = ids.get(key(p.metric, p.label));
+          if (id === undefined) {
+            const one = { host: hostId, metric: p.metric, label: p.label };
+            let [series] = yield* rows(
               `INSERT INTO series (host_id, metric, label) VALUES (:host, :metric, :label)
               ON CONFLICT (host_id, metric, label) DO NOTHING RETURNING id`,
-              key,
+              one,
             );
+            series ??= (yield* rows(
+              `SELECT id FROM series WHERE host_id = :host AND metric = :metric AND label = :label`,
+              one,
+            ))[0];
+            id = Number(series.id);
           }
-          series ??= (yield* rows(find, key))[0];
           yield* count(
             `INSERT INTO samples (series_id, ts, value) VALUES (:id${c.big}, :ts${c.big}, :v${c.dbl})
           ON CONFLICT (series_id, ts) DO NOTHING`,
-            { id: Number(series.id), ts: batch.ts, v: p.value },
+            { id, ts: batch.ts, v: p.value },
           );
         }
         if (samples.length) {
