@@ -170,6 +170,9 @@ export class AlertEngine {
   /** Each host's writes in order; null: those of alerts on no host. */
   #queues = new Map<string | null, Promise<void>>();
   #learning = new Set<string>();
+  /** The read of rules under way or last done, and the one waiting for it (see reload). */
+  #reloading: Promise<void> = Promise.resolve();
+  #reloadQueued: Promise<void> | null = null;
   /** Judgements of alerts on no host, one after another (see checkStatus). */
   #nowhere: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -227,8 +230,24 @@ export class AlertEngine {
     } while (this.#queues.size);
   }
 
-  /** Reads rules, mutes and channels again (they changed here or on another hub). */
-  async reload(): Promise<void> {
+  /**
+   * Reads rules, mutes and channels again (they changed here or on another
+   * hub). Reads run one at a time, and a call made while one runs waits for
+   * a read begun after it: two reads at once could end in either order, and
+   * one begun before a change, ending last, would put the old rules back
+   * until the next change (a rule created, never judged).
+   */
+  reload(): Promise<void> {
+    if (this.#reloadQueued) return this.#reloadQueued;
+    const next = this.#reloading.catch(() => {}).then(() => {
+      this.#reloadQueued = null;
+      return this.#read();
+    });
+    this.#reloading = this.#reloadQueued = next;
+    return next;
+  }
+
+  async #read(): Promise<void> {
     const s = this.deps.store;
     const [rules, silences, windows, channels] = await Promise.all([
       s.alerts.rules(),

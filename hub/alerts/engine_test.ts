@@ -708,3 +708,39 @@ useCaseTest(
     assertEquals((await told(store)).map(([kind]) => kind), ["firing", "resolved"]);
   },
 );
+
+useCaseTest(
+  "engine: a rule created while an older read of the rules is slow is judged all the same",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { ...CPU, for_s: 0 });
+    await store.alerts.deleteRule("r1", 0);
+    const clock = new Clock();
+    // The first read after start is held back until the test lets it go, as a
+    // busy database's pool may answer an earlier query after a later one.
+    let holding = false;
+    let release = () => {};
+    const held = new Promise<void>((r) => release = r);
+    const rules = store.alerts.rules.bind(store.alerts);
+    store.alerts.rules = async () => {
+      const got = await rules();
+      if (holding) {
+        holding = false;
+        await held;
+      }
+      return got;
+    };
+    const e = await engineOn(store, clock);
+    holding = true;
+    const before = e.reload(); // a rule was deleted: read before the next is made
+    const made = checkRule({ name: "cpu", ...CPU, for_s: 0 });
+    assert(made.ok);
+    await store.alerts.createRule({ ...made.rule, id: "r2" }, 0);
+    const after = e.reload(); // the rule was made
+    release();
+    await Promise.all([before, after]);
+    e.batch("h1", clock.t, [["cpu_percent", "", 95]], []);
+    await e.settled();
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+  },
+);
