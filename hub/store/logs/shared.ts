@@ -76,6 +76,13 @@ export class SqlLogStore implements LogStore {
 
   /** `column` is one of `list`, passed as `:name`: an array in PostgreSQL, JSON text in SQLite. */
   #inList(column: string, name: string, list: string[], params: Params): string {
+    // One value is an equality: PostgreSQL's planner then walks the index that
+    // leads with the column (log_lines_by_host) where, given `= ANY`, it chose
+    // the time index and filtered hundreds of thousands of rows.
+    if (list.length === 1) {
+      params[name] = list[0];
+      return `${column} = :${name}`;
+    }
     params[name] = this.#pg ? list : JSON.stringify(list);
     return this.#pg
       ? `${column} = ANY(:${name})`
