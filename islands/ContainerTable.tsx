@@ -25,6 +25,8 @@ export interface ContainerTableProps {
   /** The fleet page's filter, as the URL gave it. */
   query?: string;
   state?: string;
+  /** How many of the fleet's containers match, when more than are listed. */
+  total?: number;
   /** What to say when a host has none (no engine, or none listed). */
   empty: string;
   /**
@@ -66,6 +68,7 @@ export default function ContainerTable(props: ContainerTableProps) {
   const [query, setQuery] = useState(props.query ?? "");
   const [state, setState] = useState(props.state ?? "");
   const [failed, setFailed] = useState(false);
+  const [total, setTotal] = useState(props.total ?? props.containers.length);
   const [tick, setTick] = useState(0);
   const first = useRef(true);
   const now = useNow();
@@ -118,7 +121,9 @@ export default function ContainerTable(props: ContainerTableProps) {
       try {
         const res = await fetch(url(hostId, query.trim(), state), { signal: ctl.signal });
         if (!res.ok) throw new Error(String(res.status));
-        setRows(await res.json());
+        const got = await res.json();
+        setRows(got);
+        setTotal(Number(res.headers.get("sightline-total") ?? got.length));
         setFailed(false);
       } catch {
         if (!ctl.signal.aborted) setFailed(true);
@@ -163,6 +168,12 @@ export default function ContainerTable(props: ContainerTableProps) {
         </form>
       )}
       {failed && <p class="error" role="alert">Could not refresh the list; retrying.</p>}
+      {total > rows.length && (
+        <p class="muted" data-truncated>
+          Showing the first {rows.length.toLocaleString("en")} of {total.toLocaleString("en")}{" "}
+          containers by name; narrow the search to see the rest.
+        </p>
+      )}
       {rows.length === 0
         ? (
           <p class="empty">

@@ -119,7 +119,7 @@ export function hostContainersPage({ store, status }: AppDeps) {
 export function containersPage({ store }: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const { query, state } = containerFilter(c.req.query());
-    const rows = await store.containers.fleet({ query, state });
+    const { containers: rows, total } = await store.containers.fleet({ query, state });
     return page(
       c,
       "Containers",
@@ -134,6 +134,7 @@ export function containersPage({ store }: AppDeps) {
             containers: rows.map((r) => ({ ...containerView(r), host: r.host })),
             query,
             state,
+            total,
             empty: "No host has reported a container yet.",
           }}
         />

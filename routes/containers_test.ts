@@ -53,7 +53,7 @@ async function setup() {
   await seed(store);
   const get = async (path: string) => {
     const res = await t.app.request(path, { headers: AUTH });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: await res.json(), headers: res.headers };
   };
   return {
     get,
@@ -109,6 +109,22 @@ Deno.test("GET /api/v1/containers filters by name or image and by state; a bad f
   assertEquals([bad.status, bad.body.error.code], [400, "invalid_query"]);
   const long = await t.get(`/api/v1/containers?name=${"x".repeat(200)}`);
   assertEquals(long.status, 400);
+  for (const limit of ["0", "5001", "2.5", "many"]) {
+    assertEquals((await t.get(`/api/v1/containers?limit=${limit}`)).status, 400, limit);
+  }
+});
+
+Deno.test("GET /api/v1/containers cut at its limit says so, and how many there are", async () => {
+  await using t = await setup();
+  const cut = await t.get("/api/v1/containers?limit=1");
+  assertEquals(cut.body.map((c: { name: string }) => c.name), ["batch_job"]);
+  assertEquals(cut.headers.get("sightline-truncated"), "true");
+  assertEquals(cut.headers.get("sightline-total"), "2");
+  const whole = await t.get("/api/v1/containers");
+  assertEquals([whole.headers.get("sightline-truncated"), whole.headers.get("sightline-total")], [
+    null,
+    "2",
+  ]);
 });
 
 Deno.test("the Containers tab and the fleet's Containers page list the containers", async () => {
@@ -160,4 +176,42 @@ Deno.test("a host without an engine has no containers and says so, with no error
   const html = await res.text();
   assert(html.includes("No container engine found on this host"), "says why there are none");
   assert(!html.includes('class="error"'), "no error shown");
+});
+
+Deno.test("the fleet's Containers page says when it lists only the first 1,000", async () => {
+  await using t = await pagesApp();
+  const cookie = await t.signIn("ann", "viewer");
+  await t.store.hosts.create({
+    hostId: "h1",
+    name: "web-1",
+    tokenHash: "t",
+    createdAt: 0,
+    expiresAt: Date.now() + 1e6,
+  });
+  await t.store.hosts.register("t", { fallbackName: "x", now: Date.now() });
+  const many = Array.from({ length: 1001 }, (_, i) => ({
+    id: i.toString(16).padStart(64, "0"),
+    name: `job-${String(i).padStart(4, "0")}`,
+    image: "busybox",
+    state: "exited",
+    health: "",
+    restarts: 0,
+    cpu_percent: null,
+    mem_bytes: null,
+    created_at: Date.UTC(2026, 0, 1),
+    started_at: null,
+  }));
+  await t.store.containers.record("h1", {
+    seq: 1,
+    ts: Date.UTC(2026, 0, 1),
+    listed: true,
+    engine: "docker 27.0",
+    containers: many,
+    events: [],
+  });
+  const html = await (await t.request("/containers", { cookie })).text();
+  assert(html.includes("Showing the first 1,000 of 1,001"), "the cut is said");
+  assert(html.includes('data-container="job-0999"') && !html.includes('data-container="job-1000"'));
+  const all = await (await t.request("/containers?name=job-1000", { cookie })).text();
+  assert(all.includes('data-container="job-1000"') && !all.includes("Showing the first"));
 });

@@ -118,7 +118,7 @@ export function containersConformance(test: StoreTest): void {
     await s.containers.record("h1", report(1, [ctr(1), ctr(2, { image: "redis:7" })]));
     await s.containers.record("h2", report(1, [ctr(3, { name: "db_1", state: "exited" })]));
     const names = async (f: { query?: string; state?: string }) =>
-      (await s.containers.fleet(f)).map((c) => `${c.host.name}/${c.name}`);
+      (await s.containers.fleet(f)).containers.map((c) => `${c.host.name}/${c.name}`);
     assertEquals(await names({}), ["beta/db_1", "alpha/web-1", "alpha/web-2"]);
     assertEquals(await names({ query: "REDIS" }), ["alpha/web-2"]);
     assertEquals(await names({ query: "b_1" }), ["beta/db_1"]);
@@ -126,6 +126,12 @@ export function containersConformance(test: StoreTest): void {
     assertEquals(await names({ query: "web_" }), []);
     assertEquals(await names({ state: "exited" }), ["beta/db_1"]);
     assertEquals(await names({ state: "running", query: "web-1" }), ["alpha/web-1"]);
+    // A list cut at its limit says how many there are in all.
+    const cut = await s.containers.fleet({ limit: 2 });
+    assertEquals(cut.containers.map((c) => c.name), ["db_1", "web-1"]);
+    assertEquals(cut.total, 3);
+    assertEquals((await s.containers.fleet({ query: "web", limit: 2 })).total, 2);
+    assertEquals((await s.containers.fleet({ query: "nothing" })).total, 0);
     // A removed host takes its containers along.
     await s.hosts.remove("h1");
     assertEquals(await names({}), ["beta/db_1"]);

@@ -121,24 +121,33 @@ export class SqlContainerStore implements ContainerStore {
     }());
   }
 
-  fleet(filter: { query?: string; state?: string; limit?: number }): Promise<FleetContainerRow[]> {
+  fleet(
+    filter: { query?: string; state?: string; limit?: number },
+  ): Promise<{ containers: FleetContainerRow[]; total: number }> {
     const q = (filter.query ?? "").toLowerCase();
     // LIKE with its own wildcards escaped: a search for "a_b" finds only "a_b".
     const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     const limit = Math.max(1, Math.min(filter.limit ?? 1000, 5000));
-    return this.db.run(function* () {
-      const found = yield* rows(
-        `SELECT ${COLUMNS}, h.name AS host_name FROM containers c JOIN hosts h ON h.id = c.host_id
+    const where = `FROM containers c JOIN hosts h ON h.id = c.host_id
         WHERE c.gone_at IS NULL
           AND (:q = '' OR LOWER(c.name) LIKE :like ESCAPE '\\' OR LOWER(c.image) LIKE :like ESCAPE '\\')
-          AND (:state = '' OR c.state = :state)
+          AND (:state = '' OR c.state = :state)`;
+    const params = { q, like, state: filter.state ?? "" };
+    return this.db.run(function* () {
+      const found = yield* rows(
+        `SELECT ${COLUMNS}, h.name AS host_name ${where}
         ORDER BY c.name, h.name, c.id LIMIT :limit`,
-        { q, like, state: filter.state ?? "", limit },
+        { ...params, limit },
       );
-      return found.map((r) => ({
+      const containers = found.map((r) => ({
         ...toRow(r),
         host: { id: String(r.host_id), name: r.host_name === null ? null : String(r.host_name) },
       }));
+      // Counted only when the page is full: a short page is all there is.
+      const total = containers.length < limit
+        ? containers.length
+        : Number((yield* rows(`SELECT COUNT(*) AS n ${where}`, params))[0].n);
+      return { containers, total };
     }());
   }
 

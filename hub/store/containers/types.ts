@@ -74,10 +74,13 @@ export interface ContainerStore {
   /** The host's containers the engine lists now, by name. */
   list(hostId: string): Promise<ContainerRow[]>;
   /**
-   * The fleet's containers listed now; `query` matches a part of the name or
-   * image (any case), `state` one state.
+   * The fleet's containers listed now, the first `limit` by name (1000; at
+   * most 5000), and how many match in all; `query` matches a part of the name
+   * or image (any case), `state` one state.
    */
-  fleet(filter: { query?: string; state?: string; limit?: number }): Promise<FleetContainerRow[]>;
+  fleet(
+    filter: { query?: string; state?: string; limit?: number },
+  ): Promise<{ containers: FleetContainerRow[]; total: number }>;
   /**
    * The host's container events in [from, to), oldest first; when there are
    * more than `limit`, the newest `limit` (a change source, hub/changes/sources.ts).
