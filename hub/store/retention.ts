@@ -253,8 +253,9 @@ export async function runRetention(
     for (let i = 0; i < MAX_SLICES; i++) {
       const n = await store.notifications.prune(before, SLICE);
       const a = await store.alerts.pruneHistory(before, SLICE);
-      rows += n + a.alerts + a.silences;
-      if (n < SLICE && a.alerts < SLICE && a.silences < SLICE) break;
+      const incidents = await store.probes.pruneIncidents(before, SLICE);
+      rows += n + a.alerts + a.silences + incidents;
+      if (n < SLICE && a.alerts < SLICE && a.silences < SLICE && incidents < SLICE) break;
     }
     out.alerts = { rows, partitions: 0 };
   }

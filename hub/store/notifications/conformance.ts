@@ -3,6 +3,7 @@ import { assertEquals } from "../../../lib/assert.ts";
 import { channel, host, type StoreTest } from "../conformance_helpers.ts";
 import { checkRule } from "../../../lib/alerts/rules.ts";
 import { runRetention } from "../retention.ts";
+import { parseCheck } from "../../../lib/probes/check.ts";
 
 /** Registers the delivery log's tests. */
 export function notificationsConformance(test: StoreTest): void {
@@ -65,7 +66,7 @@ export function notificationsConformance(test: StoreTest): void {
     assertEquals(await s.notifications.recent({ channelId: "nope", limit: 10 }), []);
   });
 
-  test("retention: resolved alerts, finished notifications and ended silences go after their days; open alerts and queued notifications stay", async (s) => {
+  test("retention: resolved alerts, finished notifications, ended silences and incidents go after their days; open ones and queued ones stay", async (s) => {
     const DAY = 86_400_000;
     const now = 1000 * DAY;
     const old = now - 500 * DAY;
@@ -134,14 +135,33 @@ export function notificationsConformance(test: StoreTest): void {
       created_at: now - DAY,
     });
 
+    // A check down and up long ago (an ended incident), and down since then (an open one).
+    await s.probes.createCheck(
+      parseCheck("c1", {
+        name: "db",
+        type: "tcp",
+        target: "db:5432",
+        interval_s: 30,
+        runs_on: { any: 1 },
+      }),
+      old,
+    );
+    await s.probes.recordStatus("c1", "down", old, "refused");
+    await s.probes.recordStatus("c1", "up", old + 1000, "open");
+    await s.probes.recordStatus("c1", "down", old + 2000, "refused");
+
     const forever = { raw: null, "1m": null, "10m": null, "1h": null, "1d": null };
     const none = await runRetention(s, forever, now, () => {}, undefined, { alertsDays: null });
     assertEquals(none.alerts, undefined, "forever keeps everything");
     const kept = await runRetention(s, forever, now, () => {}, undefined, { alertsDays: 600 });
     assertEquals(kept.alerts.rows, 0);
     const removed = await runRetention(s, forever, now, () => {}, undefined, { alertsDays: 400 });
-    // The resolved alert, its two sent notifications, the ended silence.
-    assertEquals(removed.alerts.rows, 4);
+    // The resolved alert, its two sent notifications, the ended silence, the ended incident.
+    assertEquals(removed.alerts.rows, 5);
+    assertEquals(
+      (await s.probes.incidents("c1", 0, now, 10)).map((i) => [i.started_at, i.ended_at]),
+      [[old + 2000, null]],
+    );
     assertEquals(await s.alerts.alert(done.id), null);
     assertEquals((await s.alerts.alert(open.id))?.state, "firing");
     assertEquals((await s.alerts.alert(recent.id))?.state, "resolved");

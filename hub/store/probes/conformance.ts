@@ -152,6 +152,13 @@ export function probesConformance(test: StoreTest): void {
       [[400, null], [200, 260]],
     );
     assertEquals(await s.probes.incidents("c1", 300, 350, 10), []);
+    // Past retention, an ended incident goes; the open one stays however old.
+    assertEquals(await s.probes.pruneIncidents(250, 10), 0, "ended at 260: kept");
+    assertEquals(await s.probes.pruneIncidents(10_000, 10), 1);
+    assertEquals(
+      (await s.probes.incidents("c1", 0, 1000, 10)).map((i) => [i.started_at, i.ended_at]),
+      [[400, null]],
+    );
     await s.probes.writeRounds("h1", { seq: 1, ts: 5, rounds: [round("c1", 5, true)] }, 5);
     await s.probes.deleteCheck("c1");
     assertEquals(await s.probes.recordStatus("c1", "up", 500, ""), false);

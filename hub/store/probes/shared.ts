@@ -238,6 +238,19 @@ export class SqlProbeStore implements ProbeStore {
     }());
   }
 
+  pruneIncidents(before: number, limit: number): Promise<number> {
+    return this.db.tx(function* () {
+      // No index on ended_at: a check has an incident per outage, so the table
+      // stays small beside the rounds, and this runs once a retention pass.
+      return yield* count(
+        `DELETE FROM check_incidents WHERE (check_id, started_at) IN (
+          SELECT check_id, started_at FROM check_incidents
+          WHERE ended_at IS NOT NULL AND ended_at < :before LIMIT :limit)`,
+        { before, limit },
+      );
+    }());
+  }
+
   lastRounds(checkId: string): Promise<CheckRound[]> {
     return this.db.run(function* () {
       const found = yield* rows(

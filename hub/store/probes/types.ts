@@ -78,6 +78,8 @@ export interface ProbeStore {
   days(checkId: string, fromDay: number): Promise<CheckDay[]>;
   /** Deletes up to `limit` rounds older than `before` (their days stay); how many went. */
   pruneRounds(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` incidents that ended before `before` (an open one stays); how many went. */
+  pruneIncidents(before: number, limit: number): Promise<number>;
   states(): Promise<CheckState[]>;
   /**
    * Records a change of judged status: the state, and an incident opened
