@@ -896,8 +896,12 @@ export class AlertEngine {
             at: alert.pending_since,
           }, notify);
           const firing = alert.state === "firing";
+          // Resolved or cancelled while the write was under way: its close is
+          // queued behind this and writes it; held again, it would stay open
+          // here (and the next breach would be taken for it).
+          const dropped = this.#open.get(key)?.alert !== alert;
           Object.assign(alert, stored);
-          this.#hold(alert);
+          if (!dropped) this.#hold(alert);
           if (!opened) return;
           this.#told(direct ? "alert.firing" : "alert.pending", alert, notify);
           if (firing && !direct) {

@@ -744,3 +744,25 @@ useCaseTest(
     assertEquals(await told(store), [["firing", ["h1"]]]);
   },
 );
+
+useCaseTest(
+  "engine: an alert resolved before its opening write lands is not held open, and fires again",
+  async (store) => {
+    await host(store, "h1");
+    await onlyRule(store, { ...CPU, for_s: 0 });
+    const clock = new Clock();
+    const e = await engineOn(store, clock);
+    // Both samples come before the first write is done (a slow database).
+    e.batch("h1", clock.t, [["cpu_percent", "", 95]], []);
+    clock.t += 10_000;
+    e.batch("h1", clock.t, [["cpu_percent", "", 70]], []);
+    await e.settled();
+    assertEquals(await store.alerts.openAlerts(), []);
+    assertEquals(await told(store), [["firing", ["h1"]], ["resolved", ["h1"]]]);
+    clock.t += 10_000;
+    e.batch("h1", clock.t, [["cpu_percent", "", 96]], []);
+    await e.settled();
+    assertEquals((await store.alerts.openAlerts()).map((a) => a.state), ["firing"]);
+    assertEquals(await told(store), [["firing", ["h1"]]]);
+  },
+);
