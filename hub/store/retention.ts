@@ -178,8 +178,9 @@ export interface OtherRetention {
   /** Days each check round is kept; their daily tallies (check_days) stay. */
   checkResultsDays?: number | null;
   /**
-   * Days resolved alerts, finished notifications (with their attempts) and
-   * ended silences are kept; open alerts and queued notifications stay.
+   * Days resolved alerts, finished notifications (with their attempts), ended
+   * silences and checks' ended incidents are kept; open alerts, queued
+   * notifications and open incidents stay.
    */
   alertsDays?: number | null;
 }
@@ -301,7 +302,7 @@ export function startRetention(
             });
           } else if (tier === "alerts") {
             log.info(
-              "Dropped resolved alerts, sent notifications and ended silences past retention",
+              "Dropped resolved alerts, sent notifications, ended silences and incidents past retention",
               {
                 days: other.alertsDays,
                 rows: r.rows,
