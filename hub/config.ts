@@ -21,7 +21,10 @@ export interface HubConfig {
   packageChangesDays: number | null;
   /** Days each check round is kept (uptime and response times beyond read daily tallies). */
   checkResultsDays: number | null;
-  /** Days resolved alerts, sent notifications, ended silences and ended incidents are kept (null: forever). */
+  /**
+   * Days resolved alerts, sent notifications, ended silences and ended
+   * incidents are kept (null: forever).
+   */
   alertsDays: number | null;
   /** Connections per process to PostgreSQL. */
   dbPool: number;
