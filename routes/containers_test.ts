@@ -64,6 +64,20 @@ async function setup() {
   };
 }
 
+/** A viewer signed in (their cookie), and a registered host `id` named `name`. */
+async function withHost(t: Awaited<ReturnType<typeof pagesApp>>, id: string, name: string) {
+  const cookie = await t.signIn("ann", "viewer");
+  await t.store.hosts.create({
+    hostId: id,
+    name,
+    tokenHash: `token-${id}`,
+    createdAt: 0,
+    expiresAt: Date.now() + 1e6,
+  });
+  await t.store.hosts.register(`token-${id}`, { fallbackName: "x", now: Date.now() });
+  return cookie;
+}
+
 Deno.test("GET /api/v1/hosts/:id/containers answers the contract's fields; 404 for no such host", async () => {
   await using t = await setup();
   const { status, body } = await t.get("/api/v1/hosts/h1/containers");
@@ -129,15 +143,7 @@ Deno.test("GET /api/v1/containers cut at its limit says so, and how many there a
 
 Deno.test("the Containers tab and the fleet's Containers page list the containers", async () => {
   await using t = await pagesApp();
-  const cookie = await t.signIn("ann", "viewer");
-  await t.store.hosts.create({
-    hostId: "h1",
-    name: "web-1",
-    tokenHash: "t",
-    createdAt: 0,
-    expiresAt: Date.now() + 1e6,
-  });
-  await t.store.hosts.register("t", { fallbackName: "x", now: Date.now() });
+  const cookie = await withHost(t, "h1", "web-1");
   await seed(t.store);
   const tab = await t.request("/hosts/h1/containers", { cookie });
   assertEquals(tab.status, 200);
@@ -153,15 +159,7 @@ Deno.test("the Containers tab and the fleet's Containers page list the container
 
 Deno.test("a host without an engine has no containers and says so, with no error", async () => {
   await using t = await pagesApp();
-  const cookie = await t.signIn("ann", "viewer");
-  await t.store.hosts.create({
-    hostId: "h2",
-    name: "plain",
-    tokenHash: "t2",
-    createdAt: 0,
-    expiresAt: Date.now() + 1e6,
-  });
-  await t.store.hosts.register("t2", { fallbackName: "x", now: Date.now() });
+  const cookie = await withHost(t, "h2", "plain");
   // What an agent that found no socket sends: the whole list, empty, from no engine.
   await t.store.containers.record("h2", {
     seq: 1,
@@ -180,15 +178,7 @@ Deno.test("a host without an engine has no containers and says so, with no error
 
 Deno.test("the fleet's Containers page says when it lists only the first 1,000", async () => {
   await using t = await pagesApp();
-  const cookie = await t.signIn("ann", "viewer");
-  await t.store.hosts.create({
-    hostId: "h1",
-    name: "web-1",
-    tokenHash: "t",
-    createdAt: 0,
-    expiresAt: Date.now() + 1e6,
-  });
-  await t.store.hosts.register("t", { fallbackName: "x", now: Date.now() });
+  const cookie = await withHost(t, "h1", "web-1");
   const many = Array.from({ length: 1001 }, (_, i) => ({
     id: i.toString(16).padStart(64, "0"),
     name: `job-${String(i).padStart(4, "0")}`,
