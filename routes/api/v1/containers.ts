@@ -12,15 +12,9 @@ import { CONTAINER_STATES, containerView } from "../../../lib/containers.ts";
 const MAX_QUERY = 128;
 
 /** The filter of a fleet-wide list, checked: a 400 names what is wrong. */
-export function containerFilter(
-  q: Record<string, string>,
-): { query: string; state: string; limit: number } {
+export function containerFilter(q: Record<string, string>): { query: string; state: string } {
   const query = (q.name ?? "").trim();
   const state = q.state ?? "";
-  const limit = q.limit === undefined ? 1000 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
-    throw new HttpError(400, "invalid_query", "limit must be a whole number from 1 to 5000");
-  }
   if (query.length > MAX_QUERY) {
     throw new HttpError(400, "invalid_query", `name must be at most ${MAX_QUERY} characters`);
   }
@@ -31,13 +25,19 @@ export function containerFilter(
       `state must be one of ${CONTAINER_STATES.join(", ")}`,
     );
   }
-  return { query, state, limit };
+  return { query, state };
 }
 
 /** Lists containers across the fleet; `name` matches part of a name or image. */
 export function listContainers({ store }: AppDeps) {
   return async (c: Context) => {
-    const { containers, total } = await store.containers.fleet(containerFilter(c.req.query()));
+    const q = c.req.query();
+    // The API's own: the page lists the first 1,000 and says when there are more.
+    const limit = q.limit === undefined ? 1000 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
+      throw new HttpError(400, "invalid_query", "limit must be a whole number from 1 to 5000");
+    }
+    const { containers, total } = await store.containers.fleet({ ...containerFilter(q), limit });
     if (total > containers.length) c.header("Sightline-Truncated", "true");
     c.header("Sightline-Total", String(total));
     return c.json(containers.map((r) => ({ ...containerView(r), host: r.host })));
